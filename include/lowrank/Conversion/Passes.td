@@ -1,0 +1,46 @@
+//===- Passes.td - Conversion passes of lowrank-opt --------*- tablegen -*-===//
+
+#ifndef LOWRANK_CONVERSION_PASSES_TD
+#define LOWRANK_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LowrankConvertONNXToLinalg
+    : Pass<"lowrank-convert-onnx-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower onnx dialect ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every onnx op into linalg-on-tensors (named ops where one fits,
+    `linalg.generic` otherwise) plus tensor, arith and math ops. Shapes must
+    be static where the lowering needs them (reshape targets, slice bounds);
+    run `lowrank-onnx-fold-shapes` first so shape arithmetic is constant.
+
+    Before:
+    ```mlir
+    %y = onnx.Add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    ```
+    After:
+    ```mlir
+    %e = tensor.empty() : tensor<2x3xf32>
+    %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                          affine_map<(d0, d1) -> (d1)>,
+                                          affine_map<(d0, d1) -> (d0, d1)>],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%a, %b : tensor<2x3xf32>, tensor<3xf32>) outs(%e : tensor<2x3xf32>) {
+    ^bb0(%x: f32, %z: f32, %out: f32):
+      %s = arith.addf %x, %z : f32
+      linalg.yield %s : f32
+    } -> tensor<2x3xf32>
+    ```
+    An op that cannot be lowered (unsupported attribute combination, dynamic
+    shape where a static one is needed) is reported at its node location and
+    the pass fails.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // LOWRANK_CONVERSION_PASSES_TD

@@ -1,0 +1,47 @@
+//===- ONNXDialect.td - The onnx dialect definition --------*- tablegen -*-===//
+//
+// The onnx dialect holds exactly the ONNX operators lowrank-opt supports,
+// one MLIR op per ONNX node, as imported from a ModelProto.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_DIALECT_ONNX_IR_ONNXDIALECT_TD
+#define LOWRANK_DIALECT_ONNX_IR_ONNXDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def ONNX_Dialect : Dialect {
+  let name = "onnx";
+  let summary = "The ONNX operators supported by lowrank-opt";
+  let description = [{
+    One operation per ONNX node of the default domain (opsets 13 to 17).
+    Operation names are the ONNX operator names (`onnx.MatMul`, `onnx.Gemm`).
+    ONNX attributes become MLIR attributes of the same name: `INT` as `i64`,
+    `FLOAT` as `f32`, `STRING` as a string, `INTS` as `array<i64>`, `FLOATS`
+    as `array<f32>`, `TENSOR` as an elements attribute. An omitted optional
+    input or output is a value of type `none` (inputs come from
+    `onnx.NoValue`). The node name is kept as the operation's location.
+  }];
+  let cppNamespace = "::lowrank::onnx";
+  let useDefaultAttributePrinterParser = 0;
+  let useDefaultTypePrinterParser = 0;
+  let hasConstantMaterializer = 1;
+}
+
+class ONNX_Op<string mnemonic, list<Trait> traits = []>
+    : Op<ONNX_Dialect, mnemonic, traits> {
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+// A tensor or the `none` value of an omitted optional input or output.
+def ONNX_TensorOrNone : AnyTypeOf<[AnyTensor, NoneType], "tensor or none">;
+
+def ONNX_FloatTensor : TensorOf<[F16, BF16, F32, F64]>;
+def ONNX_IntTensor : TensorOf<[AnySignlessInteger, AnyUnsignedInteger]>;
+def ONNX_IndexTensor : TensorOf<[I32, I64]>;
+def ONNX_I64Tensor : TensorOf<[I64]>;
+def ONNX_BoolTensor : TensorOf<[I1]>;
+def ONNX_NumericTensor : TensorOf<[F16, BF16, F32, F64, AnySignlessInteger,
+                                   AnyUnsignedInteger]>;
+
+#endif // LOWRANK_DIALECT_ONNX_IR_ONNXDIALECT_TD

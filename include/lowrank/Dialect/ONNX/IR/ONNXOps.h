@@ -1,0 +1,24 @@
+//===- ONNXOps.h - The onnx dialect and its operations ----------*- C++ -*-===//
+//
+// The onnx dialect: one operation per supported ONNX operator.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_DIALECT_ONNX_IR_ONNXOPS_H
+#define LOWRANK_DIALECT_ONNX_IR_ONNXOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Dialect/Traits.h"
+
+#include "lowrank/Dialect/ONNX/IR/ONNXOpsDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h.inc"
+
+#endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_H

@@ -1,0 +1,483 @@
+//===- ONNXOps.td - The supported ONNX operators -----------*- tablegen -*-===//
+//
+// Only the operators that lowrank-opt imports, lowers and exports. Attribute
+// names, defaults and input order follow the ONNX operator specification for
+// opsets 13 to 17.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD
+#define LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD
+
+include "lowrank/Dialect/ONNX/IR/ONNXDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Values that are not computed: constants and omitted inputs
+//===----------------------------------------------------------------------===//
+
+def ONNX_NoValueOp : ONNX_Op<"NoValue", [Pure, ConstantLike]> {
+  let summary = "The value of an omitted optional input";
+  let results = (outs NoneType:$none);
+  let assemblyFormat = "attr-dict";
+  let hasFolder = 1;
+}
+
+def ONNX_ConstantOp : ONNX_Op<"Constant", [Pure, ConstantLike]> {
+  let summary = "A constant tensor (ONNX Constant node or graph initializer)";
+  let description = [{
+    Graph initializers and `Constant` nodes. The importer normalizes the
+    `value_float(s)` and `value_int(s)` forms into `value`; initializers hold
+    their bytes in a `dense_resource` blob so passes never copy weights.
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "attr-dict `:` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary operators
+//===----------------------------------------------------------------------===//
+
+class ONNX_UnaryOp<string mnemonic, Type operandType, list<Trait> traits = []>
+    : ONNX_Op<mnemonic, !listconcat(traits, [Pure,
+          SameOperandsAndResultElementType, SameOperandsAndResultShape])> {
+  let summary = "Elementwise " # mnemonic;
+  let arguments = (ins operandType:$X);
+  let results = (outs operandType:$Y);
+}
+
+def ONNX_AbsOp : ONNX_UnaryOp<"Abs", ONNX_NumericTensor>;
+def ONNX_NegOp : ONNX_UnaryOp<"Neg", ONNX_NumericTensor>;
+def ONNX_SignOp : ONNX_UnaryOp<"Sign", ONNX_NumericTensor>;
+def ONNX_IdentityOp : ONNX_UnaryOp<"Identity", AnyTensor> {
+  let hasFolder = 1;
+}
+def ONNX_SqrtOp : ONNX_UnaryOp<"Sqrt", ONNX_FloatTensor>;
+def ONNX_ReciprocalOp : ONNX_UnaryOp<"Reciprocal", ONNX_FloatTensor>;
+def ONNX_ExpOp : ONNX_UnaryOp<"Exp", ONNX_FloatTensor>;
+def ONNX_LogOp : ONNX_UnaryOp<"Log", ONNX_FloatTensor>;
+def ONNX_TanhOp : ONNX_UnaryOp<"Tanh", ONNX_FloatTensor>;
+def ONNX_ErfOp : ONNX_UnaryOp<"Erf", ONNX_FloatTensor>;
+def ONNX_SigmoidOp : ONNX_UnaryOp<"Sigmoid", ONNX_FloatTensor>;
+def ONNX_ReluOp : ONNX_UnaryOp<"Relu", ONNX_NumericTensor>;
+def ONNX_FloorOp : ONNX_UnaryOp<"Floor", ONNX_FloatTensor>;
+def ONNX_CeilOp : ONNX_UnaryOp<"Ceil", ONNX_FloatTensor>;
+def ONNX_RoundOp : ONNX_UnaryOp<"Round", ONNX_FloatTensor>;
+def ONNX_SinOp : ONNX_UnaryOp<"Sin", ONNX_FloatTensor>;
+def ONNX_CosOp : ONNX_UnaryOp<"Cos", ONNX_FloatTensor>;
+def ONNX_TanOp : ONNX_UnaryOp<"Tan", ONNX_FloatTensor>;
+def ONNX_AtanOp : ONNX_UnaryOp<"Atan", ONNX_FloatTensor>;
+def ONNX_SinhOp : ONNX_UnaryOp<"Sinh", ONNX_FloatTensor>;
+def ONNX_CoshOp : ONNX_UnaryOp<"Cosh", ONNX_FloatTensor>;
+def ONNX_SoftplusOp : ONNX_UnaryOp<"Softplus", ONNX_FloatTensor>;
+def ONNX_SoftsignOp : ONNX_UnaryOp<"Softsign", ONNX_FloatTensor>;
+def ONNX_HardSwishOp : ONNX_UnaryOp<"HardSwish", ONNX_FloatTensor>;
+def ONNX_NotOp : ONNX_UnaryOp<"Not", ONNX_BoolTensor>;
+
+def ONNX_LeakyReluOp : ONNX_UnaryOp<"LeakyRelu", ONNX_FloatTensor> {
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "0.01f">:$alpha);
+}
+def ONNX_EluOp : ONNX_UnaryOp<"Elu", ONNX_FloatTensor> {
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+}
+def ONNX_CeluOp : ONNX_UnaryOp<"Celu", ONNX_FloatTensor> {
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+}
+def ONNX_ThresholdedReluOp : ONNX_UnaryOp<"ThresholdedRelu", ONNX_FloatTensor> {
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+}
+def ONNX_SeluOp : ONNX_UnaryOp<"Selu", ONNX_FloatTensor> {
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "1.67326319217681884765625f">:$alpha,
+                   DefaultValuedAttr<F32Attr, "1.05070102214813232421875f">:$gamma);
+}
+def ONNX_HardSigmoidOp : ONNX_UnaryOp<"HardSigmoid", ONNX_FloatTensor> {
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "0.2f">:$alpha,
+                   DefaultValuedAttr<F32Attr, "0.5f">:$beta);
+}
+
+def ONNX_CastOp : ONNX_Op<"Cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to the element type `to`";
+  let description = [{
+    `to` is the ONNX `TensorProto.DataType` number; the verifier checks it
+    against the result element type.
+  }];
+  let arguments = (ins AnyTensor:$input, I64Attr:$to,
+                   DefaultValuedAttr<I64Attr, "1">:$saturate);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_ClipOp : ONNX_Op<"Clip", [Pure]> {
+  let summary = "Elementwise clamp into [min, max]";
+  let arguments = (ins ONNX_NumericTensor:$input, ONNX_TensorOrNone:$min,
+                   ONNX_TensorOrNone:$max);
+  let results = (outs ONNX_NumericTensor:$output);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary and variadic operators (multidirectional broadcasting)
+//===----------------------------------------------------------------------===//
+
+class ONNX_BinaryOp<string mnemonic, Type operandType, Type resultType,
+                    list<Trait> traits = []>
+    : ONNX_Op<mnemonic, !listconcat(traits, [Pure, ResultsBroadcastableShape])> {
+  let summary = "Elementwise " # mnemonic # " with broadcasting";
+  let arguments = (ins operandType:$A, operandType:$B);
+  let results = (outs resultType:$C);
+}
+
+class ONNX_ArithmeticOp<string mnemonic>
+    : ONNX_BinaryOp<mnemonic, ONNX_NumericTensor, ONNX_NumericTensor,
+                    [SameOperandsAndResultElementType]>;
+def ONNX_AddOp : ONNX_ArithmeticOp<"Add">;
+def ONNX_SubOp : ONNX_ArithmeticOp<"Sub">;
+def ONNX_MulOp : ONNX_ArithmeticOp<"Mul">;
+def ONNX_DivOp : ONNX_ArithmeticOp<"Div">;
+def ONNX_PowOp : ONNX_BinaryOp<"Pow", ONNX_NumericTensor, ONNX_NumericTensor> {
+  let summary = "Elementwise A to the power B; the result has A's element type";
+  let hasVerifier = 1;
+}
+def ONNX_ModOp : ONNX_ArithmeticOp<"Mod"> {
+  let arguments = (ins ONNX_NumericTensor:$A, ONNX_NumericTensor:$B,
+                   DefaultValuedAttr<I64Attr, "0">:$fmod);
+}
+def ONNX_PReluOp : ONNX_BinaryOp<"PRelu", ONNX_NumericTensor, ONNX_NumericTensor,
+                                 [SameOperandsAndResultElementType]> {
+  let arguments = (ins ONNX_NumericTensor:$X, ONNX_NumericTensor:$slope);
+  let results = (outs ONNX_NumericTensor:$Y);
+}
+
+class ONNX_CompareOp<string mnemonic>
+    : ONNX_BinaryOp<mnemonic, AnyTensor, ONNX_BoolTensor> {
+  let hasVerifier = 1;
+}
+def ONNX_EqualOp : ONNX_CompareOp<"Equal">;
+def ONNX_LessOp : ONNX_CompareOp<"Less">;
+def ONNX_LessOrEqualOp : ONNX_CompareOp<"LessOrEqual">;
+def ONNX_GreaterOp : ONNX_CompareOp<"Greater">;
+def ONNX_GreaterOrEqualOp : ONNX_CompareOp<"GreaterOrEqual">;
+
+class ONNX_LogicalOp<string mnemonic>
+    : ONNX_BinaryOp<mnemonic, ONNX_BoolTensor, ONNX_BoolTensor>;
+def ONNX_AndOp : ONNX_LogicalOp<"And">;
+def ONNX_OrOp : ONNX_LogicalOp<"Or">;
+def ONNX_XorOp : ONNX_LogicalOp<"Xor">;
+
+class ONNX_VariadicOp<string mnemonic>
+    : ONNX_Op<mnemonic, [Pure, ResultsBroadcastableShape,
+                         SameOperandsAndResultElementType]> {
+  let summary = "Elementwise " # mnemonic # " of one or more inputs";
+  let arguments = (ins Variadic<ONNX_NumericTensor>:$data_0);
+  let results = (outs ONNX_NumericTensor:$result);
+  let hasVerifier = 1;
+}
+def ONNX_MinOp : ONNX_VariadicOp<"Min">;
+def ONNX_MaxOp : ONNX_VariadicOp<"Max">;
+def ONNX_SumOp : ONNX_VariadicOp<"Sum">;
+def ONNX_MeanOp : ONNX_VariadicOp<"Mean">;
+
+def ONNX_WhereOp : ONNX_Op<"Where", [Pure, ResultsBroadcastableShape]> {
+  let summary = "Elementwise select X where condition, else Y";
+  let arguments = (ins ONNX_BoolTensor:$condition, AnyTensor:$X, AnyTensor:$Y);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear operators
+//===----------------------------------------------------------------------===//
+
+def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Matrix product with numpy semantics";
+  let description = [{
+    `Y = A x B`. 1-D operands are promoted to matrices and the promoted
+    dimension removed from the result; batch dimensions broadcast.
+  }];
+  let arguments = (ins ONNX_NumericTensor:$A, ONNX_NumericTensor:$B);
+  let results = (outs ONNX_NumericTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure]> {
+  let summary = "General matrix multiply: Y = alpha * A' x B' + beta * C";
+  let arguments = (ins ONNX_NumericTensor:$A, ONNX_NumericTensor:$B,
+                   ONNX_TensorOrNone:$C,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$beta,
+                   DefaultValuedAttr<I64Attr, "0">:$transA,
+                   DefaultValuedAttr<I64Attr, "0">:$transB);
+  let results = (outs ONNX_NumericTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_ConvOp : ONNX_Op<"Conv", [Pure]> {
+  let summary = "N-D convolution with groups, pads, strides and dilations";
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$W,
+                   ONNX_TensorOrNone:$B,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling and normalization
+//===----------------------------------------------------------------------===//
+
+def ONNX_MaxPoolOp : ONNX_Op<"MaxPool", [Pure]> {
+  let summary = "N-D max pooling";
+  let arguments = (ins ONNX_NumericTensor:$X,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DenseI64ArrayAttr:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   DefaultValuedAttr<I64Attr, "0">:$storage_order,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs ONNX_NumericTensor:$Y, ONNX_TensorOrNone:$Indices);
+  let hasVerifier = 1;
+}
+
+def ONNX_AveragePoolOp : ONNX_Op<"AveragePool", [Pure]> {
+  let summary = "N-D average pooling";
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                   DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                   DenseI64ArrayAttr:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_GlobalAveragePoolOp : ONNX_Op<"GlobalAveragePool", [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = "Average over all spatial dimensions";
+  let arguments = (ins ONNX_FloatTensor:$X);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_GlobalMaxPoolOp : ONNX_Op<"GlobalMaxPool", [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = "Maximum over all spatial dimensions";
+  let arguments = (ins ONNX_FloatTensor:$X);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", [Pure]> {
+  let summary = "Batch normalization (inference mode only)";
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$scale,
+                   ONNX_FloatTensor:$B, ONNX_FloatTensor:$input_mean,
+                   ONNX_FloatTensor:$input_var,
+                   DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon,
+                   DefaultValuedAttr<F32Attr, "0.9f">:$momentum,
+                   DefaultValuedAttr<I64Attr, "0">:$training_mode);
+  let results = (outs ONNX_FloatTensor:$Y, ONNX_TensorOrNone:$running_mean,
+                 ONNX_TensorOrNone:$running_var);
+  let hasVerifier = 1;
+}
+
+def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", [Pure]> {
+  let summary = "Layer normalization over the dimensions from `axis` on";
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$Scale,
+                   ONNX_TensorOrNone:$B,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon,
+                   DefaultValuedAttr<I64Attr, "1">:$stash_type);
+  let results = (outs ONNX_FloatTensor:$Y, ONNX_TensorOrNone:$Mean,
+                 ONNX_TensorOrNone:$InvStdDev);
+  let hasVerifier = 1;
+}
+
+class ONNX_SoftmaxFamilyOp<string mnemonic>
+    : ONNX_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
+                         SameOperandsAndResultShape]> {
+  let arguments = (ins ONNX_FloatTensor:$input,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs ONNX_FloatTensor:$output);
+  let hasVerifier = 1;
+}
+def ONNX_SoftmaxOp : ONNX_SoftmaxFamilyOp<"Softmax"> {
+  let summary = "Softmax along one axis";
+}
+def ONNX_LogSoftmaxOp : ONNX_SoftmaxFamilyOp<"LogSoftmax"> {
+  let summary = "Logarithm of the softmax along one axis";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class ONNX_ReduceWithAxesAttrOp<string mnemonic>
+    : ONNX_Op<mnemonic, [Pure, SameOperandsAndResultElementType]> {
+  let summary = mnemonic # " over `axes` (all axes when absent)";
+  let arguments = (ins ONNX_NumericTensor:$data,
+                   OptionalAttr<DenseI64ArrayAttr>:$axes,
+                   DefaultValuedAttr<I64Attr, "1">:$keepdims);
+  let results = (outs ONNX_NumericTensor:$reduced);
+  let hasVerifier = 1;
+}
+def ONNX_ReduceMeanOp : ONNX_ReduceWithAxesAttrOp<"ReduceMean">;
+def ONNX_ReduceMaxOp : ONNX_ReduceWithAxesAttrOp<"ReduceMax">;
+def ONNX_ReduceMinOp : ONNX_ReduceWithAxesAttrOp<"ReduceMin">;
+def ONNX_ReduceProdOp : ONNX_ReduceWithAxesAttrOp<"ReduceProd">;
+def ONNX_ReduceL1Op : ONNX_ReduceWithAxesAttrOp<"ReduceL1">;
+def ONNX_ReduceL2Op : ONNX_ReduceWithAxesAttrOp<"ReduceL2">;
+def ONNX_ReduceLogSumOp : ONNX_ReduceWithAxesAttrOp<"ReduceLogSum">;
+def ONNX_ReduceLogSumExpOp : ONNX_ReduceWithAxesAttrOp<"ReduceLogSumExp">;
+def ONNX_ReduceSumSquareOp : ONNX_ReduceWithAxesAttrOp<"ReduceSumSquare">;
+
+def ONNX_ReduceSumOp : ONNX_Op<"ReduceSum", [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = "Sum over the axes given as an input (all axes when absent)";
+  let arguments = (ins ONNX_NumericTensor:$data, ONNX_TensorOrNone:$axes,
+                   DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                   DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
+  let results = (outs ONNX_NumericTensor:$reduced);
+  let hasVerifier = 1;
+}
+
+class ONNX_ArgReduceOp<string mnemonic> : ONNX_Op<mnemonic, [Pure]> {
+  let summary = "Index of the " # mnemonic # " element along `axis`";
+  let arguments = (ins ONNX_NumericTensor:$data,
+                   DefaultValuedAttr<I64Attr, "0">:$axis,
+                   DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                   DefaultValuedAttr<I64Attr, "0">:$select_last_index);
+  let results = (outs ONNX_I64Tensor:$reduced);
+  let hasVerifier = 1;
+}
+def ONNX_ArgMaxOp : ONNX_ArgReduceOp<"ArgMax">;
+def ONNX_ArgMinOp : ONNX_ArgReduceOp<"ArgMin">;
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+def ONNX_TransposeOp : ONNX_Op<"Transpose", [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = "Permutes the dimensions (reverses them when `perm` is absent)";
+  let arguments = (ins AnyTensor:$data, OptionalAttr<DenseI64ArrayAttr>:$perm);
+  let results = (outs AnyTensor:$transposed);
+  let hasVerifier = 1;
+}
+
+def ONNX_ReshapeOp : ONNX_Op<"Reshape", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Reshape to the shape given as an input";
+  let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$shape,
+                   DefaultValuedAttr<I64Attr, "0">:$allowzero);
+  let results = (outs AnyTensor:$reshaped);
+  let hasVerifier = 1;
+}
+
+def ONNX_FlattenOp : ONNX_Op<"Flatten", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Flatten into a matrix at `axis`";
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_SqueezeOp : ONNX_Op<"Squeeze", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Remove size-1 dimensions (those in `axes`, or all)";
+  let arguments = (ins AnyTensor:$data, ONNX_TensorOrNone:$axes);
+  let results = (outs AnyTensor:$squeezed);
+  let hasVerifier = 1;
+}
+
+def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = "Insert size-1 dimensions at `axes`";
+  let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$axes);
+  let results = (outs AnyTensor:$expanded);
+  let hasVerifier = 1;
+}
+
+def ONNX_ConcatOp : ONNX_Op<"Concat", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Concatenate along `axis`";
+  let arguments = (ins Variadic<AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyTensor:$concat_result);
+  let hasVerifier = 1;
+}
+
+def ONNX_SplitOp : ONNX_Op<"Split", [Pure]> {
+  let summary = "Split along `axis` into parts of the sizes given (or equal)";
+  let arguments = (ins AnyTensor:$input, ONNX_TensorOrNone:$split,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs Variadic<AnyTensor>:$outputs);
+  let hasVerifier = 1;
+}
+
+def ONNX_SliceOp : ONNX_Op<"Slice", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Strided slice given by starts, ends, axes and steps inputs";
+  let arguments = (ins AnyTensor:$data, ONNX_IndexTensor:$starts,
+                   ONNX_IndexTensor:$ends, ONNX_TensorOrNone:$axes,
+                   ONNX_TensorOrNone:$steps);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_GatherOp : ONNX_Op<"Gather", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Gather slices of `data` along `axis` at `indices`";
+  let arguments = (ins AnyTensor:$data, ONNX_IndexTensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_ShapeOp : ONNX_Op<"Shape", [Pure]> {
+  let summary = "The shape of a tensor as a 1-D int64 tensor";
+  let arguments = (ins AnyTensor:$data, DefaultValuedAttr<I64Attr, "0">:$start,
+                   OptionalAttr<I64Attr>:$end);
+  let results = (outs ONNX_I64Tensor:$shape);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def ONNX_ConstantOfShapeOp : ONNX_Op<"ConstantOfShape", [Pure]> {
+  let summary = "A tensor of the given shape filled with one value";
+  let arguments = (ins ONNX_I64Tensor:$input, OptionalAttr<ElementsAttr>:$value);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_ExpandOp : ONNX_Op<"Expand", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Broadcast to the shape given as an input";
+  let arguments = (ins AnyTensor:$input, ONNX_I64Tensor:$shape);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_TileOp : ONNX_Op<"Tile", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Repeat the input `repeats` times along each dimension";
+  let arguments = (ins AnyTensor:$input, ONNX_I64Tensor:$repeats);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_DropoutOp : ONNX_Op<"Dropout", [Pure]> {
+  let summary = "Dropout; only inference mode (an identity) is supported";
+  let arguments = (ins AnyTensor:$data, ONNX_TensorOrNone:$ratio,
+                   ONNX_TensorOrNone:$training_mode,
+                   OptionalAttr<I64Attr>:$seed);
+  let results = (outs AnyTensor:$output, ONNX_TensorOrNone:$mask);
+  let hasVerifier = 1;
+}
+
+#endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD

@@ -1,0 +1,44 @@
+//===- ONNXTensor.h - The contents of ONNX TensorProtos ---------*- C++ -*-===//
+//
+// Reading and writing the elements of a TensorProto as raw little-endian
+// bytes, whichever field holds them (raw_data, the typed repeated fields or
+// an external data file). Shared by the importer, the runner and the tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_IMPORT_ONNXTENSOR_H
+#define LOWRANK_IMPORT_ONNXTENSOR_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace lowrank {
+
+/// Bytes per element of an ONNX data type (bool is one byte), or 0 when the
+/// type has no fixed-size representation here (strings, complex).
+int64_t getONNXElementByteSize(int32_t dataType);
+
+/// Number of elements of a tensor from its dims.
+int64_t getONNXElementCount(const ::onnx::TensorProto &tensor);
+
+/// The elements of `tensor` as raw bytes. External data is read relative to
+/// `baseDir`.
+llvm::Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
+                                                  llvm::StringRef baseDir);
+
+/// Reads a serialized TensorProto (`.pb` file).
+llvm::Expected<::onnx::TensorProto> readTensorProtoFile(llvm::StringRef path);
+
+/// Fills `tensor` with `dims`, `dataType` and raw bytes.
+void setTensorBytes(::onnx::TensorProto &tensor, int32_t dataType,
+                    llvm::ArrayRef<int64_t> dims, llvm::ArrayRef<char> bytes);
+
+} // namespace lowrank
+
+#endif // LOWRANK_IMPORT_ONNXTENSOR_H

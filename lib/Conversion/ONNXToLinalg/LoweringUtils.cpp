@@ -1,0 +1,108 @@
+//===- LoweringUtils.cpp - Helpers shared by the onnx-to-linalg families -===//
+
+#include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+
+namespace lowrank {
+
+bool isNoneValue(Value value) { return !value || isa<NoneType>(value.getType()); }
+
+static std::optional<ElementsAttr> getConstantElements(Value value) {
+  if (!value)
+    return std::nullopt;
+  if (auto constant = value.getDefiningOp<onnx::ConstantOp>())
+    return constant.getValue();
+  if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+    if (auto elements = dyn_cast<ElementsAttr>(constant.getValue()))
+      return elements;
+  return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> getConstantIntValues(Value value) {
+  std::optional<ElementsAttr> elements = getConstantElements(value);
+  if (!elements || !elements->getElementType().isInteger())
+    return std::nullopt;
+  auto values = elements->tryGetValues<APInt>();
+  if (!values)
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  for (const APInt &v : *values)
+    result.push_back(v.getSExtValue());
+  return result;
+}
+
+std::optional<SmallVector<double>> getConstantFloatValues(Value value) {
+  std::optional<ElementsAttr> elements = getConstantElements(value);
+  if (!elements || !isa<FloatType>(elements->getElementType()))
+    return std::nullopt;
+  auto values = elements->tryGetValues<APFloat>();
+  if (!values)
+    return std::nullopt;
+  SmallVector<double> result;
+  for (APFloat v : *values) {
+    bool losesInfo;
+    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
+    result.push_back(v.convertToDouble());
+  }
+  return result;
+}
+
+int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
+Value createEmptyTensor(OpBuilder &builder, Location loc, RankedTensorType type,
+                        Value dynamicSizesSource) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i)) {
+      assert(dynamicSizesSource && "dynamic result needs a size source");
+      dynamicSizes.push_back(
+          tensor::DimOp::create(builder, loc, dynamicSizesSource, i));
+    }
+  return tensor::EmptyOp::create(builder, loc, type.getShape(),
+                                 type.getElementType(), dynamicSizes);
+}
+
+Value createFilledTensor(OpBuilder &builder, Location loc,
+                         RankedTensorType type, TypedAttr value) {
+  Value empty = createEmptyTensor(builder, loc, type);
+  Value scalar = arith::ConstantOp::create(builder, loc, value);
+  return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
+}
+
+AffineMap getBroadcastIndexingMap(RankedTensorType operandType,
+                                  int64_t resultRank, MLIRContext *context) {
+  int64_t rank = operandType.getRank();
+  int64_t offset = resultRank - rank;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (operandType.getDimSize(i) == 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(offset + i, context));
+  }
+  return AffineMap::get(resultRank, 0, exprs, context);
+}
+
+SmallVector<utils::IteratorType> getParallelIterators(int64_t n) {
+  return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+}
+
+Value createScalarConstant(OpBuilder &builder, Location loc, Type type,
+                           double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(builder, loc,
+                                     builder.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+} // namespace lowrank

@@ -1,0 +1,46 @@
+//===- ONNXFolds.cpp - Folders of the onnx operations ---------------------===//
+//
+// Folders that need no arithmetic on tensor contents: constants, identities
+// and the shape of a statically shaped value. Shape arithmetic on folded
+// shapes is done by the lowrank-onnx-fold-shapes pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace lowrank::onnx;
+
+OpFoldResult NoValueOp::fold(FoldAdaptor) { return UnitAttr::get(getContext()); }
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+OpFoldResult IdentityOp::fold(FoldAdaptor) {
+  if (getX().getType() == getY().getType())
+    return getX();
+  return {};
+}
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  auto inputType = dyn_cast<RankedTensorType>(getData().getType());
+  auto resultType = dyn_cast<RankedTensorType>(getShape().getType());
+  if (!inputType || !inputType.hasStaticShape() || !resultType ||
+      !resultType.hasStaticShape())
+    return {};
+  int64_t rank = inputType.getRank();
+  auto clamp = [rank](int64_t index) {
+    if (index < 0)
+      index += rank;
+    return std::clamp<int64_t>(index, 0, rank);
+  };
+  int64_t start = clamp(getStart());
+  int64_t end = clamp(getEnd().value_or(rank));
+  SmallVector<int64_t> dims;
+  for (int64_t i = start; i < end; ++i)
+    dims.push_back(inputType.getDimSize(i));
+  if (static_cast<int64_t>(dims.size()) != resultType.getNumElements())
+    return {};
+  return DenseElementsAttr::get(resultType, ArrayRef<int64_t>(dims));
+}

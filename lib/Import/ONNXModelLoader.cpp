@@ -1,0 +1,169 @@
+//===- ONNXModelLoader.cpp - Read and prepare an ONNX ModelProto ----------===//
+//
+// The ONNX checker, shape inference and version converter report errors by
+// throwing, so this file is compiled with exceptions and catches them here;
+// nothing else in the project sees an exception.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Import/ONNXModelLoader.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+#include <google/protobuf/io/coded_stream.h>
+
+using namespace llvm;
+
+namespace lowrank {
+
+Error parseInputShapes(StringRef spec,
+                       StringMap<SmallVector<int64_t>> &out) {
+  SmallVector<StringRef> entries;
+  spec.split(entries, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  for (StringRef entry : entries) {
+    auto [name, dims] = entry.rsplit(':');
+    if (name.empty() || !entry.contains(':'))
+      return createStringError("bad input shape '%s': expected name:d0xd1x...",
+                               entry.str().c_str());
+    SmallVector<int64_t> shape;
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+    for (StringRef part : parts) {
+      int64_t size;
+      if (part.trim().getAsInteger(10, size) || size < 0)
+        return createStringError("bad dimension '%s' in input shape '%s'",
+                                 part.str().c_str(), entry.str().c_str());
+      shape.push_back(size);
+    }
+    out[name.trim()] = std::move(shape);
+  }
+  return Error::success();
+}
+
+static int64_t getDefaultOpset(const ::onnx::ModelProto &model) {
+  for (const auto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return -1;
+}
+
+static Error pinInputShapes(::onnx::ModelProto &model,
+                            const StringMap<SmallVector<int64_t>> &shapes,
+                            StringRef displayName) {
+  StringMap<bool> used;
+  for (auto &input : *model.mutable_graph()->mutable_input()) {
+    auto it = shapes.find(input.name());
+    if (it == shapes.end())
+      continue;
+    used[input.name()] = true;
+    auto *tensorType = input.mutable_type()->mutable_tensor_type();
+    auto *shape = tensorType->mutable_shape();
+    if (shape->dim_size() != 0 &&
+        shape->dim_size() != static_cast<int>(it->second.size()))
+      return createStringError("%s: input '%s' has rank %d, the given shape "
+                               "has rank %zu",
+                               displayName.str().c_str(), input.name().c_str(),
+                               shape->dim_size(), it->second.size());
+    for (int i = 0; i < shape->dim_size(); ++i) {
+      const auto &dim = shape->dim(i);
+      if (dim.has_dim_value() && dim.dim_value() != it->second[i])
+        return createStringError(
+            "%s: input '%s' has static dimension %d of size %lld, the given "
+            "shape says %lld",
+            displayName.str().c_str(), input.name().c_str(), i,
+            (long long)dim.dim_value(), (long long)it->second[i]);
+    }
+    shape->clear_dim();
+    for (int64_t size : it->second)
+      shape->add_dim()->set_dim_value(size);
+  }
+  for (const auto &entry : shapes)
+    if (!used.count(entry.getKey()))
+      return createStringError("%s: the model has no input named '%s'",
+                               displayName.str().c_str(),
+                               entry.getKey().str().c_str());
+  return Error::success();
+}
+
+/// Runs the ONNX library's checks, conversion and inference, turning its
+/// exceptions into errors.
+static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
+                          const ONNXLoadOptions &options) {
+  std::string name = displayName.str();
+  if (!model.has_graph())
+    return createStringError("%s: the model has no graph", name.c_str());
+  for (const auto &opset : model.opset_import())
+    if (!opset.domain().empty() && opset.domain() != "ai.onnx" &&
+        opset.domain() != "ai.onnx.ml")
+      return createStringError("%s: operator domain '%s' is not supported",
+                               name.c_str(), opset.domain().c_str());
+  int64_t opset = getDefaultOpset(model);
+  if (opset < 0)
+    return createStringError("%s: the model imports no default-domain opset",
+                             name.c_str());
+  if (opset > kMaxONNXOpset)
+    return createStringError("%s: opset %lld is newer than the supported %lld "
+                             "to %lld",
+                             name.c_str(), (long long)opset,
+                             (long long)kMinONNXOpset,
+                             (long long)kMaxONNXOpset);
+  try {
+    if (options.runChecker) {
+      ::onnx::checker::check_model(model);
+    }
+    if (opset < kMinONNXOpset)
+      model = ::onnx::version_conversion::ConvertVersion(
+          model, static_cast<int>(kMinONNXOpset));
+    if (Error err = pinInputShapes(model, options.inputShapes, displayName))
+      return err;
+    ::onnx::ShapeInferenceOptions inference(/*check_type=*/true,
+                                          /*strict_mode=*/1,
+                                          /*data_prop=*/true);
+    ::onnx::shape_inference::InferShapes(model,
+                                       ::onnx::OpSchemaRegistry::Instance(),
+                                       inference);
+  } catch (const ::onnx::checker::ValidationError &e) {
+    return createStringError("%s: invalid model: %s", name.c_str(), e.what());
+  } catch (const ::onnx::InferenceError &e) {
+    return createStringError("%s: shape inference failed: %s", name.c_str(),
+                             e.what());
+  } catch (const std::exception &e) {
+    return createStringError("%s: %s", name.c_str(), e.what());
+  }
+  return Error::success();
+}
+
+Expected<::onnx::ModelProto>
+loadONNXModelFromBuffer(StringRef bytes, StringRef displayName,
+                        const ONNXLoadOptions &options) {
+  ::onnx::ModelProto model;
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  stream.SetTotalBytesLimit(INT32_MAX);
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+    return createStringError("%s: not a valid ONNX model (protobuf parse "
+                             "failed)",
+                             displayName.str().c_str());
+  if (Error err = prepareModel(model, displayName, options))
+    return std::move(err);
+  return model;
+}
+
+Expected<::onnx::ModelProto> loadONNXModel(StringRef path,
+                                         const ONNXLoadOptions &options) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(), "%s: cannot open file: %s",
+                             path.str().c_str(),
+                             buffer.getError().message().c_str());
+  return loadONNXModelFromBuffer((*buffer)->getBuffer(), path, options);
+}
+
+} // namespace lowrank

@@ -1,0 +1,176 @@
+//===- ONNXTensor.cpp - The contents of ONNX TensorProtos -----------------===//
+
+#include "lowrank/Import/ONNXTensor.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cstring>
+
+using namespace llvm;
+
+namespace lowrank {
+
+int64_t getONNXElementByteSize(int32_t dataType) {
+  switch (dataType) {
+  case ::onnx::TensorProto::FLOAT:
+  case ::onnx::TensorProto::INT32:
+  case ::onnx::TensorProto::UINT32:
+    return 4;
+  case ::onnx::TensorProto::DOUBLE:
+  case ::onnx::TensorProto::INT64:
+  case ::onnx::TensorProto::UINT64:
+    return 8;
+  case ::onnx::TensorProto::FLOAT16:
+  case ::onnx::TensorProto::BFLOAT16:
+  case ::onnx::TensorProto::INT16:
+  case ::onnx::TensorProto::UINT16:
+    return 2;
+  case ::onnx::TensorProto::INT8:
+  case ::onnx::TensorProto::UINT8:
+  case ::onnx::TensorProto::BOOL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int64_t getONNXElementCount(const ::onnx::TensorProto &tensor) {
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims())
+    count *= dim;
+  return count;
+}
+
+/// Copies a repeated field of wider integers into elements of `byteSize`
+/// bytes (ONNX stores int8/int16/bool/float16 in int32_data).
+template <typename Field>
+static void narrowInto(const Field &field, int64_t byteSize,
+                       std::vector<char> &out) {
+  out.resize(field.size() * byteSize);
+  for (int i = 0; i < field.size(); ++i) {
+    auto value = field.Get(i);
+    std::memcpy(out.data() + i * byteSize, &value, byteSize);
+  }
+}
+
+static Expected<std::vector<char>> readExternalData(const ::onnx::TensorProto &tensor,
+                                                    StringRef baseDir,
+                                                    int64_t expectedBytes) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &entry : tensor.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if ((entry.key() == "offset" &&
+              StringRef(entry.value()).getAsInteger(10, offset)) ||
+             (entry.key() == "length" &&
+              StringRef(entry.value()).getAsInteger(10, length)))
+      return createStringError("tensor '%s': bad external data %s '%s'",
+                               tensor.name().c_str(), entry.key().c_str(),
+                               entry.value().c_str());
+  }
+  if (offset < 0)
+    return createStringError("tensor '%s': negative external data offset",
+                             tensor.name().c_str());
+  if (location.empty())
+    return createStringError("tensor '%s' has external data without a location",
+                             tensor.name().c_str());
+  if (sys::path::is_absolute(location) || StringRef(location).contains(".."))
+    return createStringError(
+        "tensor '%s': external data location '%s' must be relative and stay "
+        "beside the model",
+        tensor.name().c_str(), location.c_str());
+  SmallString<256> file(baseDir);
+  sys::path::append(file, location);
+  if (length < 0)
+    length = expectedBytes;
+  auto buffer = MemoryBuffer::getFileSlice(file, length, offset,
+                                           /*IsVolatile=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(),
+                             "tensor '%s': cannot read %lld bytes at offset "
+                             "%lld of external data file '%s'",
+                             tensor.name().c_str(), (long long)length,
+                             (long long)offset, file.c_str());
+  StringRef bytes = (*buffer)->getBuffer();
+  if (static_cast<int64_t>(bytes.size()) != length)
+    return createStringError("tensor '%s': external data file '%s' is too short",
+                             tensor.name().c_str(), file.c_str());
+  return std::vector<char>(bytes.begin(), bytes.end());
+}
+
+Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
+                                            StringRef baseDir) {
+  int32_t dataType = tensor.data_type();
+  int64_t byteSize = getONNXElementByteSize(dataType);
+  if (byteSize == 0)
+    return createStringError("tensor '%s' has unsupported data type %d",
+                             tensor.name().c_str(), dataType);
+  for (int64_t dim : tensor.dims())
+    if (dim < 0)
+      return createStringError("tensor '%s' has a negative dimension",
+                               tensor.name().c_str());
+  int64_t count = getONNXElementCount(tensor);
+  int64_t expectedBytes = count * byteSize;
+
+  std::vector<char> bytes;
+  if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
+    auto external = readExternalData(tensor, baseDir, expectedBytes);
+    if (!external)
+      return external.takeError();
+    bytes = std::move(*external);
+  } else if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    bytes.assign(raw.begin(), raw.end());
+  } else {
+    switch (dataType) {
+    case ::onnx::TensorProto::FLOAT:
+      narrowInto(tensor.float_data(), 4, bytes);
+      break;
+    case ::onnx::TensorProto::DOUBLE:
+      narrowInto(tensor.double_data(), 8, bytes);
+      break;
+    case ::onnx::TensorProto::INT64:
+      narrowInto(tensor.int64_data(), 8, bytes);
+      break;
+    case ::onnx::TensorProto::UINT32:
+    case ::onnx::TensorProto::UINT64:
+      narrowInto(tensor.uint64_data(), byteSize, bytes);
+      break;
+    default: // int32, int16, int8, uint16, uint8, bool, float16, bfloat16
+      narrowInto(tensor.int32_data(), byteSize, bytes);
+      break;
+    }
+  }
+  if (static_cast<int64_t>(bytes.size()) != expectedBytes)
+    return createStringError("tensor '%s' holds %zu bytes, its shape needs %lld",
+                             tensor.name().c_str(), bytes.size(),
+                             (long long)expectedBytes);
+  return bytes;
+}
+
+Expected<::onnx::TensorProto> readTensorProtoFile(StringRef path) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(), "%s: cannot open file",
+                             path.str().c_str());
+  ::onnx::TensorProto tensor;
+  StringRef bytes = (*buffer)->getBuffer();
+  if (!tensor.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return createStringError("%s: not a valid ONNX TensorProto",
+                             path.str().c_str());
+  return tensor;
+}
+
+void setTensorBytes(::onnx::TensorProto &tensor, int32_t dataType,
+                    ArrayRef<int64_t> dims, ArrayRef<char> bytes) {
+  tensor.set_data_type(dataType);
+  tensor.clear_dims();
+  for (int64_t dim : dims)
+    tensor.add_dims(dim);
+  tensor.set_raw_data(bytes.data(), bytes.size());
+}
+
+} // namespace lowrank

@@ -1,0 +1,52 @@
+//===- Pipelines.cpp - Pass pipelines of lowrank-opt ----------------------===//
+
+#include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Conversion/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+namespace lowrank {
+
+/// Adds a textual pipeline; the strings are fixed, so a parse failure is a
+/// bug in this file.
+static void addPipeline(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("lowrank: invalid built-in pass pipeline");
+}
+
+void buildONNXToLinalgPipeline(OpPassManager &pm) {
+  addPipeline(pm, "canonicalize,"
+                  "func.func(lowrank-convert-onnx-to-linalg),"
+                  "canonicalize,cse");
+}
+
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &) {
+  buildONNXToLinalgPipeline(pm);
+  addPipeline(
+      pm,
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+      "buffer-deallocation-pipeline,"
+      "func.func(convert-linalg-to-loops),"
+      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+      "func.func(llvm-request-c-wrappers),"
+      "convert-math-to-llvm,convert-math-to-libm,"
+      "convert-to-llvm,reconcile-unrealized-casts");
+}
+
+void registerLowrankPipelines() {
+  PassPipelineRegistration<>(
+      "lowrank-onnx-to-linalg-pipeline",
+      "Lower the onnx dialect to linalg on tensors",
+      [](OpPassManager &pm) { buildONNXToLinalgPipeline(pm); });
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "lowrank-cpu-pipeline",
+      "Lower onnx or linalg on tensors to the LLVM dialect for the host CPU",
+      buildCPUPipeline);
+}
+
+} // namespace lowrank

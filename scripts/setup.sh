@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test lowrank-opt.
+# Idempotent: when everything is present it only checks and returns in seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${LOWRANK_VENV:-$ROOT/.venv}"
+
+APT_PACKAGES=(
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
+  libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  liblapacke-dev libopenblas-dev ninja-build cmake
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PY_REQUIREMENTS="$ROOT/python/requirements.txt"
+stamp="$VENV/.requirements.stamp"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating Python virtual environment in $VENV"
+  python3 -m venv "$VENV"
+fi
+if [ ! -f "$stamp" ] || ! cmp -s "$PY_REQUIREMENTS" "$stamp"; then
+  echo "setup: installing Python packages from $PY_REQUIREMENTS"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -r "$PY_REQUIREMENTS"
+  cp "$PY_REQUIREMENTS" "$stamp"
+fi
+echo "setup: ok"

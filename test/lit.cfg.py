@@ -1,0 +1,39 @@
+# -*- Python -*-
+# lit configuration of lowrank-opt's tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "LOWRANK"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.lowrank_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.lowrank_python))
+config.substitutions.append(("%src_root", config.lowrank_src_root))
+config.substitutions.append(("%testdata", "/usr/share/libonnx-testdata/data"))
+
+llvm_config.use_default_substitutions()
+# Captured FileCheck variables do not leak between CHECK-LABEL blocks.
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.lowrank_tools_dir, config.llvm_tools_dir]
+tools = [
+    "lowrank-opt",
+    ToolSubst("lowrank-run", unresolved="ignore"),
+    ToolSubst("mlir-opt", unresolved="ignore"),
+    ToolSubst("mlir-runner", unresolved="ignore"),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Features for optional capabilities; tests say REQUIRES: and are reported
+# UNSUPPORTED where the capability is missing, never silently passed.
+if os.path.exists("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")

@@ -1,0 +1,155 @@
+//===- ToolDriver.cpp - lowrank-opt's path for ONNX input and code --------===//
+
+#include "ToolDriver.h"
+
+#include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Target/CPU/CPUTarget.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace llvm;
+
+namespace lowrank {
+
+/// The file a location points into and the ONNX node it names, if any.
+static void describeLocation(Location loc, std::string &file,
+                             std::string &node) {
+  loc->walk([&](Location inner) {
+    if (auto nameLoc = dyn_cast<NameLoc>(inner)) {
+      if (node.empty())
+        node = nameLoc.getName().str();
+    } else if (auto fileLoc = dyn_cast<FileLineColLoc>(inner)) {
+      if (file.empty()) {
+        file = fileLoc.getFilename().str();
+        if (fileLoc.getLine() != 0)
+          file += ":" + std::to_string(fileLoc.getLine()) + ":" +
+                  std::to_string(fileLoc.getColumn());
+      }
+    }
+    return WalkResult::advance();
+  });
+}
+
+/// Prints `file: error: node 'name': message`, the form users of an ONNX
+/// model can act on (MLIR's default would print `file:0:0`).
+static LogicalResult printDiagnostic(Diagnostic &diag, StringRef fallbackFile) {
+  std::string file, node;
+  describeLocation(diag.getLocation(), file, node);
+  if (file.empty())
+    file = fallbackFile.str();
+  StringRef severity = "error";
+  switch (diag.getSeverity()) {
+  case mlir::DiagnosticSeverity::Warning:
+    severity = "warning";
+    break;
+  case mlir::DiagnosticSeverity::Note:
+    severity = "note";
+    break;
+  case mlir::DiagnosticSeverity::Remark:
+    severity = "remark";
+    break;
+  case mlir::DiagnosticSeverity::Error:
+    break;
+  }
+  std::string message = diag.str();
+  errs() << file << ": " << severity << ": ";
+  if (!node.empty() && !StringRef(message).starts_with("node '"))
+    errs() << "node '" << node << "': ";
+  errs() << message << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    (void)printDiagnostic(note, fallbackFile);
+  return success();
+}
+
+static OwningOpRef<ModuleOp> loadInput(const DriverOptions &options,
+                                       std::unique_ptr<MemoryBuffer> input,
+                                       MLIRContext &context) {
+  if (isONNXFile(options.inputFilename, input->getBuffer()))
+    return importONNXFile(options.inputFilename, &context, options.import);
+  auto sourceMgr = std::make_shared<SourceMgr>();
+  sourceMgr->AddNewSourceBuffer(std::move(input), SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
+                                 const MlirOptMainConfig &config) {
+  std::string errorMessage;
+  auto output = openOutputFile(options.outputFilename, &errorMessage);
+  if (!output) {
+    errs() << options.outputFilename << ": error: " << errorMessage << "\n";
+    return failure();
+  }
+  switch (options.emit) {
+  case EmitKind::MLIR:
+    if (config.shouldEmitBytecode()) {
+      if (failed(writeBytecodeToFile(module, output->os())))
+        return failure();
+    } else {
+      module.print(output->os());
+      output->os() << "\n";
+    }
+    break;
+  case EmitKind::LLVM:
+  case EmitKind::Object: {
+    llvm::LLVMContext llvmContext;
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateToHostLLVMIR(module, llvmContext);
+    if (!llvmModule)
+      return failure();
+    if (options.emit == EmitKind::LLVM) {
+      llvmModule->print(output->os(), nullptr);
+    } else if (failed(emitHostObjectFile(*llvmModule, output->os()))) {
+      errs() << options.outputFilename
+             << ": error: cannot emit an object file for the host\n";
+      return failure();
+    }
+    break;
+  }
+  }
+  output->keep();
+  return success();
+}
+
+int runToolDriver(const DriverOptions &options,
+                  std::unique_ptr<MemoryBuffer> input,
+                  DialectRegistry &registry,
+                  const MlirOptMainConfig &config) {
+  MLIRContext context(registry);
+  context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    return printDiagnostic(diag, options.inputFilename);
+  });
+
+  OwningOpRef<ModuleOp> module = loadInput(options, std::move(input), context);
+  if (!module)
+    return 1;
+
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+
+  PassManager pm(&context, ModuleOp::getOperationName());
+  pm.enableVerifier(config.shouldVerifyPasses());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  pm.enableTiming(timing);
+  if (failed(config.setupPassPipeline(pm)))
+    return 1;
+  if (options.emit != EmitKind::MLIR)
+    buildCPUPipeline(pm, CPUPipelineOptions());
+  if (failed(pm.run(*module)))
+    return 1;
+  timing.stop();
+  return failed(writeOutput(options, *module, config)) ? 1 : 0;
+}
+
+} // namespace lowrank

@@ -1,0 +1,38 @@
+//===- ToolDriver.h - lowrank-opt's path for ONNX input and code --*- C++ -*-===//
+//
+// MlirOptMain handles `.mlir` input printed back as MLIR. Everything else
+// (ONNX input, `--emit=llvm|obj`) goes through this driver, which runs the
+// same pass pipeline flags but owns diagnostics and output files.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_TOOLS_LOWRANK_OPT_TOOLDRIVER_H
+#define LOWRANK_TOOLS_LOWRANK_OPT_TOOLDRIVER_H
+
+#include "lowrank/Import/ONNXImporter.h"
+
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace lowrank {
+
+enum class EmitKind { MLIR, LLVM, Object };
+
+struct DriverOptions {
+  std::string inputFilename;
+  std::string outputFilename;
+  EmitKind emit = EmitKind::MLIR;
+  ONNXImportOptions import;
+};
+
+/// Imports or parses the input, runs the configured pipeline (plus the CPU
+/// pipeline for LLVM IR and object output) and writes the result. Returns
+/// the process exit code.
+int runToolDriver(const DriverOptions &options,
+                  std::unique_ptr<llvm::MemoryBuffer> input,
+                  mlir::DialectRegistry &registry,
+                  const mlir::MlirOptMainConfig &config);
+
+} // namespace lowrank
+
+#endif // LOWRANK_TOOLS_LOWRANK_OPT_TOOLDRIVER_H

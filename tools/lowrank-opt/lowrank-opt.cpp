@@ -1,0 +1,92 @@
+//===- lowrank-opt.cpp - The lowrank-opt command --------------------------===//
+//
+// mlir-opt with the lowrank dialects, passes and pipelines, which also reads
+// ONNX models and emits LLVM IR or object files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ToolDriver.h"
+
+#include "lowrank/Conversion/Passes.h"
+#include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Target/CPU/CPUTarget.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace llvm;
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  registerAllPasses();
+  lowrank::registerLowrankConversionPasses();
+  lowrank::registerLowrankPipelines();
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  lowrank::registerImportDialects(registry);
+  lowrank::registerCPUTranslations(registry);
+
+  static cl::OptionCategory category("lowrank-opt options");
+  static cl::opt<lowrank::EmitKind> emit(
+      "emit", cl::desc("What to write"), cl::init(lowrank::EmitKind::MLIR),
+      cl::values(clEnumValN(lowrank::EmitKind::MLIR, "mlir",
+                            "MLIR after the given passes (default)"),
+                 clEnumValN(lowrank::EmitKind::LLVM, "llvm",
+                            "LLVM IR for the host CPU (runs the CPU pipeline)"),
+                 clEnumValN(lowrank::EmitKind::Object, "obj",
+                            "an object file for the host CPU")),
+      cl::cat(category));
+  static cl::opt<std::string> inputShapes(
+      "onnx-input-shape",
+      cl::desc("Pin ONNX input shapes: name:d0xd1x...[,name:...]"),
+      cl::cat(category));
+  static cl::opt<bool> noChecker("onnx-no-checker",
+                                 cl::desc("Skip the ONNX model checker"),
+                                 cl::cat(category));
+
+  auto [inputFilename, outputFilename] =
+      registerAndParseCLIOptions(argc, argv, "lowrank-opt", registry);
+  MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+
+  std::string errorMessage;
+  std::unique_ptr<MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input) {
+    errs() << inputFilename << ": error: " << errorMessage << "\n";
+    return 1;
+  }
+
+  lowrank::DriverOptions options;
+  options.inputFilename = inputFilename;
+  options.outputFilename = outputFilename;
+  options.emit = emit;
+  options.import.runChecker = !noChecker;
+  if (Error err =
+          lowrank::parseInputShapes(inputShapes, options.import.inputShapes)) {
+    errs() << "lowrank-opt: error: " << toString(std::move(err)) << "\n";
+    return 1;
+  }
+
+  bool isONNX = lowrank::isONNXFile(inputFilename, input->getBuffer());
+  if (!isONNX && emit == lowrank::EmitKind::MLIR) {
+    auto output = openOutputFile(outputFilename, &errorMessage);
+    if (!output) {
+      errs() << outputFilename << ": error: " << errorMessage << "\n";
+      return 1;
+    }
+    if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
+      return 1;
+    output->keep();
+    return 0;
+  }
+  return lowrank::runToolDriver(options, std::move(input), registry, config);
+}
