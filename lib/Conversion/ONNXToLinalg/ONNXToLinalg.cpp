@@ -35,6 +35,9 @@ struct ConvertONNXToLinalgPass
                            math::MathDialect, tensor::TensorDialect,
                            bufferization::BufferizationDialect>();
     target.addLegalOp<func::ReturnOp>();
+    // Omitted inputs stay `none` values until their users are rewritten;
+    // the unused NoValue ops are then dead and canonicalization drops them.
+    target.addLegalOp<lowrank::onnx::NoValueOp>();
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
