@@ -33,7 +33,7 @@ struct ONNXImportOptions : ONNXLoadOptions {
   /// Initializers with more elements than this are stored as
   /// `dense_resource` blobs; smaller ones (shapes, scalars) as dense
   /// attributes, which folding reads directly.
-  int64_t inlineConstantLimit = 64;
+  int64_t inlineConstantLimit = 16;
 };
 
 /// Imports an already loaded model. `path` is used in locations and to find
