@@ -9,6 +9,7 @@
 
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Transforms/Passes.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -28,6 +29,7 @@ int main(int argc, char **argv) {
   registerAllPasses();
   lowrank::registerLowrankConversionPasses();
   lowrank::registerLowrankPipelines();
+  lowrank::registerLowrankTransforms();
 
   DialectRegistry registry;
   registerAllDialects(registry);

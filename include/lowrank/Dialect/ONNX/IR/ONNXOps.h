@@ -17,6 +17,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Dialect/Traits.h"
 
+#include "lowrank/Interfaces/LinearOpInterface.h"
+
 #include "lowrank/Dialect/ONNX/IR/ONNXOpsDialect.h.inc"
 
 #define GET_OP_CLASSES

@@ -12,6 +12,7 @@
 include "lowrank/Dialect/ONNX/IR/ONNXDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "lowrank/Interfaces/LinearOpInterface.td"
 
 // The first operand (the data) and the first result have the same element
 // type; further operands (shapes, axes, indices) have their own.
@@ -205,7 +206,8 @@ def ONNX_WhereOp : ONNX_Op<"Where", [Pure, ResultsBroadcastableShape]> {
 // Linear operators
 //===----------------------------------------------------------------------===//
 
-def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "Matrix product with numpy semantics";
   let description = [{
     `Y = A x B`. 1-D operands are promoted to matrices and the promoted
@@ -216,7 +218,8 @@ def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType]> 
   let hasVerifier = 1;
 }
 
-def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure]> {
+def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure,
+    DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "General matrix multiply: Y = alpha * A' x B' + beta * C";
   let arguments = (ins ONNX_NumericTensor:$A, ONNX_NumericTensor:$B,
                    ONNX_TensorOrNone:$C,
@@ -228,7 +231,8 @@ def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def ONNX_ConvOp : ONNX_Op<"Conv", [Pure]> {
+def ONNX_ConvOp : ONNX_Op<"Conv", [Pure,
+    DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "N-D convolution with groups, pads, strides and dilations";
   let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$W,
                    ONNX_TensorOrNone:$B,
