@@ -160,6 +160,8 @@ void FactorizePass::runOnOperation() {
   llvm::MapVector<int64_t, SmallVector<unsigned>> units;
   for (auto [i, layer] : llvm::enumerate(analysis.getLayers())) {
     std::optional<LayerDecision> decision = readDecision(layer.op);
+    if (decision && !decision->name.empty())
+      layer.name = decision->name;
     if (!decision) {
       if (layer.op->hasAttr(kDecisionAttr)) {
         layer.op->emitError("malformed lowrank.decision on layer '")

@@ -56,6 +56,8 @@ std::optional<LayerDecision> readDecision(Operation *op) {
                                        : getInt(dict, "d_out");
   if (dict.get("group"))
     decision.groupIndex = getInt(dict, "group");
+  if (auto name = dict.getAs<StringAttr>("name"))
+    decision.name = name.str();
   if (auto reason = dict.getAs<StringAttr>("reason"))
     decision.reason = reason.str();
   if (auto error = dict.getAs<FloatAttr>("error"))

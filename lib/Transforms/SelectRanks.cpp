@@ -14,6 +14,7 @@
 #include "lowrank/Transforms/LayerDecision.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/GlobPattern.h"
 
 namespace lowrank {
@@ -99,9 +100,9 @@ LogicalResult SelectRanksPass::validateOptions() {
   auto checkFraction = [&](double value, StringRef name,
                            bool allowOne) -> LogicalResult {
     if (value != 0 && (value < 0 || value > 1 || (!allowOne && value == 1)))
-      return module.emitError() << name << " must be in (0, 1"
-                                << (allowOne ? "]" : ")") << ", got "
-                                << value;
+      return module.emitError()
+             << name << " must be in (0, 1" << (allowOne ? "]" : ")")
+             << ", got " << llvm::formatv("{0}", value).str();
     return success();
   };
   if (rank < 0)

@@ -31,6 +31,8 @@ struct LayerDecision {
   int64_t m = 0;
   int64_t n = 0;
   std::optional<int64_t> groupIndex;
+  /// The layer's name as selection saw it (empty when not recorded).
+  std::string name;
   /// Why the layer stays dense; empty when factored.
   std::string reason;
   /// Predicted relative weight error of the layer or group.
