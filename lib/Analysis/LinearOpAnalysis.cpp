@@ -3,6 +3,7 @@
 #include "lowrank/Analysis/LinearOpAnalysis.h"
 #include "lowrank/Numerics/LowRank.h"
 #include "lowrank/Numerics/SVD.h"
+#include "lowrank/Support/NodeName.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
@@ -10,18 +11,6 @@
 using namespace mlir;
 
 namespace lowrank {
-
-std::optional<std::string> getLayerName(Operation *op) {
-  std::optional<std::string> name;
-  op->getLoc()->walk([&](Location loc) {
-    if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
-      name = nameLoc.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name;
-}
 
 LinearOpAnalysis::LinearOpAnalysis(Operation *root) {
   unsigned index = 0;
@@ -31,7 +20,7 @@ LinearOpAnalysis::LinearOpAnalysis(Operation *root) {
       return;
     LinearLayerInfo info;
     info.op = op;
-    info.name = getLayerName(op).value_or(
+    info.name = getNodeName(op).value_or(
         (op->getName().getStringRef() + "#" + std::to_string(index)).str());
     ++index;
     std::tie(info.dIn, info.dOut) = op.getLinearShape();

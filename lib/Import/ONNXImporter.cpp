@@ -348,6 +348,7 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  (*module)->setAttr(kONNXOpsetAttr, builder.getI64IntegerAttr(opsetVersion));
   builder.setInsertionPointToEnd(module->getBody());
 
   for (const auto &info : graph.value_info())

@@ -183,4 +183,13 @@ Expected<::onnx::ModelProto> loadONNXModel(StringRef path,
   return parseAndPrepare((*buffer)->getBuffer(), path, path, options);
 }
 
+Error checkONNXModelFile(StringRef path) {
+  try {
+    ::onnx::checker::check_model(path.str());
+  } catch (const std::exception &e) {
+    return createStringError("%s", e.what());
+  }
+  return Error::success();
+}
+
 } // namespace lowrank

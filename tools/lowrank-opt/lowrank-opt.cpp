@@ -42,6 +42,12 @@ int main(int argc, char **argv) {
       "emit", cl::desc("What to write"), cl::init(lowrank::EmitKind::MLIR),
       cl::values(clEnumValN(lowrank::EmitKind::MLIR, "mlir",
                             "MLIR after the given passes (default)"),
+                 clEnumValN(lowrank::EmitKind::Linalg, "linalg",
+                            "linalg-on-tensors MLIR (runs the onnx-to-linalg "
+                            "pipeline)"),
+                 clEnumValN(lowrank::EmitKind::ONNX, "onnx",
+                            "an ONNX model (needs -o; the IR must still be "
+                            "in the onnx dialect)"),
                  clEnumValN(lowrank::EmitKind::LLVM, "llvm",
                             "LLVM IR for the host CPU (runs the CPU pipeline)"),
                  clEnumValN(lowrank::EmitKind::Object, "obj",
@@ -50,6 +56,14 @@ int main(int argc, char **argv) {
   static cl::opt<std::string> inputShapes(
       "onnx-input-shape",
       cl::desc("Pin ONNX input shapes: name:d0xd1x...[,name:...]"),
+      cl::cat(category));
+  static cl::opt<std::string> reportFile(
+      "lowrank-report",
+      cl::desc("Write the compression report (JSON) to this file"),
+      cl::cat(category));
+  static cl::opt<bool> reportTable(
+      "lowrank-report-table",
+      cl::desc("Print the compression report as a table on stderr"),
       cl::cat(category));
   static cl::opt<bool> noChecker("onnx-no-checker",
                                  cl::desc("Skip the ONNX model checker"),
@@ -72,6 +86,8 @@ int main(int argc, char **argv) {
   options.outputFilename = outputFilename;
   options.emit = emit;
   options.import.runChecker = !noChecker;
+  options.reportFilename = reportFile;
+  options.printReportTable = reportTable;
   if (Error err =
           lowrank::parseInputShapes(inputShapes, options.import.inputShapes)) {
     errs() << "lowrank-opt: error: " << toString(std::move(err)) << "\n";
@@ -79,7 +95,8 @@ int main(int argc, char **argv) {
   }
 
   bool isONNX = lowrank::isONNXFile(inputFilename, input->getBuffer());
-  if (!isONNX && emit == lowrank::EmitKind::MLIR) {
+  if (!isONNX && emit == lowrank::EmitKind::MLIR && reportFile.empty() &&
+      !reportTable) {
     auto output = openOutputFile(outputFilename, &errorMessage);
     if (!output) {
       errs() << outputFilename << ": error: " << errorMessage << "\n";

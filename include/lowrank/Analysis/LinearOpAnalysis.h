@@ -80,10 +80,6 @@ private:
   llvm::DenseMap<unsigned, unsigned> groupOfLayer;
 };
 
-/// The name used for a layer in reports and overrides: the innermost
-/// NameLoc of `op`'s location, if any.
-std::optional<std::string> getLayerName(mlir::Operation *op);
-
 } // namespace lowrank
 
 #endif // LOWRANK_ANALYSIS_LINEAROPANALYSIS_H
