@@ -22,6 +22,7 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   select.minSize = options.minSize;
   select.skipHeads = options.skipHeads;
   select.grouping = options.grouping;
+  select.enforceParity = options.enforceParity;
   select.overrides.assign(options.overrides.begin(), options.overrides.end());
   pm.addPass(createLowrankSelectRanks(select));
 

@@ -289,10 +289,10 @@ void SelectRanksPass::runOnOperation() {
       decision.rank = r;
       double saving = 1.0 - static_cast<double>(getFactoredParams(unit.m, unit.n, r)) /
                                 static_cast<double>(unit.m * unit.n);
-      if (!isBelowParity(unit.m, unit.n, r))
+      if (enforceParity && !isBelowParity(unit.m, unit.n, r))
         decision.reason = "rank " + std::to_string(r) + " is not below parity " +
                           std::to_string(getParityRank(unit.m, unit.n));
-      else if (saving < minSaving)
+      else if (minSaving > 0 && saving < minSaving)
         decision.reason = "saving below min-saving";
       decision.relativeError =
           decision.reason.empty() ? getRelativeTruncationError(unit.spectrum, r)

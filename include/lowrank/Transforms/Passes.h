@@ -52,6 +52,10 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
   Option<bool> grouping{*this, "grouping",
                         llvm::cl::desc("Share bottlenecks of shared inputs"),
                         llvm::cl::init(true)};
+  Option<bool> enforceParity{
+      *this, "enforce-parity",
+      llvm::cl::desc("Leave layers dense whose rank is not below parity"),
+      llvm::cl::init(true)};
   ListOption<std::string> overrides{
       *this, "override", llvm::cl::desc("Per-layer GLOB=RANK or GLOB=dense")};
   Option<std::string> svd{*this, "svd",

@@ -79,6 +79,9 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
            "Leave output heads dense">,
     Option<"grouping", "grouping", "bool", "true",
            "Factor layers sharing an input with one shared bottleneck">,
+    Option<"enforceParity", "enforce-parity", "bool", "true",
+           "Leave layers dense whose rank is not below parity (false "
+           "factors them anyway, e.g. to check a full-rank rewrite)">,
     ListOption<"overrides", "override", "std::string",
                "Per-layer GLOB=RANK or GLOB=dense">,
   ];
