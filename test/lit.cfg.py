@@ -18,6 +18,9 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.lowrank_python))
 config.substitutions.append(("%src_root", config.lowrank_src_root))
 config.substitutions.append(("%testdata", "/usr/share/libonnx-testdata/data"))
+config.substitutions.append(
+    ("%lowrank_plugin",
+     os.path.join(config.lowrank_obj_root, "lib", "liblowrank-plugin.so")))
 
 llvm_config.use_default_substitutions()
 # Captured FileCheck variables do not leak between CHECK-LABEL blocks.

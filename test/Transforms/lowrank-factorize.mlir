@@ -68,3 +68,24 @@ func.func @exact(%x: tensor<2x4xf32>) -> tensor<2x6xf32> {
   %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 1 : i64, d_in = 4 : i64, d_out = 6 : i64}} : (tensor<2x4xf32>, tensor<4x6xf32>) -> tensor<2x6xf32> loc("a")
   return %y : tensor<2x6xf32>
 }
+
+// -----
+
+// linalg.matmul with a constant weight (transposed-B maps, as IREE input
+// often has): the output projection accumulates into the original init.
+// CHECK-LABEL: func.func @linalg_matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<4x16xf32>, %[[INIT:.*]]: tensor<4x8xf32>)
+// CHECK: %[[A:.*]] = arith.constant dense_resource<proj.lowrank_a> : tensor<16x2xf32>
+// CHECK: %[[FILL:.*]] = linalg.fill {{.*}} -> tensor<4x2xf32>
+// CHECK: %[[T:.*]] = linalg.matmul {lowrank.factor = "A"} ins(%[[X]], %[[A]] : tensor<4x16xf32>, tensor<16x2xf32>) outs(%[[FILL]] : tensor<4x2xf32>)
+// CHECK: %[[B:.*]] = arith.constant dense_resource<proj.lowrank_b> : tensor<2x8xf32>
+// CHECK: %[[Y:.*]] = linalg.matmul {lowrank.decision = {{{.*}}}, lowrank.factor = "B"} ins(%[[T]], %[[B]] : tensor<4x2xf32>, tensor<2x8xf32>) outs(%[[INIT]] : tensor<4x8xf32>)
+// CHECK: return %[[Y]]
+func.func @linalg_matmul(%x: tensor<4x16xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x16xf32>
+  %y = linalg.matmul
+      indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      {lowrank.decision = {action = "factor", rank = 2 : i64, d_in = 16 : i64, d_out = 8 : i64, name = "proj"}}
+      ins(%x, %w : tensor<4x16xf32>, tensor<8x16xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

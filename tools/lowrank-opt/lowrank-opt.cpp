@@ -8,6 +8,7 @@
 #include "ToolDriver.h"
 
 #include "lowrank/Conversion/Passes.h"
+#include "lowrank/Interfaces/LinearOpInterface.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Transforms/Passes.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
@@ -35,6 +36,7 @@ int main(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   lowrank::registerImportDialects(registry);
+  lowrank::registerLinalgLinearOpInterfaceModels(registry);
   lowrank::registerCPUTranslations(registry);
 
   static cl::OptionCategory category("lowrank-opt options");
