@@ -38,5 +38,12 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Features for optional capabilities; tests say REQUIRES: and are reported
 # UNSUPPORTED where the capability is missing, never silently passed.
+# IREE from the project's virtual environment (pip iree-base-compiler and
+# iree-base-runtime).
+iree_bin = os.path.dirname(config.lowrank_python)
+if all(os.access(os.path.join(iree_bin, tool), os.X_OK)
+       for tool in ("iree-compile", "iree-run-module")):
+    config.available_features.add("iree")
+    config.substitutions.append(("%iree_bin", iree_bin))
 if os.path.exists("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
