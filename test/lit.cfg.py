@@ -17,6 +17,7 @@ config.test_exec_root = os.path.join(config.lowrank_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.lowrank_python))
 config.substitutions.append(("%src_root", config.lowrank_src_root))
+config.substitutions.append(("%lowrank_obj_root", config.lowrank_obj_root))
 config.substitutions.append(("%testdata", "/usr/share/libonnx-testdata/data"))
 config.substitutions.append(
     ("%lowrank_plugin",
