@@ -19,6 +19,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -76,6 +77,12 @@ int main(int argc, char **argv) {
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
 
   std::string errorMessage;
+  if (outputFilename != "-" && sys::fs::equivalent(inputFilename, outputFilename)) {
+    errs() << outputFilename
+           << ": error: the output file is the input file; refusing to "
+              "overwrite it\n";
+    return 1;
+  }
   std::unique_ptr<MemoryBuffer> input =
       openInputFile(inputFilename, &errorMessage);
   if (!input) {
