@@ -1,9 +1,10 @@
 //===- LinalgLinearOpModels.cpp - LinearOpInterface for linalg ops --------===//
 //
 // linalg.matmul (with the default or the transposed-B indexing maps) and
-// linalg.batch_matmul whose right operand is a constant 2-D matrix
-// broadcast over the batch (linalg.broadcast of a constant) are linear
-// layers at the linalg level: the same passes factor IREE-style input.
+// contraction linalg.generic ops y[rows..., n] += x[rows..., k] w[k, n]
+// (any loop order; this covers batched products with a weight shared by
+// the batch) whose weight is a constant are linear layers at the linalg
+// level: the same passes factor IREE-style input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 
@@ -138,11 +140,187 @@ struct MatmulLinearModel
   std::string getInputFormKey(Operation *) const { return "linalg-rows"; }
 };
 
+/// A contraction linalg.generic y[rows..., n] += x[rows..., k] * w[k, n]
+/// (any loop order, w possibly stored n x k) whose w is a constant.
+struct ContractionShape {
+  unsigned xIndex, wIndex;
+  unsigned kDim, nDim;
+  WeightLayout layout;
+};
+
+static std::optional<ContractionShape> matchContraction(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics() || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->k.size() != 1 || dims->n.size() != 1 ||
+      !dims->batch.empty())
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (unsigned w = 0; w < 2; ++w) {
+    Value weight = op.getDpsInputOperand(w)->get();
+    if (!isStaticF32Matrix(weight))
+      continue;
+    AffineExpr k = getAffineDimExpr(dims->k[0], op.getContext());
+    AffineExpr n = getAffineDimExpr(dims->n[0], op.getContext());
+    ArrayRef<AffineExpr> exprs = maps[w].getResults();
+    std::optional<WeightLayout> layout;
+    if (exprs.size() == 2 && exprs[0] == k && exprs[1] == n)
+      layout = WeightLayout::KN;
+    else if (exprs.size() == 2 && exprs[0] == n && exprs[1] == k)
+      layout = WeightLayout::NK;
+    if (layout)
+      return ContractionShape{1 - w, w, dims->k[0], dims->n[0], *layout};
+  }
+  return std::nullopt;
+}
+
+static WeightMatrix transposedMatrix(const WeightMatrix &m) {
+  WeightMatrix t(m.cols(), m.rows());
+  for (int64_t r = 0; r < m.rows(); ++r)
+    for (int64_t c = 0; c < m.cols(); ++c)
+      t(c, r) = m(r, c);
+  return t;
+}
+
+/// A generic like `op` with new operands, maps and init; same body.
+static Value cloneContraction(OpBuilder &builder, linalg::GenericOp op,
+                              ValueRange inputs, Value init,
+                              ArrayRef<AffineMap> maps) {
+  auto generic = linalg::GenericOp::create(
+      builder, op.getLoc(), TypeRange{init.getType()}, inputs,
+      ValueRange{init}, maps, op.getIteratorTypesArray());
+  IRMapping mapping;
+  op.getRegion().cloneInto(&generic.getRegion(), mapping);
+  return generic.getResult(0);
+}
+
+struct GenericContractionModel
+    : public LinearOpInterface::ExternalModel<GenericContractionModel,
+                                              linalg::GenericOp> {
+  static Value storedWeight(linalg::GenericOp op, const ContractionShape &c,
+                            bool &transposed) {
+    transposed = c.layout == WeightLayout::NK;
+    return lookThroughTranspose(op.getDpsInputOperand(c.wIndex)->get(),
+                                transposed);
+  }
+
+  bool isLinear(Operation *op) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    std::optional<ContractionShape> c = matchContraction(generic);
+    if (!c)
+      return false;
+    auto xType = dyn_cast<RankedTensorType>(
+        generic.getDpsInputOperand(c->xIndex)->get().getType());
+    if (!xType || !xType.hasStaticShape() || !xType.getElementType().isF32())
+      return false;
+    bool transposed;
+    return isConstantMatrix(storedWeight(generic, *c, transposed));
+  }
+  Value getLinearInput(Operation *op) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    return generic.getDpsInputOperand(matchContraction(generic)->xIndex)->get();
+  }
+  FailureOr<WeightMatrix> getWeightMatrix(Operation *op) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    bool transposed;
+    Value stored = storedWeight(generic, *matchContraction(generic), transposed);
+    return readConstantMatrix(stored, transposed);
+  }
+  std::pair<int64_t, int64_t> getLinearShape(Operation *op) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    ContractionShape c = *matchContraction(generic);
+    auto type = cast<RankedTensorType>(
+        generic.getDpsInputOperand(c.wIndex)->get().getType());
+    if (c.layout == WeightLayout::NK)
+      return {type.getDimSize(1), type.getDimSize(0)};
+    return {type.getDimSize(0), type.getDimSize(1)};
+  }
+  int64_t getNumInputRows(Operation *op) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    ContractionShape c = *matchContraction(generic);
+    int64_t rows = 1;
+    AffineMap xMap = generic.getIndexingMapsArray()[c.xIndex];
+    auto xType = cast<RankedTensorType>(getLinearInput(op).getType());
+    for (auto [i, expr] : llvm::enumerate(xMap.getResults()))
+      if (expr != getAffineDimExpr(c.kDim, op->getContext()))
+        rows *= xType.getDimSize(i);
+    return rows;
+  }
+
+  /// The weight constant in the stored orientation for factor `m` (k x n).
+  static Value weightConstant(OpBuilder &builder, Location loc,
+                              const ContractionShape &c, const WeightMatrix &m,
+                              StringRef name) {
+    WeightMatrix stored =
+        c.layout == WeightLayout::NK ? transposedMatrix(m) : m;
+    DenseResourceElementsAttr attr = createWeightAttr(
+        builder.getContext(), name, {stored.rows(), stored.cols()}, stored);
+    return arith::ConstantOp::create(builder, loc, attr);
+  }
+
+  Value buildInputProjection(Operation *op, OpBuilder &builder,
+                             const WeightMatrix &a, StringRef name) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    ContractionShape c = *matchContraction(generic);
+    Location loc = op->getLoc();
+    Value weight = weightConstant(builder, loc, c, a, name);
+    // Same loops and maps; the n dimension now has the rank's extent.
+    AffineMap outMap = generic.getIndexingMapsArray()[2];
+    auto outType = cast<RankedTensorType>(generic.getResult(0).getType());
+    SmallVector<int64_t> shape(outType.getShape());
+    for (auto [i, expr] : llvm::enumerate(outMap.getResults()))
+      if (expr == getAffineDimExpr(c.nDim, op->getContext()))
+        shape[i] = a.cols();
+    Value empty =
+        tensor::EmptyOp::create(builder, loc, shape, outType.getElementType());
+    Value zero = arith::ConstantOp::create(
+        builder, loc, builder.getZeroAttr(outType.getElementType()));
+    Value init = linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+    SmallVector<Value> inputs(2);
+    inputs[c.xIndex] = getLinearInput(op);
+    inputs[c.wIndex] = weight;
+    return cloneContraction(builder, generic, inputs, init,
+                            generic.getIndexingMapsArray());
+  }
+  Value buildOutputProjection(Operation *op, OpBuilder &builder,
+                              Value bottleneck, const WeightMatrix &b,
+                              StringRef name) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    ContractionShape c = *matchContraction(generic);
+    Value weight = weightConstant(builder, op->getLoc(), c, b, name);
+    // The bottleneck is laid out like the output with n in place of k: it
+    // is read with the output's map where n becomes the contracted k.
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    MLIRContext *ctx = op->getContext();
+    maps[c.xIndex] = maps[2].replace(getAffineDimExpr(c.nDim, ctx),
+                                     getAffineDimExpr(c.kDim, ctx),
+                                     maps[2].getNumDims(), 0);
+    SmallVector<Value> inputs(2);
+    inputs[c.xIndex] = bottleneck;
+    inputs[c.wIndex] = weight;
+    return cloneContraction(builder, generic, inputs, generic.getOutputs()[0],
+                            maps);
+  }
+  std::string getInputFormKey(Operation *op) const {
+    auto generic = cast<linalg::GenericOp>(op);
+    ContractionShape c = *matchContraction(generic);
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << "linalg-generic:" << c.xIndex << ":"
+       << generic.getIndexingMapsArray()[c.xIndex] << ":"
+       << generic.getIndexingMapsArray()[2];
+    return key;
+  }
+};
+
 } // namespace
 
 void registerLinalgLinearOpInterfaceModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, linalg::LinalgDialect *) {
     linalg::MatmulOp::attachInterface<MatmulLinearModel>(*context);
+    linalg::GenericOp::attachInterface<GenericContractionModel>(*context);
   });
 }
 

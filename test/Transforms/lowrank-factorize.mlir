@@ -89,3 +89,32 @@ func.func @linalg_matmul(%x: tensor<4x16xf32>, %init: tensor<4x8xf32>) -> tensor
       ins(%x, %w : tensor<4x16xf32>, tensor<8x16xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// A contraction linalg.generic with a batch of rows and a weight stored
+// n x k: both projections keep the loops and maps; the bottleneck is read
+// with the output's map, its rank dimension contracted.
+// CHECK-DAG: #[[$XMAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[$WMAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[$YMAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @generic_contraction
+// CHECK: %[[A:.*]] = arith.constant dense_resource<proj.lowrank_a> : tensor<2x16xf32>
+// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#[[$XMAP]], #[[$WMAP]], #[[$YMAP]]], {{.*}}} ins(%arg0, %[[A]] : tensor<2x3x16xf32>, tensor<2x16xf32>) outs(%{{.*}} : tensor<2x3x2xf32>) attrs = {lowrank.factor = "A"}
+// CHECK: %[[B:.*]] = arith.constant dense_resource<proj.lowrank_b> : tensor<8x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$XMAP]], #[[$WMAP]], #[[$YMAP]]], {{.*}}} ins(%[[T]], %[[B]] : tensor<2x3x2xf32>, tensor<8x2xf32>) outs(%arg1 : tensor<2x3x8xf32>)
+#x = affine_map<(b, m, n, k) -> (b, m, k)>
+#w = affine_map<(b, m, n, k) -> (n, k)>
+#y = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @generic_contraction(%x: tensor<2x3x16xf32>, %init: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x16xf32>
+  %y = linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<2x3x16xf32>, tensor<8x16xf32>) outs(%init : tensor<2x3x8xf32>)
+      attrs = {lowrank.decision = {action = "factor", rank = 2 : i64, d_in = 16 : i64, d_out = 8 : i64, name = "proj"}} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
