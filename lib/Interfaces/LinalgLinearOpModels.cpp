@@ -1,7 +1,8 @@
 //===- LinalgLinearOpModels.cpp - LinearOpInterface for linalg ops --------===//
 //
-// linalg.matmul (with the default or the transposed-B indexing maps) and
-// contraction linalg.generic ops y[rows..., n] += x[rows..., k] w[k, n]
+// linalg.matmul (with the default or the transposed-B indexing maps),
+// linalg.batch_matmul whose right operand broadcasts a constant matrix over
+// the batch, and contraction linalg.generic ops y[rows..., n] += x[rows..., k] w[k, n]
 // (any loop order; this covers batched products with a weight shared by
 // the batch) whose weight is a constant are linear layers at the linalg
 // level: the same passes factor IREE-style input.
@@ -138,6 +139,92 @@ struct MatmulLinearModel
                            cast<linalg::MatmulOp>(op).getOutputs()[0]);
   }
   std::string getInputFormKey(Operation *) const { return "linalg-rows"; }
+};
+
+/// The 2-D constant a linalg.batch_matmul's right operand broadcasts over
+/// the batch: linalg.broadcast of a k x n constant along dimension 0.
+static Value getBroadcastWeight(linalg::BatchMatmulOp op) {
+  if (op.getIndexingMapsArray() !=
+      linalg::BatchMatmulOp::getDefaultIndexingMaps(op.getContext()))
+    return {};
+  auto broadcast = op.getInputs()[1].getDefiningOp<linalg::BroadcastOp>();
+  if (!broadcast || broadcast.getDimensions() != ArrayRef<int64_t>{0} ||
+      !isStaticF32Matrix(broadcast.getInput()))
+    return {};
+  return broadcast.getInput();
+}
+
+/// b x m x r = x (b x m x k) times a constant k x r broadcast over b.
+static Value buildBatchProjection(OpBuilder &builder, Location loc, Value x,
+                                  const WeightMatrix &w, StringRef name,
+                                  Value init = {}) {
+  DenseResourceElementsAttr attr = createWeightAttr(
+      builder.getContext(), name, {w.rows(), w.cols()}, w);
+  Value weight = arith::ConstantOp::create(builder, loc, attr);
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t batch = xType.getDimSize(0);
+  Value broadcastInit = tensor::EmptyOp::create(
+      builder, loc, ArrayRef<int64_t>{batch, w.rows(), w.cols()},
+      xType.getElementType());
+  Value broadcast =
+      linalg::BroadcastOp::create(builder, loc, weight, broadcastInit,
+                                  ArrayRef<int64_t>{0})
+          .getResult()[0];
+  if (!init) {
+    Value empty = tensor::EmptyOp::create(
+        builder, loc, ArrayRef<int64_t>{batch, xType.getDimSize(1), w.cols()},
+        xType.getElementType());
+    Value zero = arith::ConstantOp::create(
+        builder, loc, builder.getZeroAttr(xType.getElementType()));
+    init = linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+  }
+  return linalg::BatchMatmulOp::create(builder, loc, TypeRange{init.getType()},
+                                       ValueRange{x, broadcast},
+                                       ValueRange{init})
+      .getResult(0);
+}
+
+struct BatchMatmulLinearModel
+    : public LinearOpInterface::ExternalModel<BatchMatmulLinearModel,
+                                              linalg::BatchMatmulOp> {
+  bool isLinear(Operation *op) const {
+    auto batch = cast<linalg::BatchMatmulOp>(op);
+    auto xType = dyn_cast<RankedTensorType>(batch.getInputs()[0].getType());
+    Value weight = getBroadcastWeight(batch);
+    return batch.hasPureTensorSemantics() && weight && xType &&
+           xType.hasStaticShape() && xType.getElementType().isF32() &&
+           isConstantMatrix(weight);
+  }
+  Value getLinearInput(Operation *op) const {
+    return cast<linalg::BatchMatmulOp>(op).getInputs()[0];
+  }
+  FailureOr<WeightMatrix> getWeightMatrix(Operation *op) const {
+    return readConstantMatrix(
+        getBroadcastWeight(cast<linalg::BatchMatmulOp>(op)), false);
+  }
+  std::pair<int64_t, int64_t> getLinearShape(Operation *op) const {
+    auto type = cast<RankedTensorType>(
+        getBroadcastWeight(cast<linalg::BatchMatmulOp>(op)).getType());
+    return {type.getDimSize(0), type.getDimSize(1)};
+  }
+  int64_t getNumInputRows(Operation *op) const {
+    auto type = cast<RankedTensorType>(getLinearInput(op).getType());
+    return type.getDimSize(0) * type.getDimSize(1);
+  }
+  Value buildInputProjection(Operation *op, OpBuilder &builder,
+                             const WeightMatrix &a, StringRef name) const {
+    return buildBatchProjection(builder, op->getLoc(), getLinearInput(op), a,
+                                name);
+  }
+  Value buildOutputProjection(Operation *op, OpBuilder &builder,
+                              Value bottleneck, const WeightMatrix &b,
+                              StringRef name) const {
+    return buildBatchProjection(builder, op->getLoc(), bottleneck, b, name,
+                                cast<linalg::BatchMatmulOp>(op).getOutputs()[0]);
+  }
+  std::string getInputFormKey(Operation *) const {
+    return "linalg-batch-rows";
+  }
 };
 
 /// A contraction linalg.generic y[rows..., n] += x[rows..., k] * w[k, n]
@@ -320,6 +407,7 @@ struct GenericContractionModel
 void registerLinalgLinearOpInterfaceModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, linalg::LinalgDialect *) {
     linalg::MatmulOp::attachInterface<MatmulLinearModel>(*context);
+    linalg::BatchMatmulOp::attachInterface<BatchMatmulLinearModel>(*context);
     linalg::GenericOp::attachInterface<GenericContractionModel>(*context);
   });
 }

@@ -118,3 +118,22 @@ func.func @generic_contraction(%x: tensor<2x3x16xf32>, %init: tensor<2x3x8xf32>)
   } -> tensor<2x3x8xf32>
   return %y : tensor<2x3x8xf32>
 }
+
+// -----
+
+// linalg.batch_matmul whose weight is a constant broadcast over the batch.
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK: %[[A:.*]] = arith.constant dense_resource<bmm.lowrank_a> : tensor<16x4xf32>
+// CHECK: %[[AB:.*]] = linalg.broadcast ins(%[[A]] : tensor<16x4xf32>) outs(%{{.*}} : tensor<2x16x4xf32>) dimensions = [0]
+// CHECK: %[[T:.*]] = linalg.batch_matmul {lowrank.factor = "A"} ins(%arg0, %[[AB]] : tensor<2x3x16xf32>, tensor<2x16x4xf32>) outs(%{{.*}} : tensor<2x3x4xf32>)
+// CHECK: %[[B:.*]] = arith.constant dense_resource<bmm.lowrank_b> : tensor<4x8xf32>
+// CHECK: %[[BB:.*]] = linalg.broadcast ins(%[[B]] : tensor<4x8xf32>)
+// CHECK: linalg.batch_matmul {{{.*}}lowrank.factor = "B"} ins(%[[T]], %[[BB]] : tensor<2x3x4xf32>, tensor<2x4x8xf32>) outs(%arg1 : tensor<2x3x8xf32>)
+func.func @batch_matmul(%x: tensor<2x3x16xf32>, %init: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x8xf32>
+  %e = tensor.empty() : tensor<2x16x8xf32>
+  %wb = linalg.broadcast ins(%w : tensor<16x8xf32>) outs(%e : tensor<2x16x8xf32>) dimensions = [0]
+  %y = linalg.batch_matmul {lowrank.decision = {action = "factor", rank = 4 : i64, d_in = 16 : i64, d_out = 8 : i64, name = "bmm"}}
+      ins(%x, %wb : tensor<2x3x16xf32>, tensor<2x16x8xf32>) outs(%init : tensor<2x3x8xf32>) -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
