@@ -64,23 +64,32 @@ static bool isStaticF32Matrix(Value value) {
          type.getElementType().isF32();
 }
 
+/// The factor `w` as an arith.constant holding a dense_resource blob.
+static Value createWeightConstant(OpBuilder &builder, Location loc,
+                                  const WeightMatrix &w, StringRef name) {
+  return arith::ConstantOp::create(
+      builder, loc,
+      createWeightAttr(builder.getContext(), name, {w.rows(), w.cols()}, w));
+}
+
+/// A zero-filled tensor to accumulate a product into.
+static Value createZeroInit(OpBuilder &builder, Location loc,
+                            ArrayRef<int64_t> shape, Type elementType) {
+  Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
+  Value zero =
+      arith::ConstantOp::create(builder, loc, builder.getZeroAttr(elementType));
+  return linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+}
+
 /// M x r = x (M x K) times a constant K x r, accumulated into zeros.
 static Value buildProjection(OpBuilder &builder, Location loc, Value x,
                              const WeightMatrix &w, StringRef name,
                              Value init = {}) {
-  DenseResourceElementsAttr attr = createWeightAttr(
-      builder.getContext(), name, {w.rows(), w.cols()}, w);
-  Value weight = arith::ConstantOp::create(builder, loc, attr);
+  Value weight = createWeightConstant(builder, loc, w, name);
   if (!init) {
     auto xType = cast<RankedTensorType>(x.getType());
-    SmallVector<OpFoldResult> sizes = {
-        tensor::getMixedSize(builder, loc, x, 0),
-        builder.getIndexAttr(w.cols())};
-    Value empty = tensor::EmptyOp::create(builder, loc, sizes,
-                                          xType.getElementType());
-    Value zero = arith::ConstantOp::create(
-        builder, loc, builder.getZeroAttr(xType.getElementType()));
-    init = linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+    init = createZeroInit(builder, loc, {xType.getDimSize(0), w.cols()},
+                          xType.getElementType());
   }
   return linalg::MatmulOp::create(builder, loc, TypeRange{init.getType()},
                                   ValueRange{x, weight}, ValueRange{init})
@@ -158,9 +167,7 @@ static Value getBroadcastWeight(linalg::BatchMatmulOp op) {
 static Value buildBatchProjection(OpBuilder &builder, Location loc, Value x,
                                   const WeightMatrix &w, StringRef name,
                                   Value init = {}) {
-  DenseResourceElementsAttr attr = createWeightAttr(
-      builder.getContext(), name, {w.rows(), w.cols()}, w);
-  Value weight = arith::ConstantOp::create(builder, loc, attr);
+  Value weight = createWeightConstant(builder, loc, w, name);
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t batch = xType.getDimSize(0);
   Value broadcastInit = tensor::EmptyOp::create(
@@ -170,14 +177,9 @@ static Value buildBatchProjection(OpBuilder &builder, Location loc, Value x,
       linalg::BroadcastOp::create(builder, loc, weight, broadcastInit,
                                   ArrayRef<int64_t>{0})
           .getResult()[0];
-  if (!init) {
-    Value empty = tensor::EmptyOp::create(
-        builder, loc, ArrayRef<int64_t>{batch, xType.getDimSize(1), w.cols()},
-        xType.getElementType());
-    Value zero = arith::ConstantOp::create(
-        builder, loc, builder.getZeroAttr(xType.getElementType()));
-    init = linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
-  }
+  if (!init)
+    init = createZeroInit(builder, loc, {batch, xType.getDimSize(1), w.cols()},
+                          xType.getElementType());
   return linalg::BatchMatmulOp::create(builder, loc, TypeRange{init.getType()},
                                        ValueRange{x, broadcast},
                                        ValueRange{init})
@@ -263,14 +265,6 @@ static std::optional<ContractionShape> matchContraction(linalg::GenericOp op) {
   return std::nullopt;
 }
 
-static WeightMatrix transposedMatrix(const WeightMatrix &m) {
-  WeightMatrix t(m.cols(), m.rows());
-  for (int64_t r = 0; r < m.rows(); ++r)
-    for (int64_t c = 0; c < m.cols(); ++c)
-      t(c, r) = m(r, c);
-  return t;
-}
-
 /// A generic like `op` with new operands, maps and init; same body.
 static Value cloneContraction(OpBuilder &builder, linalg::GenericOp op,
                               ValueRange inputs, Value init,
@@ -340,11 +334,9 @@ struct GenericContractionModel
   static Value weightConstant(OpBuilder &builder, Location loc,
                               const ContractionShape &c, const WeightMatrix &m,
                               StringRef name) {
-    WeightMatrix stored =
-        c.layout == WeightLayout::NK ? transposedMatrix(m) : m;
-    DenseResourceElementsAttr attr = createWeightAttr(
-        builder.getContext(), name, {stored.rows(), stored.cols()}, stored);
-    return arith::ConstantOp::create(builder, loc, attr);
+    return createWeightConstant(
+        builder, loc, c.layout == WeightLayout::NK ? numerics::transposed(m) : m,
+        name);
   }
 
   Value buildInputProjection(Operation *op, OpBuilder &builder,
@@ -360,11 +352,7 @@ struct GenericContractionModel
     for (auto [i, expr] : llvm::enumerate(outMap.getResults()))
       if (expr == getAffineDimExpr(c.nDim, op->getContext()))
         shape[i] = a.cols();
-    Value empty =
-        tensor::EmptyOp::create(builder, loc, shape, outType.getElementType());
-    Value zero = arith::ConstantOp::create(
-        builder, loc, builder.getZeroAttr(outType.getElementType()));
-    Value init = linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+    Value init = createZeroInit(builder, loc, shape, outType.getElementType());
     SmallVector<Value> inputs(2);
     inputs[c.xIndex] = getLinearInput(op);
     inputs[c.wIndex] = weight;

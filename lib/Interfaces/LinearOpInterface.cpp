@@ -58,13 +58,8 @@ FailureOr<WeightMatrix> readConstantMatrix(Value value, bool transpose) {
   // Higher-rank weights (1x1 convolutions) read as dim 0 x the rest.
   auto type = cast<RankedTensorType>(attr->getType());
   int64_t rows = type.getDimSize(0), cols = type.getNumElements() / rows;
-  if (!transpose)
-    return WeightMatrix(rows, cols, data->data());
-  WeightMatrix result(cols, rows);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      result(c, r) = (*data)[r * cols + c];
-  return result;
+  WeightMatrix matrix(rows, cols, data->data());
+  return transpose ? numerics::transposed(matrix) : matrix;
 }
 
 DenseResourceElementsAttr createWeightAttr(MLIRContext *context,

@@ -8,6 +8,7 @@
 #ifndef LOWRANK_NUMERICS_MATRIX_H
 #define LOWRANK_NUMERICS_MATRIX_H
 
+#include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <cstdlib>
@@ -65,6 +66,15 @@ private:
   int64_t numCols = 0;
   std::unique_ptr<T, AlignedDelete> storage;
 };
+
+/// The transpose of `m`.
+template <typename T> Matrix<T> transposed(const Matrix<T> &m) {
+  Matrix<T> t(m.cols(), m.rows());
+  for (int64_t r = 0; r < m.rows(); ++r)
+    for (int64_t c = 0; c < m.cols(); ++c)
+      t(c, r) = m(r, c);
+  return t;
+}
 
 using MatrixF = Matrix<float>;
 using MatrixD = Matrix<double>;

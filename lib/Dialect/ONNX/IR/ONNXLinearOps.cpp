@@ -52,14 +52,6 @@ static Value createWeightConstant(OpBuilder &builder, Location loc,
   return ConstantOp::create(builder, loc, attr.getType(), attr);
 }
 
-static WeightMatrix transposed(const WeightMatrix &m) {
-  WeightMatrix t(m.cols(), m.rows());
-  for (int64_t r = 0; r < m.rows(); ++r)
-    for (int64_t c = 0; c < m.cols(); ++c)
-      t(c, r) = m(r, c);
-  return t;
-}
-
 /// x A for ops whose input is a matrix of rows: onnx.MatMul(x, A), with
 /// x's leading dimensions kept.
 static Value buildRowProjection(OpBuilder &builder, Location loc, Value x,
@@ -219,7 +211,7 @@ Value ConvOp::buildInputProjection(OpBuilder &builder, const WeightMatrix &a,
   int64_t rank = a.cols();
   Value weight = createWeightConstant(builder, getLoc(), name,
                                       kernelShape(*this, rank, a.rows()),
-                                      transposed(a));
+                                      numerics::transposed(a));
   auto resultType = cast<RankedTensorType>(getType());
   SmallVector<int64_t> shape(resultType.getShape());
   shape[1] = rank;
@@ -235,7 +227,7 @@ Value ConvOp::buildOutputProjection(OpBuilder &builder, Value bottleneck,
                                     const WeightMatrix &b, StringRef name) {
   Value weight = createWeightConstant(builder, getLoc(), name,
                                       kernelShape(*this, b.cols(), b.rows()),
-                                      transposed(b));
+                                      numerics::transposed(b));
   return ConvOp::create(builder, getLoc(), getType(), bottleneck, weight,
                         getB(), builder.getStringAttr("NOTSET"),
                         DenseI64ArrayAttr(), getGroupAttr(),
