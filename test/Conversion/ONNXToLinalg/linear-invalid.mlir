@@ -16,3 +16,12 @@ func.func @matmul_dynamic(%a: tensor<?x3xf32>, %b: tensor<3x4xf32>) -> tensor<?x
   %0 = onnx.MatMul %a, %b : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// The argmax output of MaxPool is not lowered.
+func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
+  // expected-error @+1 {{failed to legalize operation 'onnx.MaxPool'}}
+  %y, %indices = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+  return %indices : tensor<1x1x2x2xi64>
+}
