@@ -1,11 +1,12 @@
 //===- lowrank-run.cpp - Compile a model and run it on tensor files -------===//
 //
 // lowrank-run model.onnx|model.mlir --input a.pb --input b.npy
-//     [--expect out.pb ...] [--rtol R --atol A] [--output-dir DIR] [--print]
+//     [--expect out.pb ...] [--rtol R --atol A]
+//     [--output-dir DIR [--npy]] [--print]
 //
 // JIT-compiles `main_graph` for the host CPU and runs it once. With
 // `--expect`, compares every output and exits non-zero on a mismatch;
-// otherwise writes `output_<i>.pb` files (or prints the outputs).
+// otherwise writes `output_<i>.pb` (or `.npy`) files or prints the outputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +26,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -57,6 +59,8 @@ static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Where to write output_<i>.pb without --expect"),
               cl::value_desc("dir"), cl::init("."));
+static cl::opt<bool>
+    writeNumpy("npy", cl::desc("Write output_<i>.npy files instead of .pb"));
 static cl::opt<bool> printOutputs("print",
                                   cl::desc("Print the outputs instead of "
                                            "writing them"));
@@ -184,8 +188,9 @@ static int checkOutputs(const lowrank::JitRunner &runner,
     outs() << "MISMATCH at index " << result.worstIndex << ": actual "
            << result.worstActual << ", expected " << result.worstExpected;
     if (result.worstAllowed > 0)
-      outs() << ", tolerance " << result.worstAllowed << " (atol "
-             << absoluteTolerance << " + rtol " << relativeTolerance
+      outs() << ", tolerance " << format("%g", result.worstAllowed)
+             << " (atol " << format("%g", double(absoluteTolerance))
+             << " + rtol " << format("%g", double(relativeTolerance))
              << " * |expected|)";
     outs() << "; " << result.mismatchCount << " of "
            << output.getNumElements() << " elements differ\n";
@@ -202,9 +207,12 @@ static int writeOutputs(const lowrank::JitRunner &runner,
     return reportError(outputDir, "cannot create directory: " + ec.message());
   for (auto [i, output] : llvm::enumerate(outputs)) {
     SmallString<256> path(outputDir);
-    sys::path::append(path, "output_" + Twine(i) + ".pb");
-    if (Error err = lowrank::writeONNXTensorFile(
-            output, runner.getOutputs()[i].name, path))
+    sys::path::append(path,
+                      "output_" + Twine(i) + (writeNumpy ? ".npy" : ".pb"));
+    Error err = writeNumpy ? lowrank::writeNumpyFile(output, path)
+                           : lowrank::writeONNXTensorFile(
+                                 output, runner.getOutputs()[i].name, path);
+    if (err)
       return reportError(path, toString(std::move(err)));
   }
   return 0;
