@@ -31,7 +31,7 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &) {
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
       "buffer-deallocation-pipeline,"
-      "func.func(convert-linalg-to-loops),"
+      "func.func(lowrank-memref-copy-to-linalg,convert-linalg-to-loops),"
       "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
       "func.func(llvm-request-c-wrappers),"
       "convert-math-to-llvm,convert-math-to-libm,"
