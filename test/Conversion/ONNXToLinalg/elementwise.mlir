@@ -1,0 +1,279 @@
+// RUN: lowrank-opt %s --lowrank-convert-onnx-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3xf32>)
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<2x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME: ins(%[[A]], %[[B]] : tensor<2x3xf32>, tensor<3xf32>) outs(%[[INIT]] : tensor<2x3xf32>)
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[SUM:.*]] = arith.addf %[[X]], %[[Y]] : f32
+// CHECK: linalg.yield %[[SUM]]
+// CHECK-NOT: onnx.
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.Add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @div_int_truncates
+// CHECK: arith.divsi
+func.func @div_int_truncates(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = onnx.Div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @tanh
+// CHECK: linalg.generic
+// CHECK: %[[T:.*]] = math.tanh %{{.*}} : f32
+// CHECK: linalg.yield %[[T]]
+func.func @tanh(%a: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %0 = onnx.Tanh %a : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// Half precision is computed in f32 and rounded once.
+// CHECK-LABEL: func.func @erf_f16
+// CHECK: ^bb0(%[[X:.*]]: f16, %{{.*}}: f16):
+// CHECK: %[[W:.*]] = arith.extf %[[X]] : f16 to f32
+// CHECK: %[[E:.*]] = math.erf %[[W]] : f32
+// CHECK: %[[R:.*]] = arith.truncf %[[E]] : f32 to f16
+// CHECK: linalg.yield %[[R]] : f16
+func.func @erf_f16(%a: tensor<4xf16>) -> tensor<4xf16> {
+  %0 = onnx.Erf %a : (tensor<4xf16>) -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @round_half_to_even
+// CHECK: math.roundeven
+func.func @round_half_to_even(%a: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = onnx.Round %a : (tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @leaky_relu
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[NEG:.*]] = arith.cmpf olt, %[[X:.*]], %[[ZERO]] : f32
+// CHECK: %[[ALPHA:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[ALPHA]], %[[X]] : f32
+// CHECK: arith.select %[[NEG]], %[[SCALED]], %[[X]] : f32
+func.func @leaky_relu(%a: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = onnx.LeakyRelu %a {alpha = 0.1 : f32} : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @less_to_i1
+// CHECK: tensor.empty() : tensor<2x3xi1>
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %{{.*}}: i1):
+// CHECK: %[[C:.*]] = arith.cmpf olt, %[[X]], %[[Y]] : f32
+// CHECK: linalg.yield %[[C]] : i1
+// CHECK: -> tensor<2x3xi1>
+func.func @less_to_i1(%a: tensor<2x3xf32>, %b: tensor<2x1xf32>) -> tensor<2x3xi1> {
+  %0 = onnx.Less %a, %b : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xi1>
+  return %0 : tensor<2x3xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_f32_to_i32
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+func.func @cast_f32_to_i32(%a: tensor<4xf32>) -> tensor<4xi32> {
+  %0 = onnx.Cast %a {to = 6 : i64} : (tensor<4xf32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_f32_to_bool
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: arith.cmpf une, %{{.*}}, %[[ZERO]] : f32
+func.func @cast_f32_to_bool(%a: tensor<4xf32>) -> tensor<4xi1> {
+  %0 = onnx.Cast %a {to = 9 : i64} : (tensor<4xf32>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+// Bool converts as an unsigned 0 or 1.
+// CHECK-LABEL: func.func @cast_bool_to_f32
+// CHECK: arith.uitofp %{{.*}} : i1 to f32
+func.func @cast_bool_to_f32(%a: tensor<4xi1>) -> tensor<4xf32> {
+  %0 = onnx.Cast %a {to = 1 : i64} : (tensor<4xi1>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_f16_to_bf16
+// CHECK: %[[W:.*]] = arith.extf %{{.*}} : f16 to f32
+// CHECK: arith.truncf %[[W]] : f32 to bf16
+func.func @cast_f16_to_bf16(%a: tensor<4xf16>) -> tensor<4xbf16> {
+  %0 = onnx.Cast %a {to = 16 : i64} : (tensor<4xf16>) -> tensor<4xbf16>
+  return %0 : tensor<4xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_u8_to_i64
+// CHECK: %[[S:.*]] = tensor.bitcast %{{.*}} : tensor<4xui8> to tensor<4xi8>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[S]] : tensor<4xi8>)
+// CHECK: arith.extui %{{.*}} : i8 to i64
+func.func @cast_u8_to_i64(%a: tensor<4xui8>) -> tensor<4xi64> {
+  %0 = onnx.Cast %a {to = 7 : i64} : (tensor<4xui8>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
+
+// -----
+
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0, d1) -> ()>
+// CHECK-LABEL: func.func @clip_both_bounds
+// CHECK-SAME: (%[[X:.*]]: tensor<3x4xf32>, %[[LO:.*]]: tensor<f32>, %[[HI:.*]]: tensor<f32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$SCALAR]], #[[$SCALAR]], #[[$ID]]]
+// CHECK-SAME: ins(%[[X]], %[[LO]], %[[HI]] :
+// CHECK: ^bb0(%[[V:.*]]: f32, %[[MIN:.*]]: f32, %[[MAX:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[LOWER:.*]] = arith.maximumf %[[V]], %[[MIN]] : f32
+// CHECK: %[[BOTH:.*]] = arith.minimumf %[[LOWER]], %[[MAX]] : f32
+// CHECK: linalg.yield %[[BOTH]]
+func.func @clip_both_bounds(%x: tensor<3x4xf32>, %lo: tensor<f32>, %hi: tensor<f32>) -> tensor<3x4xf32> {
+  %0 = onnx.Clip %x, %lo, %hi : (tensor<3x4xf32>, tensor<f32>, tensor<f32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @clip_no_bounds
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}} : tensor<3xf32>)
+// CHECK-NOT: arith.maximumf
+// CHECK-NOT: arith.minimumf
+// CHECK: linalg.yield
+func.func @clip_no_bounds(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.Clip %x, %none, %none : (tensor<3xf32>, none, none) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Unsigned data: signless arith with unsigned predicates, bitcast back.
+// CHECK-LABEL: func.func @clip_max_only_u8
+// CHECK: %[[X:.*]] = tensor.bitcast %{{.*}} : tensor<4xui8> to tensor<4xi8>
+// CHECK: %[[HI:.*]] = tensor.bitcast %{{.*}} : tensor<1xui8> to tensor<1xi8>
+// CHECK: %[[R:.*]] = linalg.generic
+// CHECK-SAME: ins(%[[X]], %[[HI]] : tensor<4xi8>, tensor<1xi8>)
+// CHECK: arith.minui
+// CHECK-NOT: arith.maxui
+// CHECK: tensor.bitcast %[[R]] : tensor<4xi8> to tensor<4xui8>
+func.func @clip_max_only_u8(%x: tensor<4xui8>, %hi: tensor<1xui8>) -> tensor<4xui8> {
+  %none = onnx.NoValue
+  %0 = onnx.Clip %x, %none, %hi : (tensor<4xui8>, none, tensor<1xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0, d1) -> ()>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @max_three_inputs
+// CHECK: linalg.generic {indexing_maps = [#[[$COL]], #[[$ROW]], #[[$SCALAR]], #[[$ID]]]
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[AB:.*]] = arith.maximumf %[[A]], %[[B]] : f32
+// CHECK: %[[ABC:.*]] = arith.maximumf %[[AB]], %[[C]] : f32
+// CHECK: linalg.yield %[[ABC]]
+func.func @max_three_inputs(%a: tensor<4x1xf32>, %b: tensor<5xf32>, %c: tensor<f32>) -> tensor<4x5xf32> {
+  %0 = onnx.Max %a, %b, %c : (tensor<4x1xf32>, tensor<5xf32>, tensor<f32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mean_two_inputs
+// CHECK: %[[S:.*]] = arith.addf
+// CHECK: %[[TWO:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK: arith.divf %[[S]], %[[TWO]] : f32
+func.func @mean_two_inputs(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = onnx.Mean %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[$COND:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @where
+// CHECK: linalg.generic {indexing_maps = [#[[$COND]], #[[$ID]], #[[$ROW]], #[[$ID]]]
+// CHECK: ^bb0(%[[C:.*]]: i1, %[[X:.*]]: i64, %[[Y:.*]]: i64, %{{.*}}: i64):
+// CHECK: %[[S:.*]] = arith.select %[[C]], %[[X]], %[[Y]] : i64
+// CHECK: linalg.yield %[[S]]
+func.func @where(%c: tensor<2x1xi1>, %x: tensor<2x2xi64>, %y: tensor<2xi64>) -> tensor<2x2xi64> {
+  %0 = onnx.Where %c, %x, %y : (tensor<2x1xi1>, tensor<2x2xi64>, tensor<2xi64>) -> tensor<2x2xi64>
+  return %0 : tensor<2x2xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mod_floor_int
+// CHECK: %[[REM:.*]] = arith.remsi
+// CHECK: %[[ADJ:.*]] = arith.addi %[[REM]]
+// CHECK: arith.select %{{.*}}, %[[ADJ]], %[[REM]] : i32
+func.func @mod_floor_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = onnx.Mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mod_fmod_float
+// CHECK: arith.remf
+// CHECK-NOT: arith.select
+func.func @mod_fmod_float(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = onnx.Mod %a, %b {fmod = 1 : i64} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pow_float_int_exponent
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[E:.*]]: i64, %{{.*}}: f32):
+// CHECK: %[[EF:.*]] = arith.sitofp %[[E]] : i64 to f32
+// CHECK: math.powf %[[X]], %[[EF]] : f32
+func.func @pow_float_int_exponent(%a: tensor<3xf32>, %b: tensor<3xi64>) -> tensor<3xf32> {
+  %0 = onnx.Pow %a, %b : (tensor<3xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @greater_unsigned
+// CHECK: arith.cmpi ugt, %{{.*}}, %{{.*}} : i32
+func.func @greater_unsigned(%a: tensor<3xui32>, %b: tensor<3xui32>) -> tensor<3xi1> {
+  %0 = onnx.Greater %a, %b : (tensor<3xui32>, tensor<3xui32>) -> tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @not
+// CHECK: %[[TRUE:.*]] = arith.constant true
+// CHECK: arith.xori %{{.*}}, %[[TRUE]] : i1
+func.func @not(%a: tensor<3xi1>) -> tensor<3xi1> {
+  %0 = onnx.Not %a : (tensor<3xi1>) -> tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
