@@ -14,8 +14,11 @@ using namespace mlir;
 
 namespace lowrank {
 
+/// Strings and 8-bit floats have no arith counterpart.
 static bool isCastableType(Type type) {
-  return isa<FloatType>(type) || isa<IntegerType>(type);
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return floatType.getWidth() >= 16;
+  return isa<IntegerType>(type);
 }
 
 namespace {
@@ -28,15 +31,10 @@ struct CastOpLowering : OpConversionPattern<onnx::CastOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Type from = getElementType(op.getInput());
     Type to = getElementType(op.getOutput());
-    // Strings and 8-bit floats have no arith counterpart.
     if (!isCastableType(from) || !isCastableType(to))
       return rewriter.notifyMatchFailure(
-          op, "only float, integer and bool element types are supported");
-    if (isa<FloatType>(from) &&
-        cast<FloatType>(from).getWidth() < 16)
-      return rewriter.notifyMatchFailure(op, "8-bit floats are not supported");
-    if (isa<FloatType>(to) && cast<FloatType>(to).getWidth() < 16)
-      return rewriter.notifyMatchFailure(op, "8-bit floats are not supported");
+          op, "only 16- to 64-bit float, integer and bool element types "
+              "are supported");
     return replaceWithElementwiseGeneric(
         rewriter, op, adaptor.getInput(),
         [&](OpBuilder &builder, Location loc, ValueRange args) {

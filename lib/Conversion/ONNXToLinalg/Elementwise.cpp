@@ -18,7 +18,8 @@ using namespace mlir;
 namespace lowrank {
 
 Type getSignlessType(Type type) {
-  if (auto intType = dyn_cast<IntegerType>(type); intType && !intType.isSignless())
+  auto intType = dyn_cast<IntegerType>(type);
+  if (intType && !intType.isSignless())
     return IntegerType::get(type.getContext(), intType.getWidth());
   return type;
 }

@@ -43,11 +43,11 @@ static Value clampFloat(OpBuilder &b, Location loc, Value x, double lo,
                                    constantLike(b, loc, x, hi));
 }
 
-static Value exp(OpBuilder &b, Location loc, Value x) {
+static Value createExp(OpBuilder &b, Location loc, Value x) {
   return math::ExpOp::create(b, loc, x);
 }
 
-static Value abs(OpBuilder &b, Location loc, Value x, Type type) {
+static Value createAbs(OpBuilder &b, Location loc, Value x, Type type) {
   if (isa<FloatType>(type))
     return math::AbsFOp::create(b, loc, x);
   if (isUnsignedInteger(type))
@@ -61,7 +61,7 @@ static Value abs(OpBuilder &b, Location loc, Value x, Type type) {
 
 static Value computeAbs(onnx::AbsOp, OpBuilder &b, Location loc, Value x,
                         Type type) {
-  return abs(b, loc, x, type);
+  return createAbs(b, loc, x, type);
 }
 
 static Value computeNeg(onnx::NegOp, OpBuilder &b, Location loc, Value x,
@@ -83,11 +83,13 @@ static Value computeSign(onnx::SignOp, OpBuilder &b, Location loc, Value x,
   Value minusOne = constantLike(b, loc, x, -1);
   Value positive, negative;
   if (isa<FloatType>(type)) {
-    positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
-    negative = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+    using arith::CmpFPredicate;
+    positive = arith::CmpFOp::create(b, loc, CmpFPredicate::OGT, x, zero);
+    negative = arith::CmpFOp::create(b, loc, CmpFPredicate::OLT, x, zero);
   } else {
-    positive = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero);
-    negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+    using arith::CmpIPredicate;
+    positive = arith::CmpIOp::create(b, loc, CmpIPredicate::sgt, x, zero);
+    negative = arith::CmpIOp::create(b, loc, CmpIPredicate::slt, x, zero);
   }
   // Falling back to `x` keeps zeros and lets NaN through, as numpy does.
   Value notPositive = arith::SelectOp::create(b, loc, negative, minusOne, x);
@@ -112,7 +114,7 @@ static Value computeReciprocal(onnx::ReciprocalOp, OpBuilder &b, Location loc,
 static Value computeSigmoid(onnx::SigmoidOp, OpBuilder &b, Location loc,
                             Value x, Type) {
   Value one = constantLike(b, loc, x, 1);
-  Value expNeg = exp(b, loc, arith::NegFOp::create(b, loc, x));
+  Value expNeg = createExp(b, loc, arith::NegFOp::create(b, loc, x));
   return arith::DivFOp::create(b, loc, one,
                                arith::AddFOp::create(b, loc, one, expNeg));
 }
@@ -122,23 +124,24 @@ static Value computeSoftplus(onnx::SoftplusOp, OpBuilder &b, Location loc,
   // log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)) without overflow.
   Value positivePart =
       arith::MaximumFOp::create(b, loc, x, constantLike(b, loc, x, 0));
-  Value negAbs = arith::NegFOp::create(b, loc, abs(b, loc, x, type));
-  Value tail = math::Log1pOp::create(b, loc, exp(b, loc, negAbs));
+  Value negAbs = arith::NegFOp::create(b, loc, createAbs(b, loc, x, type));
+  Value tail = math::Log1pOp::create(b, loc, createExp(b, loc, negAbs));
   return arith::AddFOp::create(b, loc, positivePart, tail);
 }
 
 static Value computeSoftsign(onnx::SoftsignOp, OpBuilder &b, Location loc,
                              Value x, Type type) {
   Value denominator = arith::AddFOp::create(b, loc, constantLike(b, loc, x, 1),
-                                            abs(b, loc, x, type));
+                                            createAbs(b, loc, x, type));
   return arith::DivFOp::create(b, loc, x, denominator);
 }
 
 static Value computeHardSwish(onnx::HardSwishOp, OpBuilder &b, Location loc,
                               Value x, Type) {
-  Value scaled = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, x, constantLike(b, loc, x, 1.0 / 6)),
-      constantLike(b, loc, x, 0.5));
+  Value sixth = constantLike(b, loc, x, 1.0 / 6);
+  Value scaled =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, x, sixth),
+                            constantLike(b, loc, x, 0.5));
   return arith::MulFOp::create(b, loc, x, clampFloat(b, loc, scaled, 0, 1));
 }
 
@@ -193,8 +196,9 @@ static Value computeSelu(onnx::SeluOp op, OpBuilder &b, Location loc, Value x,
   Value gamma = attrConstant(b, loc, x, op.getGammaAttr());
   Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
                                          constantLike(b, loc, x, 0));
-  Value negativePart = arith::SubFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, alpha, exp(b, loc, x)), alpha);
+  Value scaledExp =
+      arith::MulFOp::create(b, loc, alpha, createExp(b, loc, x));
+  Value negativePart = arith::SubFOp::create(b, loc, scaledExp, alpha);
   Value selected = arith::SelectOp::create(b, loc, positive, x, negativePart);
   return arith::MulFOp::create(b, loc, gamma, selected);
 }
