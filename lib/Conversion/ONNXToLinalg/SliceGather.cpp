@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -185,6 +186,12 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
         slices.push_back(clampAxisSlice(axes[i], dataType.getDimSize(axes[i]),
                                         (*starts)[i], (*ends)[i], steps[i]));
       }
+      SmallVector<int64_t> shape(dataType.getShape());
+      for (const AxisSlice &slice : slices)
+        shape[slice.axis] = slice.size;
+      if (failed(verifyCompatibleShape(shape, resultType.getShape())))
+        return rewriter.notifyMatchFailure(
+            op, "the slice bounds contradict the result type");
       Value sliced = llvm::all_of(steps, [](int64_t s) { return s > 0; })
                          ? sliceWithPositiveSteps(rewriter, loc, data, slices)
                          : sliceWithGeneric(rewriter, loc, data, slices);
