@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's demo: import the example transformer block, compile it to
-# native code, run it and compare with ONNX Runtime.
+# The README's demo: analyze and compress the example transformer block,
+# write the smaller ONNX model, compare it with the original in ONNX
+# Runtime, and compile and run the compressed model natively.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,23 +11,23 @@ BIN="$BUILD/bin"
 PYTHON="$ROOT/.venv/bin/python"
 MODEL="$ROOT/examples/transformer_block.onnx"
 OUT="$BUILD/demo"
+COMPRESS="param-ratio=0.6"
 mkdir -p "$OUT"
 
-echo "== Example model: $MODEL"
+echo "== 1. Import $MODEL"
 "$BIN/lowrank-opt" "$MODEL" -o "$OUT/imported.mlir"
-echo "   imported into the onnx dialect: $OUT/imported.mlir"
 grep -oE '= onnx\.[A-Za-z]+' "$OUT/imported.mlir" | sed 's/= onnx\.//' | sort | uniq -c |
   awk '{printf "     %3d x %s\n", $1, $2}'
 
-echo "== Lowering to linalg on tensors"
-"$BIN/lowrank-opt" "$MODEL" --lowrank-onnx-to-linalg-pipeline -o "$OUT/linalg.mlir"
-echo "   $OUT/linalg.mlir: $(grep -c 'linalg\.' "$OUT/linalg.mlir") linalg ops"
+echo "== 2. Linear layers (lowrank-test-linear-analysis)"
+"$BIN/lowrank-opt" "$MODEL" --lowrank-test-linear-analysis -o /dev/null | sed 's/^/     /'
 
-echo "== Compiling to a native object file"
-"$BIN/lowrank-opt" "$MODEL" --emit=obj -o "$OUT/transformer_block.o"
-echo "   $OUT/transformer_block.o ($(stat -c %s "$OUT/transformer_block.o") bytes), entry point _mlir_ciface_main_graph (docs/ABI.md)"
+echo "== 3. Compress: --lowrank-compress='$COMPRESS' (keep 60% of the linear-layer parameters)"
+"$BIN/lowrank-opt" "$MODEL" --lowrank-compress="$COMPRESS" --emit=onnx -o "$OUT/compressed.onnx" \
+  --lowrank-report="$OUT/report.json" --lowrank-report-table 2>&1 | sed 's/^/     /'
+echo "     $MODEL: $(stat -c %s "$MODEL") bytes -> $OUT/compressed.onnx: $(stat -c %s "$OUT/compressed.onnx") bytes"
 
-echo "== Running with the JIT and comparing with ONNX Runtime"
+echo "== 4. ONNX Runtime: original vs compressed"
 "$PYTHON" - "$MODEL" "$OUT" <<'PY'
 import sys
 import numpy as np
@@ -36,11 +37,19 @@ from onnx import numpy_helper
 
 model, out = sys.argv[1], sys.argv[2]
 x = np.random.default_rng(1).standard_normal((1, 16, 64)).astype(np.float32)
-session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-(y,) = session.run(None, {"x": x})
+run = lambda path: ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+y, y_small = run(model), run(f"{out}/compressed.onnx")
+rel = np.linalg.norm(y - y_small) / np.linalg.norm(y)
+cos = float((y * y_small).sum() / np.linalg.norm(y) / np.linalg.norm(y_small))
+print(f"     relative output error {rel:.4f}, cosine similarity {cos:.5f}")
 onnx.save_tensor(numpy_helper.from_array(x, "x"), f"{out}/input_0.pb")
-onnx.save_tensor(numpy_helper.from_array(y, "y"), f"{out}/expected_0.pb")
-print(f"   ONNX Runtime reference output written ({y.shape}, mean |y| = {np.abs(y).mean():.4f})")
+onnx.save_tensor(numpy_helper.from_array(y_small, "y"), f"{out}/expected_0.pb")
 PY
-"$BIN/lowrank-run" "$MODEL" --input "$OUT/input_0.pb" --expect "$OUT/expected_0.pb"
-echo "== Done: the compiled model matches ONNX Runtime."
+
+echo "== 5. Compile the compressed model to a native object file"
+"$BIN/lowrank-opt" "$OUT/compressed.onnx" --emit=obj -o "$OUT/compressed.o"
+echo "     $OUT/compressed.o ($(stat -c %s "$OUT/compressed.o") bytes), entry point _mlir_ciface_main_graph (docs/ABI.md)"
+
+echo "== 6. JIT-compile and run the compressed model, compare with ONNX Runtime"
+"$BIN/lowrank-run" "$OUT/compressed.onnx" --input "$OUT/input_0.pb" --expect "$OUT/expected_0.pb" | sed 's/^/     /'
+echo "== Done."

@@ -95,12 +95,13 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
     if (hasBias && beta != 1.0)
       betaValue = createScalarConstant(rewriter, loc, elementType, beta);
     SmallVector<Value> inputs = {product};
-    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(2, context)};
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
+    SmallVector<AffineMap> maps = {identity};
     if (hasBias) {
       inputs.push_back(bias);
       maps.push_back(getBroadcastIndexingMap(biasType, 2, context));
     }
-    maps.push_back(AffineMap::getMultiDimIdentityMap(2, context));
+    maps.push_back(identity);
     Value epilogue =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, inputs,

@@ -37,8 +37,9 @@ static TypedAttr getPoolIdentity(Builder &builder, Type elementType,
     return builder.getFloatAttr(
         floatType, APFloat::getInf(floatType.getFloatSemantics(),
                                    /*Negative=*/true));
-  return builder.getIntegerAttr(
-      elementType, APInt::getSignedMinValue(elementType.getIntOrFloatBitWidth()));
+  unsigned bitWidth = elementType.getIntOrFloatBitWidth();
+  return builder.getIntegerAttr(elementType,
+                                APInt::getSignedMinValue(bitWidth));
 }
 
 static Value combine(OpBuilder &builder, Location loc, PoolKind kind,

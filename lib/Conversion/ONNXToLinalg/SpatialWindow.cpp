@@ -23,7 +23,8 @@ static int64_t ceilDiv(int64_t lhs, int64_t rhs) {
 
 FailureOr<SpatialWindow>
 resolveSpatialWindow(PatternRewriter &rewriter, Operation *op,
-                     ArrayRef<int64_t> inputSizes, ArrayRef<int64_t> outputSizes,
+                     ArrayRef<int64_t> inputSizes,
+                     ArrayRef<int64_t> outputSizes,
                      const WindowAttrs &attrs) {
   int64_t rank = attrs.kernel.size();
   if (static_cast<int64_t>(inputSizes.size()) != rank ||
@@ -100,9 +101,10 @@ Value padSpatialDims(OpBuilder &builder, Location loc, Value input,
   auto paddedType =
       RankedTensorType::get(paddedShape, inputType.getElementType());
   Value padScalar = arith::ConstantOp::create(builder, loc, padValue);
+  MLIRContext *context = builder.getContext();
   return tensor::PadOp::create(builder, loc, paddedType, input,
-                               getAsIndexOpFoldResult(builder.getContext(), low),
-                               getAsIndexOpFoldResult(builder.getContext(), high),
+                               getAsIndexOpFoldResult(context, low),
+                               getAsIndexOpFoldResult(context, high),
                                padScalar);
 }
 
