@@ -1,8 +1,8 @@
 //===- TensorOps.cpp - onnx to linalg: constants, layout and broadcast ----===//
 //
 // Constant, Identity, Dropout, Transpose, Shape, ConstantOfShape, Expand and
-// Tile. The reshape-like ops and the slicing ops live in ReshapeOps.cpp and
-// SliceGather.cpp.
+// Tile. The reshape-like ops live in ReshapeOps.cpp, Concat, Split and Gather
+// in SliceGather.cpp, Slice in Slice.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -269,4 +269,5 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
                ExpandLowering, TileLowering>(patterns.getContext());
   populateONNXReshapeLikeToLinalgPatterns(patterns);
   populateONNXSliceGatherToLinalgPatterns(patterns);
+  populateONNXSliceToLinalgPatterns(patterns);
 }
