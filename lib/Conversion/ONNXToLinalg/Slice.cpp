@@ -225,7 +225,8 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
         Value isNegative = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::slt, axis, zero);
         Value wrapped = arith::AddIOp::create(rewriter, loc, axis, rankValue);
-        axis = arith::SelectOp::create(rewriter, loc, isNegative, wrapped, axis);
+        axis =
+            arith::SelectOp::create(rewriter, loc, isNegative, wrapped, axis);
       }
       for (int64_t d = 0; d < rank; ++d) {
         if (axes && (*axes)[k] != d)
@@ -261,7 +262,9 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     }
 
     Value sliced;
-    if (axes && steps && llvm::all_of(*steps, [](int64_t s) { return s > 0; })) {
+    bool stepsArePositive =
+        steps && llvm::all_of(*steps, [](int64_t s) { return s > 0; });
+    if (axes && stepsArePositive) {
       SmallVector<OpFoldResult> sizes;
       for (int64_t size : resultType.getShape())
         sizes.push_back(rewriter.getIndexAttr(size));

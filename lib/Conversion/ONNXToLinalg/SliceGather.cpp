@@ -85,7 +85,8 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
 
     Location loc = op.getLoc();
     int64_t rank = inputType.getRank();
-    SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, adaptor.getInput());
+    SmallVector<OpFoldResult> sizes =
+        getSizes(rewriter, loc, adaptor.getInput());
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
     SmallVector<Value> parts;

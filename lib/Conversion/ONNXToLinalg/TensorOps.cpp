@@ -100,7 +100,8 @@ struct DropoutLowering : OpConversionPattern<onnx::DropoutOp> {
       auto maskType = dyn_cast<RankedTensorType>(op.getMask().getType());
       if (!maskType)
         return rewriter.notifyMatchFailure(op, "mask is unranked");
-      Value empty = createEmptyTensor(rewriter, loc, maskType, adaptor.getData());
+      Value empty =
+          createEmptyTensor(rewriter, loc, maskType, adaptor.getData());
       Value keep =
           arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
       mask = linalg::FillOp::create(rewriter, loc, keep, empty).getResult(0);

@@ -59,8 +59,8 @@ static LogicalResult replaceWithIntConstant(PatternRewriter &rewriter,
   auto type = RankedTensorType::get(shape, resultType.getElementType());
   if (type != resultType && !isMoreStatic(type, resultType))
     return rewriter.notifyMatchFailure(op, "evaluated shape contradicts type");
-  replaceWithMoreStatic(rewriter, op,
-                        createIntConstant(rewriter, op->getLoc(), type, values));
+  Value constant = createIntConstant(rewriter, op->getLoc(), type, values);
+  replaceWithMoreStatic(rewriter, op, constant);
   return success();
 }
 
@@ -360,7 +360,8 @@ struct ConstantOfShapeFold : OpRewritePattern<onnx::ConstantOfShapeOp> {
       return rewriter.notifyMatchFailure(op, "shape contradicts result type");
     auto attr = DenseElementsAttr::get(type, element);
     replaceWithMoreStatic(
-        rewriter, op, onnx::ConstantOp::create(rewriter, op.getLoc(), type, attr));
+        rewriter, op,
+        onnx::ConstantOp::create(rewriter, op.getLoc(), type, attr));
     return success();
   }
 

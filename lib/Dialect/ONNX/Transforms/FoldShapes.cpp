@@ -66,7 +66,8 @@ bool isMoreStatic(Type refined, Type current) {
       currentType.getRank() != refinedType.getRank())
     return false;
   bool addsStaticSize = false;
-  for (auto [r, c] : llvm::zip(refinedType.getShape(), currentType.getShape())) {
+  for (auto [r, c] :
+       llvm::zip(refinedType.getShape(), currentType.getShape())) {
     if (!ShapedType::isDynamic(c) && r != c)
       return false;
     addsStaticSize |= ShapedType::isDynamic(c) && !ShapedType::isDynamic(r);

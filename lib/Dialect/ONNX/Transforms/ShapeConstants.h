@@ -1,4 +1,4 @@
-//===- ShapeConstants.h - Small integer constants for shape folding -*- C++ -*-//
+//===- ShapeConstants.h - Constants for shape folding -----------*- C++ -*-===//
 //
 // The lowrank-onnx-fold-shapes patterns evaluate onnx ops on small integer
 // constants (shape tensors, axes, indices) and refine result types; this is
