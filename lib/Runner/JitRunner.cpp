@@ -130,9 +130,6 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
   ExecutionEngineOptions options;
   options.transformer = optimize;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  // memref.copy between strided views lowers to a call to memrefCopy.
-  llvm::StringRef runtimeLibraries[] = {LOWRANK_C_RUNNER_UTILS};
-  options.sharedLibPaths = runtimeLibraries;
   // libm functions (erff, tanhf, ...) called by the lowered math ops are
   // resolved from the running process by the engine's default generator.
   auto engine = ExecutionEngine::create(module, options, std::move(machine));

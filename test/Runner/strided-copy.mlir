@@ -1,5 +1,5 @@
-// Copying into a strided view (as padding, Concat and Split do) calls
-// memrefCopy from MLIR's C runner utilities, which the JIT must load.
+// Copying into a strided view (as padding, Concat and Split do) is compiled
+// to loops: the code needs no memrefCopy from MLIR's runtime library.
 
 // RUN: rm -rf %t && %python %S/Inputs/make_tensors.py %t
 // RUN: %python -c "import numpy as np; \
@@ -9,7 +9,8 @@
 // RUN: lowrank-opt %s --lowrank-cpu-pipeline | FileCheck %s --check-prefix=IR
 
 // CHECK: output 0 'output_0': ok float32[4x5]
-// IR: llvm.call @memrefCopy
+// IR: module
+// IR-NOT: memrefCopy
 
 func.func @main_graph(%a: tensor<2x3xf32>) -> tensor<4x5xf32> {
   %zero = arith.constant 0.0 : f32
