@@ -9,7 +9,7 @@ VENV="${LOWRANK_VENV:-$ROOT/.venv}"
 APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-  liblapacke-dev libopenblas-dev ninja-build cmake
+  liblapacke-dev libopenblas-dev libgtest-dev ninja-build cmake
 )
 
 missing=()

@@ -17,7 +17,11 @@ config.test_exec_root = os.path.join(config.lowrank_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.lowrank_python))
 config.substitutions.append(("%src_root", config.lowrank_src_root))
+config.substitutions.append(("%lowrank_obj_root", config.lowrank_obj_root))
 config.substitutions.append(("%testdata", "/usr/share/libonnx-testdata/data"))
+config.substitutions.append(
+    ("%lowrank_plugin",
+     os.path.join(config.lowrank_obj_root, "lib", "liblowrank-plugin.so")))
 
 llvm_config.use_default_substitutions()
 # Captured FileCheck variables do not leak between CHECK-LABEL blocks.
@@ -35,5 +39,12 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Features for optional capabilities; tests say REQUIRES: and are reported
 # UNSUPPORTED where the capability is missing, never silently passed.
+# IREE from the project's virtual environment (pip iree-base-compiler and
+# iree-base-runtime).
+iree_bin = os.path.dirname(config.lowrank_python)
+if all(os.access(os.path.join(iree_bin, tool), os.X_OK)
+       for tool in ("iree-compile", "iree-run-module")):
+    config.available_features.add("iree")
+    config.substitutions.append(("%iree_bin", iree_bin))
 if os.path.exists("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")

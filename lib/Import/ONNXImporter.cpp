@@ -155,8 +155,10 @@ GraphImporter::convertTensor(const ::onnx::TensorProto &tensor, Location loc,
     return ElementsAttr(DenseElementsAttr::get(type, flags));
   }
   if (allowResource && count > options.inlineConstantLimit) {
-    auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
-        ArrayRef<char>(*bytes));
+    // Cache-line alignment lets compiled code and numerics read the blob in
+    // place with aligned vector loads.
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(*bytes), /*align=*/64);
     return ElementsAttr(DenseResourceElementsAttr::get(
         type, sanitizeResourceName(tensor.name()), std::move(blob)));
   }
@@ -346,6 +348,7 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  (*module)->setAttr(kONNXOpsetAttr, builder.getI64IntegerAttr(opsetVersion));
   builder.setInsertionPointToEnd(module->getBody());
 
   for (const auto &info : graph.value_info())

@@ -90,10 +90,18 @@ static Error pinInputShapes(::onnx::ModelProto &model,
   return Error::success();
 }
 
+static bool hasExternalData(const ::onnx::ModelProto &model) {
+  for (const auto &tensor : model.graph().initializer())
+    if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL)
+      return true;
+  return false;
+}
+
 /// Runs the ONNX library's checks, conversion and inference, turning its
-/// exceptions into errors.
+/// exceptions into errors. `path` is the model file when there is one: the
+/// checker then resolves external data relative to it.
 static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
-                          const ONNXLoadOptions &options) {
+                          StringRef path, const ONNXLoadOptions &options) {
   std::string name = displayName.str();
   if (!model.has_graph())
     return createStringError("%s: the model has no graph", name.c_str());
@@ -114,7 +122,10 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
                              (long long)kMaxONNXOpset);
   try {
     if (options.runChecker) {
-      ::onnx::checker::check_model(model);
+      if (!path.empty() && hasExternalData(model))
+        ::onnx::checker::check_model(path.str());
+      else
+        ::onnx::checker::check_model(model);
     }
     if (opset < kMinONNXOpset)
       model = ::onnx::version_conversion::ConvertVersion(
@@ -138,9 +149,9 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
   return Error::success();
 }
 
-Expected<::onnx::ModelProto>
-loadONNXModelFromBuffer(StringRef bytes, StringRef displayName,
-                        const ONNXLoadOptions &options) {
+static Expected<::onnx::ModelProto>
+parseAndPrepare(StringRef bytes, StringRef displayName, StringRef path,
+                const ONNXLoadOptions &options) {
   ::onnx::ModelProto model;
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>(bytes.data()),
@@ -150,9 +161,15 @@ loadONNXModelFromBuffer(StringRef bytes, StringRef displayName,
     return createStringError("%s: not a valid ONNX model (protobuf parse "
                              "failed)",
                              displayName.str().c_str());
-  if (Error err = prepareModel(model, displayName, options))
+  if (Error err = prepareModel(model, displayName, path, options))
     return std::move(err);
   return model;
+}
+
+Expected<::onnx::ModelProto>
+loadONNXModelFromBuffer(StringRef bytes, StringRef displayName,
+                        const ONNXLoadOptions &options) {
+  return parseAndPrepare(bytes, displayName, /*path=*/"", options);
 }
 
 Expected<::onnx::ModelProto> loadONNXModel(StringRef path,
@@ -163,7 +180,16 @@ Expected<::onnx::ModelProto> loadONNXModel(StringRef path,
     return createStringError(buffer.getError(), "%s: cannot open file: %s",
                              path.str().c_str(),
                              buffer.getError().message().c_str());
-  return loadONNXModelFromBuffer((*buffer)->getBuffer(), path, options);
+  return parseAndPrepare((*buffer)->getBuffer(), path, path, options);
+}
+
+Error checkONNXModelFile(StringRef path) {
+  try {
+    ::onnx::checker::check_model(path.str());
+  } catch (const std::exception &e) {
+    return createStringError("%s", e.what());
+  }
+  return Error::success();
 }
 
 } // namespace lowrank

@@ -2,8 +2,12 @@
 
 #include "ToolDriver.h"
 
+#include "lowrank/Export/ONNXExporter.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
+#include "lowrank/Transforms/Report.h"
+
+#include "lowrank/Support/FileUtils.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/Diagnostics.h"
@@ -80,8 +84,39 @@ static OwningOpRef<ModuleOp> loadInput(const DriverOptions &options,
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
+static LogicalResult writeReport(const DriverOptions &options,
+                                 ModuleOp module) {
+  if (options.reportFilename.empty() && !options.printReportTable)
+    return success();
+  if (options.printReportTable && failed(writeReportTable(module, errs()))) {
+    errs() << options.inputFilename
+           << ": error: no compression report (run lowrank-compress)\n";
+    return failure();
+  }
+  if (options.reportFilename.empty())
+    return success();
+  std::string json;
+  llvm::raw_string_ostream os(json);
+  if (failed(writeReportJSON(module, os))) {
+    errs() << options.inputFilename
+           << ": error: no compression report (run lowrank-compress)\n";
+    return failure();
+  }
+  return writeFileAtomically(options.reportFilename,
+                             ArrayRef<char>(json.data(), json.size()),
+                             module.getLoc());
+}
+
 static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
                                  const MlirOptMainConfig &config) {
+  if (options.emit == EmitKind::ONNX) {
+    if (options.outputFilename == "-") {
+      errs() << options.inputFilename
+             << ": error: --emit=onnx needs an output file (-o)\n";
+      return failure();
+    }
+    return writeONNXFile(module, options.outputFilename);
+  }
   std::string errorMessage;
   auto output = openOutputFile(options.outputFilename, &errorMessage);
   if (!output) {
@@ -89,7 +124,10 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
     return failure();
   }
   switch (options.emit) {
+  case EmitKind::ONNX:
+    llvm_unreachable("handled above");
   case EmitKind::MLIR:
+  case EmitKind::Linalg:
     if (config.shouldEmitBytecode()) {
       if (failed(writeBytecodeToFile(module, output->os())))
         return failure();
@@ -137,19 +175,25 @@ int runToolDriver(const DriverOptions &options,
   applyDefaultTimingManagerCLOptions(timingManager);
   TimingScope timing = timingManager.getRootScope();
 
-  PassManager pm(&context, ModuleOp::getOperationName());
+  PassManager pm(&context, ModuleOp::getOperationName(),
+                 OpPassManager::Nesting::Implicit);
   pm.enableVerifier(config.shouldVerifyPasses());
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
   pm.enableTiming(timing);
   if (failed(config.setupPassPipeline(pm)))
     return 1;
-  if (options.emit != EmitKind::MLIR)
+  if (options.emit == EmitKind::Linalg)
+    buildONNXToLinalgPipeline(pm);
+  else if (options.emit == EmitKind::LLVM || options.emit == EmitKind::Object)
     buildCPUPipeline(pm, CPUPipelineOptions());
   if (failed(pm.run(*module)))
     return 1;
   timing.stop();
-  return failed(writeOutput(options, *module, config)) ? 1 : 0;
+  if (failed(writeReport(options, *module)) ||
+      failed(writeOutput(options, *module, config)))
+    return 1;
+  return 0;
 }
 
 } // namespace lowrank

@@ -16,12 +16,16 @@
 
 namespace lowrank {
 
-enum class EmitKind { MLIR, LLVM, Object };
+enum class EmitKind { MLIR, Linalg, ONNX, LLVM, Object };
 
 struct DriverOptions {
   std::string inputFilename;
   std::string outputFilename;
   EmitKind emit = EmitKind::MLIR;
+  /// Where to write the compression report (JSON), and whether to print it
+  /// as a table on stderr.
+  std::string reportFilename;
+  bool printReportTable = false;
   ONNXImportOptions import;
 };
 

@@ -8,7 +8,10 @@
 #include "ToolDriver.h"
 
 #include "lowrank/Conversion/Passes.h"
+#include "lowrank/Dialect/ONNX/Transforms/Passes.h"
+#include "lowrank/Interfaces/LinearOpInterface.h"
 #include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Transforms/Passes.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -17,6 +20,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -27,12 +31,15 @@ int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   registerAllPasses();
   lowrank::registerLowrankConversionPasses();
+  lowrank::registerONNXTransformsPasses();
   lowrank::registerLowrankPipelines();
+  lowrank::registerLowrankTransforms();
 
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
   lowrank::registerImportDialects(registry);
+  lowrank::registerLinalgLinearOpInterfaceModels(registry);
   lowrank::registerCPUTranslations(registry);
 
   static cl::OptionCategory category("lowrank-opt options");
@@ -40,6 +47,12 @@ int main(int argc, char **argv) {
       "emit", cl::desc("What to write"), cl::init(lowrank::EmitKind::MLIR),
       cl::values(clEnumValN(lowrank::EmitKind::MLIR, "mlir",
                             "MLIR after the given passes (default)"),
+                 clEnumValN(lowrank::EmitKind::Linalg, "linalg",
+                            "linalg-on-tensors MLIR (runs the onnx-to-linalg "
+                            "pipeline)"),
+                 clEnumValN(lowrank::EmitKind::ONNX, "onnx",
+                            "an ONNX model (needs -o; the IR must still be "
+                            "in the onnx dialect)"),
                  clEnumValN(lowrank::EmitKind::LLVM, "llvm",
                             "LLVM IR for the host CPU (runs the CPU pipeline)"),
                  clEnumValN(lowrank::EmitKind::Object, "obj",
@@ -48,6 +61,14 @@ int main(int argc, char **argv) {
   static cl::opt<std::string> inputShapes(
       "onnx-input-shape",
       cl::desc("Pin ONNX input shapes: name:d0xd1x...[,name:...]"),
+      cl::cat(category));
+  static cl::opt<std::string> reportFile(
+      "lowrank-report",
+      cl::desc("Write the compression report (JSON) to this file"),
+      cl::cat(category));
+  static cl::opt<bool> reportTable(
+      "lowrank-report-table",
+      cl::desc("Print the compression report as a table on stderr"),
       cl::cat(category));
   static cl::opt<bool> noChecker("onnx-no-checker",
                                  cl::desc("Skip the ONNX model checker"),
@@ -58,6 +79,12 @@ int main(int argc, char **argv) {
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
 
   std::string errorMessage;
+  if (outputFilename != "-" && sys::fs::equivalent(inputFilename, outputFilename)) {
+    errs() << outputFilename
+           << ": error: the output file is the input file; refusing to "
+              "overwrite it\n";
+    return 1;
+  }
   std::unique_ptr<MemoryBuffer> input =
       openInputFile(inputFilename, &errorMessage);
   if (!input) {
@@ -70,6 +97,8 @@ int main(int argc, char **argv) {
   options.outputFilename = outputFilename;
   options.emit = emit;
   options.import.runChecker = !noChecker;
+  options.reportFilename = reportFile;
+  options.printReportTable = reportTable;
   if (Error err =
           lowrank::parseInputShapes(inputShapes, options.import.inputShapes)) {
     errs() << "lowrank-opt: error: " << toString(std::move(err)) << "\n";
@@ -77,7 +106,8 @@ int main(int argc, char **argv) {
   }
 
   bool isONNX = lowrank::isONNXFile(inputFilename, input->getBuffer());
-  if (!isONNX && emit == lowrank::EmitKind::MLIR) {
+  if (!isONNX && emit == lowrank::EmitKind::MLIR && reportFile.empty() &&
+      !reportTable) {
     auto output = openOutputFile(outputFilename, &errorMessage);
     if (!output) {
       errs() << outputFilename << ": error: " << errorMessage << "\n";

@@ -43,4 +43,23 @@ def LowrankConvertONNXToLinalg
   ];
 }
 
+def LowrankMemrefCopyToLinalg
+    : Pass<"lowrank-memref-copy-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.copy into linalg.copy";
+  let description = [{
+    Bufferization copies between buffers with `memref.copy`, which the LLVM
+    lowering turns into a call to `memrefCopy` from MLIR's C runner
+    utilities whenever a side is strided (a padded or sliced view). As
+    `linalg.copy` it becomes loops instead, so compiled models need no
+    runtime library.
+
+    ```mlir
+    memref.copy %a, %b : memref<4xf32> to memref<4xf32, strided<[1], offset: 2>>
+    // becomes
+    linalg.copy ins(%a : memref<4xf32>) outs(%b : memref<4xf32, strided<[1], offset: 2>>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LOWRANK_CONVERSION_PASSES_TD

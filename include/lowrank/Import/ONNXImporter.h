@@ -28,12 +28,14 @@ constexpr llvm::StringLiteral kGraphFunctionName = "main_graph";
 /// arguments and results, and the graph's name on the function.
 constexpr llvm::StringLiteral kONNXNameAttr = "onnx.name";
 constexpr llvm::StringLiteral kONNXGraphNameAttr = "onnx.graph_name";
+/// The default-domain opset of the imported model, on the module.
+constexpr llvm::StringLiteral kONNXOpsetAttr = "onnx.opset";
 
 struct ONNXImportOptions : ONNXLoadOptions {
   /// Initializers with more elements than this are stored as
   /// `dense_resource` blobs; smaller ones (shapes, scalars) as dense
   /// attributes, which folding reads directly.
-  int64_t inlineConstantLimit = 64;
+  int64_t inlineConstantLimit = 16;
 };
 
 /// Imports an already loaded model. `path` is used in locations and to find

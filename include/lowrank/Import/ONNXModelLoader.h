@@ -48,6 +48,9 @@ llvm::Expected<::onnx::ModelProto>
 loadONNXModelFromBuffer(llvm::StringRef bytes, llvm::StringRef displayName,
                         const ONNXLoadOptions &options);
 
+/// Runs the ONNX checker on the model file at `path`.
+llvm::Error checkONNXModelFile(llvm::StringRef path);
+
 } // namespace lowrank
 
 #endif // LOWRANK_IMPORT_ONNXMODELLOADER_H

@@ -1,5 +1,302 @@
-//===- Pooling.cpp - onnx to linalg: placeholder ---------------------------===//
+//===- Pooling.cpp - onnx to linalg: max and average pooling --------------===//
+//
+// Every pooling op is one linalg.generic over (n, c, out..., window...)
+// whose window loops get their bounds from a `tensor.empty` of kernel shape,
+// as in upstream's linalg.pooling_* ops, but for any spatial rank. The input
+// is padded with the reduction's identity (lowest value for max, zero for
+// sum), including the extra trailing elements that ceil_mode windows reach.
+// AveragePool then divides by per-position element counts, which are static:
+// each spatial dimension contributes its own factor, so the divisor is a
+// scalar times one small 1-D constant per dimension whose count varies.
+//
+//===----------------------------------------------------------------------===//
 
+#include "SpatialWindow.h"
+#include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
-void lowrank::populateONNXPoolingToLinalgPatterns(mlir::RewritePatternSet &) {}
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace lowrank;
+
+namespace {
+enum class PoolKind { Max, Sum };
+} // namespace
+
+/// The identity of the `kind` reduction over `elementType`.
+static TypedAttr getPoolIdentity(Builder &builder, Type elementType,
+                                 PoolKind kind) {
+  if (kind == PoolKind::Sum)
+    return builder.getZeroAttr(elementType);
+  if (auto floatType = dyn_cast<FloatType>(elementType))
+    return builder.getFloatAttr(
+        floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                   /*Negative=*/true));
+  unsigned bitWidth = elementType.getIntOrFloatBitWidth();
+  return builder.getIntegerAttr(elementType,
+                                APInt::getSignedMinValue(bitWidth));
+}
+
+static Value combine(OpBuilder &builder, Location loc, PoolKind kind,
+                     Value acc, Value element) {
+  bool isFloat = isa<FloatType>(acc.getType());
+  if (kind == PoolKind::Sum)
+    return isFloat ? arith::AddFOp::create(builder, loc, acc, element)
+                         .getResult()
+                   : arith::AddIOp::create(builder, loc, acc, element)
+                         .getResult();
+  return isFloat ? arith::MaximumFOp::create(builder, loc, acc, element)
+                       .getResult()
+                 : arith::MaxSIOp::create(builder, loc, acc, element)
+                       .getResult();
+}
+
+/// Reduces every window of the already padded `input` into `resultType`.
+static Value buildWindowReduction(OpBuilder &builder, Location loc,
+                                  Value input, RankedTensorType resultType,
+                                  const SpatialWindow &window, PoolKind kind) {
+  MLIRContext *context = builder.getContext();
+  Type elementType = resultType.getElementType();
+  int64_t spatialRank = window.getRank();
+  int64_t numLoops = 2 + 2 * spatialRank;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs,
+                          outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    AffineExpr output = dim(2 + i), windowPos = dim(2 + spatialRank + i);
+    inputExprs.push_back(getWindowInputExpr(window, i, output, windowPos));
+    windowExprs.push_back(windowPos);
+    outputExprs.push_back(output);
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, context),
+      AffineMap::get(numLoops, 0, windowExprs, context),
+      AffineMap::get(numLoops, 0, outputExprs, context)};
+  SmallVector<utils::IteratorType> iterators =
+      getParallelIterators(2 + spatialRank);
+  iterators.append(spatialRank, utils::IteratorType::reduction);
+
+  Value windowShape =
+      tensor::EmptyOp::create(builder, loc, window.kernel, elementType);
+  Value init = createFilledTensor(builder, loc, resultType,
+                                  getPoolIdentity(builder, elementType, kind));
+  return linalg::GenericOp::create(
+             builder, loc, TypeRange{resultType},
+             ValueRange{input, windowShape}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(
+                   b, nestedLoc,
+                   combine(b, nestedLoc, kind, args[2], args[0]));
+             })
+      .getResult(0);
+}
+
+/// The number of elements AveragePool divides by at each output position of
+/// spatial dimension `dim`.
+static SmallVector<int64_t> getWindowCounts(const SpatialWindow &window,
+                                            int64_t dim, int64_t inputSize,
+                                            int64_t outputSize,
+                                            bool countIncludePad) {
+  SmallVector<int64_t> counts;
+  for (int64_t out = 0; out < outputSize; ++out) {
+    int64_t start = out * window.strides[dim] - window.padsBegin[dim];
+    int64_t end = start + window.getDilatedKernel(dim);
+    // Explicit pads count as elements; the extra ceil_mode tail does not.
+    if (countIncludePad)
+      end = std::min(end, inputSize + window.padsEnd[dim]);
+    else
+      start = std::max<int64_t>(start, 0), end = std::min(end, inputSize);
+    counts.push_back(std::max<int64_t>(end - start, 1));
+  }
+  return counts;
+}
+
+/// Divides `sum` by the AveragePool element counts.
+static Value buildAverageDivision(OpBuilder &builder, Location loc, Value sum,
+                                  const SpatialWindow &window,
+                                  ArrayRef<int64_t> inputSizes,
+                                  bool countIncludePad) {
+  MLIRContext *context = builder.getContext();
+  auto resultType = cast<RankedTensorType>(sum.getType());
+  Type elementType = resultType.getElementType();
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> inputs = {sum};
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, context)};
+  int64_t uniformFactor = 1;
+  for (int64_t i = 0; i < window.getRank(); ++i) {
+    int64_t outputSize = resultType.getDimSize(2 + i);
+    SmallVector<int64_t> counts = getWindowCounts(
+        window, i, inputSizes[i], outputSize, countIncludePad);
+    if (llvm::all_equal(counts)) {
+      uniformFactor *= counts.front();
+      continue;
+    }
+    auto countsType = RankedTensorType::get({outputSize}, elementType);
+    SmallVector<Attribute> countAttrs = llvm::map_to_vector(
+        counts, [&](int64_t count) -> Attribute {
+          return builder.getFloatAttr(elementType, count);
+        });
+    inputs.push_back(arith::ConstantOp::create(
+        builder, loc, DenseElementsAttr::get(countsType, countAttrs)));
+    maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(2 + i, context)));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, context));
+  Value uniformDivisor;
+  if (uniformFactor != 1 || inputs.size() == 1)
+    uniformDivisor =
+        createScalarConstant(builder, loc, elementType, uniformFactor);
+  return linalg::GenericOp::create(
+             builder, loc, TypeRange{resultType}, inputs,
+             ValueRange{createEmptyTensor(builder, loc, resultType)}, maps,
+             getParallelIterators(rank),
+             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+               Value divisor = uniformDivisor;
+               for (Value count : args.slice(1, inputs.size() - 1))
+                 divisor = divisor ? arith::MulFOp::create(b, nestedLoc,
+                                                           divisor, count)
+                                   : count;
+               linalg::YieldOp::create(
+                   b, nestedLoc,
+                   arith::DivFOp::create(b, nestedLoc, args[0], divisor)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+/// The static types of a pooling op's input and result, or failure.
+static LogicalResult getStaticPoolTypes(ConversionPatternRewriter &rewriter,
+                                        Operation *op, Value input,
+                                        Value result,
+                                        RankedTensorType &inputType,
+                                        RankedTensorType &resultType) {
+  inputType = dyn_cast<RankedTensorType>(input.getType());
+  resultType = dyn_cast<RankedTensorType>(result.getType());
+  if (!inputType || !resultType || !inputType.hasStaticShape() ||
+      !resultType.hasStaticShape())
+    return rewriter.notifyMatchFailure(op, "needs static shapes");
+  if (inputType.getElementType().isUnsignedInteger())
+    return rewriter.notifyMatchFailure(
+        op, "arith has no unsigned integer element types");
+  return success();
+}
+
+namespace {
+struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getIndices().use_empty())
+      return rewriter.notifyMatchFailure(op, "the Indices output is not "
+                                             "lowered");
+    RankedTensorType inputType, resultType;
+    if (failed(getStaticPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
+                                  inputType, resultType)))
+      return failure();
+    WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(),
+                      op.getPads(),        op.getStrides(),
+                      op.getDilations(),   op.getCeilMode() != 0};
+    FailureOr<SpatialWindow> window = resolveSpatialWindow(
+        rewriter, op, inputType.getShape().drop_front(2),
+        resultType.getShape().drop_front(2), attrs);
+    if (failed(window))
+      return failure();
+
+    Location loc = op.getLoc();
+    TypedAttr lowest =
+        getPoolIdentity(rewriter, inputType.getElementType(), PoolKind::Max);
+    Value padded = padSpatialDims(rewriter, loc, adaptor.getX(), *window,
+                                  lowest);
+    Value result = buildWindowReduction(rewriter, loc, padded, resultType,
+                                        *window, PoolKind::Max);
+    rewriter.replaceOp(op, {result, Value()});
+    return success();
+  }
+};
+
+struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType inputType, resultType;
+    if (failed(getStaticPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
+                                  inputType, resultType)))
+      return failure();
+    WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(), op.getPads(),
+                      op.getStrides(),     std::nullopt,
+                      op.getCeilMode() != 0};
+    ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
+    FailureOr<SpatialWindow> window = resolveSpatialWindow(
+        rewriter, op, inputSizes, resultType.getShape().drop_front(2), attrs);
+    if (failed(window))
+      return failure();
+
+    Location loc = op.getLoc();
+    Value padded =
+        padSpatialDims(rewriter, loc, adaptor.getX(), *window,
+                       rewriter.getZeroAttr(inputType.getElementType()));
+    Value sum = buildWindowReduction(rewriter, loc, padded, resultType,
+                                     *window, PoolKind::Sum);
+    rewriter.replaceOp(op, buildAverageDivision(rewriter, loc, sum, *window,
+                                                inputSizes,
+                                                op.getCountIncludePad() != 0));
+    return success();
+  }
+};
+
+/// GlobalAveragePool and GlobalMaxPool: one window covering all spatial
+/// dimensions.
+template <typename GlobalPoolOp, PoolKind kind>
+struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
+  using OpConversionPattern<GlobalPoolOp>::OpConversionPattern;
+  using OpAdaptor = typename GlobalPoolOp::Adaptor;
+
+  LogicalResult
+  matchAndRewrite(GlobalPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType inputType, resultType;
+    if (failed(getStaticPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
+                                  inputType, resultType)))
+      return failure();
+    ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
+    if (llvm::any_of(resultType.getShape().drop_front(2),
+                     [](int64_t size) { return size != 1; }))
+      return rewriter.notifyMatchFailure(
+          op, "global pooling result must have unit spatial sizes");
+    int64_t spatialRank = inputSizes.size();
+    SpatialWindow window;
+    window.kernel.assign(inputSizes.begin(), inputSizes.end());
+    window.strides.assign(spatialRank, 1);
+    window.dilations.assign(spatialRank, 1);
+    window.padsBegin.assign(spatialRank, 0);
+    window.padsEnd.assign(spatialRank, 0);
+    window.paddedEnd.assign(spatialRank, 0);
+
+    Location loc = op.getLoc();
+    Value result = buildWindowReduction(rewriter, loc, adaptor.getX(),
+                                        resultType, window, kind);
+    if (kind == PoolKind::Sum)
+      result = buildAverageDivision(rewriter, loc, result, window, inputSizes,
+                                    /*countIncludePad=*/true);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void lowrank::populateONNXPoolingToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<MaxPoolLowering, AveragePoolLowering,
+               GlobalPoolLowering<onnx::GlobalAveragePoolOp, PoolKind::Sum>,
+               GlobalPoolLowering<onnx::GlobalMaxPoolOp, PoolKind::Max>>(
+      patterns.getContext());
+}

@@ -2,6 +2,7 @@
 
 #include "lowrank/Target/CPU/CPUTarget.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -40,6 +41,29 @@ static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
   return std::move(*machine);
 }
 
+/// Drops the attributes LLVM IR has no place for (the ONNX names of
+/// arguments and results, the graph name), which translation would warn
+/// about one by one.
+static void stripNonLLVMAttributes(ModuleOp module) {
+  auto isForeign = [](NamedAttribute attr) {
+    return attr.getName().getValue().starts_with("onnx.");
+  };
+  module.walk([&](LLVM::LLVMFuncOp llvmFunc) {
+    auto func = cast<FunctionOpInterface>(llvmFunc.getOperation());
+    for (NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
+      if (isForeign(attr))
+        func->removeDiscardableAttr(attr.getName());
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      for (NamedAttribute attr : llvm::to_vector(func.getArgAttrs(i)))
+        if (isForeign(attr))
+          func.removeArgAttr(i, attr.getName());
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      for (NamedAttribute attr : llvm::to_vector(func.getResultAttrs(i)))
+        if (isForeign(attr))
+          func.removeResultAttr(i, attr.getName());
+  });
+}
+
 std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
                                                     llvm::LLVMContext &context,
                                                     unsigned optLevel) {
@@ -48,6 +72,7 @@ std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
     module.emitError("cannot create a target machine for the host CPU");
     return nullptr;
   }
+  stripNonLLVMAttributes(module);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context);
   if (!llvmModule) {

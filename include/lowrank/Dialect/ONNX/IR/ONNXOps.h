@@ -13,8 +13,11 @@
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Dialect/Traits.h"
+
+#include "lowrank/Interfaces/LinearOpInterface.h"
 
 #include "lowrank/Dialect/ONNX/IR/ONNXOpsDialect.h.inc"
 

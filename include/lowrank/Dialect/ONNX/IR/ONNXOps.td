@@ -12,6 +12,14 @@
 include "lowrank/Dialect/ONNX/IR/ONNXDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "lowrank/Interfaces/LinearOpInterface.td"
+
+// The first operand (the data) and the first result have the same element
+// type; further operands (shapes, axes, indices) have their own.
+def ONNX_SameDataAndResultElementType : PredOpTrait<
+    "data and result have the same element type",
+    CPred<"::mlir::getElementTypeOrSelf($_op.getOperand(0).getType()) == "
+          "::mlir::getElementTypeOrSelf($_op.getResult(0).getType())">>;
 
 //===----------------------------------------------------------------------===//
 // Values that are not computed: constants and omitted inputs
@@ -198,7 +206,8 @@ def ONNX_WhereOp : ONNX_Op<"Where", [Pure, ResultsBroadcastableShape]> {
 // Linear operators
 //===----------------------------------------------------------------------===//
 
-def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "Matrix product with numpy semantics";
   let description = [{
     `Y = A x B`. 1-D operands are promoted to matrices and the promoted
@@ -209,7 +218,8 @@ def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType]> 
   let hasVerifier = 1;
 }
 
-def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure]> {
+def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure,
+    DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "General matrix multiply: Y = alpha * A' x B' + beta * C";
   let arguments = (ins ONNX_NumericTensor:$A, ONNX_NumericTensor:$B,
                    ONNX_TensorOrNone:$C,
@@ -221,7 +231,8 @@ def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def ONNX_ConvOp : ONNX_Op<"Conv", [Pure]> {
+def ONNX_ConvOp : ONNX_Op<"Conv", [Pure,
+    DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "N-D convolution with groups, pads, strides and dilations";
   let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$W,
                    ONNX_TensorOrNone:$B,
@@ -345,8 +356,7 @@ def ONNX_ReduceLogSumOp : ONNX_ReduceWithAxesAttrOp<"ReduceLogSum">;
 def ONNX_ReduceLogSumExpOp : ONNX_ReduceWithAxesAttrOp<"ReduceLogSumExp">;
 def ONNX_ReduceSumSquareOp : ONNX_ReduceWithAxesAttrOp<"ReduceSumSquare">;
 
-def ONNX_ReduceSumOp : ONNX_Op<"ReduceSum", [Pure,
-    SameOperandsAndResultElementType]> {
+def ONNX_ReduceSumOp : ONNX_Op<"ReduceSum", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Sum over the axes given as an input (all axes when absent)";
   let arguments = (ins ONNX_NumericTensor:$data, ONNX_TensorOrNone:$axes,
                    DefaultValuedAttr<I64Attr, "1">:$keepdims,
@@ -379,7 +389,7 @@ def ONNX_TransposeOp : ONNX_Op<"Transpose", [Pure,
   let hasVerifier = 1;
 }
 
-def ONNX_ReshapeOp : ONNX_Op<"Reshape", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_ReshapeOp : ONNX_Op<"Reshape", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Reshape to the shape given as an input";
   let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$shape,
                    DefaultValuedAttr<I64Attr, "0">:$allowzero);
@@ -394,15 +404,14 @@ def ONNX_FlattenOp : ONNX_Op<"Flatten", [Pure, SameOperandsAndResultElementType]
   let hasVerifier = 1;
 }
 
-def ONNX_SqueezeOp : ONNX_Op<"Squeeze", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_SqueezeOp : ONNX_Op<"Squeeze", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Remove size-1 dimensions (those in `axes`, or all)";
   let arguments = (ins AnyTensor:$data, ONNX_TensorOrNone:$axes);
   let results = (outs AnyTensor:$squeezed);
   let hasVerifier = 1;
 }
 
-def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", [Pure,
-    SameOperandsAndResultElementType]> {
+def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Insert size-1 dimensions at `axes`";
   let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$axes);
   let results = (outs AnyTensor:$expanded);
@@ -424,7 +433,7 @@ def ONNX_SplitOp : ONNX_Op<"Split", [Pure]> {
   let hasVerifier = 1;
 }
 
-def ONNX_SliceOp : ONNX_Op<"Slice", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_SliceOp : ONNX_Op<"Slice", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Strided slice given by starts, ends, axes and steps inputs";
   let arguments = (ins AnyTensor:$data, ONNX_IndexTensor:$starts,
                    ONNX_IndexTensor:$ends, ONNX_TensorOrNone:$axes,
@@ -433,7 +442,7 @@ def ONNX_SliceOp : ONNX_Op<"Slice", [Pure, SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def ONNX_GatherOp : ONNX_Op<"Gather", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_GatherOp : ONNX_Op<"Gather", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Gather slices of `data` along `axis` at `indices`";
   let arguments = (ins AnyTensor:$data, ONNX_IndexTensor:$indices,
                    DefaultValuedAttr<I64Attr, "0">:$axis);
@@ -457,14 +466,14 @@ def ONNX_ConstantOfShapeOp : ONNX_Op<"ConstantOfShape", [Pure]> {
   let hasVerifier = 1;
 }
 
-def ONNX_ExpandOp : ONNX_Op<"Expand", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_ExpandOp : ONNX_Op<"Expand", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Broadcast to the shape given as an input";
   let arguments = (ins AnyTensor:$input, ONNX_I64Tensor:$shape);
   let results = (outs AnyTensor:$output);
   let hasVerifier = 1;
 }
 
-def ONNX_TileOp : ONNX_Op<"Tile", [Pure, SameOperandsAndResultElementType]> {
+def ONNX_TileOp : ONNX_Op<"Tile", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Repeat the input `repeats` times along each dimension";
   let arguments = (ins AnyTensor:$input, ONNX_I64Tensor:$repeats);
   let results = (outs AnyTensor:$output);

@@ -1,0 +1,58 @@
+//===- SVD.h - Thin and randomized singular value decompositions -*- C++ -*-===//
+//
+// W = U diag(S) Vt for a row-major m x n matrix W, through LAPACK's divide
+// and conquer gesdd (exact, float or double) or a randomized range finder
+// with power iterations (Halko, Martinsson, Tropp 2011) for the leading
+// singular triplets of large matrices.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_NUMERICS_SVD_H
+#define LOWRANK_NUMERICS_SVD_H
+
+#include "lowrank/Numerics/Matrix.h"
+
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace lowrank::numerics {
+
+/// U (m x k), S (k, descending) and Vt (k x n) with k = min(m, n) for the
+/// exact decomposition, or the requested rank for the randomized one.
+struct SVDResult {
+  MatrixF U;
+  std::vector<double> S;
+  MatrixF Vt;
+};
+
+enum class SVDPrecision { Float32, Float64 };
+
+/// The thin SVD of `w` by LAPACK gesdd, computed in float32 or float64.
+/// Fails on NaN or infinite entries and when LAPACK does not converge.
+llvm::Expected<SVDResult> computeThinSVD(const MatrixF &w,
+                                         SVDPrecision precision =
+                                             SVDPrecision::Float32);
+
+struct RandomizedSVDOptions {
+  /// Extra sketch columns beyond the rank (p in Halko et al.).
+  int64_t oversampling = 10;
+  /// Power iterations (q); each sharpens a slowly decaying spectrum.
+  int64_t powerIterations = 2;
+  uint64_t seed = 0x5eed;
+};
+
+/// The leading `rank` singular triplets of `w` by a randomized range finder.
+llvm::Expected<SVDResult>
+computeRandomizedSVD(const MatrixF &w, int64_t rank,
+                     const RandomizedSVDOptions &options = {});
+
+/// Only the singular values of `w` (gesdd without vectors), descending.
+llvm::Expected<std::vector<double>> computeSingularValues(const MatrixF &w);
+
+/// Fails when `w` holds a NaN or an infinity; the message names the first.
+llvm::Error checkFinite(const MatrixF &w);
+
+} // namespace lowrank::numerics
+
+#endif // LOWRANK_NUMERICS_SVD_H

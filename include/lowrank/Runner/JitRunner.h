@@ -1,0 +1,68 @@
+//===- JitRunner.h - Compile and run main_graph in-process ------*- C++ -*-===//
+//
+// Compiles a module holding `func.func @main_graph` (onnx dialect or linalg
+// on tensors, static shapes) with the CPU pipeline and MLIR's
+// ExecutionEngine, and calls the compiled `_mlir_ciface_main_graph` on host
+// tensors following the convention of docs/ABI.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_RUNNER_JITRUNNER_H
+#define LOWRANK_RUNNER_JITRUNNER_H
+
+#include "lowrank/Runner/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace lowrank {
+
+/// One argument or result of `main_graph`.
+struct TensorSignature {
+  /// The `onnx.name` attribute, or `input_<i>` / `output_<i>` without one.
+  std::string name;
+  /// ONNX data type number of the element type.
+  int32_t dataType = 0;
+  llvm::SmallVector<int64_t> shape;
+
+  /// `dtype[d0xd1x...]`, like HostTensor::describe.
+  std::string describe() const;
+};
+
+class JitRunner {
+public:
+  ~JitRunner();
+
+  /// Compiles `module` in place: its `main_graph` signature is recorded,
+  /// then the CPU pipeline lowers it to the LLVM dialect and the JIT
+  /// compiles it at -O3. Problems are emitted as diagnostics in the module's
+  /// context; returns null then. The context must have the dialects,
+  /// translations and passes of the pipeline registered.
+  static std::unique_ptr<JitRunner> compile(mlir::ModuleOp module);
+
+  llvm::ArrayRef<TensorSignature> getInputs() const { return inputs; }
+  llvm::ArrayRef<TensorSignature> getOutputs() const { return outputs; }
+
+  /// Calls the compiled graph. Inputs must match the signature in number,
+  /// data type and shape; the error says which one does not.
+  llvm::Expected<std::vector<HostTensor>>
+  run(llvm::ArrayRef<HostTensor> inputTensors);
+
+private:
+  JitRunner() = default;
+
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+} // namespace lowrank
+
+#endif // LOWRANK_RUNNER_JITRUNNER_H

@@ -1,0 +1,24 @@
+//===- FileUtils.h - Output files that are never half-written ---*- C++ -*-===//
+
+#ifndef LOWRANK_SUPPORT_FILEUTILS_H
+#define LOWRANK_SUPPORT_FILEUTILS_H
+
+#include "mlir/IR/Location.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace lowrank {
+
+/// Writes `bytes` to a temporary file beside `path`, runs `validate` on the
+/// temporary file if given, and renames it to `path` when both succeed;
+/// otherwise removes it, leaving any previous `path` untouched. Errors are
+/// emitted at `loc`.
+mlir::LogicalResult writeFileAtomically(
+    llvm::StringRef path, llvm::ArrayRef<char> bytes, mlir::Location loc,
+    llvm::function_ref<mlir::LogicalResult(llvm::StringRef)> validate = {});
+
+} // namespace lowrank
+
+#endif // LOWRANK_SUPPORT_FILEUTILS_H

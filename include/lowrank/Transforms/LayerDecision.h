@@ -1,0 +1,50 @@
+//===- LayerDecision.h - The lowrank.decision attribute ---------*- C++ -*-===//
+//
+// lowrank-select-ranks writes its decision for each layer as a dictionary
+// attribute, so it is visible in the IR, survives until lowrank-factorize
+// reads it, and can be written by hand in tests:
+//
+//   lowrank.decision = {action = "factor", rank = 24 : i64, d_in = 64 : i64,
+//                       d_out = 64 : i64, parity = 32 : i64,
+//                       error = 0.12 : f64, group = 0 : i64,
+//                       group_d_out = 192 : i64, reason = "..."}
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_TRANSFORMS_LAYERDECISION_H
+#define LOWRANK_TRANSFORMS_LAYERDECISION_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+
+#include <optional>
+#include <string>
+
+namespace lowrank {
+
+struct LinearLayerInfo;
+
+/// The decision for a layer or a group (then m x n is the concatenation).
+struct LayerDecision {
+  bool factor = false;
+  int64_t rank = 0;
+  int64_t m = 0;
+  int64_t n = 0;
+  std::optional<int64_t> groupIndex;
+  /// The layer's name as selection saw it (empty when not recorded).
+  std::string name;
+  /// Why the layer stays dense; empty when factored.
+  std::string reason;
+  /// Predicted relative weight error of the layer or group.
+  double relativeError = 0;
+};
+
+/// Sets `lowrank.decision` on the layer's op.
+void writeDecision(const LinearLayerInfo &layer, const LayerDecision &decision);
+
+/// Reads `lowrank.decision` back; nullopt when absent or malformed.
+std::optional<LayerDecision> readDecision(mlir::Operation *op);
+
+} // namespace lowrank
+
+#endif // LOWRANK_TRANSFORMS_LAYERDECISION_H

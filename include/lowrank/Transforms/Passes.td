@@ -1,0 +1,127 @@
+//===- Passes.td - Low-rank analysis and transformation passes -*- tablegen -*-===//
+
+#ifndef LOWRANK_TRANSFORMS_PASSES_TD
+#define LOWRANK_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LowrankTestLinearAnalysis
+    : Pass<"lowrank-test-linear-analysis", "::mlir::ModuleOp"> {
+  let summary = "Print the linear-layer analysis (for tests)";
+  let description = [{
+    Prints, for every linear op with a constant weight, its name, op, d_in,
+    d_out, aspect ratio, parameters, parity rank, rows, FLOPs per row and
+    weight bytes; then the groups of layers sharing an input. With
+    `spectrum=true` also the leading singular values.
+
+    ```
+    layer 'fc' onnx.MatMul d_in=32 d_out=16 aspect=0.5 params=512 parity=10 rows=4 flops_per_row=1024 weight_bytes=2048
+    group 0 input=%0 d_in=64 d_out=192 parity=48 members='q','k','v'
+    ```
+  }];
+  let options = [
+    Option<"printSpectrum", "spectrum", "bool", "false",
+           "Also print each layer's leading singular values">,
+    Option<"spectrumCount", "spectrum-count", "unsigned", "8",
+           "How many singular values to print">,
+  ];
+}
+
+def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
+  let summary = "Choose a rank (or dense) for every linear layer and group";
+  let description = [{
+    Decides, for each linear op with a constant weight (and each group of
+    ops sharing an input, factored jointly), whether a low-rank
+    factorization pays and at which rank, and records the decision as a
+    `lowrank.decision` dictionary attribute on each op:
+
+    ```mlir
+    %0 = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 24 : i64,
+           parity = 32 : i64, d_in = 64 : i64, d_out = 64 : i64, ...}} : ...
+    ```
+
+    Exactly one rule chooses the ranks:
+    - `rank=N`: the same rank everywhere;
+    - `rank-ratio=R`: R x min(d_in, d_out);
+    - `energy=E`: the smallest rank keeping fraction E of sum(s_i^2);
+    - `max-error=T`: the smallest rank with relative weight error <= T;
+    - `param-ratio=P`: keep fraction P of the candidate layers' parameters,
+      allocated globally: the ranks minimize the summed squared truncation
+      error under that budget (more rank where the spectrum decays slowly).
+
+    Ranks are rounded to a multiple of `multiple` (default 8). A layer stays
+    dense when its rank is not below the parity rank floor(mn / (m+n)), when
+    the factorization would save less than `min-saving` of its parameters,
+    when min(d_in, d_out) < `min-size`, or when it is an output head (its
+    result reaches a function result through bias adds, reshapes and
+    unary ops only; `skip-heads=false` factors heads too). Embedding tables
+    are gathers, not linear ops, and are never factored. `override`
+    entries `GLOB=RANK` or `GLOB=dense` (layer names are ONNX node names)
+    take precedence; a glob matching no layer is an error.
+  }];
+  let options = [
+    Option<"rank", "rank", "int64_t", "0", "Use this rank for every layer">,
+    Option<"rankRatio", "rank-ratio", "double", "0.0",
+           "Keep this fraction of min(d_in, d_out) as the rank">,
+    Option<"energy", "energy", "double", "0.0",
+           "Keep this fraction of the spectral energy">,
+    Option<"maxError", "max-error", "double", "0.0",
+           "Largest relative weight error per layer">,
+    Option<"paramRatio", "param-ratio", "double", "0.0",
+           "Keep this fraction of the linear layers' parameters (global)">,
+    Option<"rankMultiple", "multiple", "int64_t", "8",
+           "Round ranks to a multiple of this">,
+    Option<"minSaving", "min-saving", "double", "0.0",
+           "Stay dense when saving less than this fraction of parameters">,
+    Option<"minSize", "min-size", "int64_t", "16",
+           "Stay dense when min(d_in, d_out) is below this">,
+    Option<"skipHeads", "skip-heads", "bool", "true",
+           "Leave output heads dense">,
+    Option<"grouping", "grouping", "bool", "true",
+           "Factor layers sharing an input with one shared bottleneck">,
+    Option<"enforceParity", "enforce-parity", "bool", "true",
+           "Leave layers dense whose rank is not below parity (false "
+           "factors them anyway, e.g. to check a full-rank rewrite)">,
+    ListOption<"overrides", "override", "std::string",
+               "Per-layer GLOB=RANK or GLOB=dense">,
+  ];
+}
+
+def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
+  let summary = "Rewrite x W into (x A) B where lowrank-select-ranks decided";
+  let description = [{
+    For each layer whose `lowrank.decision` says `factor`, computes the
+    truncated SVD W ~ U_r S_r V_r^T and rewrites the op into two: an input
+    projection by A = U_r sqrt(S_r) and an output projection by
+    B = sqrt(S_r) V_r^T that keeps the bias. Layers of a group share one
+    input projection (one SVD of the concatenated weights, one A, one B per
+    member). New weights are `dense_resource` blobs; the old weights are
+    erased when no longer used.
+
+    Before:
+    ```mlir
+    %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 8 : i64, ...}}
+        : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32>
+    ```
+    After:
+    ```mlir
+    %a = onnx.Constant {value = dense_resource<fc.lowrank_a> : tensor<64x8xf32>} : tensor<64x8xf32>
+    %t = onnx.MatMul %x, %a {lowrank.factor = "A"} : (tensor<4x64xf32>, tensor<64x8xf32>) -> tensor<4x8xf32>
+    %b = onnx.Constant {value = dense_resource<fc.lowrank_b> : tensor<8x64xf32>} : tensor<8x64xf32>
+    %y = onnx.MatMul %t, %b {lowrank.factor = "B", lowrank.decision = {...}} : ...
+    ```
+    The module gets a `lowrank.report` attribute: one entry per layer and
+    group with the shapes, ranks, parameters and relative weight errors.
+  }];
+  let options = [
+    Option<"svd", "svd", "std::string", "\"auto\"",
+           "SVD algorithm: gesdd, randomized, or auto (randomized when the "
+           "rank is below a quarter of a dimension of at least 1024)">,
+    Option<"useFloat64", "float64", "bool", "false",
+           "Compute the SVD in float64">,
+    Option<"powerIterations", "power-iterations", "int64_t", "2",
+           "Power iterations of the randomized SVD">,
+  ];
+}
+
+#endif // LOWRANK_TRANSFORMS_PASSES_TD

@@ -1,0 +1,50 @@
+//===- Report.h - The compression report ------------------------*- C++ -*-===//
+//
+// lowrank-factorize records one row per layer and per group in the
+// module's `lowrank.report` attribute (so it survives later lowering);
+// the tools write it as JSON or as a table.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_TRANSFORMS_REPORT_H
+#define LOWRANK_TRANSFORMS_REPORT_H
+
+#include "lowrank/Analysis/LinearOpAnalysis.h"
+#include "lowrank/Transforms/LayerDecision.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace lowrank {
+
+class ReportBuilder {
+public:
+  explicit ReportBuilder(mlir::MLIRContext *context) : context(context) {}
+
+  /// A layer row; `relativeError` is the measured ||W - A B|| / ||W||.
+  void addLayer(const LinearLayerInfo &layer, const LayerDecision &decision,
+                double relativeError, int64_t paramsAfter);
+  /// A group row: the shared input projection and the members' totals.
+  void addGroup(llvm::ArrayRef<LinearLayerInfo> layers,
+                llvm::ArrayRef<unsigned> members,
+                const LayerDecision &decision);
+  /// Sets the module's `lowrank.report`, replacing an earlier one.
+  void attachTo(mlir::ModuleOp module);
+
+private:
+  mlir::MLIRContext *context;
+  llvm::SmallVector<mlir::Attribute> rows;
+};
+
+/// Writes the module's report as JSON: {"layers": [...], "groups": [...],
+/// "totals": {...}}. Fails when the module has no report.
+mlir::LogicalResult writeReportJSON(mlir::ModuleOp module,
+                                    llvm::raw_ostream &os);
+
+/// Writes the report as an aligned, human-readable table.
+mlir::LogicalResult writeReportTable(mlir::ModuleOp module,
+                                     llvm::raw_ostream &os);
+
+} // namespace lowrank
+
+#endif // LOWRANK_TRANSFORMS_REPORT_H

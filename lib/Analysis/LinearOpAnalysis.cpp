@@ -1,0 +1,127 @@
+//===- LinearOpAnalysis.cpp - The linear layers of a function -------------===//
+
+#include "lowrank/Analysis/LinearOpAnalysis.h"
+#include "lowrank/Numerics/LowRank.h"
+#include "lowrank/Numerics/SVD.h"
+#include "lowrank/Support/NodeName.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
+
+using namespace mlir;
+
+namespace lowrank {
+
+LinearOpAnalysis::LinearOpAnalysis(Operation *root) {
+  unsigned index = 0;
+  root->walk([&](LinearOpInterface op) {
+    // The factors of an earlier factorization are not candidates again.
+    if (!op.isLinear() || op->hasAttr("lowrank.factor"))
+      return;
+    LinearLayerInfo info;
+    info.op = op;
+    info.name = getNodeName(op).value_or(
+        (op->getName().getStringRef() + "#" + std::to_string(index)).str());
+    ++index;
+    std::tie(info.dIn, info.dOut) = op.getLinearShape();
+    info.params = info.dIn * info.dOut;
+    info.parityRank = numerics::getParityRank(info.dIn, info.dOut);
+    info.aspectRatio = numerics::getAspectRatio(info.dIn, info.dOut);
+    info.rows = op.getNumInputRows();
+    info.flopsPerRow = 2 * info.params;
+    info.weightBytes = 4 * info.params;
+    layers.push_back(std::move(info));
+  });
+
+  // Group by (input value, input form, d_in); keep groups in IR order.
+  using GroupKey = std::tuple<Value, std::string, int64_t>;
+  SmallVector<std::pair<GroupKey, SmallVector<unsigned>>> byInput;
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    GroupKey key{layer.op.getLinearInput(), layer.op.getInputFormKey(),
+                 layer.dIn};
+    auto *it = llvm::find_if(byInput, [&](auto &entry) { return entry.first == key; });
+    if (it == byInput.end())
+      byInput.push_back({key, {}}), it = std::prev(byInput.end());
+    it->second.push_back(i);
+  }
+  for (auto &[key, members] : byInput) {
+    if (members.size() < 2)
+      continue;
+    SharedInputGroup group;
+    group.input = std::get<0>(key);
+    group.dIn = std::get<2>(key);
+    group.members = members;
+    for (unsigned member : members) {
+      group.dOut += layers[member].dOut;
+      groupOfLayer[member] = groups.size();
+    }
+    group.parityRank = numerics::getParityRank(group.dIn, group.dOut);
+    groups.push_back(std::move(group));
+  }
+}
+
+std::optional<unsigned> LinearOpAnalysis::getGroupOf(unsigned layer) const {
+  auto it = groupOfLayer.find(layer);
+  if (it == groupOfLayer.end())
+    return std::nullopt;
+  return it->second;
+}
+
+static FailureOr<WeightMatrix> readWeight(LinearLayerInfo &layer) {
+  FailureOr<WeightMatrix> weight = layer.op.getWeightMatrix();
+  if (failed(weight))
+    return layer.op->emitError("cannot read the constant weight of layer '")
+           << layer.name << "'";
+  if (llvm::Error err = numerics::checkFinite(*weight))
+    return layer.op->emitError("weight of layer '")
+           << layer.name << "' is not finite: " << llvm::toString(std::move(err));
+  return weight;
+}
+
+LogicalResult LinearOpAnalysis::computeSpectra() {
+  for (LinearLayerInfo &layer : layers) {
+    if (layer.spectrum)
+      continue;
+    FailureOr<WeightMatrix> weight = readWeight(layer);
+    if (failed(weight))
+      return failure();
+    auto spectrum = numerics::computeSingularValues(*weight);
+    if (!spectrum)
+      return layer.op->emitError("SVD of layer '")
+             << layer.name << "' failed: "
+             << llvm::toString(spectrum.takeError());
+    layer.spectrum = std::move(*spectrum);
+  }
+  return success();
+}
+
+FailureOr<WeightMatrix>
+LinearOpAnalysis::getGroupMatrix(const SharedInputGroup &group) {
+  WeightMatrix concatenated(group.dIn, group.dOut);
+  int64_t column = 0;
+  for (unsigned member : group.members) {
+    FailureOr<WeightMatrix> weight = readWeight(layers[member]);
+    if (failed(weight))
+      return failure();
+    for (int64_t r = 0; r < weight->rows(); ++r)
+      std::copy(&(*weight)(r, 0), &(*weight)(r, 0) + weight->cols(),
+                &concatenated(r, column));
+    column += weight->cols();
+  }
+  return concatenated;
+}
+
+FailureOr<std::vector<double>>
+LinearOpAnalysis::computeGroupSpectrum(const SharedInputGroup &group) {
+  FailureOr<WeightMatrix> matrix = getGroupMatrix(group);
+  if (failed(matrix))
+    return failure();
+  auto spectrum = numerics::computeSingularValues(*matrix);
+  if (!spectrum)
+    return layers[group.members.front()].op->emitError("SVD of the group of '")
+           << layers[group.members.front()].name
+           << "' failed: " << llvm::toString(spectrum.takeError());
+  return std::move(*spectrum);
+}
+
+} // namespace lowrank

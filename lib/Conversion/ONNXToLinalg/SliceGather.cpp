@@ -1,0 +1,188 @@
+//===- SliceGather.cpp - onnx to linalg: Concat, Split and Gather ---------===//
+//
+// Concat and Split map onto tensor.concat and tensor.extract_slice, Gather
+// onto a linalg.generic that extracts from the data tensor. Slice is in
+// Slice.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorOpsPatterns.h"
+#include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace lowrank;
+
+static Value castIfNeeded(OpBuilder &builder, Location loc, Value value,
+                          Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(builder, loc, type, value);
+}
+
+/// The sizes of every dim of `value`, static ones as attributes.
+static SmallVector<OpFoldResult> getSizes(OpBuilder &builder, Location loc,
+                                          Value value) {
+  return tensor::getMixedSizes(builder, loc, value);
+}
+
+namespace {
+
+struct ConcatLowering : OpConversionPattern<onnx::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = dyn_cast<RankedTensorType>(op.getType());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "result is unranked");
+    if (adaptor.getInputs().size() == 1) {
+      rewriter.replaceOp(op, castIfNeeded(rewriter, op.getLoc(),
+                                          adaptor.getInputs()[0], resultType));
+      return success();
+    }
+    int64_t axis = normalizeAxis(op.getAxis(), resultType.getRank());
+    rewriter.replaceOp(op, tensor::ConcatOp::create(rewriter, op.getLoc(),
+                                                    resultType, axis,
+                                                    adaptor.getInputs()));
+    return success();
+  }
+};
+
+/// Each output is an extract_slice along the axis; the part sizes come from
+/// the result types, so equal splits and constant `split` operands lower the
+/// same way.
+struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!inputType)
+      return rewriter.notifyMatchFailure(op, "input is unranked");
+    int64_t axis = normalizeAxis(op.getAxis(), inputType.getRank());
+    std::optional<SmallVector<int64_t>> splitSizes =
+        getConstantIntValues(op.getSplit());
+    SmallVector<int64_t> partSizes;
+    for (auto [i, output] : llvm::enumerate(op.getOutputs())) {
+      auto type = dyn_cast<RankedTensorType>(output.getType());
+      if (type && !type.isDynamicDim(axis))
+        partSizes.push_back(type.getDimSize(axis));
+      else if (splitSizes && i < splitSizes->size())
+        partSizes.push_back((*splitSizes)[i]);
+      else
+        return rewriter.notifyMatchFailure(
+            op, "a part size is neither static nor a constant split");
+    }
+
+    Location loc = op.getLoc();
+    int64_t rank = inputType.getRank();
+    SmallVector<OpFoldResult> sizes =
+        getSizes(rewriter, loc, adaptor.getInput());
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<Value> parts;
+    int64_t offset = 0;
+    for (auto [output, size] : llvm::zip(op.getOutputs(), partSizes)) {
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      sizes[axis] = rewriter.getIndexAttr(size);
+      // An empty part may start at the end of the axis, which extract_slice
+      // rejects as out of bounds.
+      Value part =
+          size == 0
+              ? tensor::EmptyOp::create(rewriter, loc, sizes,
+                                        inputType.getElementType())
+                    .getResult()
+              : tensor::ExtractSliceOp::create(rewriter, loc,
+                                               adaptor.getInput(), offsets,
+                                               sizes, strides)
+                    .getResult();
+      parts.push_back(castIfNeeded(rewriter, loc, part, output.getType()));
+      offset += size;
+    }
+    rewriter.replaceOp(op, parts);
+    return success();
+  }
+};
+
+/// Result element (i..., j..., k...) is data[i..., wrap(indices[j...]), k...]
+/// where wrap adds the axis size to negative indices.
+struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value data = adaptor.getData();
+    Value indices = adaptor.getIndices();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
+    auto resultType = dyn_cast<RankedTensorType>(op.getType());
+    if (!dataType || !indicesType || !resultType)
+      return rewriter.notifyMatchFailure(op, "unranked operand or result");
+    int64_t dataRank = dataType.getRank();
+    int64_t indicesRank = indicesType.getRank();
+    int64_t resultRank = dataRank - 1 + indicesRank;
+    int64_t axis = normalizeAxis(op.getAxis(), dataRank);
+
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> dataSizes = getSizes(rewriter, loc, data);
+    SmallVector<OpFoldResult> indicesSizes = getSizes(rewriter, loc, indices);
+    SmallVector<OpFoldResult> sizes(dataSizes.begin(),
+                                    dataSizes.begin() + axis);
+    sizes.append(indicesSizes);
+    sizes.append(dataSizes.begin() + axis + 1, dataSizes.end());
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                         dataType.getElementType());
+    Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
+
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t j = 0; j < indicesRank; ++j)
+      indexExprs.push_back(getAffineDimExpr(axis + j, context));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(resultRank, 0, indexExprs, context),
+        rewriter.getMultiDimIdentityMap(resultRank)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, init.getType(), indices, init, maps,
+        getParallelIterators(resultRank),
+        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          Value index = arith::IndexCastOp::create(b, nestedLoc,
+                                                   b.getIndexType(), args[0]);
+          Value zero = arith::ConstantIndexOp::create(b, nestedLoc, 0);
+          Value isNegative = arith::CmpIOp::create(
+              b, nestedLoc, arith::CmpIPredicate::slt, index, zero);
+          Value wrapped = arith::AddIOp::create(b, nestedLoc, index, axisSize);
+          index = arith::SelectOp::create(b, nestedLoc, isNegative, wrapped,
+                                          index);
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < axis; ++i)
+            coords.push_back(linalg::IndexOp::create(b, nestedLoc, i));
+          coords.push_back(index);
+          for (int64_t i = axis + 1; i < dataRank; ++i)
+            coords.push_back(
+                linalg::IndexOp::create(b, nestedLoc, i - 1 + indicesRank));
+          Value element = tensor::ExtractOp::create(b, nestedLoc, data, coords);
+          linalg::YieldOp::create(b, nestedLoc, element);
+        });
+    rewriter.replaceOp(
+        op, castIfNeeded(rewriter, loc, generic.getResult(0), resultType));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowrank::populateONNXSliceGatherToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ConcatLowering, SplitLowering, GatherLowering>(
+      patterns.getContext());
+}

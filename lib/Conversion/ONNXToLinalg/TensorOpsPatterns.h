@@ -1,0 +1,27 @@
+//===- TensorOpsPatterns.h - Parts of the tensor op family ------*- C++ -*-===//
+//
+// The tensor and shape family is split over several files; each adds its
+// patterns through one of these, and populateONNXTensorToLinalgPatterns
+// collects them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_LIB_CONVERSION_ONNXTOLINALG_TENSOROPSPATTERNS_H
+#define LOWRANK_LIB_CONVERSION_ONNXTOLINALG_TENSOROPSPATTERNS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace lowrank {
+
+/// Reshape, Flatten, Squeeze and Unsqueeze.
+void populateONNXReshapeLikeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Concat, Split and Gather.
+void populateONNXSliceGatherToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Slice.
+void populateONNXSliceToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace lowrank
+
+#endif // LOWRANK_LIB_CONVERSION_ONNXTOLINALG_TENSOROPSPATTERNS_H

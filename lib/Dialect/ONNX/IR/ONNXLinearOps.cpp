@@ -1,0 +1,250 @@
+//===- ONNXLinearOps.cpp - LinearOpInterface of MatMul, Gemm and Conv -----===//
+//
+// onnx.MatMul and onnx.Gemm with a constant 2-D weight (possibly behind a
+// 2-D Transpose), and 1x1 onnx.Conv without groups, are linear layers:
+// y = x W applied to each row (pixel, for the convolution) of x.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+using namespace mlir;
+using namespace lowrank;
+using namespace lowrank::onnx;
+
+/// The value holding a stored weight, looking through a 2-D transpose;
+/// flips `transposed` for each transpose passed.
+static Value lookThroughTranspose(Value value, bool &transposed) {
+  if (auto transpose = value.getDefiningOp<TransposeOp>()) {
+    auto type = dyn_cast<RankedTensorType>(transpose.getData().getType());
+    if (type && type.getRank() == 2) {
+      transposed = !transposed;
+      return transpose.getData();
+    }
+  }
+  return value;
+}
+
+static bool isStaticF32(Type type, int64_t rank) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getRank() == rank &&
+         tensor.getElementType().isF32();
+}
+
+static int64_t productOfLeadingDims(Value value, int64_t skip) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rows = 1;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (i == skip)
+      continue;
+    if (type.isDynamicDim(i))
+      return ShapedType::kDynamic;
+    rows *= type.getDimSize(i);
+  }
+  return rows;
+}
+
+static Value createWeightConstant(OpBuilder &builder, Location loc,
+                                  StringRef name, ArrayRef<int64_t> shape,
+                                  const WeightMatrix &matrix) {
+  DenseResourceElementsAttr attr =
+      createWeightAttr(builder.getContext(), name, shape, matrix);
+  return ConstantOp::create(builder, loc, attr.getType(), attr);
+}
+
+/// x A for ops whose input is a matrix of rows: onnx.MatMul(x, A), with
+/// x's leading dimensions kept.
+static Value buildRowProjection(OpBuilder &builder, Location loc, Value x,
+                                const WeightMatrix &a, StringRef name) {
+  Value weight =
+      createWeightConstant(builder, loc, name, {a.rows(), a.cols()}, a);
+  auto xType = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(xType.getShape());
+  shape.back() = a.cols();
+  return MatMulOp::create(builder, loc,
+                          RankedTensorType::get(shape, xType.getElementType()),
+                          x, weight);
+}
+
+//===----------------------------------------------------------------------===//
+// MatMul
+//===----------------------------------------------------------------------===//
+
+bool MatMulOp::isLinear() {
+  auto aType = dyn_cast<RankedTensorType>(getA().getType());
+  if (!aType || aType.getRank() < 1 || aType.isDynamicDim(aType.getRank() - 1) ||
+      !isStaticF32(getB().getType(), 2))
+    return false;
+  bool transposed = false;
+  return isConstantMatrix(lookThroughTranspose(getB(), transposed));
+}
+
+Value MatMulOp::getLinearInput() { return getA(); }
+
+FailureOr<WeightMatrix> MatMulOp::getWeightMatrix() {
+  bool transposed = false;
+  Value stored = lookThroughTranspose(getB(), transposed);
+  return readConstantMatrix(stored, transposed);
+}
+
+std::pair<int64_t, int64_t> MatMulOp::getLinearShape() {
+  auto type = cast<RankedTensorType>(getB().getType());
+  return {type.getDimSize(0), type.getDimSize(1)};
+}
+
+int64_t MatMulOp::getNumInputRows() {
+  auto type = cast<RankedTensorType>(getA().getType());
+  return productOfLeadingDims(getA(), type.getRank() - 1);
+}
+
+Value MatMulOp::buildInputProjection(OpBuilder &builder,
+                                     const WeightMatrix &a, StringRef name) {
+  return buildRowProjection(builder, getLoc(), getA(), a, name);
+}
+
+Value MatMulOp::buildOutputProjection(OpBuilder &builder, Value bottleneck,
+                                      const WeightMatrix &b, StringRef name) {
+  Value weight =
+      createWeightConstant(builder, getLoc(), name, {b.rows(), b.cols()}, b);
+  return MatMulOp::create(builder, getLoc(), getType(), bottleneck, weight);
+}
+
+std::string MatMulOp::getInputFormKey() { return "rows"; }
+
+//===----------------------------------------------------------------------===//
+// Gemm
+//===----------------------------------------------------------------------===//
+
+bool GemmOp::isLinear() {
+  if (getTransA() != 0 || !isStaticF32(getB().getType(), 2))
+    return false;
+  auto aType = dyn_cast<RankedTensorType>(getA().getType());
+  if (!aType || aType.isDynamicDim(1))
+    return false;
+  bool transposed = false;
+  return isConstantMatrix(lookThroughTranspose(getB(), transposed));
+}
+
+Value GemmOp::getLinearInput() { return getA(); }
+
+FailureOr<WeightMatrix> GemmOp::getWeightMatrix() {
+  bool transposed = getTransB() != 0;
+  Value stored = lookThroughTranspose(getB(), transposed);
+  return readConstantMatrix(stored, transposed);
+}
+
+std::pair<int64_t, int64_t> GemmOp::getLinearShape() {
+  auto type = cast<RankedTensorType>(getB().getType());
+  if (getTransB())
+    return {type.getDimSize(1), type.getDimSize(0)};
+  return {type.getDimSize(0), type.getDimSize(1)};
+}
+
+int64_t GemmOp::getNumInputRows() {
+  return cast<RankedTensorType>(getA().getType()).getDimSize(0);
+}
+
+Value GemmOp::buildInputProjection(OpBuilder &builder, const WeightMatrix &a,
+                                   StringRef name) {
+  return buildRowProjection(builder, getLoc(), getA(), a, name);
+}
+
+Value GemmOp::buildOutputProjection(OpBuilder &builder, Value bottleneck,
+                                    const WeightMatrix &b, StringRef name) {
+  Value weight =
+      createWeightConstant(builder, getLoc(), name, {b.rows(), b.cols()}, b);
+  // alpha scales the product and beta the bias as before.
+  return GemmOp::create(builder, getLoc(), getType(), bottleneck, weight,
+                        getC(), getAlphaAttr(), getBetaAttr(),
+                        builder.getI64IntegerAttr(0),
+                        builder.getI64IntegerAttr(0));
+}
+
+std::string GemmOp::getInputFormKey() { return "rows"; }
+
+//===----------------------------------------------------------------------===//
+// Conv (1x1, one group)
+//===----------------------------------------------------------------------===//
+
+bool ConvOp::isLinear() {
+  auto wType = dyn_cast<RankedTensorType>(getW().getType());
+  auto xType = dyn_cast<RankedTensorType>(getX().getType());
+  if (getGroup() != 1 || !wType || !xType || !wType.hasStaticShape() ||
+      !wType.getElementType().isF32() || xType.isDynamicDim(1))
+    return false;
+  for (int64_t i = 2; i < wType.getRank(); ++i)
+    if (wType.getDimSize(i) != 1)
+      return false;
+  return isConstantMatrix(getW());
+}
+
+Value ConvOp::getLinearInput() { return getX(); }
+
+FailureOr<WeightMatrix> ConvOp::getWeightMatrix() {
+  // W is Cout x Cin x 1 x 1: as a matrix Cout x Cin, transposed to Cin x Cout.
+  return readConstantMatrix(getW(), /*transpose=*/true);
+}
+
+std::pair<int64_t, int64_t> ConvOp::getLinearShape() {
+  auto type = cast<RankedTensorType>(getW().getType());
+  return {type.getDimSize(1), type.getDimSize(0)};
+}
+
+int64_t ConvOp::getNumInputRows() {
+  return productOfLeadingDims(getResult(), /*skip=*/1);
+}
+
+/// The shape of a 1x1 kernel with `outChannels` x `inChannels`.
+static SmallVector<int64_t> kernelShape(ConvOp op, int64_t outChannels,
+                                        int64_t inChannels) {
+  int64_t rank = cast<RankedTensorType>(op.getW().getType()).getRank();
+  SmallVector<int64_t> shape(rank, 1);
+  shape[0] = outChannels;
+  shape[1] = inChannels;
+  return shape;
+}
+
+Value ConvOp::buildInputProjection(OpBuilder &builder, const WeightMatrix &a,
+                                   StringRef name) {
+  // The first 1x1 convolution keeps the strides and pads: padding yields
+  // zero pixels, which the second convolution maps to its bias, as before.
+  int64_t rank = a.cols();
+  Value weight = createWeightConstant(builder, getLoc(), name,
+                                      kernelShape(*this, rank, a.rows()),
+                                      numerics::transposed(a));
+  auto resultType = cast<RankedTensorType>(getType());
+  SmallVector<int64_t> shape(resultType.getShape());
+  shape[1] = rank;
+  Value none = NoValueOp::create(builder, getLoc(), builder.getNoneType());
+  auto conv = ConvOp::create(
+      builder, getLoc(), RankedTensorType::get(shape, resultType.getElementType()),
+      getX(), weight, none, getAutoPadAttr(), getDilationsAttr(),
+      getGroupAttr(), getKernelShapeAttr(), getPadsAttr(), getStridesAttr());
+  return conv;
+}
+
+Value ConvOp::buildOutputProjection(OpBuilder &builder, Value bottleneck,
+                                    const WeightMatrix &b, StringRef name) {
+  Value weight = createWeightConstant(builder, getLoc(), name,
+                                      kernelShape(*this, b.cols(), b.rows()),
+                                      numerics::transposed(b));
+  return ConvOp::create(builder, getLoc(), getType(), bottleneck, weight,
+                        getB(), builder.getStringAttr("NOTSET"),
+                        DenseI64ArrayAttr(), getGroupAttr(),
+                        getKernelShapeAttr(), DenseI64ArrayAttr(),
+                        DenseI64ArrayAttr());
+}
+
+std::string ConvOp::getInputFormKey() {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  os << "conv";
+  for (Attribute attr : {Attribute(getAutoPadAttr()), Attribute(getPadsAttr()),
+                         Attribute(getStridesAttr()),
+                         Attribute(getDilationsAttr())}) {
+    os << ";";
+    if (attr)
+      os << attr;
+  }
+  return key;
+}

@@ -1,0 +1,347 @@
+//===- ONNXExporter.cpp - The onnx dialect back to an ONNX model ----------===//
+
+#include "lowrank/Export/ONNXExporter.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+#include "lowrank/Import/ONNXImporter.h"
+#include "lowrank/Import/ONNXModelLoader.h"
+#include "lowrank/Support/FileUtils.h"
+#include "lowrank/Support/NodeName.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace lowrank {
+namespace {
+
+class GraphExporter {
+public:
+  GraphExporter(::onnx::GraphProto &graph, StringRef externalDataPath)
+      : graph(graph), externalDataPath(externalDataPath) {}
+
+  LogicalResult run(func::FuncOp func);
+  /// Bytes written to the external data file, in order.
+  std::vector<char> externalData;
+
+private:
+  std::string uniqueName(StringRef base);
+  std::string nameOf(Value value);
+  LogicalResult setType(::onnx::ValueInfoProto &info, Type type, Location loc);
+  LogicalResult fillTensor(::onnx::TensorProto &tensor, ElementsAttr value,
+                           Location loc, bool allowExternal);
+  LogicalResult exportConstant(onnx::ConstantOp op);
+  LogicalResult exportNode(Operation *op);
+  LogicalResult exportAttribute(::onnx::NodeProto &node, NamedAttribute attr,
+                                Location loc);
+
+  ::onnx::GraphProto &graph;
+  StringRef externalDataPath;
+  llvm::StringSet<> usedNames;
+  DenseMap<Value, std::string> names;
+  unsigned counter = 0;
+};
+
+} // namespace
+
+std::string GraphExporter::uniqueName(StringRef base) {
+  std::string name = base.empty() ? "v" : base.str();
+  while (!usedNames.insert(name).second)
+    name = (base.empty() ? "v" : base.str()) + "_" + std::to_string(counter++);
+  return name;
+}
+
+std::string GraphExporter::nameOf(Value value) {
+  if (isa<NoneType>(value.getType()))
+    return "";
+  auto it = names.find(value);
+  if (it != names.end())
+    return it->second;
+  std::string base;
+  if (Operation *def = value.getDefiningOp())
+    if (std::optional<std::string> node = getNodeName(def))
+      base = *node + (def->getNumResults() > 1
+                          ? "_" + std::to_string(
+                                      cast<OpResult>(value).getResultNumber())
+                          : "");
+  std::string name = uniqueName(base);
+  names[value] = name;
+  return name;
+}
+
+LogicalResult GraphExporter::setType(::onnx::ValueInfoProto &info, Type type,
+                                     Location loc) {
+  auto tensorType = dyn_cast<TensorType>(type);
+  std::optional<int32_t> dataType =
+      tensorType ? onnx::getONNXDataType(tensorType.getElementType())
+                 : std::nullopt;
+  if (!dataType)
+    return emitError(loc) << "type " << type << " has no ONNX form";
+  auto *onnxType = info.mutable_type()->mutable_tensor_type();
+  onnxType->set_elem_type(*dataType);
+  if (auto ranked = dyn_cast<RankedTensorType>(type)) {
+    auto *shape = onnxType->mutable_shape();
+    for (auto [i, size] : llvm::enumerate(ranked.getShape())) {
+      auto *dim = shape->add_dim();
+      if (ShapedType::isDynamic(size))
+        dim->set_dim_param(info.name() + "_dim" + std::to_string(i));
+      else
+        dim->set_dim_value(size);
+    }
+  }
+  return success();
+}
+
+/// Row-major element bytes of a dense or dense_resource attribute.
+static FailureOr<std::vector<char>> getElementBytes(ElementsAttr value) {
+  auto type = cast<ShapedType>(value.getType());
+  int64_t count = type.getNumElements();
+  int64_t width = onnx::getElementByteWidth(type.getElementType());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || static_cast<int64_t>(blob->getData().size()) != count * width)
+      return failure();
+    return std::vector<char>(blob->getData().begin(), blob->getData().end());
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return failure();
+  std::vector<char> bytes(count * width);
+  if (type.getElementType().isInteger(1)) {
+    for (auto [i, flag] : llvm::enumerate(dense.getValues<bool>()))
+      bytes[i] = flag ? 1 : 0;
+    return bytes;
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    for (int64_t i = 0; i < count; ++i)
+      std::copy(raw.begin(), raw.begin() + width, bytes.begin() + i * width);
+    return bytes;
+  }
+  std::copy(raw.begin(), raw.end(), bytes.begin());
+  return bytes;
+}
+
+LogicalResult GraphExporter::fillTensor(::onnx::TensorProto &tensor,
+                                        ElementsAttr value, Location loc,
+                                        bool allowExternal) {
+  auto type = cast<ShapedType>(value.getType());
+  std::optional<int32_t> dataType =
+      onnx::getONNXDataType(type.getElementType());
+  FailureOr<std::vector<char>> bytes = getElementBytes(value);
+  if (!dataType || failed(bytes))
+    return emitError(loc) << "constant of type " << type
+                          << " cannot be written to ONNX";
+  tensor.set_data_type(*dataType);
+  for (int64_t size : type.getShape())
+    tensor.add_dims(size);
+  if (allowExternal && !externalDataPath.empty() && bytes->size() > 1024) {
+    // Offsets aligned to 4 KiB let readers map the file page by page.
+    size_t offset = (externalData.size() + 4095) / 4096 * 4096;
+    externalData.resize(offset);
+    externalData.insert(externalData.end(), bytes->begin(), bytes->end());
+    tensor.set_data_location(::onnx::TensorProto::EXTERNAL);
+    auto addEntry = [&](const char *key, const std::string &text) {
+      auto *entry = tensor.add_external_data();
+      entry->set_key(key);
+      entry->set_value(text);
+    };
+    addEntry("location", llvm::sys::path::filename(externalDataPath).str());
+    addEntry("offset", std::to_string(offset));
+    addEntry("length", std::to_string(bytes->size()));
+    return success();
+  }
+  tensor.set_raw_data(bytes->data(), bytes->size());
+  return success();
+}
+
+LogicalResult GraphExporter::exportConstant(onnx::ConstantOp op) {
+  auto *tensor = graph.add_initializer();
+  tensor->set_name(nameOf(op.getResult()));
+  return fillTensor(*tensor, op.getValue(), op.getLoc(),
+                    /*allowExternal=*/true);
+}
+
+LogicalResult GraphExporter::exportAttribute(::onnx::NodeProto &node,
+                                             NamedAttribute attr,
+                                             Location loc) {
+  auto *out = node.add_attribute();
+  out->set_name(attr.getName().str());
+  Attribute value = attr.getValue();
+  if (auto i = dyn_cast<IntegerAttr>(value)) {
+    out->set_type(::onnx::AttributeProto::INT);
+    out->set_i(i.getInt());
+  } else if (auto f = dyn_cast<FloatAttr>(value)) {
+    out->set_type(::onnx::AttributeProto::FLOAT);
+    out->set_f(static_cast<float>(f.getValueAsDouble()));
+  } else if (auto s = dyn_cast<StringAttr>(value)) {
+    out->set_type(::onnx::AttributeProto::STRING);
+    out->set_s(s.str());
+  } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(value)) {
+    out->set_type(::onnx::AttributeProto::INTS);
+    for (int64_t v : ints.asArrayRef())
+      out->add_ints(v);
+  } else if (auto floats = dyn_cast<DenseF32ArrayAttr>(value)) {
+    out->set_type(::onnx::AttributeProto::FLOATS);
+    for (float v : floats.asArrayRef())
+      out->add_floats(v);
+  } else if (auto elements = dyn_cast<ElementsAttr>(value)) {
+    out->set_type(::onnx::AttributeProto::TENSOR);
+    return fillTensor(*out->mutable_t(), elements, loc,
+                      /*allowExternal=*/false);
+  } else {
+    return emitError(loc) << "attribute '" << attr.getName()
+                          << "' has no ONNX form";
+  }
+  return success();
+}
+
+LogicalResult GraphExporter::exportNode(Operation *op) {
+  if (op->getDialect() == nullptr ||
+      op->getDialect()->getNamespace() != "onnx")
+    return op->emitError("'") << op->getName()
+                              << "' has no ONNX form; export before lowering";
+  auto *node = graph.add_node();
+  node->set_op_type(op->getName().stripDialect().str());
+  node->set_name(uniqueName(getNodeName(op).value_or(node->op_type())));
+  for (Value operand : op->getOperands())
+    node->add_input(nameOf(operand));
+  while (node->input_size() > 0 && node->input(node->input_size() - 1).empty())
+    node->mutable_input()->RemoveLast();
+  for (Value result : op->getResults())
+    node->add_output(nameOf(result));
+  while (node->output_size() > 0 &&
+         node->output(node->output_size() - 1).empty())
+    node->mutable_output()->RemoveLast();
+  for (NamedAttribute attr : op->getAttrs()) {
+    if (attr.getName().getValue().starts_with("lowrank."))
+      continue;
+    if (failed(exportAttribute(*node, attr, op->getLoc())))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult GraphExporter::run(func::FuncOp func) {
+  if (auto graphName = func->getAttrOfType<StringAttr>(kONNXGraphNameAttr))
+    graph.set_name(graphName.str());
+  else
+    graph.set_name(func.getName().str());
+
+  // Graph inputs and outputs keep their ONNX names.
+  for (BlockArgument arg : func.getArguments()) {
+    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                  kONNXNameAttr);
+    names[arg] = uniqueName(name ? name.getValue()
+                                 : "input_" + std::to_string(arg.getArgNumber()));
+    auto *input = graph.add_input();
+    input->set_name(names[arg]);
+    if (failed(setType(*input, arg.getType(), func.getLoc())))
+      return failure();
+  }
+  auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
+    auto name = func.getResultAttrOfType<StringAttr>(i, kONNXNameAttr);
+    std::string outputName =
+        uniqueName(name ? name.getValue() : "output_" + std::to_string(i));
+    if (!names.count(value) && !isa<BlockArgument>(value)) {
+      names[value] = outputName;
+    } else {
+      // An output that is an input or another output: ONNX needs a node.
+      auto *identity = graph.add_node();
+      identity->set_op_type("Identity");
+      identity->set_name(uniqueName(outputName + "_identity"));
+      identity->add_input(nameOf(value));
+      identity->add_output(outputName);
+    }
+    auto *output = graph.add_output();
+    output->set_name(outputName);
+    if (failed(setType(*output, value.getType(), func.getLoc())))
+      return failure();
+  }
+
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    if (isa<onnx::NoValueOp>(op))
+      continue;
+    if (auto constant = dyn_cast<onnx::ConstantOp>(op)) {
+      if (failed(exportConstant(constant)))
+        return failure();
+      continue;
+    }
+    if (failed(exportNode(&op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult exportONNXModel(ModuleOp module, ::onnx::ModelProto &model,
+                              StringRef externalDataPath) {
+  func::FuncOp entry = module.lookupSymbol<func::FuncOp>(kGraphFunctionName);
+  if (!entry) {
+    auto funcs = module.getOps<func::FuncOp>();
+    if (std::distance(funcs.begin(), funcs.end()) != 1)
+      return module.emitError("ONNX export needs a function named '")
+             << kGraphFunctionName << "' or exactly one function";
+    entry = *funcs.begin();
+  }
+  if (!entry.getBody().hasOneBlock())
+    return entry.emitError("ONNX export needs a single-block function");
+
+  model.set_ir_version(8);
+  model.set_producer_name("lowrank-opt");
+  auto *opset = model.add_opset_import();
+  opset->set_domain("");
+  auto opsetAttr = module->getAttrOfType<IntegerAttr>(kONNXOpsetAttr);
+  opset->set_version(opsetAttr ? opsetAttr.getInt() : kMaxONNXOpset);
+
+  GraphExporter exporter(*model.mutable_graph(), externalDataPath);
+  if (failed(exporter.run(entry)))
+    return failure();
+  if (!externalDataPath.empty() &&
+      failed(writeFileAtomically(externalDataPath, exporter.externalData,
+                                 module.getLoc())))
+    return failure();
+  return success();
+}
+
+static int64_t getConstantBytes(ModuleOp module) {
+  int64_t bytes = 0;
+  module.walk([&](onnx::ConstantOp op) {
+    auto type = cast<ShapedType>(op.getType());
+    bytes += type.getNumElements() *
+             onnx::getElementByteWidth(type.getElementType());
+  });
+  return bytes;
+}
+
+LogicalResult writeONNXFile(ModuleOp module, StringRef path,
+                            const ONNXExportOptions &options) {
+  std::string externalPath;
+  if (getConstantBytes(module) > options.externalDataThreshold)
+    externalPath = (path + ".data").str();
+  ::onnx::ModelProto model;
+  if (failed(exportONNXModel(module, model, externalPath)))
+    return failure();
+  std::string bytes;
+  if (!model.SerializeToString(&bytes))
+    return module.emitError("cannot serialize the ONNX model");
+  auto check = [&](StringRef tempPath) -> LogicalResult {
+    if (llvm::Error err = checkONNXModelFile(tempPath))
+      return module.emitError("the exported model fails the ONNX checker: ")
+             << llvm::toString(std::move(err));
+    return success();
+  };
+  if (succeeded(writeFileAtomically(
+          path, ArrayRef<char>(bytes.data(), bytes.size()), module.getLoc(),
+          check)))
+    return success();
+  if (!externalPath.empty())
+    llvm::sys::fs::remove(externalPath);
+  return failure();
+}
+
+} // namespace lowrank

@@ -1,0 +1,137 @@
+//===- HostTensor.cpp - Tensors in host memory for the runner -------------===//
+
+#include "lowrank/Runner/HostTensor.h"
+#include "lowrank/Import/ONNXTensor.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace llvm;
+
+namespace lowrank {
+
+HostTensor::HostTensor(int32_t dataType, ArrayRef<int64_t> shape)
+    : dataType(dataType), shape(shape.begin(), shape.end()) {
+  byteSize = static_cast<size_t>(getNumElements() * getElementByteSize());
+  // aligned_alloc wants a non-zero multiple of the alignment.
+  size_t allocSize = std::max(
+      kAlignment, (byteSize + kAlignment - 1) / kAlignment * kAlignment);
+  storage.reset(static_cast<char *>(std::aligned_alloc(kAlignment, allocSize)));
+  if (!storage)
+    report_bad_alloc_error("cannot allocate a host tensor");
+  std::memset(storage.get(), 0, allocSize);
+}
+
+int64_t HostTensor::getNumElements() const {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  return count;
+}
+
+int64_t HostTensor::getElementByteSize() const {
+  return getONNXElementByteSize(dataType);
+}
+
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  raw_string_ostream os(text);
+  llvm::interleave(shape, os, "x");
+  return text;
+}
+
+std::string HostTensor::describe() const {
+  return getDataTypeName(dataType) + "[" + formatShape(shape) + "]";
+}
+
+std::string getDataTypeName(int32_t dataType) {
+  switch (dataType) {
+  case ::onnx::TensorProto::FLOAT:
+    return "float32";
+  case ::onnx::TensorProto::UINT8:
+    return "uint8";
+  case ::onnx::TensorProto::INT8:
+    return "int8";
+  case ::onnx::TensorProto::UINT16:
+    return "uint16";
+  case ::onnx::TensorProto::INT16:
+    return "int16";
+  case ::onnx::TensorProto::INT32:
+    return "int32";
+  case ::onnx::TensorProto::INT64:
+    return "int64";
+  case ::onnx::TensorProto::STRING:
+    return "string";
+  case ::onnx::TensorProto::BOOL:
+    return "bool";
+  case ::onnx::TensorProto::FLOAT16:
+    return "float16";
+  case ::onnx::TensorProto::DOUBLE:
+    return "float64";
+  case ::onnx::TensorProto::UINT32:
+    return "uint32";
+  case ::onnx::TensorProto::UINT64:
+    return "uint64";
+  case ::onnx::TensorProto::BFLOAT16:
+    return "bfloat16";
+  default:
+    return "dtype " + std::to_string(dataType);
+  }
+}
+
+Expected<HostTensor> readONNXTensorFile(StringRef path) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(), "cannot read file: %s",
+                             buffer.getError().message().c_str());
+  ::onnx::TensorProto proto;
+  StringRef bytes = (*buffer)->getBuffer();
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return createStringError("not a valid ONNX TensorProto");
+  if (getONNXElementByteSize(proto.data_type()) == 0)
+    return createStringError("unsupported tensor data type %s",
+                             getDataTypeName(proto.data_type()).c_str());
+
+  auto elements = readTensorBytes(proto, sys::path::parent_path(path));
+  if (!elements)
+    return elements.takeError();
+  SmallVector<int64_t> shape(proto.dims().begin(), proto.dims().end());
+  HostTensor tensor(proto.data_type(), shape);
+  std::memcpy(tensor.getData(), elements->data(), tensor.getByteSize());
+  return tensor;
+}
+
+Expected<HostTensor> readTensorFile(StringRef path) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(), "cannot read file: %s",
+                             buffer.getError().message().c_str());
+  if ((*buffer)->getBuffer().starts_with("\x93NUMPY"))
+    return readNumpyFile(path);
+  return readONNXTensorFile(path);
+}
+
+Error writeONNXTensorFile(const HostTensor &tensor, StringRef name,
+                          StringRef path) {
+  ::onnx::TensorProto proto;
+  proto.set_name(name.str());
+  setTensorBytes(proto, tensor.getDataType(), tensor.getShape(),
+                 tensor.getBytes());
+  std::string bytes;
+  if (!proto.SerializeToString(&bytes))
+    return createStringError("cannot serialize the tensor");
+  std::error_code ec;
+  raw_fd_ostream os(path, ec, sys::fs::OF_None);
+  if (ec)
+    return createStringError(ec, "cannot write file: %s",
+                             ec.message().c_str());
+  os << bytes;
+  return Error::success();
+}
+
+} // namespace lowrank

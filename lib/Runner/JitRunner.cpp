@@ -1,0 +1,211 @@
+//===- JitRunner.cpp - Compile and run main_graph in-process --------------===//
+
+#include "lowrank/Runner/JitRunner.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
+#include "lowrank/Import/ONNXImporter.h"
+#include "lowrank/Import/ONNXTensor.h"
+#include "lowrank/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace lowrank {
+
+static constexpr StringLiteral kEntryPoint = "_mlir_ciface_main_graph";
+
+std::string TensorSignature::describe() const {
+  std::string dims;
+  llvm::raw_string_ostream os(dims);
+  llvm::interleave(shape, os, "x");
+  return getDataTypeName(dataType) + "[" + dims + "]";
+}
+
+/// The signature of one argument or result; emits an error on `func` when
+/// the runner cannot pass it (not a statically shaped tensor of a type with
+/// an ONNX equivalent).
+static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
+                                               DictionaryAttr attrs,
+                                               StringRef kind, unsigned index) {
+  TensorSignature signature;
+  signature.name = (kind + "_" + Twine(index)).str();
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>(kONNXNameAttr))
+      signature.name = name.str();
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || !tensorType.hasStaticShape())
+    return func.emitError() << kind << " '" << signature.name << "' has type "
+                            << type
+                            << "; the runner needs tensors of static shape";
+  std::optional<int32_t> dataType =
+      onnx::getONNXDataType(tensorType.getElementType());
+  if (!dataType || getONNXElementByteSize(*dataType) == 0)
+    return func.emitError() << kind << " '" << signature.name
+                            << "' has element type "
+                            << tensorType.getElementType()
+                            << ", which the runner cannot pass";
+  signature.dataType = *dataType;
+  signature.shape.assign(tensorType.getShape().begin(),
+                         tensorType.getShape().end());
+  return signature;
+}
+
+static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) {
+    llvm::consumeError(builder.takeError());
+    return nullptr;
+  }
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto machine = builder->createTargetMachine();
+  if (!machine) {
+    llvm::consumeError(machine.takeError());
+    return nullptr;
+  }
+  return std::move(*machine);
+}
+
+JitRunner::~JitRunner() = default;
+
+std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
+  auto func = module.lookupSymbol<func::FuncOp>(kGraphFunctionName);
+  if (!func) {
+    module.emitError() << "no function @" << kGraphFunctionName
+                       << " to run";
+    return nullptr;
+  }
+
+  // Element types, shapes and names are only visible before lowering, which
+  // turns tensors into memref descriptors and results into out-parameters.
+  std::unique_ptr<JitRunner> runner(new JitRunner());
+  FunctionType type = func.getFunctionType();
+  for (auto [i, argType] : llvm::enumerate(type.getInputs())) {
+    auto signature =
+        getSignature(func, argType, func.getArgAttrDict(i), "input", i);
+    if (failed(signature))
+      return nullptr;
+    runner->inputs.push_back(std::move(*signature));
+  }
+  for (auto [i, resultType] : llvm::enumerate(type.getResults())) {
+    auto signature =
+        getSignature(func, resultType, func.getResultAttrDict(i), "output", i);
+    if (failed(signature))
+      return nullptr;
+    runner->outputs.push_back(std::move(*signature));
+  }
+
+  // The names have been recorded; LLVM IR translation would warn about them
+  // as unknown parameter attributes.
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    func.removeArgAttr(i, kONNXNameAttr);
+  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+    func.removeResultAttr(i,
+                          StringAttr::get(module.getContext(), kONNXNameAttr));
+
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  buildCPUPipeline(pm, CPUPipelineOptions());
+  if (failed(pm.run(module)))
+    return nullptr;
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  if (!machine) {
+    module.emitError("cannot create a target machine for the host CPU");
+    return nullptr;
+  }
+  // Knowing the host CPU lets the -O3 pipeline vectorize for its features.
+  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                            machine.get());
+  ExecutionEngineOptions options;
+  options.transformer = optimize;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // libm functions (erff, tanhf, ...) called by the lowered math ops are
+  // resolved from the running process by the engine's default generator.
+  auto engine = ExecutionEngine::create(module, options, std::move(machine));
+  if (!engine) {
+    module.emitError("JIT compilation failed: ")
+        << llvm::toString(engine.takeError());
+    return nullptr;
+  }
+  runner->engine = std::move(*engine);
+  return runner;
+}
+
+/// A strided memref descriptor `{T *allocated, T *aligned, int64_t offset,
+/// int64_t sizes[rank], int64_t strides[rank]}` over a host tensor; every
+/// field is 8 bytes wide on the 64-bit hosts the runner supports.
+static SmallVector<int64_t> makeDescriptor(HostTensor &tensor) {
+  static_assert(sizeof(void *) == sizeof(int64_t), "64-bit hosts only");
+  auto pointer =
+      static_cast<int64_t>(reinterpret_cast<intptr_t>(tensor.getData()));
+  SmallVector<int64_t> descriptor = {pointer, pointer, /*offset=*/0};
+  ArrayRef<int64_t> shape = tensor.getShape();
+  descriptor.append(shape.begin(), shape.end());
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  descriptor.append(strides.begin(), strides.end());
+  return descriptor;
+}
+
+llvm::Expected<std::vector<HostTensor>>
+JitRunner::run(ArrayRef<HostTensor> inputTensors) {
+  if (inputTensors.size() != inputs.size()) {
+    SmallVector<std::string> names;
+    for (const TensorSignature &input : inputs)
+      names.push_back("'" + input.name + "'");
+    return llvm::createStringError("the graph takes %zu inputs (%s), got %zu",
+                             inputs.size(), llvm::join(names, ", ").c_str(),
+                             inputTensors.size());
+  }
+  for (auto [i, tensor] : llvm::enumerate(inputTensors)) {
+    const TensorSignature &input = inputs[i];
+    if (tensor.getDataType() != input.dataType ||
+        tensor.getShape() != ArrayRef<int64_t>(input.shape))
+      return llvm::createStringError("input %zu '%s' must be %s, got %s", i,
+                               input.name.c_str(), input.describe().c_str(),
+                               tensor.describe().c_str());
+  }
+
+  // The compiled code only reads inputs, but descriptors take non-const
+  // pointers; copies keep the caller's tensors untouched by construction.
+  std::vector<HostTensor> inputCopies;
+  for (const HostTensor &tensor : inputTensors) {
+    HostTensor &copy =
+        inputCopies.emplace_back(tensor.getDataType(), tensor.getShape());
+    std::memcpy(copy.getData(), tensor.getData(), tensor.getByteSize());
+  }
+  std::vector<HostTensor> results;
+  for (const TensorSignature &output : outputs)
+    results.emplace_back(output.dataType, output.shape);
+
+  SmallVector<SmallVector<int64_t>> descriptors;
+  for (HostTensor &tensor : inputCopies)
+    descriptors.push_back(makeDescriptor(tensor));
+  for (HostTensor &tensor : results)
+    descriptors.push_back(makeDescriptor(tensor));
+  // invokePacked wants, per argument, a pointer to the argument's value; the
+  // C interface takes each descriptor by pointer.
+  SmallVector<void *> descriptorPointers, packedArgs;
+  for (SmallVector<int64_t> &descriptor : descriptors)
+    descriptorPointers.push_back(descriptor.data());
+  for (void *&pointer : descriptorPointers)
+    packedArgs.push_back(&pointer);
+
+  if (llvm::Error err = engine->invokePacked(kEntryPoint, packedArgs))
+    return std::move(err);
+  return results;
+}
+
+} // namespace lowrank

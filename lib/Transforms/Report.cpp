@@ -1,0 +1,196 @@
+//===- Report.cpp - The compression report --------------------------------===//
+
+#include "lowrank/Transforms/Report.h"
+#include "lowrank/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+
+namespace lowrank {
+
+void ReportBuilder::addLayer(const LinearLayerInfo &layer,
+                             const LayerDecision &decision,
+                             double relativeError, int64_t paramsAfter) {
+  Builder b(context);
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("kind", b.getStringAttr("layer")),
+      b.getNamedAttr("name", b.getStringAttr(layer.name)),
+      b.getNamedAttr("op", b.getStringAttr(layer.op->getName().getStringRef())),
+      b.getNamedAttr("d_in", b.getI64IntegerAttr(layer.dIn)),
+      b.getNamedAttr("d_out", b.getI64IntegerAttr(layer.dOut)),
+      b.getNamedAttr("aspect_ratio", b.getF64FloatAttr(layer.aspectRatio)),
+      b.getNamedAttr("parity_rank", b.getI64IntegerAttr(layer.parityRank)),
+      b.getNamedAttr("rank", b.getI64IntegerAttr(decision.factor ? decision.rank : 0)),
+      b.getNamedAttr("params_before", b.getI64IntegerAttr(layer.params)),
+      b.getNamedAttr("params_after", b.getI64IntegerAttr(paramsAfter)),
+      b.getNamedAttr("relative_error", b.getF64FloatAttr(relativeError)),
+      b.getNamedAttr("action", b.getStringAttr(decision.factor ? "factor" : "dense")),
+  };
+  if (decision.groupIndex)
+    fields.push_back(b.getNamedAttr("group", b.getI64IntegerAttr(*decision.groupIndex)));
+  if (!decision.reason.empty())
+    fields.push_back(b.getNamedAttr("reason", b.getStringAttr(decision.reason)));
+  rows.push_back(b.getDictionaryAttr(fields));
+}
+
+void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
+                             ArrayRef<unsigned> members,
+                             const LayerDecision &decision) {
+  Builder b(context);
+  int64_t dIn = layers[members.front()].dIn, dOut = 0, before = 0;
+  SmallVector<Attribute> names;
+  for (unsigned member : members) {
+    dOut += layers[member].dOut;
+    before += layers[member].params;
+    names.push_back(b.getStringAttr(layers[member].name));
+  }
+  rows.push_back(b.getDictionaryAttr({
+      b.getNamedAttr("kind", b.getStringAttr("group")),
+      b.getNamedAttr("group", b.getI64IntegerAttr(decision.groupIndex.value_or(0))),
+      b.getNamedAttr("members", b.getArrayAttr(names)),
+      b.getNamedAttr("d_in", b.getI64IntegerAttr(dIn)),
+      b.getNamedAttr("d_out", b.getI64IntegerAttr(dOut)),
+      b.getNamedAttr("aspect_ratio",
+                     b.getF64FloatAttr(static_cast<double>(std::min(dIn, dOut)) /
+                                       std::max(dIn, dOut))),
+      b.getNamedAttr("parity_rank", b.getI64IntegerAttr(dIn * dOut / (dIn + dOut))),
+      b.getNamedAttr("rank", b.getI64IntegerAttr(decision.rank)),
+      b.getNamedAttr("params_before", b.getI64IntegerAttr(before)),
+      b.getNamedAttr("params_after",
+                     b.getI64IntegerAttr(decision.rank * (dIn + dOut))),
+      b.getNamedAttr("shared_params", b.getI64IntegerAttr(decision.rank * dIn)),
+      b.getNamedAttr("relative_error", b.getF64FloatAttr(decision.relativeError)),
+  }));
+}
+
+void ReportBuilder::attachTo(ModuleOp module) {
+  module->setAttr(kReportAttr, ArrayAttr::get(context, rows));
+}
+
+static llvm::json::Value toJSON(Attribute attr) {
+  if (auto s = dyn_cast<StringAttr>(attr))
+    return s.str();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return i.getInt();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto array = dyn_cast<ArrayAttr>(attr)) {
+    llvm::json::Array values;
+    for (Attribute element : array)
+      values.push_back(toJSON(element));
+    return values;
+  }
+  if (auto dict = dyn_cast<DictionaryAttr>(attr)) {
+    llvm::json::Object object;
+    for (NamedAttribute field : dict)
+      object[field.getName().str()] = toJSON(field.getValue());
+    return object;
+  }
+  return nullptr;
+}
+
+static int64_t getInt(DictionaryAttr row, StringRef name) {
+  auto attr = row.getAs<IntegerAttr>(name);
+  return attr ? attr.getInt() : 0;
+}
+
+namespace {
+struct Totals {
+  int64_t before = 0, after = 0, factored = 0, dense = 0;
+};
+} // namespace
+
+static Totals computeTotals(ArrayAttr rows) {
+  Totals totals;
+  for (auto row : rows.getAsRange<DictionaryAttr>()) {
+    if (row.getAs<StringAttr>("kind").getValue() == "group") {
+      totals.after += getInt(row, "shared_params");
+      continue;
+    }
+    totals.before += getInt(row, "params_before");
+    totals.after += getInt(row, "params_after");
+    if (row.getAs<StringAttr>("action").getValue() == "factor")
+      ++totals.factored;
+    else
+      ++totals.dense;
+  }
+  return totals;
+}
+
+static ArrayAttr getReport(ModuleOp module) {
+  return module->getAttrOfType<ArrayAttr>(kReportAttr);
+}
+
+LogicalResult writeReportJSON(ModuleOp module, llvm::raw_ostream &os) {
+  ArrayAttr rows = getReport(module);
+  if (!rows)
+    return failure();
+  llvm::json::Array layers, groups;
+  for (Attribute row : rows) {
+    auto dict = cast<DictionaryAttr>(row);
+    (dict.getAs<StringAttr>("kind").getValue() == "group" ? groups : layers)
+        .push_back(toJSON(dict));
+  }
+  Totals totals = computeTotals(rows);
+  llvm::json::Object report{
+      {"layers", std::move(layers)},
+      {"groups", std::move(groups)},
+      {"totals",
+       llvm::json::Object{
+           {"params_before", totals.before},
+           {"params_after", totals.after},
+           {"param_ratio", totals.before == 0
+                               ? 1.0
+                               : static_cast<double>(totals.after) / totals.before},
+           {"factored_layers", totals.factored},
+           {"dense_layers", totals.dense}}}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+  return success();
+}
+
+LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
+  ArrayAttr rows = getReport(module);
+  if (!rows)
+    return failure();
+  os << llvm::format("%-28s %11s %6s %6s %6s %10s %10s %8s  %s\n", "layer",
+                     "shape", "aspect", "parity", "rank", "params", "after",
+                     "error", "note");
+  for (auto row : rows.getAsRange<DictionaryAttr>()) {
+    bool isGroup = row.getAs<StringAttr>("kind").getValue() == "group";
+    std::string name, shape, note;
+    if (isGroup) {
+      name = "group " + std::to_string(getInt(row, "group"));
+      for (auto member : row.getAs<ArrayAttr>("members").getAsRange<StringAttr>())
+        note += (note.empty() ? "shared A: " : ", ") + member.str();
+    } else {
+      name = row.getAs<StringAttr>("name").str();
+      if (auto reason = row.getAs<StringAttr>("reason"))
+        note = "dense: " + reason.str();
+      else if (row.get("group"))
+        note = "in group " + std::to_string(getInt(row, "group"));
+    }
+    shape = std::to_string(getInt(row, "d_in")) + "x" +
+            std::to_string(getInt(row, "d_out"));
+    os << llvm::format("%-28s %11s %6.3f %6lld %6lld %10lld %10lld %8.4f  %s\n",
+                       name.c_str(), shape.c_str(),
+                       row.getAs<FloatAttr>("aspect_ratio").getValueAsDouble(),
+                       (long long)getInt(row, "parity_rank"),
+                       (long long)getInt(row, "rank"),
+                       (long long)getInt(row, "params_before"),
+                       (long long)getInt(row, "params_after"),
+                       row.getAs<FloatAttr>("relative_error").getValueAsDouble(),
+                       note.c_str());
+  }
+  Totals totals = computeTotals(rows);
+  os << llvm::format("total: %lld -> %lld linear-layer parameters (%.1f%%), "
+                     "%lld layers factored, %lld dense\n",
+                     (long long)totals.before, (long long)totals.after,
+                     totals.before ? 100.0 * totals.after / totals.before : 100.0,
+                     (long long)totals.factored, (long long)totals.dense);
+  return success();
+}
+
+} // namespace lowrank

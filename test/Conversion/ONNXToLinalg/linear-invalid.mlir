@@ -1,0 +1,27 @@
+// RUN: lowrank-opt %s --lowrank-convert-onnx-to-linalg --split-input-file --verify-diagnostics
+
+// A result size that disagrees with the window attributes is not lowered
+// (3 would be the size without padding).
+func.func @conv_wrong_result(%x: tensor<1x1x5x5xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x5x5xf32> {
+  %n = onnx.NoValue
+  // expected-error @+1 {{failed to legalize operation 'onnx.Conv'}}
+  %0 = onnx.Conv %x, %w, %n : (tensor<1x1x5x5xf32>, tensor<1x1x3x3xf32>, none) -> tensor<1x1x5x5xf32>
+  return %0 : tensor<1x1x5x5xf32>
+}
+
+// -----
+
+func.func @matmul_dynamic(%a: tensor<?x3xf32>, %b: tensor<3x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{failed to legalize operation 'onnx.MatMul'}}
+  %0 = onnx.MatMul %a, %b : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// The argmax output of MaxPool is not lowered.
+func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
+  // expected-error @+1 {{failed to legalize operation 'onnx.MaxPool'}}
+  %y, %indices = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+  return %indices : tensor<1x1x2x2xi64>
+}

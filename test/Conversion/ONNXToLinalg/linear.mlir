@@ -1,0 +1,200 @@
+// RUN: lowrank-opt %s --lowrank-convert-onnx-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func @matmul_2d
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>)
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: %[[MM:.*]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<2x3xf32>, tensor<3x4xf32>) outs(%[[INIT]] : tensor<2x4xf32>)
+// CHECK: return %[[MM]]
+func.func @matmul_2d(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = onnx.MatMul %a, %b : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// The rows of a 3-D activation times a 2-D weight are one plain matmul.
+// CHECK-LABEL: func.func @matmul_3d_weight
+// CHECK-SAME: (%[[A:.*]]: tensor<2x5x3xf32>)
+// CHECK: %[[W:.*]] = arith.constant dense<1.000000e+00> : tensor<3x4xf32>
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[A]] {{\[}}[0, 1], [2]] : tensor<2x5x3xf32> into tensor<10x3xf32>
+// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: %[[MM:.*]] = linalg.matmul ins(%[[ROWS]], %[[W]] : tensor<10x3xf32>, tensor<3x4xf32>) outs(%[[INIT]] : tensor<10x4xf32>)
+// CHECK: %[[OUT:.*]] = tensor.expand_shape %[[MM]] {{\[}}[0, 1], [2]] output_shape [2, 5, 4] : tensor<10x4xf32> into tensor<2x5x4xf32>
+// CHECK: return %[[OUT]]
+func.func @matmul_3d_weight(%a: tensor<2x5x3xf32>) -> tensor<2x5x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x4xf32>
+  %0 = onnx.MatMul %a, %w : (tensor<2x5x3xf32>, tensor<3x4xf32>) -> tensor<2x5x4xf32>
+  return %0 : tensor<2x5x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul_batch_int
+// CHECK: %[[ZERO:.*]] = arith.constant 0 : i32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : i32)
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<2x5x3xi32>, tensor<2x3x4xi32>) outs(%[[INIT]] : tensor<2x5x4xi32>)
+func.func @matmul_batch_int(%a: tensor<2x5x3xi32>, %b: tensor<2x3x4xi32>) -> tensor<2x5x4xi32> {
+  %0 = onnx.MatMul %a, %b : (tensor<2x5x3xi32>, tensor<2x3x4xi32>) -> tensor<2x5x4xi32>
+  return %0 : tensor<2x5x4xi32>
+}
+
+// -----
+
+// Batch dimensions broadcast: A's size-1 batch dimension reads index 0.
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @matmul_broadcast
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @matmul_broadcast(%a: tensor<3x1x5x3xf32>, %b: tensor<2x3x4xf32>) -> tensor<3x2x5x4xf32> {
+  %0 = onnx.MatMul %a, %b : (tensor<3x1x5x3xf32>, tensor<2x3x4xf32>) -> tensor<3x2x5x4xf32>
+  return %0 : tensor<3x2x5x4xf32>
+}
+
+// -----
+
+// A 1-D left operand has no row dimension in the result.
+// CHECK-DAG: #[[$VEC:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$MAT:.*]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @matmul_vector_matrix
+// CHECK: linalg.generic {indexing_maps = [#[[$VEC]], #[[$MAT]], #[[$OUT]]], iterator_types = ["parallel", "reduction"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<4xf32>)
+func.func @matmul_vector_matrix(%a: tensor<3xf32>, %b: tensor<3x4xf32>) -> tensor<4xf32> {
+  %0 = onnx.MatMul %a, %b : (tensor<3xf32>, tensor<3x4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @matmul_dot
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$IN]], #[[$SCALAR]]], iterator_types = ["reduction"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<f32>)
+func.func @matmul_dot(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<f32> {
+  %0 = onnx.MatMul %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// transB reads the N x K weight in place; alpha and the row bias C form one
+// epilogue.
+// CHECK-DAG: #[[$A_MAP:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$B_MAP:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$C_MAP:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @gemm_transb_bias
+// CHECK-SAME: (%[[A:.*]]: tensor<3x5xf32>, %[[B:.*]]: tensor<4x5xf32>, %[[C:.*]]: tensor<4xf32>)
+// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: %[[MM:.*]] = linalg.matmul indexing_maps = [#[[$A_MAP]], #[[$B_MAP]], #[[$C_MAP]]] ins(%[[A]], %[[B]] : tensor<3x5xf32>, tensor<4x5xf32>) outs(%[[INIT]] : tensor<3x4xf32>)
+// CHECK: %[[ALPHA:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]], #[[$ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[MM]], %[[C]] : tensor<3x4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[P:.*]]: f32, %[[BIAS:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[SCALED:.*]] = arith.mulf %[[P]], %[[ALPHA]] : f32
+// CHECK:   %[[SUM:.*]] = arith.addf %[[SCALED]], %[[BIAS]] : f32
+// CHECK:   linalg.yield %[[SUM]]
+// CHECK: return %[[Y]]
+func.func @gemm_transb_bias(%a: tensor<3x5xf32>, %b: tensor<4x5xf32>, %c: tensor<4xf32>) -> tensor<3x4xf32> {
+  %0 = onnx.Gemm %a, %b, %c {transB = 1 : i64, alpha = 0.5 : f32} : (tensor<3x5xf32>, tensor<4x5xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// Without a bias and with alpha = 1 the matmul is the whole result; beta
+// scales a column bias.
+// CHECK-DAG: #[[$A_T:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[$B_MAP:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @gemm_transa
+// CHECK: %[[MM:.*]] = linalg.matmul indexing_maps = [#[[$A_T]], #[[$B_MAP]], {{.*}}] ins(%{{.*}}, %{{.*}} : tensor<5x3xf32>, tensor<5x4xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[MM]]
+// CHECK-LABEL: func.func @gemm_beta_column
+// CHECK: %[[BETA:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$COL]], #{{.*}}]
+// CHECK: ^bb0(%[[P:.*]]: f32, %[[BIAS:.*]]: f32, %{{.*}}: f32):
+// CHECK-NOT: arith.mulf %[[P]]
+// CHECK:   %[[SCALED:.*]] = arith.mulf %[[BIAS]], %[[BETA]] : f32
+// CHECK:   arith.addf %[[P]], %[[SCALED]] : f32
+func.func @gemm_transa(%a: tensor<5x3xf32>, %b: tensor<5x4xf32>) -> tensor<3x4xf32> {
+  %n = onnx.NoValue
+  %0 = onnx.Gemm %a, %b, %n {transA = 1 : i64} : (tensor<5x3xf32>, tensor<5x4xf32>, none) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+func.func @gemm_beta_column(%a: tensor<3x5xf32>, %b: tensor<5x4xf32>, %c: tensor<3x1xf32>) -> tensor<3x4xf32> {
+  %0 = onnx.Gemm %a, %b, %c {beta = 2.0 : f32} : (tensor<3x5xf32>, tensor<5x4xf32>, tensor<3x1xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// An ungrouped 2-D convolution with pads and strides: zero padding, then the
+// named op accumulating into the broadcast bias.
+// CHECK-DAG: #[[$CHANNEL:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @conv_2d_pads_strides
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x5x5xf32>, %[[W:.*]]: tensor<6x4x3x3xf32>, %[[B:.*]]: tensor<6xf32>)
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[PADDED:.*]] = tensor.pad %[[X]] low[0, 0, 1, 2] high[0, 0, 1, 2]
+// CHECK:   tensor.yield %[[ZERO]]
+// CHECK: } : tensor<1x4x5x5xf32> to tensor<1x4x7x9xf32>
+// CHECK: %[[BIAS:.*]] = linalg.generic {indexing_maps = [#[[$CHANNEL]], #{{.*}}], {{.*}}} ins(%[[B]] : tensor<6xf32>)
+// CHECK: %[[Y:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 3]> : tensor<2xi64>} ins(%[[PADDED]], %[[W]] : tensor<1x4x7x9xf32>, tensor<6x4x3x3xf32>) outs(%[[BIAS]] : tensor<1x6x3x3xf32>)
+// CHECK: return %[[Y]]
+func.func @conv_2d_pads_strides(%x: tensor<1x4x5x5xf32>, %w: tensor<6x4x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x3x3xf32> {
+  %0 = onnx.Conv %x, %w, %b {pads = array<i64: 1, 2, 1, 2>, strides = array<i64: 2, 3>} : (tensor<1x4x5x5xf32>, tensor<6x4x3x3xf32>, tensor<6xf32>) -> tensor<1x6x3x3xf32>
+  return %0 : tensor<1x6x3x3xf32>
+}
+
+// -----
+
+// Groups split the channels: (N, G, C/G, H, W) x (G, M/G, C/G, KH, KW).
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6 * 2, d4 + d7 * 2)>
+// CHECK-DAG: #[[$FILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func.func @conv_group_dilated
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x6x6xf32>, %[[W:.*]]: tensor<6x2x2x2xf32>)
+// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK-DAG: %[[GX:.*]] = tensor.expand_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 6, 6]
+// CHECK-DAG: %[[GW:.*]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] output_shape [2, 3, 2, 2, 2]
+// CHECK-DAG: %[[GINIT:.*]] = tensor.expand_shape %[[INIT]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 3, 4, 4]
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[$IN]], #[[$FILTER]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[GX]], %[[GW]] : {{.*}}) outs(%[[GINIT]] : tensor<1x2x3x4x4xf32>)
+// CHECK: %[[Y:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x3x4x4xf32> into tensor<1x6x4x4xf32>
+// CHECK: return %[[Y]]
+func.func @conv_group_dilated(%x: tensor<1x4x6x6xf32>, %w: tensor<6x2x2x2xf32>) -> tensor<1x6x4x4xf32> {
+  %n = onnx.NoValue
+  %0 = onnx.Conv %x, %w, %n {group = 2 : i64, dilations = array<i64: 2, 2>} : (tensor<1x4x6x6xf32>, tensor<6x2x2x2xf32>, none) -> tensor<1x6x4x4xf32>
+  return %0 : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// SAME_LOWER puts the odd padding element at the beginning.
+// CHECK-LABEL: func.func @conv_1d_same_lower
+// CHECK: tensor.pad %{{.*}} low[0, 0, 2] high[0, 0, 1]
+// CHECK: linalg.conv_1d_ncw_fcw {dilations = dense<1> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>} ins(%{{.*}}, %{{.*}} : tensor<2x3x10xf32>, tensor<5x3x4xf32>) outs(%{{.*}} : tensor<2x5x7xf32>)
+func.func @conv_1d_same_lower(%x: tensor<2x3x7xf32>, %w: tensor<5x3x4xf32>) -> tensor<2x5x7xf32> {
+  %n = onnx.NoValue
+  %0 = onnx.Conv %x, %w, %n {auto_pad = "SAME_LOWER"} : (tensor<2x3x7xf32>, tensor<5x3x4xf32>, none) -> tensor<2x5x7xf32>
+  return %0 : tensor<2x5x7xf32>
+}
+
+// -----
+
+// Depthwise: one input channel per group.
+// CHECK-LABEL: func.func @conv_depthwise
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 3, 1, 5, 5]
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] output_shape [3, 1, 1, 3, 3]
+// CHECK: linalg.generic
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x3x3x3xf32>
+func.func @conv_depthwise(%x: tensor<1x3x5x5xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<1x3x3x3xf32> {
+  %n = onnx.NoValue
+  %0 = onnx.Conv %x, %w, %n {group = 3 : i64, kernel_shape = array<i64: 3, 3>} : (tensor<1x3x5x5xf32>, tensor<3x1x3x3xf32>, none) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}

@@ -1,0 +1,120 @@
+// RUN: lowrank-opt %s --lowrank-convert-onnx-to-linalg --split-input-file | FileCheck %s
+
+// Padding with -inf, then a window reduction whose window loops are bounded
+// by an empty tensor of kernel shape.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[$WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @maxpool_pads_strides
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x5x5xf32>)
+// CHECK: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[PADDED:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:   tensor.yield %[[NEG_INF]]
+// CHECK: %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x3x3xf32>)
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$IN]], #[[$WINDOW]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[PADDED]], %[[WINDOW]] : tensor<1x3x7x7xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x3x3x3xf32>)
+// CHECK: ^bb0(%[[ELEM:.*]]: f32, %{{.*}}: f32, %[[ACC:.*]]: f32):
+// CHECK:   %[[MAX:.*]] = arith.maximumf %[[ACC]], %[[ELEM]] : f32
+// CHECK:   linalg.yield %[[MAX]]
+// CHECK: return %[[Y]]
+func.func @maxpool_pads_strides(%x: tensor<1x3x5x5xf32>) -> tensor<1x3x3x3xf32> {
+  %y, %indices = onnx.MaxPool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x5x5xf32>) -> (tensor<1x3x3x3xf32>, none)
+  return %y : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// ceil_mode: the last window reaches one element past the input, which
+// only the padded tensor provides.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2 + d3 * 2)>
+// CHECK-LABEL: func.func @maxpool_1d_ceil_dilated
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0] high[0, 0, 1]
+// CHECK: } : tensor<1x2x8xi32> to tensor<1x2x9xi32>
+// CHECK: %[[LOWEST:.*]] = arith.constant -2147483648 : i32
+// CHECK: linalg.fill ins(%[[LOWEST]] : i32)
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], {{.*}}]
+// CHECK:   arith.maxsi
+func.func @maxpool_1d_ceil_dilated(%x: tensor<1x2x8xi32>) -> tensor<1x2x3xi32> {
+  %y, %indices = onnx.MaxPool %x {kernel_shape = array<i64: 3>, ceil_mode = 1 : i64, strides = array<i64: 2>, dilations = array<i64: 2>} : (tensor<1x2x8xi32>) -> (tensor<1x2x3xi32>, none)
+  return %y : tensor<1x2x3xi32>
+}
+
+// -----
+
+// count_include_pad = 0: windows on the border hold 2 of 3 real elements per
+// dimension, so each dimension divides by its own count vector.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$ROWS:.*]] = affine_map<(d0, d1, d2, d3) -> (d2)>
+// CHECK-DAG: #[[$COLS:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
+// CHECK-LABEL: func.func @averagepool_exclude_pad
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:   tensor.yield %[[ZERO]]
+// CHECK: %[[SUM:.*]] = linalg.generic
+// CHECK:   arith.addf
+// CHECK: %[[ROW_COUNTS:.*]] = arith.constant dense<[2.000000e+00, 3.000000e+00, 3.000000e+00, 2.000000e+00]> : tensor<4xf32>
+// CHECK: %[[COL_COUNTS:.*]] = arith.constant dense<[2.000000e+00, 3.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ROWS]], #[[$COLS]], #[[$ID]]], {{.*}}} ins(%[[SUM]], %[[ROW_COUNTS]], %[[COL_COUNTS]] :
+// CHECK: ^bb0(%[[S:.*]]: f32, %[[R:.*]]: f32, %[[C:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[COUNT:.*]] = arith.mulf %[[R]], %[[C]] : f32
+// CHECK:   %[[AVG:.*]] = arith.divf %[[S]], %[[COUNT]] : f32
+// CHECK: return %[[Y]]
+func.func @averagepool_exclude_pad(%x: tensor<1x1x4x3xf32>) -> tensor<1x1x4x3xf32> {
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x4x3xf32>) -> tensor<1x1x4x3xf32>
+  return %0 : tensor<1x1x4x3xf32>
+}
+
+// -----
+
+// count_include_pad = 1 counts the explicit pads: every window has 9.
+// CHECK-LABEL: func.func @averagepool_include_pad
+// CHECK: %[[SUM:.*]] = linalg.generic
+// CHECK-NOT: arith.constant dense
+// CHECK: %[[NINE:.*]] = arith.constant 9.000000e+00 : f32
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x1x4x3xf32>)
+// CHECK:   arith.divf %{{.*}}, %[[NINE]] : f32
+func.func @averagepool_include_pad(%x: tensor<1x1x4x3xf32>) -> tensor<1x1x4x3xf32> {
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = 1 : i64} : (tensor<1x1x4x3xf32>) -> tensor<1x1x4x3xf32>
+  return %0 : tensor<1x1x4x3xf32>
+}
+
+// -----
+
+// SAME_UPPER with stride 2 on 5 elements: 3 outputs, total padding 2.
+// CHECK-LABEL: func.func @averagepool_same_upper
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1] high[0, 0, 1]
+// CHECK: arith.constant dense<[2.000000e+00, 3.000000e+00, 2.000000e+00]> : tensor<3xf32>
+func.func @averagepool_same_upper(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 3>, auto_pad = "SAME_UPPER", strides = array<i64: 2>} : (tensor<1x1x5xf32>) -> tensor<1x1x3xf32>
+  return %0 : tensor<1x1x3xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
+// CHECK-LABEL: func.func @global_average_pool
+// CHECK-NOT: tensor.pad
+// CHECK: %[[WINDOW:.*]] = tensor.empty() : tensor<5x6xf32>
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$IN]], {{.*}}]{{.*}} ins(%{{.*}}, %[[WINDOW]] : tensor<1x3x5x6xf32>, tensor<5x6xf32>) outs(%{{.*}} : tensor<1x3x1x1xf32>)
+// CHECK:   arith.addf
+// CHECK: %[[COUNT:.*]] = arith.constant 3.000000e+01 : f32
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x3x1x1xf32>)
+// CHECK:   arith.divf %{{.*}}, %[[COUNT]] : f32
+func.func @global_average_pool(%x: tensor<1x3x5x6xf32>) -> tensor<1x3x1x1xf32> {
+  %0 = onnx.GlobalAveragePool %x : (tensor<1x3x5x6xf32>) -> tensor<1x3x1x1xf32>
+  return %0 : tensor<1x3x1x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @global_max_pool
+// CHECK: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[NEG_INF]] : f32)
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x4x3x3x3xf32>, tensor<3x3x3xf32>)
+// CHECK:   arith.maximumf
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[Y]]
+func.func @global_max_pool(%x: tensor<2x4x3x3x3xf32>) -> tensor<2x4x1x1x1xf32> {
+  %0 = onnx.GlobalMaxPool %x : (tensor<2x4x3x3x3xf32>) -> tensor<2x4x1x1x1xf32>
+  return %0 : tensor<2x4x1x1x1xf32>
+}

@@ -1,0 +1,84 @@
+"""Writes the small ONNX models the import tests read into the directory
+given as the first argument. Each model exercises one importer feature or
+one kind of bad input."""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+
+def save(name, nodes, inputs, outputs, inits=(), opset=17, check=True):
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=list(inits))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    if check:
+        onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+    return model
+
+
+f32 = TensorProto.FLOAT
+vi = helper.make_tensor_value_info
+rng = np.random.default_rng(0)
+
+# A linear layer: MatMul with a 32x16 weight (a dense_resource blob) + bias.
+w = numpy_helper.from_array(rng.standard_normal((32, 16)).astype(np.float32), "fc.weight")
+b = numpy_helper.from_array(np.arange(16, dtype=np.float32), "fc.bias")
+save("linear",
+     [helper.make_node("MatMul", ["x", "fc.weight"], ["h"], name="fc"),
+      helper.make_node("Add", ["h", "fc.bias"], ["y"], name="fc.add"),
+      helper.make_node("Gemm", ["y", "fc.weight"], ["z"], name="gemm", transB=1, alpha=0.5)],
+     [vi("x", f32, ["batch", 32])], [vi("z", f32, ["batch", 32])], [w, b])
+
+# Attributes of every kind, omitted optional inputs and outputs.
+save("attributes",
+     [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1],
+                       strides=[2, 2], group=1),
+      helper.make_node("LeakyRelu", ["c"], ["l"], name="leaky", alpha=0.2),
+      helper.make_node("Clip", ["l", "", "hi"], ["clip"], name="clip"),
+      helper.make_node("MaxPool", ["clip"], ["y"], name="pool", kernel_shape=[2, 2],
+                       strides=[2, 2], auto_pad="VALID"),
+      helper.make_node("Constant", [], ["k"], name="const", value_ints=[1, 2, 3])],
+     [vi("x", f32, [1, 3, 8, 8]), vi("w", f32, [4, 3, 3, 3]), vi("hi", f32, [])],
+     [vi("y", f32, [1, 4, 2, 2]), vi("k", TensorProto.INT64, [3])])
+
+# Opset 11 (Squeeze axes as an attribute): upgraded to 13 on import.
+save("opset11",
+     [helper.make_node("Squeeze", ["x"], ["y"], name="squeeze", axes=[1])],
+     [vi("x", f32, [3, 1, 4])], [vi("y", f32, [3, 4])], opset=11)
+
+# Bad inputs.
+save("unsupported_op",
+     [helper.make_node("Relu", ["x"], ["r"], name="act"),
+      helper.make_node("Det", ["r"], ["y"], name="determinant")],
+     [vi("x", f32, [2, 3, 3])], [vi("y", f32, [2])])
+save("opset_too_new",
+     [helper.make_node("Relu", ["x"], ["y"], name="act")],
+     [vi("x", f32, [2])], [vi("y", f32, [2])], opset=19, check=False)
+save("undefined_input",
+     [helper.make_node("Relu", ["nowhere"], ["y"], name="act")],
+     [vi("x", f32, [2])], [vi("y", f32, [2])], check=False)
+save("string_input",
+     [helper.make_node("Identity", ["x"], ["y"], name="id")],
+     [vi("x", TensorProto.STRING, [2])], [vi("y", TensorProto.STRING, [2])])
+save("wrong_shapes",
+     [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+     [vi("x", f32, [2, 3]), vi("w", f32, [4, 5])], [vi("y", f32, [2, 5])],
+     check=False)
+
+with open(os.path.join(out, "truncated.onnx"), "wb") as f:
+    f.write(open(os.path.join(out, "linear.onnx"), "rb").read()[:100])
+with open(os.path.join(out, "garbage.onnx"), "wb") as f:
+    f.write(b"\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x12garbage")
+
+# External data beside the model.
+ext = onnx.load(os.path.join(out, "linear.onnx"))
+onnx.external_data_helper.convert_model_to_external_data(
+    ext, all_tensors_to_one_file=True, location="linear_ext.bin", size_threshold=64)
+onnx.save(ext, os.path.join(out, "linear_ext.onnx"))

@@ -1,0 +1,23 @@
+// Invalid options get a clear error and a non-zero exit.
+// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=-0.5" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// RUN: not lowrank-opt %s --lowrank-select-ranks="rank=100" 2>&1 | FileCheck %s --check-prefix=TOOBIG
+// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=0.5 override=nothing*=dense" 2>&1 | FileCheck %s --check-prefix=NOMATCH
+// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=0.5 override=fc=-3" 2>&1 | FileCheck %s --check-prefix=BADOVERRIDE
+// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=0.5 energy=0.9" 2>&1 | FileCheck %s --check-prefix=TWORULES
+// RUN: not lowrank-opt %s --lowrank-select-ranks 2>&1 | FileCheck %s --check-prefix=NORULE
+// RUN: not lowrank-opt %s --lowrank-select-ranks="param-ratio=1.5" 2>&1 | FileCheck %s --check-prefix=RANGE
+
+// NEGATIVE: error: rank-ratio must be in (0, 1], got -0.5
+// TOOBIG: error: {{.*}}rank 100 exceeds min(d_in, d_out) = 64 of layer 'fc'
+// NOMATCH: error: override 'nothing*=dense' matches no linear layer
+// BADOVERRIDE: error: override 'fc=-3': the rank must be a positive integer or 'dense'
+// TWORULES: error: lowrank-select-ranks needs exactly one of rank, rank-ratio, energy, max-error and param-ratio; 2 given
+// NORULE: error: lowrank-select-ranks needs exactly one of {{.*}}; 0 given
+// RANGE: error: param-ratio must be in (0, 1], got 1.5
+
+func.func @layer(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %w = onnx.Constant {value = dense<0.5> : tensor<64x64xf32>} : tensor<64x64xf32>
+  %y = onnx.MatMul %x, %w : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32> loc("fc")
+  %r = onnx.Add %y, %x : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xf32>
+  return %r : tensor<4x64xf32>
+}

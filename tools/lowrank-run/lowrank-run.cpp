@@ -1,0 +1,280 @@
+//===- lowrank-run.cpp - Compile a model and run it on tensor files -------===//
+//
+// lowrank-run model.onnx|model.mlir --input a.pb --input b.npy
+//     [--expect out.pb ...] [--rtol R --atol A]
+//     [--output-dir DIR [--npy]] [--print]
+//
+// JIT-compiles `main_graph` for the host CPU and runs it once. With
+// `--expect`, compares every output and exits non-zero on a mismatch;
+// otherwise writes `output_<i>.pb` (or `.npy`) files or prints the outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Conversion/Passes.h"
+#include "lowrank/Import/ONNXImporter.h"
+#include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Runner/JitRunner.h"
+#include "lowrank/Target/CPU/CPUTarget.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+using namespace llvm;
+
+static cl::opt<std::string> modelFile(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx|model.mlir>"));
+static cl::list<std::string>
+    inputFiles("input", cl::desc("An input tensor (.pb or .npy), in order"),
+               cl::value_desc("file"));
+static cl::list<std::string>
+    expectFiles("expect",
+                cl::desc("An expected output tensor (.pb or .npy), in order"),
+                cl::value_desc("file"));
+static cl::opt<double>
+    relativeTolerance("rtol",
+                      cl::desc("Relative tolerance of float comparisons"),
+                      cl::init(lowrank::kDefaultRelativeTolerance));
+static cl::opt<double>
+    absoluteTolerance("atol",
+                      cl::desc("Absolute tolerance of float comparisons"),
+                      cl::init(lowrank::kDefaultAbsoluteTolerance));
+static cl::opt<std::string>
+    outputDir("output-dir",
+              cl::desc("Where to write output_<i>.pb without --expect"),
+              cl::value_desc("dir"), cl::init("."));
+static cl::opt<bool>
+    writeNumpy("npy", cl::desc("Write output_<i>.npy files instead of .pb"));
+static cl::opt<bool> printOutputs("print",
+                                  cl::desc("Print the outputs instead of "
+                                           "writing them"));
+
+static int reportError(StringRef file, const Twine &message) {
+  errs() << file << ": error: " << message << "\n";
+  return 1;
+}
+
+/// Prints diagnostics as `file[:line:col]: error: [node 'name': ]message`,
+/// like lowrank-opt, naming the ONNX node when the location carries one.
+static LogicalResult printDiagnostic(Diagnostic &diag) {
+  std::string file = modelFile, node;
+  bool fileFound = false;
+  diag.getLocation()->walk([&](Location loc) {
+    if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
+      if (node.empty())
+        node = nameLoc.getName().str();
+    } else if (auto fileLoc = dyn_cast<FileLineColLoc>(loc)) {
+      if (!fileFound) {
+        fileFound = true;
+        file = fileLoc.getFilename().str();
+        if (fileLoc.getLine() != 0)
+          file += ":" + std::to_string(fileLoc.getLine()) + ":" +
+                  std::to_string(fileLoc.getColumn());
+      }
+    }
+    return WalkResult::advance();
+  });
+  StringRef severity = "error";
+  if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+    severity = "warning";
+  else if (diag.getSeverity() == mlir::DiagnosticSeverity::Note)
+    severity = "note";
+  else if (diag.getSeverity() == mlir::DiagnosticSeverity::Remark)
+    severity = "remark";
+  std::string message = diag.str();
+  errs() << file << ": " << severity << ": ";
+  if (!node.empty() && !StringRef(message).starts_with("node '"))
+    errs() << "node '" << node << "': ";
+  errs() << message << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    (void)printDiagnostic(note);
+  return success();
+}
+
+/// The names of the graph inputs that are not initializers, in order: the
+/// inputs a caller supplies.
+static Expected<SmallVector<std::string>> getGraphInputNames(StringRef bytes) {
+  ::onnx::ModelProto model;
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return createStringError("not a valid ONNX model");
+  llvm::StringSet<> initializers;
+  for (const auto &initializer : model.graph().initializer())
+    initializers.insert(initializer.name());
+  SmallVector<std::string> names;
+  for (const auto &input : model.graph().input())
+    if (!initializers.contains(input.name()))
+      names.push_back(input.name());
+  return names;
+}
+
+static OwningOpRef<ModuleOp>
+loadModel(MLIRContext &context, ArrayRef<lowrank::HostTensor> inputs) {
+  auto buffer = MemoryBuffer::getFile(modelFile, /*IsText=*/false);
+  if (!buffer) {
+    reportError(modelFile,
+                "cannot read file: " + buffer.getError().message());
+    return nullptr;
+  }
+  if (!lowrank::isONNXFile(modelFile, (*buffer)->getBuffer())) {
+    auto sourceMgr = std::make_shared<SourceMgr>();
+    sourceMgr->AddNewSourceBuffer(std::move(*buffer), SMLoc());
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+
+  // Pinning every input to the shape of its tensor file makes the whole
+  // graph static, which the compiled code requires.
+  auto names = getGraphInputNames((*buffer)->getBuffer());
+  if (!names) {
+    reportError(modelFile, toString(names.takeError()));
+    return nullptr;
+  }
+  if (names->size() != inputs.size()) {
+    reportError(modelFile, "the model takes " + Twine(names->size()) +
+                               " inputs ('" + join(*names, "', '") +
+                               "'), got " + Twine(inputs.size()) +
+                               " --input files");
+    return nullptr;
+  }
+  lowrank::ONNXImportOptions options;
+  for (auto [name, tensor] : llvm::zip(*names, inputs))
+    options.inputShapes[name] = SmallVector<int64_t>(tensor.getShape());
+  return lowrank::importONNXFile(modelFile, &context, options);
+}
+
+static void printTensor(raw_ostream &os, const lowrank::HostTensor &tensor) {
+  os << "[";
+  for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
+    os << (i ? ", " : "") << lowrank::formatElement(tensor, i);
+  os << "]\n";
+}
+
+/// Compares every output with its expected tensor and reports each one on
+/// stdout. Returns the exit code.
+static int checkOutputs(const lowrank::JitRunner &runner,
+                        ArrayRef<lowrank::HostTensor> outputs,
+                        ArrayRef<lowrank::HostTensor> expected) {
+  int failures = 0;
+  for (auto [i, output] : llvm::enumerate(outputs)) {
+    const lowrank::TensorSignature &signature = runner.getOutputs()[i];
+    lowrank::TensorComparison result =
+        lowrank::compareTensors(output, expected[i], relativeTolerance,
+                                absoluteTolerance);
+    outs() << "output " << i << " '" << signature.name << "': ";
+    if (result.matches) {
+      outs() << "ok " << output.describe() << "\n";
+      continue;
+    }
+    ++failures;
+    if (!result.structuralMismatch.empty()) {
+      outs() << "MISMATCH: " << result.structuralMismatch << "\n";
+      continue;
+    }
+    outs() << "MISMATCH at index " << result.worstIndex << ": actual "
+           << result.worstActual << ", expected " << result.worstExpected;
+    if (result.worstAllowed > 0)
+      outs() << ", tolerance " << format("%g", result.worstAllowed)
+             << " (atol " << format("%g", double(absoluteTolerance))
+             << " + rtol " << format("%g", double(relativeTolerance))
+             << " * |expected|)";
+    outs() << "; " << result.mismatchCount << " of "
+           << output.getNumElements() << " elements differ\n";
+  }
+  if (failures)
+    outs() << "FAILED: " << failures << " of " << outputs.size()
+           << " outputs differ\n";
+  return failures ? 1 : 0;
+}
+
+static int writeOutputs(const lowrank::JitRunner &runner,
+                        ArrayRef<lowrank::HostTensor> outputs) {
+  if (std::error_code ec = sys::fs::create_directories(outputDir))
+    return reportError(outputDir, "cannot create directory: " + ec.message());
+  for (auto [i, output] : llvm::enumerate(outputs)) {
+    SmallString<256> path(outputDir);
+    sys::path::append(path,
+                      "output_" + Twine(i) + (writeNumpy ? ".npy" : ".pb"));
+    Error err = writeNumpy ? lowrank::writeNumpyFile(output, path)
+                           : lowrank::writeONNXTensorFile(
+                                 output, runner.getOutputs()[i].name, path);
+    if (err)
+      return reportError(path, toString(std::move(err)));
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  registerAllPasses();
+  lowrank::registerLowrankConversionPasses();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "lowrank-run: JIT-compile a model for the host "
+                              "CPU and run it on tensor files\n");
+
+  SmallVector<lowrank::HostTensor> inputs, expected;
+  for (const std::string &file : inputFiles) {
+    auto tensor = lowrank::readTensorFile(file);
+    if (!tensor)
+      return reportError(file, toString(tensor.takeError()));
+    inputs.push_back(std::move(*tensor));
+  }
+  for (const std::string &file : expectFiles) {
+    auto tensor = lowrank::readTensorFile(file);
+    if (!tensor)
+      return reportError(file, toString(tensor.takeError()));
+    expected.push_back(std::move(*tensor));
+  }
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  lowrank::registerImportDialects(registry);
+  lowrank::registerCPUTranslations(registry);
+  MLIRContext context(registry);
+  ScopedDiagnosticHandler handler(&context, printDiagnostic);
+
+  OwningOpRef<ModuleOp> module = loadModel(context, inputs);
+  if (!module)
+    return 1;
+  std::unique_ptr<lowrank::JitRunner> runner =
+      lowrank::JitRunner::compile(*module);
+  if (!runner)
+    return 1;
+  if (!expected.empty() && expected.size() != runner->getOutputs().size())
+    return reportError(modelFile, "the graph has " +
+                                      Twine(runner->getOutputs().size()) +
+                                      " outputs, got " +
+                                      Twine(expected.size()) +
+                                      " --expect files");
+
+  auto outputs = runner->run(inputs);
+  if (!outputs)
+    return reportError(modelFile, toString(outputs.takeError()));
+
+  if (!expected.empty())
+    return checkOutputs(*runner, *outputs, expected);
+  if (printOutputs) {
+    for (auto [i, output] : llvm::enumerate(*outputs)) {
+      outs() << "output " << i << " '" << runner->getOutputs()[i].name
+             << "': " << output.describe() << " = ";
+      printTensor(outs(), output);
+    }
+    return 0;
+  }
+  return writeOutputs(*runner, *outputs);
+}

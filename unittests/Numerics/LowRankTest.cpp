@@ -1,0 +1,56 @@
+//===- LowRankTest.cpp - Parity arithmetic --------------------------------===//
+
+#include "lowrank/Numerics/LowRank.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+
+using namespace lowrank::numerics;
+
+namespace {
+
+TEST(Parity, SquareMatricesBreakEvenAtHalfRank) {
+  EXPECT_EQ(getParityRank(4096, 4096), 2048);
+  EXPECT_EQ(getParityRank(768, 768), 384);
+  EXPECT_FALSE(isBelowParity(4096, 4096, 2048));
+  EXPECT_TRUE(isBelowParity(4096, 4096, 2047));
+}
+
+TEST(Parity, FourToOneMatricesBreakEvenAtFourFifths) {
+  // r* = mn / (m + n) = 4n^2 / 5n: only an 80% rank (20% reduction) of the
+  // smaller dimension pays.
+  EXPECT_EQ(getParityRank(768, 3072), 614);
+  EXPECT_EQ(getParityRank(3072, 768), 614);
+  EXPECT_DOUBLE_EQ(getAspectRatio(768, 3072), 0.25);
+  EXPECT_EQ(getFactoredParams(768, 3072, 614), 614 * 3840);
+  EXPECT_TRUE(isBelowParity(768, 3072, 614));
+  EXPECT_FALSE(isBelowParity(768, 3072, 615));
+}
+
+TEST(Parity, LlamaShapes) {
+  EXPECT_EQ(getParityRank(4096, 11008), 4096LL * 11008 / 15104);
+  EXPECT_TRUE(isBelowParity(4096, 11008, getParityRank(4096, 11008)));
+  EXPECT_FALSE(isBelowParity(4096, 11008, getParityRank(4096, 11008) + 1));
+}
+
+TEST(Rounding, MultiplesAndCaps) {
+  EXPECT_EQ(roundRank(37, 8, 100), 32);
+  EXPECT_EQ(roundRank(5, 8, 100), 8);
+  EXPECT_EQ(roundRank(37, 1, 100), 37);
+  EXPECT_EQ(roundRank(200, 8, 100), 100);
+  EXPECT_EQ(roundRank(0, 8, 100), 0);
+}
+
+TEST(Spectrum, TruncationErrorAndEnergy) {
+  std::vector<double> s = {4, 3, 2, 1};
+  EXPECT_DOUBLE_EQ(getTruncationError(s, 0), std::sqrt(30.0));
+  EXPECT_DOUBLE_EQ(getTruncationError(s, 2), std::sqrt(5.0));
+  EXPECT_DOUBLE_EQ(getTruncationError(s, 4), 0.0);
+  EXPECT_DOUBLE_EQ(getRelativeTruncationError(s, 2), std::sqrt(5.0 / 30.0));
+  EXPECT_EQ(getRankForEnergy(s, 0.5), 1);  // 16/30 >= 0.5
+  EXPECT_EQ(getRankForEnergy(s, 0.8), 2);  // 25/30 >= 0.8
+  EXPECT_EQ(getRankForEnergy(s, 0.99), 4); // 29/30 < 0.99
+}
+
+} // namespace
