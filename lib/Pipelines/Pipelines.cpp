@@ -2,6 +2,7 @@
 
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Conversion/Passes.h"
+#include "lowrank/Dialect/ONNX/Transforms/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -18,6 +19,9 @@ static void addPipeline(OpPassManager &pm, StringRef pipeline) {
 }
 
 void buildONNXToLinalgPipeline(OpPassManager &pm) {
+  // Shape arithmetic must be constant before the lowering needs static
+  // reshape targets and slice bounds.
+  pm.addNestedPass<func::FuncOp>(createLowrankONNXFoldShapes());
   addPipeline(pm, "canonicalize,"
                   "func.func(lowrank-convert-onnx-to-linalg),"
                   "canonicalize,cse");

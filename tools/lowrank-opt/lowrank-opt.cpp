@@ -8,6 +8,7 @@
 #include "ToolDriver.h"
 
 #include "lowrank/Conversion/Passes.h"
+#include "lowrank/Dialect/ONNX/Transforms/Passes.h"
 #include "lowrank/Interfaces/LinearOpInterface.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Transforms/Passes.h"
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   registerAllPasses();
   lowrank::registerLowrankConversionPasses();
+  lowrank::registerONNXTransformsPasses();
   lowrank::registerLowrankPipelines();
   lowrank::registerLowrankTransforms();
 

@@ -1,9 +1,8 @@
-//===- SliceGather.cpp - onnx to linalg: Concat, Split, Slice, Gather -----===//
+//===- SliceGather.cpp - onnx to linalg: Concat, Split and Gather ---------===//
 //
-// The ops that move whole sub-tensors: Concat and Split map onto
-// tensor.concat and tensor.extract_slice, Slice onto extract_slice (or a
-// linalg.generic reading reversed indices for negative steps), Gather onto a
-// linalg.generic that extracts from the data tensor.
+// Concat and Split map onto tensor.concat and tensor.extract_slice, Gather
+// onto a linalg.generic that extracts from the data tensor. Slice is in
+// Slice.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -85,7 +85,8 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
 
     Location loc = op.getLoc();
     int64_t rank = inputType.getRank();
-    SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, adaptor.getInput());
+    SmallVector<OpFoldResult> sizes =
+        getSizes(rewriter, loc, adaptor.getInput());
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
     SmallVector<Value> parts;
@@ -93,187 +94,22 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
     for (auto [output, size] : llvm::zip(op.getOutputs(), partSizes)) {
       offsets[axis] = rewriter.getIndexAttr(offset);
       sizes[axis] = rewriter.getIndexAttr(size);
-      Value part = tensor::ExtractSliceOp::create(rewriter, loc,
-                                                  adaptor.getInput(), offsets,
-                                                  sizes, strides);
+      // An empty part may start at the end of the axis, which extract_slice
+      // rejects as out of bounds.
+      Value part =
+          size == 0
+              ? tensor::EmptyOp::create(rewriter, loc, sizes,
+                                        inputType.getElementType())
+                    .getResult()
+              : tensor::ExtractSliceOp::create(rewriter, loc,
+                                               adaptor.getInput(), offsets,
+                                               sizes, strides)
+                    .getResult();
       parts.push_back(castIfNeeded(rewriter, loc, part, output.getType()));
       offset += size;
     }
     rewriter.replaceOp(op, parts);
     return success();
-  }
-};
-
-/// One sliced axis: the first element read, the element count and the step.
-struct AxisSlice {
-  int64_t axis;
-  int64_t start;
-  int64_t size;
-  int64_t step;
-};
-
-/// Applies the ONNX clamping rules for one axis of static size `dim`.
-static AxisSlice clampAxisSlice(int64_t axis, int64_t dim, int64_t start,
-                                int64_t end, int64_t step) {
-  if (start < 0)
-    start += dim;
-  if (end < 0)
-    end += dim;
-  int64_t size;
-  if (step > 0) {
-    start = std::clamp<int64_t>(start, 0, dim);
-    end = std::clamp<int64_t>(end, 0, dim);
-    size = end > start ? (end - start + step - 1) / step : 0;
-  } else {
-    start = std::clamp<int64_t>(start, 0, dim - 1);
-    end = std::clamp<int64_t>(end, -1, dim - 1);
-    size = start > end ? (start - end - step - 1) / -step : 0;
-  }
-  return {axis, start, size, step};
-}
-
-struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Value data = adaptor.getData();
-    auto dataType = dyn_cast<RankedTensorType>(data.getType());
-    auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!dataType || !resultType)
-      return rewriter.notifyMatchFailure(op, "unranked data or result");
-    int64_t rank = dataType.getRank();
-
-    std::optional<SmallVector<int64_t>> starts =
-        getConstantIntValues(op.getStarts());
-    std::optional<SmallVector<int64_t>> ends =
-        getConstantIntValues(op.getEnds());
-    auto startsType = dyn_cast<RankedTensorType>(op.getStarts().getType());
-    if (!startsType || startsType.isDynamicDim(0))
-      return rewriter.notifyMatchFailure(op, "starts has no static length");
-    int64_t count = startsType.getDimSize(0);
-
-    SmallVector<int64_t> axes;
-    if (isNoneValue(op.getAxes())) {
-      for (int64_t i = 0; i < count; ++i)
-        axes.push_back(i);
-    } else if (auto constantAxes = getConstantIntValues(op.getAxes())) {
-      for (int64_t axis : *constantAxes)
-        axes.push_back(normalizeAxis(axis, rank));
-    } else {
-      return rewriter.notifyMatchFailure(op, "axes is not constant");
-    }
-    SmallVector<int64_t> steps(count, 1);
-    if (!isNoneValue(op.getSteps())) {
-      auto constantSteps = getConstantIntValues(op.getSteps());
-      if (!constantSteps)
-        return rewriter.notifyMatchFailure(op, "steps is not constant");
-      steps = *constantSteps;
-    }
-    if (static_cast<int64_t>(axes.size()) != count ||
-        static_cast<int64_t>(steps.size()) != count ||
-        llvm::is_contained(steps, 0))
-      return rewriter.notifyMatchFailure(op, "malformed axes or steps");
-
-    Location loc = op.getLoc();
-    if (starts && ends) {
-      SmallVector<AxisSlice> slices;
-      for (int64_t i = 0; i < count; ++i) {
-        if (dataType.isDynamicDim(axes[i]))
-          return rewriter.notifyMatchFailure(op, "a sliced dim is dynamic");
-        slices.push_back(clampAxisSlice(axes[i], dataType.getDimSize(axes[i]),
-                                        (*starts)[i], (*ends)[i], steps[i]));
-      }
-      Value sliced = llvm::all_of(steps, [](int64_t s) { return s > 0; })
-                         ? sliceWithPositiveSteps(rewriter, loc, data, slices)
-                         : sliceWithGeneric(rewriter, loc, data, slices);
-      rewriter.replaceOp(op, castIfNeeded(rewriter, loc, sliced, resultType));
-      return success();
-    }
-
-    // Runtime starts: the static result type gives the sizes.
-    if (!resultType.hasStaticShape() ||
-        llvm::any_of(steps, [](int64_t s) { return s < 0; }))
-      return rewriter.notifyMatchFailure(
-          op, "runtime bounds need a static result and positive steps");
-    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t size : resultType.getShape())
-      sizes.push_back(rewriter.getIndexAttr(size));
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    for (int64_t i = 0; i < count; ++i) {
-      Value position = arith::ConstantIndexOp::create(rewriter, loc, i);
-      Value start = tensor::ExtractOp::create(rewriter, loc,
-                                              adaptor.getStarts(), position);
-      start = arith::IndexCastOp::create(rewriter, loc,
-                                         rewriter.getIndexType(), start);
-      Value dim = tensor::DimOp::create(rewriter, loc, data, axes[i]);
-      Value isNegative = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::slt, start, zero);
-      Value wrapped = arith::AddIOp::create(rewriter, loc, start, dim);
-      start = arith::SelectOp::create(rewriter, loc, isNegative, wrapped, start);
-      start = arith::MaxSIOp::create(rewriter, loc, start, zero);
-      start = arith::MinSIOp::create(rewriter, loc, start, dim);
-      offsets[axes[i]] = start;
-      strides[axes[i]] = rewriter.getIndexAttr(steps[i]);
-    }
-    Value sliced = tensor::ExtractSliceOp::create(rewriter, loc, resultType,
-                                                  data, offsets, sizes, strides);
-    rewriter.replaceOp(op, sliced);
-    return success();
-  }
-
-private:
-  static Value sliceWithPositiveSteps(OpBuilder &builder, Location loc,
-                                      Value data,
-                                      ArrayRef<AxisSlice> slices) {
-    int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
-    SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0));
-    SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
-    SmallVector<OpFoldResult> sizes = getSizes(builder, loc, data);
-    for (const AxisSlice &slice : slices) {
-      offsets[slice.axis] = builder.getIndexAttr(slice.start);
-      sizes[slice.axis] = builder.getIndexAttr(slice.size);
-      strides[slice.axis] = builder.getIndexAttr(slice.step);
-    }
-    return tensor::ExtractSliceOp::create(builder, loc, data, offsets, sizes,
-                                          strides);
-  }
-
-  /// Negative steps read index start + step * i, which extract_slice cannot
-  /// express; the generic's affine input map can.
-  static Value sliceWithGeneric(OpBuilder &builder, Location loc, Value data,
-                                ArrayRef<AxisSlice> slices) {
-    auto dataType = cast<RankedTensorType>(data.getType());
-    int64_t rank = dataType.getRank();
-    MLIRContext *context = builder.getContext();
-    SmallVector<AffineExpr> exprs;
-    SmallVector<int64_t> shape(dataType.getShape());
-    for (int64_t i = 0; i < rank; ++i)
-      exprs.push_back(getAffineDimExpr(i, context));
-    for (const AxisSlice &slice : slices) {
-      exprs[slice.axis] = exprs[slice.axis] * slice.step + slice.start;
-      shape[slice.axis] = slice.size;
-    }
-    auto resultType = RankedTensorType::get(shape, dataType.getElementType());
-    SmallVector<Value> dynamicSizes;
-    for (int64_t i = 0; i < rank; ++i)
-      if (resultType.isDynamicDim(i))
-        dynamicSizes.push_back(tensor::DimOp::create(builder, loc, data, i));
-    Value init = tensor::EmptyOp::create(builder, loc, shape,
-                                         dataType.getElementType(),
-                                         dynamicSizes);
-    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, context),
-                                   builder.getMultiDimIdentityMap(rank)};
-    return linalg::GenericOp::create(
-               builder, loc, resultType, data, init, maps,
-               getParallelIterators(rank),
-               [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                 linalg::YieldOp::create(b, nestedLoc, args[0]);
-               })
-        .getResult(0);
   }
 };
 
@@ -347,6 +183,6 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
 
 void lowrank::populateONNXSliceGatherToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ConcatLowering, SplitLowering, SliceLowering, GatherLowering>(
+  patterns.add<ConcatLowering, SplitLowering, GatherLowering>(
       patterns.getContext());
 }

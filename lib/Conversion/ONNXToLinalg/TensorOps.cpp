@@ -1,8 +1,8 @@
 //===- TensorOps.cpp - onnx to linalg: constants, layout and broadcast ----===//
 //
 // Constant, Identity, Dropout, Transpose, Shape, ConstantOfShape, Expand and
-// Tile. The reshape-like ops and the slicing ops live in ReshapeOps.cpp and
-// SliceGather.cpp.
+// Tile. The reshape-like ops live in ReshapeOps.cpp, Concat, Split and Gather
+// in SliceGather.cpp, Slice in Slice.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -100,7 +100,8 @@ struct DropoutLowering : OpConversionPattern<onnx::DropoutOp> {
       auto maskType = dyn_cast<RankedTensorType>(op.getMask().getType());
       if (!maskType)
         return rewriter.notifyMatchFailure(op, "mask is unranked");
-      Value empty = createEmptyTensor(rewriter, loc, maskType, adaptor.getData());
+      Value empty =
+          createEmptyTensor(rewriter, loc, maskType, adaptor.getData());
       Value keep =
           arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
       mask = linalg::FillOp::create(rewriter, loc, keep, empty).getResult(0);
@@ -269,4 +270,5 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
                ExpandLowering, TileLowering>(patterns.getContext());
   populateONNXReshapeLikeToLinalgPatterns(patterns);
   populateONNXSliceGatherToLinalgPatterns(patterns);
+  populateONNXSliceToLinalgPatterns(patterns);
 }

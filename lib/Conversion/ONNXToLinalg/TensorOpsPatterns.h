@@ -16,8 +16,11 @@ namespace lowrank {
 /// Reshape, Flatten, Squeeze and Unsqueeze.
 void populateONNXReshapeLikeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// Concat, Split, Slice and Gather.
+/// Concat, Split and Gather.
 void populateONNXSliceGatherToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Slice.
+void populateONNXSliceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace lowrank
 

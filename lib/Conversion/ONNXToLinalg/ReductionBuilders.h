@@ -1,0 +1,107 @@
+//===- ReductionBuilders.h - Reductions for onnx lowering ------*- C++ -*-===//
+//
+// Building blocks shared by the reduction, softmax and normalization
+// lowerings: a reduction as a linalg.generic over a set of reduced input
+// dimensions whose result has either the kept-dimensions layout (reduced
+// dimensions of size 1) or the dropped-dimensions layout, and elementwise
+// maps over such results.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_LIB_CONVERSION_ONNXTOLINALG_REDUCTIONBUILDERS_H
+#define LOWRANK_LIB_CONVERSION_ONNXTOLINALG_REDUCTIONBUILDERS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace lowrank {
+
+/// Which input dimensions a reduction folds and how its result is laid out.
+struct ReductionShape {
+  /// One flag per input dimension.
+  llvm::SmallVector<bool> reducedDims;
+  /// Reduced dimensions stay as size-1 dimensions of the result.
+  bool keepDims = true;
+
+  /// Dimensions reduced: `axes` (normalized and unique), or all of them.
+  static ReductionShape fromAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,
+                                 bool keepDims);
+  /// Reduces the dimensions from `firstAxis` to the last one, keeping them.
+  static ReductionShape trailing(int64_t firstAxis, int64_t rank);
+
+  int64_t getInputRank() const { return reducedDims.size(); }
+  /// The result shape for an input of shape `inputShape`.
+  llvm::SmallVector<int64_t>
+  getResultShape(llvm::ArrayRef<int64_t> inputShape) const;
+  /// The map from the input's loop nest to the result's elements.
+  mlir::AffineMap getResultMap(mlir::MLIRContext *context) const;
+};
+
+/// Combines one step of a reduction: the loop's input elements (the reduced
+/// tensor's element, then one per operand of `resultLayoutInputs`) and the
+/// accumulator, into the new accumulator.
+using ReductionCombiner = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange elements,
+    mlir::Value accumulator)>;
+
+/// Reduces `input` into a tensor of `resultType` initialized to `identity`.
+/// `resultLayoutInputs` are tensors of the result's layout read alongside
+/// (the maximum subtracted by a log-sum-exp, the mean of a variance).
+mlir::Value buildReduction(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::Value input, mlir::RankedTensorType resultType,
+                           const ReductionShape &shape,
+                           mlir::TypedAttr identity,
+                           mlir::ValueRange resultLayoutInputs,
+                           ReductionCombiner combine);
+
+/// Applies `fn` to the elements of `inputs`, which all have the shape of
+/// `resultType` (not necessarily its element type).
+mlir::Value buildElementwise(
+    mlir::OpBuilder &builder, mlir::Location loc,
+    mlir::RankedTensorType resultType, mlir::ValueRange inputs,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::ValueRange)>
+        fn);
+
+/// A parallel linalg.generic producing `resultType` from `inputs` read
+/// through `inputMaps`; dynamic result sizes come from `sizeSource`, a
+/// tensor of the result's rank.
+mlir::Value buildParallelGeneric(
+    mlir::OpBuilder &builder, mlir::Location loc,
+    mlir::RankedTensorType resultType, mlir::Value sizeSource,
+    mlir::ValueRange inputs, llvm::ArrayRef<mlir::AffineMap> inputMaps,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::ValueRange)>
+        fn);
+
+/// The number of elements each result element of a reduction of `input`
+/// accumulates, as a scalar of `type` (float or integer).
+mlir::Value buildReducedElementCount(mlir::OpBuilder &builder,
+                                     mlir::Location loc, mlir::Value input,
+                                     const ReductionShape &shape,
+                                     mlir::Type type);
+
+/// Extends or truncates a float scalar to `type`.
+mlir::Value convertFloat(mlir::OpBuilder &builder, mlir::Location loc,
+                         mlir::Value value, mlir::Type type);
+
+/// The identity of a maximum (`isMax`) or minimum over `elementType`:
+/// -inf/+inf for floats, the smallest/largest signed integer otherwise.
+mlir::TypedAttr getMaxMinIdentity(mlir::Type elementType, bool isMax);
+
+/// The larger (`isMax`) or smaller of two scalars; NaN propagates.
+mlir::Value buildMaxMin(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::Value lhs, mlir::Value rhs, bool isMax);
+
+/// Whether the arith dialect can compute on `type`: floats and signless
+/// integers (unsigned tensor elements would need casts first).
+bool isArithElementType(mlir::Type type);
+
+/// Softmax and LogSoftmax.
+void populateONNXSoftmaxToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace lowrank
+
+#endif // LOWRANK_LIB_CONVERSION_ONNXTOLINALG_REDUCTIONBUILDERS_H

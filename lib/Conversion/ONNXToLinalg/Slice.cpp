@@ -1,0 +1,287 @@
+//===- Slice.cpp - onnx to linalg: Slice ----------------------------------===//
+//
+// Constant bounds are clamped at compile time and become a tensor.extract_slice
+// (positive steps) or a linalg.generic with an affine input map (negative
+// steps). Bounds given at run time need a static result type, which fixes the
+// sizes; offsets, strides and even the sliced axes are then computed at run
+// time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorOpsPatterns.h"
+#include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace lowrank;
+
+namespace {
+
+/// One sliced axis: the first element read, the element count and the step.
+struct AxisSlice {
+  int64_t axis;
+  int64_t start;
+  int64_t size;
+  int64_t step;
+};
+
+} // namespace
+
+/// Applies the ONNX clamping rules for one axis of static size `dim`.
+static AxisSlice clampAxisSlice(int64_t axis, int64_t dim, int64_t start,
+                                int64_t end, int64_t step) {
+  if (start < 0)
+    start += dim;
+  if (end < 0)
+    end += dim;
+  int64_t size;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+    size = end > start ? (end - start + step - 1) / step : 0;
+  } else {
+    start = std::clamp<int64_t>(start, 0, dim - 1);
+    end = std::clamp<int64_t>(end, -1, dim - 1);
+    size = start > end ? (start - end - step - 1) / -step : 0;
+  }
+  return {axis, start, size, step};
+}
+
+static Value sliceWithPositiveSteps(OpBuilder &builder, Location loc,
+                                    Value data, ArrayRef<AxisSlice> slices) {
+  int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
+  SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, data);
+  for (const AxisSlice &slice : slices) {
+    offsets[slice.axis] = builder.getIndexAttr(slice.start);
+    sizes[slice.axis] = builder.getIndexAttr(slice.size);
+    strides[slice.axis] = builder.getIndexAttr(slice.step);
+  }
+  return tensor::ExtractSliceOp::create(builder, loc, data, offsets, sizes,
+                                        strides);
+}
+
+/// Negative steps read index start + step * i, which extract_slice cannot
+/// express; the generic's affine input map can.
+static Value sliceWithAffineGeneric(OpBuilder &builder, Location loc,
+                                    Value data, ArrayRef<AxisSlice> slices) {
+  auto dataType = cast<RankedTensorType>(data.getType());
+  int64_t rank = dataType.getRank();
+  MLIRContext *context = builder.getContext();
+  SmallVector<AffineExpr> exprs;
+  SmallVector<int64_t> shape(dataType.getShape());
+  for (int64_t i = 0; i < rank; ++i)
+    exprs.push_back(getAffineDimExpr(i, context));
+  for (const AxisSlice &slice : slices) {
+    exprs[slice.axis] = exprs[slice.axis] * slice.step + slice.start;
+    shape[slice.axis] = slice.size;
+  }
+  auto resultType = RankedTensorType::get(shape, dataType.getElementType());
+  SmallVector<Value> dynamicSizes;
+  for (int64_t i = 0; i < rank; ++i)
+    if (resultType.isDynamicDim(i))
+      dynamicSizes.push_back(tensor::DimOp::create(builder, loc, data, i));
+  Value init = tensor::EmptyOp::create(builder, loc, shape,
+                                       dataType.getElementType(), dynamicSizes);
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, context),
+                                 builder.getMultiDimIdentityMap(rank)};
+  return linalg::GenericOp::create(
+             builder, loc, resultType, data, init, maps,
+             getParallelIterators(rank),
+             [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(b, nestedLoc, args[0]);
+             })
+      .getResult(0);
+}
+
+/// Reads element `position` of a 1-D index tensor as an index.
+static Value readIndex(OpBuilder &builder, Location loc, Value tensor,
+                       int64_t position) {
+  Value index = arith::ConstantIndexOp::create(builder, loc, position);
+  Value element = tensor::ExtractOp::create(builder, loc, tensor, index);
+  return arith::IndexCastOp::create(builder, loc, builder.getIndexType(),
+                                    element);
+}
+
+/// Result element i reads data[offsets + strides * i] through tensor.extract,
+/// for strides of either sign known only at run time.
+static Value sliceWithRuntimeGeneric(OpBuilder &builder, Location loc,
+                                     Value data, ArrayRef<Value> offsets,
+                                     ArrayRef<Value> strides,
+                                     RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  Value init = createEmptyTensor(builder, loc, resultType);
+  return linalg::GenericOp::create(
+             builder, loc, resultType, ValueRange{}, init,
+             builder.getMultiDimIdentityMap(rank), getParallelIterators(rank),
+             [&](OpBuilder &b, Location nestedLoc, ValueRange) {
+               SmallVector<Value> coords;
+               for (int64_t d = 0; d < rank; ++d) {
+                 Value i = linalg::IndexOp::create(b, nestedLoc, d);
+                 Value scaled =
+                     arith::MulIOp::create(b, nestedLoc, i, strides[d]);
+                 coords.push_back(
+                     arith::AddIOp::create(b, nestedLoc, offsets[d], scaled));
+               }
+               Value element =
+                   tensor::ExtractOp::create(b, nestedLoc, data, coords);
+               linalg::YieldOp::create(b, nestedLoc, element);
+             })
+      .getResult(0);
+}
+
+namespace {
+
+struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value data = adaptor.getData();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto resultType = dyn_cast<RankedTensorType>(op.getType());
+    if (!dataType || !resultType)
+      return rewriter.notifyMatchFailure(op, "unranked data or result");
+    int64_t rank = dataType.getRank();
+    auto startsType = dyn_cast<RankedTensorType>(op.getStarts().getType());
+    if (!startsType || startsType.isDynamicDim(0))
+      return rewriter.notifyMatchFailure(op, "starts has no static length");
+    int64_t count = startsType.getDimSize(0);
+
+    std::optional<SmallVector<int64_t>> axes;
+    if (isNoneValue(op.getAxes())) {
+      axes.emplace();
+      for (int64_t i = 0; i < count; ++i)
+        axes->push_back(i);
+    } else if ((axes = getConstantIntValues(op.getAxes()))) {
+      for (int64_t &axis : *axes)
+        axis = normalizeAxis(axis, rank);
+    }
+    std::optional<SmallVector<int64_t>> steps;
+    if (isNoneValue(op.getSteps()))
+      steps = SmallVector<int64_t>(count, 1);
+    else
+      steps = getConstantIntValues(op.getSteps());
+    if ((axes && static_cast<int64_t>(axes->size()) != count) ||
+        (steps && (static_cast<int64_t>(steps->size()) != count ||
+                   llvm::is_contained(*steps, 0))))
+      return rewriter.notifyMatchFailure(op, "malformed axes or steps");
+
+    std::optional<SmallVector<int64_t>> starts =
+        getConstantIntValues(op.getStarts());
+    std::optional<SmallVector<int64_t>> ends =
+        getConstantIntValues(op.getEnds());
+    Location loc = op.getLoc();
+    if (starts && ends && axes && steps) {
+      SmallVector<AxisSlice> slices;
+      SmallVector<int64_t> shape(dataType.getShape());
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t axis = (*axes)[i];
+        if (dataType.isDynamicDim(axis))
+          return rewriter.notifyMatchFailure(op, "a sliced dim is dynamic");
+        slices.push_back(clampAxisSlice(axis, dataType.getDimSize(axis),
+                                        (*starts)[i], (*ends)[i],
+                                        (*steps)[i]));
+        shape[axis] = slices.back().size;
+      }
+      if (failed(verifyCompatibleShape(shape, resultType.getShape())))
+        return rewriter.notifyMatchFailure(
+            op, "the slice bounds contradict the result type");
+      Value sliced =
+          llvm::all_of(*steps, [](int64_t s) { return s > 0; })
+              ? sliceWithPositiveSteps(rewriter, loc, data, slices)
+              : sliceWithAffineGeneric(rewriter, loc, data, slices);
+      if (sliced.getType() != resultType)
+        sliced = tensor::CastOp::create(rewriter, loc, resultType, sliced);
+      rewriter.replaceOp(op, sliced);
+      return success();
+    }
+
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(
+          op, "runtime bounds need a static result type");
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> offsets(rank, zero);
+    SmallVector<Value> strides(rank, one);
+    for (int64_t k = 0; k < count; ++k) {
+      Value start = readIndex(rewriter, loc, adaptor.getStarts(), k);
+      Value step = steps ? arith::ConstantIndexOp::create(rewriter, loc,
+                                                          (*steps)[k])
+                         : readIndex(rewriter, loc, adaptor.getSteps(), k);
+      Value axis;
+      if (!axes) {
+        axis = readIndex(rewriter, loc, adaptor.getAxes(), k);
+        Value rankValue = arith::ConstantIndexOp::create(rewriter, loc, rank);
+        Value isNegative = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::slt, axis, zero);
+        Value wrapped = arith::AddIOp::create(rewriter, loc, axis, rankValue);
+        axis =
+            arith::SelectOp::create(rewriter, loc, isNegative, wrapped, axis);
+      }
+      for (int64_t d = 0; d < rank; ++d) {
+        if (axes && (*axes)[k] != d)
+          continue;
+        // ONNX clamps the start into [0, dim] for positive steps and into
+        // [0, dim - 1] for negative ones.
+        Value dim = tensor::DimOp::create(rewriter, loc, data, d);
+        Value isNegative = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::slt, start, zero);
+        Value wrapped = arith::AddIOp::create(rewriter, loc, start, dim);
+        Value offset =
+            arith::SelectOp::create(rewriter, loc, isNegative, wrapped, start);
+        Value isForward = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::sgt, step, zero);
+        Value dimMinusOne = arith::SubIOp::create(rewriter, loc, dim, one);
+        Value upper =
+            arith::SelectOp::create(rewriter, loc, isForward, dim, dimMinusOne);
+        offset = arith::MaxSIOp::create(rewriter, loc, offset, zero);
+        offset = arith::MinSIOp::create(rewriter, loc, offset, upper);
+        if (axes) {
+          offsets[d] = offset;
+          strides[d] = step;
+          continue;
+        }
+        Value isThisAxis = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, axis,
+            arith::ConstantIndexOp::create(rewriter, loc, d));
+        offsets[d] = arith::SelectOp::create(rewriter, loc, isThisAxis, offset,
+                                             offsets[d]);
+        strides[d] = arith::SelectOp::create(rewriter, loc, isThisAxis, step,
+                                             strides[d]);
+      }
+    }
+
+    Value sliced;
+    bool stepsArePositive =
+        steps && llvm::all_of(*steps, [](int64_t s) { return s > 0; });
+    if (axes && stepsArePositive) {
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t size : resultType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(size));
+      sliced = tensor::ExtractSliceOp::create(
+          rewriter, loc, resultType, data, getAsOpFoldResult(offsets), sizes,
+          getAsOpFoldResult(strides));
+    } else {
+      sliced = sliceWithRuntimeGeneric(rewriter, loc, data, offsets, strides,
+                                       resultType);
+    }
+    rewriter.replaceOp(op, sliced);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowrank::populateONNXSliceToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<SliceLowering>(patterns.getContext());
+}

@@ -1,0 +1,198 @@
+//===- RefineShapeTypes.cpp - Static result types from constant shapes ----===//
+//
+// Once a shape operand is constant, the result type of Reshape, Expand,
+// ConstantOfShape and Tile follows from it; the refined type then flows
+// through elementwise users, whose result shape follows from their operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ShapeConstants.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace lowrank;
+
+static constexpr int64_t kDynamic = ShapedType::kDynamic;
+
+/// Replaces the result type by `shape` with the current element type.
+static LogicalResult refineToShape(PatternRewriter &rewriter, Operation *op,
+                                   ArrayRef<int64_t> shape) {
+  auto current = cast<TensorType>(op->getResult(0).getType());
+  return refineResultType(
+      rewriter, op->getResult(0),
+      RankedTensorType::get(shape, current.getElementType()));
+}
+
+/// The ONNX broadcast of two dims; nullopt when they conflict.
+static std::optional<int64_t> broadcastDims(int64_t a, int64_t b) {
+  if (a == 1)
+    return b;
+  if (b == 1 || a == b)
+    return a;
+  if (ShapedType::isDynamic(a))
+    return b;
+  if (ShapedType::isDynamic(b))
+    return a;
+  return std::nullopt;
+}
+
+/// The ONNX multidirectional broadcast of `shapes`.
+static std::optional<SmallVector<int64_t>>
+broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes) {
+  size_t rank = 0;
+  for (const SmallVector<int64_t> &shape : shapes)
+    rank = std::max(rank, shape.size());
+  SmallVector<int64_t> result(rank, 1);
+  for (const SmallVector<int64_t> &shape : shapes) {
+    size_t offset = rank - shape.size();
+    for (auto [i, size] : llvm::enumerate(shape)) {
+      std::optional<int64_t> dim = broadcastDims(result[offset + i], size);
+      if (!dim)
+        return std::nullopt;
+      result[offset + i] = *dim;
+    }
+  }
+  return result;
+}
+
+namespace {
+
+struct ReshapeRefine : OpRewritePattern<onnx::ReshapeOp> {
+  ReshapeRefine(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern(context), maxElements(maxElements) {}
+
+  LogicalResult matchAndRewrite(onnx::ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<IntTensor> target = getIntTensor(op.getShape(), maxElements);
+    auto inputType = dyn_cast<RankedTensorType>(op.getData().getType());
+    if (!target || !inputType)
+      return rewriter.notifyMatchFailure(op, "shape not constant or unranked");
+    SmallVector<int64_t> shape;
+    int64_t inferred = -1;
+    for (auto [i, size] : llvm::enumerate(target->values)) {
+      if (size == 0 && !op.getAllowzero()) {
+        if (static_cast<int64_t>(i) >= inputType.getRank())
+          return rewriter.notifyMatchFailure(op, "0 copies a missing dim");
+        shape.push_back(inputType.getDimSize(i));
+      } else if (size == -1) {
+        inferred = i;
+        shape.push_back(kDynamic);
+      } else {
+        shape.push_back(size);
+      }
+    }
+    if (inferred >= 0 && inputType.hasStaticShape()) {
+      int64_t known = 1;
+      for (auto [i, size] : llvm::enumerate(shape))
+        if (static_cast<int64_t>(i) != inferred)
+          known = ShapedType::isDynamic(size) ? 0 : known * size;
+      if (known > 0 && inputType.getNumElements() % known == 0)
+        shape[inferred] = inputType.getNumElements() / known;
+    }
+    return refineToShape(rewriter, op, shape);
+  }
+
+  int64_t maxElements;
+};
+
+struct ExpandRefine : OpRewritePattern<onnx::ExpandOp> {
+  ExpandRefine(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern(context), maxElements(maxElements) {}
+
+  LogicalResult matchAndRewrite(onnx::ExpandOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<IntTensor> target = getIntTensor(op.getShape(), maxElements);
+    auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!target || !inputType)
+      return rewriter.notifyMatchFailure(op, "shape not constant or unranked");
+    std::optional<SmallVector<int64_t>> shape = broadcastShapes(
+        {SmallVector<int64_t>(inputType.getShape()), target->values});
+    if (!shape)
+      return rewriter.notifyMatchFailure(op, "shapes do not broadcast");
+    return refineToShape(rewriter, op, *shape);
+  }
+
+  int64_t maxElements;
+};
+
+/// Large ConstantOfShape ops stay ops (the folder only takes small ones) but
+/// still get their static type.
+struct ConstantOfShapeRefine : OpRewritePattern<onnx::ConstantOfShapeOp> {
+  ConstantOfShapeRefine(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern(context), maxElements(maxElements) {}
+
+  LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<IntTensor> shape = getIntTensor(op.getInput(), maxElements);
+    if (!shape || llvm::any_of(shape->values, [](int64_t s) { return s < 0; }))
+      return rewriter.notifyMatchFailure(op, "shape is not constant");
+    return refineToShape(rewriter, op, shape->values);
+  }
+
+  int64_t maxElements;
+};
+
+struct TileRefine : OpRewritePattern<onnx::TileOp> {
+  TileRefine(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern(context), maxElements(maxElements) {}
+
+  LogicalResult matchAndRewrite(onnx::TileOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<IntTensor> repeats =
+        getIntTensor(op.getRepeats(), maxElements);
+    auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!repeats || !inputType ||
+        static_cast<int64_t>(repeats->values.size()) != inputType.getRank())
+      return rewriter.notifyMatchFailure(op, "repeats not constant");
+    SmallVector<int64_t> shape;
+    for (auto [size, repeat] :
+         llvm::zip(inputType.getShape(), repeats->values))
+      shape.push_back(ShapedType::isDynamic(size) ? kDynamic : size * repeat);
+    return refineToShape(rewriter, op, shape);
+  }
+
+  int64_t maxElements;
+};
+
+/// Elementwise onnx ops: the result shape is the operand shape, or the
+/// broadcast of the operand shapes.
+struct ElementwiseRefine : RewritePattern {
+  ElementwiseRefine(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<onnx::ONNXDialect>(op->getDialect()) || op->getNumResults() != 1)
+      return failure();
+    bool sameShape = op->hasTrait<OpTrait::SameOperandsAndResultShape>();
+    if (!sameShape && !op->hasTrait<OpTrait::ResultsBroadcastableShape>())
+      return rewriter.notifyMatchFailure(op, "not an elementwise op");
+    SmallVector<SmallVector<int64_t>> shapes;
+    for (Value operand : op->getOperands()) {
+      auto type = dyn_cast<RankedTensorType>(operand.getType());
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "an operand is unranked");
+      shapes.emplace_back(type.getShape());
+    }
+    if (shapes.empty())
+      return failure();
+    std::optional<SmallVector<int64_t>> shape =
+        sameShape ? std::optional(shapes.front()) : broadcastShapes(shapes);
+    if (!shape)
+      return rewriter.notifyMatchFailure(op, "operand shapes conflict");
+    return refineToShape(rewriter, op, *shape);
+  }
+};
+
+} // namespace
+
+void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
+                                               int64_t maxElements) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ReshapeRefine, ExpandRefine, ConstantOfShapeRefine, TileRefine>(
+      context, maxElements);
+  patterns.add<ElementwiseRefine>(context);
+}

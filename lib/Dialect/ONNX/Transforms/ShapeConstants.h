@@ -1,0 +1,58 @@
+//===- ShapeConstants.h - Constants for shape folding -----------*- C++ -*-===//
+//
+// The lowrank-onnx-fold-shapes patterns evaluate onnx ops on small integer
+// constants (shape tensors, axes, indices) and refine result types; this is
+// what they share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_LIB_DIALECT_ONNX_TRANSFORMS_SHAPECONSTANTS_H
+#define LOWRANK_LIB_DIALECT_ONNX_TRANSFORMS_SHAPECONSTANTS_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace lowrank {
+
+/// A statically shaped integer (or i1) constant, its values in row-major
+/// order and sign-extended (i1 as 0 and 1).
+struct IntTensor {
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<int64_t> values;
+};
+
+/// The value of `value` when an onnx.Constant with at most `maxElements`
+/// integer elements produces it.
+std::optional<IntTensor> getIntTensor(mlir::Value value, int64_t maxElements);
+
+/// An onnx.Constant of the static `type` (integer or i1 elements) holding
+/// `values`, truncated to the element width.
+mlir::Value createIntConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::RankedTensorType type,
+                              llvm::ArrayRef<int64_t> values);
+
+/// Whether `refined` keeps every static size of `current` and adds at least
+/// one (or gives a rank to an unranked `current`).
+bool isMoreStatic(mlir::Type refined, mlir::Type current);
+
+/// Gives `result` the type `refined` in place; uses outside the onnx dialect
+/// read it through a tensor.cast back to the old type. Fails when `refined`
+/// is not more static than the current type.
+llvm::LogicalResult refineResultType(mlir::PatternRewriter &rewriter,
+                                     mlir::OpResult result,
+                                     mlir::RankedTensorType refined);
+
+/// Patterns evaluating onnx ops whose operands are small integer constants.
+void populateFoldShapeConstantsPatterns(mlir::RewritePatternSet &patterns,
+                                        int64_t maxElements);
+
+/// Patterns refining dynamic result types from constant shape operands.
+void populateRefineShapeTypesPatterns(mlir::RewritePatternSet &patterns,
+                                      int64_t maxElements);
+
+} // namespace lowrank
+
+#endif // LOWRANK_LIB_DIALECT_ONNX_TRANSFORMS_SHAPECONSTANTS_H

@@ -1,0 +1,31 @@
+// RUN: lowrank-opt %s --lowrank-convert-onnx-to-linalg --split-input-file --verify-diagnostics
+
+// Dropout in training mode is random and is not lowered.
+func.func @dropout_training(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %n = onnx.NoValue
+  %t = onnx.Constant {value = dense<true> : tensor<i1>} : tensor<i1>
+  // expected-error @+1 {{failed to legalize operation 'onnx.Dropout'}}
+  %y, %m = onnx.Dropout %x, %n, %t : (tensor<2x3xf32>, none, tensor<i1>) -> (tensor<2x3xf32>, none)
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// A dynamic reshape target needs lowrank-onnx-fold-shapes first.
+func.func @reshape_dynamic_result(%x: tensor<2x3xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{failed to legalize operation 'onnx.Reshape'}}
+  %0 = onnx.Reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Slice bounds that contradict the result type are rejected, not miscompiled.
+func.func @slice_contradicts_type(%x: tensor<20x10xf32>) -> tensor<3x10xf32> {
+  %st = onnx.Constant {value = dense<[0]> : tensor<1xi64>} : tensor<1xi64>
+  %en = onnx.Constant {value = dense<[5]> : tensor<1xi64>} : tensor<1xi64>
+  %n = onnx.NoValue
+  // expected-error @+1 {{failed to legalize operation 'onnx.Slice'}}
+  %0 = onnx.Slice %x, %st, %en, %n, %n : (tensor<20x10xf32>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<3x10xf32>
+  return %0 : tensor<3x10xf32>
+}

@@ -1,0 +1,148 @@
+// RUN: lowrank-opt %s --lowrank-onnx-fold-shapes --split-input-file | FileCheck %s
+
+// The chain exporters emit for a head split; Div defeats ONNX data
+// propagation, so the importer leaves the Reshape result dynamic.
+// CHECK-LABEL: func.func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8xf32>)
+// CHECK-NOT: onnx.Shape
+// CHECK-NOT: onnx.Gather
+// CHECK-NOT: onnx.Concat
+// CHECK: %[[T:.*]] = onnx.Constant {value = dense<[2, 2, 4]> : tensor<3xi64>}
+// CHECK: %[[Y:.*]] = onnx.Reshape %[[X]], %[[T]] {{.*}} -> tensor<2x2x4xf32>
+// CHECK: %[[C:.*]] = tensor.cast %[[Y]] : tensor<2x2x4xf32> to tensor<?x?x?xf32>
+// CHECK: return %[[C]]
+func.func @reshape_chain(%x: tensor<2x8xf32>) -> tensor<?x?x?xf32> {
+  %s = onnx.Shape %x : (tensor<2x8xf32>) -> tensor<2xi64>
+  %i0 = onnx.Constant {value = dense<0> : tensor<i64>} : tensor<i64>
+  %i1 = onnx.Constant {value = dense<1> : tensor<i64>} : tensor<i64>
+  %heads = onnx.Constant {value = dense<2> : tensor<i64>} : tensor<i64>
+  %n = onnx.Gather %s, %i0 {axis = 0 : i64} : (tensor<2xi64>, tensor<i64>) -> tensor<i64>
+  %h = onnx.Gather %s, %i1 {axis = 0 : i64} : (tensor<2xi64>, tensor<i64>) -> tensor<i64>
+  %hd = onnx.Div %h, %heads : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %a = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %n1 = onnx.Unsqueeze %n, %a : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+  %heads1 = onnx.Unsqueeze %heads, %a : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+  %hd1 = onnx.Unsqueeze %hd, %a : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+  %t = onnx.Concat %n1, %heads1, %hd1 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %y = onnx.Reshape %x, %t : (tensor<2x8xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %y : tensor<?x?x?xf32>
+}
+
+// -----
+
+// Only the gathered dim need be static; the -1 stays dynamic because the
+// batch dim is.
+// CHECK-LABEL: func.func @partly_dynamic
+// CHECK: %[[T:.*]] = onnx.Constant {value = dense<[-1, 2, 4]> : tensor<3xi64>}
+// CHECK: onnx.Reshape %{{.*}}, %[[T]] {{.*}} -> tensor<?x2x4xf32>
+func.func @partly_dynamic(%x: tensor<?x8xf32>) -> tensor<?x?x?xf32> {
+  %s = onnx.Shape %x : (tensor<?x8xf32>) -> tensor<2xi64>
+  %i1 = onnx.Constant {value = dense<[1]> : tensor<1xi64>} : tensor<1xi64>
+  %h = onnx.Gather %s, %i1 {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %two = onnx.Constant {value = dense<[2]> : tensor<1xi64>} : tensor<1xi64>
+  %hd = onnx.Div %h, %two : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %m1 = onnx.Constant {value = dense<[-1]> : tensor<1xi64>} : tensor<1xi64>
+  %t = onnx.Concat %m1, %two, %hd {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %y = onnx.Reshape %x, %t : (tensor<?x8xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %y : tensor<?x?x?xf32>
+}
+
+// -----
+
+// A Shape of a dynamic dim cannot fold.
+// CHECK-LABEL: func.func @dynamic_dim_stays
+// CHECK: onnx.Shape
+// CHECK: onnx.Gather
+func.func @dynamic_dim_stays(%x: tensor<?x8xf32>) -> tensor<1xi64> {
+  %s = onnx.Shape %x : (tensor<?x8xf32>) -> tensor<2xi64>
+  %i0 = onnx.Constant {value = dense<[0]> : tensor<1xi64>} : tensor<1xi64>
+  %n = onnx.Gather %s, %i0 {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %n : tensor<1xi64>
+}
+
+// -----
+
+// Where(Equal(shape, -1), 1, shape) guards Expand; the Expand result and the
+// Mul consuming it become static.
+// CHECK-LABEL: func.func @expand_guard
+// CHECK-NOT: onnx.Equal
+// CHECK-NOT: onnx.Where
+// CHECK: %[[T:.*]] = onnx.Constant {value = dense<[3, 1, 4]> : tensor<3xi64>}
+// CHECK: %[[E:.*]] = onnx.Expand %{{.*}}, %[[T]] {{.*}} -> tensor<3x2x4xf32>
+// CHECK: %[[M:.*]] = onnx.Mul %[[E]], %{{.*}} -> tensor<3x2x4xf32>
+// CHECK: tensor.cast %[[M]] : tensor<3x2x4xf32> to tensor<?x?x?xf32>
+func.func @expand_guard(%x: tensor<2x4xf32>) -> tensor<?x?x?xf32> {
+  %t = onnx.Constant {value = dense<[3, -1, 4]> : tensor<3xi64>} : tensor<3xi64>
+  %m1 = onnx.Constant {value = dense<-1> : tensor<i64>} : tensor<i64>
+  %one = onnx.Constant {value = dense<1> : tensor<i64>} : tensor<i64>
+  %eq = onnx.Equal %t, %m1 : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %g = onnx.Where %eq, %one, %t : (tensor<3xi1>, tensor<i64>, tensor<3xi64>) -> tensor<3xi64>
+  %e = onnx.Expand %x, %g : (tensor<2x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  %m = onnx.Mul %e, %x : (tensor<?x?x?xf32>, tensor<2x4xf32>) -> tensor<?x?x?xf32>
+  return %m : tensor<?x?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @integer_arithmetic
+// CHECK-NEXT: %[[C:.*]] = onnx.Constant {value = dense<[6, 2]> : tensor<2xi32>}
+// CHECK-NEXT: return %[[C]]
+func.func @integer_arithmetic() -> tensor<2xi32> {
+  %a = onnx.Constant {value = dense<[4, 5, 6]> : tensor<3xi64>} : tensor<3xi64>
+  %b = onnx.Constant {value = dense<[1]> : tensor<1xi64>} : tensor<1xi64>
+  %st = onnx.Constant {value = dense<[-1]> : tensor<1xi64>} : tensor<1xi64>
+  %en = onnx.Constant {value = dense<[-9223372036854775807]> : tensor<1xi64>} : tensor<1xi64>
+  %sp = onnx.Constant {value = dense<[-2]> : tensor<1xi64>} : tensor<1xi64>
+  %n = onnx.NoValue
+  %sl = onnx.Slice %a, %st, %en, %n, %sp : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, none, tensor<1xi64>) -> tensor<2xi64>
+  %sub = onnx.Sub %sl, %b : (tensor<2xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %mul = onnx.Mul %sub, %b : (tensor<2xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %d = onnx.Constant {value = dense<[1, 3]> : tensor<2xi64>} : tensor<2xi64>
+  %q = onnx.Div %mul, %d : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %add = onnx.Add %q, %b : (tensor<2xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %c = onnx.Cast %add {to = 6 : i64} : (tensor<2xi64>) -> tensor<2xi32>
+  return %c : tensor<2xi32>
+}
+
+// -----
+
+// Division by zero is left to run time.
+// CHECK-LABEL: func.func @division_by_zero
+// CHECK: onnx.Div
+func.func @division_by_zero() -> tensor<1xi64> {
+  %a = onnx.Constant {value = dense<[4]> : tensor<1xi64>} : tensor<1xi64>
+  %z = onnx.Constant {value = dense<[0]> : tensor<1xi64>} : tensor<1xi64>
+  %q = onnx.Div %a, %z : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %q : tensor<1xi64>
+}
+
+// -----
+
+// Small ConstantOfShape folds into a splat; a large one only gets its type.
+// CHECK-LABEL: func.func @constant_of_shape
+// CHECK-DAG: onnx.Constant {value = dense<7> : tensor<2x3xi32>} : tensor<2x3xi32>
+// CHECK-DAG: %[[BIG:.*]] = onnx.ConstantOfShape %{{.*}} -> tensor<100x100xf32>
+// CHECK-DAG: tensor.cast %[[BIG]] : tensor<100x100xf32> to tensor<?x?xf32>
+func.func @constant_of_shape() -> (tensor<?x?xi32>, tensor<?x?xf32>) {
+  %s = onnx.Constant {value = dense<[2, 3]> : tensor<2xi64>} : tensor<2xi64>
+  %small = onnx.ConstantOfShape %s {value = dense<7> : tensor<1xi32>} : (tensor<2xi64>) -> tensor<?x?xi32>
+  %b = onnx.Constant {value = dense<[100, 100]> : tensor<2xi64>} : tensor<2xi64>
+  %big = onnx.ConstantOfShape %b : (tensor<2xi64>) -> tensor<?x?xf32>
+  return %small, %big : tensor<?x?xi32>, tensor<?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @tile_and_squeeze
+// CHECK-DAG: %[[S:.*]] = onnx.Constant {value = dense<3> : tensor<i64>}
+// CHECK-DAG: %[[T:.*]] = onnx.Tile %{{.*}} -> tensor<4x9xf32>
+// CHECK: %[[C:.*]] = tensor.cast %[[T]]
+// CHECK: return %[[C]], %[[S]]
+func.func @tile_and_squeeze(%x: tensor<2x3xf32>) -> (tensor<?x?xf32>, tensor<i64>) {
+  %r = onnx.Constant {value = dense<[2, 3]> : tensor<2xi64>} : tensor<2xi64>
+  %t = onnx.Tile %x, %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %s = onnx.Shape %x {start = -1 : i64} : (tensor<2x3xf32>) -> tensor<1xi64>
+  %a = onnx.Constant {value = dense<[0]> : tensor<1xi64>} : tensor<1xi64>
+  %q = onnx.Squeeze %s, %a : (tensor<1xi64>, tensor<1xi64>) -> tensor<i64>
+  return %t, %q : tensor<?x?xf32>, tensor<i64>
+}
