@@ -264,10 +264,13 @@ void SelectRanksPass::runOnOperation() {
       total += c.m * c.n;
     auto decisions = allocateRanksForBudget(
         candidates, static_cast<int64_t>(paramRatio * total), rankMultiple);
-    for (auto [k, decision] : llvm::enumerate(decisions))
-      chosen[candidateUnits[k]] =
-          decision.dense ? std::min(candidates[k].m, candidates[k].n)
-                         : decision.rank;
+    for (auto [k, decision] : llvm::enumerate(decisions)) {
+      if (decision.dense)
+        units[candidateUnits[k]].denseReason =
+            "the global budget keeps it dense";
+      else
+        chosen[candidateUnits[k]] = decision.rank;
+    }
   }
 
   for (auto [u, unit] : llvm::enumerate(units)) {
