@@ -11,7 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
 
@@ -33,15 +33,15 @@ Type getElementType(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
 }
 
-/// Reinterprets an unsigned tensor as the signless one of the same width (or
-/// back); other tensors are returned unchanged.
-static Value bitcastElementType(OpBuilder &builder, Location loc, Value tensor,
-                                Type elementType) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (type.getElementType() == elementType)
-    return tensor;
-  return tensor::BitcastOp::create(builder, loc, type.clone(elementType),
-                                   tensor);
+/// Reinterprets a scalar as `type` of the same width. Used between the
+/// unsigned element types of tensors and the signless ones arith needs;
+/// tensor.bitcast would say the same on tensors but does not bufferize.
+static Value castScalarSignedness(OpBuilder &builder, Location loc,
+                                  Value scalar, Type type) {
+  if (scalar.getType() == type)
+    return scalar;
+  return UnrealizedConversionCastOp::create(builder, loc, type, scalar)
+      .getResult(0);
 }
 
 /// Checks that `operandType` broadcasts to `resultType` without guessing
@@ -101,30 +101,28 @@ LogicalResult replaceWithElementwiseGeneric(RewriterBase &rewriter,
 
   int64_t rank = resultType.getRank();
   MLIRContext *context = rewriter.getContext();
-  SmallVector<Value> inputs;
   SmallVector<AffineMap> indexingMaps;
-  for (Value operand : operands) {
-    auto type = cast<RankedTensorType>(operand.getType());
-    inputs.push_back(bitcastElementType(
-        rewriter, loc, operand, getSignlessType(type.getElementType())));
-    indexingMaps.push_back(getBroadcastIndexingMap(type, rank, context));
-  }
+  for (Value operand : operands)
+    indexingMaps.push_back(getBroadcastIndexingMap(
+        cast<RankedTensorType>(operand.getType()), rank, context));
   indexingMaps.push_back(AffineMap::getMultiDimIdentityMap(rank, context));
 
-  auto signlessResultType =
-      resultType.clone(getSignlessType(resultType.getElementType()));
-  Value init =
-      createEmptyTensor(rewriter, loc, signlessResultType, dynamicSizesSource);
+  Value init = createEmptyTensor(rewriter, loc, resultType, dynamicSizesSource);
+  Type resultElementType = resultType.getElementType();
   auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{signlessResultType}, inputs, ValueRange{init},
+      rewriter, loc, TypeRange{resultType}, operands, ValueRange{init},
       indexingMaps, getParallelIterators(rank),
       [&](OpBuilder &builder, Location bodyLoc, ValueRange args) {
-        Value result = buildBody(builder, bodyLoc, args.drop_back());
-        linalg::YieldOp::create(builder, bodyLoc, result);
+        SmallVector<Value> signlessArgs;
+        for (Value arg : args.drop_back())
+          signlessArgs.push_back(castScalarSignedness(
+              builder, bodyLoc, arg, getSignlessType(arg.getType())));
+        Value result = buildBody(builder, bodyLoc, signlessArgs);
+        linalg::YieldOp::create(
+            builder, bodyLoc,
+            castScalarSignedness(builder, bodyLoc, result, resultElementType));
       });
-  Value result = bitcastElementType(rewriter, loc, generic.getResult(0),
-                                    resultType.getElementType());
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op, generic.getResult(0));
   return success();
 }
 

@@ -2,9 +2,9 @@
 //
 // Every elementwise onnx op lowers to one linalg.generic over the static
 // result shape, reading each operand through its broadcasting indexing map.
-// arith only accepts signless integers, so unsigned tensors are bitcast to
-// signless around the generic and the body is told the original signedness
-// through the element types it receives.
+// arith only accepts signless integers, so unsigned elements are cast to
+// signless inside the generic body; the op's element types tell the body
+// which signedness to compute with.
 //
 //===----------------------------------------------------------------------===//
 

@@ -153,10 +153,10 @@ struct LayerNormalizationLowering
           return y;
         });
 
-    rewriter.replaceOp(
-        op, {normalized, getOptionalStatistic(rewriter, loc, op.getMean(), mean),
-             getOptionalStatistic(rewriter, loc, op.getInvStdDev(),
-                                  invStdDev)});
+    Value meanResult = getOptionalStatistic(rewriter, loc, op.getMean(), mean);
+    Value invStdDevResult =
+        getOptionalStatistic(rewriter, loc, op.getInvStdDev(), invStdDev);
+    rewriter.replaceOp(op, {normalized, meanResult, invStdDevResult});
     return success();
   }
 };

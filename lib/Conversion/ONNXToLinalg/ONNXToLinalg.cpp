@@ -38,6 +38,7 @@ struct ConvertONNXToLinalgPass
     // Omitted inputs stay `none` values until their users are rewritten;
     // the unused NoValue ops are then dead and canonicalization drops them.
     target.addLegalOp<lowrank::onnx::NoValueOp>();
+    target.addLegalOp<UnrealizedConversionCastOp>();
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -1,4 +1,4 @@
-//===- Reduction.cpp - onnx Reduce*, ArgMax and ArgMin to linalg ----------===//
+//===- Reduction.cpp - onnx Reduce* ops to linalg -------------------------===//
 //
 // Every reduction is one linalg.generic with reduction iterators over the
 // reduced dimensions, accumulating into a filled init whose indexing map
@@ -14,7 +14,6 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -154,10 +153,11 @@ static Value lowerReduction(OpBuilder &b, Location loc, ReduceKind kind,
     // would shift by -inf and give NaN, so it is shifted by 0 instead.
     Value max = buildMaxMinReduction(b, loc, input, resultType, shape, true);
     Value shift = mapResult(max, [](OpBuilder &nb, Location nloc, Value m) {
+      Value magnitude = math::AbsFOp::create(nb, nloc, m);
+      Value infinity = createScalarConstant(
+          nb, nloc, m.getType(), std::numeric_limits<double>::infinity());
       Value isFinite = arith::CmpFOp::create(
-          nb, nloc, arith::CmpFPredicate::ONE, math::AbsFOp::create(nb, nloc, m),
-          createScalarConstant(nb, nloc, m.getType(),
-                               std::numeric_limits<double>::infinity()));
+          nb, nloc, arith::CmpFPredicate::ONE, magnitude, infinity);
       Value zero = createScalarConstant(nb, nloc, m.getType(), 0.0);
       return arith::SelectOp::create(nb, nloc, isFinite, m, zero).getResult();
     });
@@ -217,6 +217,58 @@ static FailureOr<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes,
   return normalized;
 }
 
+/// The axes of a reduction from `inputType` to `resultType` when the static
+/// shapes leave only one choice that matters: with keepdims, the dimensions
+/// that became 1 (reducing a size-1 dimension changes nothing); without, the
+/// only set of dropped dimensions whose removal leaves the result shape.
+/// Models often give ReduceSum's axes as a graph input of known shape.
+static std::optional<SmallVector<int64_t>>
+inferAxesFromShapes(RankedTensorType inputType, RankedTensorType resultType,
+                    bool keepDims) {
+  if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
+    return std::nullopt;
+  ArrayRef<int64_t> input = inputType.getShape();
+  ArrayRef<int64_t> result = resultType.getShape();
+  SmallVector<int64_t> axes;
+  if (keepDims) {
+    if (input.size() != result.size())
+      return std::nullopt;
+    for (auto [dim, sizes] : llvm::enumerate(llvm::zip_equal(input, result))) {
+      auto [inputSize, resultSize] = sizes;
+      if (inputSize == resultSize)
+        continue;
+      if (resultSize != 1)
+        return std::nullopt;
+      axes.push_back(dim);
+    }
+    return axes;
+  }
+
+  int64_t rank = input.size();
+  int64_t droppedCount = rank - static_cast<int64_t>(result.size());
+  if (droppedCount < 0 || rank > 16)
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> found;
+  for (uint32_t dropped = 0; dropped < (1u << rank); ++dropped) {
+    if (llvm::popcount(dropped) != droppedCount)
+      continue;
+    SmallVector<int64_t> kept;
+    SmallVector<int64_t> candidate;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (dropped & (1u << dim))
+        candidate.push_back(dim);
+      else
+        kept.push_back(input[dim]);
+    }
+    if (ArrayRef<int64_t>(kept) != result)
+      continue;
+    if (found)
+      return std::nullopt;
+    found = std::move(candidate);
+  }
+  return found;
+}
+
 namespace {
 
 /// ReduceMean, ReduceMax, ... with the `axes` attribute (opset 13 to 17).
@@ -257,12 +309,22 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "needs a ranked input");
+    bool keepDims = op.getKeepdims() != 0;
     SmallVector<int64_t> rawAxes;
     if (!isNoneValue(op.getAxes())) {
       std::optional<SmallVector<int64_t>> constantAxes =
           getConstantIntValues(op.getAxes());
+      auto resultType = dyn_cast<RankedTensorType>(op.getType());
+      if (!constantAxes && resultType)
+        constantAxes = inferAxesFromShapes(inputType, resultType, keepDims);
       if (!constantAxes)
-        return rewriter.notifyMatchFailure(op, "axes are not a constant");
+        return rewriter.notifyMatchFailure(
+            op, "axes are neither constant nor implied by the shapes");
+      // Only size-1 dimensions are reduced: the data passes unchanged.
+      if (constantAxes->empty() && input.getType() == op.getType()) {
+        rewriter.replaceOp(op, input);
+        return success();
+      }
       rawAxes = std::move(*constantAxes);
     }
     if (rawAxes.empty() && op.getNoopWithEmptyAxes() != 0) {
@@ -276,8 +338,8 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
         normalizeAxes(rawAxes, inputType.getRank());
     if (failed(axes))
       return rewriter.notifyMatchFailure(op, "axes out of range or repeated");
-    ReductionShape shape = ReductionShape::fromAxes(
-        *axes, inputType.getRank(), op.getKeepdims() != 0);
+    ReductionShape shape =
+        ReductionShape::fromAxes(*axes, inputType.getRank(), keepDims);
     if (failed(checkReducible(rewriter, op, ReduceKind::Sum, input,
                               op.getType(), shape)))
       return failure();
@@ -285,83 +347,6 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
                                           ReduceKind::Sum, input,
                                           cast<RankedTensorType>(op.getType()),
                                           shape));
-    return success();
-  }
-};
-
-/// ArgMax and ArgMin: a reduction carrying the best value and its index.
-template <typename OpTy, bool IsMax>
-struct ArgReduceLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Value input = adaptor.getData();
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!inputType || !resultType || inputType.getRank() == 0)
-      return rewriter.notifyMatchFailure(op, "needs a ranked non-scalar input");
-    Type elementType = inputType.getElementType();
-    if (!isArithElementType(elementType))
-      return rewriter.notifyMatchFailure(
-          op, "arith has no ops on unsigned integer elements");
-    int64_t rank = inputType.getRank();
-    int64_t axis = normalizeAxis(op.getAxis(), rank);
-    ReductionShape shape =
-        ReductionShape::fromAxes({axis}, rank, op.getKeepdims() != 0);
-    if (resultType.getRank() !=
-        static_cast<int64_t>(shape.getResultShape(inputType.getShape()).size()))
-      return rewriter.notifyMatchFailure(op,
-                                         "result rank disagrees with keepdims");
-
-    if (!resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
-
-    Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
-    Value values = createFilledTensor(
-        rewriter, loc, resultType.clone(elementType),
-        getMaxMinIdentity(elementType, IsMax));
-    Value indices = createFilledTensor(rewriter, loc, resultType,
-                                       rewriter.getI64IntegerAttr(0));
-
-    AffineMap resultMap = shape.getResultMap(context);
-    SmallVector<AffineMap> maps{
-        AffineMap::getMultiDimIdentityMap(rank, context), resultMap,
-        resultMap};
-    SmallVector<utils::IteratorType> iterators = getParallelIterators(rank);
-    iterators[axis] = utils::IteratorType::reduction;
-    bool selectLast = op.getSelectLastIndex() != 0;
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{values.getType(), indices.getType()}, input,
-        ValueRange{values, indices}, maps, iterators,
-        [&](OpBuilder &b, Location nloc, ValueRange args) {
-          Value candidate = args[0], best = args[1], bestIndex = args[2];
-          // Ties replace the best only when the last index is wanted.
-          Value better;
-          if (isa<FloatType>(elementType)) {
-            auto predicate = IsMax ? (selectLast ? arith::CmpFPredicate::OGE
-                                                 : arith::CmpFPredicate::OGT)
-                                   : (selectLast ? arith::CmpFPredicate::OLE
-                                                 : arith::CmpFPredicate::OLT);
-            better = arith::CmpFOp::create(b, nloc, predicate, candidate, best);
-          } else {
-            auto predicate = IsMax ? (selectLast ? arith::CmpIPredicate::sge
-                                                 : arith::CmpIPredicate::sgt)
-                                   : (selectLast ? arith::CmpIPredicate::sle
-                                                 : arith::CmpIPredicate::slt);
-            better = arith::CmpIOp::create(b, nloc, predicate, candidate, best);
-          }
-          Value index = arith::IndexCastOp::create(
-              b, nloc, b.getI64Type(), linalg::IndexOp::create(b, nloc, axis));
-          Value newBest =
-              arith::SelectOp::create(b, nloc, better, candidate, best);
-          Value newIndex =
-              arith::SelectOp::create(b, nloc, better, index, bestIndex);
-          linalg::YieldOp::create(b, nloc, ValueRange{newBest, newIndex});
-        });
-    rewriter.replaceOp(op, generic.getResult(1));
     return success();
   }
 };
@@ -383,7 +368,7 @@ void lowrank::populateONNXReductionToLinalgPatterns(
                                  ReduceKind::LogSumExp>,
       ReduceWithAxesAttrLowering<onnx::ReduceSumSquareOp,
                                  ReduceKind::SumSquare>,
-      ReduceSumLowering, ArgReduceLowering<onnx::ArgMaxOp, true>,
-      ArgReduceLowering<onnx::ArgMinOp, false>>(context);
+      ReduceSumLowering>(context);
+  populateONNXArgReduceToLinalgPatterns(patterns);
   populateONNXSoftmaxToLinalgPatterns(patterns);
 }

@@ -186,11 +186,14 @@ TypedAttr getMaxMinIdentity(Type elementType, bool isMax) {
 
 Value buildMaxMin(OpBuilder &builder, Location loc, Value lhs, Value rhs,
                   bool isMax) {
-  if (isa<FloatType>(lhs.getType()))
-    return isMax ? arith::MaximumFOp::create(builder, loc, lhs, rhs).getResult()
-                 : arith::MinimumFOp::create(builder, loc, lhs, rhs).getResult();
-  return isMax ? arith::MaxSIOp::create(builder, loc, lhs, rhs).getResult()
-               : arith::MinSIOp::create(builder, loc, lhs, rhs).getResult();
+  if (isa<FloatType>(lhs.getType())) {
+    if (isMax)
+      return arith::MaximumFOp::create(builder, loc, lhs, rhs);
+    return arith::MinimumFOp::create(builder, loc, lhs, rhs);
+  }
+  if (isMax)
+    return arith::MaxSIOp::create(builder, loc, lhs, rhs);
+  return arith::MinSIOp::create(builder, loc, lhs, rhs);
 }
 
 bool isArithElementType(Type type) {

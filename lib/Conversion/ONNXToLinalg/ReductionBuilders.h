@@ -99,6 +99,9 @@ mlir::Value buildMaxMin(mlir::OpBuilder &builder, mlir::Location loc,
 /// integers (unsigned tensor elements would need casts first).
 bool isArithElementType(mlir::Type type);
 
+/// ArgMax and ArgMin.
+void populateONNXArgReduceToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 /// Softmax and LogSoftmax.
 void populateONNXSoftmaxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -127,20 +127,20 @@ struct LogSoftmaxLowering : OpConversionPattern<onnx::LogSoftmaxOp> {
           Value exp = math::ExpOp::create(b, nloc, shifted);
           return arith::AddFOp::create(b, nloc, exp, acc);
         });
-    // log(softmax(x)) = x - (max + log(sum)); the offset is computed once
-    // per slice instead of once per element.
-    Value offset = buildElementwise(
-        rewriter, loc, operands->reducedType, ValueRange{max, sum},
+    // log(softmax(x)) = (x - max) - log(sum). Subtracting the maximum first
+    // keeps the small log(sum) from being rounded away against a large max.
+    Value logSum = buildElementwise(
+        rewriter, loc, operands->reducedType, sum,
         [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-          Value log = math::LogOp::create(b, nloc, args[1]);
-          return arith::AddFOp::create(b, nloc, args[0], log);
+          return math::LogOp::create(b, nloc, args[0]);
         });
     Value result = buildParallelGeneric(
         rewriter, loc, operands->type, operands->input,
-        ValueRange{operands->input, offset},
-        {operands->identityMap, operands->reducedMap},
+        ValueRange{operands->input, max, logSum},
+        {operands->identityMap, operands->reducedMap, operands->reducedMap},
         [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-          return arith::SubFOp::create(b, nloc, args[0], args[1]);
+          Value shifted = arith::SubFOp::create(b, nloc, args[0], args[1]);
+          return arith::SubFOp::create(b, nloc, shifted, args[2]);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -127,10 +127,11 @@ func.func @cast_f16_to_bf16(%a: tensor<4xf16>) -> tensor<4xbf16> {
 // -----
 
 // CHECK-LABEL: func.func @cast_u8_to_i64
-// CHECK: %[[S:.*]] = tensor.bitcast %{{.*}} : tensor<4xui8> to tensor<4xi8>
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%[[S]] : tensor<4xi8>)
-// CHECK: arith.extui %{{.*}} : i8 to i64
+// CHECK-SAME: ins(%arg0 : tensor<4xui8>)
+// CHECK: ^bb0(%[[IN:.*]]: ui8, %{{.*}}: i64):
+// CHECK: %[[S:.*]] = builtin.unrealized_conversion_cast %[[IN]] : ui8 to i8
+// CHECK: arith.extui %[[S]] : i8 to i64
 func.func @cast_u8_to_i64(%a: tensor<4xui8>) -> tensor<4xi64> {
   %0 = onnx.Cast %a {to = 7 : i64} : (tensor<4xui8>) -> tensor<4xi64>
   return %0 : tensor<4xi64>
@@ -169,15 +170,17 @@ func.func @clip_no_bounds(%x: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
-// Unsigned data: signless arith with unsigned predicates, bitcast back.
+// Unsigned data: the generic keeps the unsigned tensors; its body casts the
+// scalars to signless, computes with unsigned predicates and casts back.
 // CHECK-LABEL: func.func @clip_max_only_u8
-// CHECK: %[[X:.*]] = tensor.bitcast %{{.*}} : tensor<4xui8> to tensor<4xi8>
-// CHECK: %[[HI:.*]] = tensor.bitcast %{{.*}} : tensor<1xui8> to tensor<1xi8>
-// CHECK: %[[R:.*]] = linalg.generic
-// CHECK-SAME: ins(%[[X]], %[[HI]] : tensor<4xi8>, tensor<1xi8>)
-// CHECK: arith.minui
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<4xui8>, tensor<1xui8>)
+// CHECK: %[[X:.*]] = builtin.unrealized_conversion_cast %{{.*}} : ui8 to i8
+// CHECK: %[[HI:.*]] = builtin.unrealized_conversion_cast %{{.*}} : ui8 to i8
+// CHECK: %[[R:.*]] = arith.minui %[[X]], %[[HI]] : i8
 // CHECK-NOT: arith.maxui
-// CHECK: tensor.bitcast %[[R]] : tensor<4xi8> to tensor<4xui8>
+// CHECK: %[[U:.*]] = builtin.unrealized_conversion_cast %[[R]] : i8 to ui8
+// CHECK: linalg.yield %[[U]] : ui8
 func.func @clip_max_only_u8(%x: tensor<4xui8>, %hi: tensor<1xui8>) -> tensor<4xui8> {
   %none = onnx.NoValue
   %0 = onnx.Clip %x, %none, %hi : (tensor<4xui8>, none, tensor<1xui8>) -> tensor<4xui8>
