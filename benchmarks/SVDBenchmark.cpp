@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
     double exactError =
         frobeniusDistance(multiply(exactPair.A, exactPair.B), w);
 
-    for (int64_t q : {1, 2}) {
+    for (int64_t q : {1, 2, 3}) {
       RandomizedSVDOptions options;
       options.powerIterations = q;
       start = std::chrono::steady_clock::now();

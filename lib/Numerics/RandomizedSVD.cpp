@@ -1,10 +1,21 @@
-//===- RandomizedSVD.cpp - Randomized range finder SVD ---------------------===//
+//===- RandomizedSVD.cpp - Randomized subspace-iteration SVD --------------===//
 //
-// Algorithm 4.4 and 5.1 of Halko, Martinsson and Tropp, "Finding structure
-// with randomness" (2011): sketch the range of W with a Gaussian test
-// matrix, sharpen it with power iterations (re-orthonormalized each time to
-// keep small singular directions from being lost to rounding), then take
-// the exact SVD of the small projected matrix Q^T W.
+// Algorithms 4.4 and 5.1 of Halko, Martinsson and Tropp, "Finding structure
+// with randomness" (2011), arranged so that every step is a BLAS-3 product
+// on the short side of W:
+//
+//   * with W m x n and m <= n (else the same on W^T), the Gram matrix
+//     G = W W^T (m x m) is formed once; each power iteration is then one
+//     m x m x k product instead of two m x n x k ones;
+//   * intermediate iterates are normalized by an LU factorization (the
+//     unit lower factor spans the same space and is well conditioned);
+//     only the final basis Q gets a Householder QR;
+//   * the small problem is solved through the k x k eigenproblem of
+//     B B^T = Q^T G Q instead of an SVD of the k x n matrix B = Q^T W.
+//
+// Forming G squares the condition number, which costs accuracy only for
+// singular values below about sqrt(eps) s_max; truncation keeps far larger
+// ones.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,27 +24,45 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include <cmath>
 #include <random>
 
 using namespace llvm;
 
 namespace lowrank::numerics {
 
-/// C = op(A) op(B) for row-major float matrices.
-static MatrixF gemm(const MatrixF &a, bool transA, const MatrixF &b,
-                    bool transB) {
-  int64_t m = transA ? a.cols() : a.rows();
-  int64_t k = transA ? a.rows() : a.cols();
-  int64_t n = transB ? b.rows() : b.cols();
-  MatrixF c(m, n);
+/// C (rows x cols) = op(A) op(B), row-major, with leading dimensions taken
+/// from the stored shapes.
+static void gemm(bool transA, bool transB, int64_t rows, int64_t cols,
+                 int64_t inner, const float *a, int64_t lda, const float *b,
+                 int64_t ldb, float *c) {
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-              transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a.data(),
-              a.cols(), b.data(), b.cols(), 0.0f, c.data(), n);
-  return c;
+              transB ? CblasTrans : CblasNoTrans, rows, cols, inner, 1.0f, a,
+              lda, b, ldb, 0.0f, c, cols);
 }
 
-/// Replaces the columns of `y` (rows x k, rows >= k) by an orthonormal basis
-/// of their span (Householder QR).
+/// Replaces the columns of `y` (rows x k) by the unit lower factor of its
+/// pivoted LU factorization: the same span, cheaply kept well scaled.
+static Error normalizeByLU(MatrixF &y) {
+  std::vector<lapack_int> pivots(y.cols());
+  lapack_int info = LAPACKE_sgetrf(LAPACK_ROW_MAJOR, y.rows(), y.cols(),
+                                   y.data(), y.cols(), pivots.data());
+  if (info < 0)
+    return createStringError("LAPACK getrf failed (info = %d)", (int)info);
+  // Keep L (unit diagonal, zeros above) and undo the row pivoting.
+  for (int64_t r = 0; r < y.rows(); ++r)
+    for (int64_t c = r; c < y.cols(); ++c)
+      y(r, c) = r == c ? 1.0f : 0.0f;
+  for (int64_t i = y.cols() - 1; i >= 0; --i) {
+    int64_t other = pivots[i] - 1;
+    if (other != i)
+      for (int64_t c = 0; c < y.cols(); ++c)
+        std::swap(y(i, c), y(other, c));
+  }
+  return Error::success();
+}
+
+/// Replaces the columns of `y` by an orthonormal basis of their span.
 static Error orthonormalize(MatrixF &y) {
   lapack_int rows = y.rows(), k = y.cols();
   std::vector<float> tau(k);
@@ -49,45 +78,97 @@ static Error orthonormalize(MatrixF &y) {
 
 Expected<SVDResult> computeRandomizedSVD(const MatrixF &w, int64_t rank,
                                          const RandomizedSVDOptions &options) {
-  int64_t m = w.rows(), n = w.cols(), minDim = std::min(m, n);
+  int64_t minDim = std::min(w.rows(), w.cols());
   if (rank <= 0 || rank > minDim)
     return createStringError("rank %lld is outside [1, %lld]",
                              (long long)rank, (long long)minDim);
   if (Error err = checkFinite(w))
     return std::move(err);
-  int64_t sketch = std::min(rank + std::max<int64_t>(options.oversampling, 0),
-                            minDim);
+  int64_t k = std::min(rank + std::max<int64_t>(options.oversampling, 0),
+                       minDim);
 
+  // Work on the short side: s x l with s <= l; `wide` says whether that is
+  // W itself (m <= n) or W^T.
+  bool wide = w.rows() <= w.cols();
+  int64_t s = wide ? w.rows() : w.cols(), l = wide ? w.cols() : w.rows();
+  const float *data = w.data();
+  int64_t ld = w.cols();
+
+  // G = W W^T (or W^T W): s x s, upper triangle (syrk halves the work).
+  MatrixF gram(s, s);
+  cblas_ssyrk(CblasRowMajor, CblasUpper, wide ? CblasNoTrans : CblasTrans, s,
+              l, 1.0f, data, ld, 0.0f, gram.data(), s);
+  auto multiplyByGram = [&](const MatrixF &x) {
+    MatrixF product(s, x.cols());
+    cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, s, x.cols(), 1.0f,
+                gram.data(), s, x.data(), x.cols(), 0.0f, product.data(),
+                x.cols());
+    return product;
+  };
+
+  // The sketch G Omega = W (W^T Omega) spans the same kind of range as
+  // W Omega' with one half power iteration for free, at s x s x k cost.
   std::mt19937_64 generator(options.seed);
   std::normal_distribution<float> normal;
-  MatrixF omega(n, sketch);
+  MatrixF omega(s, k);
   for (int64_t i = 0; i < omega.size(); ++i)
     omega.data()[i] = normal(generator);
-
-  MatrixF q = gemm(w, false, omega, false); // m x sketch
-  if (Error err = orthonormalize(q))
-    return std::move(err);
+  MatrixF y = multiplyByGram(omega);
   for (int64_t i = 0; i < options.powerIterations; ++i) {
-    MatrixF z = gemm(w, true, q, false); // n x sketch
-    if (Error err = orthonormalize(z))
+    if (Error err = normalizeByLU(y))
       return std::move(err);
-    q = gemm(w, false, z, false);
-    if (Error err = orthonormalize(q))
-      return std::move(err);
+    y = multiplyByGram(y);
   }
+  if (Error err = orthonormalize(y))
+    return std::move(err);
+  const MatrixF &q = y;
 
-  MatrixF projected = gemm(q, true, w, false); // sketch x n
-  auto small = computeThinSVD(projected);
-  if (!small)
-    return small.takeError();
-  MatrixF u = gemm(q, false, small->U, false); // m x sketch
+  // B = Q^T W' (k x l); B B^T = Q^T G Q, whose eigenvectors are B's left
+  // singular vectors and eigenvalues its squared singular values.
+  MatrixF gq = multiplyByGram(q), small(k, k);
+  gemm(true, false, k, k, s, q.data(), k, gq.data(), k, small.data());
+  std::vector<float> eigenvalues(k);
+  lapack_int info = LAPACKE_ssyevd(LAPACK_ROW_MAJOR, 'V', 'U', k, small.data(),
+                                   k, eigenvalues.data());
+  if (info != 0)
+    return createStringError("LAPACK syevd failed (info = %d)", (int)info);
 
+  // Eigenvalues ascend: the leading `rank` pairs are the last columns.
+  MatrixF ub(k, rank);
+  std::vector<double> singular(rank);
+  for (int64_t j = 0; j < rank; ++j) {
+    int64_t source = k - 1 - j;
+    singular[j] = std::sqrt(std::max(0.0f, eigenvalues[source]));
+    for (int64_t r = 0; r < k; ++r)
+      ub(r, j) = small(r, source);
+  }
+  // Short-side singular vectors: Q U_B (s x rank). The long-side ones are
+  // W'^T Q U_B S^-1, computed directly in the layout the result needs.
+  MatrixF shortVectors(s, rank);
+  gemm(false, false, s, rank, k, q.data(), k, ub.data(), rank,
+       shortVectors.data());
+  auto inverse = [&](int64_t j) {
+    return singular[j] > 0 ? static_cast<float>(1.0 / singular[j]) : 0.0f;
+  };
   SVDResult result;
-  result.S.assign(small->S.begin(), small->S.begin() + rank);
-  result.U = MatrixF(m, rank);
-  for (int64_t r = 0; r < m; ++r)
-    std::copy(&u(r, 0), &u(r, 0) + rank, &result.U(r, 0));
-  result.Vt = MatrixF(rank, n, small->Vt.data());
+  if (wide) {
+    // Vt = S^-1 (Q U_B)^T W: rank x n.
+    result.Vt = MatrixF(rank, l);
+    gemm(true, false, rank, l, s, shortVectors.data(), rank, data, ld,
+         result.Vt.data());
+    for (int64_t j = 0; j < rank; ++j)
+      cblas_sscal(l, inverse(j), &result.Vt(j, 0), 1);
+    result.U = std::move(shortVectors);
+  } else {
+    // U = W (V) S^-1: m x rank.
+    result.U = MatrixF(l, rank);
+    gemm(false, false, l, rank, s, data, ld, shortVectors.data(), rank,
+         result.U.data());
+    for (int64_t j = 0; j < rank; ++j)
+      cblas_sscal(l, inverse(j), &result.U(0, j), rank);
+    result.Vt = transposed(shortVectors);
+  }
+  result.S = std::move(singular);
   return result;
 }
 
