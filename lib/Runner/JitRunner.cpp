@@ -5,6 +5,7 @@
 #include "lowrank/Import/ONNXImporter.h"
 #include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -12,8 +13,6 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <cstring>
@@ -60,21 +59,6 @@ static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
   return signature;
 }
 
-static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder) {
-    llvm::consumeError(builder.takeError());
-    return nullptr;
-  }
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto machine = builder->createTargetMachine();
-  if (!machine) {
-    llvm::consumeError(machine.takeError());
-    return nullptr;
-  }
-  return std::move(*machine);
-}
-
 JitRunner::~JitRunner() = default;
 
 std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
@@ -104,22 +88,16 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
     runner->outputs.push_back(std::move(*signature));
   }
 
-  // The names have been recorded; LLVM IR translation would warn about them
-  // as unknown parameter attributes.
-  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-    func.removeArgAttr(i, kONNXNameAttr);
-  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
-    func.removeResultAttr(i,
-                          StringAttr::get(module.getContext(), kONNXNameAttr));
-
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   buildCPUPipeline(pm, CPUPipelineOptions());
   if (failed(pm.run(module)))
     return nullptr;
+  // The signatures above hold the ONNX names; translation would warn about
+  // them as unknown attributes.
+  stripNonLLVMAttributes(module);
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(/*relocationModel=*/std::nullopt);
   if (!machine) {
     module.emitError("cannot create a target machine for the host CPU");
     return nullptr;

@@ -7,6 +7,7 @@
 #include "lowrank/Target/CPU/CPUTarget.h"
 #include "lowrank/Transforms/Report.h"
 
+#include "lowrank/Support/Diagnostics.h"
 #include "lowrank/Support/FileUtils.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -23,56 +24,6 @@ using namespace mlir;
 using namespace llvm;
 
 namespace lowrank {
-
-/// The file a location points into and the ONNX node it names, if any.
-static void describeLocation(Location loc, std::string &file,
-                             std::string &node) {
-  loc->walk([&](Location inner) {
-    if (auto nameLoc = dyn_cast<NameLoc>(inner)) {
-      if (node.empty())
-        node = nameLoc.getName().str();
-    } else if (auto fileLoc = dyn_cast<FileLineColLoc>(inner)) {
-      if (file.empty()) {
-        file = fileLoc.getFilename().str();
-        if (fileLoc.getLine() != 0)
-          file += ":" + std::to_string(fileLoc.getLine()) + ":" +
-                  std::to_string(fileLoc.getColumn());
-      }
-    }
-    return WalkResult::advance();
-  });
-}
-
-/// Prints `file: error: node 'name': message`, the form users of an ONNX
-/// model can act on (MLIR's default would print `file:0:0`).
-static LogicalResult printDiagnostic(Diagnostic &diag, StringRef fallbackFile) {
-  std::string file, node;
-  describeLocation(diag.getLocation(), file, node);
-  if (file.empty())
-    file = fallbackFile.str();
-  StringRef severity = "error";
-  switch (diag.getSeverity()) {
-  case mlir::DiagnosticSeverity::Warning:
-    severity = "warning";
-    break;
-  case mlir::DiagnosticSeverity::Note:
-    severity = "note";
-    break;
-  case mlir::DiagnosticSeverity::Remark:
-    severity = "remark";
-    break;
-  case mlir::DiagnosticSeverity::Error:
-    break;
-  }
-  std::string message = diag.str();
-  errs() << file << ": " << severity << ": ";
-  if (!node.empty() && !StringRef(message).starts_with("node '"))
-    errs() << "node '" << node << "': ";
-  errs() << message << "\n";
-  for (Diagnostic &note : diag.getNotes())
-    (void)printDiagnostic(note, fallbackFile);
-  return success();
-}
 
 static OwningOpRef<ModuleOp> loadInput(const DriverOptions &options,
                                        std::unique_ptr<MemoryBuffer> input,
@@ -163,9 +114,7 @@ int runToolDriver(const DriverOptions &options,
                   const MlirOptMainConfig &config) {
   MLIRContext context(registry);
   context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    return printDiagnostic(diag, options.inputFilename);
-  });
+  ModelDiagnosticHandler handler(&context, options.inputFilename);
 
   OwningOpRef<ModuleOp> module = loadInput(options, std::move(input), context);
   if (!module)

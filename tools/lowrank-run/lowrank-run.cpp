@@ -14,6 +14,7 @@
 #include "lowrank/Import/ONNXImporter.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Runner/JitRunner.h"
+#include "lowrank/Support/Diagnostics.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -68,43 +69,6 @@ static cl::opt<bool> printOutputs("print",
 static int reportError(StringRef file, const Twine &message) {
   errs() << file << ": error: " << message << "\n";
   return 1;
-}
-
-/// Prints diagnostics as `file[:line:col]: error: [node 'name': ]message`,
-/// like lowrank-opt, naming the ONNX node when the location carries one.
-static LogicalResult printDiagnostic(Diagnostic &diag) {
-  std::string file = modelFile, node;
-  bool fileFound = false;
-  diag.getLocation()->walk([&](Location loc) {
-    if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
-      if (node.empty())
-        node = nameLoc.getName().str();
-    } else if (auto fileLoc = dyn_cast<FileLineColLoc>(loc)) {
-      if (!fileFound) {
-        fileFound = true;
-        file = fileLoc.getFilename().str();
-        if (fileLoc.getLine() != 0)
-          file += ":" + std::to_string(fileLoc.getLine()) + ":" +
-                  std::to_string(fileLoc.getColumn());
-      }
-    }
-    return WalkResult::advance();
-  });
-  StringRef severity = "error";
-  if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
-    severity = "warning";
-  else if (diag.getSeverity() == mlir::DiagnosticSeverity::Note)
-    severity = "note";
-  else if (diag.getSeverity() == mlir::DiagnosticSeverity::Remark)
-    severity = "remark";
-  std::string message = diag.str();
-  errs() << file << ": " << severity << ": ";
-  if (!node.empty() && !StringRef(message).starts_with("node '"))
-    errs() << "node '" << node << "': ";
-  errs() << message << "\n";
-  for (Diagnostic &note : diag.getNotes())
-    (void)printDiagnostic(note);
-  return success();
 }
 
 /// The names of the graph inputs that are not initializers, in order: the
@@ -246,7 +210,7 @@ int main(int argc, char **argv) {
   lowrank::registerImportDialects(registry);
   lowrank::registerCPUTranslations(registry);
   MLIRContext context(registry);
-  ScopedDiagnosticHandler handler(&context, printDiagnostic);
+  lowrank::ModelDiagnosticHandler handler(&context, modelFile);
 
   OwningOpRef<ModuleOp> module = loadModel(context, inputs);
   if (!module)

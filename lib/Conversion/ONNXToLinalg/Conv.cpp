@@ -26,9 +26,7 @@ using namespace lowrank;
 static Value createConvInit(OpBuilder &builder, Location loc,
                             RankedTensorType resultType, Value bias) {
   if (isNoneValue(bias))
-    return createFilledTensor(
-        builder, loc, resultType,
-        builder.getZeroAttr(resultType.getElementType()));
+    return createZeroTensor(builder, loc, resultType);
   MLIRContext *context = builder.getContext();
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps = {

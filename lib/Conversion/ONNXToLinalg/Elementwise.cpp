@@ -105,24 +105,20 @@ LogicalResult replaceWithElementwiseGeneric(RewriterBase &rewriter,
   for (Value operand : operands)
     indexingMaps.push_back(getBroadcastIndexingMap(
         cast<RankedTensorType>(operand.getType()), rank, context));
-  indexingMaps.push_back(AffineMap::getMultiDimIdentityMap(rank, context));
 
-  Value init = createEmptyTensor(rewriter, loc, resultType, dynamicSizesSource);
   Type resultElementType = resultType.getElementType();
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{resultType}, operands, ValueRange{init},
-      indexingMaps, getParallelIterators(rank),
+  Value result = buildParallelGeneric(
+      rewriter, loc, resultType, dynamicSizesSource, operands, indexingMaps,
       [&](OpBuilder &builder, Location bodyLoc, ValueRange args) {
         SmallVector<Value> signlessArgs;
-        for (Value arg : args.drop_back())
+        for (Value arg : args)
           signlessArgs.push_back(castScalarSignedness(
               builder, bodyLoc, arg, getSignlessType(arg.getType())));
-        Value result = buildBody(builder, bodyLoc, signlessArgs);
-        linalg::YieldOp::create(
-            builder, bodyLoc,
-            castScalarSignedness(builder, bodyLoc, result, resultElementType));
+        Value element = buildBody(builder, bodyLoc, signlessArgs);
+        return castScalarSignedness(builder, bodyLoc, element,
+                                    resultElementType);
       });
-  rewriter.replaceOp(op, generic.getResult(0));
+  rewriter.replaceOp(op, result);
   return success();
 }
 

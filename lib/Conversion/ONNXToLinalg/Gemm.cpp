@@ -75,8 +75,7 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
       return rewriter.notifyMatchFailure(op, "C must be a ranked tensor");
 
     Location loc = op.getLoc();
-    Value zero = createFilledTensor(rewriter, loc, resultType,
-                                    rewriter.getZeroAttr(elementType));
+    Value zero = createZeroTensor(rewriter, loc, resultType);
     auto matmul = linalg::MatmulOp::create(
         rewriter, loc, TypeRange{resultType},
         ValueRange{adaptor.getA(), adaptor.getB()}, ValueRange{zero});

@@ -78,6 +78,55 @@ Value createFilledTensor(OpBuilder &builder, Location loc,
   return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
 }
 
+Value createZeroTensor(OpBuilder &builder, Location loc,
+                       RankedTensorType type) {
+  return createFilledTensor(builder, loc, type,
+                            builder.getZeroAttr(type.getElementType()));
+}
+
+Value castToType(OpBuilder &builder, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(builder, loc, type, value);
+}
+
+TypedAttr getMaxMinIdentity(Type elementType, bool isMax) {
+  if (auto floatType = dyn_cast<FloatType>(elementType))
+    return FloatAttr::get(
+        floatType, APFloat::getInf(floatType.getFloatSemantics(), isMax));
+  unsigned width = elementType.getIntOrFloatBitWidth();
+  return IntegerAttr::get(elementType,
+                          isMax ? APInt::getSignedMinValue(width)
+                                : APInt::getSignedMaxValue(width));
+}
+
+Value buildParallelGeneric(OpBuilder &builder, Location loc,
+                           RankedTensorType resultType, Value sizeSource,
+                           ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                           ParallelBodyBuilder buildBody) {
+  int64_t rank = resultType.getRank();
+  Value init = createEmptyTensor(builder, loc, resultType, sizeSource);
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, builder.getContext()));
+  auto generic = linalg::GenericOp::create(
+      builder, loc, resultType, inputs, init, maps, getParallelIterators(rank),
+      [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(b, nestedLoc,
+                                buildBody(b, nestedLoc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+Value buildElementwise(OpBuilder &builder, Location loc,
+                       RankedTensorType resultType, ValueRange inputs,
+                       ParallelBodyBuilder buildBody) {
+  SmallVector<AffineMap> maps(
+      inputs.size(), AffineMap::getMultiDimIdentityMap(resultType.getRank(),
+                                                       builder.getContext()));
+  return buildParallelGeneric(builder, loc, resultType, inputs.front(), inputs,
+                              maps, buildBody);
+}
+
 AffineMap getBroadcastIndexingMap(RankedTensorType operandType,
                                   int64_t resultRank, MLIRContext *context) {
   int64_t rank = operandType.getRank();

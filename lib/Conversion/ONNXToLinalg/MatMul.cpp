@@ -19,13 +19,6 @@
 using namespace mlir;
 using namespace lowrank;
 
-/// Zero of `type`, the neutral initial value of a sum of products.
-static Value createZeroTensor(OpBuilder &builder, Location loc,
-                              RankedTensorType type) {
-  return createFilledTensor(builder, loc, type,
-                            builder.getZeroAttr(type.getElementType()));
-}
-
 /// `lhs` (..., K) x `rhs` (K, N): collapses the leading dimensions of `lhs`
 /// into rows so that a single 2-D linalg.matmul computes the product.
 static Value buildRowsTimesMatrix(OpBuilder &builder, Location loc, Value lhs,

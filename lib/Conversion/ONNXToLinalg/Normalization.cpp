@@ -38,9 +38,7 @@ static Value getOptionalStatistic(OpBuilder &b, Location loc, Value result,
                                   Value value) {
   if (isNoneValue(result))
     return onnx::NoValueOp::create(b, loc, b.getNoneType()).getResult();
-  if (result.getType() == value.getType())
-    return value;
-  return tensor::CastOp::create(b, loc, result.getType(), value).getResult();
+  return castToType(b, loc, value, result.getType());
 }
 
 /// Whether an optional statistic result can take values of `type`.

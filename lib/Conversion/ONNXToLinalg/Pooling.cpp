@@ -33,13 +33,7 @@ static TypedAttr getPoolIdentity(Builder &builder, Type elementType,
                                  PoolKind kind) {
   if (kind == PoolKind::Sum)
     return builder.getZeroAttr(elementType);
-  if (auto floatType = dyn_cast<FloatType>(elementType))
-    return builder.getFloatAttr(
-        floatType, APFloat::getInf(floatType.getFloatSemantics(),
-                                   /*Negative=*/true));
-  unsigned bitWidth = elementType.getIntOrFloatBitWidth();
-  return builder.getIntegerAttr(elementType,
-                                APInt::getSignedMinValue(bitWidth));
+  return getMaxMinIdentity(elementType, /*isMax=*/true);
 }
 
 static Value combine(OpBuilder &builder, Location loc, PoolKind kind,

@@ -103,34 +103,6 @@ Value buildReduction(OpBuilder &builder, Location loc, Value input,
   return generic.getResult(0);
 }
 
-Value buildParallelGeneric(
-    OpBuilder &builder, Location loc, RankedTensorType resultType,
-    Value sizeSource, ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
-  int64_t rank = resultType.getRank();
-  Value init = createEmptyTensor(builder, loc, resultType, sizeSource);
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, builder.getContext()));
-  auto generic = linalg::GenericOp::create(
-      builder, loc, resultType, inputs, init, maps, getParallelIterators(rank),
-      [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-        linalg::YieldOp::create(b, nestedLoc,
-                                fn(b, nestedLoc, args.drop_back()));
-      });
-  return generic.getResult(0);
-}
-
-Value buildElementwise(
-    OpBuilder &builder, Location loc, RankedTensorType resultType,
-    ValueRange inputs,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
-  SmallVector<AffineMap> maps(
-      inputs.size(), AffineMap::getMultiDimIdentityMap(resultType.getRank(),
-                                                       builder.getContext()));
-  return buildParallelGeneric(builder, loc, resultType, inputs.front(), inputs,
-                              maps, fn);
-}
-
 Value buildReducedElementCount(OpBuilder &builder, Location loc, Value input,
                                const ReductionShape &shape, Type type) {
   auto inputType = cast<RankedTensorType>(input.getType());
@@ -172,16 +144,6 @@ Value convertFloat(OpBuilder &builder, Location loc, Value value, Type type) {
   if (from < to)
     return arith::ExtFOp::create(builder, loc, type, value);
   return arith::TruncFOp::create(builder, loc, type, value);
-}
-
-TypedAttr getMaxMinIdentity(Type elementType, bool isMax) {
-  if (auto floatType = dyn_cast<FloatType>(elementType))
-    return FloatAttr::get(
-        floatType, APFloat::getInf(floatType.getFloatSemantics(), isMax));
-  unsigned width = elementType.getIntOrFloatBitWidth();
-  return IntegerAttr::get(elementType,
-                          isMax ? APInt::getSignedMinValue(width)
-                                : APInt::getSignedMaxValue(width));
 }
 
 Value buildMaxMin(OpBuilder &builder, Location loc, Value lhs, Value rhs,

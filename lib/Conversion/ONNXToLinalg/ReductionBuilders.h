@@ -4,12 +4,15 @@
 // lowerings: a reduction as a linalg.generic over a set of reduced input
 // dimensions whose result has either the kept-dimensions layout (reduced
 // dimensions of size 1) or the dropped-dimensions layout, and elementwise
-// maps over such results.
+// maps over such results (buildElementwise and buildParallelGeneric in
+// LoweringUtils.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LOWRANK_LIB_CONVERSION_ONNXTOLINALG_REDUCTIONBUILDERS_H
 #define LOWRANK_LIB_CONVERSION_ONNXTOLINALG_REDUCTIONBUILDERS_H
+
+#include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -56,26 +59,6 @@ mlir::Value buildReduction(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::ValueRange resultLayoutInputs,
                            ReductionCombiner combine);
 
-/// Applies `fn` to the elements of `inputs`, which all have the shape of
-/// `resultType` (not necessarily its element type).
-mlir::Value buildElementwise(
-    mlir::OpBuilder &builder, mlir::Location loc,
-    mlir::RankedTensorType resultType, mlir::ValueRange inputs,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange)>
-        fn);
-
-/// A parallel linalg.generic producing `resultType` from `inputs` read
-/// through `inputMaps`; dynamic result sizes come from `sizeSource`, a
-/// tensor of the result's rank.
-mlir::Value buildParallelGeneric(
-    mlir::OpBuilder &builder, mlir::Location loc,
-    mlir::RankedTensorType resultType, mlir::Value sizeSource,
-    mlir::ValueRange inputs, llvm::ArrayRef<mlir::AffineMap> inputMaps,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange)>
-        fn);
-
 /// The number of elements each result element of a reduction of `input`
 /// accumulates, as a scalar of `type` (float or integer).
 mlir::Value buildReducedElementCount(mlir::OpBuilder &builder,
@@ -86,10 +69,6 @@ mlir::Value buildReducedElementCount(mlir::OpBuilder &builder,
 /// Extends or truncates a float scalar to `type`.
 mlir::Value convertFloat(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Value value, mlir::Type type);
-
-/// The identity of a maximum (`isMax`) or minimum over `elementType`:
-/// -inf/+inf for floats, the smallest/largest signed integer otherwise.
-mlir::TypedAttr getMaxMinIdentity(mlir::Type elementType, bool isMax);
 
 /// The larger (`isMax`) or smaller of two scalars; NaN propagates.
 mlir::Value buildMaxMin(mlir::OpBuilder &builder, mlir::Location loc,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TensorOpsPatterns.h"
+#include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -69,8 +70,7 @@ static FailureOr<Value> reshapeToType(OpBuilder &builder, Location loc,
   } else {
     flat = tensor::CollapseShapeOp::create(builder, loc, source,
                                            getSingleGroup(sourceRank));
-    if (flat.getType() != flatType)
-      flat = tensor::CastOp::create(builder, loc, flatType, flat);
+    flat = castToType(builder, loc, flat, flatType);
   }
   if (resultRank == 1)
     return flat;

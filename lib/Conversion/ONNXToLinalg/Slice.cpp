@@ -200,9 +200,7 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
           llvm::all_of(*steps, [](int64_t s) { return s > 0; })
               ? sliceWithPositiveSteps(rewriter, loc, data, slices)
               : sliceWithAffineGeneric(rewriter, loc, data, slices);
-      if (sliced.getType() != resultType)
-        sliced = tensor::CastOp::create(rewriter, loc, resultType, sliced);
-      rewriter.replaceOp(op, sliced);
+      rewriter.replaceOp(op, castToType(rewriter, loc, sliced, resultType));
       return success();
     }
 

@@ -19,13 +19,6 @@
 using namespace mlir;
 using namespace lowrank;
 
-static Value castIfNeeded(OpBuilder &builder, Location loc, Value value,
-                          Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(builder, loc, type, value);
-}
-
 /// The sizes of every dim of `value`, static ones as attributes.
 static SmallVector<OpFoldResult> getSizes(OpBuilder &builder, Location loc,
                                           Value value) {
@@ -44,7 +37,7 @@ struct ConcatLowering : OpConversionPattern<onnx::ConcatOp> {
     if (!resultType)
       return rewriter.notifyMatchFailure(op, "result is unranked");
     if (adaptor.getInputs().size() == 1) {
-      rewriter.replaceOp(op, castIfNeeded(rewriter, op.getLoc(),
+      rewriter.replaceOp(op, castToType(rewriter, op.getLoc(),
                                           adaptor.getInputs()[0], resultType));
       return success();
     }
@@ -105,7 +98,7 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
                                                adaptor.getInput(), offsets,
                                                sizes, strides)
                     .getResult();
-      parts.push_back(castIfNeeded(rewriter, loc, part, output.getType()));
+      parts.push_back(castToType(rewriter, loc, part, output.getType()));
       offset += size;
     }
     rewriter.replaceOp(op, parts);
@@ -174,7 +167,7 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
           linalg::YieldOp::create(b, nestedLoc, element);
         });
     rewriter.replaceOp(
-        op, castIfNeeded(rewriter, loc, generic.getResult(0), resultType));
+        op, castToType(rewriter, loc, generic.getResult(0), resultType));
     return success();
   }
 };

@@ -19,30 +19,14 @@
 using namespace mlir;
 using namespace lowrank;
 
-/// `value` as a value of `type`, through a tensor.cast when only the static
-/// information differs.
-static Value castToType(OpBuilder &builder, Location loc, Value value,
-                        Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(builder, loc, type, value);
-}
-
 /// An identity-indexed linalg.generic over `resultType` that reads `input`
 /// through `inputMap` and yields the element unchanged.
 static Value createCopyGeneric(OpBuilder &builder, Location loc, Value input,
                                AffineMap inputMap,
                                RankedTensorType resultType) {
-  int64_t rank = resultType.getRank();
-  Value init = createEmptyTensor(builder, loc, resultType);
-  SmallVector<AffineMap> maps = {
-      inputMap, builder.getMultiDimIdentityMap(rank)};
-  auto generic = linalg::GenericOp::create(
-      builder, loc, resultType, input, init, maps, getParallelIterators(rank),
-      [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-        linalg::YieldOp::create(b, nestedLoc, args[0]);
-      });
-  return generic.getResult(0);
+  return buildParallelGeneric(
+      builder, loc, resultType, /*sizeSource=*/{}, input, inputMap,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
 namespace {

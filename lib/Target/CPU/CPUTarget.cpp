@@ -23,7 +23,8 @@ void registerCPUTranslations(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(std::optional<llvm::Reloc::Model> relocationModel) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
@@ -32,7 +33,7 @@ static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
     return nullptr;
   }
   builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setRelocationModel(relocationModel);
   auto machine = builder->createTargetMachine();
   if (!machine) {
     llvm::consumeError(machine.takeError());
@@ -41,10 +42,7 @@ static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
   return std::move(*machine);
 }
 
-/// Drops the attributes LLVM IR has no place for (the ONNX names of
-/// arguments and results, the graph name), which translation would warn
-/// about one by one.
-static void stripNonLLVMAttributes(ModuleOp module) {
+void stripNonLLVMAttributes(ModuleOp module) {
   auto isForeign = [](NamedAttribute attr) {
     return attr.getName().getValue().starts_with("onnx.");
   };

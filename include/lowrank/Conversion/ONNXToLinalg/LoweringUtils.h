@@ -1,8 +1,9 @@
 //===- LoweringUtils.h - Helpers shared by the onnx-to-linalg families ---===//
 //
 // Small building blocks every op family needs: constant operand values,
-// ONNX axis normalization, empty and filled result tensors, and the indexing
-// maps of multidirectional (numpy) broadcasting.
+// ONNX axis normalization, empty, filled and cast result tensors, all-parallel
+// linalg.generic ops, and the indexing maps of multidirectional (numpy)
+// broadcasting.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
@@ -43,6 +45,41 @@ mlir::Value createEmptyTensor(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value createFilledTensor(mlir::OpBuilder &builder, mlir::Location loc,
                                mlir::RankedTensorType type,
                                mlir::TypedAttr value);
+
+/// A tensor of `type` filled with zero, the initial value of a sum.
+mlir::Value createZeroTensor(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::RankedTensorType type);
+
+/// `value` as a value of `type`, through a tensor.cast when only the static
+/// information differs; `value` itself when the types are equal.
+mlir::Value castToType(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::Value value, mlir::Type type);
+
+/// The identity of a maximum (`isMax`) or minimum over `elementType`:
+/// -inf/+inf for floats, the smallest/largest signed integer otherwise.
+mlir::TypedAttr getMaxMinIdentity(mlir::Type elementType, bool isMax);
+
+/// Computes one result element of an all-parallel linalg.generic from the
+/// input elements. The builder is positioned inside the generic's body.
+using ParallelBodyBuilder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// An all-parallel linalg.generic producing `resultType` (identity-indexed)
+/// from `inputs` read through `inputMaps`; dynamic result sizes come from
+/// `sizeSource`, a tensor of the result's rank (null for a static result).
+mlir::Value buildParallelGeneric(mlir::OpBuilder &builder, mlir::Location loc,
+                                 mlir::RankedTensorType resultType,
+                                 mlir::Value sizeSource,
+                                 mlir::ValueRange inputs,
+                                 llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                                 ParallelBodyBuilder buildBody);
+
+/// Applies `buildBody` to the elements of `inputs`, which all have the shape
+/// of `resultType` (not necessarily its element type).
+mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::RankedTensorType resultType,
+                             mlir::ValueRange inputs,
+                             ParallelBodyBuilder buildBody);
 
 /// The indexing map reading an operand of type `operandType` inside a
 /// parallel loop nest of `resultRank` dimensions under ONNX broadcasting:

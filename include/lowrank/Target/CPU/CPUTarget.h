@@ -12,8 +12,14 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/CodeGen.h"
 
 #include <memory>
+#include <optional>
+
+namespace llvm {
+class TargetMachine;
+} // namespace llvm
 
 namespace mlir {
 class DialectRegistry;
@@ -23,6 +29,18 @@ namespace lowrank {
 
 /// Registers the translations of the dialects the CPU pipeline leaves.
 void registerCPUTranslations(mlir::DialectRegistry &registry);
+
+/// Creates an -O3 target machine for the host CPU, initializing the native
+/// target first; null when the host is not supported. Object files are
+/// linked into position-independent executables, hence PIC by default; the
+/// JIT passes std::nullopt to keep LLVM's default for the host.
+std::unique_ptr<llvm::TargetMachine> createHostTargetMachine(
+    std::optional<llvm::Reloc::Model> relocationModel = llvm::Reloc::PIC_);
+
+/// Drops the `onnx.*` attributes of the LLVM functions in `module` (the ONNX
+/// names of arguments and results, the graph name): LLVM IR has no place
+/// for them and translation would warn about them one by one.
+void stripNonLLVMAttributes(mlir::ModuleOp module);
 
 /// Translates `module` (LLVM dialect) to LLVM IR for the host, optimized at
 /// `optLevel` (0 to 3). Emits a diagnostic on failure.

@@ -136,14 +136,13 @@ struct ElementwiseFold : RewritePattern {
 
 /// Ops that only regroup their data keep its values under the result shape.
 template <typename OpTy>
-struct RegroupFold : OpRewritePattern<OpTy> {
-  RegroupFold(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern<OpTy>(context), maxElements(maxElements) {}
+struct RegroupFold : ConstantOperandPattern<OpTy> {
+  using ConstantOperandPattern<OpTy>::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     std::optional<IntTensor> data =
-        getIntTensor(op->getOperand(0), maxElements);
+        getIntTensor(op->getOperand(0), this->maxElements);
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!data || !resultType || !resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(
@@ -151,13 +150,10 @@ struct RegroupFold : OpRewritePattern<OpTy> {
     return replaceWithIntConstant(rewriter, op, resultType.getShape(),
                                   data->values);
   }
-
-  int64_t maxElements;
 };
 
-struct ConcatFold : OpRewritePattern<onnx::ConcatOp> {
-  ConcatFold(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct ConcatFold : ConstantOperandPattern<onnx::ConcatOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::ConcatOp op,
                                 PatternRewriter &rewriter) const override {
@@ -184,13 +180,10 @@ struct ConcatFold : OpRewritePattern<onnx::ConcatOp> {
       }
     return replaceWithIntConstant(rewriter, op, shape, values);
   }
-
-  int64_t maxElements;
 };
 
-struct GatherFold : OpRewritePattern<onnx::GatherOp> {
-  GatherFold(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct GatherFold : ConstantOperandPattern<onnx::GatherOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::GatherOp op,
                                 PatternRewriter &rewriter) const override {
@@ -221,8 +214,6 @@ struct GatherFold : OpRewritePattern<onnx::GatherOp> {
       }
     return replaceWithIntConstant(rewriter, op, shape, values);
   }
-
-  int64_t maxElements;
 };
 
 /// The ONNX `start`/`end` of Shape, clamped into [0, rank].
@@ -258,9 +249,8 @@ struct ShapeOfPartlyStaticFold : OpRewritePattern<onnx::ShapeOp> {
 };
 
 /// Gather of single dims out of Shape: only the gathered dims need be static.
-struct GatherOfShapeFold : OpRewritePattern<onnx::GatherOp> {
-  GatherOfShapeFold(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct GatherOfShapeFold : ConstantOperandPattern<onnx::GatherOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::GatherOp op,
                                 PatternRewriter &rewriter) const override {
@@ -285,14 +275,11 @@ struct GatherOfShapeFold : OpRewritePattern<onnx::GatherOp> {
     }
     return replaceWithIntConstant(rewriter, op, indices->shape, values);
   }
-
-  int64_t maxElements;
 };
 
 /// Slice of a 1-D constant (the form shape tensors take).
-struct SliceFold : OpRewritePattern<onnx::SliceOp> {
-  SliceFold(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct SliceFold : ConstantOperandPattern<onnx::SliceOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::SliceOp op,
                                 PatternRewriter &rewriter) const override {
@@ -330,19 +317,17 @@ struct SliceFold : OpRewritePattern<onnx::SliceOp> {
     return replaceWithIntConstant(
         rewriter, op, {static_cast<int64_t>(values.size())}, values);
   }
-
-  int64_t maxElements;
 };
 
 /// A small ConstantOfShape becomes a splat constant of any element type.
-struct ConstantOfShapeFold : OpRewritePattern<onnx::ConstantOfShapeOp> {
-  ConstantOfShapeFold(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct ConstantOfShapeFold : ConstantOperandPattern<onnx::ConstantOfShapeOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<IntTensor> shape = getIntTensor(op.getInput(), maxElements);
-    if (!shape || llvm::any_of(shape->values, [](int64_t s) { return s < 0; }))
+    std::optional<IntTensor> shape =
+        getConstantShape(op.getInput(), maxElements);
+    if (!shape)
       return rewriter.notifyMatchFailure(op, "shape is not constant");
     if (getProduct(shape->values) > maxElements)
       return rewriter.notifyMatchFailure(op, "result too large to fold");
@@ -364,8 +349,6 @@ struct ConstantOfShapeFold : OpRewritePattern<onnx::ConstantOfShapeOp> {
         onnx::ConstantOp::create(rewriter, op.getLoc(), type, attr));
     return success();
   }
-
-  int64_t maxElements;
 };
 
 } // namespace

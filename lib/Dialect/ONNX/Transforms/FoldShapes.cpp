@@ -41,6 +41,13 @@ std::optional<IntTensor> getIntTensor(Value value, int64_t maxElements) {
   return result;
 }
 
+std::optional<IntTensor> getConstantShape(Value value, int64_t maxElements) {
+  std::optional<IntTensor> shape = getIntTensor(value, maxElements);
+  if (!shape || llvm::any_of(shape->values, [](int64_t s) { return s < 0; }))
+    return std::nullopt;
+  return shape;
+}
+
 Value createIntConstant(OpBuilder &builder, Location loc, RankedTensorType type,
                         ArrayRef<int64_t> values) {
   unsigned width = type.getElementType().getIntOrFloatBitWidth();

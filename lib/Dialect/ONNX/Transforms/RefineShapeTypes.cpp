@@ -60,9 +60,8 @@ broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes) {
 
 namespace {
 
-struct ReshapeRefine : OpRewritePattern<onnx::ReshapeOp> {
-  ReshapeRefine(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct ReshapeRefine : ConstantOperandPattern<onnx::ReshapeOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::ReshapeOp op,
                                 PatternRewriter &rewriter) const override {
@@ -94,13 +93,10 @@ struct ReshapeRefine : OpRewritePattern<onnx::ReshapeOp> {
     }
     return refineToShape(rewriter, op, shape);
   }
-
-  int64_t maxElements;
 };
 
-struct ExpandRefine : OpRewritePattern<onnx::ExpandOp> {
-  ExpandRefine(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct ExpandRefine : ConstantOperandPattern<onnx::ExpandOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::ExpandOp op,
                                 PatternRewriter &rewriter) const override {
@@ -114,30 +110,25 @@ struct ExpandRefine : OpRewritePattern<onnx::ExpandOp> {
       return rewriter.notifyMatchFailure(op, "shapes do not broadcast");
     return refineToShape(rewriter, op, *shape);
   }
-
-  int64_t maxElements;
 };
 
 /// Large ConstantOfShape ops stay ops (the folder only takes small ones) but
 /// still get their static type.
-struct ConstantOfShapeRefine : OpRewritePattern<onnx::ConstantOfShapeOp> {
-  ConstantOfShapeRefine(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct ConstantOfShapeRefine : ConstantOperandPattern<onnx::ConstantOfShapeOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<IntTensor> shape = getIntTensor(op.getInput(), maxElements);
-    if (!shape || llvm::any_of(shape->values, [](int64_t s) { return s < 0; }))
+    std::optional<IntTensor> shape =
+        getConstantShape(op.getInput(), maxElements);
+    if (!shape)
       return rewriter.notifyMatchFailure(op, "shape is not constant");
     return refineToShape(rewriter, op, shape->values);
   }
-
-  int64_t maxElements;
 };
 
-struct TileRefine : OpRewritePattern<onnx::TileOp> {
-  TileRefine(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern(context), maxElements(maxElements) {}
+struct TileRefine : ConstantOperandPattern<onnx::TileOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(onnx::TileOp op,
                                 PatternRewriter &rewriter) const override {
@@ -153,8 +144,6 @@ struct TileRefine : OpRewritePattern<onnx::TileOp> {
       shape.push_back(ShapedType::isDynamic(size) ? kDynamic : size * repeat);
     return refineToShape(rewriter, op, shape);
   }
-
-  int64_t maxElements;
 };
 
 /// Elementwise onnx ops: the result shape is the operand shape, or the

@@ -28,6 +28,21 @@ struct IntTensor {
 /// integer elements produces it.
 std::optional<IntTensor> getIntTensor(mlir::Value value, int64_t maxElements);
 
+/// The value of a constant shape operand (as getIntTensor) when no size in
+/// it is negative.
+std::optional<IntTensor> getConstantShape(mlir::Value value,
+                                          int64_t maxElements);
+
+/// A pattern reading integer constants of at most `maxElements` elements,
+/// the bound that keeps the pass from materializing large tensors.
+template <typename OpTy>
+struct ConstantOperandPattern : mlir::OpRewritePattern<OpTy> {
+  ConstantOperandPattern(mlir::MLIRContext *context, int64_t maxElements)
+      : mlir::OpRewritePattern<OpTy>(context), maxElements(maxElements) {}
+
+  int64_t maxElements;
+};
+
 /// An onnx.Constant of the static `type` (integer or i1 elements) holding
 /// `values`, truncated to the element width.
 mlir::Value createIntConstant(mlir::OpBuilder &builder, mlir::Location loc,
