@@ -25,7 +25,6 @@
 #include <lapacke.h>
 
 #include <cmath>
-#include <random>
 
 using namespace llvm;
 
@@ -108,11 +107,15 @@ Expected<SVDResult> computeRandomizedSVD(const MatrixF &w, int64_t rank,
 
   // The sketch G Omega = W (W^T Omega) spans the same kind of range as
   // W Omega' with one half power iteration for free, at s x s x k cost.
-  std::mt19937_64 generator(options.seed);
-  std::normal_distribution<float> normal;
+  // LAPACK's generator fills millions of normal samples far faster than
+  // <random>; its seed is four integers in [0, 4095], the last odd.
   MatrixF omega(s, k);
-  for (int64_t i = 0; i < omega.size(); ++i)
-    omega.data()[i] = normal(generator);
+  lapack_int seed[4] = {
+      static_cast<lapack_int>(options.seed & 4095),
+      static_cast<lapack_int>((options.seed >> 12) & 4095),
+      static_cast<lapack_int>((options.seed >> 24) & 4095),
+      static_cast<lapack_int>(((options.seed >> 36) & 4095) | 1)};
+  LAPACKE_slarnv(/*idist=normal*/ 3, seed, omega.size(), omega.data());
   MatrixF y = multiplyByGram(omega);
   for (int64_t i = 0; i < options.powerIterations; ++i) {
     if (Error err = normalizeByLU(y))
@@ -143,29 +146,25 @@ Expected<SVDResult> computeRandomizedSVD(const MatrixF &w, int64_t rank,
       ub(r, j) = small(r, source);
   }
   // Short-side singular vectors: Q U_B (s x rank). The long-side ones are
-  // W'^T Q U_B S^-1, computed directly in the layout the result needs.
-  MatrixF shortVectors(s, rank);
+  // W'^T (Q U_B S^-1), computed directly in the layout the result needs.
+  MatrixF shortVectors(s, rank), scaled(s, rank);
   gemm(false, false, s, rank, k, q.data(), k, ub.data(), rank,
        shortVectors.data());
-  auto inverse = [&](int64_t j) {
-    return singular[j] > 0 ? static_cast<float>(1.0 / singular[j]) : 0.0f;
-  };
+  for (int64_t r = 0; r < s; ++r)
+    for (int64_t j = 0; j < rank; ++j)
+      scaled(r, j) = singular[j] > 0
+                         ? static_cast<float>(shortVectors(r, j) / singular[j])
+                         : 0.0f;
   SVDResult result;
   if (wide) {
-    // Vt = S^-1 (Q U_B)^T W: rank x n.
     result.Vt = MatrixF(rank, l);
-    gemm(true, false, rank, l, s, shortVectors.data(), rank, data, ld,
+    gemm(true, false, rank, l, s, scaled.data(), rank, data, ld,
          result.Vt.data());
-    for (int64_t j = 0; j < rank; ++j)
-      cblas_sscal(l, inverse(j), &result.Vt(j, 0), 1);
     result.U = std::move(shortVectors);
   } else {
-    // U = W (V) S^-1: m x rank.
     result.U = MatrixF(l, rank);
-    gemm(false, false, l, rank, s, data, ld, shortVectors.data(), rank,
+    gemm(false, false, l, rank, s, data, ld, scaled.data(), rank,
          result.U.data());
-    for (int64_t j = 0; j < rank; ++j)
-      cblas_sscal(l, inverse(j), &result.U(0, j), rank);
     result.Vt = transposed(shortVectors);
   }
   result.S = std::move(singular);
