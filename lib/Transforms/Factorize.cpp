@@ -47,9 +47,6 @@ FailureOr<SVDResult> FactorizePass::decompose(const WeightMatrix &matrix,
   int64_t minDim = std::min(matrix.rows(), matrix.cols());
   bool randomized = svd == "randomized" ||
                     (svd == "auto" && minDim >= 1024 && 4 * rank < minDim);
-  if (svd != "auto" && svd != "gesdd" && svd != "randomized")
-    return anchor->emitError("unknown svd algorithm '")
-           << svd << "' (expected gesdd, randomized or auto)";
   llvm::Expected<SVDResult> result =
       randomized ? computeRandomizedSVD(matrix, rank,
                                         {/*oversampling=*/10, powerIterations})
@@ -153,6 +150,15 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
 }
 
 void FactorizePass::runOnOperation() {
+  if (svd != "auto" && svd != "gesdd" && svd != "randomized") {
+    getOperation().emitError("unknown svd algorithm '")
+        << svd << "' (expected gesdd, randomized or auto)";
+    return signalPassFailure();
+  }
+  if (powerIterations < 0) {
+    getOperation().emitError("power-iterations must not be negative");
+    return signalPassFailure();
+  }
   LinearOpAnalysis analysis(getOperation());
   ReportBuilder report(&getContext());
 

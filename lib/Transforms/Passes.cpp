@@ -29,6 +29,7 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   LowrankFactorizeOptions factorize;
   factorize.svd = options.svd;
   factorize.useFloat64 = options.useFloat64;
+  factorize.powerIterations = options.powerIterations;
   pm.addPass(createLowrankFactorize(factorize));
   pm.addPass(createCanonicalizerPass());
 }

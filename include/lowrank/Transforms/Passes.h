@@ -61,6 +61,10 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
   Option<std::string> svd{*this, "svd",
                           llvm::cl::desc("gesdd, randomized or auto"),
                           llvm::cl::init("auto")};
+  Option<int64_t> powerIterations{
+      *this, "power-iterations",
+      llvm::cl::desc("Power iterations of the randomized SVD"),
+      llvm::cl::init(2)};
   Option<bool> useFloat64{*this, "float64",
                           llvm::cl::desc("SVD in float64"),
                           llvm::cl::init(false)};
