@@ -1,11 +1,11 @@
 // Invalid options get a clear error and a non-zero exit.
-// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=-0.5" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
-// RUN: not lowrank-opt %s --lowrank-select-ranks="rank=100" 2>&1 | FileCheck %s --check-prefix=TOOBIG
-// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=0.5 override=nothing*=dense" 2>&1 | FileCheck %s --check-prefix=NOMATCH
-// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=0.5 override=fc=-3" 2>&1 | FileCheck %s --check-prefix=BADOVERRIDE
-// RUN: not lowrank-opt %s --lowrank-select-ranks="rank-ratio=0.5 energy=0.9" 2>&1 | FileCheck %s --check-prefix=TWORULES
-// RUN: not lowrank-opt %s --lowrank-select-ranks 2>&1 | FileCheck %s --check-prefix=NORULE
-// RUN: not lowrank-opt %s --lowrank-select-ranks="param-ratio=1.5" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank-ratio=-0.5" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank=100" 2>&1 | FileCheck %s --check-prefix=TOOBIG
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank-ratio=0.5 override=nothing*=dense" 2>&1 | FileCheck %s --check-prefix=NOMATCH
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank-ratio=0.5 override=fc=-3" 2>&1 | FileCheck %s --check-prefix=BADOVERRIDE
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank-ratio=0.5 energy=0.9" 2>&1 | FileCheck %s --check-prefix=TWORULES
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks 2>&1 | FileCheck %s --check-prefix=NORULE
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="param-ratio=1.5" 2>&1 | FileCheck %s --check-prefix=RANGE
 
 // NEGATIVE: error: rank-ratio must be in (0, 1], got -0.5
 // TOOBIG: error: {{.*}}rank 100 exceeds min(d_in, d_out) = 64 of layer 'fc'
@@ -20,4 +20,19 @@ func.func @layer(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
   %y = onnx.MatMul %x, %w : (tensor<4x64xf32>, tensor<64x64xf32>) -> tensor<4x64xf32> loc("fc")
   %r = onnx.Add %y, %x : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xf32>
   return %r : tensor<4x64xf32>
+}
+
+// A weight holding NaN is reported with the layer's name.
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank-ratio=0.5" 2>&1 | FileCheck %s --check-prefix=NAN
+// NAN: error: {{.*}}weight of layer 'nan_layer' is not finite: matrix entry (1, 0) is NaN
+
+// -----
+
+func.func @nan_weight(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %w = onnx.Constant {value = dense<[[1.0, 2.0], [0x7FC00000, 1.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
+  %big = onnx.Constant {value = dense<1.0> : tensor<32x32xf32>} : tensor<32x32xf32>
+  %s = onnx.Constant {value = dense<1.0> : tensor<4x2xf32>} : tensor<4x2xf32>
+  %y = onnx.MatMul %s, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32> loc("nan_layer")
+  %z = onnx.MatMul %x, %big : (tensor<4x32xf32>, tensor<32x32xf32>) -> tensor<4x32xf32>
+  return %z : tensor<4x32xf32>
 }
