@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 import onnxruntime as ort
 
 
@@ -25,6 +26,9 @@ def main():
     parser.add_argument("--lowrank-opt", required=True)
     parser.add_argument("--model", required=True)
     parser.add_argument("--workdir", required=True)
+    parser.add_argument("--lowrank-run",
+                        help="also run each compressed model with this JIT "
+                             "runner and check it against ONNX Runtime")
     parser.add_argument("--expect-decreasing", action="store_true",
                         help="fail unless each setting's error is below the previous one's")
     parser.add_argument("--max-last-error", type=float,
@@ -52,6 +56,17 @@ def main():
                        check=True)
         onnx.checker.check_model(onnx.load(str(out)), full_check=True)
         outputs = run(out, feeds)
+        if args.lowrank_run:
+            run_args = [args.lowrank_run, str(out)]
+            for j, (name, value) in enumerate(feeds.items()):
+                onnx.save_tensor(onnx.numpy_helper.from_array(value, name),
+                                 str(work / f"input_{i}_{j}.pb"))
+                run_args += ["--input", str(work / f"input_{i}_{j}.pb")]
+            for j, value in enumerate(outputs):
+                onnx.save_tensor(onnx.numpy_helper.from_array(value),
+                                 str(work / f"expected_{i}_{j}.pb"))
+                run_args += ["--expect", str(work / f"expected_{i}_{j}.pb")]
+            subprocess.run(run_args, check=True, stdout=subprocess.DEVNULL)
         error = max(np.linalg.norm(o - r) / np.linalg.norm(r)
                     for o, r in zip(outputs, reference))
         totals = json.loads(report.read_text())["totals"]
