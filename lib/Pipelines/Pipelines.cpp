@@ -31,6 +31,7 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &) {
   buildONNXToLinalgPipeline(pm);
   addPipeline(
       pm,
+      "func.func(lowrank-copy-repeated-results),"
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"

@@ -62,4 +62,26 @@ def LowrankMemrefCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LowrankCopyRepeatedResults
+    : Pass<"lowrank-copy-repeated-results", "::mlir::func::FuncOp"> {
+  let summary = "Give each returned tensor its own value";
+  let description = [{
+    A graph may return one value as several outputs (ONNX allows it). After
+    bufferization each result becomes a caller-provided output buffer, so a
+    value returned twice would have to live in two buffers at once; this
+    pass copies the second and later occurrences (`linalg.copy` into a
+    fresh `tensor.empty`) before bufferization.
+
+    ```mlir
+    return %t, %t : tensor<4xf32>, tensor<4xf32>
+    // becomes
+    %e = tensor.empty() : tensor<4xf32>
+    %c = linalg.copy ins(%t : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    return %t, %c : tensor<4xf32>, tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOWRANK_CONVERSION_PASSES_TD
