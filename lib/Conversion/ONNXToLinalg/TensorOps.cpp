@@ -139,12 +139,7 @@ struct ShapeLowering : OpConversionPattern<onnx::ShapeOp> {
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "input is unranked");
-    int64_t rank = inputType.getRank();
-    auto clampToRank = [rank](int64_t index) {
-      return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
-    };
-    int64_t start = clampToRank(op.getStart());
-    int64_t end = clampToRank(op.getEnd().value_or(rank));
+    auto [start, end] = op.getDimRange(inputType.getRank());
     SmallVector<int64_t> dims;
     for (int64_t i = start; i < end; ++i) {
       if (inputType.isDynamicDim(i))

@@ -29,14 +29,7 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
   if (!inputType || !inputType.hasStaticShape() || !resultType ||
       !resultType.hasStaticShape())
     return {};
-  int64_t rank = inputType.getRank();
-  auto clamp = [rank](int64_t index) {
-    if (index < 0)
-      index += rank;
-    return std::clamp<int64_t>(index, 0, rank);
-  };
-  int64_t start = clamp(getStart());
-  int64_t end = clamp(getEnd().value_or(rank));
+  auto [start, end] = getDimRange(inputType.getRank());
   SmallVector<int64_t> dims;
   for (int64_t i = start; i < end; ++i)
     dims.push_back(inputType.getDimSize(i));

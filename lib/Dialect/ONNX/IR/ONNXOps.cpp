@@ -455,6 +455,13 @@ LogicalResult GatherOp::verify() {
   return verifyAxis(*this, getAxis(), *rank, "axis");
 }
 
+std::pair<int64_t, int64_t> ShapeOp::getDimRange(int64_t rank) {
+  auto clampToRank = [rank](int64_t index) {
+    return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
+  };
+  return {clampToRank(getStart()), clampToRank(getEnd().value_or(rank))};
+}
+
 LogicalResult ShapeOp::verify() {
   if (auto rank = getRank(getShape()); rank && *rank != 1)
     return emitOpError("result must be 1-D");

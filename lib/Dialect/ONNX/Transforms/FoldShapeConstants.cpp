@@ -216,16 +216,6 @@ struct GatherFold : ConstantOperandPattern<onnx::GatherOp> {
   }
 };
 
-/// The ONNX `start`/`end` of Shape, clamped into [0, rank].
-static std::pair<int64_t, int64_t> getShapeRange(onnx::ShapeOp op,
-                                                 int64_t rank) {
-  auto clampToRank = [rank](int64_t index) {
-    return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
-  };
-  return {clampToRank(op.getStart()),
-          clampToRank(op.getEnd().value_or(rank))};
-}
-
 /// Shape of a value whose selected dims are static, even if others are not
 /// (the Shape folder needs the whole shape static).
 struct ShapeOfPartlyStaticFold : OpRewritePattern<onnx::ShapeOp> {
@@ -236,7 +226,7 @@ struct ShapeOfPartlyStaticFold : OpRewritePattern<onnx::ShapeOp> {
     auto inputType = dyn_cast<RankedTensorType>(op.getData().getType());
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "input is unranked");
-    auto [start, end] = getShapeRange(op, inputType.getRank());
+    auto [start, end] = op.getDimRange(inputType.getRank());
     SmallVector<int64_t> dims;
     for (int64_t i = start; i < end; ++i) {
       if (inputType.isDynamicDim(i))
@@ -262,7 +252,7 @@ struct GatherOfShapeFold : ConstantOperandPattern<onnx::GatherOp> {
     auto inputType = dyn_cast<RankedTensorType>(shape.getData().getType());
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "shape of an unranked value");
-    auto [start, end] = getShapeRange(shape, inputType.getRank());
+    auto [start, end] = shape.getDimRange(inputType.getRank());
     SmallVector<int64_t> values;
     for (int64_t index : indices->values) {
       if (index < 0)

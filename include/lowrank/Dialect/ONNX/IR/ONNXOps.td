@@ -457,6 +457,11 @@ def ONNX_ShapeOp : ONNX_Op<"Shape", [Pure]> {
   let results = (outs ONNX_I64Tensor:$shape);
   let hasVerifier = 1;
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// The dims [first, second) of the input that `start` and `end` select,
+    /// clamped into [0, rank] as ONNX specifies.
+    std::pair<int64_t, int64_t> getDimRange(int64_t rank);
+  }];
 }
 
 def ONNX_ConstantOfShapeOp : ONNX_Op<"ConstantOfShape", [Pure]> {
