@@ -18,7 +18,6 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 using namespace llvm;
@@ -68,23 +67,21 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
     }
     return writeONNXFile(module, options.outputFilename);
   }
-  std::string errorMessage;
-  auto output = openOutputFile(options.outputFilename, &errorMessage);
-  if (!output) {
-    errs() << options.outputFilename << ": error: " << errorMessage << "\n";
-    return failure();
-  }
+  // Render in memory, then replace the output file in one rename: an
+  // interrupted or failed run leaves any previous output intact.
+  SmallVector<char, 0> bytes;
+  llvm::raw_svector_ostream os(bytes);
   switch (options.emit) {
   case EmitKind::ONNX:
     llvm_unreachable("handled above");
   case EmitKind::MLIR:
   case EmitKind::Linalg:
     if (config.shouldEmitBytecode()) {
-      if (failed(writeBytecodeToFile(module, output->os())))
+      if (failed(writeBytecodeToFile(module, os)))
         return failure();
     } else {
-      module.print(output->os());
-      output->os() << "\n";
+      module.print(os);
+      os << "\n";
     }
     break;
   case EmitKind::LLVM:
@@ -95,8 +92,8 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
     if (!llvmModule)
       return failure();
     if (options.emit == EmitKind::LLVM) {
-      llvmModule->print(output->os(), nullptr);
-    } else if (failed(emitHostObjectFile(*llvmModule, output->os()))) {
+      llvmModule->print(os, nullptr);
+    } else if (failed(emitHostObjectFile(*llvmModule, os))) {
       errs() << options.outputFilename
              << ": error: cannot emit an object file for the host\n";
       return failure();
@@ -104,8 +101,11 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
     break;
   }
   }
-  output->keep();
-  return success();
+  if (options.outputFilename == "-") {
+    outs().write(bytes.data(), bytes.size());
+    return success();
+  }
+  return writeFileAtomically(options.outputFilename, bytes, module.getLoc());
 }
 
 int runToolDriver(const DriverOptions &options,

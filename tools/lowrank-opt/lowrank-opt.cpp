@@ -11,10 +11,13 @@
 #include "lowrank/Dialect/ONNX/Transforms/Passes.h"
 #include "lowrank/Interfaces/LinearOpInterface.h"
 #include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Support/FileUtils.h"
 #include "lowrank/Transforms/Passes.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -22,7 +25,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 using namespace llvm;
@@ -108,15 +110,25 @@ int main(int argc, char **argv) {
   bool isONNX = lowrank::isONNXFile(inputFilename, input->getBuffer());
   if (!isONNX && emit == lowrank::EmitKind::MLIR && reportFile.empty() &&
       !reportTable) {
-    auto output = openOutputFile(outputFilename, &errorMessage);
-    if (!output) {
-      errs() << outputFilename << ": error: " << errorMessage << "\n";
+    // Render in memory and replace the output in one rename, so a failure
+    // leaves a previous output file as it was.
+    SmallVector<char, 0> bytes;
+    raw_svector_ostream os(bytes);
+    if (failed(MlirOptMain(os, std::move(input), registry, config)))
       return 1;
+    if (outputFilename == "-") {
+      outs().write(bytes.data(), bytes.size());
+      return 0;
     }
-    if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
-      return 1;
-    output->keep();
-    return 0;
+    MLIRContext context;
+    ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+      errs() << "error: " << diag.str() << "\n";
+      return success();
+    });
+    return failed(lowrank::writeFileAtomically(
+               outputFilename, bytes, UnknownLoc::get(&context)))
+               ? 1
+               : 0;
   }
   return lowrank::runToolDriver(options, std::move(input), registry, config);
 }
