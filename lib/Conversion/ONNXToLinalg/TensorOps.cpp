@@ -136,20 +136,13 @@ struct ShapeLowering : OpConversionPattern<onnx::ShapeOp> {
   LogicalResult
   matchAndRewrite(onnx::ShapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!inputType)
-      return rewriter.notifyMatchFailure(op, "input is unranked");
-    auto [start, end] = op.getDimRange(inputType.getRank());
-    SmallVector<int64_t> dims;
-    for (int64_t i = start; i < end; ++i) {
-      if (inputType.isDynamicDim(i))
-        return rewriter.notifyMatchFailure(op, "a selected dim is dynamic");
-      dims.push_back(inputType.getDimSize(i));
-    }
-    auto type = RankedTensorType::get({static_cast<int64_t>(dims.size())},
+    std::optional<SmallVector<int64_t>> dims = op.getStaticSelectedDims();
+    if (!dims)
+      return rewriter.notifyMatchFailure(op, "unranked or dynamic selected dim");
+    auto type = RankedTensorType::get({static_cast<int64_t>(dims->size())},
                                       rewriter.getI64Type());
     Value shape = arith::ConstantOp::create(
-        rewriter, op.getLoc(), DenseElementsAttr::get(type, ArrayRef(dims)));
+        rewriter, op.getLoc(), DenseElementsAttr::get(type, ArrayRef(*dims)));
     rewriter.replaceOp(op,
                        castToType(rewriter, op.getLoc(), shape, op.getType()));
     return success();

@@ -24,16 +24,10 @@ OpFoldResult IdentityOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult ShapeOp::fold(FoldAdaptor) {
-  auto inputType = dyn_cast<RankedTensorType>(getData().getType());
   auto resultType = dyn_cast<RankedTensorType>(getShape().getType());
-  if (!inputType || !inputType.hasStaticShape() || !resultType ||
-      !resultType.hasStaticShape())
+  std::optional<SmallVector<int64_t>> dims = getStaticSelectedDims();
+  if (!dims || !resultType || !resultType.hasStaticShape() ||
+      static_cast<int64_t>(dims->size()) != resultType.getNumElements())
     return {};
-  auto [start, end] = getDimRange(inputType.getRank());
-  SmallVector<int64_t> dims;
-  for (int64_t i = start; i < end; ++i)
-    dims.push_back(inputType.getDimSize(i));
-  if (static_cast<int64_t>(dims.size()) != resultType.getNumElements())
-    return {};
-  return DenseElementsAttr::get(resultType, ArrayRef<int64_t>(dims));
+  return DenseElementsAttr::get(resultType, ArrayRef<int64_t>(*dims));
 }

@@ -462,6 +462,20 @@ std::pair<int64_t, int64_t> ShapeOp::getDimRange(int64_t rank) {
   return {clampToRank(getStart()), clampToRank(getEnd().value_or(rank))};
 }
 
+std::optional<SmallVector<int64_t>> ShapeOp::getStaticSelectedDims() {
+  auto inputType = dyn_cast<RankedTensorType>(getData().getType());
+  if (!inputType)
+    return std::nullopt;
+  auto [start, end] = getDimRange(inputType.getRank());
+  SmallVector<int64_t> dims;
+  for (int64_t i = start; i < end; ++i) {
+    if (inputType.isDynamicDim(i))
+      return std::nullopt;
+    dims.push_back(inputType.getDimSize(i));
+  }
+  return dims;
+}
+
 LogicalResult ShapeOp::verify() {
   if (auto rank = getRank(getShape()); rank && *rank != 1)
     return emitOpError("result must be 1-D");

@@ -216,25 +216,18 @@ struct GatherFold : ConstantOperandPattern<onnx::GatherOp> {
   }
 };
 
-/// Shape of a value whose selected dims are static, even if others are not
-/// (the Shape folder needs the whole shape static).
+/// Shape of a value whose selected dims are static, also when the result
+/// type is not (the Shape folder needs a static result type).
 struct ShapeOfPartlyStaticFold : OpRewritePattern<onnx::ShapeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(onnx::ShapeOp op,
                                 PatternRewriter &rewriter) const override {
-    auto inputType = dyn_cast<RankedTensorType>(op.getData().getType());
-    if (!inputType)
-      return rewriter.notifyMatchFailure(op, "input is unranked");
-    auto [start, end] = op.getDimRange(inputType.getRank());
-    SmallVector<int64_t> dims;
-    for (int64_t i = start; i < end; ++i) {
-      if (inputType.isDynamicDim(i))
-        return rewriter.notifyMatchFailure(op, "a selected dim is dynamic");
-      dims.push_back(inputType.getDimSize(i));
-    }
+    std::optional<SmallVector<int64_t>> dims = op.getStaticSelectedDims();
+    if (!dims)
+      return rewriter.notifyMatchFailure(op, "a selected dim is dynamic");
     return replaceWithIntConstant(
-        rewriter, op, {static_cast<int64_t>(dims.size())}, dims);
+        rewriter, op, {static_cast<int64_t>(dims->size())}, *dims);
   }
 };
 

@@ -461,6 +461,9 @@ def ONNX_ShapeOp : ONNX_Op<"Shape", [Pure]> {
     /// The dims [first, second) of the input that `start` and `end` select,
     /// clamped into [0, rank] as ONNX specifies.
     std::pair<int64_t, int64_t> getDimRange(int64_t rank);
+    /// The selected dims of a ranked input when all of them are static
+    /// (the other dims may be dynamic).
+    std::optional<::llvm::SmallVector<int64_t>> getStaticSelectedDims();
   }];
 }
 
