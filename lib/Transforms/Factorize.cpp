@@ -10,7 +10,9 @@
 #include "lowrank/Numerics/LowRank.h"
 #include "lowrank/Transforms/LayerDecision.h"
 #include "lowrank/Transforms/Passes.h"
+#include "lowrank/Transforms/QuantizedLowRank.h"
 #include "lowrank/Transforms/Report.h"
+#include "lowrank/Transforms/TuckerConv.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -38,6 +40,8 @@ private:
                                  Operation *anchor);
   LogicalResult factorUnit(LinearOpAnalysis &analysis,
                            ArrayRef<unsigned> members, ReportBuilder &report);
+  /// Set from `quantize` and `quantize-factors`: Q + L R instead of L R.
+  std::optional<QuantizedLowRankConfig> quantizedLowRank;
 };
 } // namespace
 
@@ -99,6 +103,10 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
   if (failed(matrix))
     return failure();
+  if (quantizedLowRank)
+    return rewriteQuantizedLowRank(layers, members, *matrix, *decision,
+                                   *quantizedLowRank, /*gram=*/nullptr,
+                                   report);
   FailureOr<SVDResult> decomposition = decompose(*matrix, rank, lead.op);
   if (failed(decomposition))
     return failure();
@@ -159,6 +167,27 @@ void FactorizePass::runOnOperation() {
     getOperation().emitError("power-iterations must not be negative");
     return signalPassFailure();
   }
+  std::optional<int> bits = parseQuantizeOption(quantize);
+  std::optional<int> factorBits = parseQuantizeFactorsOption(quantizeFactors);
+  if (!bits || !factorBits) {
+    getOperation().emitError("unknown ")
+        << (bits ? "quantize-factors '" + quantizeFactors +
+                       "' (expected none or int8)"
+                 : "quantize '" + quantize + "' (expected none, int8 or int4)");
+    return signalPassFailure();
+  }
+  if (*factorBits != 0 && *bits == 0) {
+    getOperation().emitError("quantize-factors needs quantize=int8 or int4");
+    return signalPassFailure();
+  }
+  if (qlrIterations < 1 || hooiIterations < 0) {
+    getOperation().emitError(
+        "qlr-iterations must be positive and hooi-iterations not negative");
+    return signalPassFailure();
+  }
+  if (*bits != 0)
+    quantizedLowRank = QuantizedLowRankConfig{
+        *bits, *factorBits, static_cast<int>(qlrIterations)};
   LinearOpAnalysis analysis(getOperation());
   ReportBuilder report(&getContext());
 
@@ -187,5 +216,8 @@ void FactorizePass::runOnOperation() {
   for (auto &[key, members] : units)
     if (failed(factorUnit(analysis, members, report)))
       return signalPassFailure();
+  if (failed(applyTuckerDecisions(getOperation(),
+                                  static_cast<int>(hooiIterations), report)))
+    return signalPassFailure();
   report.attachTo(getOperation());
 }

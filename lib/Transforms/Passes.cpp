@@ -24,12 +24,18 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   select.grouping = options.grouping;
   select.enforceParity = options.enforceParity;
   select.overrides.assign(options.overrides.begin(), options.overrides.end());
+  select.quantize = options.quantize;
+  select.tucker = options.tucker;
   pm.addPass(createLowrankSelectRanks(select));
 
   LowrankFactorizeOptions factorize;
   factorize.svd = options.svd;
   factorize.useFloat64 = options.useFloat64;
   factorize.powerIterations = options.powerIterations;
+  factorize.quantize = options.quantize;
+  factorize.quantizeFactors = options.quantizeFactors;
+  factorize.qlrIterations = options.qlrIterations;
+  factorize.hooiIterations = options.hooiIterations;
   pm.addPass(createLowrankFactorize(factorize));
   pm.addPass(createCanonicalizerPass());
 }
