@@ -157,9 +157,7 @@ static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
                                 conv.getPadsAttr(), conv.getStridesAttr())
         .getY();
   }
-  return op->emitError("quantize= supports onnx.MatMul, onnx.Gemm and "
-                       "onnx.Conv layers; layer '")
-         << layer.name << "' is " << op->getName();
+  llvm_unreachable("checked by rewriteQuantizedLowRank");
 }
 
 static void eraseDeadProducers(Operation *op) {
@@ -187,6 +185,14 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
                                       const double *gram,
                                       ReportBuilder &report) {
   LinearLayerInfo &lead = layers[members.front()];
+  for (unsigned member : members)
+    if (!isa<onnx::MatMulOp, onnx::GemmOp, onnx::ConvOp>(
+            layers[member].op.getOperation()))
+      return layers[member].op->emitError(
+                 "quantize= supports onnx.MatMul, onnx.Gemm and onnx.Conv "
+                 "layers; layer '")
+             << layers[member].name << "' is "
+             << layers[member].op->getName();
   QuantizedLowRankOptions options;
   options.bits = config.bits;
   options.rank = decision.rank;
