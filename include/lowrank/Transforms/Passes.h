@@ -68,6 +68,15 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
   Option<bool> useFloat64{*this, "float64",
                           llvm::cl::desc("SVD in float64"),
                           llvm::cl::init(false)};
+  Option<std::string> calibration{
+      *this, "calibration",
+      llvm::cl::desc("Calibration statistics (.lrstats) of the inputs"),
+      llvm::cl::init("")};
+  Option<std::string> method{
+      *this, "method",
+      llvm::cl::desc("svd, whiten or basis (default: whiten with "
+                     "calibration, svd without)"),
+      llvm::cl::init("")};
 };
 
 /// select-ranks, factorize, canonicalize.
