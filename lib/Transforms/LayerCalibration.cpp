@@ -33,10 +33,10 @@ FailureOr<FactorMethod> resolveFactorMethod(ModuleOp module, StringRef method,
   else if (method == "basis")
     resolved = FactorMethod::Basis;
   else
-    return module.emitError("unknown method '")
+    return emitError(module.getLoc(), "unknown method '")
            << method << "' (expected svd, whiten or basis)";
   if (resolved != FactorMethod::SVD && calibration.empty())
-    return module.emitError("method=")
+    return emitError(module.getLoc(), "method=")
            << method << " needs calibration statistics (calibration=FILE)";
   return resolved;
 }
@@ -46,7 +46,7 @@ LayerCalibration::load(StringRef path, ModuleOp module,
                        ArrayRef<LinearLayerInfo> layers) {
   auto stats = calibration::CalibrationStatistics::readFile(path);
   if (!stats)
-    return module.emitError(llvm::toString(stats.takeError()));
+    return emitError(module.getLoc(), llvm::toString(stats.takeError()));
 
   // Statistics may also describe linear ops that are not factored (an
   // activation times an activation); only other names are unknown.
@@ -59,7 +59,7 @@ LayerCalibration::load(StringRef path, ModuleOp module,
     linearOps.insert(layer.name);
   for (const calibration::LayerStatistics &entry : *stats)
     if (!linearOps.contains(entry.name))
-      return module.emitError()
+      return emitError(module.getLoc())
              << path << ": unknown layer '" << entry.name
              << "': the model has no linear op of that name";
   for (const LinearLayerInfo &layer : layers) {

@@ -52,6 +52,6 @@ data = lrstats.encode(layers, "spectral.mlir", **kwargs)
 if fault == "magic":
     data = b"LRSTATZ\x00" + data[8:]
 elif fault == "json":
-    data = data[:16] + b"{" + data[17:]
+    data = data[:16] + b"[" + data[17:]
 with open(args.out, "wb") as f:
     f.write(data)
