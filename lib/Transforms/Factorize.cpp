@@ -199,6 +199,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
       lead.op.buildInputProjection(builder, pair.A, lead.name + ".lowrank_a");
   bottleneck.getDefiningOp()->setAttr(kFactorAttr, builder.getStringAttr("A"));
 
+  // Group totals: squared weight and output errors and their norms.
+  double groupError = 0, groupNorm = 0, groupOutputError = 0, groupEnergy = 0;
   int64_t column = 0;
   for (unsigned member : members) {
     LinearLayerInfo &layer = layers[member];
@@ -212,6 +214,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
     column += layer.dOut;
     double error = frobeniusDistance(multiply(pair.A, b), original);
     double norm = frobeniusNorm(original);
+    groupError += error * error;
+    groupNorm += norm * norm;
     std::optional<CalibrationColumns> columns;
     if (factors->gram) {
       columns = factors->columns;
@@ -219,6 +223,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
       double outputError =
           computeSquaredOutputError(original, pair.A, b, *factors->gram);
       columns->outputError = energy > 0 ? std::sqrt(outputError / energy) : 0;
+      groupOutputError += outputError;
+      groupEnergy += energy;
       if (!decision->method.empty())
         columns->predictedError = decision->relativeError;
     }
@@ -238,8 +244,19 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
     old->replaceAllUsesWith(ValueRange{replacement});
     eraseDeadProducers(old);
   }
-  if (members.size() > 1)
-    report.addGroup(layers, members, *decision);
+  if (members.size() > 1) {
+    std::optional<CalibrationColumns> columns;
+    if (factors->gram) {
+      columns = factors->columns;
+      columns->outputError =
+          groupEnergy > 0 ? std::sqrt(groupOutputError / groupEnergy) : 0;
+      if (!decision->method.empty())
+        columns->predictedError = decision->relativeError;
+    }
+    report.addGroup(layers, members, *decision,
+                    groupNorm > 0 ? std::sqrt(groupError / groupNorm) : 0,
+                    columns ? &*columns : nullptr);
+  }
   LLVM_DEBUG(llvm::dbgs() << "factored '" << lead.name << "' at rank " << rank
                           << " (" << members.size() << " members)\n");
   return success();

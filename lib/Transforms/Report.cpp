@@ -12,6 +12,10 @@ using namespace mlir;
 
 namespace lowrank {
 
+static void appendCalibrationColumns(Builder &b,
+                                     const CalibrationColumns *calibration,
+                                     SmallVectorImpl<NamedAttribute> &fields);
+
 void ReportBuilder::addLayer(const LinearLayerInfo &layer,
                              const LayerDecision &decision,
                              double relativeError, int64_t paramsAfter,
@@ -35,6 +39,13 @@ void ReportBuilder::addLayer(const LinearLayerInfo &layer,
     fields.push_back(b.getNamedAttr("group", b.getI64IntegerAttr(*decision.groupIndex)));
   if (!decision.reason.empty())
     fields.push_back(b.getNamedAttr("reason", b.getStringAttr(decision.reason)));
+  appendCalibrationColumns(b, calibration, fields);
+  rows.push_back(b.getDictionaryAttr(fields));
+}
+
+static void appendCalibrationColumns(Builder &b,
+                                     const CalibrationColumns *calibration,
+                                     SmallVectorImpl<NamedAttribute> &fields) {
   if (calibration) {
     fields.push_back(
         b.getNamedAttr("method", b.getStringAttr(calibration->method)));
@@ -55,12 +66,13 @@ void ReportBuilder::addLayer(const LinearLayerInfo &layer,
           "refit_gain", b.getF64FloatAttr(calibration->refitGain)));
     }
   }
-  rows.push_back(b.getDictionaryAttr(fields));
 }
 
 void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
                              ArrayRef<unsigned> members,
-                             const LayerDecision &decision) {
+                             const LayerDecision &decision,
+                             double relativeError,
+                             const CalibrationColumns *calibration) {
   Builder b(context);
   int64_t dIn = layers[members.front()].dIn, dOut = 0, before = 0;
   SmallVector<Attribute> names;
@@ -69,7 +81,7 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
     before += layers[member].params;
     names.push_back(b.getStringAttr(layers[member].name));
   }
-  rows.push_back(b.getDictionaryAttr({
+  SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("kind", b.getStringAttr("group")),
       b.getNamedAttr("group", b.getI64IntegerAttr(decision.groupIndex.value_or(0))),
       b.getNamedAttr("members", b.getArrayAttr(names)),
@@ -84,8 +96,10 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
       b.getNamedAttr("params_after",
                      b.getI64IntegerAttr(decision.rank * (dIn + dOut))),
       b.getNamedAttr("shared_params", b.getI64IntegerAttr(decision.rank * dIn)),
-      b.getNamedAttr("relative_error", b.getF64FloatAttr(decision.relativeError)),
-  }));
+      b.getNamedAttr("relative_error", b.getF64FloatAttr(relativeError)),
+  };
+  appendCalibrationColumns(b, calibration, fields);
+  rows.push_back(b.getDictionaryAttr(fields));
 }
 
 void ReportBuilder::attachTo(ModuleOp module) {

@@ -42,10 +42,12 @@ public:
   void addLayer(const LinearLayerInfo &layer, const LayerDecision &decision,
                 double relativeError, int64_t paramsAfter,
                 const CalibrationColumns *calibration = nullptr);
-  /// A group row: the shared input projection and the members' totals.
+  /// A group row: the shared input projection and the members' totals;
+  /// `relativeError` is the measured weight error of the concatenation.
   void addGroup(llvm::ArrayRef<LinearLayerInfo> layers,
                 llvm::ArrayRef<unsigned> members,
-                const LayerDecision &decision);
+                const LayerDecision &decision, double relativeError,
+                const CalibrationColumns *calibration = nullptr);
   /// Sets the module's `lowrank.report`, replacing an earlier one.
   void attachTo(mlir::ModuleOp module);
 
