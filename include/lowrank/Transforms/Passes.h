@@ -31,7 +31,8 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
                         llvm::cl::desc("Fraction of spectral energy kept"),
                         llvm::cl::init(0.0)};
   Option<double> maxError{*this, "max-error",
-                          llvm::cl::desc("Largest relative weight error"),
+                          llvm::cl::desc("Largest relative weight error (output error with "
+                         "calibration)"),
                           llvm::cl::init(0.0)};
   Option<double> paramRatio{
       *this, "param-ratio",
