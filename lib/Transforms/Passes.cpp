@@ -26,6 +26,8 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   select.overrides.assign(options.overrides.begin(), options.overrides.end());
   select.quantize = options.quantize;
   select.tucker = options.tucker;
+  select.calibration = options.calibration;
+  select.method = options.method;
   pm.addPass(createLowrankSelectRanks(select));
 
   LowrankFactorizeOptions factorize;
@@ -36,6 +38,8 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   factorize.quantizeFactors = options.quantizeFactors;
   factorize.qlrIterations = options.qlrIterations;
   factorize.hooiIterations = options.hooiIterations;
+  factorize.calibration = options.calibration;
+  factorize.method = options.method;
   pm.addPass(createLowrankFactorize(factorize));
   pm.addPass(createCanonicalizerPass());
 }

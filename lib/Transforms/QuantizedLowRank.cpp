@@ -291,16 +291,16 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
     };
     int64_t paramsAfter =
         layer.dIn * layer.dOut + rank * layer.dOut + (alone ? rank * lead.dIn : 0);
-    report.addLayer(layer, decision, relativeError, paramsAfter, extra);
+    report.addLayer(layer, decision, relativeError, paramsAfter,
+                    /*calibration=*/nullptr, extra);
 
     Operation *old = layer.op;
     old->replaceAllUsesWith(ValueRange{sum});
     eraseDeadProducers(old);
   }
   if (members.size() > 1) {
-    LayerDecision groupDecision = decision;
-    groupDecision.relativeError = fit->relativeError;
-    report.addGroup(layers, members, groupDecision,
+    report.addGroup(layers, members, decision, fit->relativeError,
+                    /*calibration=*/nullptr,
                     {b.getNamedAttr("shared_storage_bits",
                                     b.getF64FloatAttr(groupBits))});
   }

@@ -69,6 +69,18 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     layer's parameters. A convolution stays dense when its Tucker-2 form
     would not store fewer parameters than C_out C_in kh kw (the parity
     point), or when min(C_out, C_in) < `min-size`.
+
+    With `calibration=FILE` (a `.lrstats` file, docs/CalibrationFormat.md)
+    and `method=whiten` (the default then) or `method=basis`, the rules read
+    the whitened spectra, the singular values of L^T W where L L^T is the
+    Gram matrix of the layer's calibration inputs: `max-error` and `energy`
+    then bound the relative output error ||X (W - W')|| / ||X W|| on the
+    calibration data instead of the weight error, and `param-ratio`
+    minimizes the summed squared relative output errors of the layers.
+    The decision's `error` is the predicted relative output error and its
+    `method` says which method it assumed. Every layer to be factored
+    needs statistics; the file may name only linear layers of the model,
+    with their d_in.
   }];
   let options = [
     Option<"rank", "rank", "int64_t", "0", "Use this rank for every layer">,
@@ -100,6 +112,11 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
            "quantized; the parity rule does not apply (Q is always stored)">,
     Option<"tucker", "tucker", "bool", "false",
            "Also decide Tucker-2 ranks for k x k convolutions (group 1)">,
+    Option<"calibration", "calibration", "std::string", "\"\"",
+           "Calibration statistics (.lrstats) of the layers' inputs">,
+    Option<"method", "method", "std::string", "\"\"",
+           "svd, whiten or basis (default: whiten with calibration, svd "
+           "without)">,
   ];
 }
 
@@ -153,6 +170,19 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
     1x1 convolution to r_in channels, the k x k core convolution with the
     original strides, pads and dilations, and a 1x1 convolution back to
     C_out channels that keeps the bias.
+
+    With `calibration=FILE` the factorization is activation-aware.
+    `method=whiten` (the default with calibration) minimizes the output
+    error ||X (W - A B)||_F on the calibration inputs: with the Cholesky
+    factor G = L L^T of their Gram matrix (float64, with jitter added when
+    G is not positive definite), the SVD of L^T W = U S V^T gives
+    A = L^-T U_r sqrt(S_r) and B = sqrt(S_r) V_r^T; groups whiten their
+    concatenated weight with the shared input's Gram matrix.
+    `method=basis` keeps the r singular components of W with the most
+    energy on the calibration data and refits B by least squares on it.
+    The report then also gives the method, the measured and predicted
+    relative output errors, the jitter, and for `basis` the number of kept
+    components outside the leading r and the refit gain.
   }];
   let options = [
     Option<"svd", "svd", "std::string", "\"auto\"",
@@ -171,6 +201,11 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
            "Most alternating iterations of the Q + L R fit">,
     Option<"hooiIterations", "hooi-iterations", "int64_t", "2",
            "HOOI refinements of a Tucker-2 decomposition">,
+    Option<"calibration", "calibration", "std::string", "\"\"",
+           "Calibration statistics (.lrstats) of the layers' inputs">,
+    Option<"method", "method", "std::string", "\"\"",
+           "svd, whiten or basis (default: whiten with calibration, svd "
+           "without)">,
   ];
 }
 
