@@ -287,7 +287,8 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
                        b.getF64FloatAttr(fit->quantizationOnlyError)),
         b.getNamedAttr("fit_error", b.getF64FloatAttr(fit->relativeError)),
         b.getNamedAttr("iterations", b.getI64IntegerAttr(fit->iterations)),
-        b.getNamedAttr("weighted", b.getBoolAttr(gram != nullptr)),
+        b.getNamedAttr("fit_against",
+                       b.getStringAttr(gram ? "calibration" : "weights")),
     };
     int64_t paramsAfter =
         layer.dIn * layer.dOut + rank * layer.dOut + (alone ? rank * lead.dIn : 0);
