@@ -131,13 +131,13 @@ static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
   Operation *op = layer.op;
   Location loc = op->getLoc();
   Type resultType = op->getResult(0).getType();
-  Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
   if (auto matmul = dyn_cast<onnx::MatMulOp>(op)) {
     Value w = buildDequantizedWeight(builder, loc, q, {q.rows, q.cols},
                                      /*transposed=*/false, name);
     return onnx::MatMulOp::create(builder, loc, resultType, matmul.getA(), w)
         .getY();
   }
+  Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
   if (auto gemm = dyn_cast<onnx::GemmOp>(op)) {
     Value w = buildDequantizedWeight(builder, loc, q, {q.rows, q.cols},
                                      /*transposed=*/false, name);

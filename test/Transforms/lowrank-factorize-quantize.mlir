@@ -1,5 +1,6 @@
 // RUN: lowrank-opt %s --split-input-file --lowrank-factorize=quantize=int4 | FileCheck %s
 // RUN: lowrank-opt %s --split-input-file --lowrank-factorize="quantize=int8 quantize-factors=int8" | FileCheck %s --check-prefix=INT8
+// RUN: lowrank-opt %s --split-input-file --lowrank-factorize=quantize=int8 --lowrank-convert-onnx-to-linalg | FileCheck %s --check-prefix=LINALG
 
 // Q + L R of a MatMul: x Q (Q int8-stored int4 values behind a per-column
 // DequantizeLinear) plus (x L) R, summed; the float weight is gone.
@@ -21,6 +22,22 @@
 // INT8: onnx.MatMul %arg0, %{{.*}} {lowrank.factor = "A"}
 // INT8: onnx.DequantizeLinear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x8xi8>, tensor<8xf32>, none) -> tensor<2x8xf32>
 // INT8: onnx.DequantizeLinear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<8x8xi8>, tensor<8xf32>, none) -> tensor<8x8xf32>
+// In linalg, Q stays an i8 constant; a dequantizing generic (per-column
+// scale) feeds the matmul, whose result is added to the low-rank path's.
+// LINALG-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// LINALG-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d1)>
+// LINALG-LABEL: func.func @matmul
+// LINALG-SAME: (%[[X:.*]]: tensor<2x8xf32>)
+// LINALG: %[[LR:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x2xf32>, tensor<2x8xf32>)
+// LINALG-NOT: onnx.NoValue
+// LINALG: %[[QI:.*]] = arith.constant dense_resource<fc.lowrank_q> : tensor<8x8xi8>
+// LINALG: %[[QS:.*]] = arith.constant dense_resource<fc.lowrank_q_scale> : tensor<8xf32>
+// LINALG: %[[QW:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$COL]], #[[$ID]]], {{.*}}} ins(%[[QI]], %[[QS]] : tensor<8x8xi8>, tensor<8xf32>)
+// LINALG: arith.sitofp
+// LINALG: arith.mulf
+// LINALG: %[[Q:.*]] = linalg.matmul ins(%[[X]], %[[QW]] : tensor<2x8xf32>, tensor<8x8xf32>)
+// LINALG: linalg.generic {{.*}} ins(%[[Q]], %[[LR]] : tensor<2x8xf32>, tensor<2x8xf32>)
+// LINALG: arith.addf
 func.func @matmul(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %w = onnx.Constant {value = dense<[[1.0, 0.5, 0.0, 0.0, 0.1, 0.0, 0.0, 0.2], [0.0, 2.0, 0.3, 0.0, 0.0, 0.0, 0.4, 0.0], [0.0, 0.0, 3.0, 0.0, 0.0, 0.5, 0.0, 0.0], [0.7, 0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 0.1], [0.0, 0.0, 0.2, 0.0, 5.0, 0.0, 0.0, 0.0], [0.0, 0.3, 0.0, 0.0, 0.0, 6.0, 0.0, 0.0], [0.1, 0.0, 0.0, 0.0, 0.2, 0.0, 7.0, 0.0], [0.0, 0.0, 0.0, 0.9, 0.0, 0.0, 0.0, 8.0]]> : tensor<8x8xf32>} : tensor<8x8xf32>
   %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 2 : i64, d_in = 8 : i64, d_out = 8 : i64, name = "fc"}} : (tensor<2x8xf32>, tensor<8x8xf32>) -> tensor<2x8xf32> loc("fc")
