@@ -200,9 +200,11 @@ LogicalResult writeReportJSON(ModuleOp module, llvm::raw_ostream &os) {
                                ? 1.0
                                : static_cast<double>(totals.after) / totals.before},
            {"factored_layers", totals.factored},
-           {"dense_layers", totals.dense},
-           {"bits_per_param",
-            totals.before == 0 ? 32.0 : totals.bitsAfter / totals.before}}}};
+           {"dense_layers", totals.dense}}}};
+  // Storage in bits per original parameter, given when a layer is quantized.
+  if (totals.quantized)
+    (*report.getObject("totals"))["bits_per_param"] =
+        totals.before == 0 ? 32.0 : totals.bitsAfter / totals.before;
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
   return success();
 }

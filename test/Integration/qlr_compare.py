@@ -89,7 +89,9 @@ def main():
                     for o, r in zip(outputs, reference))
         cosine = min(mean_cosine(o, r) for o, r in zip(outputs, reference))
         totals = json.loads(report.read_text())["totals"]
-        print(f"{setting} bits={totals['bits_per_param']:.2f} "
+        # Without quantized layers the report has no bits: float32 parameters.
+        bits = totals.get("bits_per_param", 32 * totals["param_ratio"])
+        print(f"{setting} bits={bits:.2f} "
               f"params={totals['param_ratio']:.3f} error={error:.3e} "
               f"cosine={cosine:.5f}")
         sys.stdout.flush()
