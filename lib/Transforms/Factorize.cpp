@@ -49,8 +49,7 @@ private:
                                  Operation *anchor);
   FailureOr<UnitFactors> factorMatrix(LinearOpAnalysis &analysis,
                                       ArrayRef<unsigned> members,
-                                      const WeightMatrix &matrix,
-                                      int64_t rank);
+                                      const WeightMatrix &matrix, int64_t rank);
   LogicalResult factorUnit(LinearOpAnalysis &analysis,
                            ArrayRef<unsigned> members, ReportBuilder &report);
 
@@ -131,11 +130,10 @@ FailureOr<UnitFactors> FactorizePass::factorMatrix(LinearOpAnalysis &analysis,
     result.pair = std::move(basis->factors);
     result.columns.keptOutsideLeading = llvm::count_if(
         basis->kept, [&](int64_t index) { return index >= rank; });
-    result.columns.refitGain =
-        basis->squaredErrorAfterRefit > 0
-            ? std::sqrt(basis->squaredErrorBeforeRefit /
-                        basis->squaredErrorAfterRefit)
-            : 1.0;
+    result.columns.refitGain = basis->squaredErrorAfterRefit > 0
+                                   ? std::sqrt(basis->squaredErrorBeforeRefit /
+                                               basis->squaredErrorAfterRefit)
+                                   : 1.0;
     return result;
   }
   }
@@ -183,8 +181,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
   if (failed(matrix))
     return failure();
-  FailureOr<UnitFactors> factors = factorMatrix(analysis, members, *matrix,
-                                                rank);
+  FailureOr<UnitFactors> factors =
+      factorMatrix(analysis, members, *matrix, rank);
   if (failed(factors))
     return failure();
   FactorPair &pair = factors->pair;
@@ -303,8 +301,8 @@ void FactorizePass::runOnOperation() {
     units[key].push_back(i);
   }
   if (!calibration.empty()) {
-    FailureOr<LayerCalibration> loaded =
-        LayerCalibration::load(calibration, getOperation(), analysis.getLayers());
+    FailureOr<LayerCalibration> loaded = LayerCalibration::load(
+        calibration, getOperation(), analysis.getLayers());
     if (failed(loaded))
       return signalPassFailure();
     calib = std::move(*loaded);
