@@ -259,6 +259,12 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
                      (long long)totals.before, (long long)totals.after,
                      totals.before ? 100.0 * totals.after / totals.before : 100.0,
                      (long long)totals.factored, (long long)totals.dense);
+  if (calibrated)
+    os << "columns: error = relative weight error ||W - AB||/||W||; "
+          "out_err = relative output error ||X(W - AB)||/||XW|| on the "
+          "calibration data; pred_err = its prediction from the whitened "
+          "spectrum (the optimum at that rank); jitter = added to the Gram "
+          "diagonal, x trace/K\n";
   return success();
 }
 
