@@ -160,6 +160,17 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   LinearLayerInfo &lead = layers[members.front()];
   std::optional<LayerDecision> decision = readDecision(lead.op);
   int64_t rank = decision->rank;
+  // Ranks chosen on weight errors but factored for output errors, or the
+  // reverse: legal, but usually options given to one pass only. (whiten and
+  // basis both select on the whitened spectra.)
+  StringRef methodName = stringifyFactorMethod(factorMethod);
+  if (decision->method.empty() != (factorMethod == FactorMethod::SVD))
+    lead.op->emitWarning("layer '")
+        << lead.name << "': its rank was selected for method="
+        << (decision->method.empty() ? "svd" : decision->method)
+        << " but it is factored with method=" << methodName
+        << " (give lowrank-select-ranks and lowrank-factorize the same "
+           "calibration= and method=)";
 
   SharedInputGroup group;
   group.input = lead.op.getLinearInput();
