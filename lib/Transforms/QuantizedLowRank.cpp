@@ -69,10 +69,9 @@ static WeightMatrix sliceColumns(const WeightMatrix &m, int64_t begin,
 }
 
 template <typename T>
-static DenseResourceElementsAttr createBlob(MLIRContext *context,
-                                            StringRef name,
-                                            RankedTensorType type,
-                                            ArrayRef<T> data) {
+static DenseResourceElementsAttr
+createBlob(MLIRContext *context, StringRef name, RankedTensorType type,
+           ArrayRef<T> data) {
   ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()),
                        data.size() * sizeof(T));
   return DenseResourceElementsAttr::get(
@@ -97,8 +96,8 @@ static Value buildDequantizedWeight(OpBuilder &builder, Location loc,
   auto intAttr = createBlob<int8_t>(context, name, intType, values);
   Value integers = onnx::ConstantOp::create(builder, loc, intType, intAttr);
   auto scaleType = RankedTensorType::get({q.cols}, builder.getF32Type());
-  auto scaleAttr = createBlob<float>(context, (name + "_scale").str(),
-                                     scaleType, q.scales);
+  auto scaleAttr =
+      createBlob<float>(context, (name + "_scale").str(), scaleType, q.scales);
   Value scales = onnx::ConstantOp::create(builder, loc, scaleType, scaleAttr);
   Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
   auto floatType = RankedTensorType::get(shape, builder.getF32Type());
@@ -191,8 +190,7 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
       return layers[member].op->emitError(
                  "quantize= supports onnx.MatMul, onnx.Gemm and onnx.Conv "
                  "layers; layer '")
-             << layers[member].name << "' is "
-             << layers[member].op->getName();
+             << layers[member].name << "' is " << layers[member].op->getName();
   QuantizedLowRankOptions options;
   options.bits = config.bits;
   options.rank = decision.rank;
@@ -207,16 +205,16 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
   ModuleOp module = lead.op->getParentOfType<ModuleOp>();
   auto opset = module->getAttrOfType<IntegerAttr>("onnx.opset");
   if (opset && opset.getInt() < kPerAxisDequantizeOpset)
-    module->setAttr("onnx.opset", IntegerAttr::get(opset.getType(),
-                                                   kPerAxisDequantizeOpset));
+    module->setAttr("onnx.opset",
+                    IntegerAttr::get(opset.getType(), kPerAxisDequantizeOpset));
 
   Operation *first = lead.op;
   for (unsigned member : members)
     if (layers[member].op->isBeforeInBlock(first))
       first = layers[member].op;
   OpBuilder builder(first);
-  Value bottleneck = lead.op.buildInputProjection(builder, fit->L,
-                                                  lead.name + ".lowrank_a");
+  Value bottleneck =
+      lead.op.buildInputProjection(builder, fit->L, lead.name + ".lowrank_a");
   Operation *inputProjection = bottleneck.getDefiningOp();
   inputProjection->setAttr(kFactorAttr, builder.getStringAttr("A"));
   if (fit->quantizedL)
@@ -240,8 +238,8 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
     WeightMatrix residual = multiply(fit->L, r);
     WeightMatrix dequantized = q.dequantize();
     for (int64_t i = 0; i < residual.size(); ++i)
-      residual.data()[i] = original.data()[i] - dequantized.data()[i] -
-                           residual.data()[i];
+      residual.data()[i] =
+          original.data()[i] - dequantized.data()[i] - residual.data()[i];
     auto errorNorm = getWeightedNorm(residual, gram);
     auto norm = getWeightedNorm(original, gram);
     if (!errorNorm || !norm)
@@ -281,8 +279,8 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
         b.getNamedAttr("factor_bits", b.getI64IntegerAttr(config.factorBits)),
         b.getNamedAttr("storage_bits", b.getF64FloatAttr(bits)),
         b.getNamedAttr("bits_per_param",
-                       b.getF64FloatAttr(bits / static_cast<double>(
-                                                    layer.dIn * layer.dOut))),
+                       b.getF64FloatAttr(
+                           bits / static_cast<double>(layer.dIn * layer.dOut))),
         b.getNamedAttr("quantization_error",
                        b.getF64FloatAttr(fit->quantizationOnlyError)),
         b.getNamedAttr("fit_error", b.getF64FloatAttr(fit->relativeError)),
@@ -290,8 +288,8 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
         b.getNamedAttr("fit_against",
                        b.getStringAttr(gram ? "calibration" : "weights")),
     };
-    int64_t paramsAfter =
-        layer.dIn * layer.dOut + rank * layer.dOut + (alone ? rank * lead.dIn : 0);
+    int64_t paramsAfter = layer.dIn * layer.dOut + rank * layer.dOut +
+                          (alone ? rank * lead.dIn : 0);
     report.addLayer(layer, decision, relativeError, paramsAfter,
                     /*calibration=*/nullptr, extra);
 
@@ -300,10 +298,10 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
     eraseDeadProducers(old);
   }
   if (members.size() > 1) {
-    report.addGroup(layers, members, decision, fit->relativeError,
-                    /*calibration=*/nullptr,
-                    {b.getNamedAttr("shared_storage_bits",
-                                    b.getF64FloatAttr(groupBits))});
+    report.addGroup(
+        layers, members, decision, fit->relativeError,
+        /*calibration=*/nullptr,
+        {b.getNamedAttr("shared_storage_bits", b.getF64FloatAttr(groupBits))});
   }
   return success();
 }

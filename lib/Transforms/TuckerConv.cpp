@@ -50,8 +50,8 @@ static SmallVector<ConvCandidate> findCandidates(ModuleOp module) {
     if (kernel == 1 && conv.getGroup() == 1)
       return; // a 1x1 convolution: a linear layer of its own
     ConvCandidate candidate{conv, "", {}};
-    candidate.name = getNodeName(conv).value_or(
-        ("onnx.Conv#" + llvm::Twine(index)).str());
+    candidate.name =
+        getNodeName(conv).value_or(("onnx.Conv#" + llvm::Twine(index)).str());
     ++index;
     candidate.shape = {type.getDimSize(0), type.getDimSize(1), kernel};
     result.push_back(std::move(candidate));
@@ -89,8 +89,9 @@ LogicalResult selectTuckerRanks(ModuleOp module, const TuckerRankRule &rule) {
     int64_t rOut = 0, rIn = 0;
     std::string reason;
     if (c.op.getGroup() != 1)
-      reason = "grouped convolution (group = " +
-               std::to_string(c.op.getGroup()) + ")";
+      reason =
+          "grouped convolution (group = " + std::to_string(c.op.getGroup()) +
+          ")";
     else if (rule.unsupportedRule)
       reason = "Tucker-2 ranks follow rank, rank-ratio or param-ratio only";
     else if (std::min(s.outChannels, s.inChannels) < rule.minSize)
@@ -176,9 +177,9 @@ static DictionaryAttr reportRow(Builder &b, StringRef name,
       b.getNamedAttr("kernel_size", b.getI64IntegerAttr(s.kernelSize)),
       b.getNamedAttr("aspect_ratio", b.getF64FloatAttr(getAspectRatio(
                                          s.inChannels, s.outChannels))),
-      b.getNamedAttr("parity_rank", b.getI64IntegerAttr(std::llround(
-                                        getTucker2ParityFraction(s) *
-                                        s.outChannels))),
+      b.getNamedAttr("parity_rank",
+                     b.getI64IntegerAttr(std::llround(
+                         getTucker2ParityFraction(s) * s.outChannels))),
       b.getNamedAttr("parity_fraction",
                      b.getF64FloatAttr(getTucker2ParityFraction(s))),
       b.getNamedAttr("rank", b.getI64IntegerAttr(rOut)),
@@ -201,7 +202,8 @@ static LogicalResult rewriteConv(onnx::ConvOp conv, DictionaryAttr decision,
   for (int64_t d : wType.getShape().drop_front(2))
     s.kernelSize *= d;
   std::string name = decision.getAs<StringAttr>("name").str();
-  int64_t rOut = getInt(decision, "out_rank"), rIn = getInt(decision, "in_rank");
+  int64_t rOut = getInt(decision, "out_rank"),
+          rIn = getInt(decision, "in_rank");
   Builder b(conv.getContext());
   if (rOut <= 0) {
     report.addRow(reportRow(b, name, s, 0, 0, 0.0, decision));
@@ -236,19 +238,18 @@ static LogicalResult rewriteConv(onnx::ConvOp conv, DictionaryAttr decision,
       builder.getI64IntegerAttr(1), pointwiseKernel, DenseI64ArrayAttr(),
       DenseI64ArrayAttr());
   reduce->setAttr(kFactorAttr, builder.getStringAttr("tucker_in"));
-  Value coreKernel =
-      createKernel(builder, loc, name + ".tucker_core",
-                   shapeOf(rOut, rIn, wType.getShape().drop_front(2)),
-                   tucker->core);
+  Value coreKernel = createKernel(
+      builder, loc, name + ".tucker_core",
+      shapeOf(rOut, rIn, wType.getShape().drop_front(2)), tucker->core);
   auto core = onnx::ConvOp::create(
       builder, loc, withChannels(conv.getType(), rOut), reduce.getY(),
       coreKernel, none, conv.getAutoPadAttr(), conv.getDilationsAttr(),
       builder.getI64IntegerAttr(1), conv.getKernelShapeAttr(),
       conv.getPadsAttr(), conv.getStridesAttr());
   core->setAttr(kFactorAttr, builder.getStringAttr("tucker_core"));
-  Value outKernel = createKernel(builder, loc, name + ".tucker_out",
-                                 shapeOf(s.outChannels, rOut, ones),
-                                 tucker->outFactor);
+  Value outKernel =
+      createKernel(builder, loc, name + ".tucker_out",
+                   shapeOf(s.outChannels, rOut, ones), tucker->outFactor);
   auto expand = onnx::ConvOp::create(
       builder, loc, conv.getType(), core.getY(), outKernel, conv.getB(),
       builder.getStringAttr("NOTSET"), DenseI64ArrayAttr(),

@@ -1,5 +1,4 @@
-//===- Quantization.h - Symmetric per-channel integer quantization -*- C++
-//-*-===//
+//===- Quantization.h - Symmetric per-channel quantization --*- C++ -*-===//
 //
 // A d_in x d_out weight (y = x W) has one output channel per column. Each
 // column j gets a scale s_j = max_i |W_ij| / qmax with qmax = 2^(bits-1) - 1

@@ -1,5 +1,4 @@
-//===- QuantizedLowRank.h - W ~ Q + L R, low rank plus low precision -*- C++
-//-*-===//
+//===- QuantizedLowRank.h - W ~ Q + L R (low rank + low bits) -*- C++ -*-===//
 //
 // CALDERA-style decomposition of a d_in x d_out weight (y = x W) into a
 // quantized full matrix Q (int8 or int4, per-output-channel scales) plus a

@@ -1,4 +1,4 @@
-//===- QuantizedLowRank.h - The Q + L R rewrite of a linear layer -*- C++ -*-===//
+//===- QuantizedLowRank.h - The Q + L R rewrite of a layer -*- C++ -*-===//
 //
 // lowrank-factorize with quantize=int8|int4 replaces y = x W (+ b) by
 // y = x Q + (x L) R (+ b): Q an integer constant behind a per-output-channel
@@ -40,13 +40,11 @@ std::optional<int> parseQuantizeFactorsOption(llvm::StringRef value);
 /// the decision's rank; `gram` is the optional d_in x d_in Gram matrix of
 /// their input. Only onnx.MatMul, onnx.Gemm and 1x1 onnx.Conv layers are
 /// supported; others get an error naming the layer.
-mlir::LogicalResult
-rewriteQuantizedLowRank(llvm::MutableArrayRef<LinearLayerInfo> layers,
-                        llvm::ArrayRef<unsigned> members,
-                        const WeightMatrix &weight,
-                        const LayerDecision &decision,
-                        const QuantizedLowRankConfig &config,
-                        const double *gram, ReportBuilder &report);
+mlir::LogicalResult rewriteQuantizedLowRank(
+    llvm::MutableArrayRef<LinearLayerInfo> layers,
+    llvm::ArrayRef<unsigned> members, const WeightMatrix &weight,
+    const LayerDecision &decision, const QuantizedLowRankConfig &config,
+    const double *gram, ReportBuilder &report);
 
 } // namespace lowrank
 

@@ -1,4 +1,4 @@
-//===- TuckerConv.h - Tucker-2 decisions and rewrites of convolutions -*- C++ -*-===//
+//===- TuckerConv.h - Tucker-2 rewrites of convolutions ----*- C++ -*-===//
 //
 // k x k convolutions are not LinearOpInterface layers (only 1x1 ones are),
 // so their Tucker-2 decisions and rewrites live here: lowrank-select-ranks

@@ -45,14 +45,14 @@ struct DequantizeLinearLowering
     if (scaleType.getRank() == 0) {
       paramMap = AffineMap::get(rank, 0, {}, context);
     } else if (scaleType.getDimSize(0) == 1 &&
-               !(rank > 0 && resultType.getDimSize(
-                                 (op.getAxis() + rank) % rank) == 1)) {
-      paramMap = AffineMap::get(rank, 0, {getAffineConstantExpr(0, context)},
-                                context);
+               !(rank > 0 &&
+                 resultType.getDimSize((op.getAxis() + rank) % rank) == 1)) {
+      paramMap =
+          AffineMap::get(rank, 0, {getAffineConstantExpr(0, context)}, context);
     } else {
       int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
-      paramMap = AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)},
-                                context);
+      paramMap =
+          AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)}, context);
     }
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     SmallVector<Value> inputs = {adaptor.getX(), adaptor.getXScale()};
@@ -74,11 +74,10 @@ struct DequantizeLinearLowering
           Value q = args[0];
           if (hasZeroPoint)
             q = arith::SubIOp::create(
-                b, nested,
-                arith::ExtSIOp::create(b, nested, b.getI32Type(), q),
+                b, nested, arith::ExtSIOp::create(b, nested, b.getI32Type(), q),
                 arith::ExtSIOp::create(b, nested, b.getI32Type(), args[2]));
-          Value real = arith::SIToFPOp::create(
-              b, nested, resultType.getElementType(), q);
+          Value real = arith::SIToFPOp::create(b, nested,
+                                               resultType.getElementType(), q);
           Value scaled = arith::MulFOp::create(b, nested, real, args[1]);
           linalg::YieldOp::create(b, nested, scaled);
         });

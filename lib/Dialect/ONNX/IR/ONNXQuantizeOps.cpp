@@ -56,8 +56,7 @@ LogicalResult DequantizeLinearOp::verify() {
            << scaleType.getRank();
   int64_t rank = xType.getRank(), axis = getAxis();
   if (axis < -rank || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << rank;
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
   int64_t size = xType.getDimSize(axis < 0 ? axis + rank : axis);
   if (!ShapedType::isDynamic(size) && !scaleType.isDynamicDim(0) &&
       scaleType.getDimSize(0) != size)
