@@ -67,6 +67,80 @@ static Expected<MatrixF> leadingLeftVectors(const MatrixF &m, int64_t r) {
   return u;
 }
 
+Expected<Tucker2Candidate> getTucker2Candidate(const MatrixF &w,
+                                               const ConvWeightShape &s) {
+  Tucker2Candidate candidate{s, {}, {}};
+  auto out = computeSingularValues(w);
+  if (!out)
+    return out.takeError();
+  auto in = computeSingularValues(
+      unfoldMode1(w, s.outChannels, s.inChannels, s.kernelSize));
+  if (!in)
+    return in.takeError();
+  candidate.outSpectrum = std::move(*out);
+  candidate.inSpectrum = std::move(*in);
+  return candidate;
+}
+
+/// sum_{i >= r} s_i^2.
+static double tailEnergy(const std::vector<double> &s, int64_t r) {
+  double tail = 0;
+  for (size_t i = std::max<int64_t>(r, 0); i < s.size(); ++i)
+    tail += s[i] * s[i];
+  return tail;
+}
+
+std::vector<std::pair<int64_t, int64_t>>
+allocateTucker2Ranks(const std::vector<Tucker2Candidate> &candidates,
+                     double budget, int64_t multiple) {
+  std::vector<std::pair<int64_t, int64_t>> ranks;
+  double used = 0;
+  for (const Tucker2Candidate &c : candidates) {
+    int64_t maxOut = static_cast<int64_t>(c.outSpectrum.size());
+    int64_t maxIn = static_cast<int64_t>(c.inSpectrum.size());
+    ranks.push_back({std::min(multiple, maxOut), std::min(multiple, maxIn)});
+    used += getTucker2Params(c.shape, ranks.back().first, ranks.back().second);
+  }
+  while (true) {
+    double bestGain = 0;
+    int64_t bestIndex = -1;
+    bool bestIsOut = false;
+    int64_t bestRank = 0;
+    double bestCost = 0;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Tucker2Candidate &c = candidates[i];
+      auto [rOut, rIn] = ranks[i];
+      int64_t dense = c.shape.outChannels * c.shape.inChannels * c.shape.kernelSize;
+      for (bool isOut : {true, false}) {
+        const std::vector<double> &spectrum =
+            isOut ? c.outSpectrum : c.inSpectrum;
+        int64_t current = isOut ? rOut : rIn;
+        int64_t next = std::min<int64_t>(current + multiple, spectrum.size());
+        if (next == current)
+          continue;
+        int64_t params = isOut ? getTucker2Params(c.shape, next, rIn)
+                               : getTucker2Params(c.shape, rOut, next);
+        double cost = params - getTucker2Params(c.shape, rOut, rIn);
+        if (params >= dense || used + cost > budget)
+          continue;
+        double gain = (tailEnergy(spectrum, current) - tailEnergy(spectrum, next)) /
+                      cost;
+        if (gain > bestGain) {
+          bestGain = gain;
+          bestIndex = static_cast<int64_t>(i);
+          bestIsOut = isOut;
+          bestRank = next;
+          bestCost = cost;
+        }
+      }
+    }
+    if (bestIndex < 0)
+      return ranks;
+    (bestIsOut ? ranks[bestIndex].first : ranks[bestIndex].second) = bestRank;
+    used += bestCost;
+  }
+}
+
 MatrixF reconstructTucker2(const Tucker2Result &t, const ConvWeightShape &s) {
   // core x_1 U_in: [r_out, C_in, K], then x_0 U_out: [C_out, C_in, K].
   int64_t rOut = t.outFactor.cols(), rIn = t.inFactor.cols(), k = s.kernelSize;

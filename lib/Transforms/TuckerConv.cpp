@@ -63,31 +63,47 @@ static int64_t dense(const ConvWeightShape &s) {
   return s.outChannels * s.inChannels * s.kernelSize;
 }
 
-/// The largest channel-proportional ranks whose Tucker-2 parameters fit
-/// `budget`.
-static std::pair<int64_t, int64_t>
-ranksForBudget(const ConvWeightShape &s, double budget, int64_t multiple) {
-  double low = 0, high = 1;
-  for (int i = 0; i < 60; ++i) {
-    double mid = (low + high) / 2;
-    int64_t rOut = std::max<int64_t>(1, std::llround(mid * s.outChannels));
-    int64_t rIn = std::max<int64_t>(1, std::llround(mid * s.inChannels));
-    (getTucker2Params(s, rOut, rIn) <= budget ? low : high) = mid;
+/// param-ratio: ranks for the convolutions without a dense reason, from one
+/// budget of `ratio` x their dense parameters allocated across them.
+static LogicalResult
+allocateBudget(MutableArrayRef<ConvCandidate> candidates,
+               ArrayRef<std::string> reasons, double ratio, int64_t multiple,
+               SmallVectorImpl<std::pair<int64_t, int64_t>> &ranks) {
+  std::vector<Tucker2Candidate> spectra;
+  SmallVector<size_t> indices;
+  double budget = 0;
+  for (auto [i, c] : llvm::enumerate(candidates)) {
+    if (!reasons[i].empty())
+      continue;
+    FailureOr<WeightMatrix> weight = readConstantMatrix(c.op.getW(), false);
+    if (failed(weight))
+      return c.op.emitError("cannot read the weight of convolution '")
+             << c.name << "'";
+    auto candidate = getTucker2Candidate(*weight, c.shape);
+    if (!candidate)
+      return c.op.emitError("spectra of convolution '")
+             << c.name << "': " << llvm::toString(candidate.takeError());
+    spectra.push_back(std::move(*candidate));
+    indices.push_back(i);
+    budget += ratio * dense(c.shape);
   }
-  return {roundRank(std::max<int64_t>(1, std::llround(low * s.outChannels)),
-                    multiple, s.outChannels),
-          roundRank(std::max<int64_t>(1, std::llround(low * s.inChannels)),
-                    multiple, s.inChannels)};
+  auto allocated = allocateTucker2Ranks(spectra, budget, multiple);
+  for (auto [k, i] : llvm::enumerate(indices))
+    ranks[i] = allocated[k];
+  return success();
 }
 
 LogicalResult selectTuckerRanks(ModuleOp module, const TuckerRankRule &rule) {
   Builder b(module.getContext());
-  for (ConvCandidate &c : findCandidates(module)) {
+  SmallVector<ConvCandidate> candidates = findCandidates(module);
+  SmallVector<std::string> reasons(candidates.size());
+  SmallVector<std::pair<int64_t, int64_t>> ranks(candidates.size());
+  for (auto [i, c] : llvm::enumerate(candidates)) {
     const ConvWeightShape &s = c.shape;
     int64_t maxOut = std::min(s.outChannels, s.inChannels * s.kernelSize);
     int64_t maxIn = std::min(s.inChannels, s.outChannels * s.kernelSize);
-    int64_t rOut = 0, rIn = 0;
-    std::string reason;
+    auto &[rOut, rIn] = ranks[i];
+    std::string &reason = reasons[i];
     if (c.op.getGroup() != 1)
       reason =
           "grouped convolution (group = " + std::to_string(c.op.getGroup()) +
@@ -106,12 +122,17 @@ LogicalResult selectTuckerRanks(ModuleOp module, const TuckerRankRule &rule) {
       rIn = roundRank(
           std::max<int64_t>(1, std::llround(rule.rankRatio * s.inChannels)),
           rule.rankMultiple, maxIn);
-    } else {
-      std::tie(rOut, rIn) =
-          ranksForBudget(s, rule.paramRatio * dense(s), rule.rankMultiple);
-      rOut = std::min(rOut, maxOut);
-      rIn = std::min(rIn, maxIn);
     }
+  }
+  if (rule.paramRatio != 0 &&
+      failed(allocateBudget(candidates, reasons, rule.paramRatio,
+                            rule.rankMultiple, ranks)))
+    return failure();
+
+  for (auto [i, c] : llvm::enumerate(candidates)) {
+    const ConvWeightShape &s = c.shape;
+    auto [rOut, rIn] = ranks[i];
+    std::string &reason = reasons[i];
     int64_t params = reason.empty() ? getTucker2Params(s, rOut, rIn) : 0;
     if (reason.empty() && rule.enforceParity && params >= dense(s))
       reason = llvm::formatv("Tucker-2 ranks ({0}, {1}) store {2} >= {3} "

@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 
+#include <cmath>
 #include <random>
 
 using namespace lowrank::numerics;
@@ -63,6 +64,43 @@ TEST(Tucker2, ErrorShrinksWithRankAndHOOIDoesNotHurt) {
     ASSERT_TRUE(static_cast<bool>(refined));
     EXPECT_LE(refined->relativeError, t->relativeError + 1e-6);
   }
+}
+
+TEST(Tucker2, GlobalAllocationFollowsTheSpectraWithinTheBudget) {
+  // Two equal shapes: a flat spectrum (every step helps) and a fast decay.
+  ConvWeightShape s{32, 32, 9};
+  Tucker2Candidate flat{s, std::vector<double>(32, 1.0),
+                        std::vector<double>(32, 1.0)};
+  Tucker2Candidate fast{s, {}, {}};
+  for (int i = 0; i < 32; ++i) {
+    fast.outSpectrum.push_back(std::pow(0.3, i));
+    fast.inSpectrum.push_back(std::pow(0.3, i));
+  }
+  double budget = 0.25 * 2 * 32 * 32 * 9;
+  auto ranks = allocateTucker2Ranks({flat, fast}, budget, 8);
+  ASSERT_EQ(ranks.size(), 2u);
+  EXPECT_LE(getTucker2Params(s, ranks[0].first, ranks[0].second) +
+                getTucker2Params(s, ranks[1].first, ranks[1].second),
+            budget);
+  EXPECT_GT(ranks[0].first + ranks[0].second,
+            ranks[1].first + ranks[1].second);
+  EXPECT_EQ(ranks[1].first, 8);
+  EXPECT_EQ(ranks[1].second, 8);
+  // Each convolution stays below its dense size.
+  EXPECT_LT(getTucker2Params(s, ranks[0].first, ranks[0].second), 32 * 32 * 9);
+}
+
+TEST(Tucker2, ModeSpectraOfALowRankWeight) {
+  ConvWeightShape s{16, 12, 9};
+  Tucker2Result truth{randomMatrix(16, 4, 7), randomMatrix(12, 3, 8),
+                      randomMatrix(4, 3 * 9, 9)};
+  auto candidate = getTucker2Candidate(reconstructTucker2(truth, s), s);
+  ASSERT_TRUE(static_cast<bool>(candidate));
+  ASSERT_EQ(candidate->outSpectrum.size(), 16u);
+  ASSERT_EQ(candidate->inSpectrum.size(), 12u);
+  EXPECT_GT(candidate->outSpectrum[3], 1e-3);
+  EXPECT_LT(candidate->outSpectrum[4], 1e-4 * candidate->outSpectrum[0]);
+  EXPECT_LT(candidate->inSpectrum[3], 1e-4 * candidate->inSpectrum[0]);
 }
 
 TEST(Tucker2, RejectsRanksOutsideTheModes) {

@@ -56,6 +56,29 @@ llvm::Expected<Tucker2Result> computeTucker2(const MatrixF &weight,
                                              int64_t outRank, int64_t inRank,
                                              int hooiIterations = 2);
 
+/// A convolution competing for a share of a global parameter budget: its
+/// shape and the singular values of its mode-0 and mode-1 unfoldings.
+struct Tucker2Candidate {
+  ConvWeightShape shape;
+  std::vector<double> outSpectrum;
+  std::vector<double> inSpectrum;
+};
+
+/// The singular values of the mode-0 (C_out x C_in k) and mode-1
+/// (C_in x C_out k) unfoldings of `weight`.
+llvm::Expected<Tucker2Candidate> getTucker2Candidate(const MatrixF &weight,
+                                                     const ConvWeightShape &shape);
+
+/// Ranks (r_out, r_in) per candidate, in multiples of `multiple`, with total
+/// Tucker-2 parameters within `budget`: starting from one multiple per mode,
+/// greedily adds the step (one mode of one convolution) with the largest
+/// decrease of the HOSVD error bound sum_{i >= r_out} s0_i^2 +
+/// sum_{i >= r_in} s1_i^2 per added parameter, never reaching a
+/// convolution's dense size.
+std::vector<std::pair<int64_t, int64_t>>
+allocateTucker2Ranks(const std::vector<Tucker2Candidate> &candidates,
+                     double budget, int64_t multiple);
+
 /// The dense weight (C_out x (C_in * kernelSize)) the decomposition stands for.
 MatrixF reconstructTucker2(const Tucker2Result &tucker,
                            const ConvWeightShape &shape);

@@ -65,8 +65,8 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     a k x k kernel (group 1, constant weight) Tucker-2 candidates, recorded
     as `action = "tucker"` with `out_rank` and `in_rank`: `rank=N` uses N
     for both modes, `rank-ratio=R` keeps R x C_out and R x C_in,
-    `param-ratio=P` the largest channel-proportional ranks within P x the
-    layer's parameters. A convolution stays dense when its Tucker-2 form
+    `param-ratio=P` allocates one budget of P x the convolutions'
+    parameters across them (greedy on the HOSVD error bound per parameter). A convolution stays dense when its Tucker-2 form
     would not store fewer parameters than C_out C_in kh kw (the parity
     point), or when min(C_out, C_in) < `min-size`.
 
