@@ -66,7 +66,9 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
           "convert-nvgpu-to-nvvm,convert-vector-to-scf,convert-scf-to-cf,"
           "convert-nvvm-to-llvm,convert-func-to-llvm,expand-strided-metadata,"
           "nvvm-attach-target{{chip={0} features=+ptx{1} O={2}},"
-          "lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
+          // Host functions only: kernels keep arith for the NVVM patterns
+          // (remf becomes __nv_fmodf there, not an llvm.frem).
+          "lower-affine,llvm.func(convert-arith-to-llvm,convert-index-to-llvm),"
           "canonicalize,cse,"
           "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
           "reconcile-unrealized-casts),"

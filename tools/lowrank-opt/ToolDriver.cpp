@@ -104,10 +104,23 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
   }
   case EmitKind::PTX:
   case EmitKind::Cubin: {
-    FailureOr<std::string> binary = getKernelBinary(module);
+    FailureOr<std::optional<std::string>> binary = getKernelBinary(module);
     if (failed(binary))
       return failure();
-    os << *binary;
+    if (*binary) {
+      os << **binary;
+    } else if (options.emit == EmitKind::PTX) {
+      // Nothing to compute (empty outputs): a valid module without entries.
+      GPUPipelineOptions gpuOptions;
+      gpuOptions.chip = options.gpuChip;
+      gpuOptions.ptxVersion = options.gpuPTXVersion;
+      os << getEmptyPTXModule(options.gpuChip, getPTXVersion(gpuOptions));
+    } else {
+      errs() << options.inputFilename
+             << ": error: the model launches no GPU kernel; there is no "
+                "cubin to write\n";
+      return failure();
+    }
     break;
   }
   }

@@ -28,7 +28,7 @@ using namespace mlir;
 namespace {
 
 /// Whether `op` or an op nested in it reads or writes a buffer (as opposed
-/// to allocating, freeing or viewing one).
+/// to allocating, freeing or viewing one) outside the host stack.
 static bool accessesMemory(Operation *op) {
   WalkResult result = op->walk([](Operation *nested) {
     if (isa<gpu::LaunchOp>(nested))
@@ -36,12 +36,43 @@ static bool accessesMemory(Operation *op) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
     if (!effects)
       return WalkResult::advance();
-    if (effects.hasEffect<MemoryEffects::Read>() ||
-        effects.hasEffect<MemoryEffects::Write>())
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &instance : instances) {
+      if (!isa<MemoryEffects::Read, MemoryEffects::Write>(
+              instance.getEffect()))
+        continue;
+      Value buffer = instance.getValue();
+      if (buffer && buffer.getDefiningOp<memref::AllocaOp>())
+        continue;
       return WalkResult::interrupt();
+    }
     return WalkResult::advance();
   });
   return result.wasInterrupted();
+}
+
+/// A host-level load whose value the host needs (a slice bound read from a
+/// graph input, say) reads through a one-element device buffer copied to
+/// the host stack: the load itself runs in a kernel.
+static void readThroughHost(memref::LoadOp load) {
+  OpBuilder b(load);
+  Location loc = load.getLoc();
+  auto scalarType = MemRefType::get({1}, load.getType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value staging = memref::AllocOp::create(b, loc, scalarType);
+  Value host = memref::AllocaOp::create(b, loc, scalarType);
+  auto copyLoad = memref::LoadOp::create(b, loc, load.getMemRef(),
+                                         load.getIndices());
+  auto copyStore =
+      memref::StoreOp::create(b, loc, copyLoad, staging, ValueRange{zero});
+  (void)copyStore;
+  gpu::MemcpyOp::create(b, loc, /*asyncToken=*/Type(), ValueRange{}, host,
+                        staging);
+  Value value = memref::LoadOp::create(b, loc, host, ValueRange{zero});
+  memref::DeallocOp::create(b, loc, staging);
+  load.replaceAllUsesWith(value);
+  load.erase();
 }
 
 static Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
@@ -155,6 +186,14 @@ struct ParallelLoopsToGPUPass
           << "lowrank-parallel-loops-to-gpu: block-size must be in [1, 1024]";
       return signalPassFailure();
     }
+    SmallVector<memref::LoadOp> hostLoads;
+    for (Block &block : getOperation().getBody())
+      for (auto load : block.getOps<memref::LoadOp>())
+        if (!load.getMemRef().getDefiningOp<memref::AllocaOp>())
+          hostLoads.push_back(load);
+    for (memref::LoadOp load : hostLoads)
+      readThroughHost(load);
+
     SmallVector<scf::ParallelOp> parallelLoops;
     SmallVector<SmallVector<Operation *>> serialRuns;
     for (Block &block : getOperation().getBody()) {
@@ -171,8 +210,9 @@ struct ParallelLoopsToGPUPass
           parallelLoops.push_back(loop);
           continue;
         }
-        if (op.hasTrait<OpTrait::IsTerminator>() || isa<gpu::LaunchOp>(op) ||
-            !accessesMemory(&op)) {
+        // gpu ops (launches, copies) are issued by the host.
+        if (op.hasTrait<OpTrait::IsTerminator>() ||
+            isa<gpu::GPUDialect>(op.getDialect()) || !accessesMemory(&op)) {
           flush();
           continue;
         }

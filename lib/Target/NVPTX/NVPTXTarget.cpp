@@ -22,8 +22,10 @@ void registerNVPTXTarget(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
-FailureOr<std::string> getKernelBinary(ModuleOp module) {
+FailureOr<std::optional<std::string>> getKernelBinary(ModuleOp module) {
   auto binaries = llvm::to_vector(module.getOps<gpu::BinaryOp>());
+  if (binaries.empty())
+    return std::optional<std::string>();
   if (binaries.size() != 1)
     return module.emitError()
            << "expected one gpu.binary after the GPU pipeline, found "
@@ -33,7 +35,13 @@ FailureOr<std::string> getKernelBinary(ModuleOp module) {
     return binaries.front().emitError()
            << "expected one kernel object, found " << objects.size();
   auto object = cast<gpu::ObjectAttr>(objects[0]);
-  return object.getObject().getValue().str();
+  return std::optional<std::string>(object.getObject().getValue().str());
+}
+
+std::string getEmptyPTXModule(StringRef chip, unsigned ptxVersion) {
+  return (".version " + Twine(ptxVersion / 10) + "." + Twine(ptxVersion % 10) +
+          "\n.target " + chip + "\n.address_size 64\n")
+      .str();
 }
 
 } // namespace lowrank

@@ -25,9 +25,14 @@ namespace lowrank {
 void registerNVPTXTarget(mlir::DialectRegistry &registry);
 
 /// The kernel binary (PTX text for format=isa, cubin for format=bin) of the
-/// one gpu.binary in `module`. Emits a diagnostic when there is none or more
-/// than one, or when the binary holds several objects.
-mlir::FailureOr<std::string> getKernelBinary(mlir::ModuleOp module);
+/// one gpu.binary in `module`; std::nullopt when the module launches no
+/// kernel (a graph without computation). Emits a diagnostic when there is
+/// more than one binary or the binary holds several objects.
+mlir::FailureOr<std::optional<std::string>>
+getKernelBinary(mlir::ModuleOp module);
+
+/// PTX of a module without kernels, for `chip` and `ptxVersion` (80 = 8.0).
+std::string getEmptyPTXModule(llvm::StringRef chip, unsigned ptxVersion);
 
 } // namespace lowrank
 
