@@ -186,11 +186,21 @@ struct ParallelLoopsToGPUPass
           << "lowrank-parallel-loops-to-gpu: block-size must be in [1, 1024]";
       return signalPassFailure();
     }
+    // Loads whose value host code uses (index arithmetic, say); a load that
+    // only feeds device work moves into the kernel with it.
     SmallVector<memref::LoadOp> hostLoads;
-    for (Block &block : getOperation().getBody())
+    for (Block &block : getOperation().getBody()) {
+      auto runsOnHost = [&](Operation *user) {
+        Operation *top = block.findAncestorOpInBlock(*user);
+        return top->hasTrait<OpTrait::IsTerminator>() ||
+               isa<gpu::GPUDialect>(top->getDialect()) ||
+               (!isa<scf::ParallelOp>(top) && !accessesMemory(top));
+      };
       for (auto load : block.getOps<memref::LoadOp>())
-        if (!load.getMemRef().getDefiningOp<memref::AllocaOp>())
+        if (!load.getMemRef().getDefiningOp<memref::AllocaOp>() &&
+            llvm::any_of(load->getUsers(), runsOnHost))
           hostLoads.push_back(load);
+    }
     for (memref::LoadOp load : hostLoads)
       readThroughHost(load);
 
