@@ -23,9 +23,9 @@
 // CHECK: memref.store %{{.*}}, %arg1[%[[I]], %[[J]]]
 // CHECK-NOT: scf.parallel
 // B128-LABEL: func.func @parallel
-// B128: arith.constant 8 : index
-// B128: arith.constant 128 : index
-// B128: gpu.launch
+// B128-DAG: %[[C8:.*]] = arith.constant 8 : index
+// B128-DAG: %[[C128:.*]] = arith.constant 128 : index
+// B128: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[C8]], {{[^)]*}}) threads({{.*}}) in (%{{.*}} = %[[C128]],
 func.func @parallel(%a: memref<16x64xf32>, %b: memref<16x64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
