@@ -176,8 +176,16 @@ Value KernelBuilder::accumulate(Value lhsValue, Value rhsValue, Value acc) {
   mapping.map(body.getArgument(loops.lhs), lhsValue);
   mapping.map(body.getArgument(loops.rhs), rhsValue);
   mapping.map(body.getArgument(2), acc);
-  for (Operation &nested : body.without_terminator())
-    b.clone(nested, mapping);
+  for (Operation &nested : body.without_terminator()) {
+    Operation *clone = b.clone(nested, mapping);
+    // Multiply-adds may fuse into FMAs, as CUDA compilers do by default.
+    if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(clone))
+      clone->setAttr(fastMath.getFastMathAttrName(),
+                     arith::FastMathFlagsAttr::get(
+                         b.getContext(), fastMath.getFastMathFlagsAttr()
+                                                 .getValue() |
+                                             arith::FastMathFlags::contract));
+  }
   return mapping.lookup(body.getTerminator()->getOperand(0));
 }
 
@@ -271,29 +279,26 @@ void KernelBuilder::build(StringRef kernelName) {
     stageTile(rhs, rhsTile, loops.n, config.tileN, colBase, k0, linearTid,
               batchIvs);
     gpu::BarrierOp::create(b, loc);
-    auto innerLoop =
-        scf::ForOp::create(b, loc, index(0), index(config.tileK), one,
-                           kLoop.getRegionIterArgs());
-    {
-      OpBuilder::InsertionGuard innerGuard(b);
-      b.setInsertionPointToStart(innerLoop.getBody());
-      Value kk = innerLoop.getInductionVar();
-      SmallVector<Value> lhsValues, rhsValues, next;
+    // The staged depth is unrolled: shared-memory offsets become constants
+    // and the accumulators stay in registers.
+    SmallVector<Value> accs(kLoop.getRegionIterArgs());
+    for (int64_t step = 0; step < config.tileK; ++step) {
+      Value kk = index(step);
+      SmallVector<Value> lhsValues, rhsValues;
       for (Value row : localRows)
         lhsValues.push_back(
             memref::LoadOp::create(b, loc, lhsTile, ValueRange{kk, row}));
       for (Value col : localCols)
         rhsValues.push_back(
             memref::LoadOp::create(b, loc, rhsTile, ValueRange{kk, col}));
-      auto accs = innerLoop.getRegionIterArgs();
       for (int64_t i = 0; i < config.threadM; ++i)
-        for (int64_t j = 0; j < config.threadN; ++j)
-          next.push_back(accumulate(lhsValues[i], rhsValues[j],
-                                    accs[i * config.threadN + j]));
-      scf::YieldOp::create(b, loc, next);
+        for (int64_t j = 0; j < config.threadN; ++j) {
+          Value &acc = accs[i * config.threadN + j];
+          acc = accumulate(lhsValues[i], rhsValues[j], acc);
+        }
     }
     gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, innerLoop.getResults());
+    scf::YieldOp::create(b, loc, accs);
   }
 
   for (int64_t i = 0; i < config.threadM; ++i) {

@@ -10,7 +10,8 @@
 
 // A 128x768 by 768x768 matmul: 12x2 blocks of 16x16 threads, each thread a
 // 4x4 register tile (16 accumulators through the K loop), both input tiles
-// staged in padded workgroup memory between barriers.
+// staged in padded workgroup memory between barriers, multiply-adds allowed
+// to contract into FMAs.
 // CHECK-LABEL: func.func @dense
 // CHECK-DAG: %[[C12:.*]] = arith.constant 12 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
@@ -23,12 +24,14 @@
 // CHECK-COUNT-4: memref.store {{.*}}, %[[SA]]
 // CHECK-COUNT-4: memref.store {{.*}}, %[[SB]]
 // CHECK: gpu.barrier
-// CHECK: scf.for
+// CHECK-NOT: scf.for
 // CHECK-COUNT-4: memref.load %[[SA]]
 // CHECK-COUNT-4: memref.load %[[SB]]
-// CHECK-COUNT-16: arith.mulf
-// CHECK: scf.yield
+// CHECK-COUNT-16: arith.mulf {{.*}} fastmath<contract>
+// The 16 staged steps are unrolled: 64 + 64 shared loads in all.
+// CHECK-COUNT-60: memref.load %[[SA]]
 // CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield
 // CHECK-COUNT-16: memref.store {{.*}}, %arg2
 // CHECK-NOT: scf.if
 // CHECK: gpu.terminator
