@@ -91,8 +91,8 @@ std::string buildModule(const Case &c, int repeatCount,
                           fill, empty, tensorType(rows, n));
     body += llvm::formatv("  {0} = linalg.matmul ins({1}, {2} : {3}, {4}) "
                           "outs({5} : {6}) -> {6}\n",
-                          out, lhs, rhs, tensorType(rows, k),
-                          tensorType(k, n), fill, tensorType(rows, n));
+                          out, lhs, rhs, tensorType(rows, k), tensorType(k, n),
+                          fill, tensorType(rows, n));
     return out;
   };
   auto addWeight = [&](int64_t rows, int64_t cols) {
@@ -109,8 +109,7 @@ std::string buildModule(const Case &c, int repeatCount,
       } else {
         std::string t = matmul("%x", c.m, layer.k, layer.rank,
                                addWeight(layer.k, layer.rank));
-        y = matmul(t, c.m, layer.rank, layer.n,
-                   addWeight(layer.rank, layer.n));
+        y = matmul(t, c.m, layer.rank, layer.n, addWeight(layer.rank, layer.n));
       }
       if (c.biasRelu) {
         std::string out = "%r" + std::to_string(value++);
@@ -141,9 +140,8 @@ std::string buildModule(const Case &c, int repeatCount,
 double flops(const Case &c) {
   double total = 0;
   for (const Layer &layer : c.layers)
-    total += layer.rank == 0
-                 ? 2.0 * c.m * layer.k * layer.n
-                 : 2.0 * c.m * layer.rank * (layer.k + layer.n);
+    total += layer.rank == 0 ? 2.0 * c.m * layer.k * layer.n
+                             : 2.0 * c.m * layer.rank * (layer.k + layer.n);
   return total;
 }
 
@@ -165,8 +163,7 @@ void sgemm(cublasHandle_t handle, const float *a, const float *b, float *c,
 }
 
 double seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -179,11 +176,10 @@ int main(int argc, char **argv) {
   lowrank::registerLowrankGPUPipeline();
   llvm::cl::ParseCommandLineOptions(argc, argv,
                                     "Generated GPU GEMMs against cuBLAS\n");
-  std::string library =
-      runtimePath.empty()
-          ? lowrank::getDefaultCudaRuntimePath(argv[0],
-                                               reinterpret_cast<void *>(&flops))
-          : std::string(runtimePath);
+  std::string library = runtimePath.empty()
+                            ? lowrank::getDefaultCudaRuntimePath(
+                                  argv[0], reinterpret_cast<void *>(&flops))
+                            : std::string(runtimePath);
   auto device = lowrank::CudaDevice::load(library);
   if (!device) {
     llvm::errs() << "error: " << llvm::toString(device.takeError()) << "\n";
@@ -208,11 +204,12 @@ int main(int argc, char **argv) {
                         {768, 3072},
                         {3072, 768},
                         {4096, 4096}}) {
-      cases.push_back({llvm::formatv("dense {0}x{1}x{2}", m, k, n).str(), m,
-                       {{k, n, 0}}});
+      cases.push_back(
+          {llvm::formatv("dense {0}x{1}x{2}", m, k, n).str(), m, {{k, n, 0}}});
       int64_t rank = std::min(k, n) / 4;
       cases.push_back(
-          {llvm::formatv("factored {0}x{1}x{2} r{3}", m, k, n, rank).str(), m,
+          {llvm::formatv("factored {0}x{1}x{2} r{3}", m, k, n, rank).str(),
+           m,
            {{k, n, rank}}});
     }
     // BERT-base encoder block, rank 192: Q, K, V, output projection, FFN.
@@ -228,8 +225,7 @@ int main(int argc, char **argv) {
   }
 
   llvm::outs() << llvm::formatv("{0,-32} {1,12} {2,12} {3,8} {4,10}\n", "case",
-                                "gen GFLOP/s", "cuBLAS", "ratio",
-                                "max diff");
+                                "gen GFLOP/s", "cuBLAS", "ratio", "max diff");
   std::mt19937 rng(0);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   for (const Case &c : cases) {
@@ -324,12 +320,11 @@ int main(int argc, char **argv) {
         for (size_t l = 0; l < c.layers.size(); ++l) {
           const Layer &layer = c.layers[l];
           if (layer.rank == 0) {
-            sgemm(handle, x, weights[w++], reference[l], c.m, layer.k,
-                  layer.n);
+            sgemm(handle, x, weights[w++], reference[l], c.m, layer.k, layer.n);
           } else {
             sgemm(handle, x, weights[w++], scratch, c.m, layer.k, layer.rank);
-            sgemm(handle, scratch, weights[w++], reference[l], c.m,
-                  layer.rank, layer.n);
+            sgemm(handle, scratch, weights[w++], reference[l], c.m, layer.rank,
+                  layer.n);
           }
         }
       }
@@ -353,9 +348,9 @@ int main(int argc, char **argv) {
         device.get()->copyToHost(ours.data(), outputs[last + l], count * 4);
         device.get()->copyToHost(theirs.data(), reference[l], count * 4);
         for (size_t i = 0; i < count; ++i)
-          maxDiff = std::max<double>(
-              maxDiff, std::abs(ours[i] - theirs[i]) /
-                           std::max(1e-3f, std::abs(theirs[i])));
+          maxDiff = std::max<double>(maxDiff,
+                                     std::abs(ours[i] - theirs[i]) /
+                                         std::max(1e-3f, std::abs(theirs[i])));
       }
     }
     double work = flops(c) * repeats;

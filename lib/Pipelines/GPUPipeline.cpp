@@ -36,14 +36,13 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
   // Bufferization as on the CPU: results become out-parameters, copies
   // become linalg so that they run as kernels.
-  addPipeline(
-      pm,
-      "func.func(lowrank-copy-repeated-results),"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-      "buffer-deallocation-pipeline,"
-      "func.func(lowrank-memref-copy-to-linalg)");
+  addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
+                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "buffer-results-to-out-params{hoist-static-allocs "
+                  "modify-public-functions},"
+                  "buffer-deallocation-pipeline,"
+                  "func.func(lowrank-memref-copy-to-linalg)");
   // Mapping: tiled matmul kernels, then one thread per parallel iteration
   // for everything else; buffers and weights move to the device.
   // C interfaces are requested before the runtime declarations appear.

@@ -40,8 +40,8 @@ CudaDevice::load(const std::string &libraryPath) {
 
   std::unique_ptr<CudaDevice> device(new CudaDevice());
   device->libraryPath = libraryPath;
-  if (llvm::Error err = lookup(library, "lowrankCudaMalloc", libraryPath,
-                               device->malloc))
+  if (llvm::Error err =
+          lookup(library, "lowrankCudaMalloc", libraryPath, device->malloc))
     return std::move(err);
   if (llvm::Error err =
           lookup(library, "lowrankCudaFree", libraryPath, device->free))
@@ -49,11 +49,11 @@ CudaDevice::load(const std::string &libraryPath) {
   if (llvm::Error err = lookup(library, "lowrankCudaCopyToDevice", libraryPath,
                                device->toDevice))
     return std::move(err);
-  if (llvm::Error err = lookup(library, "lowrankCudaCopyToHost", libraryPath,
-                               device->toHost))
+  if (llvm::Error err =
+          lookup(library, "lowrankCudaCopyToHost", libraryPath, device->toHost))
     return std::move(err);
-  if (llvm::Error err = lookup(library, "lowrankCudaSynchronize", libraryPath,
-                               device->sync))
+  if (llvm::Error err =
+          lookup(library, "lowrankCudaSynchronize", libraryPath, device->sync))
     return std::move(err);
   return device;
 }

@@ -45,7 +45,8 @@ void describe(CUresult result, const char *call, char *out, size_t size) {
     name = "unknown error";
   if (cuGetErrorString(result, &text) != CUDA_SUCCESS)
     text = "no description";
-  std::snprintf(out, size, "%s failed: %s (%s)", call, name, text);
+  std::snprintf(out, size, "%s failed: %s (%s, CUresult %d)", call, name, text,
+                static_cast<int>(result));
 }
 
 [[noreturn]] void fail(CUresult result, const char *call) {
@@ -161,7 +162,9 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
 CUstream mgpuStreamCreate() {
   enterContext();
   CUstream stream = nullptr;
-  LOWRANK_CUDA_CHECK(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  // A blocking stream: it also waits for work the host queued on the
+  // legacy default stream (the runner's and the weights' uploads).
+  LOWRANK_CUDA_CHECK(cuStreamCreate(&stream, CU_STREAM_DEFAULT));
   return stream;
 }
 
@@ -242,15 +245,15 @@ void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, CUstream stream) {
 void mgpuMemset32(void *dst, unsigned int value, size_t count,
                   CUstream stream) {
   enterContext();
-  LOWRANK_CUDA_CHECK(cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst),
-                                      value, count, stream));
+  LOWRANK_CUDA_CHECK(cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                      count, stream));
 }
 
 void mgpuMemset16(void *dst, unsigned short value, size_t count,
                   CUstream stream) {
   enterContext();
-  LOWRANK_CUDA_CHECK(cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst),
-                                      value, count, stream));
+  LOWRANK_CUDA_CHECK(cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                      count, stream));
 }
 
 void mgpuSetDefaultDevice(int32_t deviceIndex) {
@@ -268,8 +271,12 @@ void *lowrankCudaDeviceConstant(void **slot, const void *hostData,
   enterContext();
   CUdeviceptr pointer = 0;
   LOWRANK_CUDA_CHECK(cuMemAlloc(&pointer, sizeBytes > 0 ? sizeBytes : 1));
-  if (sizeBytes > 0)
+  // From pageable memory, cuMemcpyHtoD may return before the DMA lands;
+  // the weights must be in place before any kernel reads them.
+  if (sizeBytes > 0) {
     LOWRANK_CUDA_CHECK(cuMemcpyHtoD(pointer, hostData, sizeBytes));
+    LOWRANK_CUDA_CHECK(cuCtxSynchronize());
+  }
   *slot = reinterpret_cast<void *>(pointer);
   return *slot;
 }
@@ -291,13 +298,13 @@ void lowrankCudaCopyToDevice(void *device, const void *host,
   enterContext();
   LOWRANK_CUDA_CHECK(
       cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(device), host, sizeBytes));
+  LOWRANK_CUDA_CHECK(cuCtxSynchronize());
 }
 
-void lowrankCudaCopyToHost(void *host, const void *device,
-                           uint64_t sizeBytes) {
+void lowrankCudaCopyToHost(void *host, const void *device, uint64_t sizeBytes) {
   enterContext();
-  LOWRANK_CUDA_CHECK(cuMemcpyDtoH(
-      host, reinterpret_cast<CUdeviceptr>(device), sizeBytes));
+  LOWRANK_CUDA_CHECK(
+      cuMemcpyDtoH(host, reinterpret_cast<CUdeviceptr>(device), sizeBytes));
 }
 
 void lowrankCudaSynchronize() {

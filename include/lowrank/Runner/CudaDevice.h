@@ -1,4 +1,5 @@
-//===- CudaDevice.h - The CUDA runtime library, loaded at run time -*- C++ -*-===//
+//===- CudaDevice.h - The CUDA runtime library, loaded at run time -*- C++
+//-*-===//
 //
 // The runner loads liblowrank_cuda_runtime.so only for --device=cuda, so
 // that the tools start on machines without a CUDA driver. This class owns

@@ -42,15 +42,17 @@ static Value buildDescriptor(OpBuilder &b, Location loc, MemRefType type,
   auto constant = [&](int64_t v) {
     return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
   };
-  descriptor = LLVM::InsertValueOp::create(b, loc, descriptor, pointer, ArrayRef<int64_t>{0});
-  descriptor = LLVM::InsertValueOp::create(b, loc, descriptor, pointer, ArrayRef<int64_t>{1});
+  descriptor = LLVM::InsertValueOp::create(b, loc, descriptor, pointer,
+                                           ArrayRef<int64_t>{0});
+  descriptor = LLVM::InsertValueOp::create(b, loc, descriptor, pointer,
+                                           ArrayRef<int64_t>{1});
   descriptor = LLVM::InsertValueOp::create(b, loc, descriptor, constant(0),
                                            ArrayRef<int64_t>{2});
   SmallVector<int64_t> strides = type.getStridesAndOffset().first;
   for (int64_t d = 0; d < rank; ++d) {
-    descriptor = LLVM::InsertValueOp::create(
-        b, loc, descriptor, constant(type.getDimSize(d)),
-        ArrayRef<int64_t>{3, d});
+    descriptor = LLVM::InsertValueOp::create(b, loc, descriptor,
+                                             constant(type.getDimSize(d)),
+                                             ArrayRef<int64_t>{3, d});
     descriptor = LLVM::InsertValueOp::create(
         b, loc, descriptor, constant(strides[d]), ArrayRef<int64_t>{4, d});
   }

@@ -59,14 +59,17 @@ static FailureOr<ContractionLoops> matchContraction(linalg::LinalgOp op) {
   loops.n = dims->n[0];
   loops.k = dims->k[0];
   loops.sizes = op.getStaticLoopRanges();
-  if (llvm::any_of(loops.sizes,
-                   [](int64_t s) { return ShapedType::isDynamic(s) || s <= 0; }))
+  if (llvm::any_of(loops.sizes, [](int64_t s) {
+        return ShapedType::isDynamic(s) || s <= 0;
+      }))
     return failure();
   AffineMap first = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
   loops.lhs = first.isFunctionOfDim(loops.m) ? 0 : 1;
   loops.rhs = 1 - loops.lhs;
-  AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(loops.lhs));
-  AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(loops.rhs));
+  AffineMap lhsMap =
+      op.getMatchingIndexingMap(op.getDpsInputOperand(loops.lhs));
+  AffineMap rhsMap =
+      op.getMatchingIndexingMap(op.getDpsInputOperand(loops.rhs));
   if (lhsMap.isFunctionOfDim(loops.n) || rhsMap.isFunctionOfDim(loops.m))
     return failure();
   return loops;
@@ -151,7 +154,8 @@ void KernelBuilder::stageTile(OpOperand *operand, Value tile, unsigned rowDim,
       ivs[dim] = iv;
     // Clamped indices keep every load in bounds; the select zeroes what
     // lies outside, which adds nothing to the accumulators.
-    bool rowsExact = rows % tileRows == 0, depthExact = depth % config.tileK == 0;
+    bool rowsExact = rows % tileRows == 0,
+         depthExact = depth % config.tileK == 0;
     ivs[rowDim] = rowsExact ? globalRow : clamp(globalRow, rows);
     ivs[loops.k] = depthExact ? globalK : clamp(globalK, depth);
     Value value = memref::LoadOp::create(b, loc, operand->get(),
@@ -161,8 +165,8 @@ void KernelBuilder::stageTile(OpOperand *operand, Value tile, unsigned rowDim,
       inside = lessThan(globalRow, rows);
     if (!depthExact) {
       Value kInside = lessThan(globalK, depth);
-      inside = inside ? arith::AndIOp::create(b, loc, inside, kInside)
-                      : kInside;
+      inside =
+          inside ? arith::AndIOp::create(b, loc, inside, kInside) : kInside;
     }
     if (inside)
       value = arith::SelectOp::create(b, loc, inside, value, zero(elementType));
@@ -180,11 +184,11 @@ Value KernelBuilder::accumulate(Value lhsValue, Value rhsValue, Value acc) {
     Operation *clone = b.clone(nested, mapping);
     // Multiply-adds may fuse into FMAs, as CUDA compilers do by default.
     if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(clone))
-      clone->setAttr(fastMath.getFastMathAttrName(),
-                     arith::FastMathFlagsAttr::get(
-                         b.getContext(), fastMath.getFastMathFlagsAttr()
-                                                 .getValue() |
-                                             arith::FastMathFlags::contract));
+      clone->setAttr(
+          fastMath.getFastMathAttrName(),
+          arith::FastMathFlagsAttr::get(
+              b.getContext(), fastMath.getFastMathFlagsAttr().getValue() |
+                                  arith::FastMathFlags::contract));
   }
   return mapping.lookup(body.getTerminator()->getOperand(0));
 }
@@ -198,19 +202,16 @@ void KernelBuilder::build(StringRef kernelName) {
   OpOperand *lhs = op.getDpsInputOperand(loops.lhs);
   OpOperand *rhs = op.getDpsInputOperand(loops.rhs);
   OpOperand *out = op.getDpsInitOperand(0);
-  Type outType = getElementTypeOrSelf(out->get().getType());
 
   // One padding column keeps the k-fastest stores free of bank conflicts.
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
-  auto lhsTileType = MemRefType::get(
-      {config.tileK, config.tileM + 1},
-      getElementTypeOrSelf(lhs->get().getType()), MemRefLayoutAttrInterface(),
-      workgroup);
-  auto rhsTileType = MemRefType::get(
-      {config.tileK, config.tileN + 1},
-      getElementTypeOrSelf(rhs->get().getType()), MemRefLayoutAttrInterface(),
-      workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto lhsTileType = MemRefType::get({config.tileK, config.tileM + 1},
+                                     getElementTypeOrSelf(lhs->get().getType()),
+                                     MemRefLayoutAttrInterface(), workgroup);
+  auto rhsTileType = MemRefType::get({config.tileK, config.tileN + 1},
+                                     getElementTypeOrSelf(rhs->get().getType()),
+                                     MemRefLayoutAttrInterface(), workgroup);
 
   Value one = index(1);
   auto launch = gpu::LaunchOp::create(
@@ -229,15 +230,16 @@ void KernelBuilder::build(StringRef kernelName) {
   SmallVector<Value> batchIvs;
   Value remaining = blockIds.z;
   for (unsigned dim : llvm::reverse(loops.batch)) {
-    batchIvs.insert(batchIvs.begin(), arith::RemUIOp::create(
-                                          b, loc, remaining,
-                                          index(loops.sizes[dim])));
+    batchIvs.insert(
+        batchIvs.begin(),
+        arith::RemUIOp::create(b, loc, remaining, index(loops.sizes[dim])));
     remaining =
         arith::DivUIOp::create(b, loc, remaining, index(loops.sizes[dim]));
   }
   Value rowBase = mul(blockIds.y, index(config.tileM));
   Value colBase = mul(blockIds.x, index(config.tileN));
-  Value linearTid = add(mul(threadIds.y, index(config.threadsX())), threadIds.x);
+  Value linearTid =
+      add(mul(threadIds.y, index(config.threadsX())), threadIds.x);
 
   // Thread (tx, ty) owns rows ty + i * threadsY and columns tx + j * threadsX.
   SmallVector<Value> localRows, localCols, rows, cols;
@@ -254,10 +256,10 @@ void KernelBuilder::build(StringRef kernelName) {
     SmallVector<Value> ivs(loops.sizes.size());
     for (auto [dim, iv] : llvm::zip(loops.batch, batchIvs))
       ivs[dim] = iv;
-    ivs[loops.m] = clamped && sizeM % config.tileM ? clamp(rows[i], sizeM)
-                                                   : rows[i];
-    ivs[loops.n] = clamped && sizeN % config.tileN ? clamp(cols[j], sizeN)
-                                                   : cols[j];
+    ivs[loops.m] =
+        clamped && sizeM % config.tileM ? clamp(rows[i], sizeM) : rows[i];
+    ivs[loops.n] =
+        clamped && sizeN % config.tileN ? clamp(cols[j], sizeN) : cols[j];
     return operandIndices(outMap, ivs);
   };
 
@@ -265,8 +267,8 @@ void KernelBuilder::build(StringRef kernelName) {
   SmallVector<Value> initial;
   for (int64_t i = 0; i < config.threadM; ++i)
     for (int64_t j = 0; j < config.threadN; ++j)
-      initial.push_back(memref::LoadOp::create(b, loc, out->get(),
-                                               outIndices(i, j, true)));
+      initial.push_back(
+          memref::LoadOp::create(b, loc, out->get(), outIndices(i, j, true)));
 
   auto kLoop = scf::ForOp::create(b, loc, index(0), index(sizeK),
                                   index(config.tileK), initial);
@@ -325,7 +327,6 @@ void KernelBuilder::build(StringRef kernelName) {
     }
   }
   gpu::TerminatorOp::create(b, loc);
-  (void)outType;
 }
 
 struct LinalgMatmulToGPUPass

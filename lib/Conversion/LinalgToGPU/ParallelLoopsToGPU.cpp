@@ -39,8 +39,7 @@ static bool accessesMemory(Operation *op) {
     SmallVector<MemoryEffects::EffectInstance> instances;
     effects.getEffects(instances);
     for (const MemoryEffects::EffectInstance &instance : instances) {
-      if (!isa<MemoryEffects::Read, MemoryEffects::Write>(
-              instance.getEffect()))
+      if (!isa<MemoryEffects::Read, MemoryEffects::Write>(instance.getEffect()))
         continue;
       Value buffer = instance.getValue();
       if (buffer && buffer.getDefiningOp<memref::AllocaOp>())
@@ -62,8 +61,8 @@ static void readThroughHost(memref::LoadOp load) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value staging = memref::AllocOp::create(b, loc, scalarType);
   Value host = memref::AllocaOp::create(b, loc, scalarType);
-  auto copyLoad = memref::LoadOp::create(b, loc, load.getMemRef(),
-                                         load.getIndices());
+  auto copyLoad =
+      memref::LoadOp::create(b, loc, load.getMemRef(), load.getIndices());
   auto copyStore =
       memref::StoreOp::create(b, loc, copyLoad, staging, ValueRange{zero});
   (void)copyStore;
@@ -93,8 +92,8 @@ static void convertParallelLoop(scf::ParallelOp loop, int64_t blockSize) {
   SmallVector<Value> tripCounts;
   Value total = indexConstant(b, loc, 1);
   std::optional<int64_t> staticTotal = 1;
-  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                       loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     Value span = arith::SubIOp::create(b, loc, ub, lb);
     Value trips = arith::CeilDivUIOp::create(b, loc, span, step);
     tripCounts.push_back(trips);
@@ -126,8 +125,8 @@ static void convertParallelLoop(scf::ParallelOp loop, int64_t blockSize) {
 
   b.setInsertionPointToStart(&launch.getBody().front());
   Value id = linearThreadId(b, loc, launch, blockDim);
-  Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, id,
-                                       total);
+  Value inside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, id, total);
   auto guard = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
   gpu::TerminatorOp::create(b, loc);
 

@@ -1,4 +1,5 @@
-//===- Passes.h - Passes that map bufferized linalg onto the GPU -*- C++ -*-===//
+//===- Passes.h - Passes that map bufferized linalg onto the GPU -*- C++
+//-*-===//
 
 #ifndef LOWRANK_CONVERSION_LINALGTOGPU_PASSES_H
 #define LOWRANK_CONVERSION_LINALGTOGPU_PASSES_H
