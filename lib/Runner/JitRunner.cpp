@@ -5,6 +5,7 @@
 #include "lowrank/Import/ONNXImporter.h"
 #include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Runtime/CPU/Runtime.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -57,6 +58,24 @@ static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
   signature.shape.assign(tensorType.getShape().begin(),
                          tensorType.getShape().end());
   return signature;
+}
+
+/// Resolves the liblowrank_cpu_runtime entry points that
+/// lowrank-linalg-to-ukernel calls to the copies linked into this program.
+static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
+  engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](StringRef name, auto *function) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_ciface_lowrank_matmul_f32", &_mlir_ciface_lowrank_matmul_f32);
+    add("_mlir_ciface_lowrank_matmul_packed_f32",
+        &_mlir_ciface_lowrank_matmul_packed_f32);
+    add("_mlir_ciface_lowrank_batch_matmul_f32",
+        &_mlir_ciface_lowrank_batch_matmul_f32);
+    return symbols;
+  });
 }
 
 JitRunner::~JitRunner() = default;
@@ -117,6 +136,7 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
     return nullptr;
   }
   runner->engine = std::move(*engine);
+  registerCPURuntimeSymbols(*runner->engine);
   return runner;
 }
 
