@@ -19,6 +19,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace lowrank {
 #define GEN_PASS_DEF_LOWRANKLINALGTOUKERNEL
@@ -61,6 +63,64 @@ FailureOr<SmallVector<unsigned>> getOperandPermutation(AffineMap map,
   return permutation;
 }
 
+/// Collapses the leading `numBatch` dims of a batched operand into one,
+/// keeping the two matrix dims.
+SmallVector<ReassociationIndices> getBatchCollapse(size_t numBatch) {
+  ReassociationIndices batch = llvm::to_vector(
+      llvm::seq<int64_t>(0, static_cast<int64_t>(numBatch)));
+  return {batch, {static_cast<int64_t>(numBatch)},
+          {static_cast<int64_t>(numBatch) + 1}};
+}
+
+/// The indexing maps of `op` with each constant-0 index of a unit operand
+/// dim replaced by the output's loop dim at the same position when that
+/// loop has extent 1 (ONNX MatMul lowers broadcast unit batch dims that
+/// way), so that the maps become projected permutations.
+FailureOr<SmallVector<AffineMap>> getUnitBroadcastFreeMaps(linalg::LinalgOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<int64_t> loopRanges = op.getStaticLoopRanges();
+  AffineMap outputMap = maps.back();
+  for (auto [i, map] : llvm::enumerate(maps)) {
+    auto type = cast<MemRefType>(op->getOperand(i).getType());
+    SmallVector<AffineExpr> results(map.getResults());
+    for (auto [p, expr] : llvm::enumerate(results)) {
+      auto constant = dyn_cast<AffineConstantExpr>(expr);
+      if (!constant)
+        continue;
+      if (constant.getValue() != 0 || type.getDimSize(p) != 1 ||
+          map.getNumResults() != outputMap.getNumResults())
+        return failure();
+      auto dim = dyn_cast<AffineDimExpr>(outputMap.getResult(p));
+      if (!dim || loopRanges[dim.getPosition()] != 1)
+        return failure();
+      expr = dim;
+    }
+    map = AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+  }
+  return maps;
+}
+
+/// Whether the body of `op` is `out + in0 * in1` in f32.
+bool hasMultiplyAddBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || yield.getNumOperands() != 1 || body->getOperations().size() != 3)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body->getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  if (add.getLhs() != acc && add.getRhs() != acc)
+    return false;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
 /// A weight: a view of a constant global.
 bool isConstantGlobal(Value value, SymbolTable &symbols) {
   while (Operation *def = value.getDefiningOp()) {
@@ -76,16 +136,75 @@ bool isConstantGlobal(Value value, SymbolTable &symbols) {
   return false;
 }
 
-/// The linalg.fill of zero right before `op` into its output, if any.
-linalg::FillOp getZeroFillOfOutput(linalg::LinalgOp op) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  if (!fill || fill.getOutputs()[0] != op.getDpsInits()[0])
-    return nullptr;
+/// The buffer a memref view reads, through view-like ops.
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+bool isZeroFill(linalg::FillOp fill) {
   FloatAttr value;
-  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)) ||
-      !value.getValue().isZero())
-    return nullptr;
-  return fill;
+  return matchPattern(fill.getInputs()[0], m_Constant(&value)) &&
+         value.getValue().isZero();
+}
+
+/// Whether `buffer` is an allocation that holds zeros where `copy` reads it:
+/// filled with zero before `copy` in the same block, and until `copy` only
+/// read by other copies. Bufferization produces this when several products
+/// share one zero-filled init tensor (the last of them may then reuse the
+/// buffer in place).
+bool isZeroBufferAt(Value buffer, memref::CopyOp copy) {
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return false;
+  linalg::FillOp fill;
+  for (Operation *user : buffer.getUsers()) {
+    if (user == copy)
+      continue;
+    if (user->getBlock() != copy->getBlock())
+      return false;
+    if (auto userFill = dyn_cast<linalg::FillOp>(user)) {
+      if (fill || !isZeroFill(userFill) || !userFill->isBeforeInBlock(copy))
+        return false;
+      fill = userFill;
+      continue;
+    }
+    auto userCopy = dyn_cast<memref::CopyOp>(user);
+    bool onlyReads = userCopy && userCopy.getSource() == buffer &&
+                     userCopy.getTarget() != buffer;
+    if (!onlyReads && !copy->isBeforeInBlock(user))
+      return false;
+  }
+  return static_cast<bool>(fill);
+}
+
+/// The op that sets the output of `op` to zero earlier in its block (a
+/// linalg.fill of zero, or a copy from a zero-filled buffer) if no op in
+/// between touches a view of the same buffer (bufferization often places
+/// input copies between the initialization and the product).
+Operation *getZeroInitOfOutput(linalg::LinalgOp op) {
+  Value output = op.getDpsInits()[0];
+  Value root = getRootBuffer(output);
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      if (fill.getOutputs()[0] == output)
+        return isZeroFill(fill) ? prev : nullptr;
+    if (auto copy = dyn_cast<memref::CopyOp>(prev))
+      if (copy.getTarget() == output)
+        return isZeroBufferAt(copy.getSource(), copy) ? prev : nullptr;
+    // Anything with regions or without known effects may touch it.
+    if (prev->getNumRegions() && !isa<linalg::LinalgOp>(prev))
+      return nullptr;
+    for (Value operand : prev->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()) &&
+          getRootBuffer(operand) == root)
+        return nullptr;
+    if (!isa<linalg::LinalgOp, memref::CopyOp>(prev) &&
+        !isMemoryEffectFree(prev) &&
+        !isa<memref::AllocOp, memref::AllocaOp>(prev))
+      return nullptr;
+  }
+  return nullptr;
 }
 
 struct LinalgToUKernelPass
@@ -96,8 +215,9 @@ struct LinalgToUKernelPass
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
     SmallVector<linalg::LinalgOp> products;
+    // Fills erased along the way are never in this list.
     module.walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+      if (op.getNumDpsInputs() == 2 && op.getNumReductionLoops() == 1)
         products.push_back(op);
     });
     for (linalg::LinalgOp op : products)
@@ -138,60 +258,81 @@ struct LinalgToUKernelPass
   }
 
   LogicalResult rewrite(linalg::LinalgOp op, SymbolTable &symbols) {
-    if (!op.hasPureBufferSemantics())
+    if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || !hasMultiplyAddBody(op))
       return failure();
     for (OpOperand &operand : op->getOpOperands()) {
       auto type = dyn_cast<MemRefType>(operand.get().getType());
-      if (!type || !type.getElementType().isF32())
+      if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
         return failure();
     }
-    bool batched = isa<linalg::BatchMatmulOp>(op);
-    // Loop dims: (m, n, k) or (b, m, n, k).
-    unsigned b = 0, m = batched, n = m + 1, k = m + 2;
+    FailureOr<SmallVector<AffineMap>> maps = getUnitBroadcastFreeMaps(op);
+    if (failed(maps))
+      return failure();
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(*maps);
+    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+        dims->k.size() != 1)
+      return failure();
+    unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+    size_t numBatch = dims->batch.size();
     SmallVector<SmallVector<unsigned>> wanted = {{m, k}, {k, n}, {m, n}};
-    if (batched)
-      for (SmallVector<unsigned> &dims : wanted)
-        dims.insert(dims.begin(), b);
+    for (SmallVector<unsigned> &operandDims : wanted)
+      operandDims.insert(operandDims.begin(), dims->batch.begin(),
+                         dims->batch.end());
 
-    // Match everything before building anything.
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    // Match everything before building anything: batch dims lead every
+    // operand in loop order, the two matrix dims may be swapped (except in
+    // the output), and several batch dims must be collapsible into one.
     SmallVector<SmallVector<unsigned>> permutations;
-    for (auto [i, map] : llvm::enumerate(maps)) {
+    for (auto [i, map] : llvm::enumerate(*maps)) {
       auto permutation = getOperandPermutation(map, wanted[i]);
       if (failed(permutation))
         return failure();
+      for (size_t d = 0; d < numBatch; ++d)
+        if ((*permutation)[d] != d)
+          return failure();
+      if (i == 2 && (*permutation)[numBatch] != numBatch)
+        return failure();
+      if (numBatch > 1 &&
+          !memref::CollapseShapeOp::isGuaranteedCollapsible(
+              cast<MemRefType>(op->getOperand(i).getType()),
+              getBatchCollapse(numBatch)))
+        return failure();
       permutations.push_back(std::move(*permutation));
     }
-    // A transposed output is left to the loops.
-    if (!llvm::equal(permutations[2],
-                     llvm::seq<unsigned>(0, permutations[2].size())))
-      return failure();
 
     int64_t flags = 0;
-    if (linalg::FillOp fill = getZeroFillOfOutput(op)) {
-      fill.erase();
+    if (Operation *init = getZeroInitOfOutput(op)) {
+      init->erase();
       flags |= LOWRANK_GEMM_OVERWRITE;
     }
 
     OpBuilder builder(op);
     Location loc = op.getLoc();
     MLIRContext *context = op.getContext();
+    unsigned rank = numBatch ? 3 : 2;
     SmallVector<Value> arguments;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
       Value view = operand;
-      ArrayRef<unsigned> permutation = permutations[i];
-      if (!llvm::equal(permutation, llvm::seq<unsigned>(0, permutation.size())))
+      SmallVector<unsigned> permutation(permutations[i]);
+      if (numBatch > 1) {
+        view = memref::CollapseShapeOp::create(builder, loc, view,
+                                               getBatchCollapse(numBatch));
+        permutation = {0, permutation[numBatch] - unsigned(numBatch) + 1,
+                       permutation[numBatch + 1] - unsigned(numBatch) + 1};
+      }
+      if (!llvm::equal(permutation, llvm::seq<unsigned>(0, rank)))
         view = memref::TransposeOp::create(
             builder, loc, view,
             AffineMapAttr::get(
                 AffineMap::getPermutationMap(permutation, context)));
       arguments.push_back(memref::CastOp::create(
-          builder, loc, getDynamicStridedType(context, permutation.size()),
-          view));
+          builder, loc, getDynamicStridedType(context, rank), view));
     }
 
-    StringRef callee = batched ? kBatchMatmul : kMatmul;
-    if (!batched && isConstantGlobal(op->getOperand(1), symbols)) {
+    StringRef callee = numBatch ? kBatchMatmul : kMatmul;
+    if (!numBatch && isConstantGlobal(op->getOperand(1), symbols)) {
       callee = kPackedMatmul;
       arguments.push_back(createPackedSlot(builder, loc, symbols));
     }

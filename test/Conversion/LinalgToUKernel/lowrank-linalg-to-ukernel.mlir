@@ -76,3 +76,92 @@ func.func @untouched(%a: memref<2x4xf64>, %b: memref<4x3xf64>,
   // CHECK-NOT: call
   return %r : tensor<2x3xf32>
 }
+
+// -----
+
+// A 4-D contraction (attention scores, as ONNX MatMul of rank 4 lowers):
+// the batch dims collapse into one, B is read transposed, and the zero fill
+// is found past an unrelated copy.
+
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME: (%[[Q:.*]]: memref<1x2x8x4xf32>, %[[K:.*]]: memref<1x2x8x4xf32>, %[[S:.*]]: memref<1x2x8x8xf32>, %[[O:.*]]: memref<3xf32>, %[[P:.*]]: memref<3xf32>)
+func.func @attention(%q: memref<1x2x8x4xf32>, %k: memref<1x2x8x4xf32>,
+                     %s: memref<1x2x8x8xf32>, %o: memref<3xf32>,
+                     %p: memref<3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // CHECK-NOT: linalg.fill
+  // CHECK: linalg.copy
+  linalg.fill ins(%zero : f32) outs(%s : memref<1x2x8x8xf32>)
+  linalg.copy ins(%o : memref<3xf32>) outs(%p : memref<3xf32>)
+  // CHECK: %[[QC:.*]] = memref.collapse_shape %[[Q]] {{\[}}[0, 1], [2], [3]] : memref<1x2x8x4xf32> into memref<2x8x4xf32>
+  // CHECK: %[[QD:.*]] = memref.cast %[[QC]]
+  // CHECK: %[[KC:.*]] = memref.collapse_shape %[[K]]
+  // CHECK: %[[KT:.*]] = memref.transpose %[[KC]] (d0, d1, d2) -> (d0, d2, d1)
+  // CHECK: %[[KD:.*]] = memref.cast %[[KT]]
+  // CHECK: %[[SC:.*]] = memref.collapse_shape %[[S]]
+  // CHECK: %[[SD:.*]] = memref.cast %[[SC]]
+  // CHECK: %[[FLAGS:.*]] = arith.constant 1 : i64
+  // CHECK: call @lowrank_batch_matmul_f32(%[[QD]], %[[KD]], %[[SD]], %[[FLAGS]])
+  // CHECK-NOT: linalg.generic
+  linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>,
+                                   affine_map<(b, h, m, n, k) -> (b, h, n, k)>,
+                                   affine_map<(b, h, m, n, k) -> (b, h, m, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel", "reduction"]}
+      ins(%q, %k : memref<1x2x8x4xf32>, memref<1x2x8x4xf32>)
+      outs(%s : memref<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %mul = arith.mulf %a, %b : f32
+    %add = arith.addf %c, %mul : f32
+    linalg.yield %add : f32
+  }
+  return
+}
+
+// -----
+
+// A fill followed by a write to a view of the same buffer stays a fill.
+
+// CHECK-LABEL: func.func @fill_then_alias
+func.func @fill_then_alias(%a: memref<2x4xf32>, %b: memref<4x3xf32>,
+                           %c: memref<2x3xf32>, %v: memref<3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // CHECK: linalg.fill
+  // CHECK: linalg.copy
+  // CHECK: %[[FLAGS:.*]] = arith.constant 0 : i64
+  // CHECK: call @lowrank_matmul_f32({{.*}}, %[[FLAGS]])
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3xf32>)
+  %row = memref.subview %c[0, 0] [1, 3] [1, 1]
+      : memref<2x3xf32> to memref<3xf32, strided<[1]>>
+  linalg.copy ins(%v : memref<3xf32>) outs(%row : memref<3xf32, strided<[1]>>)
+  linalg.matmul ins(%a, %b : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  return
+}
+
+// -----
+
+// Products sharing one zero-filled init buffer: each copy of it is folded
+// into its call, the last product that reuses the buffer in place still
+// accumulates onto the zeros.
+
+// CHECK-LABEL: func.func @shared_zero_init
+func.func @shared_zero_init(%a: memref<2x4xf32>, %b: memref<4x3xf32>,
+                            %c: memref<2x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %init = memref.alloc() : memref<2x3xf32>
+  // CHECK: linalg.fill
+  linalg.fill ins(%zero : f32) outs(%init : memref<2x3xf32>)
+  // CHECK-NOT: memref.copy
+  // CHECK: %[[ONE:.*]] = arith.constant 1 : i64
+  // CHECK: call @lowrank_matmul_f32({{.*}}, %[[ONE]])
+  memref.copy %init, %c : memref<2x3xf32> to memref<2x3xf32>
+  linalg.matmul ins(%a, %b : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  // CHECK: %[[ZERO:.*]] = arith.constant 0 : i64
+  // CHECK: call @lowrank_matmul_f32({{.*}}, %[[ZERO]])
+  linalg.matmul ins(%a, %b : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%init : memref<2x3xf32>)
+  memref.dealloc %init : memref<2x3xf32>
+  return
+}
