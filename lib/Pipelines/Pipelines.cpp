@@ -45,8 +45,12 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
       "func.func(lowrank-memref-copy-to-linalg,convert-linalg-to-loops),"
       "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
       "func.func(llvm-request-c-wrappers),"
-      "convert-math-to-llvm,convert-math-to-libm,"
-      "convert-to-llvm,reconcile-unrealized-casts");
+      "convert-math-to-llvm,convert-math-to-libm");
+  // With the runtime linked anyway, intermediate buffers come from its
+  // cache of freed blocks instead of fresh pages on every call.
+  if (options.ukernels)
+    addPipeline(pm, "finalize-memref-to-llvm{use-generic-functions}");
+  addPipeline(pm, "convert-to-llvm,reconcile-unrealized-casts");
 }
 
 void registerLowrankPipelines() {

@@ -74,6 +74,10 @@ static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
         &_mlir_ciface_lowrank_matmul_packed_f32);
     add("_mlir_ciface_lowrank_batch_matmul_f32",
         &_mlir_ciface_lowrank_batch_matmul_f32);
+    add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
+    add("_mlir_memref_to_llvm_aligned_alloc",
+        &_mlir_memref_to_llvm_aligned_alloc);
+    add("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
     return symbols;
   });
 }

@@ -11,6 +11,7 @@
 #ifndef LOWRANK_RUNTIME_CPU_RUNTIME_H
 #define LOWRANK_RUNTIME_CPU_RUNTIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -74,6 +75,14 @@ void _mlir_ciface_lowrank_batch_matmul_f32(LowrankMemRefF32x3 *A,
                                            LowrankMemRefF32x3 *B,
                                            LowrankMemRefF32x3 *C,
                                            int64_t flags);
+
+/* Heap buffers of compiled models (memref.alloc / memref.dealloc, lowered
+ * with MLIR's generic allocation functions): freed blocks are kept per size
+ * and reused, so that repeated calls of a model do not fault in fresh
+ * pages. Alignments are powers of two. */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *pointer);
 
 #ifdef __cplusplus
 }
