@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <thread>
 #include <vector>
 
 extern "C" void openblas_set_num_threads(int);
@@ -47,6 +48,34 @@ template <typename Fn> double bestTime(Fn fn) {
   return best;
 }
 
+/// Read bandwidth of `threads` threads summing disjoint halves of a buffer
+/// far larger than the caches, in GB/s (best of five passes): the bound of
+/// the M = 1 products, which stream their weights once.
+double measureReadBandwidth(int threads) {
+  const size_t count = size_t(1) << 26; // 256 MB
+  std::vector<float> data(count, 1.0f);
+  std::vector<float> sums(threads * 16);
+  double best = 1e30;
+  for (int pass = 0; pass < 5; ++pass) {
+    auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        const float *p = data.data() + count / threads * t;
+        float acc[16] = {};
+        for (size_t i = 0; i < count / threads; i += 16)
+          for (int j = 0; j < 16; ++j)
+            acc[j] += p[i + j];
+        for (int j = 0; j < 16; ++j)
+          sums[t * 16] += acc[j];
+      });
+    for (std::thread &worker : workers)
+      worker.join();
+    best = std::min(best, seconds(start));
+  }
+  return count * sizeof(float) / best * 1e-9;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -56,6 +85,8 @@ int main(int argc, char **argv) {
   openblas_set_num_threads(threads);
   std::printf("kernels: %s, threads: %d\n", lowrank_cpu_kernel_name(),
               lowrank_cpu_get_num_threads());
+  std::printf("read bandwidth, %d threads: %.1f GB/s\n", threads,
+              measureReadBandwidth(threads));
   std::printf("%5s %5s %6s %12s %12s %7s %10s\n", "M", "K", "N",
               "lowrank GF/s", "OpenBLAS GF/s", "ratio", "max|diff|");
 
