@@ -72,6 +72,8 @@ static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
     add("_mlir_ciface_lowrank_matmul_f32", &_mlir_ciface_lowrank_matmul_f32);
     add("_mlir_ciface_lowrank_matmul_packed_f32",
         &_mlir_ciface_lowrank_matmul_packed_f32);
+    add("_mlir_ciface_lowrank_matmul_packed_bias_f32",
+        &_mlir_ciface_lowrank_matmul_packed_bias_f32);
     add("_mlir_ciface_lowrank_batch_matmul_f32",
         &_mlir_ciface_lowrank_batch_matmul_f32);
     add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);

@@ -97,8 +97,11 @@ def LowrankLinalgToUKernel
     same buffer is folded into the call (the kernel overwrites C instead of
     accumulating). A right-hand operand read from a constant
     `memref.global` is a weight: the call gets a private slot global where
-    the runtime keeps the weight packed after the first call. Other linalg
-    ops are left to the loop lowering.
+    the runtime keeps the weight packed after the first call. A bias
+    addition (`linalg.generic` adding a 1-D vector along the last dim) that
+    is the only reader of a weight product is fused into the call
+    (`lowrank_matmul_packed_bias_f32`), which then writes the addition's
+    output. Other linalg ops are left to the loop lowering.
 
     Before:
     ```mlir
@@ -117,6 +120,12 @@ def LowrankLinalgToUKernel
     call @lowrank_matmul_packed_f32(%xd, %wd, %cd, %slot, %flags) : (...) -> ()
     ```
   }];
+  let options = [
+    Option<"fuseBias", "fuse-bias", "bool", /*default=*/"true",
+           "Fold a row-wise bias addition that reads only a weight product "
+           "into the call (the kernel adds the bias while the result is in "
+           "registers and writes the addition's output buffer)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",

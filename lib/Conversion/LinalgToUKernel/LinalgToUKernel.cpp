@@ -36,6 +36,7 @@ namespace {
 constexpr StringLiteral kMatmul = "lowrank_matmul_f32";
 constexpr StringLiteral kPackedMatmul = "lowrank_matmul_packed_f32";
 constexpr StringLiteral kBatchMatmul = "lowrank_batch_matmul_f32";
+constexpr StringLiteral kPackedBiasMatmul = "lowrank_matmul_packed_bias_f32";
 
 /// memref<?x...x?xf32, strided<[?, ...], offset: ?>> of the given rank.
 MemRefType getDynamicStridedType(MLIRContext *context, unsigned rank) {
@@ -207,6 +208,143 @@ Operation *getZeroInitOfOutput(linalg::LinalgOp op) {
   return nullptr;
 }
 
+/// A bias addition that consumes a product: `D = C + bias` row-wise, where
+/// C (possibly through one reshaping view) is read only by it.
+struct BiasEpilogue {
+  linalg::GenericOp add;
+  Value bias;          // memref<N x f32>
+  Value output;        // D, with identity layout
+  Operation *view;     // the reshape of C that `add` reads, or null
+  memref::DeallocOp deallocOfC;
+};
+
+/// Whether `map` reads an operand of `type` at the loop indices, allowing a
+/// constant 0 for a unit dim (as broadcasts of unit dims are written).
+bool isIdentityUpToUnitDims(AffineMap map, MemRefType type) {
+  if (map.getNumResults() != map.getNumDims() ||
+      type.getRank() != map.getNumResults())
+    return false;
+  for (auto [p, expr] : llvm::enumerate(map.getResults())) {
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      if (dim.getPosition() == p)
+        continue;
+    auto constant = dyn_cast<AffineConstantExpr>(expr);
+    if (!constant || constant.getValue() != 0 || type.getDimSize(p) != 1)
+      return false;
+  }
+  return true;
+}
+
+/// Whether `value` is available at `point`: a block argument of an
+/// enclosing region or the result of an op before it in its block.
+bool isAvailableAt(Value value, Operation *point) {
+  if (auto argument = dyn_cast<BlockArgument>(value))
+    return argument.getOwner()->getParentOp()->isAncestor(point);
+  Operation *def = value.getDefiningOp();
+  return def->getBlock() == point->getBlock() && def->isBeforeInBlock(point);
+}
+
+/// Matches the bias addition of docs/Design.md's epilogue fusion on the
+/// output buffer of the 2-D product `op`.
+FailureOr<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp op) {
+  Value product = op.getDpsInits()[0];
+  if (!product.getDefiningOp<memref::AllocOp>())
+    return failure();
+  BiasEpilogue epilogue{};
+  Value read = product;
+  for (Operation *user : product.getUsers()) {
+    if (user == op)
+      continue;
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+      epilogue.deallocOfC = dealloc;
+      continue;
+    }
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(user) &&
+        !epilogue.view && user->hasOneUse()) {
+      epilogue.view = user;
+      read = user->getResult(0);
+      continue;
+    }
+    if (isa<linalg::GenericOp>(user) && !epilogue.add) {
+      epilogue.add = cast<linalg::GenericOp>(user);
+      continue;
+    }
+    return failure();
+  }
+  if (epilogue.view) {
+    if (epilogue.add)
+      return failure();
+    epilogue.add = dyn_cast<linalg::GenericOp>(*read.getUsers().begin());
+  }
+  linalg::GenericOp add = epilogue.add;
+  if (!add || add.getNumDpsInputs() != 2 || add.getNumDpsInits() != 1 ||
+      add.getNumReductionLoops() != 0 || add.getDpsInputs()[0] != read ||
+      add->getBlock() != op->getBlock() || !op->isBeforeInBlock(add))
+    return failure();
+
+  // The body: yield in0 + in1.
+  Block *body = add.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto sum = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (body->getOperations().size() != 2 || !sum ||
+      !((sum.getLhs() == body->getArgument(0) &&
+         sum.getRhs() == body->getArgument(1)) ||
+        (sum.getLhs() == body->getArgument(1) &&
+         sum.getRhs() == body->getArgument(0))))
+    return failure();
+
+  // Maps: C and D identity, the bias indexed by the last loop only.
+  SmallVector<AffineMap> maps = add.getIndexingMapsArray();
+  unsigned numLoops = add.getNumLoops();
+  AffineMap lastDim = AffineMap::get(
+      numLoops, 0, getAffineDimExpr(numLoops - 1, op.getContext()));
+  epilogue.bias = add.getDpsInputs()[1];
+  epilogue.output = add.getDpsInits()[0];
+  auto biasType = dyn_cast<MemRefType>(epilogue.bias.getType());
+  auto outputType = dyn_cast<MemRefType>(epilogue.output.getType());
+  if (!isIdentityUpToUnitDims(maps[0], cast<MemRefType>(read.getType())) ||
+      !maps[2].isIdentity() || maps[1] != lastDim ||
+      !biasType || biasType.getRank() != 1 ||
+      !biasType.getElementType().isF32() || !outputType ||
+      outputType != read.getType() || !outputType.getLayout().isIdentity())
+    return failure();
+
+  // The product will write D where it wrote C: D and the bias must exist
+  // there, and nothing may use D before the addition.
+  if (!isAvailableAt(epilogue.bias, op) ||
+      getRootBuffer(epilogue.bias) == getRootBuffer(epilogue.output))
+    return failure();
+  auto outputAlloc = epilogue.output.getDefiningOp<memref::AllocOp>();
+  if (!isAvailableAt(epilogue.output, op) &&
+      !(outputAlloc && outputAlloc->getBlock() == op->getBlock() &&
+        outputAlloc->getNumOperands() == 0))
+    return failure();
+  // Readers and writers of D (through views) strictly between the product
+  // and the addition would see it early; those before or after are fine.
+  Block *block = op->getBlock();
+  SmallVector<Value> worklist = {getRootBuffer(epilogue.output)};
+  while (!worklist.empty()) {
+    Value buffer = worklist.pop_back_val();
+    for (Operation *user : buffer.getUsers()) {
+      if (isa<ViewLikeOpInterface>(user)) {
+        llvm::append_range(worklist, user->getResults());
+        continue;
+      }
+      Operation *ancestor = block->findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return failure();
+      // The product itself must not read D (the output parameter is often
+      // reused for intermediates).
+      if (ancestor == op)
+        return failure();
+      if (ancestor != add && op->isBeforeInBlock(ancestor) &&
+          ancestor->isBeforeInBlock(add))
+        return failure();
+    }
+  }
+  return epilogue;
+}
+
 struct LinalgToUKernelPass
     : lowrank::impl::LowrankLinalgToUKernelBase<LinalgToUKernelPass> {
   using Base::Base;
@@ -308,12 +446,33 @@ struct LinalgToUKernelPass
       flags |= LOWRANK_GEMM_OVERWRITE;
     }
 
+    bool isWeight = !numBatch && isConstantGlobal(op->getOperand(1), symbols);
+    FailureOr<BiasEpilogue> epilogue = failure();
+    if (isWeight && (flags & LOWRANK_GEMM_OVERWRITE) && fuseBias)
+      epilogue = matchBiasEpilogue(op);
+
     OpBuilder builder(op);
     Location loc = op.getLoc();
     MLIRContext *context = op.getContext();
     unsigned rank = numBatch ? 3 : 2;
+    SmallVector<Value> operands(op->getOperands());
+    if (succeeded(epilogue)) {
+      // The product writes the addition's output directly.
+      if (Operation *alloc = epilogue->output.getDefiningOp())
+        if (!isAvailableAt(epilogue->output, op))
+          alloc->moveBefore(op);
+      operands[2] = epilogue->output;
+      if (auto expand = dyn_cast_or_null<memref::ExpandShapeOp>(epilogue->view))
+        operands[2] = memref::CollapseShapeOp::create(
+            builder, loc, epilogue->output, expand.getReassociationIndices());
+      else if (auto collapse =
+                   dyn_cast_or_null<memref::CollapseShapeOp>(epilogue->view))
+        operands[2] = memref::ExpandShapeOp::create(
+            builder, loc, op->getOperand(2).getType(), epilogue->output,
+            collapse.getReassociationIndices());
+    }
     SmallVector<Value> arguments;
-    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    for (auto [i, operand] : llvm::enumerate(operands)) {
       Value view = operand;
       SmallVector<unsigned> permutation(permutations[i]);
       if (numBatch > 1) {
@@ -332,8 +491,14 @@ struct LinalgToUKernelPass
     }
 
     StringRef callee = numBatch ? kBatchMatmul : kMatmul;
-    if (!numBatch && isConstantGlobal(op->getOperand(1), symbols)) {
-      callee = kPackedMatmul;
+    if (succeeded(epilogue)) {
+      callee = kPackedBiasMatmul;
+      arguments.push_back(memref::CastOp::create(
+          builder, loc, getDynamicStridedType(context, 1), epilogue->bias));
+    }
+    if (isWeight) {
+      if (callee != kPackedBiasMatmul)
+        callee = kPackedMatmul;
       arguments.push_back(createPackedSlot(builder, loc, symbols));
     }
     arguments.push_back(
@@ -341,7 +506,16 @@ struct LinalgToUKernelPass
     func::FuncOp declaration =
         getOrDeclare(symbols, callee, ValueRange(arguments).getTypes());
     func::CallOp::create(builder, loc, declaration, arguments);
+    Value product = op.getDpsInits()[0];
     op->erase();
+    if (succeeded(epilogue)) {
+      epilogue->add->erase();
+      if (epilogue->view)
+        epilogue->view->erase();
+      if (epilogue->deallocOfC)
+        epilogue->deallocOfC->erase();
+      product.getDefiningOp()->erase();
+    }
     return success();
   }
 };

@@ -11,6 +11,7 @@
 #include "lowrank/Runtime/CPU/Runtime.h"
 
 #include <algorithm>
+#include <vector>
 
 using namespace lowrank::runtime;
 
@@ -53,6 +54,25 @@ extern "C" void _mlir_ciface_lowrank_matmul_packed_f32(
                 base(B->aligned, B->offset), B->strides[0], B->strides[1],
                 C->aligned + C->offset, C->strides[0], C->strides[1],
                 /*bias=*/nullptr, flags, slot->aligned + slot->offset);
+}
+
+extern "C" void _mlir_ciface_lowrank_matmul_packed_bias_f32(
+    LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *C,
+    LowrankMemRefF32x1 *bias, LowrankMemRefI64x1 *slot, int64_t flags) {
+  // The kernels read the bias contiguously; other strides are gathered.
+  std::vector<float> dense;
+  const float *biasData = bias->aligned + bias->offset;
+  if (bias->strides[0] != 1) {
+    dense.resize(bias->sizes[0]);
+    for (int64_t i = 0; i < bias->sizes[0]; ++i)
+      dense[i] = biasData[i * bias->strides[0]];
+    biasData = dense.data();
+  }
+  lowrank_sgemm(A->sizes[0], B->sizes[1], A->sizes[1],
+                base(A->aligned, A->offset), A->strides[0], A->strides[1],
+                base(B->aligned, B->offset), B->strides[0], B->strides[1],
+                C->aligned + C->offset, C->strides[0], C->strides[1], biasData,
+                flags, slot->aligned + slot->offset);
 }
 
 namespace {

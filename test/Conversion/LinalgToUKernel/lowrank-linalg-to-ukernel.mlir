@@ -1,4 +1,7 @@
 // RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-ukernel | FileCheck %s
+// RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-ukernel=fuse-bias=false | FileCheck %s --check-prefix=NOFUSE
+
+// NOFUSE-NOT: lowrank_matmul_packed_bias_f32
 
 // A matmul with a constant weight and a zero fill: the packed entry point,
 // a slot global, and the overwrite flag instead of the fill.
@@ -163,5 +166,79 @@ func.func @shared_zero_init(%a: memref<2x4xf32>, %b: memref<4x3xf32>,
   linalg.matmul ins(%a, %b : memref<2x4xf32>, memref<4x3xf32>)
                 outs(%init : memref<2x3xf32>)
   memref.dealloc %init : memref<2x3xf32>
+  return
+}
+
+// -----
+
+// The bias addition reading only a weight product is fused: the call writes
+// the addition's output (through the inverse of the view the addition
+// read), and the product's buffer disappears.
+
+memref.global "private" constant @w : memref<4x3xf32> = dense<1.0>
+memref.global "private" constant @b : memref<3xf32> = dense<2.0>
+
+// CHECK-LABEL: func.func @fused_bias
+// CHECK-SAME: (%[[X:.*]]: memref<2x4xf32>, %[[D:.*]]: memref<1x2x3xf32>)
+func.func @fused_bias(%x: memref<2x4xf32>, %d: memref<1x2x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<4x3xf32>
+  %bias = memref.get_global @b : memref<3xf32>
+  // CHECK-NOT: memref.alloc
+  // CHECK: %[[DC:.*]] = memref.collapse_shape %[[D]] {{\[}}[0, 1], [2]] : memref<1x2x3xf32> into memref<2x3xf32>
+  // CHECK: %[[DD:.*]] = memref.cast %[[DC]]
+  // CHECK: %[[BD:.*]] = memref.cast %{{.*}} : memref<3xf32> to memref<?xf32, strided<[?], offset: ?>>
+  // CHECK: call @lowrank_matmul_packed_bias_f32(%{{.*}}, %{{.*}}, %[[DD]], %[[BD]], %{{.*}}, %{{.*}})
+  // CHECK-NOT: linalg.generic
+  // CHECK-NOT: memref.dealloc
+  %c = memref.alloc() : memref<2x3xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3xf32>)
+  linalg.matmul ins(%x, %w : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  %e = memref.expand_shape %c [[0, 1], [2]] output_shape [1, 2, 3]
+      : memref<2x3xf32> into memref<1x2x3xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (0, d1, d2)>,
+                                   affine_map<(d0, d1, d2) -> (d2)>,
+                                   affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%e, %bias : memref<1x2x3xf32>, memref<3xf32>)
+      outs(%d : memref<1x2x3xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<2x3xf32>
+  return
+}
+
+// -----
+
+// Not fused: the product reads the addition's output buffer.
+
+memref.global "private" constant @w : memref<3x3xf32> = dense<1.0>
+memref.global "private" constant @b : memref<3xf32> = dense<2.0>
+
+// CHECK-LABEL: func.func @reads_output
+func.func @reads_output(%d: memref<2x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<3x3xf32>
+  %bias = memref.get_global @b : memref<3xf32>
+  // CHECK: call @lowrank_matmul_packed_f32
+  // CHECK: linalg.generic
+  %c = memref.alloc() : memref<2x3xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3xf32>)
+  linalg.matmul ins(%d, %w : memref<2x3xf32>, memref<3x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                   affine_map<(d0, d1) -> (d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<2x3xf32>, memref<3xf32>)
+      outs(%d : memref<2x3xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<2x3xf32>
   return
 }

@@ -54,6 +54,10 @@ typedef struct {
   int64_t offset, sizes[3], strides[3];
 } LowrankMemRefF32x3;
 typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} LowrankMemRefF32x1;
+typedef struct {
   int64_t *allocated, *aligned;
   int64_t offset, sizes[1], strides[1];
 } LowrankMemRefI64x1;
@@ -70,6 +74,10 @@ void _mlir_ciface_lowrank_matmul_packed_f32(LowrankMemRefF32x2 *A,
                                             LowrankMemRefF32x2 *C,
                                             LowrankMemRefI64x1 *slot,
                                             int64_t flags);
+/* The same, then C[m, n] += bias[n] (bias with unit stride). */
+void _mlir_ciface_lowrank_matmul_packed_bias_f32(
+    LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *C,
+    LowrankMemRefF32x1 *bias, LowrankMemRefI64x1 *slot, int64_t flags);
 /* linalg.batch_matmul: C (BxMxN) (+)= A (BxMxK) * B (BxKxN). */
 void _mlir_ciface_lowrank_batch_matmul_f32(LowrankMemRefF32x3 *A,
                                            LowrankMemRefF32x3 *B,
