@@ -19,6 +19,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -73,32 +74,80 @@ SmallVector<ReassociationIndices> getBatchCollapse(size_t numBatch) {
           {static_cast<int64_t>(numBatch) + 1}};
 }
 
-/// The indexing maps of `op` with each constant-0 index of a unit operand
-/// dim replaced by the output's loop dim at the same position when that
-/// loop has extent 1 (ONNX MatMul lowers broadcast unit batch dims that
-/// way), so that the maps become projected permutations.
-FailureOr<SmallVector<AffineMap>> getUnitBroadcastFreeMaps(linalg::LinalgOp op) {
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+/// The indexing maps of `op` without its unit dims, and per operand the
+/// positions dropped: loop dims of extent 1 and constant-0 indices of unit
+/// operand dims (ONNX MatMul lowers broadcast unit batch dims that way;
+/// elementwise fusion moves reshapes so that a product keeps a unit row
+/// dim). Failure if some other index expression remains.
+struct ReducedMaps {
+  SmallVector<AffineMap> maps;
+  SmallVector<SmallVector<int64_t>> droppedPositions;
+};
+
+FailureOr<ReducedMaps> getUnitDimFreeMaps(linalg::LinalgOp op) {
   SmallVector<int64_t> loopRanges = op.getStaticLoopRanges();
-  AffineMap outputMap = maps.back();
-  for (auto [i, map] : llvm::enumerate(maps)) {
+  llvm::SmallBitVector unitLoops(loopRanges.size());
+  for (auto [d, range] : llvm::enumerate(loopRanges))
+    if (range == 1)
+      unitLoops.set(d);
+  ReducedMaps reduced;
+  for (auto [i, map] : llvm::enumerate(op.getIndexingMapsArray())) {
     auto type = cast<MemRefType>(op->getOperand(i).getType());
-    SmallVector<AffineExpr> results(map.getResults());
-    for (auto [p, expr] : llvm::enumerate(results)) {
+    SmallVector<int64_t> dropped;
+    SmallVector<AffineExpr> kept;
+    for (auto [p, expr] : llvm::enumerate(map.getResults())) {
       auto constant = dyn_cast<AffineConstantExpr>(expr);
-      if (!constant)
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      if ((constant && constant.getValue() == 0 && type.getDimSize(p) == 1) ||
+          (dim && unitLoops.test(dim.getPosition()))) {
+        dropped.push_back(p);
         continue;
-      if (constant.getValue() != 0 || type.getDimSize(p) != 1 ||
-          map.getNumResults() != outputMap.getNumResults())
+      }
+      if (!dim)
         return failure();
-      auto dim = dyn_cast<AffineDimExpr>(outputMap.getResult(p));
-      if (!dim || loopRanges[dim.getPosition()] != 1)
-        return failure();
-      expr = dim;
+      kept.push_back(expr);
     }
-    map = AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+    reduced.maps.push_back(compressDims(
+        AffineMap::get(map.getNumDims(), 0, kept, op.getContext()),
+        unitLoops));
+    reduced.droppedPositions.push_back(std::move(dropped));
   }
-  return maps;
+  return reduced;
+}
+
+/// The type of dropUnitDims's view.
+MemRefType getUnitDimFreeType(MemRefType type, ArrayRef<int64_t> positions) {
+  if (positions.empty())
+    return type;
+  MLIRContext *context = type.getContext();
+  SmallVector<int64_t> shape;
+  for (auto [p, size] : llvm::enumerate(type.getShape()))
+    if (!llvm::is_contained(positions, static_cast<int64_t>(p)))
+      shape.push_back(size);
+  Builder builder(context);
+  SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(type.getRank(), builder.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : type.getShape())
+    sizes.push_back(builder.getIndexAttr(size));
+  return memref::SubViewOp::inferRankReducedResultType(shape, type, offsets,
+                                                       sizes, strides);
+}
+
+/// A view of `value` without the dims at `positions` (all of size 1).
+Value dropUnitDims(OpBuilder &builder, Location loc, Value value,
+                   ArrayRef<int64_t> positions) {
+  if (positions.empty())
+    return value;
+  auto type = cast<MemRefType>(value.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(type.getRank(), builder.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : type.getShape())
+    sizes.push_back(builder.getIndexAttr(size));
+  return memref::SubViewOp::create(builder, loc,
+                                   getUnitDimFreeType(type, positions), value,
+                                   offsets, sizes, strides);
 }
 
 /// Whether the body of `op` is `out + in0 * in1` in f32.
@@ -404,11 +453,11 @@ struct LinalgToUKernelPass
       if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
         return failure();
     }
-    FailureOr<SmallVector<AffineMap>> maps = getUnitBroadcastFreeMaps(op);
-    if (failed(maps))
+    FailureOr<ReducedMaps> reduced = getUnitDimFreeMaps(op);
+    if (failed(reduced))
       return failure();
     FailureOr<linalg::ContractionDimensions> dims =
-        linalg::inferContractionDims(*maps);
+        linalg::inferContractionDims(reduced->maps);
     if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
         dims->k.size() != 1)
       return failure();
@@ -423,7 +472,7 @@ struct LinalgToUKernelPass
     // operand in loop order, the two matrix dims may be swapped (except in
     // the output), and several batch dims must be collapsible into one.
     SmallVector<SmallVector<unsigned>> permutations;
-    for (auto [i, map] : llvm::enumerate(*maps)) {
+    for (auto [i, map] : llvm::enumerate(reduced->maps)) {
       auto permutation = getOperandPermutation(map, wanted[i]);
       if (failed(permutation))
         return failure();
@@ -434,7 +483,9 @@ struct LinalgToUKernelPass
         return failure();
       if (numBatch > 1 &&
           !memref::CollapseShapeOp::isGuaranteedCollapsible(
-              cast<MemRefType>(op->getOperand(i).getType()),
+              getUnitDimFreeType(
+                  cast<MemRefType>(op->getOperand(i).getType()),
+                  reduced->droppedPositions[i]),
               getBatchCollapse(numBatch)))
         return failure();
       permutations.push_back(std::move(*permutation));
@@ -473,7 +524,8 @@ struct LinalgToUKernelPass
     }
     SmallVector<Value> arguments;
     for (auto [i, operand] : llvm::enumerate(operands)) {
-      Value view = operand;
+      Value view =
+          dropUnitDims(builder, loc, operand, reduced->droppedPositions[i]);
       SmallVector<unsigned> permutation(permutations[i]);
       if (numBatch > 1) {
         view = memref::CollapseShapeOp::create(builder, loc, view,

@@ -87,16 +87,16 @@ func.func @untouched(%a: memref<2x4xf64>, %b: memref<4x3xf64>,
 // is found past an unrelated copy.
 
 // CHECK-LABEL: func.func @attention
-// CHECK-SAME: (%[[Q:.*]]: memref<1x2x8x4xf32>, %[[K:.*]]: memref<1x2x8x4xf32>, %[[S:.*]]: memref<1x2x8x8xf32>, %[[O:.*]]: memref<3xf32>, %[[P:.*]]: memref<3xf32>)
-func.func @attention(%q: memref<1x2x8x4xf32>, %k: memref<1x2x8x4xf32>,
-                     %s: memref<1x2x8x8xf32>, %o: memref<3xf32>,
+// CHECK-SAME: (%[[Q:.*]]: memref<2x2x8x4xf32>, %[[K:.*]]: memref<2x2x8x4xf32>, %[[S:.*]]: memref<2x2x8x8xf32>, %[[O:.*]]: memref<3xf32>, %[[P:.*]]: memref<3xf32>)
+func.func @attention(%q: memref<2x2x8x4xf32>, %k: memref<2x2x8x4xf32>,
+                     %s: memref<2x2x8x8xf32>, %o: memref<3xf32>,
                      %p: memref<3xf32>) {
   %zero = arith.constant 0.0 : f32
   // CHECK-NOT: linalg.fill
   // CHECK: linalg.copy
-  linalg.fill ins(%zero : f32) outs(%s : memref<1x2x8x8xf32>)
+  linalg.fill ins(%zero : f32) outs(%s : memref<2x2x8x8xf32>)
   linalg.copy ins(%o : memref<3xf32>) outs(%p : memref<3xf32>)
-  // CHECK: %[[QC:.*]] = memref.collapse_shape %[[Q]] {{\[}}[0, 1], [2], [3]] : memref<1x2x8x4xf32> into memref<2x8x4xf32>
+  // CHECK: %[[QC:.*]] = memref.collapse_shape %[[Q]] {{\[}}[0, 1], [2], [3]] : memref<2x2x8x4xf32> into memref<4x8x4xf32>
   // CHECK: %[[QD:.*]] = memref.cast %[[QC]]
   // CHECK: %[[KC:.*]] = memref.collapse_shape %[[K]]
   // CHECK: %[[KT:.*]] = memref.transpose %[[KC]] (d0, d1, d2) -> (d0, d2, d1)
@@ -111,8 +111,8 @@ func.func @attention(%q: memref<1x2x8x4xf32>, %k: memref<1x2x8x4xf32>,
                                    affine_map<(b, h, m, n, k) -> (b, h, m, n)>],
                   iterator_types = ["parallel", "parallel", "parallel",
                                     "parallel", "reduction"]}
-      ins(%q, %k : memref<1x2x8x4xf32>, memref<1x2x8x4xf32>)
-      outs(%s : memref<1x2x8x8xf32>) {
+      ins(%q, %k : memref<2x2x8x4xf32>, memref<2x2x8x4xf32>)
+      outs(%s : memref<2x2x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %mul = arith.mulf %a, %b : f32
     %add = arith.addf %c, %mul : f32
@@ -240,5 +240,37 @@ func.func @reads_output(%d: memref<2x3xf32>) {
     linalg.yield %s : f32
   }
   memref.dealloc %c : memref<2x3xf32>
+  return
+}
+
+// -----
+
+// A product whose rows keep a unit dim (elementwise fusion moves the
+// reshapes of MatMul that way): unit dims are dropped with rank-reducing
+// subviews.
+
+memref.global "private" constant @w : memref<4x3xf32> = dense<1.0>
+
+// CHECK-LABEL: func.func @unit_row_dim
+// CHECK-SAME: (%[[X:.*]]: memref<1x2x4xf32>, %[[C:.*]]: memref<1x2x3xf32>)
+func.func @unit_row_dim(%x: memref<1x2x4xf32>, %c: memref<1x2x3xf32>) {
+  %w = memref.get_global @w : memref<4x3xf32>
+  // CHECK: %[[XS:.*]] = memref.subview %[[X]][0, 0, 0] [1, 2, 4] [1, 1, 1] : memref<1x2x4xf32> to memref<2x4xf32, strided<[4, 1]>>
+  // CHECK: memref.cast %[[XS]]
+  // CHECK: %[[CS:.*]] = memref.subview %[[C]][0, 0, 0] [1, 2, 3] [1, 1, 1] : memref<1x2x3xf32> to memref<2x3xf32, strided<[3, 1]>>
+  // CHECK: memref.cast %[[CS]]
+  // CHECK: call @lowrank_matmul_packed_f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d3, d2)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "reduction"]}
+      ins(%x, %w : memref<1x2x4xf32>, memref<4x3xf32>)
+      outs(%c : memref<1x2x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %mul = arith.mulf %a, %b : f32
+    %add = arith.addf %o, %mul : f32
+    linalg.yield %add : f32
+  }
   return
 }
