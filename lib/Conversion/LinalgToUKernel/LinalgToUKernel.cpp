@@ -86,12 +86,33 @@ struct ReducedMaps {
 
 FailureOr<ReducedMaps> getUnitDimFreeMaps(linalg::LinalgOp op) {
   SmallVector<int64_t> loopRanges = op.getStaticLoopRanges();
-  llvm::SmallBitVector unitLoops(loopRanges.size());
-  for (auto [d, range] : llvm::enumerate(loopRanges))
-    if (range == 1)
+  SmallVector<AffineMap> originalMaps = op.getIndexingMapsArray();
+  // Which operands index each loop dim (bit i for operand i): A and B and C
+  // is a batch dim, A and C an m dim, B and C an n dim, A and B a k dim. A
+  // unit batch (or broadcast) dim is always dropped; a unit m, n or k dim
+  // only when another dim of the same role remains (M = 1 keeps its row
+  // dim).
+  unsigned numLoops = loopRanges.size();
+  SmallVector<unsigned> roles(numLoops, 0);
+  for (auto [i, map] : llvm::enumerate(originalMaps))
+    for (AffineExpr expr : map.getResults())
+      if (auto dim = dyn_cast<AffineDimExpr>(expr))
+        roles[dim.getPosition()] |= 1u << i;
+  llvm::SmallBitVector unitLoops(numLoops);
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (loopRanges[d] != 1)
+      continue;
+    bool otherOfSameRole = false;
+    for (unsigned e = 0; e < numLoops; ++e)
+      if (e != d && roles[e] == roles[d] && !unitLoops.test(e))
+        otherOfSameRole = true;
+    // Only the output indexes it: the inputs read that unit dim at 0.
+    bool broadcast = roles[d] == 0b100;
+    if (roles[d] == 0b111 || broadcast || otherOfSameRole)
       unitLoops.set(d);
+  }
   ReducedMaps reduced;
-  for (auto [i, map] : llvm::enumerate(op.getIndexingMapsArray())) {
+  for (auto [i, map] : llvm::enumerate(originalMaps)) {
     auto type = cast<MemRefType>(op->getOperand(i).getType());
     SmallVector<int64_t> dropped;
     SmallVector<AffineExpr> kept;

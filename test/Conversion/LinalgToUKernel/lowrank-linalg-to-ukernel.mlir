@@ -274,3 +274,17 @@ func.func @unit_row_dim(%x: memref<1x2x4xf32>, %c: memref<1x2x3xf32>) {
   }
   return
 }
+
+// -----
+
+// One row (batch-1 decoding): the unit m dim is the only row dim and stays.
+
+// CHECK-LABEL: func.func @one_row
+func.func @one_row(%x: memref<1x4xf32>, %w: memref<4x3xf32>,
+                   %c: memref<1x3xf32>) {
+  // CHECK-NOT: memref.subview
+  // CHECK: call @lowrank_matmul_f32({{.*}}) : (memref<?x?xf32, strided<[?, ?], offset: ?>>,
+  linalg.matmul ins(%x, %w : memref<1x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<1x3xf32>)
+  return
+}
