@@ -29,8 +29,7 @@ extern "C" void openblas_set_num_threads(int);
 namespace {
 
 double seconds(const std::chrono::steady_clock::time_point &start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -87,8 +86,8 @@ int main(int argc, char **argv) {
               lowrank_cpu_get_num_threads());
   std::printf("read bandwidth, %d threads: %.1f GB/s\n", threads,
               measureReadBandwidth(threads));
-  std::printf("%5s %5s %6s %12s %12s %7s %10s\n", "M", "K", "N",
-              "lowrank GF/s", "OpenBLAS GF/s", "ratio", "max|diff|");
+  std::printf("%5s %5s %6s %12s %12s %7s %10s\n", "M", "K", "N", "lowrank GF/s",
+              "OpenBLAS GF/s", "ratio", "max|diff|");
 
   const int ms[] = {1, 32, 128, 512};
   const int kn[][2] = {
@@ -101,14 +100,13 @@ int main(int argc, char **argv) {
     for (float &v : b)
       v = dist(rng);
     for (int m : ms) {
-      std::vector<float> a(size_t(m) * k), c1(size_t(m) * n),
-          c2(size_t(m) * n);
+      std::vector<float> a(size_t(m) * k), c1(size_t(m) * n), c2(size_t(m) * n);
       for (float &v : a)
         v = dist(rng);
       int64_t slot = 0; // the weight stays packed, as in compiled models
       auto ours = [&] {
-        lowrank_sgemm(m, n, k, a.data(), k, 1, b.data(), n, 1, c1.data(), n,
-                      1, nullptr, LOWRANK_GEMM_OVERWRITE, &slot);
+        lowrank_sgemm(m, n, k, a.data(), k, 1, b.data(), n, 1, c1.data(), n, 1,
+                      nullptr, LOWRANK_GEMM_OVERWRITE, &slot);
       };
       auto blas = [&] {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,

@@ -36,10 +36,9 @@ std::vector<float> randomValues(size_t count, std::mt19937 &rng) {
 /// again) and compares with a double-precision reference.
 void checkCase(const Case &c) {
   SCOPED_TRACE(testing::Message()
-               << "M=" << c.m << " N=" << c.n << " K=" << c.k
-               << " transB=" << c.transposeB << " acc=" << c.accumulate
-               << " bias=" << c.bias << " relu=" << c.relu
-               << " packed=" << c.packed
+               << "M=" << c.m << " N=" << c.n << " K=" << c.k << " transB="
+               << c.transposeB << " acc=" << c.accumulate << " bias=" << c.bias
+               << " relu=" << c.relu << " packed=" << c.packed
                << " threads=" << lowrank_cpu_get_num_threads());
   std::mt19937 rng(c.m * 131 + c.n * 17 + c.k);
   std::vector<float> a = randomValues(c.m * c.k, rng);
@@ -93,14 +92,14 @@ protected:
 };
 
 TEST_P(GemmTest, OddShapes) {
-  const int64_t shapes[][3] = {{1, 1, 1},    {1, 33, 7},    {2, 17, 1},
-                               {15, 31, 5},  {29, 65, 300}, {1, 100, 513},
+  const int64_t shapes[][3] = {{1, 1, 1},    {1, 33, 7},     {2, 17, 1},
+                               {15, 31, 5},  {29, 65, 300},  {1, 100, 513},
                                {3, 7, 1000}, {200, 70, 260}, {64, 64, 64}};
   for (auto [m, n, k] : shapes)
     for (bool transposeB : {false, true})
       for (bool packed : {false, true})
-        checkCase({m, n, k, transposeB, /*accumulate=*/false, false, false,
-                   packed});
+        checkCase(
+            {m, n, k, transposeB, /*accumulate=*/false, false, false, packed});
 }
 
 TEST_P(GemmTest, Epilogues) {
@@ -158,8 +157,7 @@ TEST(GemmTest, BatchMatmulDescriptors) {
 
 TEST(GemmTest, KernelFamilyNamed) {
   std::string name = lowrank_cpu_kernel_name();
-  EXPECT_TRUE(name == "avx512" || name == "avx2" || name == "generic")
-      << name;
+  EXPECT_TRUE(name == "avx512" || name == "avx2" || name == "generic") << name;
 }
 
 } // namespace

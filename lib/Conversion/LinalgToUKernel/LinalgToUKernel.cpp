@@ -19,9 +19,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/SmallBitVector.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace lowrank {
 #define GEN_PASS_DEF_LOWRANKLINALGTOUKERNEL
@@ -42,16 +42,14 @@ constexpr StringLiteral kPackedBiasMatmul = "lowrank_matmul_packed_bias_f32";
 /// memref<?x...x?xf32, strided<[?, ...], offset: ?>> of the given rank.
 MemRefType getDynamicStridedType(MLIRContext *context, unsigned rank) {
   SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
-  auto layout =
-      StridedLayoutAttr::get(context, ShapedType::kDynamic, dynamic);
+  auto layout = StridedLayoutAttr::get(context, ShapedType::kDynamic, dynamic);
   return MemRefType::get(dynamic, Float32Type::get(context), layout);
 }
 
 /// The permutation that orders the dims of an operand read through `map` as
 /// `wanted` (loop dims), or failure when the map is not such a permutation.
-FailureOr<SmallVector<unsigned>> getOperandPermutation(AffineMap map,
-                                                       ArrayRef<unsigned>
-                                                           wanted) {
+FailureOr<SmallVector<unsigned>>
+getOperandPermutation(AffineMap map, ArrayRef<unsigned> wanted) {
   if (map.getNumResults() != wanted.size())
     return failure();
   SmallVector<unsigned> permutation;
@@ -68,9 +66,10 @@ FailureOr<SmallVector<unsigned>> getOperandPermutation(AffineMap map,
 /// Collapses the leading `numBatch` dims of a batched operand into one,
 /// keeping the two matrix dims.
 SmallVector<ReassociationIndices> getBatchCollapse(size_t numBatch) {
-  ReassociationIndices batch = llvm::to_vector(
-      llvm::seq<int64_t>(0, static_cast<int64_t>(numBatch)));
-  return {batch, {static_cast<int64_t>(numBatch)},
+  ReassociationIndices batch =
+      llvm::to_vector(llvm::seq<int64_t>(0, static_cast<int64_t>(numBatch)));
+  return {batch,
+          {static_cast<int64_t>(numBatch)},
           {static_cast<int64_t>(numBatch) + 1}};
 }
 
@@ -129,8 +128,7 @@ FailureOr<ReducedMaps> getUnitDimFreeMaps(linalg::LinalgOp op) {
       kept.push_back(expr);
     }
     reduced.maps.push_back(compressDims(
-        AffineMap::get(map.getNumDims(), 0, kept, op.getContext()),
-        unitLoops));
+        AffineMap::get(map.getNumDims(), 0, kept, op.getContext()), unitLoops));
     reduced.droppedPositions.push_back(std::move(dropped));
   }
   return reduced;
@@ -175,7 +173,8 @@ Value dropUnitDims(OpBuilder &builder, Location loc, Value value,
 bool hasMultiplyAddBody(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
-  if (!yield || yield.getNumOperands() != 1 || body->getOperations().size() != 3)
+  if (!yield || yield.getNumOperands() != 1 ||
+      body->getOperations().size() != 3)
     return false;
   auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add)
@@ -282,9 +281,9 @@ Operation *getZeroInitOfOutput(linalg::LinalgOp op) {
 /// C (possibly through one reshaping view) is read only by it.
 struct BiasEpilogue {
   linalg::GenericOp add;
-  Value bias;          // memref<N x f32>
-  Value output;        // D, with identity layout
-  Operation *view;     // the reshape of C that `add` reads, or null
+  Value bias;      // memref<N x f32>
+  Value output;    // D, with identity layout
+  Operation *view; // the reshape of C that `add` reads, or null
   memref::DeallocOp deallocOfC;
 };
 
@@ -373,10 +372,10 @@ FailureOr<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp op) {
   auto biasType = dyn_cast<MemRefType>(epilogue.bias.getType());
   auto outputType = dyn_cast<MemRefType>(epilogue.output.getType());
   if (!isIdentityUpToUnitDims(maps[0], cast<MemRefType>(read.getType())) ||
-      !maps[2].isIdentity() || maps[1] != lastDim ||
-      !biasType || biasType.getRank() != 1 ||
-      !biasType.getElementType().isF32() || !outputType ||
-      outputType != read.getType() || !outputType.getLayout().isIdentity())
+      !maps[2].isIdentity() || maps[1] != lastDim || !biasType ||
+      biasType.getRank() != 1 || !biasType.getElementType().isF32() ||
+      !outputType || outputType != read.getType() ||
+      !outputType.getLayout().isIdentity())
     return failure();
 
   // The product will write D where it wrote C: D and the bias must exist
@@ -454,9 +453,9 @@ struct LinalgToUKernelPass
     ModuleOp module = getOperation();
     auto type = MemRefType::get({1}, builder.getI64Type());
     OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
-    auto init = DenseElementsAttr::get(
-        RankedTensorType::get({1}, builder.getI64Type()),
-        builder.getI64IntegerAttr(0).getValue());
+    auto init =
+        DenseElementsAttr::get(RankedTensorType::get({1}, builder.getI64Type()),
+                               builder.getI64IntegerAttr(0).getValue());
     auto global = memref::GlobalOp::create(
         moduleBuilder, loc, "__lowrank_packed_weight",
         moduleBuilder.getStringAttr("private"), type, init,
@@ -504,9 +503,8 @@ struct LinalgToUKernelPass
         return failure();
       if (numBatch > 1 &&
           !memref::CollapseShapeOp::isGuaranteedCollapsible(
-              getUnitDimFreeType(
-                  cast<MemRefType>(op->getOperand(i).getType()),
-                  reduced->droppedPositions[i]),
+              getUnitDimFreeType(cast<MemRefType>(op->getOperand(i).getType()),
+                                 reduced->droppedPositions[i]),
               getBatchCollapse(numBatch)))
         return failure();
       permutations.push_back(std::move(*permutation));

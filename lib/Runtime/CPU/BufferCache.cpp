@@ -52,16 +52,16 @@ public:
     if (!raw)
       return nullptr;
     char *block = static_cast<char *>(raw) + offset;
-    *reinterpret_cast<Header *>(block - sizeof(Header)) = {size, alignment,
-                                                           raw, 0};
+    *reinterpret_cast<Header *>(block - sizeof(Header)) = {size, alignment, raw,
+                                                           0};
     return block;
   }
 
   void release(void *block) {
     if (!block)
       return;
-    Header header =
-        *reinterpret_cast<Header *>(static_cast<char *>(block) - sizeof(Header));
+    Header header = *reinterpret_cast<Header *>(static_cast<char *>(block) -
+                                                sizeof(Header));
     {
       std::lock_guard<std::mutex> lock(mutex);
       if (cachedBytes + header.size <= kMaxCachedBytes) {

@@ -20,10 +20,22 @@ extern "C" void lowrank_sgemm(int64_t M, int64_t N, int64_t K, const float *A,
                               int64_t rsB, int64_t csB, float *C, int64_t rsC,
                               int64_t csC, const float *bias, int64_t flags,
                               int64_t *packedB) {
-  GemmProblem problem{M,    N,    K,    A,    rsA,
-                      csA,  B,    rsB,  csB,  C,
-                      rsC,  csC,  bias, !(flags & LOWRANK_GEMM_OVERWRITE),
-                      (flags & LOWRANK_GEMM_RELU) != 0, packedB};
+  GemmProblem problem{M,
+                      N,
+                      K,
+                      A,
+                      rsA,
+                      csA,
+                      B,
+                      rsB,
+                      csB,
+                      C,
+                      rsC,
+                      csC,
+                      bias,
+                      !(flags & LOWRANK_GEMM_OVERWRITE),
+                      (flags & LOWRANK_GEMM_RELU) != 0,
+                      packedB};
   gemm(problem, /*parallel=*/true);
 }
 
@@ -46,9 +58,11 @@ extern "C" void _mlir_ciface_lowrank_matmul_f32(LowrankMemRefF32x2 *A,
                 /*bias=*/nullptr, flags, /*packedB=*/nullptr);
 }
 
-extern "C" void _mlir_ciface_lowrank_matmul_packed_f32(
-    LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *C,
-    LowrankMemRefI64x1 *slot, int64_t flags) {
+extern "C" void _mlir_ciface_lowrank_matmul_packed_f32(LowrankMemRefF32x2 *A,
+                                                       LowrankMemRefF32x2 *B,
+                                                       LowrankMemRefF32x2 *C,
+                                                       LowrankMemRefI64x1 *slot,
+                                                       int64_t flags) {
   lowrank_sgemm(A->sizes[0], B->sizes[1], A->sizes[1],
                 base(A->aligned, A->offset), A->strides[0], A->strides[1],
                 base(B->aligned, B->offset), B->strides[0], B->strides[1],

@@ -79,8 +79,8 @@ void computeRange(const GemmJob &job, int64_t m0, int64_t m1, int64_t p0,
   // With few rows every B value is used once: one K block avoids
   // re-reading C.
   int64_t kcMax = (m1 - m0) <= mr ? g.k : kKC;
-  int64_t mcMax = std::min<int64_t>((kMC + mr - 1) / mr * mr,
-                                    (m1 - m0 + mr - 1) / mr * mr);
+  int64_t mcMax =
+      std::min<int64_t>((kMC + mr - 1) / mr * mr, (m1 - m0 + mr - 1) / mr * mr);
   float *packedA = packedAScratch.get(mcMax * std::min(kcMax, g.k));
   for (int64_t pc = 0; pc < g.k; pc += kcMax) {
     int64_t kc = std::min(kcMax, g.k - pc);
@@ -165,8 +165,8 @@ const float *getPackedWeight(const GemmProblem &g, const KernelFamily &f,
       existing->nr == f.nr)
     return existing->panels;
   int64_t numPanels = (g.n + f.nr - 1) / f.nr;
-  auto *weight = new PackedWeight{g.k, g.n, f.nr,
-                                  allocateFloats(numPanels * g.k * f.nr)};
+  auto *weight =
+      new PackedWeight{g.k, g.n, f.nr, allocateFloats(numPanels * g.k * f.nr)};
   packWholeB(g, f, weight->panels, numTasks);
   int64_t expected = reinterpret_cast<int64_t>(existing);
   if (__atomic_compare_exchange_n(g.packedSlot, &expected,
@@ -243,7 +243,8 @@ void gemm(const GemmProblem &problem, bool parallel) {
   if (!denseC.empty())
     for (int64_t i = 0; i < problem.m; ++i)
       for (int64_t j = 0; j < problem.n; ++j)
-        problem.c[i * problem.rsC + j * problem.csC] = denseC[i * problem.n + j];
+        problem.c[i * problem.rsC + j * problem.csC] =
+            denseC[i * problem.n + j];
 }
 
 } // namespace lowrank::runtime

@@ -1,4 +1,4 @@
-//===- Gemm.h - Blocked, packed, threaded SGEMM of the CPU runtime -*- C++ -*-===//
+//===- Gemm.h - Blocked, packed, threaded SGEMM -----------------*- C++ -*-===//
 
 #ifndef LOWRANK_RUNTIME_CPU_GEMM_H
 #define LOWRANK_RUNTIME_CPU_GEMM_H

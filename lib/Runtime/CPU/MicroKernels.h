@@ -1,4 +1,4 @@
-//===- MicroKernels.h - Register-blocked GEMM kernels of the runtime -*- C++ -*-===//
+//===- MicroKernels.h - Register-blocked GEMM kernels ------------*- C++ -*-===//
 //
 // A micro-kernel computes an mr x nr block of C from a packed A micro-panel
 // (kc steps of MR values, row i of the block at lane i) and a packed B
@@ -17,7 +17,7 @@ namespace lowrank::runtime {
 
 /// What the kernel does with the block after the products.
 struct Epilogue {
-  bool accumulate; // C += block, else C = block
+  bool accumulate;   // C += block, else C = block
   const float *bias; // nr values added to every row, or null
   bool relu;
 };

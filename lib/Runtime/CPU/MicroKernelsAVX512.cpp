@@ -19,8 +19,8 @@ namespace {
 constexpr int MR = 14;
 constexpr int NR = 32;
 
-inline __m512 finish(__m512 acc, float *c, __mmask16 mask,
-                     const Epilogue &e, const float *bias) {
+inline __m512 finish(__m512 acc, float *c, __mmask16 mask, const Epilogue &e,
+                     const float *bias) {
   if (e.accumulate)
     acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(mask, c));
   if (bias)

@@ -1,4 +1,4 @@
-//===- Packing.h - Panel layouts of the GEMM kernels -------------*- C++ -*-===//
+//===- Packing.h - Panel layouts of the GEMM kernels ------------*- C++ -*-===//
 //
 // A is packed into micro-panels of MR rows: for each k, MR consecutive
 // values (zero past the last row). B is packed into micro-panels of NR

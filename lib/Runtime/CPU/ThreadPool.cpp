@@ -24,8 +24,7 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::runTasks() {
-  for (int t = nextTask.fetch_add(1); t < numTasks;
-       t = nextTask.fetch_add(1)) {
+  for (int t = nextTask.fetch_add(1); t < numTasks; t = nextTask.fetch_add(1)) {
     fn(context, t);
     if (pending.fetch_sub(1) == 1) {
       std::lock_guard<std::mutex> lock(mutex);

@@ -1,4 +1,4 @@
-//===- ThreadPool.h - Persistent workers of the CPU runtime ------*- C++ -*-===//
+//===- ThreadPool.h - Persistent workers of the CPU runtime -----*- C++ -*-===//
 //
 // Kernels split a product into as many tasks as there are threads; the
 // workers live for the whole process so that a call costs a wake-up, not a
