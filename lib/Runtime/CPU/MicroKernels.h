@@ -1,4 +1,4 @@
-//===- MicroKernels.h - Register-blocked GEMM kernels ------------*- C++ -*-===//
+//===- MicroKernels.h - Register-blocked GEMM kernels -----------*- C++ -*-===//
 //
 // A micro-kernel computes an mr x nr block of C from a packed A micro-panel
 // (kc steps of MR values, row i of the block at lane i) and a packed B
