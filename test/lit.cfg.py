@@ -48,3 +48,12 @@ if all(os.access(os.path.join(iree_bin, tool), os.X_OK)
     config.substitutions.append(("%iree_bin", iree_bin))
 if os.path.exists("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+
+# Sanitized builds (-DLOWRANK_SANITIZE=..., scripts/test-asan.sh): the first
+# report fails the test; tests that load the project's instrumented code into
+# an uninstrumented host (the mlir-opt plugin) say UNSUPPORTED: sanitized.
+if getattr(config, "lowrank_sanitize", ""):
+    config.available_features.add("sanitized")
+    for name in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        if name in os.environ:
+            config.environment[name] = os.environ[name]

@@ -2,6 +2,7 @@
 
 #include "lowrank/Import/ONNXTensor.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -41,6 +42,19 @@ int64_t getONNXElementCount(const ::onnx::TensorProto &tensor) {
   for (int64_t dim : tensor.dims())
     count *= dim;
   return count;
+}
+
+std::optional<int64_t> getCheckedByteSize(ArrayRef<int64_t> dims,
+                                          int64_t elementByteSize) {
+  std::optional<int64_t> size = elementByteSize;
+  for (int64_t dim : dims) {
+    if (dim < 0)
+      return std::nullopt;
+    size = llvm::checkedMul(*size, dim);
+    if (!size)
+      return std::nullopt;
+  }
+  return size;
 }
 
 /// Copies a repeated field of wider integers into elements of `byteSize`
@@ -112,8 +126,12 @@ Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
     if (dim < 0)
       return createStringError("tensor '%s' has a negative dimension",
                                tensor.name().c_str());
-  int64_t count = getONNXElementCount(tensor);
-  int64_t expectedBytes = count * byteSize;
+  SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+  std::optional<int64_t> checkedBytes = getCheckedByteSize(dims, byteSize);
+  if (!checkedBytes)
+    return createStringError("tensor '%s' has a shape too large to address",
+                             tensor.name().c_str());
+  int64_t expectedBytes = *checkedBytes;
 
   std::vector<char> bytes;
   if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {

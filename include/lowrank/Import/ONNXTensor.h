@@ -16,6 +16,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace lowrank {
@@ -24,8 +25,16 @@ namespace lowrank {
 /// type has no fixed-size representation here (strings, complex).
 int64_t getONNXElementByteSize(int32_t dataType);
 
-/// Number of elements of a tensor from its dims.
+/// Number of elements of a tensor from its dims. The dims must have been
+/// checked with `getCheckedByteSize`.
 int64_t getONNXElementCount(const ::onnx::TensorProto &tensor);
+
+/// The byte size of a dense tensor of `dims` with elements of
+/// `elementByteSize` bytes, or nullopt when a dim is negative or the size
+/// does not fit in int64 (untrusted shapes from files go through this before
+/// anything is allocated).
+std::optional<int64_t> getCheckedByteSize(llvm::ArrayRef<int64_t> dims,
+                                          int64_t elementByteSize);
 
 /// The elements of `tensor` as raw bytes. External data is read relative to
 /// `baseDir`.
