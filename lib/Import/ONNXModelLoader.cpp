@@ -131,6 +131,48 @@ static Error checkGraphOutputsDefined(const ::onnx::GraphProto &graph,
   return Error::success();
 }
 
+/// Checks node attributes that ONNX 1.12's shape inference uses without a
+/// range check, on values whose rank the graph declares: LayerNormalization
+/// indexes the input shape by its axis and crashes for a rank-0 input or an
+/// out-of-range axis. (Later ONNX releases check this themselves.)
+static Error checkInferenceInputs(const ::onnx::GraphProto &graph,
+                                  StringRef displayName) {
+  StringMap<int64_t> ranks;
+  auto addDeclared = [&](const ::onnx::ValueInfoProto &info) {
+    if (info.type().has_tensor_type() &&
+        info.type().tensor_type().has_shape())
+      ranks[info.name()] = info.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &info : graph.input())
+    addDeclared(info);
+  for (const auto &info : graph.value_info())
+    addDeclared(info);
+  for (const auto &tensor : graph.initializer())
+    ranks[tensor.name()] = tensor.dims_size();
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    if (node.op_type() != "LayerNormalization" || node.input_size() == 0 ||
+        !(node.domain().empty() || node.domain() == "ai.onnx"))
+      continue;
+    auto it = ranks.find(node.input(0));
+    if (it == ranks.end())
+      continue;
+    int64_t rank = it->second, axis = -1;
+    for (const auto &attr : node.attribute())
+      if (attr.name() == "axis")
+        axis = attr.i();
+    if (axis < -rank || axis >= rank)
+      return createStringError("%s: node '%s' (LayerNormalization): axis "
+                               "%lld is out of range for an input of rank "
+                               "%lld",
+                               displayName.str().c_str(),
+                               node.name().empty()
+                                   ? ("#" + std::to_string(index)).c_str()
+                                   : node.name().c_str(),
+                               (long long)axis, (long long)rank);
+  }
+  return Error::success();
+}
+
 /// Runs the ONNX library's checks, conversion and inference, turning its
 /// exceptions into errors. `path` is the model file when there is one: the
 /// checker then resolves external data relative to it.
@@ -155,6 +197,8 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
                              (long long)kMinONNXOpset,
                              (long long)kMaxONNXOpset);
   if (Error err = checkGraphOutputsDefined(model.graph(), {}, displayName))
+    return err;
+  if (Error err = checkInferenceInputs(model.graph(), displayName))
     return err;
   try {
     if (options.runChecker) {

@@ -13,8 +13,11 @@
 #include "lowrank/Transforms/Report.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "lowrank-factorize"
@@ -60,15 +63,41 @@ FailureOr<SVDResult> FactorizePass::decompose(const WeightMatrix &matrix,
 
 /// Erases `op` if unused and side-effect free, then its operands' producers
 /// likewise: the weights (and transposes) a factored layer leaves behind.
-static void eraseDeadProducers(Operation *op) {
+/// Collects the weight blobs the erased ops referred to.
+static void eraseDeadProducers(Operation *op,
+                               SmallVectorImpl<DenseResourceElementsHandle> &blobs) {
   if (!op || !op->use_empty() || !isMemoryEffectFree(op))
     return;
   SmallVector<Operation *> producers;
   for (Value operand : op->getOperands())
     producers.push_back(operand.getDefiningOp());
+  op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+    blobs.push_back(attr.getRawHandle());
+  });
   op->erase();
   for (Operation *producer : producers)
-    eraseDeadProducers(producer);
+    eraseDeadProducers(producer, blobs);
+}
+
+/// Frees the data of the blobs in `blobs` that nothing in `root` refers to
+/// any more. Blob entries live as long as the context: without this, every
+/// factored weight would stay in memory (or mapped from the model's external
+/// data) until the compiler exits.
+static void releaseUnusedBlobs(Operation *root,
+                               ArrayRef<DenseResourceElementsHandle> blobs) {
+  if (blobs.empty())
+    return;
+  llvm::SmallPtrSet<void *, 8> candidates;
+  for (DenseResourceElementsHandle handle : blobs)
+    candidates.insert(handle.getResource());
+  root->walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      candidates.erase(attr.getRawHandle().getResource());
+    });
+  });
+  for (DenseResourceElementsHandle handle : blobs)
+    if (candidates.contains(handle.getResource()))
+      handle.getResource()->setBlob(AsmResourceBlob());
 }
 
 LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
@@ -103,6 +132,7 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   if (failed(decomposition))
     return failure();
   FactorPair pair = splitFactors(*decomposition, rank);
+  SmallVector<DenseResourceElementsHandle> deadBlobs;
 
   // The shared projection goes before the first member so it dominates all.
   Operation *first = lead.op;
@@ -140,8 +170,9 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
 
     Operation *old = layer.op;
     old->replaceAllUsesWith(ValueRange{replacement});
-    eraseDeadProducers(old);
+    eraseDeadProducers(old, deadBlobs);
   }
+  releaseUnusedBlobs(getOperation(), deadBlobs);
   if (members.size() > 1)
     report.addGroup(layers, members, *decision);
   LLVM_DEBUG(llvm::dbgs() << "factored '" << lead.name << "' at rank " << rank

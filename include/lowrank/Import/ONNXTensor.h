@@ -12,10 +12,12 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -40,6 +42,13 @@ std::optional<int64_t> getCheckedByteSize(llvm::ArrayRef<int64_t> dims,
 /// `baseDir`.
 llvm::Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
                                                   llvm::StringRef baseDir);
+
+/// The bytes of an external-data tensor as a read-only view of its file,
+/// memory-mapped where the OS allows (large slices), so that weights are not
+/// copied into memory; errors as for `readTensorBytes`.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+mapExternalTensorData(const ::onnx::TensorProto &tensor,
+                      llvm::StringRef baseDir);
 
 /// Reads a serialized TensorProto (`.pb` file).
 llvm::Expected<::onnx::TensorProto> readTensorProtoFile(llvm::StringRef path);
