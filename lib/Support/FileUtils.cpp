@@ -14,6 +14,26 @@ namespace lowrank {
 LogicalResult
 writeFileAtomically(StringRef path, ArrayRef<char> bytes, Location loc,
                     llvm::function_ref<LogicalResult(StringRef)> validate) {
+  // An existing output that is not a regular file (/dev/null, a terminal, a
+  // pipe) is written in place: renaming over it would replace the device.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      llvm::sys::fs::exists(status) &&
+      status.type() != llvm::sys::fs::file_type::regular_file) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (!ec) {
+      os.write(bytes.data(), bytes.size());
+      os.close();
+      if (os.has_error()) {
+        ec = os.error();
+        os.clear_error();
+      }
+    }
+    if (ec)
+      return emitError(loc) << path << ": write failed: " << ec.message();
+    return success();
+  }
   // TempFile removes the file when the process is interrupted (SIGINT,
   // SIGTERM, ...) before keep() or discard(); only SIGKILL can leave it.
   llvm::Expected<llvm::sys::fs::TempFile> temp =

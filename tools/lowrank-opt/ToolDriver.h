@@ -27,6 +27,10 @@ struct DriverOptions {
   std::string reportFilename;
   bool printReportTable = false;
   ONNXImportOptions import;
+  /// With --emit=onnx: write initializers to `<output>.data` even when the
+  /// model would fit in one protobuf (above 1 GiB of tensors it always
+  /// does).
+  bool onnxExternalData = false;
 };
 
 /// Imports or parses the input, runs the configured pipeline (plus the CPU

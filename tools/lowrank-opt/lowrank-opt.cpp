@@ -60,6 +60,11 @@ int main(int argc, char **argv) {
                  clEnumValN(lowrank::EmitKind::Object, "obj",
                             "an object file for the host CPU")),
       cl::cat(category));
+  static cl::opt<bool> onnxExternalData(
+      "onnx-external-data",
+      cl::desc("With --emit=onnx, write the initializers to <output>.data "
+               "(automatic above 1 GiB of tensors)"),
+      cl::cat(category));
   static cl::opt<std::string> inputShapes(
       "onnx-input-shape",
       cl::desc("Pin ONNX input shapes: name:d0xd1x...[,name:...]"),
@@ -101,6 +106,7 @@ int main(int argc, char **argv) {
   options.import.runChecker = !noChecker;
   options.reportFilename = reportFile;
   options.printReportTable = reportTable;
+  options.onnxExternalData = onnxExternalData;
   if (Error err =
           lowrank::parseInputShapes(inputShapes, options.import.inputShapes)) {
     errs() << "lowrank-opt: error: " << toString(std::move(err)) << "\n";
