@@ -148,15 +148,10 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   for (unsigned member : members) {
     LinearLayerInfo &layer = layers[member];
     WeightMatrix b(rank, layer.dOut);
-    WeightMatrix original(layer.dIn, layer.dOut);
     for (int64_t r = 0; r < rank; ++r)
       std::copy(&pair.B(r, column), &pair.B(r, column) + layer.dOut, &b(r, 0));
-    for (int64_t r = 0; r < layer.dIn; ++r)
-      std::copy(&(*matrix)(r, column), &(*matrix)(r, column) + layer.dOut,
-                &original(r, 0));
+    auto [error, norm] = getFactorError(pair.A, b, *matrix, column);
     column += layer.dOut;
-    double error = frobeniusDistance(multiply(pair.A, b), original);
-    double norm = frobeniusNorm(original);
 
     builder.setInsertionPoint(layer.op);
     Value replacement = layer.op.buildOutputProjection(
