@@ -11,6 +11,7 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Import/ONNXTensor.h"
+#include "lowrank/Support/MappedWeights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -199,8 +200,15 @@ GraphImporter::mapExternalTensor(const ::onnx::TensorProto &tensor,
       reinterpret_cast<uintptr_t>(data.data()) % kAlign != 0)
     return ElementsAttr();
   std::shared_ptr<MemoryBuffer> owner = std::move(*buffer);
+  bool mapped = owner->getBufferKind() == MemoryBuffer::MemoryBuffer_MMap;
+  if (mapped)
+    registerMappedWeight(data.data(), data.size());
   AsmResourceBlob blob(ArrayRef<char>(data.data(), data.size()), kAlign,
-                       [owner](void *, size_t, size_t) mutable { owner.reset(); },
+                       [owner, mapped](void *, size_t, size_t) mutable {
+                         if (mapped)
+                           unregisterMappedWeight(owner->getBufferStart());
+                         owner.reset();
+                       },
                        /*dataIsMutable=*/false);
   return ElementsAttr(DenseResourceElementsAttr::get(
       type, sanitizeResourceName(tensor.name()), std::move(blob)));
