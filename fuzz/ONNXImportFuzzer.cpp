@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   MLIRContext context(registry, MLIRContext::Threading::DISABLED);
   // Diagnostics are the expected outcome for most inputs: swallow them.
-  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
+  ScopedDiagnosticHandler quiet(&context,
+                                [](Diagnostic &) { return success(); });
   OwningOpRef<ModuleOp> module =
       lowrank::importONNXModel(*model, modelPath, &context, options);
   (void)module;

@@ -343,8 +343,8 @@ LogicalResult writeONNXFile(ModuleOp module, StringRef path,
                << llvm::toString(std::move(err));
       return success();
     };
-    return writeFileAtomically(
-        path, ArrayRef<char>(bytes.data(), bytes.size()), loc, check);
+    return writeFileAtomically(path, ArrayRef<char>(bytes.data(), bytes.size()),
+                               loc, check);
   }
 
   // External data: tensors stream into a temporary data file beside the
@@ -423,8 +423,8 @@ LogicalResult writeONNXFile(ModuleOp module, StringRef path,
   if (llvm::Error err = dataTemp->keep(dataPath)) {
     std::string message = llvm::toString(std::move(err));
     discardData();
-    return emitError(loc) << dataPath << ": cannot rename the temporary file: "
-                          << message;
+    return emitError(loc) << dataPath
+                          << ": cannot rename the temporary file: " << message;
   }
   return writeFileAtomically(path, ArrayRef<char>(bytes.data(), bytes.size()),
                              loc);

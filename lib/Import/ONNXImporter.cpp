@@ -145,7 +145,8 @@ GraphImporter::convertTensor(const ::onnx::TensorProto &tensor, Location loc,
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   if (allowResource && !elementType.isInteger(1) &&
       tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
-    FailureOr<ElementsAttr> mapped = mapExternalTensor(tensor, loc, elementType);
+    FailureOr<ElementsAttr> mapped =
+        mapExternalTensor(tensor, loc, elementType);
     if (failed(mapped) || *mapped)
       return mapped;
   }
@@ -203,13 +204,14 @@ GraphImporter::mapExternalTensor(const ::onnx::TensorProto &tensor,
   bool mapped = owner->getBufferKind() == MemoryBuffer::MemoryBuffer_MMap;
   if (mapped)
     registerMappedWeight(data.data(), data.size());
-  AsmResourceBlob blob(ArrayRef<char>(data.data(), data.size()), kAlign,
-                       [owner, mapped](void *, size_t, size_t) mutable {
-                         if (mapped)
-                           unregisterMappedWeight(owner->getBufferStart());
-                         owner.reset();
-                       },
-                       /*dataIsMutable=*/false);
+  AsmResourceBlob blob(
+      ArrayRef<char>(data.data(), data.size()), kAlign,
+      [owner, mapped](void *, size_t, size_t) mutable {
+        if (mapped)
+          unregisterMappedWeight(owner->getBufferStart());
+        owner.reset();
+      },
+      /*dataIsMutable=*/false);
   return ElementsAttr(DenseResourceElementsAttr::get(
       type, sanitizeResourceName(tensor.name()), std::move(blob)));
 }

@@ -139,8 +139,7 @@ static Error checkInferenceInputs(const ::onnx::GraphProto &graph,
                                   StringRef displayName) {
   StringMap<int64_t> ranks;
   auto addDeclared = [&](const ::onnx::ValueInfoProto &info) {
-    if (info.type().has_tensor_type() &&
-        info.type().tensor_type().has_shape())
+    if (info.type().has_tensor_type() && info.type().tensor_type().has_shape())
       ranks[info.name()] = info.type().tensor_type().shape().dim_size();
   };
   for (const auto &info : graph.input())

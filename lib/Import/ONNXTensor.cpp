@@ -117,13 +117,14 @@ mapExternalData(const ::onnx::TensorProto &tensor, StringRef baseDir,
                              ec.message().c_str());
   if (static_cast<uint64_t>(offset) > fileSize ||
       static_cast<uint64_t>(length) > fileSize - offset)
-    return createStringError("tensor '%s': external data file '%s' is too short "
-                             "(%llu bytes) for %lld bytes at offset %lld",
-                             tensor.name().c_str(), file.c_str(),
-                             (unsigned long long)fileSize, (long long)length,
-                             (long long)offset);
+    return createStringError(
+        "tensor '%s': external data file '%s' is too short "
+        "(%llu bytes) for %lld bytes at offset %lld",
+        tensor.name().c_str(), file.c_str(), (unsigned long long)fileSize,
+        (long long)length, (long long)offset);
   if (length == 0)
-    return MemoryBuffer::getMemBuffer("", file, /*RequiresNullTerminator=*/false);
+    return MemoryBuffer::getMemBuffer("", file,
+                                      /*RequiresNullTerminator=*/false);
   auto buffer = MemoryBuffer::getFileSlice(file, length, offset,
                                            /*IsVolatile=*/false);
   if (!buffer)

@@ -100,7 +100,8 @@ double frobeniusNorm(const MatrixF &a) {
 std::pair<double, double> getFactorError(const MatrixF &a, const MatrixF &b,
                                          const MatrixF &w, int64_t column) {
   int64_t n = b.cols(), rank = a.cols();
-  int64_t blockRows = std::max<int64_t>(1, (int64_t(1) << 22) / std::max<int64_t>(n, 1));
+  int64_t blockRows =
+      std::max<int64_t>(1, (int64_t(1) << 22) / std::max<int64_t>(n, 1));
   std::vector<float> block;
   double error = 0, norm = 0;
   for (int64_t start = 0; start < a.rows(); start += blockRows) {

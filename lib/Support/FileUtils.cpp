@@ -17,8 +17,7 @@ writeFileAtomically(StringRef path, ArrayRef<char> bytes, Location loc,
   // An existing output that is not a regular file (/dev/null, a terminal, a
   // pipe) is written in place: renaming over it would replace the device.
   llvm::sys::fs::file_status status;
-  if (!llvm::sys::fs::status(path, status) &&
-      llvm::sys::fs::exists(status) &&
+  if (!llvm::sys::fs::status(path, status) && llvm::sys::fs::exists(status) &&
       status.type() != llvm::sys::fs::file_type::regular_file) {
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
@@ -60,8 +59,8 @@ writeFileAtomically(StringRef path, ArrayRef<char> bytes, Location loc,
   if (llvm::Error err = temp->keep(path)) {
     std::string message = llvm::toString(std::move(err));
     discard();
-    return emitError(loc) << path << ": cannot rename the temporary file: "
-                          << message;
+    return emitError(loc) << path
+                          << ": cannot rename the temporary file: " << message;
   }
   return success();
 }

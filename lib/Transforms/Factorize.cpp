@@ -64,8 +64,9 @@ FailureOr<SVDResult> FactorizePass::decompose(const WeightMatrix &matrix,
 /// Erases `op` if unused and side-effect free, then its operands' producers
 /// likewise: the weights (and transposes) a factored layer leaves behind.
 /// Collects the weight blobs the erased ops referred to.
-static void eraseDeadProducers(Operation *op,
-                               SmallVectorImpl<DenseResourceElementsHandle> &blobs) {
+static void
+eraseDeadProducers(Operation *op,
+                   SmallVectorImpl<DenseResourceElementsHandle> &blobs) {
   if (!op || !op->use_empty() || !isMemoryEffectFree(op))
     return;
   SmallVector<Operation *> producers;

@@ -40,10 +40,9 @@ struct ExternalDataSink {
 /// the first op that has no ONNX form. With `externalData`, the tensors
 /// larger than 1 KiB are written to its stream (4 KiB aligned) and
 /// referenced as external data.
-mlir::LogicalResult exportONNXModel(mlir::ModuleOp module,
-                                    ::onnx::ModelProto &model,
-                                    const ExternalDataSink *externalData =
-                                        nullptr);
+mlir::LogicalResult
+exportONNXModel(mlir::ModuleOp module, ::onnx::ModelProto &model,
+                const ExternalDataSink *externalData = nullptr);
 
 /// Exports and writes `path` (and `<path>.data` with external data),
 /// checking the result with the ONNX checker. Files are written under

@@ -1,4 +1,4 @@
-//===- MappedWeights.h - Weights mapped from external data files -*- C++ -*-===//
+//===- MappedWeights.h - Weights mapped from data files ---------*- C++ -*-===//
 //
 // The importer maps large external-data weights instead of reading them
 // (see ONNXImporter.cpp). Their pages are clean pages of the data file: once
