@@ -33,9 +33,28 @@ build: configure
 
 test: build
 	ninja -C $(BUILD_DIR) check-lowrank
+	$(MAKE) check-fuzz
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Robustness (docs/Robustness.md): the libFuzzer targets in build-fuzz/ and
+# the AddressSanitizer + UndefinedBehaviorSanitizer test run in build-asan/.
+#   make fuzz FUZZ_SECONDS=1800   each fuzz target for 30 minutes
+#   make check-fuzz               each for $(FUZZ_SECONDS) s (part of `make test`)
+#   make test-asan                lit + unit tests under the sanitizers
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz check-fuzz test-asan
+
+fuzz: setup
+	FUZZ_JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+check-fuzz: setup
+	FUZZ_JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+test-asan: setup
+	ASAN_JOBS=$(JOBS) bash scripts/test-asan.sh

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   liblapacke-dev libopenblas-dev libgtest-dev ninja-build cmake
+  libclang-rt-22-dev libfuzzer-22-dev
 )
 
 missing=()

@@ -73,3 +73,29 @@ if os.path.exists(cuda_runtime):
                 config.available_features.add("cuda-gpu")
         except (OSError, subprocess.SubprocessError):
             pass
+# Sanitized builds (-DLOWRANK_SANITIZE=..., scripts/test-asan.sh): the first
+# report fails the test; tests that load the project's instrumented code into
+# an uninstrumented host (the mlir-opt plugin) say UNSUPPORTED: sanitized.
+if getattr(config, "lowrank_sanitize", ""):
+    config.available_features.add("sanitized")
+    for name in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        if name in os.environ:
+            config.environment[name] = os.environ[name]
+
+# The >2 GB model test (test/Integration/large-model.test) writes about
+# 2.2 GB and needs a few GiB of memory; it runs where both are available
+# unless LOWRANK_SKIP_LARGE_MODELS=1.
+def _large_models_fit():
+    try:
+        stat = os.statvfs(config.lowrank_obj_root)
+        free_disk = stat.f_bavail * stat.f_frsize
+        with open("/proc/meminfo") as meminfo:
+            fields = dict(line.split(":", 1) for line in meminfo)
+        available = int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return False
+    return free_disk >= 8 << 30 and available >= 6 << 30
+
+
+if os.environ.get("LOWRANK_SKIP_LARGE_MODELS") != "1" and _large_models_fit():
+    config.available_features.add("large-models")

@@ -97,6 +97,9 @@ LogicalResult LinearOpAnalysis::computeSpectra() {
 
 FailureOr<WeightMatrix>
 LinearOpAnalysis::getGroupMatrix(const SharedInputGroup &group) {
+  // A layer alone: its weight as read, without a second copy.
+  if (group.members.size() == 1)
+    return readWeight(layers[group.members.front()]);
   WeightMatrix concatenated(group.dIn, group.dOut);
   int64_t column = 0;
   for (unsigned member : group.members) {

@@ -13,6 +13,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -21,12 +23,10 @@ namespace {
 
 class GraphExporter {
 public:
-  GraphExporter(::onnx::GraphProto &graph, StringRef externalDataPath)
-      : graph(graph), externalDataPath(externalDataPath) {}
+  GraphExporter(::onnx::GraphProto &graph, const ExternalDataSink *external)
+      : graph(graph), external(external) {}
 
   LogicalResult run(func::FuncOp func);
-  /// Bytes written to the external data file, in order.
-  std::vector<char> externalData;
 
 private:
   std::string uniqueName(StringRef base);
@@ -40,7 +40,8 @@ private:
                                 Location loc);
 
   ::onnx::GraphProto &graph;
-  StringRef externalDataPath;
+  const ExternalDataSink *external;
+  uint64_t externalSize = 0;
   llvm::StringSet<> usedNames;
   DenseMap<Value, std::string> names;
   unsigned counter = 0;
@@ -139,18 +140,20 @@ LogicalResult GraphExporter::fillTensor(::onnx::TensorProto &tensor,
   tensor.set_data_type(*dataType);
   for (int64_t size : type.getShape())
     tensor.add_dims(size);
-  if (allowExternal && !externalDataPath.empty() && bytes->size() > 1024) {
-    // Offsets aligned to 4 KiB let readers map the file page by page.
-    size_t offset = (externalData.size() + 4095) / 4096 * 4096;
-    externalData.resize(offset);
-    externalData.insert(externalData.end(), bytes->begin(), bytes->end());
+  if (allowExternal && external && bytes->size() > 1024) {
+    // Offsets aligned to 4 KiB let readers map the file page by page. The
+    // bytes go straight to the file: no copy of all weights is kept.
+    uint64_t offset = (externalSize + 4095) / 4096 * 4096;
+    external->stream->write_zeros(offset - externalSize);
+    external->stream->write(bytes->data(), bytes->size());
+    externalSize = offset + bytes->size();
     tensor.set_data_location(::onnx::TensorProto::EXTERNAL);
     auto addEntry = [&](const char *key, const std::string &text) {
       auto *entry = tensor.add_external_data();
       entry->set_key(key);
       entry->set_value(text);
     };
-    addEntry("location", llvm::sys::path::filename(externalDataPath).str());
+    addEntry("location", external->location);
     addEntry("offset", std::to_string(offset));
     addEntry("length", std::to_string(bytes->size()));
     return success();
@@ -279,7 +282,7 @@ LogicalResult GraphExporter::run(func::FuncOp func) {
 }
 
 LogicalResult exportONNXModel(ModuleOp module, ::onnx::ModelProto &model,
-                              StringRef externalDataPath) {
+                              const ExternalDataSink *externalData) {
   func::FuncOp entry = module.lookupSymbol<func::FuncOp>(kGraphFunctionName);
   if (!entry) {
     auto funcs = module.getOps<func::FuncOp>();
@@ -298,12 +301,8 @@ LogicalResult exportONNXModel(ModuleOp module, ::onnx::ModelProto &model,
   auto opsetAttr = module->getAttrOfType<IntegerAttr>(kONNXOpsetAttr);
   opset->set_version(opsetAttr ? opsetAttr.getInt() : kMaxONNXOpset);
 
-  GraphExporter exporter(*model.mutable_graph(), externalDataPath);
+  GraphExporter exporter(*model.mutable_graph(), externalData);
   if (failed(exporter.run(entry)))
-    return failure();
-  if (!externalDataPath.empty() &&
-      failed(writeFileAtomically(externalDataPath, exporter.externalData,
-                                 module.getLoc())))
     return failure();
   return success();
 }
@@ -318,30 +317,117 @@ static int64_t getConstantBytes(ModuleOp module) {
   return bytes;
 }
 
+/// Points every external-data entry of the model's initializers at
+/// `location`.
+static void setExternalLocation(::onnx::ModelProto &model,
+                                const std::string &location) {
+  for (auto &tensor : *model.mutable_graph()->mutable_initializer())
+    for (auto &entry : *tensor.mutable_external_data())
+      if (entry.key() == "location")
+        entry.set_value(location);
+}
+
 LogicalResult writeONNXFile(ModuleOp module, StringRef path,
                             const ONNXExportOptions &options) {
-  std::string externalPath;
-  if (getConstantBytes(module) > options.externalDataThreshold)
-    externalPath = (path + ".data").str();
+  Location loc = module.getLoc();
   ::onnx::ModelProto model;
-  if (failed(exportONNXModel(module, model, externalPath)))
-    return failure();
+  if (getConstantBytes(module) <= options.externalDataThreshold) {
+    if (failed(exportONNXModel(module, model)))
+      return failure();
+    std::string bytes;
+    if (!model.SerializeToString(&bytes))
+      return module.emitError("cannot serialize the ONNX model");
+    auto check = [&](StringRef tempPath) -> LogicalResult {
+      if (llvm::Error err = checkONNXModelFile(tempPath))
+        return module.emitError("the exported model fails the ONNX checker: ")
+               << llvm::toString(std::move(err));
+      return success();
+    };
+    return writeFileAtomically(path, ArrayRef<char>(bytes.data(), bytes.size()),
+                               loc, check);
+  }
+
+  // External data: tensors stream into a temporary data file beside the
+  // output; the model, pointing at that file, is written to a temporary
+  // file of its own and checked; then the model is pointed at the final
+  // data file name and both are renamed into place, data first. A failure or
+  // a signal before the renames leaves the previous output and data as they
+  // were and removes the temporary files.
+  std::string dataPath = (path + ".data").str();
+  llvm::Expected<llvm::sys::fs::TempFile> dataTemp =
+      llvm::sys::fs::TempFile::create(dataPath + ".tmp-%%%%%%");
+  if (!dataTemp)
+    return emitError(loc) << dataPath << ": cannot create a temporary file: "
+                          << llvm::toString(dataTemp.takeError());
+  auto discardData = [&]() { llvm::consumeError(dataTemp->discard()); };
+  {
+    llvm::raw_fd_ostream stream(dataTemp->FD, /*shouldClose=*/false);
+    ExternalDataSink sink{&stream,
+                          llvm::sys::path::filename(dataTemp->TmpName).str()};
+    LogicalResult exported = exportONNXModel(module, model, &sink);
+    stream.flush();
+    if (stream.has_error()) {
+      std::string message = stream.error().message();
+      stream.clear_error();
+      discardData();
+      return emitError(loc) << dataPath << ": write failed: " << message;
+    }
+    if (failed(exported)) {
+      discardData();
+      return failure();
+    }
+  }
   std::string bytes;
-  if (!model.SerializeToString(&bytes))
+  if (!model.SerializeToString(&bytes)) {
+    discardData();
     return module.emitError("cannot serialize the ONNX model");
-  auto check = [&](StringRef tempPath) -> LogicalResult {
-    if (llvm::Error err = checkONNXModelFile(tempPath))
-      return module.emitError("the exported model fails the ONNX checker: ")
-             << llvm::toString(std::move(err));
-    return success();
-  };
-  if (succeeded(writeFileAtomically(
-          path, ArrayRef<char>(bytes.data(), bytes.size()), module.getLoc(),
-          check)))
-    return success();
-  if (!externalPath.empty())
-    llvm::sys::fs::remove(externalPath);
-  return failure();
+  }
+  // The checker resolves external data beside the checked file, so the
+  // model is checked while it still names the temporary data file.
+  SmallString<256> checkedPath;
+  int checkedFD;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
+          path + ".check-%%%%%%", checkedFD, checkedPath)) {
+    discardData();
+    return emitError(loc) << path << ": cannot create a temporary file: "
+                          << ec.message();
+  }
+  llvm::sys::RemoveFileOnSignal(checkedPath);
+  LogicalResult checked = success();
+  {
+    llvm::raw_fd_ostream os(checkedFD, /*shouldClose=*/true);
+    os << bytes;
+    os.close();
+    if (os.has_error()) {
+      os.clear_error();
+      checked = emitError(loc) << path << ": write failed";
+    }
+  }
+  if (succeeded(checked))
+    if (llvm::Error err = checkONNXModelFile(checkedPath))
+      checked = module.emitError("the exported model fails the ONNX checker: ")
+                << llvm::toString(std::move(err));
+  llvm::sys::fs::remove(checkedPath);
+  llvm::sys::DontRemoveFileOnSignal(checkedPath);
+  if (failed(checked)) {
+    discardData();
+    return failure();
+  }
+
+  setExternalLocation(model, llvm::sys::path::filename(dataPath).str());
+  bytes.clear();
+  if (!model.SerializeToString(&bytes)) {
+    discardData();
+    return module.emitError("cannot serialize the ONNX model");
+  }
+  if (llvm::Error err = dataTemp->keep(dataPath)) {
+    std::string message = llvm::toString(std::move(err));
+    discardData();
+    return emitError(loc) << dataPath
+                          << ": cannot rename the temporary file: " << message;
+  }
+  return writeFileAtomically(path, ArrayRef<char>(bytes.data(), bytes.size()),
+                             loc);
 }
 
 } // namespace lowrank

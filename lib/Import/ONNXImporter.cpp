@@ -11,6 +11,7 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Import/ONNXTensor.h"
+#include "lowrank/Support/MappedWeights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -55,6 +56,8 @@ private:
                               Location loc);
   FailureOr<ElementsAttr> convertTensor(const ::onnx::TensorProto &tensor,
                                         Location loc, bool allowResource);
+  FailureOr<ElementsAttr> mapExternalTensor(const ::onnx::TensorProto &tensor,
+                                            Location loc, Type elementType);
   FailureOr<NamedAttribute> convertAttribute(const ::onnx::AttributeProto &attr,
                                              Location loc);
   FailureOr<ElementsAttr> convertConstantValue(const ::onnx::NodeProto &node,
@@ -139,12 +142,19 @@ GraphImporter::convertTensor(const ::onnx::TensorProto &tensor, Location loc,
                << tensor.data_type();
     return failure();
   }
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  if (allowResource && !elementType.isInteger(1) &&
+      tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
+    FailureOr<ElementsAttr> mapped =
+        mapExternalTensor(tensor, loc, elementType);
+    if (failed(mapped) || *mapped)
+      return mapped;
+  }
   auto bytes = readTensorBytes(tensor, baseDir);
   if (!bytes) {
     error(loc) << toString(bytes.takeError());
     return failure();
   }
-  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   auto type = RankedTensorType::get(shape, elementType);
   int64_t count = type.getNumElements();
 
@@ -168,6 +178,42 @@ GraphImporter::convertTensor(const ::onnx::TensorProto &tensor, Location loc,
     return failure();
   }
   return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, *bytes));
+}
+
+/// Large external-data weights become blobs over the mapped file: the model's
+/// weights are neither read nor copied until a pass needs them, and the
+/// mapping lives as long as the blob. Returns a null attribute when the
+/// tensor is better copied (small, or its offset breaks the blob's 64-byte
+/// alignment).
+FailureOr<ElementsAttr>
+GraphImporter::mapExternalTensor(const ::onnx::TensorProto &tensor,
+                                 Location loc, Type elementType) {
+  auto buffer = mapExternalTensorData(tensor, baseDir);
+  if (!buffer) {
+    error(loc) << toString(buffer.takeError());
+    return failure();
+  }
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  auto type = RankedTensorType::get(shape, elementType);
+  StringRef data = (*buffer)->getBuffer();
+  constexpr size_t kAlign = 64;
+  if (type.getNumElements() <= options.inlineConstantLimit ||
+      reinterpret_cast<uintptr_t>(data.data()) % kAlign != 0)
+    return ElementsAttr();
+  std::shared_ptr<MemoryBuffer> owner = std::move(*buffer);
+  bool mapped = owner->getBufferKind() == MemoryBuffer::MemoryBuffer_MMap;
+  if (mapped)
+    registerMappedWeight(data.data(), data.size());
+  AsmResourceBlob blob(
+      ArrayRef<char>(data.data(), data.size()), kAlign,
+      [owner, mapped](void *, size_t, size_t) mutable {
+        if (mapped)
+          unregisterMappedWeight(owner->getBufferStart());
+        owner.reset();
+      },
+      /*dataIsMutable=*/false);
+  return ElementsAttr(DenseResourceElementsAttr::get(
+      type, sanitizeResourceName(tensor.name()), std::move(blob)));
 }
 
 FailureOr<ElementsAttr>

@@ -8,6 +8,7 @@
 
 #include "lowrank/Import/ONNXModelLoader.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/checker.h>
@@ -97,6 +98,80 @@ static bool hasExternalData(const ::onnx::ModelProto &model) {
   return false;
 }
 
+/// Whether every output of `graph` (and of the graphs nested in its nodes'
+/// attributes) is a graph input, an initializer, a node output or, for
+/// nested graphs, a value of an enclosing scope. ONNX 1.12's checker does not
+/// check this and its version converter dereferences a null pointer on such
+/// graphs, so it is checked before conversion.
+static Error checkGraphOutputsDefined(const ::onnx::GraphProto &graph,
+                                      StringSet<> scope,
+                                      StringRef displayName) {
+  for (const auto &input : graph.input())
+    scope.insert(input.name());
+  for (const auto &tensor : graph.initializer())
+    scope.insert(tensor.name());
+  for (const auto &node : graph.node()) {
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g())
+        if (Error err = checkGraphOutputsDefined(attr.g(), scope, displayName))
+          return err;
+      for (const auto &subgraph : attr.graphs())
+        if (Error err = checkGraphOutputsDefined(subgraph, scope, displayName))
+          return err;
+    }
+    for (const auto &output : node.output())
+      scope.insert(output);
+  }
+  for (const auto &output : graph.output())
+    if (!scope.contains(output.name()))
+      return createStringError("%s: graph output '%s' is not produced by any "
+                               "node",
+                               displayName.str().c_str(),
+                               output.name().c_str());
+  return Error::success();
+}
+
+/// Checks node attributes that ONNX 1.12's shape inference uses without a
+/// range check, on values whose rank the graph declares: LayerNormalization
+/// indexes the input shape by its axis and crashes for a rank-0 input or an
+/// out-of-range axis. (Later ONNX releases check this themselves.)
+static Error checkInferenceInputs(const ::onnx::GraphProto &graph,
+                                  StringRef displayName) {
+  StringMap<int64_t> ranks;
+  auto addDeclared = [&](const ::onnx::ValueInfoProto &info) {
+    if (info.type().has_tensor_type() && info.type().tensor_type().has_shape())
+      ranks[info.name()] = info.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &info : graph.input())
+    addDeclared(info);
+  for (const auto &info : graph.value_info())
+    addDeclared(info);
+  for (const auto &tensor : graph.initializer())
+    ranks[tensor.name()] = tensor.dims_size();
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    if (node.op_type() != "LayerNormalization" || node.input_size() == 0 ||
+        !(node.domain().empty() || node.domain() == "ai.onnx"))
+      continue;
+    auto it = ranks.find(node.input(0));
+    if (it == ranks.end())
+      continue;
+    int64_t rank = it->second, axis = -1;
+    for (const auto &attr : node.attribute())
+      if (attr.name() == "axis")
+        axis = attr.i();
+    if (axis < -rank || axis >= rank)
+      return createStringError("%s: node '%s' (LayerNormalization): axis "
+                               "%lld is out of range for an input of rank "
+                               "%lld",
+                               displayName.str().c_str(),
+                               node.name().empty()
+                                   ? ("#" + std::to_string(index)).c_str()
+                                   : node.name().c_str(),
+                               (long long)axis, (long long)rank);
+  }
+  return Error::success();
+}
+
 /// Runs the ONNX library's checks, conversion and inference, turning its
 /// exceptions into errors. `path` is the model file when there is one: the
 /// checker then resolves external data relative to it.
@@ -120,6 +195,10 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
                              name.c_str(), (long long)opset,
                              (long long)kMinONNXOpset,
                              (long long)kMaxONNXOpset);
+  if (Error err = checkGraphOutputsDefined(model.graph(), {}, displayName))
+    return err;
+  if (Error err = checkInferenceInputs(model.graph(), displayName))
+    return err;
   try {
     if (options.runChecker) {
       if (!path.empty() && hasExternalData(model))

@@ -2,6 +2,7 @@
 
 #include "lowrank/Import/ONNXTensor.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -43,6 +44,19 @@ int64_t getONNXElementCount(const ::onnx::TensorProto &tensor) {
   return count;
 }
 
+std::optional<int64_t> getCheckedByteSize(ArrayRef<int64_t> dims,
+                                          int64_t elementByteSize) {
+  std::optional<int64_t> size = elementByteSize;
+  for (int64_t dim : dims) {
+    if (dim < 0)
+      return std::nullopt;
+    size = llvm::checkedMul(*size, dim);
+    if (!size)
+      return std::nullopt;
+  }
+  return size;
+}
+
 /// Copies a repeated field of wider integers into elements of `byteSize`
 /// bytes (ONNX stores int8/int16/bool/float16 in int32_data).
 template <typename Field>
@@ -55,9 +69,10 @@ static void narrowInto(const Field &field, int64_t byteSize,
   }
 }
 
-static Expected<std::vector<char>> readExternalData(const ::onnx::TensorProto &tensor,
-                                                    StringRef baseDir,
-                                                    int64_t expectedBytes) {
+/// The external data slice of `tensor`, checked against `expectedBytes`.
+static Expected<std::unique_ptr<MemoryBuffer>>
+mapExternalData(const ::onnx::TensorProto &tensor, StringRef baseDir,
+                int64_t expectedBytes) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &entry : tensor.external_data()) {
@@ -82,10 +97,34 @@ static Expected<std::vector<char>> readExternalData(const ::onnx::TensorProto &t
         "tensor '%s': external data location '%s' must be relative and stay "
         "beside the model",
         tensor.name().c_str(), location.c_str());
-  SmallString<256> file(baseDir);
-  sys::path::append(file, location);
   if (length < 0)
     length = expectedBytes;
+  if (length != expectedBytes)
+    return createStringError("tensor '%s' holds %lld bytes, its shape needs "
+                             "%lld",
+                             tensor.name().c_str(), (long long)length,
+                             (long long)expectedBytes);
+  SmallString<256> file(baseDir);
+  sys::path::append(file, location);
+  // Check the slice against the file first: mapping past its end would fault
+  // on access instead of failing here.
+  uint64_t fileSize;
+  if (std::error_code ec = sys::fs::file_size(file, fileSize))
+    return createStringError(ec,
+                             "tensor '%s': cannot open external data file "
+                             "'%s': %s",
+                             tensor.name().c_str(), file.c_str(),
+                             ec.message().c_str());
+  if (static_cast<uint64_t>(offset) > fileSize ||
+      static_cast<uint64_t>(length) > fileSize - offset)
+    return createStringError(
+        "tensor '%s': external data file '%s' is too short "
+        "(%llu bytes) for %lld bytes at offset %lld",
+        tensor.name().c_str(), file.c_str(), (unsigned long long)fileSize,
+        (long long)length, (long long)offset);
+  if (length == 0)
+    return MemoryBuffer::getMemBuffer("", file,
+                                      /*RequiresNullTerminator=*/false);
   auto buffer = MemoryBuffer::getFileSlice(file, length, offset,
                                            /*IsVolatile=*/false);
   if (!buffer)
@@ -94,11 +133,25 @@ static Expected<std::vector<char>> readExternalData(const ::onnx::TensorProto &t
                              "%lld of external data file '%s'",
                              tensor.name().c_str(), (long long)length,
                              (long long)offset, file.c_str());
-  StringRef bytes = (*buffer)->getBuffer();
-  if (static_cast<int64_t>(bytes.size()) != length)
+  if (static_cast<int64_t>((*buffer)->getBufferSize()) != length)
     return createStringError("tensor '%s': external data file '%s' is too short",
                              tensor.name().c_str(), file.c_str());
-  return std::vector<char>(bytes.begin(), bytes.end());
+  return std::move(*buffer);
+}
+
+Expected<std::unique_ptr<MemoryBuffer>>
+mapExternalTensorData(const ::onnx::TensorProto &tensor, StringRef baseDir) {
+  int64_t byteSize = getONNXElementByteSize(tensor.data_type());
+  if (byteSize == 0)
+    return createStringError("tensor '%s' has unsupported data type %d",
+                             tensor.name().c_str(), tensor.data_type());
+  SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+  std::optional<int64_t> expectedBytes = getCheckedByteSize(dims, byteSize);
+  if (!expectedBytes)
+    return createStringError("tensor '%s' has a negative dimension or a shape "
+                             "too large to address",
+                             tensor.name().c_str());
+  return mapExternalData(tensor, baseDir, *expectedBytes);
 }
 
 Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
@@ -112,15 +165,20 @@ Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
     if (dim < 0)
       return createStringError("tensor '%s' has a negative dimension",
                                tensor.name().c_str());
-  int64_t count = getONNXElementCount(tensor);
-  int64_t expectedBytes = count * byteSize;
+  SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+  std::optional<int64_t> checkedBytes = getCheckedByteSize(dims, byteSize);
+  if (!checkedBytes)
+    return createStringError("tensor '%s' has a shape too large to address",
+                             tensor.name().c_str());
+  int64_t expectedBytes = *checkedBytes;
 
   std::vector<char> bytes;
   if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
-    auto external = readExternalData(tensor, baseDir, expectedBytes);
+    auto external = mapExternalData(tensor, baseDir, expectedBytes);
     if (!external)
       return external.takeError();
-    bytes = std::move(*external);
+    StringRef data = (*external)->getBuffer();
+    bytes.assign(data.begin(), data.end());
   } else if (tensor.has_raw_data()) {
     const std::string &raw = tensor.raw_data();
     bytes.assign(raw.begin(), raw.end());

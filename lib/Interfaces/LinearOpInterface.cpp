@@ -2,6 +2,8 @@
 
 #include "lowrank/Interfaces/LinearOpInterface.h"
 
+#include "lowrank/Support/MappedWeights.h"
+
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
@@ -59,6 +61,10 @@ FailureOr<WeightMatrix> readConstantMatrix(Value value, bool transpose) {
   auto type = cast<RankedTensorType>(attr->getType());
   int64_t rows = type.getDimSize(0), cols = type.getNumElements() / rows;
   WeightMatrix matrix(rows, cols, data->data());
+  // A weight mapped from an external data file is now copied: its pages
+  // need not stay resident (see MappedWeights.h).
+  releaseMappedPages(reinterpret_cast<const char *>(data->data()),
+                     data->size() * sizeof(float));
   return transpose ? numerics::transposed(matrix) : matrix;
 }
 

@@ -97,4 +97,31 @@ double frobeniusNorm(const MatrixF &a) {
   return std::sqrt(sum);
 }
 
+std::pair<double, double> getFactorError(const MatrixF &a, const MatrixF &b,
+                                         const MatrixF &w, int64_t column) {
+  int64_t n = b.cols(), rank = a.cols();
+  int64_t blockRows =
+      std::max<int64_t>(1, (int64_t(1) << 22) / std::max<int64_t>(n, 1));
+  std::vector<float> block;
+  double error = 0, norm = 0;
+  for (int64_t start = 0; start < a.rows(); start += blockRows) {
+    int64_t rows = std::min(blockRows, a.rows() - start);
+    block.assign(rows * n, 0.0f);
+    if (rank > 0)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, n, rank,
+                  1.0f, a.data() + start * rank, rank, b.data(), n, 0.0f,
+                  block.data(), n);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *original = w.data() + (start + r) * w.cols() + column;
+      for (int64_t c = 0; c < n; ++c) {
+        double value = original[c];
+        double d = value - block[r * n + c];
+        error += d * d;
+        norm += value * value;
+      }
+    }
+  }
+  return {std::sqrt(error), std::sqrt(norm)};
+}
+
 } // namespace lowrank::numerics

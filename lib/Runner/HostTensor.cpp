@@ -89,20 +89,29 @@ Expected<HostTensor> readONNXTensorFile(StringRef path) {
   if (!buffer)
     return createStringError(buffer.getError(), "cannot read file: %s",
                              buffer.getError().message().c_str());
+  return readONNXTensorBuffer((*buffer)->getBuffer(),
+                              sys::path::parent_path(path));
+}
+
+Expected<HostTensor> readONNXTensorBuffer(StringRef bytes, StringRef baseDir) {
   ::onnx::TensorProto proto;
-  StringRef bytes = (*buffer)->getBuffer();
-  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+  if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
+      !proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return createStringError("not a valid ONNX TensorProto");
   if (getONNXElementByteSize(proto.data_type()) == 0)
     return createStringError("unsupported tensor data type %s",
                              getDataTypeName(proto.data_type()).c_str());
 
-  auto elements = readTensorBytes(proto, sys::path::parent_path(path));
+  // readTensorBytes checks that the dims are valid and match the data, so
+  // the tensor below is never larger than the bytes read.
+  auto elements = readTensorBytes(proto, baseDir);
   if (!elements)
     return elements.takeError();
   SmallVector<int64_t> shape(proto.dims().begin(), proto.dims().end());
   HostTensor tensor(proto.data_type(), shape);
-  std::memcpy(tensor.getData(), elements->data(), tensor.getByteSize());
+  // An empty tensor's vector has no storage: memcpy must not see its null.
+  if (tensor.getByteSize() != 0)
+    std::memcpy(tensor.getData(), elements->data(), tensor.getByteSize());
   return tensor;
 }
 
@@ -125,13 +134,10 @@ Error writeONNXTensorFile(const HostTensor &tensor, StringRef name,
   std::string bytes;
   if (!proto.SerializeToString(&bytes))
     return createStringError("cannot serialize the tensor");
-  std::error_code ec;
-  raw_fd_ostream os(path, ec, sys::fs::OF_None);
-  if (ec)
-    return createStringError(ec, "cannot write file: %s",
-                             ec.message().c_str());
-  os << bytes;
-  return Error::success();
+  return writeToOutput(path, [&](raw_ostream &os) {
+    os << bytes;
+    return Error::success();
+  });
 }
 
 } // namespace lowrank

@@ -109,7 +109,10 @@ Expected<HostTensor> readNumpyFile(StringRef path) {
   if (!buffer)
     return createStringError(buffer.getError(), "cannot read file: %s",
                              buffer.getError().message().c_str());
-  StringRef bytes = (*buffer)->getBuffer();
+  return readNumpyBuffer((*buffer)->getBuffer());
+}
+
+Expected<HostTensor> readNumpyBuffer(StringRef bytes) {
   if (!bytes.starts_with(kNumpyMagic) || bytes.size() < 10)
     return createStringError("not a NumPy .npy file");
   uint8_t major = bytes[6];
@@ -147,15 +150,20 @@ Expected<HostTensor> readNumpyFile(StringRef path) {
   if (!shape)
     return shape.takeError();
 
-  HostTensor tensor(*dataType, *shape);
+  // Check the shape against the data before allocating anything for it.
   StringRef data = bytes.drop_front(headerStart + headerLen);
-  if (data.size() != tensor.getByteSize())
-    return createStringError("NumPy data holds %zu bytes, shape (%s) of %s "
-                             "needs %zu",
+  std::optional<int64_t> byteSize =
+      getCheckedByteSize(*shape, getONNXElementByteSize(*dataType));
+  if (!byteSize || static_cast<uint64_t>(*byteSize) != data.size())
+    return createStringError("NumPy data holds %zu bytes, shape %s of %s "
+                             "needs %s",
                              data.size(), shapeText->str().c_str(),
                              getDataTypeName(*dataType).c_str(),
-                             tensor.getByteSize());
-  std::memcpy(tensor.getData(), data.data(), data.size());
+                             byteSize ? std::to_string(*byteSize).c_str()
+                                      : "more than can be addressed");
+  HostTensor tensor(*dataType, *shape);
+  if (!data.empty())
+    std::memcpy(tensor.getData(), data.data(), data.size());
   return tensor;
 }
 
@@ -181,16 +189,13 @@ Error writeNumpyFile(const HostTensor &tensor, StringRef path) {
   header.append((64 - unpadded % 64) % 64, ' ');
   header.push_back('\n');
 
-  std::error_code ec;
-  raw_fd_ostream file(path, ec, sys::fs::OF_None);
-  if (ec)
-    return createStringError(ec, "cannot write file: %s",
-                             ec.message().c_str());
-  file << kNumpyMagic << '\x01' << '\x00' << char(header.size() & 0xff)
-       << char(header.size() >> 8) << header;
-  ArrayRef<char> data = tensor.getBytes();
-  file.write(data.data(), data.size());
-  return Error::success();
+  return writeToOutput(path, [&](raw_ostream &file) {
+    file << kNumpyMagic << '\x01' << '\x00' << char(header.size() & 0xff)
+         << char(header.size() >> 8) << header;
+    ArrayRef<char> data = tensor.getBytes();
+    file.write(data.data(), data.size());
+    return Error::success();
+  });
 }
 
 } // namespace lowrank

@@ -14,32 +14,53 @@ namespace lowrank {
 LogicalResult
 writeFileAtomically(StringRef path, ArrayRef<char> bytes, Location loc,
                     llvm::function_ref<LogicalResult(StringRef)> validate) {
-  SmallString<256> tempPath;
-  int fd;
-  std::string pattern = (path + ".tmp-%%%%%%").str();
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(pattern, fd, tempPath))
+  // An existing output that is not a regular file (/dev/null, a terminal, a
+  // pipe) is written in place: renaming over it would replace the device.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) && llvm::sys::fs::exists(status) &&
+      status.type() != llvm::sys::fs::file_type::regular_file) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (!ec) {
+      os.write(bytes.data(), bytes.size());
+      os.close();
+      if (os.has_error()) {
+        ec = os.error();
+        os.clear_error();
+      }
+    }
+    if (ec)
+      return emitError(loc) << path << ": write failed: " << ec.message();
+    return success();
+  }
+  // TempFile removes the file when the process is interrupted (SIGINT,
+  // SIGTERM, ...) before keep() or discard(); only SIGKILL can leave it.
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+  if (!temp)
     return emitError(loc) << path << ": cannot create a temporary file: "
-                          << ec.message();
+                          << llvm::toString(temp.takeError());
+  auto discard = [&]() { llvm::consumeError(temp->discard()); };
   {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
     os.write(bytes.data(), bytes.size());
-    os.close();
+    os.flush();
     if (os.has_error()) {
       std::string message = os.error().message();
       os.clear_error();
-      llvm::sys::fs::remove(tempPath);
+      discard();
       return emitError(loc) << path << ": write failed: " << message;
     }
   }
-  if (validate && failed(validate(tempPath))) {
-    llvm::sys::fs::remove(tempPath);
+  if (validate && failed(validate(temp->TmpName))) {
+    discard();
     return failure();
   }
-  if (std::error_code ec = llvm::sys::fs::rename(tempPath, path)) {
-    llvm::sys::fs::remove(tempPath);
-    return emitError(loc) << path << ": cannot rename the temporary file: "
-                          << ec.message();
+  if (llvm::Error err = temp->keep(path)) {
+    std::string message = llvm::toString(std::move(err));
+    discard();
+    return emitError(loc) << path
+                          << ": cannot rename the temporary file: " << message;
   }
   return success();
 }

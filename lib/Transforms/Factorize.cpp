@@ -17,8 +17,11 @@
 #include "lowrank/Transforms/TuckerConv.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -146,15 +149,42 @@ FailureOr<UnitFactors> FactorizePass::factorMatrix(LinearOpAnalysis &analysis,
 
 /// Erases `op` if unused and side-effect free, then its operands' producers
 /// likewise: the weights (and transposes) a factored layer leaves behind.
-static void eraseDeadProducers(Operation *op) {
+/// Collects the weight blobs the erased ops referred to.
+static void
+eraseDeadProducers(Operation *op,
+                   SmallVectorImpl<DenseResourceElementsHandle> &blobs) {
   if (!op || !op->use_empty() || !isMemoryEffectFree(op))
     return;
   SmallVector<Operation *> producers;
   for (Value operand : op->getOperands())
     producers.push_back(operand.getDefiningOp());
+  op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+    blobs.push_back(attr.getRawHandle());
+  });
   op->erase();
   for (Operation *producer : producers)
-    eraseDeadProducers(producer);
+    eraseDeadProducers(producer, blobs);
+}
+
+/// Frees the data of the blobs in `blobs` that nothing in `root` refers to
+/// any more. Blob entries live as long as the context: without this, every
+/// factored weight would stay in memory (or mapped from the model's external
+/// data) until the compiler exits.
+static void releaseUnusedBlobs(Operation *root,
+                               ArrayRef<DenseResourceElementsHandle> blobs) {
+  if (blobs.empty())
+    return;
+  llvm::SmallPtrSet<void *, 8> candidates;
+  for (DenseResourceElementsHandle handle : blobs)
+    candidates.insert(handle.getResource());
+  root->walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      candidates.erase(attr.getRawHandle().getResource());
+    });
+  });
+  for (DenseResourceElementsHandle handle : blobs)
+    if (candidates.contains(handle.getResource()))
+      handle.getResource()->setBlob(AsmResourceBlob());
 }
 
 LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
@@ -214,6 +244,7 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   if (failed(factors))
     return failure();
   FactorPair &pair = factors->pair;
+  SmallVector<DenseResourceElementsHandle> deadBlobs;
 
   // The shared projection goes before the first member so it dominates all.
   Operation *first = lead.op;
@@ -231,19 +262,20 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   for (unsigned member : members) {
     LinearLayerInfo &layer = layers[member];
     WeightMatrix b(rank, layer.dOut);
-    WeightMatrix original(layer.dIn, layer.dOut);
     for (int64_t r = 0; r < rank; ++r)
       std::copy(&pair.B(r, column), &pair.B(r, column) + layer.dOut, &b(r, 0));
-    for (int64_t r = 0; r < layer.dIn; ++r)
-      std::copy(&(*matrix)(r, column), &(*matrix)(r, column) + layer.dOut,
-                &original(r, 0));
+    auto [error, norm] = getFactorError(pair.A, b, *matrix, column);
     column += layer.dOut;
-    double error = frobeniusDistance(multiply(pair.A, b), original);
-    double norm = frobeniusNorm(original);
     groupError += error * error;
     groupNorm += norm * norm;
     std::optional<CalibrationColumns> columns;
     if (factors->gram) {
+      // The member's own columns, for its output error under the Gram.
+      WeightMatrix original(layer.dIn, layer.dOut);
+      int64_t first = column - layer.dOut;
+      for (int64_t r = 0; r < layer.dIn; ++r)
+        std::copy(&(*matrix)(r, first), &(*matrix)(r, first) + layer.dOut,
+                  &original(r, 0));
       columns = factors->columns;
       double energy = computeSquaredOutputEnergy(original, *factors->gram);
       double outputError =
@@ -268,8 +300,9 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
 
     Operation *old = layer.op;
     old->replaceAllUsesWith(ValueRange{replacement});
-    eraseDeadProducers(old);
+    eraseDeadProducers(old, deadBlobs);
   }
+  releaseUnusedBlobs(getOperation(), deadBlobs);
   if (members.size() > 1) {
     std::optional<CalibrationColumns> columns;
     if (factors->gram) {

@@ -323,6 +323,10 @@ void SelectRanksPass::runOnOperation() {
       continue;
     if (unit.forcedRank) {
       chosen[u] = unit.forcedRank;
+    } else if (llvm::all_of(unit.spectrum, [](double s) { return s == 0; })) {
+      // Every rule degenerates on a zero weight (energy and error ratios are
+      // 0/0); it is exact and cheapest as it is.
+      units[u].denseReason = "zero weight";
     } else if (paramRatio == 0) {
       chosen[u] = ruleRank(unit);
     } else {

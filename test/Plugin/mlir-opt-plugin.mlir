@@ -1,5 +1,8 @@
 // Debian's mlir-opt runs the lowrank passes on linalg input through the
 // plugin library.
+// The plugin, built with sanitizers, cannot be loaded into Debian's
+// uninstrumented mlir-opt.
+// UNSUPPORTED: sanitized
 // RUN: mlir-opt %s --load-dialect-plugin=%lowrank_plugin --load-pass-plugin=%lowrank_plugin \
 // RUN:   --pass-pipeline='builtin.module(lowrank-compress{rank-ratio=0.25})' | FileCheck %s
 // RUN: mlir-opt %s --load-dialect-plugin=%lowrank_plugin --load-pass-plugin=%lowrank_plugin \

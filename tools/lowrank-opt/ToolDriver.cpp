@@ -67,7 +67,10 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
              << ": error: --emit=onnx needs an output file (-o)\n";
       return failure();
     }
-    return writeONNXFile(module, options.outputFilename);
+    ONNXExportOptions exportOptions;
+    if (options.onnxExternalData)
+      exportOptions.externalDataThreshold = 0;
+    return writeONNXFile(module, options.outputFilename, exportOptions);
   }
   // Render in memory, then replace the output file in one rename: an
   // interrupted or failed run leaves any previous output intact.

@@ -31,6 +31,10 @@ struct DriverOptions {
   /// default for the architecture).
   std::string gpuChip = "sm_80";
   unsigned gpuPTXVersion = 0;
+  /// With --emit=onnx: write initializers to `<output>.data` even when the
+  /// model would fit in one protobuf (above 1 GiB of tensors it always
+  /// does).
+  bool onnxExternalData = false;
 };
 
 /// Imports or parses the input, runs the configured pipeline (plus the CPU

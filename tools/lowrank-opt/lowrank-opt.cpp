@@ -70,6 +70,11 @@ int main(int argc, char **argv) {
                             "a cubin of the model's GPU kernels (GPU "
                             "pipeline, then ptxas)")),
       cl::cat(category));
+  static cl::opt<bool> onnxExternalData(
+      "onnx-external-data",
+      cl::desc("With --emit=onnx, write the initializers to <output>.data "
+               "(automatic above 1 GiB of tensors)"),
+      cl::cat(category));
   static cl::opt<std::string> inputShapes(
       "onnx-input-shape",
       cl::desc("Pin ONNX input shapes: name:d0xd1x...[,name:...]"),
@@ -122,6 +127,7 @@ int main(int argc, char **argv) {
   options.gpuChip = gpuChip;
   options.gpuPTXVersion = gpuPTX;
   options.printReportTable = reportTable;
+  options.onnxExternalData = onnxExternalData;
   if (Error err =
           lowrank::parseInputShapes(inputShapes, options.import.inputShapes)) {
     errs() << "lowrank-opt: error: " << toString(std::move(err)) << "\n";

@@ -54,3 +54,26 @@ TEST(Spectrum, TruncationErrorAndEnergy) {
 }
 
 } // namespace
+
+// The blockwise error of a factor pair against a column slice of a wider
+// matrix equals the error of the fully formed product.
+TEST(FactorError, MatchesTheFormedProduct) {
+  int64_t rows = 3000, cols = 7, rank = 2, column = 3, width = 2;
+  MatrixF w(rows, cols), a(rows, rank), b(rank, width), slice(rows, width);
+  for (int64_t i = 0; i < w.size(); ++i)
+    w.data()[i] = std::sin(0.37 * i);
+  for (int64_t i = 0; i < a.size(); ++i)
+    a.data()[i] = std::cos(0.11 * i);
+  for (int64_t i = 0; i < b.size(); ++i)
+    b.data()[i] = 0.5f - 0.25f * i;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < width; ++c)
+      slice(r, c) = w(r, column + c);
+  auto [error, norm] = getFactorError(a, b, w, column);
+  EXPECT_NEAR(error, frobeniusDistance(multiply(a, b), slice), 1e-3);
+  EXPECT_NEAR(norm, frobeniusNorm(slice), 1e-6);
+  // A zero-rank pair leaves the whole slice as the error.
+  auto [zeroError, zeroNorm] =
+      getFactorError(MatrixF(rows, 0), MatrixF(0, width), w, column);
+  EXPECT_DOUBLE_EQ(zeroError, zeroNorm);
+}

@@ -14,6 +14,9 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
 
 #include <onnx/onnx_pb.h>
 
@@ -26,17 +29,25 @@ struct ONNXExportOptions {
   int64_t externalDataThreshold = int64_t(1) << 30;
 };
 
-/// Builds the ModelProto of `module`'s entry function. Emits an error on
-/// the first op that has no ONNX form. `externalDataPath`, when non-empty,
-/// receives the tensors larger than 1 KiB as external data referenced by
-/// its file name.
-mlir::LogicalResult exportONNXModel(mlir::ModuleOp module,
-                                    ::onnx::ModelProto &model,
-                                    llvm::StringRef externalDataPath = "");
+/// Where initializers go as external data: a stream positioned at the start
+/// of the data file, and the file name the model refers to it by.
+struct ExternalDataSink {
+  llvm::raw_ostream *stream;
+  std::string location;
+};
 
-/// Exports and writes `path` (and its external data file), checking the
-/// result with the ONNX checker. Files are written under temporary names
-/// and renamed when complete, so a failure leaves no partial output.
+/// Builds the ModelProto of `module`'s entry function. Emits an error on
+/// the first op that has no ONNX form. With `externalData`, the tensors
+/// larger than 1 KiB are written to its stream (4 KiB aligned) and
+/// referenced as external data.
+mlir::LogicalResult
+exportONNXModel(mlir::ModuleOp module, ::onnx::ModelProto &model,
+                const ExternalDataSink *externalData = nullptr);
+
+/// Exports and writes `path` (and `<path>.data` with external data),
+/// checking the result with the ONNX checker. Files are written under
+/// temporary names and renamed when complete, so a failure or an interrupt
+/// leaves no partial output and any previous output intact.
 mlir::LogicalResult writeONNXFile(mlir::ModuleOp module, llvm::StringRef path,
                                   const ONNXExportOptions &options = {});
 

@@ -12,10 +12,13 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace lowrank {
@@ -24,13 +27,28 @@ namespace lowrank {
 /// type has no fixed-size representation here (strings, complex).
 int64_t getONNXElementByteSize(int32_t dataType);
 
-/// Number of elements of a tensor from its dims.
+/// Number of elements of a tensor from its dims. The dims must have been
+/// checked with `getCheckedByteSize`.
 int64_t getONNXElementCount(const ::onnx::TensorProto &tensor);
+
+/// The byte size of a dense tensor of `dims` with elements of
+/// `elementByteSize` bytes, or nullopt when a dim is negative or the size
+/// does not fit in int64 (untrusted shapes from files go through this before
+/// anything is allocated).
+std::optional<int64_t> getCheckedByteSize(llvm::ArrayRef<int64_t> dims,
+                                          int64_t elementByteSize);
 
 /// The elements of `tensor` as raw bytes. External data is read relative to
 /// `baseDir`.
 llvm::Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
                                                   llvm::StringRef baseDir);
+
+/// The bytes of an external-data tensor as a read-only view of its file,
+/// memory-mapped where the OS allows (large slices), so that weights are not
+/// copied into memory; errors as for `readTensorBytes`.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+mapExternalTensorData(const ::onnx::TensorProto &tensor,
+                      llvm::StringRef baseDir);
 
 /// Reads a serialized TensorProto (`.pb` file).
 llvm::Expected<::onnx::TensorProto> readTensorProtoFile(llvm::StringRef path);

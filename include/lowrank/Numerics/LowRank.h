@@ -64,6 +64,12 @@ double frobeniusDistance(const MatrixF &a, const MatrixF &b);
 /// ||A||_F.
 double frobeniusNorm(const MatrixF &a);
 
+/// ||W - A B||_F and ||W||_F, where W is the `b.cols()` columns of `w` from
+/// `column` on. A B is formed a block of rows at a time, so a large weight's
+/// error costs no second copy of it.
+std::pair<double, double> getFactorError(const MatrixF &a, const MatrixF &b,
+                                         const MatrixF &w, int64_t column);
+
 } // namespace lowrank::numerics
 
 #endif // LOWRANK_NUMERICS_LOWRANK_H

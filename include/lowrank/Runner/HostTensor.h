@@ -72,20 +72,31 @@ std::string getDataTypeName(int32_t dataType);
 /// Reads a serialized ONNX TensorProto. Error messages do not repeat `path`.
 llvm::Expected<HostTensor> readONNXTensorFile(llvm::StringRef path);
 
+/// Reads a serialized ONNX TensorProto held in memory; external data is
+/// looked up relative to `baseDir`.
+llvm::Expected<HostTensor> readONNXTensorBuffer(llvm::StringRef bytes,
+                                                llvm::StringRef baseDir);
+
 /// Reads a NumPy `.npy` file (format versions 1 to 3, little-endian, C order;
 /// bool, signed and unsigned integers and float16/32/64).
 llvm::Expected<HostTensor> readNumpyFile(llvm::StringRef path);
+
+/// Reads the bytes of a `.npy` file held in memory.
+llvm::Expected<HostTensor> readNumpyBuffer(llvm::StringRef bytes);
 
 /// Reads `.npy` files by their magic bytes and everything else as a
 /// TensorProto.
 llvm::Expected<HostTensor> readTensorFile(llvm::StringRef path);
 
-/// Writes `tensor` as a TensorProto named `name` with raw data.
+/// Writes `tensor` as a TensorProto named `name` with raw data. Like every
+/// output of the project, the file is written under a temporary name and
+/// renamed when complete: a failure leaves any previous `path` intact.
 llvm::Error writeONNXTensorFile(const HostTensor &tensor, llvm::StringRef name,
                                 llvm::StringRef path);
 
-/// Writes `tensor` as a version 1 `.npy` file. Fails for data types NumPy
-/// has no equivalent of (bfloat16).
+/// Writes `tensor` as a version 1 `.npy` file, atomically like
+/// `writeONNXTensorFile`. Fails for data types NumPy has no equivalent of
+/// (bfloat16).
 llvm::Error writeNumpyFile(const HostTensor &tensor, llvm::StringRef path);
 
 /// The outcome of comparing a tensor with its expected value.

@@ -13,8 +13,10 @@ namespace lowrank {
 
 /// Writes `bytes` to a temporary file beside `path`, runs `validate` on the
 /// temporary file if given, and renames it to `path` when both succeed;
-/// otherwise removes it, leaving any previous `path` untouched. Errors are
-/// emitted at `loc`.
+/// otherwise removes it, leaving any previous `path` untouched. The
+/// temporary file is removed on SIGINT/SIGTERM too. An existing `path` that
+/// is not a regular file (/dev/null, a pipe) is written in place, without
+/// validation. Errors are emitted at `loc`.
 mlir::LogicalResult writeFileAtomically(
     llvm::StringRef path, llvm::ArrayRef<char> bytes, mlir::Location loc,
     llvm::function_ref<mlir::LogicalResult(llvm::StringRef)> validate = {});

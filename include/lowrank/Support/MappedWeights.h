@@ -1,0 +1,31 @@
+//===- MappedWeights.h - Weights mapped from data files ---------*- C++ -*-===//
+//
+// The importer maps large external-data weights instead of reading them
+// (see ONNXImporter.cpp). Their pages are clean pages of the data file: once
+// a pass has copied a weight into a matrix of its own, they can be dropped
+// from the process and are faulted back from the page cache if read again.
+// That keeps a model's weights from all staying resident while its layers
+// are analysed and factored one at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_SUPPORT_MAPPEDWEIGHTS_H
+#define LOWRANK_SUPPORT_MAPPEDWEIGHTS_H
+
+#include <cstddef>
+
+namespace lowrank {
+
+/// Records `[data, data + size)` as a read-only mapping of a file.
+void registerMappedWeight(const char *data, size_t size);
+
+/// Forgets the mapping starting at `data` (before it is unmapped).
+void unregisterMappedWeight(const char *data);
+
+/// Drops the resident pages of `[data, data + size)` when the range lies in
+/// a registered mapping; does nothing for any other memory.
+void releaseMappedPages(const char *data, size_t size);
+
+} // namespace lowrank
+
+#endif // LOWRANK_SUPPORT_MAPPEDWEIGHTS_H

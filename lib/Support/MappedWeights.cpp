@@ -1,0 +1,68 @@
+//===- MappedWeights.cpp - Weights mapped from external data files --------===//
+
+#include "lowrank/Support/MappedWeights.h"
+
+#include "llvm/Support/Process.h"
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+
+#if defined(__unix__)
+#include <sys/mman.h>
+#endif
+
+namespace lowrank {
+
+namespace {
+struct Registry {
+  std::mutex mutex;
+  /// Start address -> size of each registered mapping.
+  std::map<uintptr_t, size_t> ranges;
+};
+} // namespace
+
+static Registry &getRegistry() {
+  static Registry registry;
+  return registry;
+}
+
+void registerMappedWeight(const char *data, size_t size) {
+  Registry &registry = getRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  registry.ranges[reinterpret_cast<uintptr_t>(data)] = size;
+}
+
+void unregisterMappedWeight(const char *data) {
+  Registry &registry = getRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  registry.ranges.erase(reinterpret_cast<uintptr_t>(data));
+}
+
+void releaseMappedPages(const char *data, size_t size) {
+#if defined(__unix__) && defined(MADV_DONTNEED)
+  uintptr_t begin = reinterpret_cast<uintptr_t>(data), end = begin + size;
+  {
+    Registry &registry = getRegistry();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    auto it = registry.ranges.upper_bound(begin);
+    if (it == registry.ranges.begin())
+      return;
+    --it;
+    if (end > it->first + it->second)
+      return;
+  }
+  // Only whole pages inside the range: its neighbours may be in use. The
+  // mapping is read-only and private, so its pages were never modified and
+  // MADV_DONTNEED only drops them from this process.
+  uintptr_t page = llvm::sys::Process::getPageSizeEstimate();
+  uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (first < last)
+    ::madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED);
+#else
+  (void)data;
+  (void)size;
+#endif
+}
+
+} // namespace lowrank

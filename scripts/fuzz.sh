@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/) in a sanitized configuration and runs
+# each for a given time, one after the other.
+#
+#   scripts/fuzz.sh [SECONDS]     seconds per target (default: $FUZZ_SECONDS or 60)
+#
+# Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_TARGETS (default
+# both targets), FUZZ_JOBS (build jobs, default nproc). The corpus grows in
+# $FUZZ_BUILD_DIR/corpus/<target>; it starts from the ONNX node-test models
+# and tensors and the regression inputs in test/fuzz/. A crash, leak, hang
+# (-timeout) or sanitizer report stops the run, leaves the input in
+# $FUZZ_BUILD_DIR/artifacts/<target>/ and makes the script fail.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_PER_TARGET="${1:-${FUZZ_SECONDS:-60}}"
+BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+TARGETS="${FUZZ_TARGETS:-lowrank-fuzz-onnx-import lowrank-fuzz-tensor-reader}"
+JOBS="${FUZZ_JOBS:-$(nproc)}"
+LLVM_BIN=/usr/lib/llvm-22/bin
+NODE_TESTS=/usr/share/libonnx-testdata/data/node
+PYTHON="${LOWRANK_PYTHON:-$ROOT/.venv/bin/python}"
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER="$LLVM_BIN/clang" \
+    -DCMAKE_CXX_COMPILER="$LLVM_BIN/clang++" \
+    -DLOWRANK_PYTHON="$PYTHON" \
+    -DLOWRANK_ENABLE_FUZZERS=ON >/dev/null
+fi
+ninja -C "$BUILD" -j "$JOBS" lowrank-fuzzers
+
+# Seed corpora, made once: every node-test model, one tensor per node test,
+# a few .npy files, and the regression inputs of past findings.
+SEEDS="$BUILD/seeds"
+if [ ! -f "$SEEDS/.done" ]; then
+  rm -rf "$SEEDS"
+  mkdir -p "$SEEDS/lowrank-fuzz-onnx-import" "$SEEDS/lowrank-fuzz-tensor-reader"
+  if [ -d "$NODE_TESTS" ]; then
+    for test in "$NODE_TESTS"/*/; do
+      name="$(basename "$test")"
+      cp "$test/model.onnx" "$SEEDS/lowrank-fuzz-onnx-import/$name.onnx"
+      for pb in "$test"/test_data_set_0/input_0.pb "$test"/test_data_set_0/output_0.pb; do
+        [ -f "$pb" ] && cp "$pb" "$SEEDS/lowrank-fuzz-tensor-reader/$name-$(basename "$pb")"
+      done
+    done
+  fi
+  if [ -x "$PYTHON" ]; then
+    "$PYTHON" - "$SEEDS/lowrank-fuzz-tensor-reader" <<'PY'
+import sys, numpy as np
+out = sys.argv[1]
+for i, (dtype, shape) in enumerate([("<f4", (2, 3)), ("<i8", (4,)), ("|b1", ()),
+                                    ("<f2", (1, 2, 2)), ("|u1", (0, 3)), ("<f8", (3, 1))]):
+    np.save(f"{out}/seed{i}.npy", np.arange(int(np.prod(shape))).reshape(shape).astype(dtype))
+PY
+  fi
+  touch "$SEEDS/.done"
+fi
+
+status=0
+for target in $TARGETS; do
+  corpus="$BUILD/corpus/$target"
+  artifacts="$BUILD/artifacts/$target/"
+  mkdir -p "$corpus" "$artifacts"
+  regressions="$ROOT/test/fuzz/$target"
+  dirs=("$corpus" "$SEEDS/$target")
+  [ -d "$regressions" ] && dirs+=("$regressions")
+  dict=()
+  [ "$target" = lowrank-fuzz-onnx-import ] && dict=(-dict="$ROOT/fuzz/onnx.dict")
+  echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
+  log="$BUILD/$target.log"
+  # halt_on_error: the first sanitizer report is a finding; leaks of the
+  # uninstrumented ONNX/protobuf singletons are suppressed by name.
+  if ! ASAN_OPTIONS="halt_on_error=1:detect_leaks=1" \
+       LSAN_OPTIONS="suppressions=$ROOT/fuzz/lsan.supp" \
+       UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+       "$BUILD/bin/$target" "${dirs[@]}" "${dict[@]}" \
+         -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=2560 \
+         -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" \
+         >"$log" 2>&1; then
+    status=1
+    echo "fuzz: $target FOUND A PROBLEM; input in $artifacts, log in $log"
+    grep -E "ERROR|SUMMARY|runtime error|Test unit written" "$log" | head -20 || true
+  fi
+  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
+  echo "fuzz: $target: ${execs:-?} executions (${rate:-?}/s) in ${SECONDS_PER_TARGET}s"
+done
+exit $status
