@@ -21,8 +21,9 @@ namespace {
 
 class GraphExporter {
 public:
-  GraphExporter(::onnx::GraphProto &graph, StringRef externalDataPath)
-      : graph(graph), externalDataPath(externalDataPath) {}
+  GraphExporter(::onnx::GraphProto &graph, StringRef externalDataPath,
+                int64_t opset)
+      : graph(graph), externalDataPath(externalDataPath), opset(opset) {}
 
   LogicalResult run(func::FuncOp func);
   /// Bytes written to the external data file, in order.
@@ -41,10 +42,28 @@ private:
 
   ::onnx::GraphProto &graph;
   StringRef externalDataPath;
+  int64_t opset;
   llvm::StringSet<> usedNames;
   DenseMap<Value, std::string> names;
   unsigned counter = 0;
 };
+
+/// Attributes the dialect carries for every opset but ONNX introduced later
+/// than opset 13; they are written only for models of that opset or newer
+/// (the checker rejects them before). Their defaults are what the older
+/// opsets did.
+struct LaterAttribute {
+  StringRef opType, name;
+  int64_t sinceOpset;
+};
+constexpr LaterAttribute kLaterAttributes[] = {{"Cast", "saturate", 19}};
+
+static bool existsInOpset(StringRef opType, StringRef name, int64_t opset) {
+  for (const LaterAttribute &later : kLaterAttributes)
+    if (later.opType == opType && later.name == name)
+      return opset >= later.sinceOpset;
+  return true;
+}
 
 } // namespace
 
@@ -218,7 +237,8 @@ LogicalResult GraphExporter::exportNode(Operation *op) {
          node->output(node->output_size() - 1).empty())
     node->mutable_output()->RemoveLast();
   for (NamedAttribute attr : op->getAttrs()) {
-    if (attr.getName().getValue().starts_with("lowrank."))
+    if (attr.getName().getValue().starts_with("lowrank.") ||
+        !existsInOpset(node->op_type(), attr.getName().getValue(), opset))
       continue;
     if (failed(exportAttribute(*node, attr, op->getLoc())))
       return failure();
@@ -298,7 +318,8 @@ LogicalResult exportONNXModel(ModuleOp module, ::onnx::ModelProto &model,
   auto opsetAttr = module->getAttrOfType<IntegerAttr>(kONNXOpsetAttr);
   opset->set_version(opsetAttr ? opsetAttr.getInt() : kMaxONNXOpset);
 
-  GraphExporter exporter(*model.mutable_graph(), externalDataPath);
+  GraphExporter exporter(*model.mutable_graph(), externalDataPath,
+                         opset->version());
   if (failed(exporter.run(entry)))
     return failure();
   if (!externalDataPath.empty() &&
