@@ -6,7 +6,7 @@ a Transpose), Gemm with a constant B, and Conv with a constant 1x1 kernel and
 group 1. The activation input of each becomes an extra graph output; every
 calibration input is run once, and the rows of each activation are
 accumulated into sum(x x^T) and sum(x) in float64. The result is a
-`.lrstats` file (see lrstats.py and docs/Calibration.md).
+`.lrstats` file (see lrstats.py and docs/PythonTools.md).
 
 Layer names are the ONNX node names; an unnamed node is `<OpType>_<index>`
 with its position in the graph, as lowrank-opt's importer names it.

@@ -162,10 +162,23 @@ def write_results(rows, path: pathlib.Path) -> None:
     if path.suffix == ".json":
         path.write_text(json.dumps(rows, indent=2) + "\n")
         return
+    if path.suffix == ".md":
+        path.write_text(markdown_table(rows))
+        return
     with open(path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["method"])
         writer.writeheader()
         writer.writerows(rows)
+
+
+def markdown_table(rows) -> str:
+    lines = ["| method | cut | linear params kept | bits/param | mean cosine | min cosine "
+             "| relative error |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['method']} | {float(r['cut']):.0%} | {float(r['params_kept']):.3f} "
+                     f"| {float(r['bits_per_param']):.2f} | {float(r['mean_cosine']):.4f} "
+                     f"| {float(r['min_cosine']):.4f} | {float(r['relative_error']):.4f} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
@@ -185,7 +198,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cosine-output", help="embedding output (default: the first output)")
     parser.add_argument("--error-output", help="output of the relative error (default: the last)")
     parser.add_argument("-o", "--output", type=pathlib.Path, action="append", default=[],
-                        help="results file, .csv or .json (repeatable)")
+                        help="results file, .csv, .json or .md (repeatable)")
     args = parser.parse_args(argv)
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -214,6 +227,7 @@ def main(argv=None) -> int:
                  args.error_output or names[-1])
     for path in args.output:
         write_results(rows, path)
+    print(markdown_table(rows), end="")
     return 0
 
 
