@@ -7,7 +7,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowrank/Analysis/LinearOpAnalysis.h"
+#include "lowrank/Numerics/BasisSelection.h"
 #include "lowrank/Numerics/LowRank.h"
+#include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
 #include "lowrank/Transforms/Passes.h"
 #include "lowrank/Transforms/Report.h"
@@ -16,6 +18,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Debug.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "lowrank-factorize"
 
@@ -29,6 +32,14 @@ using namespace lowrank;
 using namespace lowrank::numerics;
 
 namespace {
+/// The factors of one unit and what the report says about them.
+struct UnitFactors {
+  FactorPair pair;
+  /// The shared input's Gram matrix, when the file has statistics for it.
+  std::optional<MatrixD> gram;
+  CalibrationColumns columns;
+};
+
 struct FactorizePass : lowrank::impl::LowrankFactorizeBase<FactorizePass> {
   using Base::Base;
   void runOnOperation() override;
@@ -36,8 +47,15 @@ struct FactorizePass : lowrank::impl::LowrankFactorizeBase<FactorizePass> {
 private:
   FailureOr<SVDResult> decompose(const WeightMatrix &matrix, int64_t rank,
                                  Operation *anchor);
+  FailureOr<UnitFactors> factorMatrix(LinearOpAnalysis &analysis,
+                                      ArrayRef<unsigned> members,
+                                      const WeightMatrix &matrix,
+                                      int64_t rank);
   LogicalResult factorUnit(LinearOpAnalysis &analysis,
                            ArrayRef<unsigned> members, ReportBuilder &report);
+
+  FactorMethod factorMethod = FactorMethod::SVD;
+  std::optional<LayerCalibration> calib;
 };
 } // namespace
 
@@ -56,6 +74,72 @@ FailureOr<SVDResult> FactorizePass::decompose(const WeightMatrix &matrix,
     return anchor->emitError("SVD failed: ")
            << llvm::toString(result.takeError());
   return std::move(*result);
+}
+
+/// The factor pair of a unit's (concatenated) weight by the chosen method.
+FailureOr<UnitFactors> FactorizePass::factorMatrix(LinearOpAnalysis &analysis,
+                                                   ArrayRef<unsigned> members,
+                                                   const WeightMatrix &matrix,
+                                                   int64_t rank) {
+  ArrayRef<LinearLayerInfo> layers = analysis.getLayers();
+  const LinearLayerInfo &lead = layers[members.front()];
+  UnitFactors result;
+  result.columns.method = stringifyFactorMethod(factorMethod).str();
+  if (calib && (factorMethod != FactorMethod::SVD ||
+                calib->hasStatistics(layers, members))) {
+    FailureOr<MatrixD> gram = calib->getGram(layers, members);
+    if (failed(gram))
+      return failure();
+    result.gram = std::move(*gram);
+  }
+
+  switch (factorMethod) {
+  case FactorMethod::SVD: {
+    FailureOr<SVDResult> decomposition = decompose(matrix, rank, lead.op);
+    if (failed(decomposition))
+      return failure();
+    result.pair = splitFactors(*decomposition, rank);
+    return result;
+  }
+  case FactorMethod::Whiten: {
+    FailureOr<CholeskyFactor> chol =
+        calib->getCholesky(layers, members, *result.gram);
+    if (failed(chol))
+      return failure();
+    auto svd = computeWhitenedSVD(matrix, *chol);
+    if (!svd)
+      return lead.op->emitError("whitened SVD of layer '")
+             << lead.name << "' failed: " << llvm::toString(svd.takeError());
+    result.pair = unwhitenFactors(*svd, *chol, rank);
+    result.columns.jitter = chol->relativeJitter;
+    if (chol->jitter > 0)
+      lead.op->emitWarning("the calibration Gram matrix of layer '")
+          << lead.name << "' is not positive definite: added "
+          << llvm::formatv("{0:E1}", chol->relativeJitter).str()
+          << " x trace/K to its diagonal";
+    return result;
+  }
+  case FactorMethod::Basis: {
+    auto svd = computeThinSVD(matrix, SVDPrecision::Float64);
+    if (!svd)
+      return lead.op->emitError("SVD of layer '")
+             << lead.name << "' failed: " << llvm::toString(svd.takeError());
+    auto basis = selectBasis(matrix, *svd, *result.gram, rank);
+    if (!basis)
+      return lead.op->emitError("basis selection for layer '")
+             << lead.name << "' failed: " << llvm::toString(basis.takeError());
+    result.pair = std::move(basis->factors);
+    result.columns.keptOutsideLeading = llvm::count_if(
+        basis->kept, [&](int64_t index) { return index >= rank; });
+    result.columns.refitGain =
+        basis->squaredErrorAfterRefit > 0
+            ? std::sqrt(basis->squaredErrorBeforeRefit /
+                        basis->squaredErrorAfterRefit)
+            : 1.0;
+    return result;
+  }
+  }
+  llvm_unreachable("unknown factor method");
 }
 
 /// Erases `op` if unused and side-effect free, then its operands' producers
@@ -99,10 +183,11 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
   if (failed(matrix))
     return failure();
-  FailureOr<SVDResult> decomposition = decompose(*matrix, rank, lead.op);
-  if (failed(decomposition))
+  FailureOr<UnitFactors> factors = factorMatrix(analysis, members, *matrix,
+                                                rank);
+  if (failed(factors))
     return failure();
-  FactorPair pair = splitFactors(*decomposition, rank);
+  FactorPair &pair = factors->pair;
 
   // The shared projection goes before the first member so it dominates all.
   Operation *first = lead.op;
@@ -114,6 +199,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
       lead.op.buildInputProjection(builder, pair.A, lead.name + ".lowrank_a");
   bottleneck.getDefiningOp()->setAttr(kFactorAttr, builder.getStringAttr("A"));
 
+  // Group totals: squared weight and output errors and their norms.
+  double groupError = 0, groupNorm = 0, groupOutputError = 0, groupEnergy = 0;
   int64_t column = 0;
   for (unsigned member : members) {
     LinearLayerInfo &layer = layers[member];
@@ -127,6 +214,20 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
     column += layer.dOut;
     double error = frobeniusDistance(multiply(pair.A, b), original);
     double norm = frobeniusNorm(original);
+    groupError += error * error;
+    groupNorm += norm * norm;
+    std::optional<CalibrationColumns> columns;
+    if (factors->gram) {
+      columns = factors->columns;
+      double energy = computeSquaredOutputEnergy(original, *factors->gram);
+      double outputError =
+          computeSquaredOutputError(original, pair.A, b, *factors->gram);
+      columns->outputError = energy > 0 ? std::sqrt(outputError / energy) : 0;
+      groupOutputError += outputError;
+      groupEnergy += energy;
+      if (!decision->method.empty())
+        columns->predictedError = decision->relativeError;
+    }
 
     builder.setInsertionPoint(layer.op);
     Value replacement = layer.op.buildOutputProjection(
@@ -136,14 +237,26 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
     output->setAttr(kDecisionAttr, layer.op->getAttr(kDecisionAttr));
     report.addLayer(layer, *decision, norm == 0 ? 0 : error / norm,
                     /*paramsAfter=*/rank * layer.dOut +
-                        (members.size() == 1 ? rank * layer.dIn : 0));
+                        (members.size() == 1 ? rank * layer.dIn : 0),
+                    columns ? &*columns : nullptr);
 
     Operation *old = layer.op;
     old->replaceAllUsesWith(ValueRange{replacement});
     eraseDeadProducers(old);
   }
-  if (members.size() > 1)
-    report.addGroup(layers, members, *decision);
+  if (members.size() > 1) {
+    std::optional<CalibrationColumns> columns;
+    if (factors->gram) {
+      columns = factors->columns;
+      columns->outputError =
+          groupEnergy > 0 ? std::sqrt(groupOutputError / groupEnergy) : 0;
+      if (!decision->method.empty())
+        columns->predictedError = decision->relativeError;
+    }
+    report.addGroup(layers, members, *decision,
+                    groupNorm > 0 ? std::sqrt(groupError / groupNorm) : 0,
+                    columns ? &*columns : nullptr);
+  }
   LLVM_DEBUG(llvm::dbgs() << "factored '" << lead.name << "' at rank " << rank
                           << " (" << members.size() << " members)\n");
   return success();
@@ -159,6 +272,11 @@ void FactorizePass::runOnOperation() {
     getOperation().emitError("power-iterations must not be negative");
     return signalPassFailure();
   }
+  FailureOr<FactorMethod> resolved =
+      resolveFactorMethod(getOperation(), method, calibration);
+  if (failed(resolved))
+    return signalPassFailure();
+  factorMethod = *resolved;
   LinearOpAnalysis analysis(getOperation());
   ReportBuilder report(&getContext());
 
@@ -183,6 +301,13 @@ void FactorizePass::runOnOperation() {
     int64_t key = decision->groupIndex ? *decision->groupIndex
                                        : -static_cast<int64_t>(i) - 1;
     units[key].push_back(i);
+  }
+  if (!calibration.empty()) {
+    FailureOr<LayerCalibration> loaded =
+        LayerCalibration::load(calibration, getOperation(), analysis.getLayers());
+    if (failed(loaded))
+      return signalPassFailure();
+    calib = std::move(*loaded);
   }
   for (auto &[key, members] : units)
     if (failed(factorUnit(analysis, members, report)))

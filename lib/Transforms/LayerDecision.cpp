@@ -32,6 +32,12 @@ void writeDecision(const LinearLayerInfo &layer,
   if (!decision.reason.empty())
     fields.push_back(
         b.getNamedAttr("reason", b.getStringAttr(decision.reason)));
+  if (!decision.method.empty())
+    fields.push_back(
+        b.getNamedAttr("method", b.getStringAttr(decision.method)));
+  if (decision.jitter > 0)
+    fields.push_back(
+        b.getNamedAttr("jitter", b.getF64FloatAttr(decision.jitter)));
   layer.op->setAttr(kDecisionAttr, b.getDictionaryAttr(fields));
 }
 
@@ -62,6 +68,10 @@ std::optional<LayerDecision> readDecision(Operation *op) {
     decision.reason = reason.str();
   if (auto error = dict.getAs<FloatAttr>("error"))
     decision.relativeError = error.getValueAsDouble();
+  if (auto method = dict.getAs<StringAttr>("method"))
+    decision.method = method.str();
+  if (auto jitter = dict.getAs<FloatAttr>("jitter"))
+    decision.jitter = jitter.getValueAsDouble();
   if (decision.factor && decision.rank <= 0)
     return std::nullopt;
   return decision;

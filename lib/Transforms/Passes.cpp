@@ -24,12 +24,16 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   select.grouping = options.grouping;
   select.enforceParity = options.enforceParity;
   select.overrides.assign(options.overrides.begin(), options.overrides.end());
+  select.calibration = options.calibration;
+  select.method = options.method;
   pm.addPass(createLowrankSelectRanks(select));
 
   LowrankFactorizeOptions factorize;
   factorize.svd = options.svd;
   factorize.useFloat64 = options.useFloat64;
   factorize.powerIterations = options.powerIterations;
+  factorize.calibration = options.calibration;
+  factorize.method = options.method;
   pm.addPass(createLowrankFactorize(factorize));
   pm.addPass(createCanonicalizerPass());
 }

@@ -5,15 +5,21 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
 using namespace mlir;
 
 namespace lowrank {
 
+static void appendCalibrationColumns(Builder &b,
+                                     const CalibrationColumns *calibration,
+                                     SmallVectorImpl<NamedAttribute> &fields);
+
 void ReportBuilder::addLayer(const LinearLayerInfo &layer,
                              const LayerDecision &decision,
-                             double relativeError, int64_t paramsAfter) {
+                             double relativeError, int64_t paramsAfter,
+                             const CalibrationColumns *calibration) {
   Builder b(context);
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("kind", b.getStringAttr("layer")),
@@ -33,12 +39,40 @@ void ReportBuilder::addLayer(const LinearLayerInfo &layer,
     fields.push_back(b.getNamedAttr("group", b.getI64IntegerAttr(*decision.groupIndex)));
   if (!decision.reason.empty())
     fields.push_back(b.getNamedAttr("reason", b.getStringAttr(decision.reason)));
+  appendCalibrationColumns(b, calibration, fields);
   rows.push_back(b.getDictionaryAttr(fields));
+}
+
+static void appendCalibrationColumns(Builder &b,
+                                     const CalibrationColumns *calibration,
+                                     SmallVectorImpl<NamedAttribute> &fields) {
+  if (calibration) {
+    fields.push_back(
+        b.getNamedAttr("method", b.getStringAttr(calibration->method)));
+    fields.push_back(b.getNamedAttr(
+        "output_error", b.getF64FloatAttr(calibration->outputError)));
+    if (calibration->predictedError >= 0)
+      fields.push_back(
+          b.getNamedAttr("predicted_output_error",
+                         b.getF64FloatAttr(calibration->predictedError)));
+    if (calibration->jitter > 0)
+      fields.push_back(
+          b.getNamedAttr("jitter", b.getF64FloatAttr(calibration->jitter)));
+    if (calibration->keptOutsideLeading >= 0) {
+      fields.push_back(b.getNamedAttr(
+          "basis_kept_outside_leading",
+          b.getI64IntegerAttr(calibration->keptOutsideLeading)));
+      fields.push_back(b.getNamedAttr(
+          "refit_gain", b.getF64FloatAttr(calibration->refitGain)));
+    }
+  }
 }
 
 void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
                              ArrayRef<unsigned> members,
-                             const LayerDecision &decision) {
+                             const LayerDecision &decision,
+                             double relativeError,
+                             const CalibrationColumns *calibration) {
   Builder b(context);
   int64_t dIn = layers[members.front()].dIn, dOut = 0, before = 0;
   SmallVector<Attribute> names;
@@ -47,7 +81,7 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
     before += layers[member].params;
     names.push_back(b.getStringAttr(layers[member].name));
   }
-  rows.push_back(b.getDictionaryAttr({
+  SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("kind", b.getStringAttr("group")),
       b.getNamedAttr("group", b.getI64IntegerAttr(decision.groupIndex.value_or(0))),
       b.getNamedAttr("members", b.getArrayAttr(names)),
@@ -62,8 +96,10 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
       b.getNamedAttr("params_after",
                      b.getI64IntegerAttr(decision.rank * (dIn + dOut))),
       b.getNamedAttr("shared_params", b.getI64IntegerAttr(decision.rank * dIn)),
-      b.getNamedAttr("relative_error", b.getF64FloatAttr(decision.relativeError)),
-  }));
+      b.getNamedAttr("relative_error", b.getF64FloatAttr(relativeError)),
+  };
+  appendCalibrationColumns(b, calibration, fields);
+  rows.push_back(b.getDictionaryAttr(fields));
 }
 
 void ReportBuilder::attachTo(ModuleOp module) {
@@ -155,9 +191,18 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
   ArrayAttr rows = getReport(module);
   if (!rows)
     return failure();
-  os << llvm::format("%-28s %11s %6s %6s %6s %10s %10s %8s  %s\n", "layer",
-                     "shape", "aspect", "parity", "rank", "params", "after",
-                     "error", "note");
+  // Calibrated runs add the method and the output errors; "error" stays
+  // the relative weight error.
+  bool calibrated = llvm::any_of(rows.getAsRange<DictionaryAttr>(),
+                                 [](DictionaryAttr row) {
+                                   return row.get("method") != nullptr;
+                                 });
+  os << llvm::format("%-28s %11s %6s %6s %6s %10s %10s %8s", "layer", "shape",
+                     "aspect", "parity", "rank", "params", "after", "error");
+  if (calibrated)
+    os << llvm::format(" %6s %8s %8s %8s", "method", "out_err", "pred_err",
+                       "jitter");
+  os << "  note\n";
   for (auto row : rows.getAsRange<DictionaryAttr>()) {
     bool isGroup = row.getAs<StringAttr>("kind").getValue() == "group";
     std::string name, shape, note;
@@ -174,15 +219,38 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
     }
     shape = std::to_string(getInt(row, "d_in")) + "x" +
             std::to_string(getInt(row, "d_out"));
-    os << llvm::format("%-28s %11s %6.3f %6lld %6lld %10lld %10lld %8.4f  %s\n",
+    os << llvm::format("%-28s %11s %6.3f %6lld %6lld %10lld %10lld %8.4f",
                        name.c_str(), shape.c_str(),
                        row.getAs<FloatAttr>("aspect_ratio").getValueAsDouble(),
                        (long long)getInt(row, "parity_rank"),
                        (long long)getInt(row, "rank"),
                        (long long)getInt(row, "params_before"),
                        (long long)getInt(row, "params_after"),
-                       row.getAs<FloatAttr>("relative_error").getValueAsDouble(),
-                       note.c_str());
+                       row.getAs<FloatAttr>("relative_error").getValueAsDouble());
+    if (calibrated) {
+      auto number = [&](StringRef field) -> std::string {
+        auto value = row.getAs<FloatAttr>(field);
+        return value ? llvm::formatv("{0:F4}", value.getValueAsDouble()).str()
+                     : "-";
+      };
+      auto method = row.getAs<StringAttr>("method");
+      std::string jitter = "-";
+      if (auto value = row.getAs<FloatAttr>("jitter"))
+        jitter = llvm::formatv("{0:E1}", value.getValueAsDouble()).str();
+      os << llvm::format(" %6s %8s %8s %8s",
+                         method ? method.str().c_str() : "-",
+                         number("output_error").c_str(),
+                         number("predicted_output_error").c_str(),
+                         jitter.c_str());
+      if (auto refit = row.getAs<FloatAttr>("refit_gain"))
+        note += llvm::formatv("{0}basis: {1} kept outside the leading {2}, "
+                              "refit gain x{3:F3}",
+                              note.empty() ? "" : "; ",
+                              getInt(row, "basis_kept_outside_leading"),
+                              getInt(row, "rank"), refit.getValueAsDouble())
+                    .str();
+    }
+    os << "  " << note << "\n";
   }
   Totals totals = computeTotals(rows);
   os << llvm::format("total: %lld -> %lld linear-layer parameters (%.1f%%), "

@@ -10,8 +10,9 @@
 #include "lowrank/Analysis/LinearOpAnalysis.h"
 #include "lowrank/Numerics/LowRank.h"
 #include "lowrank/Numerics/RankAllocation.h"
-#include "lowrank/Transforms/Passes.h"
+#include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
+#include "lowrank/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -37,6 +38,8 @@ struct Unit {
   /// Set when the decision is already made (override, skip rule).
   std::optional<int64_t> forcedRank;
   std::string denseReason;
+  /// Jitter added to the Gram matrix for a whitened spectrum (relative).
+  double jitter = 0;
 };
 
 struct Override {
@@ -55,6 +58,8 @@ private:
   LogicalResult validateOptions();
   FailureOr<SmallVector<Override>> parseOverrides();
   std::optional<int64_t> ruleRank(const Unit &unit);
+  LogicalResult whitenSpectrum(LinearOpAnalysis &analysis,
+                               const LayerCalibration &calib, Unit &unit);
 };
 
 } // namespace
@@ -160,17 +165,69 @@ std::optional<int64_t> SelectRanksPass::ruleRank(const Unit &unit) {
   return std::nullopt; // param-ratio: allocated globally
 }
 
+/// Replaces the unit's weight spectrum by the whitened one, the singular
+/// values of L^T W, scaled to unit norm: its tail sums are then squared
+/// relative output errors, which the budget allocation adds across layers.
+LogicalResult SelectRanksPass::whitenSpectrum(LinearOpAnalysis &analysis,
+                                              const LayerCalibration &calib,
+                                              Unit &unit) {
+  ArrayRef<LinearLayerInfo> layers = analysis.getLayers();
+  const LinearLayerInfo &lead = layers[unit.members.front()];
+  SharedInputGroup group;
+  group.input = LinearOpInterface(lead.op).getLinearInput();
+  group.dIn = lead.dIn;
+  for (unsigned member : unit.members) {
+    group.members.push_back(member);
+    group.dOut += layers[member].dOut;
+  }
+  FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
+  if (failed(matrix))
+    return failure();
+  FailureOr<MatrixD> gram = calib.getGram(layers, unit.members);
+  if (failed(gram))
+    return failure();
+  FailureOr<CholeskyFactor> chol =
+      calib.getCholesky(layers, unit.members, *gram);
+  if (failed(chol))
+    return failure();
+  auto spectrum = computeWhitenedSpectrum(*matrix, *chol);
+  if (!spectrum)
+    return lead.op->emitError("whitened SVD of layer '")
+           << lead.name << "' failed: " << llvm::toString(spectrum.takeError());
+  double norm = 0;
+  for (double s : *spectrum)
+    norm += s * s;
+  norm = std::sqrt(norm);
+  for (double &s : *spectrum)
+    s = norm > 0 ? s / norm : 0.0;
+  unit.spectrum = std::move(*spectrum);
+  unit.jitter = chol->relativeJitter;
+  return success();
+}
+
 void SelectRanksPass::runOnOperation() {
   if (failed(validateOptions()))
     return signalPassFailure();
   FailureOr<SmallVector<Override>> parsedOverrides = parseOverrides();
   if (failed(parsedOverrides))
     return signalPassFailure();
+  FailureOr<FactorMethod> factorMethod =
+      resolveFactorMethod(getOperation(), method, calibration);
+  if (failed(factorMethod))
+    return signalPassFailure();
 
   LinearOpAnalysis &analysis = getAnalysis<LinearOpAnalysis>();
   if (failed(analysis.computeSpectra()))
     return signalPassFailure();
   ArrayRef<LinearLayerInfo> layers = analysis.getLayers();
+  std::optional<LayerCalibration> calib;
+  if (!calibration.empty()) {
+    FailureOr<LayerCalibration> loaded =
+        LayerCalibration::load(calibration, getOperation(), layers);
+    if (failed(loaded))
+      return signalPassFailure();
+    calib = std::move(*loaded);
+  }
 
   // Per-layer rules first: overrides, heads, size; what remains may group.
   std::vector<Unit> units;
@@ -242,6 +299,12 @@ void SelectRanksPass::runOnOperation() {
     }
   }
 
+  if (*factorMethod != FactorMethod::SVD)
+    for (Unit &unit : units)
+      if (unit.denseReason.empty() &&
+          failed(whitenSpectrum(analysis, *calib, unit)))
+        return signalPassFailure();
+
   // Ranks from the rule, or from the global budget.
   std::vector<std::optional<int64_t>> chosen(units.size());
   std::vector<RankCandidate> candidates;
@@ -280,6 +343,10 @@ void SelectRanksPass::runOnOperation() {
     decision.n = unit.n;
     decision.groupIndex = unit.groupIndex;
     decision.reason = unit.denseReason;
+    if (*factorMethod != FactorMethod::SVD && unit.denseReason.empty()) {
+      decision.method = stringifyFactorMethod(*factorMethod).str();
+      decision.jitter = unit.jitter;
+    }
     if (chosen[u]) {
       if (*chosen[u] > maxRank) {
         layers[unit.members.front()].op->emitError("rank ")

@@ -35,8 +35,14 @@ struct LayerDecision {
   std::string name;
   /// Why the layer stays dense; empty when factored.
   std::string reason;
-  /// Predicted relative weight error of the layer or group.
+  /// Predicted relative error of the layer or group: of the weight, or of
+  /// the output on the calibration data when `method` is set.
   double relativeError = 0;
+  /// The factorization the prediction assumed, when calibration statistics
+  /// were used ("whiten" or "basis"); empty for plain SVD.
+  std::string method;
+  /// Jitter added to the Gram matrix, relative to trace/K; 0 when none.
+  double jitter = 0;
 };
 
 /// Sets `lowrank.decision` on the layer's op.

@@ -31,7 +31,8 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
                         llvm::cl::desc("Fraction of spectral energy kept"),
                         llvm::cl::init(0.0)};
   Option<double> maxError{*this, "max-error",
-                          llvm::cl::desc("Largest relative weight error"),
+                          llvm::cl::desc("Largest relative weight error (output error with "
+                         "calibration)"),
                           llvm::cl::init(0.0)};
   Option<double> paramRatio{
       *this, "param-ratio",
@@ -68,6 +69,15 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
   Option<bool> useFloat64{*this, "float64",
                           llvm::cl::desc("SVD in float64"),
                           llvm::cl::init(false)};
+  Option<std::string> calibration{
+      *this, "calibration",
+      llvm::cl::desc("Calibration statistics (.lrstats) of the inputs"),
+      llvm::cl::init("")};
+  Option<std::string> method{
+      *this, "method",
+      llvm::cl::desc("svd, whiten or basis (default: whiten with "
+                     "calibration, svd without)"),
+      llvm::cl::init("")};
 };
 
 /// select-ranks, factorize, canonicalize.

@@ -58,6 +58,18 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     are gathers, not linear ops, and are never factored. `override`
     entries `GLOB=RANK` or `GLOB=dense` (layer names are ONNX node names)
     take precedence; a glob matching no layer is an error.
+
+    With `calibration=FILE` (a `.lrstats` file, docs/CalibrationFormat.md)
+    and `method=whiten` (the default then) or `method=basis`, the rules read
+    the whitened spectra, the singular values of L^T W where L L^T is the
+    Gram matrix of the layer's calibration inputs: `max-error` and `energy`
+    then bound the relative output error ||X (W - W')|| / ||X W|| on the
+    calibration data instead of the weight error, and `param-ratio`
+    minimizes the summed squared relative output errors of the layers.
+    The decision's `error` is the predicted relative output error and its
+    `method` says which method it assumed. Every layer to be factored
+    needs statistics; the file may name only linear layers of the model,
+    with their d_in.
   }];
   let options = [
     Option<"rank", "rank", "int64_t", "0", "Use this rank for every layer">,
@@ -84,6 +96,11 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
            "factors them anyway, e.g. to check a full-rank rewrite)">,
     ListOption<"overrides", "override", "std::string",
                "Per-layer GLOB=RANK or GLOB=dense">,
+    Option<"calibration", "calibration", "std::string", "\"\"",
+           "Calibration statistics (.lrstats) of the layers' inputs">,
+    Option<"method", "method", "std::string", "\"\"",
+           "svd, whiten or basis (default: whiten with calibration, svd "
+           "without)">,
   ];
 }
 
@@ -112,6 +129,19 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
     ```
     The module gets a `lowrank.report` attribute: one entry per layer and
     group with the shapes, ranks, parameters and relative weight errors.
+
+    With `calibration=FILE` the factorization is activation-aware.
+    `method=whiten` (the default with calibration) minimizes the output
+    error ||X (W - A B)||_F on the calibration inputs: with the Cholesky
+    factor G = L L^T of their Gram matrix (float64, with jitter added when
+    G is not positive definite), the SVD of L^T W = U S V^T gives
+    A = L^-T U_r sqrt(S_r) and B = sqrt(S_r) V_r^T; groups whiten their
+    concatenated weight with the shared input's Gram matrix.
+    `method=basis` keeps the r singular components of W with the most
+    energy on the calibration data and refits B by least squares on it.
+    The report then also gives the method, the measured and predicted
+    relative output errors, the jitter, and for `basis` the number of kept
+    components outside the leading r and the refit gain.
   }];
   let options = [
     Option<"svd", "svd", "std::string", "\"auto\"",
@@ -121,6 +151,11 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
            "Compute the SVD in float64">,
     Option<"powerIterations", "power-iterations", "int64_t", "2",
            "Power iterations of the randomized SVD">,
+    Option<"calibration", "calibration", "std::string", "\"\"",
+           "Calibration statistics (.lrstats) of the layers' inputs">,
+    Option<"method", "method", "std::string", "\"\"",
+           "svd, whiten or basis (default: whiten with calibration, svd "
+           "without)">,
   ];
 }
 

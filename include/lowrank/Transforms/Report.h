@@ -17,17 +17,37 @@
 
 namespace lowrank {
 
+/// The report columns of a layer factored with calibration statistics.
+struct CalibrationColumns {
+  /// svd, whiten or basis.
+  std::string method;
+  /// Measured ||X (W - A B)||_F / ||X W||_F on the calibration data.
+  double outputError = 0;
+  /// The relative output error the whitened spectrum predicted for the
+  /// layer's unit (the group for a group member); negative when none.
+  double predictedError = -1;
+  /// Jitter added to the Gram matrix, relative to trace/K.
+  double jitter = 0;
+  /// method=basis: kept components outside the leading `rank` ones, and
+  /// the output error of the unrefit selection over the refit one.
+  int64_t keptOutsideLeading = -1;
+  double refitGain = 0;
+};
+
 class ReportBuilder {
 public:
   explicit ReportBuilder(mlir::MLIRContext *context) : context(context) {}
 
   /// A layer row; `relativeError` is the measured ||W - A B|| / ||W||.
   void addLayer(const LinearLayerInfo &layer, const LayerDecision &decision,
-                double relativeError, int64_t paramsAfter);
-  /// A group row: the shared input projection and the members' totals.
+                double relativeError, int64_t paramsAfter,
+                const CalibrationColumns *calibration = nullptr);
+  /// A group row: the shared input projection and the members' totals;
+  /// `relativeError` is the measured weight error of the concatenation.
   void addGroup(llvm::ArrayRef<LinearLayerInfo> layers,
                 llvm::ArrayRef<unsigned> members,
-                const LayerDecision &decision);
+                const LayerDecision &decision, double relativeError,
+                const CalibrationColumns *calibration = nullptr);
   /// Sets the module's `lowrank.report`, replacing an earlier one.
   void attachTo(mlir::ModuleOp module);
 

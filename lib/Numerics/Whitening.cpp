@@ -1,0 +1,192 @@
+//===- Whitening.cpp - Activation-aware low-rank factorization ------------===//
+
+#include "lowrank/Numerics/Whitening.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace lowrank::numerics {
+
+MatrixD makeGramMatrix(const std::vector<double> &values, int64_t dim) {
+  assert(static_cast<int64_t>(values.size()) == dim * dim && "not K x K");
+  return MatrixD(dim, dim, values.data());
+}
+
+/// dpotrf on a copy of `gram` + `jitter` I; the factor when it succeeds and
+/// every pivot squared is at least `minPivot` (a numerically singular G
+/// factors with tiny pivots whose inverse would blow up A = L^-T U).
+static std::optional<MatrixD> tryCholesky(const MatrixD &gram, double jitter,
+                                          double minPivot) {
+  lapack_int k = gram.rows();
+  MatrixD l(gram);
+  for (lapack_int i = 0; i < k; ++i)
+    l(i, i) += jitter;
+  if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', k, l.data(), k) != 0)
+    return std::nullopt;
+  for (lapack_int i = 0; i < k; ++i) {
+    if (!(l(i, i) * l(i, i) >= minPivot))
+      return std::nullopt;
+    for (lapack_int j = i + 1; j < k; ++j)
+      l(i, j) = 0;
+  }
+  return l;
+}
+
+Expected<CholeskyFactor> computeCholeskyWithJitter(const MatrixD &gram) {
+  if (gram.rows() != gram.cols() || gram.rows() == 0)
+    return createStringError("the Gram matrix is %lld x %lld, not square",
+                             (long long)gram.rows(), (long long)gram.cols());
+  int64_t k = gram.rows();
+  double trace = 0;
+  for (int64_t i = 0; i < gram.size(); ++i)
+    if (!std::isfinite(gram.data()[i]))
+      return createStringError("Gram entry (%lld, %lld) is not finite",
+                               (long long)(i / k), (long long)(i % k));
+  for (int64_t i = 0; i < k; ++i)
+    trace += gram(i, i);
+  if (!(trace > 0))
+    return createStringError("the Gram matrix has trace %g: the layer's "
+                             "calibration inputs are all zero",
+                             trace);
+  double meanEigenvalue = trace / static_cast<double>(k);
+  double minPivot = 1e-12 * meanEigenvalue;
+
+  CholeskyFactor result;
+  if (std::optional<MatrixD> l = tryCholesky(gram, 0.0, minPivot)) {
+    result.L = std::move(*l);
+    return result;
+  }
+  for (double eps = 1e-10; eps <= 0.11; eps *= 10) {
+    double jitter = eps * meanEigenvalue;
+    if (std::optional<MatrixD> l = tryCholesky(gram, jitter, minPivot)) {
+      result.L = std::move(*l);
+      result.jitter = jitter;
+      result.relativeJitter = eps;
+      return result;
+    }
+  }
+  return createStringError("the Gram matrix is not positive definite even "
+                           "with 0.1 x trace/K added to its diagonal");
+}
+
+/// L^T W in float64.
+static MatrixD whiten(const MatrixF &w, const CholeskyFactor &chol) {
+  int64_t k = w.rows(), n = w.cols();
+  MatrixD m(k, n);
+  for (int64_t i = 0; i < w.size(); ++i)
+    m.data()[i] = w.data()[i];
+  cblas_dtrmm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, k,
+              n, 1.0, chol.L.data(), k, m.data(), n);
+  return m;
+}
+
+static Error checkShapes(const MatrixF &w, const CholeskyFactor &chol) {
+  if (w.rows() != chol.L.rows())
+    return createStringError("the weight has %lld rows (d_in) but the Gram "
+                             "matrix is %lld x %lld",
+                             (long long)w.rows(), (long long)chol.L.rows(),
+                             (long long)chol.L.rows());
+  if (w.size() == 0)
+    return createStringError("cannot factor an empty matrix");
+  return checkFinite(w);
+}
+
+static Error gesddError(lapack_int info) {
+  return createStringError("LAPACK dgesdd failed on the whitened weight "
+                           "(info = %d)",
+                           (int)info);
+}
+
+Expected<WhitenedSVD> computeWhitenedSVD(const MatrixF &w,
+                                         const CholeskyFactor &chol) {
+  if (Error err = checkShapes(w, chol))
+    return std::move(err);
+  MatrixD m = whiten(w, chol);
+  lapack_int rows = m.rows(), cols = m.cols(), k = std::min(rows, cols);
+  WhitenedSVD result;
+  result.U = MatrixD(rows, k);
+  result.Vt = MatrixD(k, cols);
+  result.S.resize(k);
+  lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', rows, cols, m.data(),
+                                   cols, result.S.data(), result.U.data(), k,
+                                   result.Vt.data(), cols);
+  if (info != 0)
+    return gesddError(info);
+  return result;
+}
+
+Expected<std::vector<double>>
+computeWhitenedSpectrum(const MatrixF &w, const CholeskyFactor &chol) {
+  if (Error err = checkShapes(w, chol))
+    return std::move(err);
+  MatrixD m = whiten(w, chol);
+  lapack_int rows = m.rows(), cols = m.cols();
+  std::vector<double> s(std::min(rows, cols));
+  // No vectors are referenced, but row-major LAPACKE checks ldvt >= cols.
+  double unused = 0;
+  lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', rows, cols, m.data(),
+                                   cols, s.data(), &unused, 1, &unused, cols);
+  if (info != 0)
+    return gesddError(info);
+  return s;
+}
+
+FactorPair unwhitenFactors(const WhitenedSVD &svd, const CholeskyFactor &chol,
+                           int64_t r) {
+  int64_t k = svd.U.rows(), n = svd.Vt.cols();
+  assert(r > 0 && r <= static_cast<int64_t>(svd.S.size()) && "bad rank");
+  MatrixD a(k, r);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < r; ++j)
+      a(i, j) = svd.U(i, j) * std::sqrt(svd.S[j]);
+  // A = L^-T (U_r sqrt(S_r)): a triangular solve, never an inverse.
+  cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, k,
+              r, 1.0, chol.L.data(), k, a.data(), r);
+  FactorPair pair{MatrixF(k, r), MatrixF(r, n)};
+  for (int64_t i = 0; i < a.size(); ++i)
+    pair.A.data()[i] = static_cast<float>(a.data()[i]);
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      pair.B(i, j) = static_cast<float>(std::sqrt(svd.S[i]) * svd.Vt(i, j));
+  return pair;
+}
+
+/// tr(D^T G D) for a K x n matrix D.
+static double quadraticTrace(const MatrixD &d, const MatrixD &gram) {
+  int64_t k = d.rows(), n = d.cols();
+  MatrixD gd(k, n);
+  cblas_dsymm(CblasRowMajor, CblasLeft, CblasLower, k, n, 1.0, gram.data(), k,
+              d.data(), n, 0.0, gd.data(), n);
+  double sum = 0;
+  for (int64_t i = 0; i < d.size(); ++i)
+    sum += d.data()[i] * gd.data()[i];
+  return sum;
+}
+
+double computeSquaredOutputError(const MatrixF &w, const MatrixF &a,
+                                 const MatrixF &b, const MatrixD &gram) {
+  int64_t k = w.rows(), n = w.cols(), r = a.cols();
+  MatrixD d(k, n), ad(k, r), bd(r, n);
+  for (int64_t i = 0; i < w.size(); ++i)
+    d.data()[i] = w.data()[i];
+  for (int64_t i = 0; i < a.size(); ++i)
+    ad.data()[i] = a.data()[i];
+  for (int64_t i = 0; i < b.size(); ++i)
+    bd.data()[i] = b.data()[i];
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, n, r, -1.0,
+              ad.data(), r, bd.data(), n, 1.0, d.data(), n);
+  return quadraticTrace(d, gram);
+}
+
+double computeSquaredOutputEnergy(const MatrixF &w, const MatrixD &gram) {
+  MatrixD d(w.rows(), w.cols());
+  for (int64_t i = 0; i < w.size(); ++i)
+    d.data()[i] = w.data()[i];
+  return quadraticTrace(d, gram);
+}
+
+} // namespace lowrank::numerics
