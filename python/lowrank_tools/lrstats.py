@@ -1,6 +1,6 @@
 """Reader and writer of `.lrstats` calibration statistics files.
 
-Layout (little-endian; see docs/PythonTools.md for the full contract):
+Layout (little-endian; see docs/CalibrationFormat.md for the full contract):
 
   [0, 8)        b"LRSTATS\\0"
   [8, 16)       uint64 H, the size of the JSON header
