@@ -57,7 +57,6 @@ def tradeoff(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
         ax_err.plot(kept, [r["relative_error"] for r in pts], "o-", label=label)
     ax_cos.set_ylabel("mean cosine similarity (original vs compressed)")
     ax_err.set_ylabel("relative output error")
-    ax_err.set_yscale("log")
     for ax in (ax_cos, ax_err):
         ax.set_xlabel("fraction of linear-layer parameters kept")
         ax.grid(True, alpha=0.3)
