@@ -301,9 +301,11 @@ def check(model_path: pathlib.Path, weights: dict, config: dict, tok=None) -> fl
 
 
 def linear_parameter_count(weights: dict, config: dict) -> int:
-    return sum(v.size for k, v in weights.items()
-               if k.startswith("encoder.layer.") and k.endswith("dense.weight")
-               or k.startswith("encoder.layer.") and ".attention.self." in k and k.endswith(".weight"))
+    """Parameters of the encoder's linear-layer weights (biases excluded)."""
+    modules = ("attention.self.query", "attention.self.key", "attention.self.value",
+               "attention.output.dense", "intermediate.dense", "output.dense")
+    return sum(weights[f"encoder.layer.{i}.{m}.weight"].size
+               for i in range(config["num_hidden_layers"]) for m in modules)
 
 
 def main(argv=None) -> int:
