@@ -28,8 +28,7 @@
 using namespace lowrank::numerics;
 
 static double seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -73,9 +72,9 @@ int main(int argc, char **argv) {
   struct Shape {
     int64_t m, n;
   };
-  std::vector<Shape> shapes = quick ? std::vector<Shape>{{192, 768}}
-                                    : std::vector<Shape>{{768, 3072},
-                                                         {3072, 768}};
+  std::vector<Shape> shapes =
+      quick ? std::vector<Shape>{{192, 768}}
+            : std::vector<Shape>{{768, 3072}, {3072, 768}};
   std::printf("%-10s %5s | %8s %8s %8s %8s | %8s %8s | %8s | %8s %8s %8s\n",
               "shape", "rank", "chol_s", "svd_s", "trsm_s", "whiten_s",
               "sgesdd_s", "dgesdd_s", "basis_s", "err_svd", "err_whit",
@@ -84,10 +83,9 @@ int main(int argc, char **argv) {
     std::mt19937_64 gen(shape.m * 31 + shape.n);
     MatrixF w = makeWeight(shape.m, shape.n, gen);
     MatrixD gram = makeGram(shape.m, 4 * shape.m, gen);
-    int64_t rank =
-        roundRank(static_cast<int64_t>(0.8 * shape.m * shape.n /
-                                       (shape.m + shape.n)),
-                  8, std::min(shape.m, shape.n));
+    int64_t rank = roundRank(
+        static_cast<int64_t>(0.8 * shape.m * shape.n / (shape.m + shape.n)), 8,
+        std::min(shape.m, shape.n));
 
     auto start = std::chrono::steady_clock::now();
     auto chol = computeCholeskyWithJitter(gram);

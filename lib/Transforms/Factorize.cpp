@@ -49,8 +49,7 @@ private:
                                  Operation *anchor);
   FailureOr<UnitFactors> factorMatrix(LinearOpAnalysis &analysis,
                                       ArrayRef<unsigned> members,
-                                      const WeightMatrix &matrix,
-                                      int64_t rank);
+                                      const WeightMatrix &matrix, int64_t rank);
   LogicalResult factorUnit(LinearOpAnalysis &analysis,
                            ArrayRef<unsigned> members, ReportBuilder &report);
 
@@ -131,11 +130,10 @@ FailureOr<UnitFactors> FactorizePass::factorMatrix(LinearOpAnalysis &analysis,
     result.pair = std::move(basis->factors);
     result.columns.keptOutsideLeading = llvm::count_if(
         basis->kept, [&](int64_t index) { return index >= rank; });
-    result.columns.refitGain =
-        basis->squaredErrorAfterRefit > 0
-            ? std::sqrt(basis->squaredErrorBeforeRefit /
-                        basis->squaredErrorAfterRefit)
-            : 1.0;
+    result.columns.refitGain = basis->squaredErrorAfterRefit > 0
+                                   ? std::sqrt(basis->squaredErrorBeforeRefit /
+                                               basis->squaredErrorAfterRefit)
+                                   : 1.0;
     return result;
   }
   }
@@ -162,6 +160,17 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   LinearLayerInfo &lead = layers[members.front()];
   std::optional<LayerDecision> decision = readDecision(lead.op);
   int64_t rank = decision->rank;
+  // Ranks chosen on weight errors but factored for output errors, or the
+  // reverse: legal, but usually options given to one pass only. (whiten and
+  // basis both select on the whitened spectra.)
+  StringRef methodName = stringifyFactorMethod(factorMethod);
+  if (decision->method.empty() != (factorMethod == FactorMethod::SVD))
+    lead.op->emitWarning("layer '")
+        << lead.name << "': its rank was selected for method="
+        << (decision->method.empty() ? "svd" : decision->method)
+        << " but it is factored with method=" << methodName
+        << " (give lowrank-select-ranks and lowrank-factorize the same "
+           "calibration= and method=)";
 
   SharedInputGroup group;
   group.input = lead.op.getLinearInput();
@@ -183,8 +192,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
   if (failed(matrix))
     return failure();
-  FailureOr<UnitFactors> factors = factorMatrix(analysis, members, *matrix,
-                                                rank);
+  FailureOr<UnitFactors> factors =
+      factorMatrix(analysis, members, *matrix, rank);
   if (failed(factors))
     return failure();
   FactorPair &pair = factors->pair;
@@ -303,8 +312,8 @@ void FactorizePass::runOnOperation() {
     units[key].push_back(i);
   }
   if (!calibration.empty()) {
-    FailureOr<LayerCalibration> loaded =
-        LayerCalibration::load(calibration, getOperation(), analysis.getLayers());
+    FailureOr<LayerCalibration> loaded = LayerCalibration::load(
+        calibration, getOperation(), analysis.getLayers());
     if (failed(loaded))
       return signalPassFailure();
     calib = std::move(*loaded);

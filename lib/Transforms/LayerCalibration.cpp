@@ -67,8 +67,8 @@ LayerCalibration::load(StringRef path, ModuleOp module,
     if (entry && entry->dim != layer.dIn)
       return layer.op->emitError()
              << path << ": wrong shape for layer '" << layer.name
-             << "': its d_in is " << layer.dIn << " but the statistics have dim "
-             << entry->dim;
+             << "': its d_in is " << layer.dIn
+             << " but the statistics have dim " << entry->dim;
   }
   LayerCalibration result;
   result.path = path.str();

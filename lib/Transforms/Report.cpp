@@ -59,9 +59,9 @@ static void appendCalibrationColumns(Builder &b,
       fields.push_back(
           b.getNamedAttr("jitter", b.getF64FloatAttr(calibration->jitter)));
     if (calibration->keptOutsideLeading >= 0) {
-      fields.push_back(b.getNamedAttr(
-          "basis_kept_outside_leading",
-          b.getI64IntegerAttr(calibration->keptOutsideLeading)));
+      fields.push_back(
+          b.getNamedAttr("basis_kept_outside_leading",
+                         b.getI64IntegerAttr(calibration->keptOutsideLeading)));
       fields.push_back(b.getNamedAttr(
           "refit_gain", b.getF64FloatAttr(calibration->refitGain)));
     }
@@ -83,14 +83,17 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
   }
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("kind", b.getStringAttr("group")),
-      b.getNamedAttr("group", b.getI64IntegerAttr(decision.groupIndex.value_or(0))),
+      b.getNamedAttr("group",
+                     b.getI64IntegerAttr(decision.groupIndex.value_or(0))),
       b.getNamedAttr("members", b.getArrayAttr(names)),
       b.getNamedAttr("d_in", b.getI64IntegerAttr(dIn)),
       b.getNamedAttr("d_out", b.getI64IntegerAttr(dOut)),
-      b.getNamedAttr("aspect_ratio",
-                     b.getF64FloatAttr(static_cast<double>(std::min(dIn, dOut)) /
-                                       std::max(dIn, dOut))),
-      b.getNamedAttr("parity_rank", b.getI64IntegerAttr(dIn * dOut / (dIn + dOut))),
+      b.getNamedAttr(
+          "aspect_ratio",
+          b.getF64FloatAttr(static_cast<double>(std::min(dIn, dOut)) /
+                            std::max(dIn, dOut))),
+      b.getNamedAttr("parity_rank",
+                     b.getI64IntegerAttr(dIn * dOut / (dIn + dOut))),
       b.getNamedAttr("rank", b.getI64IntegerAttr(decision.rank)),
       b.getNamedAttr("params_before", b.getI64IntegerAttr(before)),
       b.getNamedAttr("params_after",
@@ -193,10 +196,10 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
     return failure();
   // Calibrated runs add the method and the output errors; "error" stays
   // the relative weight error.
-  bool calibrated = llvm::any_of(rows.getAsRange<DictionaryAttr>(),
-                                 [](DictionaryAttr row) {
-                                   return row.get("method") != nullptr;
-                                 });
+  bool calibrated =
+      llvm::any_of(rows.getAsRange<DictionaryAttr>(), [](DictionaryAttr row) {
+        return row.get("method") != nullptr;
+      });
   os << llvm::format("%-28s %11s %6s %6s %6s %10s %10s %8s", "layer", "shape",
                      "aspect", "parity", "rank", "params", "after", "error");
   if (calibrated)
@@ -219,14 +222,13 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
     }
     shape = std::to_string(getInt(row, "d_in")) + "x" +
             std::to_string(getInt(row, "d_out"));
-    os << llvm::format("%-28s %11s %6.3f %6lld %6lld %10lld %10lld %8.4f",
-                       name.c_str(), shape.c_str(),
-                       row.getAs<FloatAttr>("aspect_ratio").getValueAsDouble(),
-                       (long long)getInt(row, "parity_rank"),
-                       (long long)getInt(row, "rank"),
-                       (long long)getInt(row, "params_before"),
-                       (long long)getInt(row, "params_after"),
-                       row.getAs<FloatAttr>("relative_error").getValueAsDouble());
+    os << llvm::format(
+        "%-28s %11s %6.3f %6lld %6lld %10lld %10lld %8.4f", name.c_str(),
+        shape.c_str(), row.getAs<FloatAttr>("aspect_ratio").getValueAsDouble(),
+        (long long)getInt(row, "parity_rank"), (long long)getInt(row, "rank"),
+        (long long)getInt(row, "params_before"),
+        (long long)getInt(row, "params_after"),
+        row.getAs<FloatAttr>("relative_error").getValueAsDouble());
     if (calibrated) {
       auto number = [&](StringRef field) -> std::string {
         auto value = row.getAs<FloatAttr>(field);
@@ -237,11 +239,10 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
       std::string jitter = "-";
       if (auto value = row.getAs<FloatAttr>("jitter"))
         jitter = llvm::formatv("{0:E1}", value.getValueAsDouble()).str();
-      os << llvm::format(" %6s %8s %8s %8s",
-                         method ? method.str().c_str() : "-",
-                         number("output_error").c_str(),
-                         number("predicted_output_error").c_str(),
-                         jitter.c_str());
+      os << llvm::format(
+          " %6s %8s %8s %8s", method ? method.str().c_str() : "-",
+          number("output_error").c_str(),
+          number("predicted_output_error").c_str(), jitter.c_str());
       if (auto refit = row.getAs<FloatAttr>("refit_gain"))
         note += llvm::formatv("{0}basis: {1} kept outside the leading {2}, "
                               "refit gain x{3:F3}",
@@ -258,6 +259,12 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
                      (long long)totals.before, (long long)totals.after,
                      totals.before ? 100.0 * totals.after / totals.before : 100.0,
                      (long long)totals.factored, (long long)totals.dense);
+  if (calibrated)
+    os << "columns: error = relative weight error ||W - AB||/||W||; "
+          "out_err = relative output error ||X(W - AB)||/||XW|| on the "
+          "calibration data; pred_err = its prediction from the whitened "
+          "spectrum (the optimum at that rank); jitter = added to the Gram "
+          "diagonal, x trace/K\n";
   return success();
 }
 

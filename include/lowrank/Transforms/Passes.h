@@ -30,10 +30,11 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
   Option<double> energy{*this, "energy",
                         llvm::cl::desc("Fraction of spectral energy kept"),
                         llvm::cl::init(0.0)};
-  Option<double> maxError{*this, "max-error",
-                          llvm::cl::desc("Largest relative weight error (output error with "
-                         "calibration)"),
-                          llvm::cl::init(0.0)};
+  Option<double> maxError{
+      *this, "max-error",
+      llvm::cl::desc("Largest relative weight error (output error with "
+                     "calibration)"),
+      llvm::cl::init(0.0)};
   Option<double> paramRatio{
       *this, "param-ratio",
       llvm::cl::desc("Fraction of linear-layer parameters kept (global)"),

@@ -45,8 +45,8 @@ public:
   /// A group row: the shared input projection and the members' totals;
   /// `relativeError` is the measured weight error of the concatenation.
   void addGroup(llvm::ArrayRef<LinearLayerInfo> layers,
-                llvm::ArrayRef<unsigned> members,
-                const LayerDecision &decision, double relativeError,
+                llvm::ArrayRef<unsigned> members, const LayerDecision &decision,
+                double relativeError,
                 const CalibrationColumns *calibration = nullptr);
   /// Sets the module's `lowrank.report`, replacing an earlier one.
   void attachTo(mlir::ModuleOp module);
