@@ -48,19 +48,28 @@ def tradeoff(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
     from .sweep import METHODS
 
     plt = _pyplot()
-    fig, (ax_cos, ax_err) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for method in dict.fromkeys(r["method"] for r in rows):
+    fig, (ax_cos, ax_err, ax_bits) = plt.subplots(1, 3, figsize=(16, 4.4))
+    for index, method in enumerate(dict.fromkeys(r["method"] for r in rows)):
         pts = sorted((r for r in rows if r["method"] == method), key=lambda r: r["params_kept"])
-        kept = [r["params_kept"] for r in pts]
         label = METHODS[method].label if method in METHODS else method
-        ax_cos.plot(kept, [r["mean_cosine"] for r in pts], "o-", label=label)
-        ax_err.plot(kept, [r["relative_error"] for r in pts], "o-", label=label)
+        style = dict(color=f"C{index % 10}", marker="o", label=label)
+        bits = [r["bits_per_param"] for r in pts]
+        ax_bits.plot(bits, [r["mean_cosine"] for r in pts], **style)
+        if METHODS.get(method) is not None and not METHODS[method].per_cut:
+            continue  # sized by bits, not by a parameter budget
+        kept = [r["params_kept"] for r in pts]
+        ax_cos.plot(kept, [r["mean_cosine"] for r in pts], **style)
+        ax_err.plot(kept, [r["relative_error"] for r in pts], **style)
     ax_cos.set_ylabel("mean cosine similarity (original vs compressed)")
     ax_err.set_ylabel("relative output error")
     for ax in (ax_cos, ax_err):
         ax.set_xlabel("fraction of linear-layer parameters kept")
+    ax_bits.set_xlabel("bits per original linear-layer parameter")
+    ax_bits.set_ylabel("mean cosine similarity")
+    ax_bits.set_xscale("log", base=2)
+    for ax in (ax_cos, ax_err, ax_bits):
         ax.grid(True, alpha=0.3)
-    ax_cos.legend(fontsize=8)
+    ax_bits.legend(fontsize=7)
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -32,6 +32,9 @@ class Method:
     options: str
     label: str
     needs_stats: bool = False
+    # False: the options fix the size themselves (Q + L R is sized by its
+    # rank and bit widths, not by a parameter budget); run once.
+    per_cut: bool = True
 
 
 # One row per method; a new method is one more line.
@@ -42,9 +45,14 @@ METHODS = {
                      "activation-aware (whitened SVD)", needs_stats=True),
     "basis": Method("param-ratio={keep} multiple=8 method=basis calibration={stats}",
                     "activation-aware with basis selection", needs_stats=True),
-    "qlr": Method("param-ratio={keep} multiple=8 method=whiten calibration={stats} "
-                  "quantize=int4 quantize-factors=int8",
-                  "Q+LR: int4 Q + int8 factors", needs_stats=True),
+    # Q + L R: int4 Q plus rank-8 int8 factors, about 4.4 bits per
+    # parameter on 384-wide layers (param-ratio does not apply to it).
+    "qlr-int4-r8": Method("rank=8 multiple=8 method=whiten calibration={stats} "
+                          "quantize=int4 quantize-factors=int8",
+                          "Q+LR: int4 Q + rank-8 int8 L R", needs_stats=True, per_cut=False),
+    "qlr-int4-r16": Method("rank=16 multiple=8 method=whiten calibration={stats} "
+                           "quantize=int4 quantize-factors=int8",
+                           "Q+LR: int4 Q + rank-16 int8 L R", needs_stats=True, per_cut=False),
 }
 DEFAULT_CUTS = (0.1, 0.2, 0.3, 0.4)
 
@@ -64,7 +72,9 @@ def compress(tool, model, options: str, out: pathlib.Path, report: pathlib.Path,
         unknown = re.search(r"no such option (\S+)", proc.stderr)
         if unknown:
             raise NotAvailable(f"option '{unknown.group(1)}' is not known to {tool}")
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr.strip()[-2000:]}")
+        errors = [line[:500] for line in proc.stderr.splitlines() if "error:" in line]
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n" +
+                           "\n".join(errors[:5] or [proc.stderr.strip()[-2000:]]))
     return json.loads(report.read_text())
 
 
@@ -120,14 +130,14 @@ def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_
             if method.needs_stats and stats is None:
                 log(f"{name}: skipped: needs calibration statistics (--stats)")
                 continue
-            for cut in cuts:
-                keep = round(1.0 - cut, 6)
+            for cut in (cuts if method.per_cut else [None]):
+                keep = round(1.0 - cut, 6) if cut is not None else None
                 t0 = time.perf_counter()
                 try:
                     ratio = (fit_rank_ratio(tool, model, method, keep, work, shape)
                              if "{rank_ratio}" in method.options else None)
                     options = method.options.format(keep=keep, stats=stats, rank_ratio=ratio)
-                    out = work / f"{name}-{cut}.onnx"
+                    out = work / f"{name}-{cut or 'fixed'}.onnx"
                     report = compress(tool, model, options, out, work / "report.json", shape)
                 except NotAvailable as err:
                     log(f"{name}: not available in this build ({err})")
@@ -148,7 +158,8 @@ def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_
                        **acc.as_dict(),
                        "compress_s": round(t1 - t0, 2), "evaluate_s": round(t2 - t1, 2)}
                 rows.append(row)
-                log(f"{name:12s} cut {cut:.0%}: kept {row['params_kept']:.3f} of "
+                where = f"cut {cut:.0%}" if cut is not None else "fixed size"
+                log(f"{name:12s} {where}: kept {row['params_kept']:.3f} of "
                     f"{row['params_before']} linear params, {row['bits_per_param']:.2f} bits/param, "
                     f"cosine {acc.mean_cosine:.4f} (min {acc.min_cosine:.4f}), "
                     f"rel. error {acc.relative_error:.4f}  "
@@ -175,7 +186,8 @@ def markdown_table(rows) -> str:
     lines = ["| method | cut | linear params kept | bits/param | mean cosine | min cosine "
              "| relative error |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['method']} | {float(r['cut']):.0%} | {float(r['params_kept']):.3f} "
+        cut = f"{float(r['cut']):.0%}" if r["cut"] not in (None, "") else "-"
+        lines.append(f"| {r['method']} | {cut} | {float(r['params_kept']):.3f} "
                      f"| {float(r['bits_per_param']):.2f} | {float(r['mean_cosine']):.4f} "
                      f"| {float(r['min_cosine']):.4f} | {float(r['relative_error']):.4f} |")
     return "\n".join(lines) + "\n"
