@@ -78,6 +78,9 @@ def compress(tool, model, options: str, out: pathlib.Path, report: pathlib.Path,
     return json.loads(report.read_text())
 
 
+_kept_fraction: dict[tuple, float] = {}
+
+
 def fit_rank_ratio(tool, model, method: Method, keep: float, work: pathlib.Path,
                    shape: str | None) -> float:
     """The rank ratio whose kept parameter fraction is closest to `keep`
@@ -85,9 +88,12 @@ def fit_rank_ratio(tool, model, method: Method, keep: float, work: pathlib.Path,
     lo, hi, best = 0.0, 1.0, 0.0
     for _ in range(8):
         mid = (lo + hi) / 2
-        rep = compress(tool, model, method.options.format(rank_ratio=f"{mid:.4f}"),
-                       work / "fit.onnx", work / "fit.json", shape)
-        if rep["totals"]["param_ratio"] <= keep:
+        options = method.options.format(rank_ratio=f"{mid:.4f}")
+        key = (str(tool), str(model), options, shape)
+        if key not in _kept_fraction:  # the cuts' bisections share midpoints
+            rep = compress(tool, model, options, work / "fit.onnx", work / "fit.json", shape)
+            _kept_fraction[key] = rep["totals"]["param_ratio"]
+        if _kept_fraction[key] <= keep:
             lo, best = mid, mid
         else:
             hi = mid
