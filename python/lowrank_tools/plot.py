@@ -67,6 +67,8 @@ def tradeoff(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
     ax_bits.set_xlabel("bits per original linear-layer parameter")
     ax_bits.set_ylabel("mean cosine similarity")
     ax_bits.set_xscale("log", base=2)
+    ax_bits.set_xticks([2, 4, 8, 16, 32], ["2", "4", "8", "16", "32"])
+    ax_bits.set_xlim(3, 36)
     for ax in (ax_cos, ax_err, ax_bits):
         ax.grid(True, alpha=0.3)
     ax_bits.legend(fontsize=7)
