@@ -9,7 +9,8 @@
 #   scripts/evaluate-minilm.sh [work-dir] [results-dir]
 # defaults: build/minilm and docs (docs/results/minilm.{csv,json,md},
 # docs/images/minilm-{tradeoff,spectra}.png). METHODS=svd-global,whiten
-# CUTS=0.2 restrict the sweep.
+# CUTS=0.2 restrict the sweep; RESULTS=name writes docs/results/name.* instead
+# (the trade-off plot then shows the rows of every docs/results/*.csv).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,7 @@ DOCS="${2:-$ROOT/docs}"
 PYTHON="${LOWRANK_PYTHON:-$ROOT/.venv/bin/python}"
 LOWRANK_OPT="${LOWRANK_OPT:-$ROOT/build/bin/lowrank-opt}"
 DATA="$ROOT/examples/data"
+RESULTS="${RESULTS:-minilm}"
 mkdir -p "$WORK" "$DOCS/results" "$DOCS/images"
 export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 
@@ -32,8 +34,8 @@ sweep_args=()
 time_it "$PYTHON" -m lowrank_tools.sweep "$WORK/all-MiniLM-L6-v2.onnx" \
   --sentences "$DATA/sentences-evaluation.txt" --stats "$WORK/calibration.lrstats" \
   --lowrank-opt "$LOWRANK_OPT" "${sweep_args[@]}" \
-  -o "$DOCS/results/minilm.csv" -o "$DOCS/results/minilm.json" -o "$DOCS/results/minilm.md"
-"$PYTHON" -m lowrank_tools.plot tradeoff "$DOCS/results/minilm.csv" \
+  -o "$DOCS/results/$RESULTS.csv" -o "$DOCS/results/$RESULTS.json" -o "$DOCS/results/$RESULTS.md"
+"$PYTHON" -m lowrank_tools.plot tradeoff "$DOCS"/results/minilm*.csv \
   -o "$DOCS/images/minilm-tradeoff.png" --title "all-MiniLM-L6-v2, 200 evaluation sentences"
 "$PYTHON" -m lowrank_tools.plot spectra "$WORK/all-MiniLM-L6-v2.onnx" \
   --stats "$WORK/calibration.lrstats" -o "$DOCS/images/minilm-spectra.png" \

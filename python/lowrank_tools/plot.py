@@ -1,6 +1,6 @@
 """Plots (`lowrank-plot`, matplotlib, PNG):
 
-  lowrank-plot tradeoff results.csv -o tradeoff.png
+  lowrank-plot tradeoff results.csv [more.csv...] -o tradeoff.png
       mean cosine and relative output error against the fraction of
       linear-layer parameters kept, one curve per method (lowrank-sweep's
       CSV or JSON);
@@ -154,7 +154,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="lowrank-plot", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("tradeoff", help="accuracy against size, per method")
-    t.add_argument("results", type=pathlib.Path, help="lowrank-sweep CSV or JSON")
+    t.add_argument("results", type=pathlib.Path, nargs="+",
+                   help="lowrank-sweep CSV or JSON files (rows of all are plotted)")
     t.add_argument("-o", "--output", type=pathlib.Path, required=True)
     t.add_argument("--title", default="")
     s = sub.add_parser("spectra", help="per-layer singular value spectra")
@@ -164,9 +165,9 @@ def main(argv=None) -> int:
     s.add_argument("--title", default="")
     args = parser.parse_args(argv)
     if args.command == "tradeoff":
-        rows = load_results(args.results)
+        rows = [row for path in args.results for row in load_results(path)]
         if not rows:
-            raise SystemExit(f"error: {args.results}: no results")
+            raise SystemExit(f"error: {', '.join(map(str, args.results))}: no results")
         tradeoff(rows, args.output, args.title)
     else:
         spectra(args.model, args.output, args.stats, args.title)
