@@ -10,7 +10,8 @@
 # defaults: build/minilm and docs (docs/results/minilm.{csv,json,md},
 # docs/images/minilm-{tradeoff,spectra}.png). METHODS=svd-global,whiten
 # CUTS=0.2 restrict the sweep; RESULTS=name writes docs/results/name.* instead
-# (the trade-off plot then shows the rows of every docs/results/*.csv).
+# (name it minilm-*: the trade-off plot shows the rows of every
+# docs/results/minilm*.csv).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -53,6 +53,9 @@ METHODS = {
     "qlr-int4-r16": Method("rank=16 multiple=8 method=whiten calibration={stats} "
                            "quantize=int4 quantize-factors=int8",
                            "Q+LR: int4 Q + rank-16 int8 L R", needs_stats=True, per_cut=False),
+    "qlr-int8-r8": Method("rank=8 multiple=8 method=whiten calibration={stats} "
+                          "quantize=int8 quantize-factors=int8",
+                          "Q+LR: int8 Q + rank-8 int8 L R", needs_stats=True, per_cut=False),
 }
 DEFAULT_CUTS = (0.1, 0.2, 0.3, 0.4)
 
