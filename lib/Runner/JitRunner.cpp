@@ -4,7 +4,9 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
 #include "lowrank/Import/ONNXImporter.h"
 #include "lowrank/Import/ONNXTensor.h"
+#include "lowrank/Pipelines/GPUPipeline.h"
 #include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Runner/CudaDevice.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -61,7 +63,8 @@ static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
 
 JitRunner::~JitRunner() = default;
 
-std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
+std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
+                                              const JitOptions &jitOptions) {
   auto func = module.lookupSymbol<func::FuncOp>(kGraphFunctionName);
   if (!func) {
     module.emitError() << "no function @" << kGraphFunctionName
@@ -88,8 +91,24 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
     runner->outputs.push_back(std::move(*signature));
   }
 
+  // The device first: without one there is nothing to compile for.
+  if (jitOptions.device == Device::CUDA) {
+    auto device = CudaDevice::load(jitOptions.cudaRuntimeLibrary);
+    if (!device) {
+      mlir::emitError(module.getLoc(), llvm::toString(device.takeError()));
+      return nullptr;
+    }
+    runner->cuda = std::move(*device);
+  }
+
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
-  buildCPUPipeline(pm, CPUPipelineOptions());
+  if (jitOptions.device == Device::CUDA) {
+    GPUPipelineOptions gpuOptions;
+    gpuOptions.chip = jitOptions.gpuChip;
+    buildGPUPipeline(pm, gpuOptions);
+  } else {
+    buildCPUPipeline(pm, CPUPipelineOptions());
+  }
   if (failed(pm.run(module)))
     return nullptr;
   // The signatures above hold the ONNX names; translation would warn about
@@ -107,6 +126,12 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
                                             machine.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  // The mgpu* functions the host code calls come from the CUDA runtime.
+  SmallVector<StringRef> sharedLibs;
+  if (runner->cuda) {
+    sharedLibs.push_back(runner->cuda->getLibraryPath());
+    options.sharedLibPaths = sharedLibs;
+  }
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // libm functions (erff, tanhf, ...) called by the lowered math ops are
   // resolved from the running process by the engine's default generator.
@@ -123,12 +148,11 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module) {
 /// A strided memref descriptor `{T *allocated, T *aligned, int64_t offset,
 /// int64_t sizes[rank], int64_t strides[rank]}` over a host tensor; every
 /// field is 8 bytes wide on the 64-bit hosts the runner supports.
-static SmallVector<int64_t> makeDescriptor(HostTensor &tensor) {
+static SmallVector<int64_t> makeDescriptor(void *data,
+                                           ArrayRef<int64_t> shape) {
   static_assert(sizeof(void *) == sizeof(int64_t), "64-bit hosts only");
-  auto pointer =
-      static_cast<int64_t>(reinterpret_cast<intptr_t>(tensor.getData()));
+  auto pointer = static_cast<int64_t>(reinterpret_cast<intptr_t>(data));
   SmallVector<int64_t> descriptor = {pointer, pointer, /*offset=*/0};
-  ArrayRef<int64_t> shape = tensor.getShape();
   descriptor.append(shape.begin(), shape.end());
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
@@ -168,11 +192,25 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   for (const TensorSignature &output : outputs)
     results.emplace_back(output.dataType, output.shape);
 
+  // On the GPU, main_graph takes device buffers (docs/ABI.md): inputs are
+  // copied there before the call, outputs back after it.
+  SmallVector<void *> deviceBuffers;
+  auto dataOf = [&](HostTensor &tensor, bool copyIn) -> void * {
+    if (!cuda)
+      return tensor.getData();
+    void *device = cuda->allocate(tensor.getByteSize());
+    if (copyIn)
+      cuda->copyToDevice(device, tensor.getData(), tensor.getByteSize());
+    deviceBuffers.push_back(device);
+    return device;
+  };
   SmallVector<SmallVector<int64_t>> descriptors;
   for (HostTensor &tensor : inputCopies)
-    descriptors.push_back(makeDescriptor(tensor));
+    descriptors.push_back(makeDescriptor(dataOf(tensor, true),
+                                         tensor.getShape()));
   for (HostTensor &tensor : results)
-    descriptors.push_back(makeDescriptor(tensor));
+    descriptors.push_back(makeDescriptor(dataOf(tensor, false),
+                                         tensor.getShape()));
   // invokePacked wants, per argument, a pointer to the argument's value; the
   // C interface takes each descriptor by pointer.
   SmallVector<void *> descriptorPointers, packedArgs;
@@ -181,7 +219,17 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   for (void *&pointer : descriptorPointers)
     packedArgs.push_back(&pointer);
 
-  if (llvm::Error err = engine->invokePacked(kEntryPoint, packedArgs))
+  llvm::Error err = engine->invokePacked(kEntryPoint, packedArgs);
+  if (cuda) {
+    cuda->synchronize();
+    for (auto [tensor, device] :
+         llvm::zip(results, ArrayRef(deviceBuffers).drop_front(
+                                inputCopies.size())))
+      cuda->copyToHost(tensor.getData(), device, tensor.getByteSize());
+    for (void *device : deviceBuffers)
+      cuda->release(device);
+  }
+  if (err)
     return std::move(err);
   return results;
 }

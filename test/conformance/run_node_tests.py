@@ -70,14 +70,14 @@ def first_error_line(stdout, stderr, test_dir):
     return chosen.replace(test_dir + os.sep, "").strip()
 
 
-def run_test(runner, testdata, name, timeout):
+def run_test(runner, testdata, name, timeout, runner_args=()):
     """Returns (passed, first error line)."""
     test_dir = os.path.join(testdata, name)
     data_dir = os.path.join(test_dir, "test_data_set_0")
     model = os.path.join(test_dir, "model.onnx")
     if not os.path.isfile(model) or not os.path.isdir(data_dir):
         return False, "test data not found"
-    command = [runner, model]
+    command = [runner, model] + list(runner_args)
     for path in numbered_files(data_dir, "input"):
         command += ["--input", path]
     for path in numbered_files(data_dir, "output"):
@@ -109,6 +109,9 @@ def main():
                         help="seconds per test (default 60)")
     parser.add_argument("--filter", default=None,
                         help="only run tests whose name matches this regex")
+    parser.add_argument("--runner-arg", action="append", default=[],
+                        help="an extra lowrank-run argument (repeatable), "
+                             "e.g. --runner-arg=--device=cuda")
     parser.add_argument("--update", action="store_true",
                         help="rewrite the list with every passing test")
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -140,7 +143,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         futures = {
             pool.submit(run_test, args.lowrank_run, args.testdata, name,
-                        args.timeout): name
+                        args.timeout, args.runner_arg): name
             for name in names
         }
         for future in concurrent.futures.as_completed(futures):

@@ -3,8 +3,10 @@
 #include "ToolDriver.h"
 
 #include "lowrank/Export/ONNXExporter.h"
+#include "lowrank/Pipelines/GPUPipeline.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
+#include "lowrank/Target/NVPTX/NVPTXTarget.h"
 #include "lowrank/Transforms/Report.h"
 
 #include "lowrank/Support/Diagnostics.h"
@@ -100,6 +102,27 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
     }
     break;
   }
+  case EmitKind::PTX:
+  case EmitKind::Cubin: {
+    FailureOr<std::optional<std::string>> binary = getKernelBinary(module);
+    if (failed(binary))
+      return failure();
+    if (*binary) {
+      os << **binary;
+    } else if (options.emit == EmitKind::PTX) {
+      // Nothing to compute (empty outputs): a valid module without entries.
+      GPUPipelineOptions gpuOptions;
+      gpuOptions.chip = options.gpuChip;
+      gpuOptions.ptxVersion = options.gpuPTXVersion;
+      os << getEmptyPTXModule(options.gpuChip, getPTXVersion(gpuOptions));
+    } else {
+      errs() << options.inputFilename
+             << ": error: the model launches no GPU kernel; there is no "
+                "cubin to write\n";
+      return failure();
+    }
+    break;
+  }
   }
   if (options.outputFilename == "-") {
     outs().write(bytes.data(), bytes.size());
@@ -136,6 +159,13 @@ int runToolDriver(const DriverOptions &options,
     buildONNXToLinalgPipeline(pm);
   else if (options.emit == EmitKind::LLVM || options.emit == EmitKind::Object)
     buildCPUPipeline(pm, CPUPipelineOptions());
+  else if (options.emit == EmitKind::PTX || options.emit == EmitKind::Cubin) {
+    GPUPipelineOptions gpuOptions;
+    gpuOptions.chip = options.gpuChip;
+    gpuOptions.ptxVersion = options.gpuPTXVersion;
+    gpuOptions.format = options.emit == EmitKind::PTX ? "isa" : "bin";
+    buildGPUPipeline(pm, gpuOptions);
+  }
   if (failed(pm.run(*module)))
     return 1;
   timing.stop();

@@ -16,7 +16,7 @@
 
 namespace lowrank {
 
-enum class EmitKind { MLIR, Linalg, ONNX, LLVM, Object };
+enum class EmitKind { MLIR, Linalg, ONNX, LLVM, Object, PTX, Cubin };
 
 struct DriverOptions {
   std::string inputFilename;
@@ -27,6 +27,10 @@ struct DriverOptions {
   std::string reportFilename;
   bool printReportTable = false;
   ONNXImportOptions import;
+  /// Target of --emit=ptx|cubin: architecture and PTX version (0: the
+  /// default for the architecture).
+  std::string gpuChip = "sm_80";
+  unsigned gpuPTXVersion = 0;
 };
 
 /// Imports or parses the input, runs the configured pipeline (plus the CPU

@@ -10,10 +10,12 @@
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Dialect/ONNX/Transforms/Passes.h"
 #include "lowrank/Interfaces/LinearOpInterface.h"
+#include "lowrank/Pipelines/GPUPipeline.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Support/FileUtils.h"
 #include "lowrank/Transforms/Passes.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
+#include "lowrank/Target/NVPTX/NVPTXTarget.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Diagnostics.h"
@@ -35,6 +37,7 @@ int main(int argc, char **argv) {
   lowrank::registerLowrankConversionPasses();
   lowrank::registerONNXTransformsPasses();
   lowrank::registerLowrankPipelines();
+  lowrank::registerLowrankGPUPipeline();
   lowrank::registerLowrankTransforms();
 
   DialectRegistry registry;
@@ -43,6 +46,7 @@ int main(int argc, char **argv) {
   lowrank::registerImportDialects(registry);
   lowrank::registerLinalgLinearOpInterfaceModels(registry);
   lowrank::registerCPUTranslations(registry);
+  lowrank::registerNVPTXTarget(registry);
 
   static cl::OptionCategory category("lowrank-opt options");
   static cl::opt<lowrank::EmitKind> emit(
@@ -58,7 +62,13 @@ int main(int argc, char **argv) {
                  clEnumValN(lowrank::EmitKind::LLVM, "llvm",
                             "LLVM IR for the host CPU (runs the CPU pipeline)"),
                  clEnumValN(lowrank::EmitKind::Object, "obj",
-                            "an object file for the host CPU")),
+                            "an object file for the host CPU"),
+                 clEnumValN(lowrank::EmitKind::PTX, "ptx",
+                            "PTX of the model's GPU kernels (runs the GPU "
+                            "pipeline)"),
+                 clEnumValN(lowrank::EmitKind::Cubin, "cubin",
+                            "a cubin of the model's GPU kernels (GPU "
+                            "pipeline, then ptxas)")),
       cl::cat(category));
   static cl::opt<std::string> inputShapes(
       "onnx-input-shape",
@@ -75,6 +85,15 @@ int main(int argc, char **argv) {
   static cl::opt<bool> noChecker("onnx-no-checker",
                                  cl::desc("Skip the ONNX model checker"),
                                  cl::cat(category));
+
+  static cl::opt<std::string> gpuChip(
+      "gpu-chip", cl::desc("GPU architecture of --emit=ptx|cubin"),
+      cl::init("sm_80"), cl::cat(category));
+  static cl::opt<unsigned> gpuPTX(
+      "gpu-ptx",
+      cl::desc("PTX ISA version of --emit=ptx|cubin, times ten (default: 70 "
+               "below sm_90, 80 from sm_90 on)"),
+      cl::init(0), cl::cat(category));
 
   auto [inputFilename, outputFilename] =
       registerAndParseCLIOptions(argc, argv, "lowrank-opt", registry);
@@ -100,6 +119,8 @@ int main(int argc, char **argv) {
   options.emit = emit;
   options.import.runChecker = !noChecker;
   options.reportFilename = reportFile;
+  options.gpuChip = gpuChip;
+  options.gpuPTXVersion = gpuPTX;
   options.printReportTable = reportTable;
   if (Error err =
           lowrank::parseInputShapes(inputShapes, options.import.inputShapes)) {

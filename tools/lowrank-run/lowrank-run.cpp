@@ -13,9 +13,12 @@
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Import/ONNXImporter.h"
 #include "lowrank/Pipelines/Pipelines.h"
+#include "lowrank/Pipelines/GPUPipeline.h"
+#include "lowrank/Runner/CudaDevice.h"
 #include "lowrank/Runner/JitRunner.h"
 #include "lowrank/Support/Diagnostics.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
+#include "lowrank/Target/NVPTX/NVPTXTarget.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -62,6 +65,23 @@ static cl::opt<std::string>
               cl::value_desc("dir"), cl::init("."));
 static cl::opt<bool>
     writeNumpy("npy", cl::desc("Write output_<i>.npy files instead of .pb"));
+static cl::opt<lowrank::Device> device(
+    "device", cl::desc("Where to run the model"),
+    cl::init(lowrank::Device::CPU),
+    cl::values(clEnumValN(lowrank::Device::CPU, "cpu", "the host CPU"),
+               clEnumValN(lowrank::Device::CUDA, "cuda",
+                          "the first CUDA GPU, through the project's CUDA "
+                          "runtime")));
+static cl::opt<std::string> cudaRuntime(
+    "cuda-runtime",
+    cl::desc("liblowrank_cuda_runtime.so for --device=cuda (default: the "
+             "one in ../lib next to this tool)"),
+    cl::value_desc("file"));
+static cl::opt<std::string>
+    gpuChip("gpu-chip",
+            cl::desc("GPU architecture the kernels are compiled for; the "
+                     "driver compiles the PTX for the actual GPU"),
+            cl::init("sm_80"));
 static cl::opt<bool> printOutputs("print",
                                   cl::desc("Print the outputs instead of "
                                            "writing them"));
@@ -186,6 +206,7 @@ int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   registerAllPasses();
   lowrank::registerLowrankConversionPasses();
+  lowrank::registerLowrankGPUPipeline();
   cl::ParseCommandLineOptions(argc, argv,
                               "lowrank-run: JIT-compile a model for the host "
                               "CPU and run it on tensor files\n");
@@ -209,14 +230,23 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   lowrank::registerImportDialects(registry);
   lowrank::registerCPUTranslations(registry);
+  lowrank::registerNVPTXTarget(registry);
   MLIRContext context(registry);
   lowrank::ModelDiagnosticHandler handler(&context, modelFile);
 
   OwningOpRef<ModuleOp> module = loadModel(context, inputs);
   if (!module)
     return 1;
+  lowrank::JitOptions jitOptions;
+  jitOptions.device = device;
+  jitOptions.gpuChip = gpuChip;
+  jitOptions.cudaRuntimeLibrary =
+      cudaRuntime.empty()
+          ? lowrank::getDefaultCudaRuntimePath(
+                argv[0], reinterpret_cast<void *>(&reportError))
+          : std::string(cudaRuntime);
   std::unique_ptr<lowrank::JitRunner> runner =
-      lowrank::JitRunner::compile(*module);
+      lowrank::JitRunner::compile(*module, jitOptions);
   if (!runner)
     return 1;
   if (!expected.empty() && expected.size() != runner->getOutputs().size())

@@ -37,6 +37,20 @@ struct TensorSignature {
   std::string describe() const;
 };
 
+class CudaDevice;
+
+/// Where `main_graph` runs.
+enum class Device { CPU, CUDA };
+
+struct JitOptions {
+  Device device = Device::CPU;
+  /// --device=cuda: liblowrank_cuda_runtime.so and the GPU architecture the
+  /// kernels are compiled for (PTX, compiled by the driver for the actual
+  /// GPU at load time).
+  std::string cudaRuntimeLibrary;
+  std::string gpuChip = "sm_80";
+};
+
 class JitRunner {
 public:
   ~JitRunner();
@@ -46,7 +60,8 @@ public:
   /// compiles it at -O3. Problems are emitted as diagnostics in the module's
   /// context; returns null then. The context must have the dialects,
   /// translations and passes of the pipeline registered.
-  static std::unique_ptr<JitRunner> compile(mlir::ModuleOp module);
+  static std::unique_ptr<JitRunner> compile(mlir::ModuleOp module,
+                                            const JitOptions &options = {});
 
   llvm::ArrayRef<TensorSignature> getInputs() const { return inputs; }
   llvm::ArrayRef<TensorSignature> getOutputs() const { return outputs; }
@@ -60,6 +75,8 @@ private:
   JitRunner() = default;
 
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  /// Set for Device::CUDA: arguments are copied to device buffers.
+  std::unique_ptr<CudaDevice> cuda;
   std::vector<TensorSignature> inputs, outputs;
 };
 
