@@ -12,7 +12,9 @@
 #include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
 #include "lowrank/Transforms/Passes.h"
+#include "lowrank/Transforms/QuantizedLowRank.h"
 #include "lowrank/Transforms/Report.h"
+#include "lowrank/Transforms/TuckerConv.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -52,6 +54,8 @@ private:
                                       const WeightMatrix &matrix, int64_t rank);
   LogicalResult factorUnit(LinearOpAnalysis &analysis,
                            ArrayRef<unsigned> members, ReportBuilder &report);
+  /// Set from `quantize` and `quantize-factors`: Q + L R instead of L R.
+  std::optional<QuantizedLowRankConfig> quantizedLowRank;
 
   FactorMethod factorMethod = FactorMethod::SVD;
   std::optional<LayerCalibration> calib;
@@ -192,6 +196,19 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
   if (failed(matrix))
     return failure();
+  if (quantizedLowRank) {
+    // Against the calibration inputs' Gram matrix unless method=svd.
+    std::optional<MatrixD> gram;
+    if (calib && factorMethod != FactorMethod::SVD) {
+      FailureOr<MatrixD> layerGram = calib->getGram(layers, members);
+      if (failed(layerGram))
+        return failure();
+      gram = std::move(*layerGram);
+    }
+    return rewriteQuantizedLowRank(layers, members, *matrix, *decision,
+                                   *quantizedLowRank,
+                                   gram ? gram->data() : nullptr, report);
+  }
   FailureOr<UnitFactors> factors =
       factorMatrix(analysis, members, *matrix, rank);
   if (failed(factors))
@@ -281,6 +298,27 @@ void FactorizePass::runOnOperation() {
     getOperation().emitError("power-iterations must not be negative");
     return signalPassFailure();
   }
+  std::optional<int> bits = parseQuantizeOption(quantize);
+  std::optional<int> factorBits = parseQuantizeFactorsOption(quantizeFactors);
+  if (!bits || !factorBits) {
+    getOperation().emitError("unknown ")
+        << (bits ? "quantize-factors '" + quantizeFactors +
+                       "' (expected none or int8)"
+                 : "quantize '" + quantize + "' (expected none, int8 or int4)");
+    return signalPassFailure();
+  }
+  if (*factorBits != 0 && *bits == 0) {
+    getOperation().emitError("quantize-factors needs quantize=int8 or int4");
+    return signalPassFailure();
+  }
+  if (qlrIterations < 1 || hooiIterations < 0) {
+    getOperation().emitError(
+        "qlr-iterations must be positive and hooi-iterations not negative");
+    return signalPassFailure();
+  }
+  if (*bits != 0)
+    quantizedLowRank = QuantizedLowRankConfig{
+        *bits, *factorBits, static_cast<int>(qlrIterations)};
   FailureOr<FactorMethod> resolved =
       resolveFactorMethod(getOperation(), method, calibration);
   if (failed(resolved))
@@ -321,5 +359,8 @@ void FactorizePass::runOnOperation() {
   for (auto &[key, members] : units)
     if (failed(factorUnit(analysis, members, report)))
       return signalPassFailure();
+  if (failed(applyTuckerDecisions(getOperation(),
+                                  static_cast<int>(hooiIterations), report)))
+    return signalPassFailure();
   report.attachTo(getOperation());
 }

@@ -24,6 +24,8 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   select.grouping = options.grouping;
   select.enforceParity = options.enforceParity;
   select.overrides.assign(options.overrides.begin(), options.overrides.end());
+  select.quantize = options.quantize;
+  select.tucker = options.tucker;
   select.calibration = options.calibration;
   select.method = options.method;
   pm.addPass(createLowrankSelectRanks(select));
@@ -32,6 +34,10 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   factorize.svd = options.svd;
   factorize.useFloat64 = options.useFloat64;
   factorize.powerIterations = options.powerIterations;
+  factorize.quantize = options.quantize;
+  factorize.quantizeFactors = options.quantizeFactors;
+  factorize.qlrIterations = options.qlrIterations;
+  factorize.hooiIterations = options.hooiIterations;
   factorize.calibration = options.calibration;
   factorize.method = options.method;
   pm.addPass(createLowrankFactorize(factorize));

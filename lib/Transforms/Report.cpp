@@ -19,7 +19,8 @@ static void appendCalibrationColumns(Builder &b,
 void ReportBuilder::addLayer(const LinearLayerInfo &layer,
                              const LayerDecision &decision,
                              double relativeError, int64_t paramsAfter,
-                             const CalibrationColumns *calibration) {
+                             const CalibrationColumns *calibration,
+                             ArrayRef<NamedAttribute> extra) {
   Builder b(context);
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("kind", b.getStringAttr("layer")),
@@ -40,6 +41,7 @@ void ReportBuilder::addLayer(const LinearLayerInfo &layer,
   if (!decision.reason.empty())
     fields.push_back(b.getNamedAttr("reason", b.getStringAttr(decision.reason)));
   appendCalibrationColumns(b, calibration, fields);
+  fields.append(extra.begin(), extra.end());
   rows.push_back(b.getDictionaryAttr(fields));
 }
 
@@ -72,7 +74,8 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
                              ArrayRef<unsigned> members,
                              const LayerDecision &decision,
                              double relativeError,
-                             const CalibrationColumns *calibration) {
+                             const CalibrationColumns *calibration,
+                             ArrayRef<NamedAttribute> extra) {
   Builder b(context);
   int64_t dIn = layers[members.front()].dIn, dOut = 0, before = 0;
   SmallVector<Attribute> names;
@@ -102,6 +105,7 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
       b.getNamedAttr("relative_error", b.getF64FloatAttr(relativeError)),
   };
   appendCalibrationColumns(b, calibration, fields);
+  fields.append(extra.begin(), extra.end());
   rows.push_back(b.getDictionaryAttr(fields));
 }
 
@@ -139,19 +143,33 @@ static int64_t getInt(DictionaryAttr row, StringRef name) {
 namespace {
 struct Totals {
   int64_t before = 0, after = 0, factored = 0, dense = 0;
+  /// Storage of the compressed layers: float32 parameters unless a row
+  /// gives its storage bits (quantized layers).
+  double bitsAfter = 0;
+  bool quantized = false;
 };
 } // namespace
+
+static double getDouble(DictionaryAttr row, StringRef name, double fallback) {
+  auto attr = row.getAs<FloatAttr>(name);
+  return attr ? attr.getValueAsDouble() : fallback;
+}
 
 static Totals computeTotals(ArrayAttr rows) {
   Totals totals;
   for (auto row : rows.getAsRange<DictionaryAttr>()) {
     if (row.getAs<StringAttr>("kind").getValue() == "group") {
       totals.after += getInt(row, "shared_params");
+      totals.bitsAfter += getDouble(row, "shared_storage_bits",
+                                    32.0 * getInt(row, "shared_params"));
       continue;
     }
     totals.before += getInt(row, "params_before");
     totals.after += getInt(row, "params_after");
-    if (row.getAs<StringAttr>("action").getValue() == "factor")
+    totals.quantized |= row.get("storage_bits") != nullptr;
+    totals.bitsAfter +=
+        getDouble(row, "storage_bits", 32.0 * getInt(row, "params_after"));
+    if (row.getAs<StringAttr>("action").getValue() != "dense")
       ++totals.factored;
     else
       ++totals.dense;
@@ -186,6 +204,10 @@ LogicalResult writeReportJSON(ModuleOp module, llvm::raw_ostream &os) {
                                : static_cast<double>(totals.after) / totals.before},
            {"factored_layers", totals.factored},
            {"dense_layers", totals.dense}}}};
+  // Storage in bits per original parameter, given when a layer is quantized.
+  if (totals.quantized)
+    (*report.getObject("totals"))["bits_per_param"] =
+        totals.before == 0 ? 32.0 : totals.bitsAfter / totals.before;
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
   return success();
 }
@@ -217,6 +239,21 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
       name = row.getAs<StringAttr>("name").str();
       if (auto reason = row.getAs<StringAttr>("reason"))
         note = "dense: " + reason.str();
+      else if (auto bits = row.getAs<IntegerAttr>("quant_bits"))
+        note = llvm::formatv("Q int{0} + LR{1}, {2:F2} bits/param, Q alone "
+                             "{3:F4}, {4} iterations",
+                             bits.getInt(),
+                             getInt(row, "factor_bits")
+                                 ? " int" + std::to_string(
+                                                getInt(row, "factor_bits"))
+                                 : std::string(),
+                             getDouble(row, "bits_per_param", 32),
+                             getDouble(row, "quantization_error", 0),
+                             getInt(row, "iterations"))
+                   .str();
+      else if (row.get("out_rank"))
+        note = "tucker-2 ranks (" + std::to_string(getInt(row, "out_rank")) +
+               ", " + std::to_string(getInt(row, "in_rank")) + ")";
       else if (row.get("group"))
         note = "in group " + std::to_string(getInt(row, "group"));
     }
@@ -259,6 +296,9 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
                      (long long)totals.before, (long long)totals.after,
                      totals.before ? 100.0 * totals.after / totals.before : 100.0,
                      (long long)totals.factored, (long long)totals.dense);
+  if (totals.quantized)
+    os << llvm::format("storage: %.2f bits per original parameter\n",
+                       totals.before ? totals.bitsAfter / totals.before : 32.0);
   if (calibrated)
     os << "columns: error = relative weight error ||W - AB||/||W||; "
           "out_err = relative output error ||X(W - AB)||/||XW|| on the "

@@ -12,6 +12,8 @@
 #include "lowrank/Numerics/RankAllocation.h"
 #include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
+#include "lowrank/Transforms/QuantizedLowRank.h"
+#include "lowrank/Transforms/TuckerConv.h"
 #include "lowrank/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -112,6 +114,13 @@ LogicalResult SelectRanksPass::validateOptions() {
   };
   if (rank < 0)
     return module.emitError() << "rank must be positive, got " << rank;
+  if (!parseQuantizeOption(quantize))
+    return module.emitError() << "unknown quantize '" << quantize
+                              << "' (expected none, int8 or int4)";
+  if (quantize != "none" && paramRatio != 0)
+    return module.emitError()
+           << "param-ratio cannot be combined with quantize: a Q + L R layer "
+              "stores Q whatever its rank";
   if (rankMultiple < 1)
     return module.emitError() << "multiple must be positive, got "
                               << rankMultiple;
@@ -359,10 +368,12 @@ void SelectRanksPass::runOnOperation() {
       decision.rank = r;
       double saving = 1.0 - static_cast<double>(getFactoredParams(unit.m, unit.n, r)) /
                                 static_cast<double>(unit.m * unit.n);
-      if (enforceParity && !isBelowParity(unit.m, unit.n, r))
+      // Q + L R stores the quantized Q anyway: parity does not apply.
+      bool quantized = quantize != "none";
+      if (!quantized && enforceParity && !isBelowParity(unit.m, unit.n, r))
         decision.reason = "rank " + std::to_string(r) + " is not below parity " +
                           std::to_string(getParityRank(unit.m, unit.n));
-      else if (minSaving > 0 && saving < minSaving)
+      else if (!quantized && minSaving > 0 && saving < minSaving)
         decision.reason = "saving below min-saving";
       decision.relativeError =
           decision.reason.empty() ? getRelativeTruncationError(unit.spectrum, r)
@@ -373,5 +384,18 @@ void SelectRanksPass::runOnOperation() {
       decision.rank = 0;
     for (unsigned member : unit.members)
       writeDecision(layers[member], decision);
+  }
+
+  if (tucker) {
+    TuckerRankRule rule;
+    rule.rank = rank;
+    rule.rankRatio = rankRatio;
+    rule.paramRatio = paramRatio;
+    rule.unsupportedRule = energy != 0 || maxError != 0;
+    rule.rankMultiple = rankMultiple;
+    rule.minSize = minSize;
+    rule.enforceParity = enforceParity;
+    if (failed(selectTuckerRanks(getOperation(), rule)))
+      return signalPassFailure();
   }
 }

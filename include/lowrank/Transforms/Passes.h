@@ -70,6 +70,25 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
   Option<bool> useFloat64{*this, "float64",
                           llvm::cl::desc("SVD in float64"),
                           llvm::cl::init(false)};
+  Option<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("none, int8 or int4: factored layers become Q + L R"),
+      llvm::cl::init("none")};
+  Option<std::string> quantizeFactors{
+      *this, "quantize-factors",
+      llvm::cl::desc("none or int8: quantize L and R of Q + L R"),
+      llvm::cl::init("none")};
+  Option<int64_t> qlrIterations{
+      *this, "qlr-iterations",
+      llvm::cl::desc("Most alternating iterations of the Q + L R fit"),
+      llvm::cl::init(15)};
+  Option<bool> tucker{*this, "tucker",
+                      llvm::cl::desc("Tucker-2 for k x k convolutions"),
+                      llvm::cl::init(false)};
+  Option<int64_t> hooiIterations{
+      *this, "hooi-iterations",
+      llvm::cl::desc("HOOI refinements of a Tucker-2 decomposition"),
+      llvm::cl::init(2)};
   Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Calibration statistics (.lrstats) of the inputs"),

@@ -59,6 +59,17 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     entries `GLOB=RANK` or `GLOB=dense` (layer names are ONNX node names)
     take precedence; a glob matching no layer is an error.
 
+    `quantize=int8|int4` prepares a Q + L R rewrite (see lowrank-factorize):
+    the rank rules pick the rank of L R, and since Q is stored anyway the
+    parity rule does not apply. `tucker=true` also makes convolutions with
+    a k x k kernel (group 1, constant weight) Tucker-2 candidates, recorded
+    as `action = "tucker"` with `out_rank` and `in_rank`: `rank=N` uses N
+    for both modes, `rank-ratio=R` keeps R x C_out and R x C_in,
+    `param-ratio=P` allocates one budget of P x the convolutions'
+    parameters across them (greedy on the HOSVD error bound per parameter). A convolution stays dense when its Tucker-2 form
+    would not store fewer parameters than C_out C_in kh kw (the parity
+    point), or when min(C_out, C_in) < `min-size`.
+
     With `calibration=FILE` (a `.lrstats` file, docs/CalibrationFormat.md)
     and `method=whiten` (the default then) or `method=basis`, the rules read
     the whitened spectra, the singular values of L^T W where L L^T is the
@@ -96,6 +107,11 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
            "factors them anyway, e.g. to check a full-rank rewrite)">,
     ListOption<"overrides", "override", "std::string",
                "Per-layer GLOB=RANK or GLOB=dense">,
+    Option<"quantize", "quantize", "std::string", "\"none\"",
+           "none, int8 or int4: factored layers become Q + L R with Q "
+           "quantized; the parity rule does not apply (Q is always stored)">,
+    Option<"tucker", "tucker", "bool", "false",
+           "Also decide Tucker-2 ranks for k x k convolutions (group 1)">,
     Option<"calibration", "calibration", "std::string", "\"\"",
            "Calibration statistics (.lrstats) of the layers' inputs">,
     Option<"method", "method", "std::string", "\"\"",
@@ -130,6 +146,31 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
     The module gets a `lowrank.report` attribute: one entry per layer and
     group with the shapes, ranks, parameters and relative weight errors.
 
+    With `quantize=int8|int4` a factored layer becomes W ~ Q + L R (low
+    rank plus low precision): Q is quantized symmetrically with one scale
+    per output channel, L R has the decided rank, and both are fitted by
+    alternating minimization until the error stops improving
+    (`qlr-iterations` at most). The rewrite keeps Q as integers behind a
+    per-axis `onnx.DequantizeLinear` (int4 values are stored in int8
+    containers with the int4 range [-7, 7]); `quantize-factors=int8`
+    stores L and R likewise:
+    ```mlir
+    %q = onnx.DequantizeLinear %qi8, %scales, %none {axis = 1 : i64} : ...
+    %d = onnx.MatMul %x, %q : ...
+    %t = onnx.MatMul %x, %l {lowrank.factor = "A"} : ...
+    %u = onnx.MatMul %t, %r {lowrank.factor = "B"} : ...
+    %y = onnx.Add %d, %u {lowrank.factor = "QLR"} : ...
+    ```
+    The report gives the bits per parameter, the error of Q alone, the
+    final error and the iterations.
+
+    Convolutions whose decision says `tucker` (from `tucker=true` in
+    lowrank-select-ranks) are decomposed Tucker-2 over their channel modes
+    (HOSVD refined by `hooi-iterations` HOOI steps) and rewritten into a
+    1x1 convolution to r_in channels, the k x k core convolution with the
+    original strides, pads and dilations, and a 1x1 convolution back to
+    C_out channels that keeps the bias.
+
     With `calibration=FILE` the factorization is activation-aware.
     `method=whiten` (the default with calibration) minimizes the output
     error ||X (W - A B)||_F on the calibration inputs: with the Cholesky
@@ -151,6 +192,15 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
            "Compute the SVD in float64">,
     Option<"powerIterations", "power-iterations", "int64_t", "2",
            "Power iterations of the randomized SVD">,
+    Option<"quantize", "quantize", "std::string", "\"none\"",
+           "none, int8 or int4: rewrite factored layers as x Q + (x L) R "
+           "with Q quantized per output channel (DequantizeLinear)">,
+    Option<"quantizeFactors", "quantize-factors", "std::string", "\"none\"",
+           "none or int8: also quantize L and R of a Q + L R layer">,
+    Option<"qlrIterations", "qlr-iterations", "int64_t", "15",
+           "Most alternating iterations of the Q + L R fit">,
+    Option<"hooiIterations", "hooi-iterations", "int64_t", "2",
+           "HOOI refinements of a Tucker-2 decomposition">,
     Option<"calibration", "calibration", "std::string", "\"\"",
            "Calibration statistics (.lrstats) of the layers' inputs">,
     Option<"method", "method", "std::string", "\"\"",

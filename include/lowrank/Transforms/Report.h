@@ -39,15 +39,22 @@ public:
   explicit ReportBuilder(mlir::MLIRContext *context) : context(context) {}
 
   /// A layer row; `relativeError` is the measured ||W - A B|| / ||W||.
+  /// `extra` fields are appended (e.g. the bits of a Q + L R layer:
+  /// `storage_bits` replaces 32 x params_after in the totals).
   void addLayer(const LinearLayerInfo &layer, const LayerDecision &decision,
                 double relativeError, int64_t paramsAfter,
-                const CalibrationColumns *calibration = nullptr);
+                const CalibrationColumns *calibration = nullptr,
+                llvm::ArrayRef<mlir::NamedAttribute> extra = {});
   /// A group row: the shared input projection and the members' totals;
   /// `relativeError` is the measured weight error of the concatenation.
   void addGroup(llvm::ArrayRef<LinearLayerInfo> layers,
-                llvm::ArrayRef<unsigned> members, const LayerDecision &decision,
-                double relativeError,
-                const CalibrationColumns *calibration = nullptr);
+                llvm::ArrayRef<unsigned> members,
+                const LayerDecision &decision, double relativeError,
+                const CalibrationColumns *calibration = nullptr,
+                llvm::ArrayRef<mlir::NamedAttribute> extra = {});
+  /// A row of any other kind (e.g. a Tucker-2 convolution), counted in the
+  /// totals like a layer when it has params_before and params_after.
+  void addRow(mlir::DictionaryAttr row) { rows.push_back(row); }
   /// Sets the module's `lowrank.report`, replacing an earlier one.
   void attachTo(mlir::ModuleOp module);
 

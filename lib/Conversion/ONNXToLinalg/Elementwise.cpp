@@ -176,6 +176,7 @@ void populateONNXElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseUnaryPatterns(patterns);
   populateElementwiseBinaryPatterns(patterns);
   populateCastPatterns(patterns);
+  populateQuantizePatterns(patterns);
 }
 
 } // namespace lowrank

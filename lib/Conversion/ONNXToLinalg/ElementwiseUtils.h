@@ -57,6 +57,9 @@ void populateElementwiseBinaryPatterns(mlir::RewritePatternSet &patterns);
 /// Adds the Cast pattern.
 void populateCastPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the DequantizeLinear pattern.
+void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace lowrank
 
 #endif // LOWRANK_LIB_CONVERSION_ONNXTOLINALG_ELEMENTWISEUTILS_H

@@ -497,4 +497,33 @@ def ONNX_DropoutOp : ONNX_Op<"Dropout", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [Pure]> {
+  let summary = "Integers to floats: (x - x_zero_point) * x_scale";
+  let description = [{
+    Opset 13 semantics. `x_scale` (and `x_zero_point` when given, with the
+    element type of `x`) is a scalar, applied to every element, or a 1-D
+    tensor with one entry per index of `x` along `axis` (per-axis, e.g.
+    per output channel). The result has the shape of `x` and the element
+    type of `x_scale`. lowrank-factorize uses it for the quantized part Q of
+    a Q + L R decomposition:
+
+    ```mlir
+    %q = onnx.Constant {value = dense_resource<fc.lowrank_q> : tensor<64x32xi8>} : tensor<64x32xi8>
+    %s = onnx.Constant {value = dense_resource<fc.lowrank_q_scale> : tensor<32xf32>} : tensor<32xf32>
+    %none = onnx.NoValue
+    %w = onnx.DequantizeLinear %q, %s, %none {axis = 1 : i64}
+        : (tensor<64x32xi8>, tensor<32xf32>, none) -> tensor<64x32xf32>
+    ```
+  }];
+  let arguments = (ins TensorOf<[I8, UI8, I32]>:$x, ONNX_FloatTensor:$x_scale,
+                   ONNX_TensorOrNone:$x_zero_point,
+                   DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs ONNX_FloatTensor:$y);
+  let hasVerifier = 1;
+}
+
 #endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD

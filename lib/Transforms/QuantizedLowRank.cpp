@@ -1,0 +1,309 @@
+//===- QuantizedLowRank.cpp - The Q + L R rewrite of a linear layer -------===//
+//
+// y = x W (+ b) becomes onnx.Add(x Q, (x L) R (+ b)). The low-rank path is
+// built through LinearOpInterface like a plain factorization; the quantized
+// path re-creates the layer's own op (MatMul, Gemm or 1x1 Conv) with its
+// weight replaced by a DequantizeLinear of the integer constant and without
+// the bias, which the low-rank path already adds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Transforms/QuantizedLowRank.h"
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+#include "lowrank/Numerics/LowRank.h"
+#include "lowrank/Numerics/QuantizedLowRank.h"
+#include "lowrank/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+using namespace lowrank::numerics;
+
+namespace lowrank {
+
+std::optional<int> parseQuantizeOption(StringRef value) {
+  if (value == "none")
+    return 0;
+  if (value == "int8")
+    return 8;
+  if (value == "int4")
+    return 4;
+  return std::nullopt;
+}
+
+std::optional<int> parseQuantizeFactorsOption(StringRef value) {
+  if (value == "none")
+    return 0;
+  if (value == "int8")
+    return 8;
+  return std::nullopt;
+}
+
+/// The ONNX opset from which DequantizeLinear takes per-axis scales.
+static constexpr int64_t kPerAxisDequantizeOpset = 13;
+
+/// The columns [begin, begin + count) of a quantized matrix.
+static QuantizedMatrix sliceColumns(const QuantizedMatrix &q, int64_t begin,
+                                    int64_t count) {
+  QuantizedMatrix out;
+  out.bits = q.bits;
+  out.rows = q.rows;
+  out.cols = count;
+  out.values.resize(q.rows * count);
+  for (int64_t i = 0; i < q.rows; ++i)
+    std::copy(&q.values[i * q.cols + begin],
+              &q.values[i * q.cols + begin] + count, &out.values[i * count]);
+  out.scales.assign(q.scales.begin() + begin, q.scales.begin() + begin + count);
+  return out;
+}
+
+static WeightMatrix sliceColumns(const WeightMatrix &m, int64_t begin,
+                                 int64_t count) {
+  WeightMatrix out(m.rows(), count);
+  for (int64_t i = 0; i < m.rows(); ++i)
+    std::copy(m.data() + i * m.cols() + begin,
+              m.data() + i * m.cols() + begin + count, out.data() + i * count);
+  return out;
+}
+
+template <typename T>
+static DenseResourceElementsAttr
+createBlob(MLIRContext *context, StringRef name, RankedTensorType type,
+           ArrayRef<T> data) {
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()),
+                       data.size() * sizeof(T));
+  return DenseResourceElementsAttr::get(
+      type, name,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));
+}
+
+/// DequantizeLinear of `q` (rows x cols, per-column scales) stored with
+/// `shape`: as is (axis 1) or, for convolution kernels, transposed to
+/// cols x rows x 1... (axis 0).
+static Value buildDequantizedWeight(OpBuilder &builder, Location loc,
+                                    const QuantizedMatrix &q,
+                                    ArrayRef<int64_t> shape, bool transposed,
+                                    StringRef name) {
+  MLIRContext *context = builder.getContext();
+  std::vector<int8_t> values = q.values;
+  if (transposed)
+    for (int64_t i = 0; i < q.rows; ++i)
+      for (int64_t j = 0; j < q.cols; ++j)
+        values[j * q.rows + i] = q.values[i * q.cols + j];
+  auto intType = RankedTensorType::get(shape, builder.getI8Type());
+  auto intAttr = createBlob<int8_t>(context, name, intType, values);
+  Value integers = onnx::ConstantOp::create(builder, loc, intType, intAttr);
+  auto scaleType = RankedTensorType::get({q.cols}, builder.getF32Type());
+  auto scaleAttr =
+      createBlob<float>(context, (name + "_scale").str(), scaleType, q.scales);
+  Value scales = onnx::ConstantOp::create(builder, loc, scaleType, scaleAttr);
+  Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
+  auto floatType = RankedTensorType::get(shape, builder.getF32Type());
+  auto dequantize = onnx::DequantizeLinearOp::create(
+      builder, loc, floatType, integers, scales, none,
+      builder.getI64IntegerAttr(transposed ? 0 : 1));
+  return dequantize.getY();
+}
+
+/// Replaces the float weight (operand 1) of a factor op built through the
+/// interface by the dequantized integers `q`.
+static void useQuantizedWeight(OpBuilder &builder, Operation *factorOp,
+                               const QuantizedMatrix &q, StringRef name) {
+  Value weight = factorOp->getOperand(1);
+  auto shape = cast<RankedTensorType>(weight.getType()).getShape();
+  builder.setInsertionPoint(factorOp);
+  Value dequantized =
+      buildDequantizedWeight(builder, factorOp->getLoc(), q, shape,
+                             /*transposed=*/isa<onnx::ConvOp>(factorOp), name);
+  factorOp->setOperand(1, dequantized);
+  if (Operation *old = weight.getDefiningOp(); old && old->use_empty())
+    old->erase();
+}
+
+/// x Q for the layer's own op and input form, without bias.
+static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
+                                           const LinearLayerInfo &layer,
+                                           const QuantizedMatrix &q,
+                                           StringRef name) {
+  Operation *op = layer.op;
+  Location loc = op->getLoc();
+  Type resultType = op->getResult(0).getType();
+  if (auto matmul = dyn_cast<onnx::MatMulOp>(op)) {
+    Value w = buildDequantizedWeight(builder, loc, q, {q.rows, q.cols},
+                                     /*transposed=*/false, name);
+    return onnx::MatMulOp::create(builder, loc, resultType, matmul.getA(), w)
+        .getY();
+  }
+  Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
+  if (auto gemm = dyn_cast<onnx::GemmOp>(op)) {
+    Value w = buildDequantizedWeight(builder, loc, q, {q.rows, q.cols},
+                                     /*transposed=*/false, name);
+    return onnx::GemmOp::create(builder, loc, resultType, gemm.getA(), w, none,
+                                gemm.getAlphaAttr(), gemm.getBetaAttr(),
+                                builder.getI64IntegerAttr(0),
+                                builder.getI64IntegerAttr(0))
+        .getY();
+  }
+  if (auto conv = dyn_cast<onnx::ConvOp>(op)) {
+    auto kernel = cast<RankedTensorType>(conv.getW().getType()).getShape();
+    Value w = buildDequantizedWeight(builder, loc, q, kernel,
+                                     /*transposed=*/true, name);
+    return onnx::ConvOp::create(builder, loc, resultType, conv.getX(), w, none,
+                                conv.getAutoPadAttr(), conv.getDilationsAttr(),
+                                conv.getGroupAttr(), conv.getKernelShapeAttr(),
+                                conv.getPadsAttr(), conv.getStridesAttr())
+        .getY();
+  }
+  llvm_unreachable("checked by rewriteQuantizedLowRank");
+}
+
+static void eraseDeadProducers(Operation *op) {
+  if (!op || !op->use_empty() || !isMemoryEffectFree(op))
+    return;
+  SmallVector<Operation *> producers;
+  for (Value operand : op->getOperands())
+    producers.push_back(operand.getDefiningOp());
+  op->erase();
+  for (Operation *producer : producers)
+    eraseDeadProducers(producer);
+}
+
+/// Storage bits of a factor: quantized with per-column scales, or float32.
+static double factorBits(int64_t rows, int64_t cols, int bits) {
+  return bits == 0 ? 32.0 * rows * cols
+                   : static_cast<double>(bits) * rows * cols + 32.0 * cols;
+}
+
+LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
+                                      ArrayRef<unsigned> members,
+                                      const WeightMatrix &weight,
+                                      const LayerDecision &decision,
+                                      const QuantizedLowRankConfig &config,
+                                      const double *gram,
+                                      ReportBuilder &report) {
+  LinearLayerInfo &lead = layers[members.front()];
+  for (unsigned member : members)
+    if (!isa<onnx::MatMulOp, onnx::GemmOp, onnx::ConvOp>(
+            layers[member].op.getOperation()))
+      return layers[member].op->emitError(
+                 "quantize= supports onnx.MatMul, onnx.Gemm and onnx.Conv "
+                 "layers; layer '")
+             << layers[member].name << "' is " << layers[member].op->getName();
+  QuantizedLowRankOptions options;
+  options.bits = config.bits;
+  options.rank = decision.rank;
+  options.factorBits = config.factorBits;
+  options.maxIterations = config.maxIterations;
+  options.gram = gram;
+  auto fit = fitQuantizedLowRank(weight, options);
+  if (!fit)
+    return lead.op->emitError("Q + L R fit of layer '")
+           << lead.name << "' failed: " << llvm::toString(fit.takeError());
+
+  ModuleOp module = lead.op->getParentOfType<ModuleOp>();
+  auto opset = module->getAttrOfType<IntegerAttr>("onnx.opset");
+  if (opset && opset.getInt() < kPerAxisDequantizeOpset)
+    module->setAttr("onnx.opset",
+                    IntegerAttr::get(opset.getType(), kPerAxisDequantizeOpset));
+
+  Operation *first = lead.op;
+  for (unsigned member : members)
+    if (layers[member].op->isBeforeInBlock(first))
+      first = layers[member].op;
+  OpBuilder builder(first);
+  Value bottleneck =
+      lead.op.buildInputProjection(builder, fit->L, lead.name + ".lowrank_a");
+  Operation *inputProjection = bottleneck.getDefiningOp();
+  inputProjection->setAttr(kFactorAttr, builder.getStringAttr("A"));
+  if (fit->quantizedL)
+    useQuantizedWeight(builder, inputProjection, *fit->quantizedL,
+                       lead.name + ".lowrank_a");
+
+  Builder b(lead.op->getContext());
+  int64_t rank = decision.rank, column = 0;
+  double groupBits = factorBits(lead.dIn, rank, config.factorBits);
+  for (unsigned member : members) {
+    LinearLayerInfo &layer = layers[member];
+    QuantizedMatrix q = sliceColumns(fit->Q, column, layer.dOut);
+    WeightMatrix r = sliceColumns(fit->R, column, layer.dOut);
+    WeightMatrix original = sliceColumns(weight, column, layer.dOut);
+    std::optional<QuantizedMatrix> quantizedR;
+    if (fit->quantizedR)
+      quantizedR = sliceColumns(*fit->quantizedR, column, layer.dOut);
+    column += layer.dOut;
+
+    // The member's own error under the same weighting as the fit.
+    WeightMatrix residual = multiply(fit->L, r);
+    WeightMatrix dequantized = q.dequantize();
+    for (int64_t i = 0; i < residual.size(); ++i)
+      residual.data()[i] =
+          original.data()[i] - dequantized.data()[i] - residual.data()[i];
+    auto errorNorm = getWeightedNorm(residual, gram);
+    auto norm = getWeightedNorm(original, gram);
+    if (!errorNorm || !norm)
+      return layer.op->emitError("Q + L R error of layer '")
+             << layer.name << "': "
+             << llvm::toString(errorNorm ? norm.takeError()
+                                         : errorNorm.takeError());
+    double relativeError = *norm == 0 ? 0 : *errorNorm / *norm;
+
+    builder.setInsertionPoint(layer.op);
+    Value lowRank = layer.op.buildOutputProjection(builder, bottleneck, r,
+                                                   layer.name + ".lowrank_b");
+    Operation *outputProjection = lowRank.getDefiningOp();
+    outputProjection->setAttr(kFactorAttr, builder.getStringAttr("B"));
+    outputProjection->setAttr(kDecisionAttr, layer.op->getAttr(kDecisionAttr));
+    if (quantizedR)
+      useQuantizedWeight(builder, outputProjection, *quantizedR,
+                         layer.name + ".lowrank_b");
+    builder.setInsertionPoint(layer.op);
+    FailureOr<Value> quantizedPath =
+        buildQuantizedPath(builder, layer, q, layer.name + ".lowrank_q");
+    if (failed(quantizedPath))
+      return failure();
+    quantizedPath->getDefiningOp()->setAttr(kFactorAttr,
+                                            builder.getStringAttr("Q"));
+    Value sum = onnx::AddOp::create(builder, layer.op->getLoc(),
+                                    layer.op->getResult(0).getType(),
+                                    *quantizedPath, lowRank);
+    sum.getDefiningOp()->setAttr(kFactorAttr, builder.getStringAttr("QLR"));
+
+    bool alone = members.size() == 1;
+    double bits = static_cast<double>(q.storageBits()) +
+                  factorBits(rank, layer.dOut, config.factorBits) +
+                  (alone ? groupBits : 0.0);
+    SmallVector<NamedAttribute> extra = {
+        b.getNamedAttr("quant_bits", b.getI64IntegerAttr(config.bits)),
+        b.getNamedAttr("factor_bits", b.getI64IntegerAttr(config.factorBits)),
+        b.getNamedAttr("storage_bits", b.getF64FloatAttr(bits)),
+        b.getNamedAttr("bits_per_param",
+                       b.getF64FloatAttr(
+                           bits / static_cast<double>(layer.dIn * layer.dOut))),
+        b.getNamedAttr("quantization_error",
+                       b.getF64FloatAttr(fit->quantizationOnlyError)),
+        b.getNamedAttr("fit_error", b.getF64FloatAttr(fit->relativeError)),
+        b.getNamedAttr("iterations", b.getI64IntegerAttr(fit->iterations)),
+        b.getNamedAttr("fit_against",
+                       b.getStringAttr(gram ? "calibration" : "weights")),
+    };
+    int64_t paramsAfter = layer.dIn * layer.dOut + rank * layer.dOut +
+                          (alone ? rank * lead.dIn : 0);
+    report.addLayer(layer, decision, relativeError, paramsAfter,
+                    /*calibration=*/nullptr, extra);
+
+    Operation *old = layer.op;
+    old->replaceAllUsesWith(ValueRange{sum});
+    eraseDeadProducers(old);
+  }
+  if (members.size() > 1) {
+    report.addGroup(
+        layers, members, decision, fit->relativeError,
+        /*calibration=*/nullptr,
+        {b.getNamedAttr("shared_storage_bits", b.getF64FloatAttr(groupBits))});
+  }
+  return success();
+}
+
+} // namespace lowrank
