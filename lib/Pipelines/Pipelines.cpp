@@ -27,7 +27,7 @@ void buildONNXToLinalgPipeline(OpPassManager &pm) {
                   "canonicalize,cse");
 }
 
-void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &) {
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
   addPipeline(
       pm,
@@ -35,12 +35,22 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &) {
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-      "buffer-deallocation-pipeline,"
+      "buffer-deallocation-pipeline");
+  // Matmuls become runtime calls on buffers, where operand layouts and
+  // constant weights are known; everything else goes to loops.
+  if (options.ukernels)
+    pm.addPass(createLowrankLinalgToUKernel());
+  addPipeline(
+      pm,
       "func.func(lowrank-memref-copy-to-linalg,convert-linalg-to-loops),"
       "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
       "func.func(llvm-request-c-wrappers),"
-      "convert-math-to-llvm,convert-math-to-libm,"
-      "convert-to-llvm,reconcile-unrealized-casts");
+      "convert-math-to-llvm,convert-math-to-libm");
+  // With the runtime linked anyway, intermediate buffers come from its
+  // cache of freed blocks instead of fresh pages on every call.
+  if (options.ukernels)
+    addPipeline(pm, "finalize-memref-to-llvm{use-generic-functions}");
+  addPipeline(pm, "convert-to-llvm,reconcile-unrealized-casts");
 }
 
 void registerLowrankPipelines() {

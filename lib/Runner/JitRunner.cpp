@@ -7,6 +7,7 @@
 #include "lowrank/Pipelines/GPUPipeline.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Runner/CudaDevice.h"
+#include "lowrank/Runtime/CPU/Runtime.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -59,6 +60,30 @@ static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
   signature.shape.assign(tensorType.getShape().begin(),
                          tensorType.getShape().end());
   return signature;
+}
+
+/// Resolves the liblowrank_cpu_runtime entry points that
+/// lowrank-linalg-to-ukernel calls to the copies linked into this program.
+static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
+  engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](StringRef name, auto *function) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_ciface_lowrank_matmul_f32", &_mlir_ciface_lowrank_matmul_f32);
+    add("_mlir_ciface_lowrank_matmul_packed_f32",
+        &_mlir_ciface_lowrank_matmul_packed_f32);
+    add("_mlir_ciface_lowrank_matmul_packed_bias_f32",
+        &_mlir_ciface_lowrank_matmul_packed_bias_f32);
+    add("_mlir_ciface_lowrank_batch_matmul_f32",
+        &_mlir_ciface_lowrank_batch_matmul_f32);
+    add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
+    add("_mlir_memref_to_llvm_aligned_alloc",
+        &_mlir_memref_to_llvm_aligned_alloc);
+    add("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
+    return symbols;
+  });
 }
 
 JitRunner::~JitRunner() = default;
@@ -142,6 +167,7 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     return nullptr;
   }
   runner->engine = std::move(*engine);
+  registerCPURuntimeSymbols(*runner->engine);
   return runner;
 }
 

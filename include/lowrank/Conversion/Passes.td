@@ -84,4 +84,53 @@ def LowrankCopyRepeatedResults
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LowrankLinalgToUKernel
+    : Pass<"lowrank-linalg-to-ukernel", "::mlir::ModuleOp"> {
+  let summary = "Call the CPU runtime's GEMM kernels for f32 matmuls on buffers";
+  let description = [{
+    Rewrites `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs into
+    calls of `liblowrank_cpu_runtime` (packed, register-blocked, threaded
+    kernels; see `include/lowrank/Runtime/CPU/Runtime.h`). Transposed
+    operands (indexing maps `(k, m)` or `(n, k)`, as Gemm's `transA` and
+    `transB` produce) become `memref.transpose` views, whose strides the
+    kernels read. A `linalg.fill` of zero right before the matmul into the
+    same buffer is folded into the call (the kernel overwrites C instead of
+    accumulating). A right-hand operand read from a constant
+    `memref.global` is a weight: the call gets a private slot global where
+    the runtime keeps the weight packed after the first call. A bias
+    addition (`linalg.generic` adding a 1-D vector along the last dim) that
+    is the only reader of a weight product is fused into the call
+    (`lowrank_matmul_packed_bias_f32`), which then writes the addition's
+    output. Other linalg ops are left to the loop lowering.
+
+    Before:
+    ```mlir
+    %w = memref.get_global @weight : memref<384x1536xf32>
+    linalg.fill ins(%zero : f32) outs(%c : memref<128x1536xf32>)
+    linalg.matmul ins(%x, %w : memref<128x384xf32>, memref<384x1536xf32>)
+                  outs(%c : memref<128x1536xf32>)
+    ```
+    After:
+    ```mlir
+    %w = memref.get_global @weight : memref<384x1536xf32>
+    %slot = memref.get_global @__lowrank_packed_0 : memref<1xi64>
+    %xd = memref.cast %x : memref<128x384xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+    ...
+    %flags = arith.constant 1 : i64
+    call @lowrank_matmul_packed_f32(%xd, %wd, %cd, %slot, %flags) : (...) -> ()
+    ```
+  }];
+  let options = [
+    Option<"fuseBias", "fuse-bias", "bool", /*default=*/"true",
+           "Fold a row-wise bias addition that reads only a weight product "
+           "into the call (the kernel adds the bias while the result is in "
+           "registers and writes the addition's output buffer)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // LOWRANK_CONVERSION_PASSES_TD

@@ -13,7 +13,14 @@
 namespace lowrank {
 
 struct CPUPipelineOptions
-    : public mlir::PassPipelineOptions<CPUPipelineOptions> {};
+    : public mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> ukernels{
+      *this, "ukernels",
+      llvm::cl::desc("Compute f32 matmuls with liblowrank_cpu_runtime's "
+                     "kernels (lowrank-linalg-to-ukernel); false keeps the "
+                     "plain loop lowering"),
+      llvm::cl::init(true)};
+};
 
 /// onnx (or linalg-on-tensors) to linalg on tensors: shape folding, the
 /// onnx-to-linalg conversion and clean-ups. Registered as
@@ -22,7 +29,9 @@ void buildONNXToLinalgPipeline(mlir::OpPassManager &pm);
 
 /// onnx or linalg-on-tensors to the LLVM dialect for the host CPU: the entry
 /// function takes its inputs and then its outputs as memref arguments and
-/// gets a C interface (`_mlir_ciface_<name>`). Registered as
+/// gets a C interface (`_mlir_ciface_<name>`). With `ukernels` (the
+/// default) matmuls call liblowrank_cpu_runtime, which the JIT runner
+/// provides and object files must be linked with. Registered as
 /// `lowrank-cpu-pipeline`.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);

@@ -1,0 +1,594 @@
+//===- LinalgToUKernel.cpp - Matmuls on buffers into CPU runtime calls ----===//
+//
+// Each f32 linalg.matmul / linalg.batch_matmul on memrefs becomes a call of
+// the runtime's `_mlir_ciface_lowrank_*` kernels through a private
+// declaration with `llvm.emit_c_interface`. Operands are passed as fully
+// dynamic strided memrefs so that one declaration serves every shape and
+// transposed operands are plain views.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Conversion/Passes.h"
+#include "lowrank/Runtime/CPU/Runtime.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+namespace lowrank {
+#define GEN_PASS_DEF_LOWRANKLINALGTOUKERNEL
+#include "lowrank/Conversion/Passes.h.inc"
+} // namespace lowrank
+
+using namespace mlir;
+
+#define DEBUG_TYPE "lowrank-linalg-to-ukernel"
+
+namespace {
+
+constexpr StringLiteral kMatmul = "lowrank_matmul_f32";
+constexpr StringLiteral kPackedMatmul = "lowrank_matmul_packed_f32";
+constexpr StringLiteral kBatchMatmul = "lowrank_batch_matmul_f32";
+constexpr StringLiteral kPackedBiasMatmul = "lowrank_matmul_packed_bias_f32";
+
+/// memref<?x...x?xf32, strided<[?, ...], offset: ?>> of the given rank.
+MemRefType getDynamicStridedType(MLIRContext *context, unsigned rank) {
+  SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
+  auto layout = StridedLayoutAttr::get(context, ShapedType::kDynamic, dynamic);
+  return MemRefType::get(dynamic, Float32Type::get(context), layout);
+}
+
+/// The permutation that orders the dims of an operand read through `map` as
+/// `wanted` (loop dims), or failure when the map is not such a permutation.
+FailureOr<SmallVector<unsigned>>
+getOperandPermutation(AffineMap map, ArrayRef<unsigned> wanted) {
+  if (map.getNumResults() != wanted.size())
+    return failure();
+  SmallVector<unsigned> permutation;
+  for (unsigned dim : wanted) {
+    std::optional<unsigned> position =
+        map.getResultPosition(getAffineDimExpr(dim, map.getContext()));
+    if (!position)
+      return failure();
+    permutation.push_back(*position);
+  }
+  return permutation;
+}
+
+/// Collapses the leading `numBatch` dims of a batched operand into one,
+/// keeping the two matrix dims.
+SmallVector<ReassociationIndices> getBatchCollapse(size_t numBatch) {
+  ReassociationIndices batch =
+      llvm::to_vector(llvm::seq<int64_t>(0, static_cast<int64_t>(numBatch)));
+  return {batch,
+          {static_cast<int64_t>(numBatch)},
+          {static_cast<int64_t>(numBatch) + 1}};
+}
+
+/// The indexing maps of `op` without its unit dims, and per operand the
+/// positions dropped: loop dims of extent 1 and constant-0 indices of unit
+/// operand dims (ONNX MatMul lowers broadcast unit batch dims that way;
+/// elementwise fusion moves reshapes so that a product keeps a unit row
+/// dim). Failure if some other index expression remains.
+struct ReducedMaps {
+  SmallVector<AffineMap> maps;
+  SmallVector<SmallVector<int64_t>> droppedPositions;
+};
+
+FailureOr<ReducedMaps> getUnitDimFreeMaps(linalg::LinalgOp op) {
+  SmallVector<int64_t> loopRanges = op.getStaticLoopRanges();
+  SmallVector<AffineMap> originalMaps = op.getIndexingMapsArray();
+  // Which operands index each loop dim (bit i for operand i): A and B and C
+  // is a batch dim, A and C an m dim, B and C an n dim, A and B a k dim. A
+  // unit batch (or broadcast) dim is always dropped; a unit m, n or k dim
+  // only when another dim of the same role remains (M = 1 keeps its row
+  // dim).
+  unsigned numLoops = loopRanges.size();
+  SmallVector<unsigned> roles(numLoops, 0);
+  for (auto [i, map] : llvm::enumerate(originalMaps))
+    for (AffineExpr expr : map.getResults())
+      if (auto dim = dyn_cast<AffineDimExpr>(expr))
+        roles[dim.getPosition()] |= 1u << i;
+  llvm::SmallBitVector unitLoops(numLoops);
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (loopRanges[d] != 1)
+      continue;
+    bool otherOfSameRole = false;
+    for (unsigned e = 0; e < numLoops; ++e)
+      if (e != d && roles[e] == roles[d] && !unitLoops.test(e))
+        otherOfSameRole = true;
+    // Only the output indexes it: the inputs read that unit dim at 0.
+    bool broadcast = roles[d] == 0b100;
+    if (roles[d] == 0b111 || broadcast || otherOfSameRole)
+      unitLoops.set(d);
+  }
+  ReducedMaps reduced;
+  for (auto [i, map] : llvm::enumerate(originalMaps)) {
+    auto type = cast<MemRefType>(op->getOperand(i).getType());
+    SmallVector<int64_t> dropped;
+    SmallVector<AffineExpr> kept;
+    for (auto [p, expr] : llvm::enumerate(map.getResults())) {
+      auto constant = dyn_cast<AffineConstantExpr>(expr);
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      if ((constant && constant.getValue() == 0 && type.getDimSize(p) == 1) ||
+          (dim && unitLoops.test(dim.getPosition()))) {
+        dropped.push_back(p);
+        continue;
+      }
+      if (!dim)
+        return failure();
+      kept.push_back(expr);
+    }
+    reduced.maps.push_back(compressDims(
+        AffineMap::get(map.getNumDims(), 0, kept, op.getContext()), unitLoops));
+    reduced.droppedPositions.push_back(std::move(dropped));
+  }
+  return reduced;
+}
+
+/// The type of dropUnitDims's view.
+MemRefType getUnitDimFreeType(MemRefType type, ArrayRef<int64_t> positions) {
+  if (positions.empty())
+    return type;
+  MLIRContext *context = type.getContext();
+  SmallVector<int64_t> shape;
+  for (auto [p, size] : llvm::enumerate(type.getShape()))
+    if (!llvm::is_contained(positions, static_cast<int64_t>(p)))
+      shape.push_back(size);
+  Builder builder(context);
+  SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(type.getRank(), builder.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : type.getShape())
+    sizes.push_back(builder.getIndexAttr(size));
+  return memref::SubViewOp::inferRankReducedResultType(shape, type, offsets,
+                                                       sizes, strides);
+}
+
+/// A view of `value` without the dims at `positions` (all of size 1).
+Value dropUnitDims(OpBuilder &builder, Location loc, Value value,
+                   ArrayRef<int64_t> positions) {
+  if (positions.empty())
+    return value;
+  auto type = cast<MemRefType>(value.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(type.getRank(), builder.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : type.getShape())
+    sizes.push_back(builder.getIndexAttr(size));
+  return memref::SubViewOp::create(builder, loc,
+                                   getUnitDimFreeType(type, positions), value,
+                                   offsets, sizes, strides);
+}
+
+/// Whether the body of `op` is `out + in0 * in1` in f32.
+bool hasMultiplyAddBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || yield.getNumOperands() != 1 ||
+      body->getOperations().size() != 3)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body->getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  if (add.getLhs() != acc && add.getRhs() != acc)
+    return false;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+/// A weight: a view of a constant global.
+bool isConstantGlobal(Value value, SymbolTable &symbols) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (auto getGlobal = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
+      return global && global.getConstant();
+    }
+    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp, memref::CastOp,
+             memref::TransposeOp>(def))
+      return false;
+    value = def->getOperand(0);
+  }
+  return false;
+}
+
+/// The buffer a memref view reads, through view-like ops.
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+bool isZeroFill(linalg::FillOp fill) {
+  FloatAttr value;
+  return matchPattern(fill.getInputs()[0], m_Constant(&value)) &&
+         value.getValue().isZero();
+}
+
+/// Whether `buffer` is an allocation that holds zeros where `copy` reads it:
+/// filled with zero before `copy` in the same block, and until `copy` only
+/// read by other copies. Bufferization produces this when several products
+/// share one zero-filled init tensor (the last of them may then reuse the
+/// buffer in place).
+bool isZeroBufferAt(Value buffer, memref::CopyOp copy) {
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return false;
+  linalg::FillOp fill;
+  for (Operation *user : buffer.getUsers()) {
+    if (user == copy)
+      continue;
+    if (user->getBlock() != copy->getBlock())
+      return false;
+    if (auto userFill = dyn_cast<linalg::FillOp>(user)) {
+      if (fill || !isZeroFill(userFill) || !userFill->isBeforeInBlock(copy))
+        return false;
+      fill = userFill;
+      continue;
+    }
+    auto userCopy = dyn_cast<memref::CopyOp>(user);
+    bool onlyReads = userCopy && userCopy.getSource() == buffer &&
+                     userCopy.getTarget() != buffer;
+    if (!onlyReads && !copy->isBeforeInBlock(user))
+      return false;
+  }
+  return static_cast<bool>(fill);
+}
+
+/// The op that sets the output of `op` to zero earlier in its block (a
+/// linalg.fill of zero, or a copy from a zero-filled buffer) if no op in
+/// between touches a view of the same buffer (bufferization often places
+/// input copies between the initialization and the product).
+Operation *getZeroInitOfOutput(linalg::LinalgOp op) {
+  Value output = op.getDpsInits()[0];
+  Value root = getRootBuffer(output);
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      if (fill.getOutputs()[0] == output)
+        return isZeroFill(fill) ? prev : nullptr;
+    if (auto copy = dyn_cast<memref::CopyOp>(prev))
+      if (copy.getTarget() == output)
+        return isZeroBufferAt(copy.getSource(), copy) ? prev : nullptr;
+    // Anything with regions or without known effects may touch it.
+    if (prev->getNumRegions() && !isa<linalg::LinalgOp>(prev))
+      return nullptr;
+    for (Value operand : prev->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()) &&
+          getRootBuffer(operand) == root)
+        return nullptr;
+    if (!isa<linalg::LinalgOp, memref::CopyOp>(prev) &&
+        !isMemoryEffectFree(prev) &&
+        !isa<memref::AllocOp, memref::AllocaOp>(prev))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+/// A bias addition that consumes a product: `D = C + bias` row-wise, where
+/// C (possibly through one reshaping view) is read only by it.
+struct BiasEpilogue {
+  linalg::GenericOp add;
+  Value bias;      // memref<N x f32>
+  Value output;    // D, with identity layout
+  Operation *view; // the reshape of C that `add` reads, or null
+  memref::DeallocOp deallocOfC;
+};
+
+/// Whether `map` reads an operand of `type` at the loop indices, allowing a
+/// constant 0 for a unit dim (as broadcasts of unit dims are written).
+bool isIdentityUpToUnitDims(AffineMap map, MemRefType type) {
+  if (map.getNumResults() != map.getNumDims() ||
+      type.getRank() != map.getNumResults())
+    return false;
+  for (auto [p, expr] : llvm::enumerate(map.getResults())) {
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      if (dim.getPosition() == p)
+        continue;
+    auto constant = dyn_cast<AffineConstantExpr>(expr);
+    if (!constant || constant.getValue() != 0 || type.getDimSize(p) != 1)
+      return false;
+  }
+  return true;
+}
+
+/// Whether `value` is available at `point`: a block argument of an
+/// enclosing region or the result of an op before it in its block.
+bool isAvailableAt(Value value, Operation *point) {
+  if (auto argument = dyn_cast<BlockArgument>(value))
+    return argument.getOwner()->getParentOp()->isAncestor(point);
+  Operation *def = value.getDefiningOp();
+  return def->getBlock() == point->getBlock() && def->isBeforeInBlock(point);
+}
+
+/// Matches the bias addition of docs/Design.md's epilogue fusion on the
+/// output buffer of the 2-D product `op`.
+FailureOr<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp op) {
+  Value product = op.getDpsInits()[0];
+  if (!product.getDefiningOp<memref::AllocOp>())
+    return failure();
+  BiasEpilogue epilogue{};
+  Value read = product;
+  for (Operation *user : product.getUsers()) {
+    if (user == op)
+      continue;
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+      epilogue.deallocOfC = dealloc;
+      continue;
+    }
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(user) &&
+        !epilogue.view && user->hasOneUse()) {
+      epilogue.view = user;
+      read = user->getResult(0);
+      continue;
+    }
+    if (isa<linalg::GenericOp>(user) && !epilogue.add) {
+      epilogue.add = cast<linalg::GenericOp>(user);
+      continue;
+    }
+    return failure();
+  }
+  if (epilogue.view) {
+    if (epilogue.add)
+      return failure();
+    epilogue.add = dyn_cast<linalg::GenericOp>(*read.getUsers().begin());
+  }
+  linalg::GenericOp add = epilogue.add;
+  if (!add || add.getNumDpsInputs() != 2 || add.getNumDpsInits() != 1 ||
+      add.getNumReductionLoops() != 0 || add.getDpsInputs()[0] != read ||
+      add->getBlock() != op->getBlock() || !op->isBeforeInBlock(add))
+    return failure();
+
+  // The body: yield in0 + in1.
+  Block *body = add.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto sum = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (body->getOperations().size() != 2 || !sum ||
+      !((sum.getLhs() == body->getArgument(0) &&
+         sum.getRhs() == body->getArgument(1)) ||
+        (sum.getLhs() == body->getArgument(1) &&
+         sum.getRhs() == body->getArgument(0))))
+    return failure();
+
+  // Maps: C and D identity, the bias indexed by the last loop only.
+  SmallVector<AffineMap> maps = add.getIndexingMapsArray();
+  unsigned numLoops = add.getNumLoops();
+  AffineMap lastDim = AffineMap::get(
+      numLoops, 0, getAffineDimExpr(numLoops - 1, op.getContext()));
+  epilogue.bias = add.getDpsInputs()[1];
+  epilogue.output = add.getDpsInits()[0];
+  auto biasType = dyn_cast<MemRefType>(epilogue.bias.getType());
+  auto outputType = dyn_cast<MemRefType>(epilogue.output.getType());
+  if (!isIdentityUpToUnitDims(maps[0], cast<MemRefType>(read.getType())) ||
+      !maps[2].isIdentity() || maps[1] != lastDim || !biasType ||
+      biasType.getRank() != 1 || !biasType.getElementType().isF32() ||
+      !outputType || outputType != read.getType() ||
+      !outputType.getLayout().isIdentity())
+    return failure();
+
+  // The product will write D where it wrote C: D and the bias must exist
+  // there, and nothing may use D before the addition.
+  if (!isAvailableAt(epilogue.bias, op) ||
+      getRootBuffer(epilogue.bias) == getRootBuffer(epilogue.output))
+    return failure();
+  auto outputAlloc = epilogue.output.getDefiningOp<memref::AllocOp>();
+  if (!isAvailableAt(epilogue.output, op) &&
+      !(outputAlloc && outputAlloc->getBlock() == op->getBlock() &&
+        outputAlloc->getNumOperands() == 0))
+    return failure();
+  // Readers and writers of D (through views) strictly between the product
+  // and the addition would see it early; those before or after are fine.
+  Block *block = op->getBlock();
+  SmallVector<Value> worklist = {getRootBuffer(epilogue.output)};
+  while (!worklist.empty()) {
+    Value buffer = worklist.pop_back_val();
+    for (Operation *user : buffer.getUsers()) {
+      if (isa<ViewLikeOpInterface>(user)) {
+        llvm::append_range(worklist, user->getResults());
+        continue;
+      }
+      Operation *ancestor = block->findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return failure();
+      // The product itself must not read D (the output parameter is often
+      // reused for intermediates).
+      if (ancestor == op)
+        return failure();
+      if (ancestor != add && op->isBeforeInBlock(ancestor) &&
+          ancestor->isBeforeInBlock(add))
+        return failure();
+    }
+  }
+  return epilogue;
+}
+
+struct LinalgToUKernelPass
+    : lowrank::impl::LowrankLinalgToUKernelBase<LinalgToUKernelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<linalg::LinalgOp> products;
+    // Fills erased along the way are never in this list.
+    module.walk([&](linalg::LinalgOp op) {
+      if (op.getNumDpsInputs() == 2 && op.getNumReductionLoops() == 1)
+        products.push_back(op);
+    });
+    for (linalg::LinalgOp op : products)
+      (void)rewrite(op, symbols);
+  }
+
+  /// The private declaration of a runtime entry point.
+  func::FuncOp getOrDeclare(SymbolTable &symbols, StringRef name,
+                            TypeRange inputs) {
+    if (auto existing = symbols.lookup<func::FuncOp>(name))
+      return existing;
+    ModuleOp module = getOperation();
+    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+    auto type = builder.getFunctionType(inputs, {});
+    auto func = func::FuncOp::create(builder, module.getLoc(), name, type);
+    func.setPrivate();
+    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  builder.getUnitAttr());
+    symbols.insert(func);
+    return func;
+  }
+
+  /// A fresh zero-initialized slot where the runtime keeps a packed weight.
+  Value createPackedSlot(OpBuilder &builder, Location loc,
+                         SymbolTable &symbols) {
+    ModuleOp module = getOperation();
+    auto type = MemRefType::get({1}, builder.getI64Type());
+    OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
+    auto init =
+        DenseElementsAttr::get(RankedTensorType::get({1}, builder.getI64Type()),
+                               builder.getI64IntegerAttr(0).getValue());
+    auto global = memref::GlobalOp::create(
+        moduleBuilder, loc, "__lowrank_packed_weight",
+        moduleBuilder.getStringAttr("private"), type, init,
+        /*constant=*/false, /*alignment=*/IntegerAttr());
+    symbols.insert(global); // renames it when the name is taken
+    return memref::GetGlobalOp::create(builder, loc, type, global.getSymName());
+  }
+
+  LogicalResult rewrite(linalg::LinalgOp op, SymbolTable &symbols) {
+    if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || !hasMultiplyAddBody(op))
+      return failure();
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto type = dyn_cast<MemRefType>(operand.get().getType());
+      if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+        return failure();
+    }
+    FailureOr<ReducedMaps> reduced = getUnitDimFreeMaps(op);
+    if (failed(reduced))
+      return failure();
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(reduced->maps);
+    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+        dims->k.size() != 1)
+      return failure();
+    unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+    size_t numBatch = dims->batch.size();
+    SmallVector<SmallVector<unsigned>> wanted = {{m, k}, {k, n}, {m, n}};
+    for (SmallVector<unsigned> &operandDims : wanted)
+      operandDims.insert(operandDims.begin(), dims->batch.begin(),
+                         dims->batch.end());
+
+    // Match everything before building anything: batch dims lead every
+    // operand in loop order, the two matrix dims may be swapped (except in
+    // the output), and several batch dims must be collapsible into one.
+    SmallVector<SmallVector<unsigned>> permutations;
+    for (auto [i, map] : llvm::enumerate(reduced->maps)) {
+      auto permutation = getOperandPermutation(map, wanted[i]);
+      if (failed(permutation))
+        return failure();
+      for (size_t d = 0; d < numBatch; ++d)
+        if ((*permutation)[d] != d)
+          return failure();
+      if (i == 2 && (*permutation)[numBatch] != numBatch)
+        return failure();
+      if (numBatch > 1 &&
+          !memref::CollapseShapeOp::isGuaranteedCollapsible(
+              getUnitDimFreeType(cast<MemRefType>(op->getOperand(i).getType()),
+                                 reduced->droppedPositions[i]),
+              getBatchCollapse(numBatch)))
+        return failure();
+      permutations.push_back(std::move(*permutation));
+    }
+
+    int64_t flags = 0;
+    if (Operation *init = getZeroInitOfOutput(op)) {
+      init->erase();
+      flags |= LOWRANK_GEMM_OVERWRITE;
+    }
+
+    bool isWeight = !numBatch && isConstantGlobal(op->getOperand(1), symbols);
+    FailureOr<BiasEpilogue> epilogue = failure();
+    if (isWeight && (flags & LOWRANK_GEMM_OVERWRITE) && fuseBias)
+      epilogue = matchBiasEpilogue(op);
+
+    OpBuilder builder(op);
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    unsigned rank = numBatch ? 3 : 2;
+    SmallVector<Value> operands(op->getOperands());
+    if (succeeded(epilogue)) {
+      // The product writes the addition's output directly.
+      if (Operation *alloc = epilogue->output.getDefiningOp())
+        if (!isAvailableAt(epilogue->output, op))
+          alloc->moveBefore(op);
+      operands[2] = epilogue->output;
+      if (auto expand = dyn_cast_or_null<memref::ExpandShapeOp>(epilogue->view))
+        operands[2] = memref::CollapseShapeOp::create(
+            builder, loc, epilogue->output, expand.getReassociationIndices());
+      else if (auto collapse =
+                   dyn_cast_or_null<memref::CollapseShapeOp>(epilogue->view))
+        operands[2] = memref::ExpandShapeOp::create(
+            builder, loc, op->getOperand(2).getType(), epilogue->output,
+            collapse.getReassociationIndices());
+    }
+    SmallVector<Value> arguments;
+    for (auto [i, operand] : llvm::enumerate(operands)) {
+      Value view =
+          dropUnitDims(builder, loc, operand, reduced->droppedPositions[i]);
+      SmallVector<unsigned> permutation(permutations[i]);
+      if (numBatch > 1) {
+        view = memref::CollapseShapeOp::create(builder, loc, view,
+                                               getBatchCollapse(numBatch));
+        permutation = {0, permutation[numBatch] - unsigned(numBatch) + 1,
+                       permutation[numBatch + 1] - unsigned(numBatch) + 1};
+      }
+      if (!llvm::equal(permutation, llvm::seq<unsigned>(0, rank)))
+        view = memref::TransposeOp::create(
+            builder, loc, view,
+            AffineMapAttr::get(
+                AffineMap::getPermutationMap(permutation, context)));
+      arguments.push_back(memref::CastOp::create(
+          builder, loc, getDynamicStridedType(context, rank), view));
+    }
+
+    StringRef callee = numBatch ? kBatchMatmul : kMatmul;
+    if (succeeded(epilogue)) {
+      callee = kPackedBiasMatmul;
+      arguments.push_back(memref::CastOp::create(
+          builder, loc, getDynamicStridedType(context, 1), epilogue->bias));
+    }
+    if (isWeight) {
+      if (callee != kPackedBiasMatmul)
+        callee = kPackedMatmul;
+      arguments.push_back(createPackedSlot(builder, loc, symbols));
+    }
+    arguments.push_back(
+        arith::ConstantIntOp::create(builder, loc, flags, /*width=*/64));
+    func::FuncOp declaration =
+        getOrDeclare(symbols, callee, ValueRange(arguments).getTypes());
+    func::CallOp::create(builder, loc, declaration, arguments);
+    Value product = op.getDpsInits()[0];
+    op->erase();
+    if (succeeded(epilogue)) {
+      epilogue->add->erase();
+      if (epilogue->view)
+        epilogue->view->erase();
+      if (epilogue->deallocOfC)
+        epilogue->deallocOfC->erase();
+      product.getDefiningOp()->erase();
+    }
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,250 @@
+//===- Gemm.cpp - Blocked, packed, threaded SGEMM of the CPU runtime ------===//
+//
+// BLIS-style loops around the micro-kernels: B is packed whole into NR-wide
+// micro-panels (once per call, or once per process for a weight given a
+// slot), the K dimension is cut into KC blocks so that a B micro-panel stays
+// in L1, and MC x KC blocks of A are packed per thread so that they stay in
+// L2. Threads take contiguous ranges of B panels (columns) or, when there
+// are too few columns, of rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Gemm.h"
+#include "MicroKernels.h"
+#include "Packing.h"
+#include "ThreadPool.h"
+#include "lowrank/Runtime/CPU/Runtime.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace lowrank::runtime {
+
+namespace {
+
+constexpr int64_t kKC = 256; // B micro-panel: KC * NR floats in L1
+constexpr int64_t kMC = 168; // A block: MC * KC floats in L2
+// Below this many multiply-adds a wake-up of the workers costs more than it
+// saves.
+constexpr int64_t kMinParallelWork = 1 << 19;
+
+const KernelFamily &getKernels() {
+  static const KernelFamily &family = selectHostKernels();
+  return family;
+}
+
+/// Scratch space of one thread, grown on demand and kept for later calls.
+struct Scratch {
+  float *data = nullptr;
+  int64_t capacity = 0;
+  ~Scratch() { freeFloats(data); }
+  float *get(int64_t count) {
+    if (count > capacity) {
+      freeFloats(data);
+      data = allocateFloats(count);
+      capacity = count;
+    }
+    return data;
+  }
+};
+
+thread_local Scratch packedAScratch;
+thread_local Scratch packedBScratch;
+
+/// A packed B kept in a caller's slot; the header checks that the slot is
+/// used for one shape only.
+struct PackedWeight {
+  int64_t k, n, nr;
+  float *panels;
+};
+
+/// Everything a task needs; rows [m0, m1) and panels [p0, p1) per task.
+struct GemmJob {
+  const GemmProblem *problem;
+  const KernelFamily *family;
+  const float *packedB; // panel p at packedB + p * K * NR
+  bool splitRows;
+  int numTasks;
+  int64_t numPanels;
+};
+
+void computeRange(const GemmJob &job, int64_t m0, int64_t m1, int64_t p0,
+                  int64_t p1) {
+  const GemmProblem &g = *job.problem;
+  const KernelFamily &f = *job.family;
+  const int mr = f.mr, nr = f.nr;
+  if (m0 >= m1 || p0 >= p1)
+    return;
+  // With few rows every B value is used once: one K block avoids
+  // re-reading C.
+  int64_t kcMax = (m1 - m0) <= mr ? g.k : kKC;
+  int64_t mcMax =
+      std::min<int64_t>((kMC + mr - 1) / mr * mr, (m1 - m0 + mr - 1) / mr * mr);
+  float *packedA = packedAScratch.get(mcMax * std::min(kcMax, g.k));
+  for (int64_t pc = 0; pc < g.k; pc += kcMax) {
+    int64_t kc = std::min(kcMax, g.k - pc);
+    bool lastK = pc + kc == g.k;
+    Epilogue epilogue{pc > 0 || g.accumulate, lastK ? g.bias : nullptr,
+                      lastK && g.relu};
+    for (int64_t ic = m0; ic < m1; ic += mcMax) {
+      int64_t mc = std::min(mcMax, m1 - ic);
+      packA(g.a + ic * g.rsA + pc * g.csA, g.rsA, g.csA, mc, kc, mr, packedA);
+      for (int64_t p = p0; p < p1; ++p) {
+        int64_t n0 = p * nr;
+        int64_t cols = std::min<int64_t>(nr, g.n - n0);
+        const float *panel = job.packedB + p * g.k * nr + pc * nr;
+        Epilogue e = epilogue;
+        if (e.bias)
+          e.bias += n0;
+        for (int64_t ir = 0; ir < mc; ir += mr) {
+          int64_t rows = std::min<int64_t>(mr, mc - ir);
+          f.kernels[rows](kc, packedA + ir * kc, panel,
+                          g.c + (ic + ir) * g.rsC + n0, g.rsC, cols, e);
+        }
+      }
+    }
+  }
+}
+
+void runTask(void *context, int task) {
+  const GemmJob &job = *static_cast<const GemmJob *>(context);
+  const GemmProblem &g = *job.problem;
+  int mr = job.family->mr;
+  if (job.splitRows) {
+    int64_t blocks = (g.m + mr - 1) / mr;
+    int64_t b0 = blocks * task / job.numTasks;
+    int64_t b1 = blocks * (task + 1) / job.numTasks;
+    computeRange(job, std::min(g.m, b0 * mr), std::min(g.m, b1 * mr), 0,
+                 job.numPanels);
+  } else {
+    int64_t p0 = job.numPanels * task / job.numTasks;
+    int64_t p1 = job.numPanels * (task + 1) / job.numTasks;
+    computeRange(job, 0, g.m, p0, p1);
+  }
+}
+
+struct PackJob {
+  const GemmProblem *problem;
+  int nr;
+  float *packed;
+  int64_t numPanels;
+  int numTasks;
+};
+
+void runPackTask(void *context, int task) {
+  const PackJob &job = *static_cast<const PackJob *>(context);
+  const GemmProblem &g = *job.problem;
+  int64_t p0 = job.numPanels * task / job.numTasks;
+  int64_t p1 = job.numPanels * (task + 1) / job.numTasks;
+  if (p0 >= p1)
+    return;
+  int64_t n0 = p0 * job.nr, n1 = std::min(g.n, p1 * job.nr);
+  packB(g.b + n0 * g.csB, g.rsB, g.csB, g.k, n1 - n0, job.nr,
+        job.packed + p0 * g.k * job.nr, g.k * job.nr);
+}
+
+/// Packs all of B, on `numTasks` threads.
+void packWholeB(const GemmProblem &g, const KernelFamily &f, float *packed,
+                int numTasks) {
+  int64_t numPanels = (g.n + f.nr - 1) / f.nr;
+  PackJob job{&g, f.nr, packed, numPanels,
+              static_cast<int>(std::min<int64_t>(numTasks, numPanels))};
+  if (job.numTasks > 1)
+    getThreadPool().run(job.numTasks, runPackTask, &job);
+  else
+    runPackTask(&job, 0);
+}
+
+/// B packed in the problem's slot, packing it on first use.
+const float *getPackedWeight(const GemmProblem &g, const KernelFamily &f,
+                             int numTasks) {
+  auto *existing = reinterpret_cast<PackedWeight *>(
+      __atomic_load_n(g.packedSlot, __ATOMIC_ACQUIRE));
+  if (existing && existing->k == g.k && existing->n == g.n &&
+      existing->nr == f.nr)
+    return existing->panels;
+  int64_t numPanels = (g.n + f.nr - 1) / f.nr;
+  auto *weight =
+      new PackedWeight{g.k, g.n, f.nr, allocateFloats(numPanels * g.k * f.nr)};
+  packWholeB(g, f, weight->panels, numTasks);
+  int64_t expected = reinterpret_cast<int64_t>(existing);
+  if (__atomic_compare_exchange_n(g.packedSlot, &expected,
+                                  reinterpret_cast<int64_t>(weight), false,
+                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return weight->panels; // a mismatched previous entry is leaked on purpose
+  // Another thread packed it first.
+  freeFloats(weight->panels);
+  delete weight;
+  return reinterpret_cast<PackedWeight *>(expected)->panels;
+}
+
+void gemmEmptyK(const GemmProblem &g) {
+  for (int64_t i = 0; i < g.m; ++i)
+    for (int64_t j = 0; j < g.n; ++j) {
+      float &c = g.c[i * g.rsC + j * g.csC];
+      float v = g.accumulate ? c : 0.0f;
+      if (g.bias)
+        v += g.bias[j];
+      if (g.relu && v < 0.0f)
+        v = 0.0f;
+      c = v;
+    }
+}
+
+} // namespace
+
+void gemm(const GemmProblem &problem, bool parallel) {
+  GemmProblem g = problem;
+  if (g.m <= 0 || g.n <= 0)
+    return;
+  if (g.k <= 0)
+    return gemmEmptyK(g);
+
+  // The kernels store rows of C with unit stride; other layouts go through
+  // a dense copy.
+  std::vector<float> denseC;
+  if (g.csC != 1) {
+    denseC.resize(g.m * g.n);
+    if (g.accumulate)
+      for (int64_t i = 0; i < g.m; ++i)
+        for (int64_t j = 0; j < g.n; ++j)
+          denseC[i * g.n + j] = g.c[i * g.rsC + j * g.csC];
+    g.c = denseC.data();
+    g.rsC = g.n;
+    g.csC = 1;
+  }
+
+  const KernelFamily &f = getKernels();
+  int64_t numPanels = (g.n + f.nr - 1) / f.nr;
+  int threads = parallel ? getThreadPool().getNumThreads() : 1;
+  if (g.m * g.n * g.k < kMinParallelWork)
+    threads = 1;
+
+  const float *packedB;
+  if (g.packedSlot) {
+    packedB = getPackedWeight(g, f, threads);
+  } else {
+    packedB = packedBScratch.get(numPanels * g.k * f.nr);
+    packWholeB(g, f, const_cast<float *>(packedB), threads);
+  }
+
+  GemmJob job{&g, &f, packedB, false, threads, numPanels};
+  int64_t rowBlocks = (g.m + f.mr - 1) / f.mr;
+  if (numPanels < 2 * threads && rowBlocks >= 2 * threads)
+    job.splitRows = true;
+  else
+    job.numTasks = static_cast<int>(std::min<int64_t>(threads, numPanels));
+  if (job.numTasks > 1)
+    getThreadPool().run(job.numTasks, runTask, &job);
+  else
+    runTask(&job, 0);
+
+  if (!denseC.empty())
+    for (int64_t i = 0; i < problem.m; ++i)
+      for (int64_t j = 0; j < problem.n; ++j)
+        problem.c[i * problem.rsC + j * problem.csC] =
+            denseC[i * problem.n + j];
+}
+
+} // namespace lowrank::runtime

@@ -1,0 +1,290 @@
+// RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-ukernel | FileCheck %s
+// RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-ukernel=fuse-bias=false | FileCheck %s --check-prefix=NOFUSE
+
+// NOFUSE-NOT: lowrank_matmul_packed_bias_f32
+
+// A matmul with a constant weight and a zero fill: the packed entry point,
+// a slot global, and the overwrite flag instead of the fill.
+
+// CHECK-DAG: memref.global "private" @__lowrank_packed_weight : memref<1xi64> = dense<0>
+// CHECK-DAG: func.func private @lowrank_matmul_packed_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<1xi64>, i64) attributes {llvm.emit_c_interface}
+memref.global "private" constant @w : memref<4x3xf32> = dense<1.0>
+
+// CHECK-LABEL: func.func @constant_weight
+// CHECK-SAME: (%[[X:.*]]: memref<2x4xf32>, %[[C:.*]]: memref<2x3xf32>)
+func.func @constant_weight(%x: memref<2x4xf32>, %c: memref<2x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // CHECK: %[[W:.*]] = memref.get_global @w
+  %w = memref.get_global @w : memref<4x3xf32>
+  // CHECK-NOT: linalg.fill
+  // CHECK-DAG: %[[XD:.*]] = memref.cast %[[X]] : memref<2x4xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  // CHECK-DAG: %[[WD:.*]] = memref.cast %[[W]] : memref<4x3xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  // CHECK-DAG: %[[CD:.*]] = memref.cast %[[C]] : memref<2x3xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  // CHECK-DAG: %[[SLOT:.*]] = memref.get_global @__lowrank_packed_weight : memref<1xi64>
+  // CHECK-DAG: %[[FLAGS:.*]] = arith.constant 1 : i64
+  // CHECK: call @lowrank_matmul_packed_f32(%[[XD]], %[[WD]], %[[CD]], %[[SLOT]], %[[FLAGS]])
+  // CHECK-NOT: linalg.matmul
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3xf32>)
+  linalg.matmul ins(%x, %w : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  return
+}
+
+// -----
+
+// Two activations, B transposed (Gemm transB): a transpose view, no slot,
+// and accumulation since no zero fill precedes.
+
+// CHECK-LABEL: func.func @transposed
+// CHECK-SAME: (%[[A:.*]]: memref<2x4xf32>, %[[B:.*]]: memref<3x4xf32>, %[[C:.*]]: memref<2x3xf32>)
+func.func @transposed(%a: memref<2x4xf32>, %b: memref<3x4xf32>,
+                      %c: memref<2x3xf32>) {
+  // CHECK: %[[T:.*]] = memref.transpose %[[B]] (d0, d1) -> (d1, d0)
+  // CHECK: %[[BD:.*]] = memref.cast %[[T]]
+  // CHECK: %[[FLAGS:.*]] = arith.constant 0 : i64
+  // CHECK: call @lowrank_matmul_f32(%{{.*}}, %[[BD]], %{{.*}}, %[[FLAGS]])
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                 affine_map<(m, n, k) -> (n, k)>,
+                                 affine_map<(m, n, k) -> (m, n)>]
+                ins(%a, %b : memref<2x4xf32>, memref<3x4xf32>)
+                outs(%c : memref<2x3xf32>)
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @batched
+func.func @batched(%a: memref<5x2x4xf32>, %b: memref<5x4x3xf32>,
+                   %c: memref<5x2x3xf32>) {
+  // CHECK: call @lowrank_batch_matmul_f32({{.*}}) : (memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, i64) -> ()
+  linalg.batch_matmul ins(%a, %b : memref<5x2x4xf32>, memref<5x4x3xf32>)
+                      outs(%c : memref<5x2x3xf32>)
+  return
+}
+
+// -----
+
+// Not f32, or on tensors: left alone.
+
+// CHECK-LABEL: func.func @untouched
+func.func @untouched(%a: memref<2x4xf64>, %b: memref<4x3xf64>,
+                     %c: memref<2x3xf64>, %t: tensor<2x4xf32>,
+                     %u: tensor<4x3xf32>, %v: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<2x4xf64>, memref<4x3xf64>)
+  linalg.matmul ins(%a, %b : memref<2x4xf64>, memref<4x3xf64>)
+                outs(%c : memref<2x3xf64>)
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xf32>, tensor<4x3xf32>)
+  %r = linalg.matmul ins(%t, %u : tensor<2x4xf32>, tensor<4x3xf32>)
+                     outs(%v : tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK-NOT: call
+  return %r : tensor<2x3xf32>
+}
+
+// -----
+
+// A 4-D contraction (attention scores, as ONNX MatMul of rank 4 lowers):
+// the batch dims collapse into one, B is read transposed, and the zero fill
+// is found past an unrelated copy.
+
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME: (%[[Q:.*]]: memref<2x2x8x4xf32>, %[[K:.*]]: memref<2x2x8x4xf32>, %[[S:.*]]: memref<2x2x8x8xf32>, %[[O:.*]]: memref<3xf32>, %[[P:.*]]: memref<3xf32>)
+func.func @attention(%q: memref<2x2x8x4xf32>, %k: memref<2x2x8x4xf32>,
+                     %s: memref<2x2x8x8xf32>, %o: memref<3xf32>,
+                     %p: memref<3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // CHECK-NOT: linalg.fill
+  // CHECK: linalg.copy
+  linalg.fill ins(%zero : f32) outs(%s : memref<2x2x8x8xf32>)
+  linalg.copy ins(%o : memref<3xf32>) outs(%p : memref<3xf32>)
+  // CHECK: %[[QC:.*]] = memref.collapse_shape %[[Q]] {{\[}}[0, 1], [2], [3]] : memref<2x2x8x4xf32> into memref<4x8x4xf32>
+  // CHECK: %[[QD:.*]] = memref.cast %[[QC]]
+  // CHECK: %[[KC:.*]] = memref.collapse_shape %[[K]]
+  // CHECK: %[[KT:.*]] = memref.transpose %[[KC]] (d0, d1, d2) -> (d0, d2, d1)
+  // CHECK: %[[KD:.*]] = memref.cast %[[KT]]
+  // CHECK: %[[SC:.*]] = memref.collapse_shape %[[S]]
+  // CHECK: %[[SD:.*]] = memref.cast %[[SC]]
+  // CHECK: %[[FLAGS:.*]] = arith.constant 1 : i64
+  // CHECK: call @lowrank_batch_matmul_f32(%[[QD]], %[[KD]], %[[SD]], %[[FLAGS]])
+  // CHECK-NOT: linalg.generic
+  linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>,
+                                   affine_map<(b, h, m, n, k) -> (b, h, n, k)>,
+                                   affine_map<(b, h, m, n, k) -> (b, h, m, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "parallel", "reduction"]}
+      ins(%q, %k : memref<2x2x8x4xf32>, memref<2x2x8x4xf32>)
+      outs(%s : memref<2x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %mul = arith.mulf %a, %b : f32
+    %add = arith.addf %c, %mul : f32
+    linalg.yield %add : f32
+  }
+  return
+}
+
+// -----
+
+// A fill followed by a write to a view of the same buffer stays a fill.
+
+// CHECK-LABEL: func.func @fill_then_alias
+func.func @fill_then_alias(%a: memref<2x4xf32>, %b: memref<4x3xf32>,
+                           %c: memref<2x3xf32>, %v: memref<3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // CHECK: linalg.fill
+  // CHECK: linalg.copy
+  // CHECK: %[[FLAGS:.*]] = arith.constant 0 : i64
+  // CHECK: call @lowrank_matmul_f32({{.*}}, %[[FLAGS]])
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3xf32>)
+  %row = memref.subview %c[0, 0] [1, 3] [1, 1]
+      : memref<2x3xf32> to memref<3xf32, strided<[1]>>
+  linalg.copy ins(%v : memref<3xf32>) outs(%row : memref<3xf32, strided<[1]>>)
+  linalg.matmul ins(%a, %b : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  return
+}
+
+// -----
+
+// Products sharing one zero-filled init buffer: each copy of it is folded
+// into its call, the last product that reuses the buffer in place still
+// accumulates onto the zeros.
+
+// CHECK-LABEL: func.func @shared_zero_init
+func.func @shared_zero_init(%a: memref<2x4xf32>, %b: memref<4x3xf32>,
+                            %c: memref<2x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %init = memref.alloc() : memref<2x3xf32>
+  // CHECK: linalg.fill
+  linalg.fill ins(%zero : f32) outs(%init : memref<2x3xf32>)
+  // CHECK-NOT: memref.copy
+  // CHECK: %[[ONE:.*]] = arith.constant 1 : i64
+  // CHECK: call @lowrank_matmul_f32({{.*}}, %[[ONE]])
+  memref.copy %init, %c : memref<2x3xf32> to memref<2x3xf32>
+  linalg.matmul ins(%a, %b : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  // CHECK: %[[ZERO:.*]] = arith.constant 0 : i64
+  // CHECK: call @lowrank_matmul_f32({{.*}}, %[[ZERO]])
+  linalg.matmul ins(%a, %b : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%init : memref<2x3xf32>)
+  memref.dealloc %init : memref<2x3xf32>
+  return
+}
+
+// -----
+
+// The bias addition reading only a weight product is fused: the call writes
+// the addition's output (through the inverse of the view the addition
+// read), and the product's buffer disappears.
+
+memref.global "private" constant @w : memref<4x3xf32> = dense<1.0>
+memref.global "private" constant @b : memref<3xf32> = dense<2.0>
+
+// CHECK-LABEL: func.func @fused_bias
+// CHECK-SAME: (%[[X:.*]]: memref<2x4xf32>, %[[D:.*]]: memref<1x2x3xf32>)
+func.func @fused_bias(%x: memref<2x4xf32>, %d: memref<1x2x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<4x3xf32>
+  %bias = memref.get_global @b : memref<3xf32>
+  // CHECK-NOT: memref.alloc
+  // CHECK: %[[DC:.*]] = memref.collapse_shape %[[D]] {{\[}}[0, 1], [2]] : memref<1x2x3xf32> into memref<2x3xf32>
+  // CHECK: %[[DD:.*]] = memref.cast %[[DC]]
+  // CHECK: %[[BD:.*]] = memref.cast %{{.*}} : memref<3xf32> to memref<?xf32, strided<[?], offset: ?>>
+  // CHECK: call @lowrank_matmul_packed_bias_f32(%{{.*}}, %{{.*}}, %[[DD]], %[[BD]], %{{.*}}, %{{.*}})
+  // CHECK-NOT: linalg.generic
+  // CHECK-NOT: memref.dealloc
+  %c = memref.alloc() : memref<2x3xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3xf32>)
+  linalg.matmul ins(%x, %w : memref<2x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  %e = memref.expand_shape %c [[0, 1], [2]] output_shape [1, 2, 3]
+      : memref<2x3xf32> into memref<1x2x3xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (0, d1, d2)>,
+                                   affine_map<(d0, d1, d2) -> (d2)>,
+                                   affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%e, %bias : memref<1x2x3xf32>, memref<3xf32>)
+      outs(%d : memref<1x2x3xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<2x3xf32>
+  return
+}
+
+// -----
+
+// Not fused: the product reads the addition's output buffer.
+
+memref.global "private" constant @w : memref<3x3xf32> = dense<1.0>
+memref.global "private" constant @b : memref<3xf32> = dense<2.0>
+
+// CHECK-LABEL: func.func @reads_output
+func.func @reads_output(%d: memref<2x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<3x3xf32>
+  %bias = memref.get_global @b : memref<3xf32>
+  // CHECK: call @lowrank_matmul_packed_f32
+  // CHECK: linalg.generic
+  %c = memref.alloc() : memref<2x3xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3xf32>)
+  linalg.matmul ins(%d, %w : memref<2x3xf32>, memref<3x3xf32>)
+                outs(%c : memref<2x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                   affine_map<(d0, d1) -> (d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<2x3xf32>, memref<3xf32>)
+      outs(%d : memref<2x3xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<2x3xf32>
+  return
+}
+
+// -----
+
+// A product whose rows keep a unit dim (elementwise fusion moves the
+// reshapes of MatMul that way): unit dims are dropped with rank-reducing
+// subviews.
+
+memref.global "private" constant @w : memref<4x3xf32> = dense<1.0>
+
+// CHECK-LABEL: func.func @unit_row_dim
+// CHECK-SAME: (%[[X:.*]]: memref<1x2x4xf32>, %[[C:.*]]: memref<1x2x3xf32>)
+func.func @unit_row_dim(%x: memref<1x2x4xf32>, %c: memref<1x2x3xf32>) {
+  %w = memref.get_global @w : memref<4x3xf32>
+  // CHECK: %[[XS:.*]] = memref.subview %[[X]][0, 0, 0] [1, 2, 4] [1, 1, 1] : memref<1x2x4xf32> to memref<2x4xf32, strided<[4, 1]>>
+  // CHECK: memref.cast %[[XS]]
+  // CHECK: %[[CS:.*]] = memref.subview %[[C]][0, 0, 0] [1, 2, 3] [1, 1, 1] : memref<1x2x3xf32> to memref<2x3xf32, strided<[3, 1]>>
+  // CHECK: memref.cast %[[CS]]
+  // CHECK: call @lowrank_matmul_packed_f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d3, d2)>,
+                                   affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel",
+                                    "reduction"]}
+      ins(%x, %w : memref<1x2x4xf32>, memref<4x3xf32>)
+      outs(%c : memref<1x2x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %mul = arith.mulf %a, %b : f32
+    %add = arith.addf %o, %mul : f32
+    linalg.yield %add : f32
+  }
+  return
+}
+
+// -----
+
+// One row (batch-1 decoding): the unit m dim is the only row dim and stays.
+
+// CHECK-LABEL: func.func @one_row
+func.func @one_row(%x: memref<1x4xf32>, %w: memref<4x3xf32>,
+                   %c: memref<1x3xf32>) {
+  // CHECK-NOT: memref.subview
+  // CHECK: call @lowrank_matmul_f32({{.*}}) : (memref<?x?xf32, strided<[?, ?], offset: ?>>,
+  linalg.matmul ins(%x, %w : memref<1x4xf32>, memref<4x3xf32>)
+                outs(%c : memref<1x3xf32>)
+  return
+}
