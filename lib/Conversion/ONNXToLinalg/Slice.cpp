@@ -11,6 +11,7 @@
 #include "TensorOpsPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+#include "lowrank/Dialect/ONNX/IR/SliceBounds.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -37,21 +38,8 @@ struct AxisSlice {
 /// Applies the ONNX clamping rules for one axis of static size `dim`.
 static AxisSlice clampAxisSlice(int64_t axis, int64_t dim, int64_t start,
                                 int64_t end, int64_t step) {
-  if (start < 0)
-    start += dim;
-  if (end < 0)
-    end += dim;
-  int64_t size;
-  if (step > 0) {
-    start = std::clamp<int64_t>(start, 0, dim);
-    end = std::clamp<int64_t>(end, 0, dim);
-    size = end > start ? (end - start + step - 1) / step : 0;
-  } else {
-    start = std::clamp<int64_t>(start, 0, dim - 1);
-    end = std::clamp<int64_t>(end, -1, dim - 1);
-    size = start > end ? (start - end - step - 1) / -step : 0;
-  }
-  return {axis, start, size, step};
+  onnx::SliceAxisBounds bounds = onnx::clampSliceAxis(dim, start, end, step);
+  return {axis, bounds.start, bounds.size, step};
 }
 
 static Value sliceWithPositiveSteps(OpBuilder &builder, Location loc,

@@ -1,16 +1,18 @@
 //===- RefineShapeTypes.cpp - Static result types from constant shapes ----===//
 //
 // Once a shape operand is constant, the result type of Reshape, Expand,
-// ConstantOfShape and Tile follows from it; the refined type then flows
+// ConstantOfShape and Tile follows from it, and that of Slice from constant
+// bounds; the refined type then flows
 // through elementwise users, whose result shape follows from their operands.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ShapeConstants.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+#include "lowrank/Dialect/ONNX/IR/SliceBounds.h"
 
-#include "mlir/IR/OpDefinition.h"
 #include "mlir/Dialect/Traits.h"
+#include "mlir/IR/OpDefinition.h"
 
 using namespace mlir;
 using namespace lowrank;
@@ -139,9 +141,56 @@ struct TileRefine : ConstantOperandPattern<onnx::TileOp> {
         static_cast<int64_t>(repeats->values.size()) != inputType.getRank())
       return rewriter.notifyMatchFailure(op, "repeats not constant");
     SmallVector<int64_t> shape;
-    for (auto [size, repeat] :
-         llvm::zip(inputType.getShape(), repeats->values))
+    for (auto [size, repeat] : llvm::zip(inputType.getShape(), repeats->values))
       shape.push_back(ShapedType::isDynamic(size) ? kDynamic : size * repeat);
+    return refineToShape(rewriter, op, shape);
+  }
+};
+
+/// Slice with constant starts, ends, axes and steps: the sliced static dims
+/// follow from the ONNX clamping rules, the others stay as they are.
+struct SliceRefine : ConstantOperandPattern<onnx::SliceOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
+
+  LogicalResult matchAndRewrite(onnx::SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dataType = dyn_cast<RankedTensorType>(op.getData().getType());
+    std::optional<IntTensor> starts = getIntTensor(op.getStarts(), maxElements);
+    std::optional<IntTensor> ends = getIntTensor(op.getEnds(), maxElements);
+    if (!dataType || !starts || !ends ||
+        starts->values.size() != ends->values.size())
+      return rewriter.notifyMatchFailure(op, "data unranked or bounds unknown");
+    size_t count = starts->values.size();
+    int64_t rank = dataType.getRank();
+    SmallVector<int64_t> axes, steps(count, 1);
+    if (isa<NoneType>(op.getAxes().getType())) {
+      for (size_t i = 0; i < count; ++i)
+        axes.push_back(i);
+    } else if (std::optional<IntTensor> given =
+                   getIntTensor(op.getAxes(), maxElements)) {
+      axes = given->values;
+    }
+    if (!isa<NoneType>(op.getSteps().getType())) {
+      std::optional<IntTensor> given = getIntTensor(op.getSteps(), maxElements);
+      if (!given)
+        return rewriter.notifyMatchFailure(op, "steps not constant");
+      steps = given->values;
+    }
+    if (axes.size() != count || steps.size() != count ||
+        llvm::is_contained(steps, 0))
+      return rewriter.notifyMatchFailure(op,
+                                         "axes or steps unknown or malformed");
+    SmallVector<int64_t> shape(dataType.getShape());
+    for (size_t i = 0; i < count; ++i) {
+      int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+      if (axis < 0 || axis >= rank)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      if (!dataType.isDynamicDim(axis))
+        shape[axis] =
+            onnx::clampSliceAxis(dataType.getDimSize(axis), starts->values[i],
+                                 ends->values[i], steps[i])
+                .size;
+    }
     return refineToShape(rewriter, op, shape);
   }
 };
@@ -181,7 +230,7 @@ struct ElementwiseRefine : RewritePattern {
 void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
                                                int64_t maxElements) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ReshapeRefine, ExpandRefine, ConstantOfShapeRefine, TileRefine>(
-      context, maxElements);
+  patterns.add<ReshapeRefine, ExpandRefine, ConstantOfShapeRefine, TileRefine,
+               SliceRefine>(context, maxElements);
   patterns.add<ElementwiseRefine>(context);
 }

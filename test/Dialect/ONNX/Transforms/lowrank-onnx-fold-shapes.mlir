@@ -146,3 +146,26 @@ func.func @tile_and_squeeze(%x: tensor<2x3xf32>) -> (tensor<?x?xf32>, tensor<i64
   %q = onnx.Squeeze %s, %a : (tensor<1xi64>, tensor<1xi64>) -> tensor<i64>
   return %t, %q : tensor<?x?xf32>, tensor<i64>
 }
+
+// -----
+
+// Position embeddings cut to the sequence length: once the length is a
+// constant, the Slice result is static and so is the Add that uses it.
+// Negative and overlong bounds clamp; a dynamic data dim stays dynamic.
+// CHECK-LABEL: func.func @slice_refine
+// CHECK: onnx.Slice %{{.*}} -> tensor<11x384xf32>
+// CHECK: onnx.Add %{{.*}} -> tensor<1x11x384xf32>
+// CHECK: onnx.Slice %{{.*}} -> tensor<?x2xf32>
+func.func @slice_refine(%x: tensor<1x11x384xf32>, %pos: tensor<512x384xf32>, %d: tensor<?x8xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %s = onnx.Shape %x {start = 1 : i64, end = 2 : i64} : (tensor<1x11x384xf32>) -> tensor<1xi64>
+  %zero = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %none = onnx.NoValue
+  %p = onnx.Slice %pos, %zero, %s, %zero, %none : (tensor<512x384xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<*xf32>
+  %y = onnx.Add %x, %p : (tensor<1x11x384xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %starts = onnx.Constant {value = dense<[0, -3]> : tensor<2xi64>} : tensor<2xi64>
+  %ends = onnx.Constant {value = dense<[100, 100]> : tensor<2xi64>} : tensor<2xi64>
+  %steps = onnx.Constant {value = dense<[1, 2]> : tensor<2xi64>} : tensor<2xi64>
+  %axes = onnx.Constant {value = dense<[0, -1]> : tensor<2xi64>} : tensor<2xi64>
+  %q = onnx.Slice %d, %starts, %ends, %axes, %steps : (tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<*xf32>
+  return %y, %q : tensor<*xf32>, tensor<*xf32>
+}

@@ -1,0 +1,1 @@
+"""Converters of real models to ONNX, from weights installed with pip."""
