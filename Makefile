@@ -44,7 +44,7 @@ clean:
 # Robustness (docs/Robustness.md): the libFuzzer targets in build-fuzz/ and
 # the AddressSanitizer + UndefinedBehaviorSanitizer test run in build-asan/.
 #   make fuzz FUZZ_SECONDS=1800   each fuzz target for 30 minutes
-#   make check-fuzz               each for $(FUZZ_SECONDS) s (part of `make test`)
+#   make check-fuzz               each for $(FUZZ_SECONDS) s, fixed seed (part of `make test`)
 #   make test-asan                lit + unit tests under the sanitizers
 FUZZ_SECONDS ?= 60
 
@@ -54,7 +54,7 @@ fuzz: setup
 	FUZZ_JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 check-fuzz: setup
-	FUZZ_JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS)
+	FUZZ_JOBS=$(JOBS) FUZZ_SEED=1 bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 test-asan: setup
 	ASAN_JOBS=$(JOBS) bash scripts/test-asan.sh

@@ -5,7 +5,10 @@
 #   scripts/fuzz.sh [SECONDS]     seconds per target (default: $FUZZ_SECONDS or 60)
 #
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_TARGETS (default
-# both targets), FUZZ_JOBS (build jobs, default nproc). The corpus grows in
+# both targets), FUZZ_JOBS (build jobs, default nproc), FUZZ_SEED (libFuzzer's
+# -seed; unset: a new random seed each run; `make check-fuzz`, part of the
+# test command, fixes it so that a test run explores the same inputs every
+# time and long exploratory runs are left to `make fuzz`). The corpus grows in
 # $FUZZ_BUILD_DIR/corpus/<target>; it starts from the ONNX node-test models
 # and tensors and the regression inputs in test/fuzz/. A crash, leak, hang
 # (-timeout) or sanitizer report stops the run, leaves the input in
@@ -76,6 +79,7 @@ for target in $TARGETS; do
        UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
        "$BUILD/bin/$target" "${dirs[@]}" "${dict[@]}" \
          -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=2560 \
+         ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
          -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" \
          >"$log" 2>&1; then
     status=1

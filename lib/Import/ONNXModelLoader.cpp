@@ -8,6 +8,7 @@
 
 #include "lowrank/Import/ONNXModelLoader.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -172,6 +173,42 @@ static Error checkInferenceInputs(const ::onnx::GraphProto &graph,
   return Error::success();
 }
 
+/// Attributes that ONNX 1.12's shape inference divides by or uses as window
+/// sizes without checking them: the specification requires them positive,
+/// and a zero `strides` entry (Conv, pooling) raised SIGFPE inside the
+/// library. Checked on every default-domain node, nested graphs included.
+static Error checkPositiveAttributes(const ::onnx::GraphProto &graph,
+                                     StringRef displayName) {
+  static constexpr StringLiteral kPositive[] = {
+      "strides", "dilations", "kernel_shape", "blocksize", "group"};
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g())
+        if (Error err = checkPositiveAttributes(attr.g(), displayName))
+          return err;
+      for (const auto &subgraph : attr.graphs())
+        if (Error err = checkPositiveAttributes(subgraph, displayName))
+          return err;
+      if (!defaultDomain || !llvm::is_contained(kPositive, attr.name()))
+        continue;
+      bool positive = true;
+      if (attr.type() == ::onnx::AttributeProto::INT)
+        positive = attr.i() > 0;
+      else if (attr.type() == ::onnx::AttributeProto::INTS)
+        positive = llvm::all_of(attr.ints(), [](int64_t v) { return v > 0; });
+      if (!positive)
+        return createStringError(
+            "%s: node '%s' (%s): attribute '%s' must be positive",
+            displayName.str().c_str(),
+            node.name().empty() ? ("#" + std::to_string(index)).c_str()
+                                : node.name().c_str(),
+            node.op_type().c_str(), attr.name().c_str());
+    }
+  }
+  return Error::success();
+}
+
 /// Runs the ONNX library's checks, conversion and inference, turning its
 /// exceptions into errors. `path` is the model file when there is one: the
 /// checker then resolves external data relative to it.
@@ -198,6 +235,8 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
   if (Error err = checkGraphOutputsDefined(model.graph(), {}, displayName))
     return err;
   if (Error err = checkInferenceInputs(model.graph(), displayName))
+    return err;
+  if (Error err = checkPositiveAttributes(model.graph(), displayName))
     return err;
   try {
     if (options.runChecker) {
