@@ -35,7 +35,7 @@ class GraphImporter {
 public:
   GraphImporter(const ::onnx::ModelProto &model, StringRef path,
                 MLIRContext *context, const ONNXImportOptions &options)
-      : model(model), graph(model.graph()), path(path), context(context),
+      : graph(model.graph()), path(path), context(context),
         builder(context), options(options),
         fileLoc(FileLineColLoc::get(context, path, 0, 0)) {
     baseDir = sys::path::parent_path(path).str();
@@ -66,7 +66,6 @@ private:
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
   Value getNoValue();
 
-  const ::onnx::ModelProto &model;
   const ::onnx::GraphProto &graph;
   std::string path;
   std::string baseDir;
