@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowrank/Import/ONNXModelLoader.h"
+#include "GuardedSchemaRegistry.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -23,8 +24,7 @@ using namespace llvm;
 
 namespace lowrank {
 
-Error parseInputShapes(StringRef spec,
-                       StringMap<SmallVector<int64_t>> &out) {
+Error parseInputShapes(StringRef spec, StringMap<SmallVector<int64_t>> &out) {
   SmallVector<StringRef> entries;
   spec.split(entries, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
   for (StringRef entry : entries) {
@@ -251,11 +251,10 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     if (Error err = pinInputShapes(model, options.inputShapes, displayName))
       return err;
     ::onnx::ShapeInferenceOptions inference(/*check_type=*/true,
-                                          /*strict_mode=*/1,
-                                          /*data_prop=*/true);
-    ::onnx::shape_inference::InferShapes(model,
-                                       ::onnx::OpSchemaRegistry::Instance(),
-                                       inference);
+                                            /*strict_mode=*/1,
+                                            /*data_prop=*/true);
+    ::onnx::shape_inference::InferShapes(model, &GuardedSchemaRegistry::get(),
+                                         inference);
   } catch (const ::onnx::checker::ValidationError &e) {
     return createStringError("%s: invalid model: %s", name.c_str(), e.what());
   } catch (const ::onnx::InferenceError &e) {
@@ -291,7 +290,7 @@ loadONNXModelFromBuffer(StringRef bytes, StringRef displayName,
 }
 
 Expected<::onnx::ModelProto> loadONNXModel(StringRef path,
-                                         const ONNXLoadOptions &options) {
+                                           const ONNXLoadOptions &options) {
   auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
                                       /*RequiresNullTerminator=*/false);
   if (!buffer)

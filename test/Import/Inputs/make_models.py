@@ -72,6 +72,14 @@ save("wrong_shapes",
      [vi("x", f32, [2, 3]), vi("w", f32, [4, 5])], [vi("y", f32, [2, 5])],
      check=False)
 
+# A ConvTranspose whose weight is inferred rank 0 (a full ReduceSum without
+# keepdims): ONNX 1.12's inference read the weight's dimensions unchecked.
+save("convtranspose_scalar_weight",
+     [helper.make_node("ReduceSum", ["w4"], ["w"], name="sum", keepdims=0),
+      helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="deconv")],
+     [vi("x", f32, [1, 1, 3, 3]), vi("w4", f32, [1, 1, 2, 2])],
+     [vi("y", f32, [1, 1, 4, 4])], check=False)
+
 with open(os.path.join(out, "truncated.onnx"), "wb") as f:
     f.write(open(os.path.join(out, "linear.onnx"), "rb").read()[:100])
 with open(os.path.join(out, "garbage.onnx"), "wb") as f:
