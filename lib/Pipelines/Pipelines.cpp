@@ -29,23 +29,25 @@ void buildONNXToLinalgPipeline(OpPassManager &pm) {
 
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
-  addPipeline(
-      pm,
-      "func.func(lowrank-copy-repeated-results),"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-      "buffer-deallocation-pipeline");
+  addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
+                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "buffer-results-to-out-params{hoist-static-allocs "
+                  "modify-public-functions},"
+                  "buffer-deallocation-pipeline");
   // Matmuls become runtime calls on buffers, where operand layouts and
   // constant weights are known; everything else goes to loops.
   if (options.ukernels)
     pm.addPass(createLowrankLinalgToUKernel());
+  // Inline polynomials instead of libm calls let LLVM vectorize the loops
+  // of GELU, softmax and the like.
+  if (options.approximateMath)
+    pm.addNestedPass<func::FuncOp>(createLowrankApproximateMath());
   addPipeline(
-      pm,
-      "func.func(lowrank-memref-copy-to-linalg,convert-linalg-to-loops),"
-      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-      "func.func(llvm-request-c-wrappers),"
-      "convert-math-to-llvm,convert-math-to-libm");
+      pm, "func.func(lowrank-memref-copy-to-linalg,convert-linalg-to-loops),"
+          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+          "func.func(llvm-request-c-wrappers),"
+          "convert-math-to-llvm,convert-math-to-libm");
   // With the runtime linked anyway, intermediate buffers come from its
   // cache of freed blocks instead of fresh pages on every call.
   if (options.ukernels)

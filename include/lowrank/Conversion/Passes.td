@@ -133,4 +133,35 @@ def LowrankLinalgToUKernel
   ];
 }
 
+def LowrankApproximateMath
+    : Pass<"lowrank-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Replace f32 transcendental functions by inline polynomials";
+  let description = [{
+    Rewrites the selected `math` ops on f32 (scalars or vectors) into MLIR's
+    polynomial approximations (range reduction, a minimax polynomial or
+    rational function, and the special cases of the IEEE values: NaN, the
+    infinities, overflow and underflow). The CPU pipeline runs it before the
+    loop lowering: a loop body that calls libm's `expf` or `erff` per
+    element stays scalar, while one made of arithmetic is vectorized by
+    LLVM. The approximations are accurate to a few ulp on f32; ops not
+    selected, and ops on other types, keep their libm calls.
+
+    ```mlir
+    %y = math.erf %x : f32
+    // becomes arithmetic only: clamps, a rational approximation per range
+    // and selects, without a call
+    ```
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "Math op names (without `math.`) to approximate; default: "
+               "exp, expm1, erf, tanh, log, log1p, log2">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // LOWRANK_CONVERSION_PASSES_TD

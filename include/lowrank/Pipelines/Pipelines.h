@@ -20,6 +20,12 @@ struct CPUPipelineOptions
                      "kernels (lowrank-linalg-to-ukernel); false keeps the "
                      "plain loop lowering"),
       llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Replace exp, erf, tanh and log on f32 by inline "
+                     "polynomials (lowrank-approximate-math) so that their "
+                     "loops vectorize; false keeps libm calls"),
+      llvm::cl::init(true)};
 };
 
 /// onnx (or linalg-on-tensors) to linalg on tensors: shape folding, the

@@ -2,7 +2,9 @@
 //
 // Kernels split a product into as many tasks as there are threads; the
 // workers live for the whole process so that a call costs a wake-up, not a
-// thread creation.
+// thread creation. Between calls the workers spin for a short while before
+// they sleep: a model calls the kernels every few hundred microseconds, and
+// waking a sleeping thread through the kernel costs tens of them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,20 +37,26 @@ public:
 
 private:
   void workerLoop();
-  void runTasks();
+  /// Claims and runs tasks of run `generation` until none is left.
+  void runTasks(uint64_t generation);
+  /// Waits until the run state leaves `generation`; false when stopping.
+  bool waitForRun(uint64_t seen);
 
   std::vector<std::thread> workers;
   std::mutex runMutex; // one run at a time
-  std::mutex mutex;
-  std::condition_variable wake, done;
-  uint64_t generation = 0;
-  bool stopping = false;
-  TaskFn fn = nullptr;
-  void *context = nullptr;
-  int numTasks = 0;
-  int active = 0; // workers inside runTasks, guarded by mutex
-  std::atomic<int> nextTask{0};
-  std::atomic<int> pending{0};
+
+  // The current run: generation, task count and next task in one word, so
+  // that a claim succeeds only for the run it was meant for.
+  std::atomic<uint64_t> state{0};
+  std::atomic<TaskFn> fn{nullptr};
+  std::atomic<void *> context{nullptr};
+  std::atomic<int> pending{0}; // tasks of the current run not yet finished
+
+  // Sleeping workers wait here once they have spun long enough.
+  std::mutex sleepMutex;
+  std::condition_variable wake;
+  std::atomic<int> sleepers{0};
+  std::atomic<bool> stopping{false};
 };
 
 /// The process-wide pool, created on first use with

@@ -49,6 +49,8 @@ def main(directory):
     save_npy(directory, "erf_in", x)
     save_npy(directory, "erf_out",
              np.array([math.erf(v) for v in x], dtype=np.float32))
+    save_npy(directory, "erfc_out",
+             np.array([math.erfc(v) for v in x], dtype=np.float32))
 
     i = np.array([[1, -2, 3], [2**40, 5, -6]], dtype=np.int64)
     j = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int64)
