@@ -11,19 +11,35 @@ namespace lowrank {
 
 namespace {
 
-/// What an op's inference function assumes of its inputs' ranks.
+/// A rank an input must have: `kDataRank` for the data input's rank.
+struct InputRank {
+  int input = -1; // -1: unused entry
+  int rank = 0;
+};
+constexpr int kDataRank = -1;
+
+/// What an op's inference function assumes of its inputs' ranks: the data
+/// input (N x C x D1 x ...) has rank 3 or more, and the other inputs listed
+/// have the rank given.
 struct RankRule {
   std::string_view opType;
-  int dataInput;   // the N x C x D1 x ... input
-  int weightInput; // an input of the data's rank, or -1
+  int dataInput;
+  InputRank others[2];
 };
 
-// Convolutions and pooling index the spatial dimensions of the data and
-// the weight from the data's rank.
+// Convolutions and pooling index the spatial dimensions of their inputs
+// from the data's rank.
 constexpr RankRule kRankRules[] = {
-    {"Conv", 0, 1},         {"ConvTranspose", 0, 1}, {"ConvInteger", 0, 1},
-    {"QLinearConv", 0, 3},  {"DeformConv", 0, 1},    {"MaxPool", 0, -1},
-    {"AveragePool", 0, -1}, {"LpPool", 0, -1},       {"MaxUnpool", 0, -1},
+    {"Conv", 0, {{1, kDataRank}}},
+    {"ConvTranspose", 0, {{1, kDataRank}}},
+    {"ConvInteger", 0, {{1, kDataRank}}},
+    {"QLinearConv", 0, {{3, kDataRank}}},
+    {"DeformConv", 0, {{1, kDataRank}}},
+    {"MaxPool", 0, {}},
+    {"AveragePool", 0, {}},
+    {"LpPool", 0, {}},
+    {"MaxUnpool", 0, {{1, kDataRank}, {2, 1}}},
+    {"MaxRoiPool", 0, {{1, 2}}},
 };
 
 std::optional<int> getInputRank(::onnx::InferenceContext &ctx, int index) {
@@ -42,11 +58,18 @@ void checkRanks(const RankRule &rule, ::onnx::InferenceContext &ctx) {
                          " must have rank 3 or more (N x C x D1 ...), "
                          "not ",
                          *dataRank);
-  std::optional<int> weightRank = getInputRank(ctx, rule.weightInput);
-  if (dataRank && weightRank && *weightRank != *dataRank)
-    fail_shape_inference("input ", rule.weightInput, " has rank ", *weightRank,
-                         ", input ", rule.dataInput, " has rank ", *dataRank,
-                         "; they must be equal");
+  for (const InputRank &other : rule.others) {
+    std::optional<int> rank = getInputRank(ctx, other.input);
+    if (!rank)
+      continue;
+    if (other.rank == kDataRank && dataRank && *rank != *dataRank)
+      fail_shape_inference("input ", other.input, " has rank ", *rank,
+                           ", input ", rule.dataInput, " has rank ",
+                           *dataRank, "; they must be equal");
+    if (other.rank != kDataRank && *rank != other.rank)
+      fail_shape_inference("input ", other.input, " has rank ", *rank,
+                           ", not ", other.rank);
+  }
 }
 
 const RankRule *findRule(const std::string &opType, const std::string &domain) {
