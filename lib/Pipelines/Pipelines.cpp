@@ -29,6 +29,8 @@ void buildONNXToLinalgPipeline(OpPassManager &pm) {
 
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
+  if (options.fuseElementwise)
+    pm.addNestedPass<func::FuncOp>(createLowrankFuseElementwise());
   addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
@@ -43,11 +45,14 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   // of GELU, softmax and the like.
   if (options.approximateMath)
     pm.addNestedPass<func::FuncOp>(createLowrankApproximateMath());
-  addPipeline(
-      pm, "func.func(lowrank-memref-copy-to-linalg,convert-linalg-to-loops),"
-          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "func.func(llvm-request-c-wrappers),"
-          "convert-math-to-llvm,convert-math-to-libm");
+  addPipeline(pm, "func.func(lowrank-memref-copy-to-linalg)");
+  // Large loop nests run on the runtime's threads.
+  if (options.ukernels && options.parallel)
+    pm.addPass(createLowrankLinalgToParallelCalls());
+  addPipeline(pm, "func.func(convert-linalg-to-loops),"
+                  "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+                  "func.func(llvm-request-c-wrappers),"
+                  "convert-math-to-llvm,convert-math-to-libm");
   // With the runtime linked anyway, intermediate buffers come from its
   // cache of freed blocks instead of fresh pages on every call.
   if (options.ukernels)

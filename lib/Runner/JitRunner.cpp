@@ -46,16 +46,15 @@ static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
       signature.name = name.str();
   auto tensorType = dyn_cast<RankedTensorType>(type);
   if (!tensorType || !tensorType.hasStaticShape())
-    return func.emitError() << kind << " '" << signature.name << "' has type "
-                            << type
-                            << "; the runner needs tensors of static shape";
+    return func.emitError()
+           << kind << " '" << signature.name << "' has type " << type
+           << "; the runner needs tensors of static shape";
   std::optional<int32_t> dataType =
       onnx::getONNXDataType(tensorType.getElementType());
   if (!dataType || getONNXElementByteSize(*dataType) == 0)
-    return func.emitError() << kind << " '" << signature.name
-                            << "' has element type "
-                            << tensorType.getElementType()
-                            << ", which the runner cannot pass";
+    return func.emitError()
+           << kind << " '" << signature.name << "' has element type "
+           << tensorType.getElementType() << ", which the runner cannot pass";
   signature.dataType = *dataType;
   signature.shape.assign(tensorType.getShape().begin(),
                          tensorType.getShape().end());
@@ -78,6 +77,8 @@ static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
         &_mlir_ciface_lowrank_matmul_packed_bias_f32);
     add("_mlir_ciface_lowrank_batch_matmul_f32",
         &_mlir_ciface_lowrank_batch_matmul_f32);
+    add("_mlir_ciface_lowrank_parallel_for",
+        &_mlir_ciface_lowrank_parallel_for);
     add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
     add("_mlir_memref_to_llvm_aligned_alloc",
         &_mlir_memref_to_llvm_aligned_alloc);
@@ -92,8 +93,7 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
                                               const JitOptions &jitOptions) {
   auto func = module.lookupSymbol<func::FuncOp>(kGraphFunctionName);
   if (!func) {
-    module.emitError() << "no function @" << kGraphFunctionName
-                       << " to run";
+    module.emitError() << "no function @" << kGraphFunctionName << " to run";
     return nullptr;
   }
 
@@ -147,8 +147,8 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     return nullptr;
   }
   // Knowing the host CPU lets the -O3 pipeline vectorize for its features.
-  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                            machine.get());
+  auto optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // The mgpu* functions the host code calls come from the CUDA runtime.
@@ -193,17 +193,17 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
     SmallVector<std::string> names;
     for (const TensorSignature &input : inputs)
       names.push_back("'" + input.name + "'");
-    return llvm::createStringError("the graph takes %zu inputs (%s), got %zu",
-                             inputs.size(), llvm::join(names, ", ").c_str(),
-                             inputTensors.size());
+    return llvm::createStringError(
+        "the graph takes %zu inputs (%s), got %zu", inputs.size(),
+        llvm::join(names, ", ").c_str(), inputTensors.size());
   }
   for (auto [i, tensor] : llvm::enumerate(inputTensors)) {
     const TensorSignature &input = inputs[i];
     if (tensor.getDataType() != input.dataType ||
         tensor.getShape() != ArrayRef<int64_t>(input.shape))
-      return llvm::createStringError("input %zu '%s' must be %s, got %s", i,
-                               input.name.c_str(), input.describe().c_str(),
-                               tensor.describe().c_str());
+      return llvm::createStringError(
+          "input %zu '%s' must be %s, got %s", i, input.name.c_str(),
+          input.describe().c_str(), tensor.describe().c_str());
   }
 
   // The compiled code only reads inputs, but descriptors take non-const
@@ -232,11 +232,11 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   };
   SmallVector<SmallVector<int64_t>> descriptors;
   for (HostTensor &tensor : inputCopies)
-    descriptors.push_back(makeDescriptor(dataOf(tensor, true),
-                                         tensor.getShape()));
+    descriptors.push_back(
+        makeDescriptor(dataOf(tensor, true), tensor.getShape()));
   for (HostTensor &tensor : results)
-    descriptors.push_back(makeDescriptor(dataOf(tensor, false),
-                                         tensor.getShape()));
+    descriptors.push_back(
+        makeDescriptor(dataOf(tensor, false), tensor.getShape()));
   // invokePacked wants, per argument, a pointer to the argument's value; the
   // C interface takes each descriptor by pointer.
   SmallVector<void *> descriptorPointers, packedArgs;
@@ -248,9 +248,8 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   llvm::Error err = engine->invokePacked(kEntryPoint, packedArgs);
   if (cuda) {
     cuda->synchronize();
-    for (auto [tensor, device] :
-         llvm::zip(results, ArrayRef(deviceBuffers).drop_front(
-                                inputCopies.size())))
+    for (auto [tensor, device] : llvm::zip(
+             results, ArrayRef(deviceBuffers).drop_front(inputCopies.size())))
       cuda->copyToHost(tensor.getData(), device, tensor.getByteSize());
     for (void *device : deviceBuffers)
       cuda->release(device);

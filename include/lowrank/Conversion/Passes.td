@@ -164,4 +164,69 @@ def LowrankApproximateMath
   ];
 }
 
+def LowrankFuseElementwise
+    : Pass<"lowrank-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg.generic ops into their only reader";
+  let description = [{
+    ONNX lowers node by node, so GELU becomes five `linalg.generic`s that
+    each read and write a full tensor. This pass fuses an elementwise
+    producer (no reduction loops) into its consumer when the consumer is
+    the producer's only reader, with upstream's elementwise fusion
+    patterns: the chain becomes one loop nest whose intermediate values
+    stay in registers. It is more conservative than upstream's
+    `linalg-fuse-elementwise-ops`: a producer read by several ops is left
+    alone (softmax's `exp` is not computed twice), contractions are never a
+    fusion target (they must stay matmuls for the CPU kernels) and reshapes
+    are not moved.
+
+    ```mlir
+    %d = linalg.generic {...} ins(%x, %c) outs(%e) { divf }
+    %f = linalg.generic {...} ins(%d) outs(%e) { math.erf }
+    // becomes one linalg.generic computing erf(x / c)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def LowrankLinalgToParallelCalls
+    : Pass<"lowrank-linalg-to-parallel-calls", "::mlir::ModuleOp"> {
+  let summary = "Run large linalg loop nests on the CPU runtime's threads";
+  let description = [{
+    On buffers, after the matmuls became runtime calls: every other linalg
+    op (elementwise chains, softmax and LayerNorm reductions, copies and
+    transposes, generalized first) with at least `min-iterations`
+    iterations, static loop ranges and dims-only indexing is outlined into
+    a private function `__lowrank_parallel_body(args, begin, end)` that runs
+    iterations [begin, end) of the op's first parallel dimension of more
+    than one iteration that every output indexes (the operands sliced with
+    `memref.subview`). At the op's place the operands' memref descriptors
+    are stored into a stack struct and `lowrank_parallel_for(body, args,
+    extent)` (liblowrank_cpu_runtime) runs the ranges, one per thread. The
+    slices of the outputs are disjoint, so the tasks need no
+    synchronization.
+
+    ```mlir
+    linalg.generic {...} ins(%x, %b : memref<128x1536xf32>, memref<1536xf32>)
+                         outs(%y : memref<128x1536xf32>) {...}
+    // becomes
+    %args = llvm.alloca %one x !llvm.struct<(...)> : (i64) -> !llvm.ptr
+    llvm.store %descriptors, %args : !llvm.struct<(...)>, !llvm.ptr
+    %f = constant @__lowrank_parallel_body : (!llvm.ptr, i64, i64) -> ()
+    call @lowrank_parallel_for(%f, %args, %c128) : (...) -> ()
+    ```
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"16384",
+           "Ops with fewer loop iterations stay on the calling thread">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // LOWRANK_CONVERSION_PASSES_TD

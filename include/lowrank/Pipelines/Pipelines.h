@@ -20,6 +20,17 @@ struct CPUPipelineOptions
                      "kernels (lowrank-linalg-to-ukernel); false keeps the "
                      "plain loop lowering"),
       llvm::cl::init(true)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("With ukernels, run large loop nests other than "
+                     "matmuls on the runtime's threads "
+                     "(lowrank-linalg-to-parallel-calls)"),
+      llvm::cl::init(true)};
+  Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse chains of elementwise ops into one loop nest "
+                     "(lowrank-fuse-elementwise)"),
+      llvm::cl::init(true)};
   Option<bool> approximateMath{
       *this, "approximate-math",
       llvm::cl::desc("Replace exp, erf, tanh and log on f32 by inline "

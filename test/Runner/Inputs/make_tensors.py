@@ -52,6 +52,14 @@ def main(directory):
     save_npy(directory, "erfc_out",
              np.array([math.erfc(v) for v in x], dtype=np.float32))
 
+    # A softmax large enough to run on several threads.
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((96, 512)).astype(np.float32) * 4
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    save_npy(directory, "softmax_in", logits)
+    save_npy(directory, "softmax_out",
+             (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32))
+
     i = np.array([[1, -2, 3], [2**40, 5, -6]], dtype=np.int64)
     j = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int64)
     save_pb(directory, "i", i)

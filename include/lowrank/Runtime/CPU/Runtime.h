@@ -31,15 +31,26 @@ enum {
  * `packedB`, when not null, is a slot (initially 0) where the runtime keeps
  * B packed for its kernels across calls: pass one slot per B whose contents
  * never change (a weight), and null otherwise. */
-void lowrank_sgemm(int64_t M, int64_t N, int64_t K, const float *A,
-                   int64_t rsA, int64_t csA, const float *B, int64_t rsB,
-                   int64_t csB, float *C, int64_t rsC, int64_t csC,
-                   const float *bias, int64_t flags, int64_t *packedB);
+void lowrank_sgemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t rsA,
+                   int64_t csA, const float *B, int64_t rsB, int64_t csB,
+                   float *C, int64_t rsC, int64_t csC, const float *bias,
+                   int64_t flags, int64_t *packedB);
 
 /* Threads used by the kernels: LOWRANK_NUM_THREADS from the environment if
  * set, else the number of online CPUs. Setting n <= 0 restores the default. */
 void lowrank_cpu_set_num_threads(int n);
 int lowrank_cpu_get_num_threads(void);
+
+/* The outlined body of a loop nest: runs iterations [begin, end) of its
+ * outermost parallel dimension on the operands packed in `args`. */
+typedef void (*LowrankParallelBody)(void *args, int64_t begin, int64_t end);
+
+/* Runs body(args, begin, end) over [0, extent) cut into one contiguous range
+ * per thread; returns when all are done. lowrank-linalg-to-parallel-calls
+ * emits the calls. */
+void lowrank_parallel_for(LowrankParallelBody body, void *args, int64_t extent);
+void _mlir_ciface_lowrank_parallel_for(LowrankParallelBody body, void *args,
+                                       int64_t extent);
 
 /* The kernel family chosen for the host: "avx512", "avx2" or "generic". */
 const char *lowrank_cpu_kernel_name(void);

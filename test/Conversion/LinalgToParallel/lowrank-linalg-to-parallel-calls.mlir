@@ -1,0 +1,73 @@
+// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls | FileCheck %s
+// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls=min-iterations=100000 \
+// RUN:   | FileCheck %s --check-prefix=LARGE
+
+// A bias addition (64 x 512 iterations) is outlined: the call site packs the
+// three descriptors and calls the runtime; the slice function runs rows
+// [begin, end) one at a time on static-shape subviews. Only the freshly
+// allocated output is noalias: two arguments may be one buffer.
+// CHECK-LABEL: func.func @ops
+// CHECK: %[[ALLOC:.*]] = memref.alloc() : memref<64x512xf32>
+// CHECK: builtin.unrealized_conversion_cast %arg0 : memref<64x512xf32> to !llvm.struct
+// CHECK: %[[ARGS:.*]] = llvm.alloca
+// CHECK: llvm.store %{{.*}}, %[[ARGS]]
+// CHECK: %[[BODY:.*]] = constant @[[BODY_NAME:__lowrank_parallel_body[_0-9]*]] : (!llvm.ptr, i64, i64) -> ()
+// CHECK: %[[ROWS:.*]] = arith.constant 64 : i64
+// CHECK: call @lowrank_parallel_for(%[[BODY]], %[[ARGS]], %[[ROWS]])
+// The in-place scaling and the row sum are outlined too.
+// CHECK-COUNT-2: call @lowrank_parallel_for
+// The 8 x 8 transpose is too small: it stays, generalized.
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg4 : memref<8x8xf32>) outs(%arg4 : memref<8x8xf32>)
+// The copy into the result is outlined.
+// CHECK: call @lowrank_parallel_for
+// CHECK: memref.dealloc %[[ALLOC]]
+
+// CHECK: func.func private @[[SLICE:__lowrank_parallel_slice[_0-9]*]](%arg0: memref<64x512xf32>, %arg1: memref<512xf32>, %arg2: memref<64x512xf32> {llvm.noalias}, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK: scf.for %[[ROW:.*]] = %[[BEGIN]] to %[[END]]
+// CHECK: memref.subview %arg0[%[[ROW]], 0] [1, 512] [1, 1]
+// CHECK: memref.subview %arg2[%[[ROW]], 0] [1, 512] [1, 1]
+// CHECK: linalg.generic
+// CHECK-SAME: memref<512xf32>
+// CHECK: arith.addf
+// CHECK: func.func private @[[BODY_NAME]](%[[PTR:.*]]: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
+// CHECK: llvm.load %[[PTR]]
+// CHECK: call @[[SLICE]](
+
+// An op updating a buffer in place gets it once, through one pointer.
+// CHECK: func.func private @{{.*}}(%arg0: memref<64x512xf32> {llvm.noalias}, %{{.*}}: index, %{{.*}}: index)
+// CHECK: arith.mulf
+
+// LARGE-LABEL: func.func @ops
+// LARGE-NOT: lowrank_parallel_for
+// LARGE: return
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @ops(%x: memref<64x512xf32>, %b: memref<512xf32>, %y: memref<64x512xf32>, %s: memref<64xf32>, %small: memref<8x8xf32>) {
+  %a = memref.alloc() : memref<64x512xf32>
+  linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : memref<64x512xf32>, memref<512xf32>) outs(%a : memref<64x512xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %r = arith.addf %in, %bias : f32
+    linalg.yield %r : f32
+  }
+  %two = arith.constant 2.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<64x512xf32>) outs(%a : memref<64x512xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.mulf %in, %two : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : memref<64x512xf32>) outs(%s : memref<64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  }
+  linalg.transpose ins(%small : memref<8x8xf32>) outs(%small : memref<8x8xf32>) permutation = [1, 0]
+  linalg.copy ins(%a : memref<64x512xf32>) outs(%y : memref<64x512xf32>)
+  memref.dealloc %a : memref<64x512xf32>
+  return
+}
