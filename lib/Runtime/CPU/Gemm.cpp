@@ -27,7 +27,7 @@ constexpr int64_t kKC = 256; // B micro-panel: KC * NR floats in L1
 constexpr int64_t kMC = 168; // A block: MC * KC floats in L2
 // Below this many multiply-adds a wake-up of the workers costs more than it
 // saves.
-constexpr int64_t kMinParallelWork = 1 << 19;
+constexpr int64_t kMinParallelWork = 1 << 16;
 
 const KernelFamily &getKernels() {
   static const KernelFamily &family = selectHostKernels();
