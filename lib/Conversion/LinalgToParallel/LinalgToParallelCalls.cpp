@@ -30,6 +30,9 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kParallelFor = "lowrank_parallel_for";
+/// Marks the functions this pass creates: their ops already run on a
+/// worker, and a second application must not nest another parallel run.
+constexpr StringLiteral kOutlinedAttr = "lowrank.parallel_outlined";
 
 /// The loop dimension to cut: the first parallel one with more than one
 /// iteration that every output indexes directly. None when the op is too
@@ -123,8 +126,9 @@ struct LinalgToParallelCallsPass
     }
     SmallVector<std::pair<linalg::GenericOp, unsigned>> work;
     module.walk([&](linalg::GenericOp op) {
-      if (op->getParentOfType<func::FuncOp>().isPrivate())
-        return; // outlined bodies, runtime declarations
+      auto func = op->getParentOfType<func::FuncOp>();
+      if (!func || func->hasAttr(kOutlinedAttr))
+        return;
       if (std::optional<unsigned> dim = getSplitDim(op, minIterations))
         work.emplace_back(op, *dim);
     });
@@ -163,6 +167,7 @@ struct LinalgToParallelCallsPass
         func::FuncOp::create(moduleBuilder, loc, "__lowrank_parallel_slice",
                              FunctionType::get(ctx, sliceInputs, {}));
     slice.setPrivate();
+    slice->setAttr(kOutlinedAttr, moduleBuilder.getUnitAttr());
     symbols.insert(slice); // renames on collision
     for (unsigned i = 0; i < operands.size(); ++i)
       if (isDisjoint(operands, i))
@@ -221,6 +226,7 @@ struct LinalgToParallelCallsPass
     auto body = func::FuncOp::create(moduleBuilder, loc,
                                      "__lowrank_parallel_body", bodyType);
     body.setPrivate();
+    body->setAttr(kOutlinedAttr, moduleBuilder.getUnitAttr());
     symbols.insert(body);
     Block *bodyEntry = body.addEntryBlock();
     OpBuilder bb = OpBuilder::atBlockBegin(bodyEntry);

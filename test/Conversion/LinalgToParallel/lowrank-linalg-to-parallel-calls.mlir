@@ -1,4 +1,7 @@
 // RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls | FileCheck %s
+// Applying the pass twice outlines nothing more: the slices are marked.
+// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls --lowrank-linalg-to-parallel-calls \
+// RUN:   | FileCheck %s --check-prefix=TWICE
 // RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls=min-iterations=100000 \
 // RUN:   | FileCheck %s --check-prefix=LARGE
 
@@ -37,6 +40,10 @@
 // An op updating a buffer in place gets it once, through one pointer.
 // CHECK: func.func private @{{.*}}(%arg0: memref<64x512xf32> {llvm.noalias}, %{{.*}}: index, %{{.*}}: index)
 // CHECK: arith.mulf
+
+// TWICE-COUNT-4: call @lowrank_parallel_for(
+// TWICE-NOT: call @lowrank_parallel_for(
+// TWICE: func.func private @__lowrank_parallel_slice({{.*}}) attributes {lowrank.parallel_outlined}
 
 // LARGE-LABEL: func.func @ops
 // LARGE-NOT: lowrank_parallel_for
