@@ -24,7 +24,8 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt | setup
 	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	  -DCMAKE_C_COMPILER=$(LLVM_BIN)/clang \
 	  -DCMAKE_CXX_COMPILER=$(LLVM_BIN)/clang++ \
-	  -DLOWRANK_PYTHON=$(PYTHON)
+	  -DLOWRANK_PYTHON=$(PYTHON) \
+	  -DLOWRANK_DEPS_PREFIX=$${LOWRANK_DEPS_PREFIX:-/opt/lowrank}
 
 configure: setup $(BUILD_DIR)/build.ninja
 

@@ -8,7 +8,7 @@ VENV="${LOWRANK_VENV:-$ROOT/.venv}"
 
 APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
-  libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  libprotobuf-dev protobuf-compiler python3-venv
   liblapacke-dev libopenblas-dev libgtest-dev ninja-build cmake
   libclang-rt-22-dev libfuzzer-22-dev
 )
@@ -27,6 +27,13 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# ONNX's C++ library, pinned to the version of the Python package in
+# python/requirements.txt, built from its source distribution into a prefix
+# shared by every checkout on this machine (LOWRANK_DEPS_PREFIX).
+ONNX_VERSION="$(sed -n 's/^onnx==\([0-9.]*\)$/\1/p' "$ROOT/python/requirements.txt")"
+DEPS_PREFIX="${LOWRANK_DEPS_PREFIX:-/opt/lowrank}"
+bash "$ROOT/scripts/build-onnx.sh" "$DEPS_PREFIX/onnx-$ONNX_VERSION" "$ONNX_VERSION"
 
 PY_REQUIREMENTS="$ROOT/python/requirements.txt"
 stamp="$VENV/.requirements.stamp"

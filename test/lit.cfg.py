@@ -18,7 +18,15 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.lowrank_python))
 config.substitutions.append(("%src_root", config.lowrank_src_root))
 config.substitutions.append(("%lowrank_obj_root", config.lowrank_obj_root))
-config.substitutions.append(("%testdata", "/usr/share/libonnx-testdata/data"))
+# The ONNX backend test data shipped in the onnx wheel of the project's
+# virtual environment (the same ONNX version the compiler is built with).
+import subprocess as _subprocess
+onnx_testdata = _subprocess.run(
+    [config.lowrank_python, "-c",
+     "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), "
+     "'backend', 'test', 'data'))"],
+    capture_output=True, text=True).stdout.strip()
+config.substitutions.append(("%testdata", onnx_testdata))
 config.substitutions.append(
     ("%lowrank_plugin",
      os.path.join(config.lowrank_obj_root, "lib", "liblowrank-plugin.so")))
@@ -46,7 +54,7 @@ if all(os.access(os.path.join(iree_bin, tool), os.X_OK)
        for tool in ("iree-compile", "iree-run-module")):
     config.available_features.add("iree")
     config.substitutions.append(("%iree_bin", iree_bin))
-if os.path.exists("/usr/share/libonnx-testdata/data/node"):
+if onnx_testdata and os.path.exists(os.path.join(onnx_testdata, "node")):
     config.available_features.add("onnx-testdata")
 
 # NVPTX: `ptxas` when the CUDA toolkit is installed (PTX validity checks);

@@ -18,6 +18,12 @@ LinearOpAnalysis::LinearOpAnalysis(Operation *root) {
     // The factors of an earlier factorization are not candidates again.
     if (!op.isLinear() || op->hasAttr("lowrank.factor"))
       return;
+    // Subgraphs of nodes kept opaque (If branches, Loop bodies) are written
+    // back as they were read: a factorization there would be lost.
+    for (Operation *parent = op->getParentOp(); parent;
+         parent = parent->getParentOp())
+      if (parent->getName().getStringRef() == "onnx.Opaque")
+        return;
     LinearLayerInfo info;
     info.op = op;
     info.name = getNodeName(op).value_or(

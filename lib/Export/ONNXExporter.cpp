@@ -1,6 +1,6 @@
 //===- ONNXExporter.cpp - The onnx dialect back to an ONNX model ----------===//
 
-#include "lowrank/Export/ONNXExporter.h"
+#include "GraphExporter.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Import/ONNXImporter.h"
@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include <onnx/defs/schema.h>
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -19,54 +20,6 @@
 using namespace mlir;
 
 namespace lowrank {
-namespace {
-
-class GraphExporter {
-public:
-  GraphExporter(::onnx::GraphProto &graph, const ExternalDataSink *external,
-                int64_t opset)
-      : graph(graph), external(external), opset(opset) {}
-
-  LogicalResult run(func::FuncOp func);
-
-private:
-  std::string uniqueName(StringRef base);
-  std::string nameOf(Value value);
-  LogicalResult setType(::onnx::ValueInfoProto &info, Type type, Location loc);
-  LogicalResult fillTensor(::onnx::TensorProto &tensor, ElementsAttr value,
-                           Location loc, bool allowExternal);
-  LogicalResult exportConstant(onnx::ConstantOp op);
-  LogicalResult exportNode(Operation *op);
-  LogicalResult exportAttribute(::onnx::NodeProto &node, NamedAttribute attr,
-                                Location loc);
-
-  ::onnx::GraphProto &graph;
-  const ExternalDataSink *external;
-  uint64_t externalSize = 0;
-  int64_t opset;
-  llvm::StringSet<> usedNames;
-  DenseMap<Value, std::string> names;
-  unsigned counter = 0;
-};
-
-/// Attributes the dialect carries for every opset but ONNX introduced later
-/// than opset 13; they are written only for models of that opset or newer
-/// (the checker rejects them before). Their defaults are what the older
-/// opsets did.
-struct LaterAttribute {
-  StringRef opType, name;
-  int64_t sinceOpset;
-};
-constexpr LaterAttribute kLaterAttributes[] = {{"Cast", "saturate", 19}};
-
-static bool existsInOpset(StringRef opType, StringRef name, int64_t opset) {
-  for (const LaterAttribute &later : kLaterAttributes)
-    if (later.opType == opType && later.name == name)
-      return opset >= later.sinceOpset;
-  return true;
-}
-
-} // namespace
 
 std::string GraphExporter::uniqueName(StringRef base) {
   std::string name = base.empty() ? "v" : base.str();
@@ -117,7 +70,7 @@ LogicalResult GraphExporter::setType(::onnx::ValueInfoProto &info, Type type,
 }
 
 /// Row-major element bytes of a dense or dense_resource attribute.
-static FailureOr<std::vector<char>> getElementBytes(ElementsAttr value) {
+FailureOr<std::vector<char>> getElementBytes(ElementsAttr value) {
   auto type = cast<ShapedType>(value.getType());
   int64_t count = type.getNumElements();
   int64_t width = onnx::getElementByteWidth(type.getElementType());
@@ -159,13 +112,22 @@ LogicalResult GraphExporter::fillTensor(::onnx::TensorProto &tensor,
   tensor.set_data_type(*dataType);
   for (int64_t size : type.getShape())
     tensor.add_dims(size);
-  if (allowExternal && external && bytes->size() > 1024) {
+  fillTensorBytes(tensor, *bytes, allowExternal);
+  return success();
+}
+
+void GraphExporter::fillTensorBytes(::onnx::TensorProto &tensor,
+                                    ArrayRef<char> bytes, bool allowExternal) {
+  tensor.clear_raw_data();
+  tensor.clear_external_data();
+  tensor.clear_data_location();
+  if (allowExternal && external && bytes.size() > 1024) {
     // Offsets aligned to 4 KiB let readers map the file page by page. The
     // bytes go straight to the file: no copy of all weights is kept.
     uint64_t offset = (externalSize + 4095) / 4096 * 4096;
     external->stream->write_zeros(offset - externalSize);
-    external->stream->write(bytes->data(), bytes->size());
-    externalSize = offset + bytes->size();
+    external->stream->write(bytes.data(), bytes.size());
+    externalSize = offset + bytes.size();
     tensor.set_data_location(::onnx::TensorProto::EXTERNAL);
     auto addEntry = [&](const char *key, const std::string &text) {
       auto *entry = tensor.add_external_data();
@@ -174,16 +136,17 @@ LogicalResult GraphExporter::fillTensor(::onnx::TensorProto &tensor,
     };
     addEntry("location", external->location);
     addEntry("offset", std::to_string(offset));
-    addEntry("length", std::to_string(bytes->size()));
-    return success();
+    addEntry("length", std::to_string(bytes.size()));
+    return;
   }
-  tensor.set_raw_data(bytes->data(), bytes->size());
-  return success();
+  tensor.set_raw_data(bytes.data(), bytes.size());
 }
 
-LogicalResult GraphExporter::exportConstant(onnx::ConstantOp op) {
+LogicalResult GraphExporter::exportConstant(Operation *constant,
+                                            StringRef name) {
+  auto op = cast<onnx::ConstantOp>(constant);
   auto *tensor = graph.add_initializer();
-  tensor->set_name(nameOf(op.getResult()));
+  tensor->set_name(name.str());
   return fillTensor(*tensor, op.getValue(), op.getLoc(),
                     /*allowExternal=*/true);
 }
@@ -222,14 +185,32 @@ LogicalResult GraphExporter::exportAttribute(::onnx::NodeProto &node,
   return success();
 }
 
-LogicalResult GraphExporter::exportNode(Operation *op) {
+/// Whether two attributes hold the same value (for defaults).
+static bool sameAttributeValue(const ::onnx::AttributeProto &a,
+                               const ::onnx::AttributeProto &b) {
+  std::string x, y;
+  ::onnx::AttributeProto ca = a, cb = b;
+  ca.clear_name();
+  cb.clear_name();
+  ca.clear_doc_string();
+  cb.clear_doc_string();
+  ca.SerializeToString(&x);
+  cb.SerializeToString(&y);
+  return x == y;
+}
+
+LogicalResult GraphExporter::exportNode(Operation *op, StringRef nodeName) {
   if (op->getDialect() == nullptr ||
       op->getDialect()->getNamespace() != "onnx")
     return op->emitError("'") << op->getName()
                               << "' has no ONNX form; export before lowering";
   auto *node = graph.add_node();
   node->set_op_type(op->getName().stripDialect().str());
-  node->set_name(uniqueName(getNodeName(op).value_or(node->op_type())));
+  if (isa<onnx::OpaqueOp>(op) && failed(exportOpaqueNode(op, *node)))
+    return failure();
+  node->set_name(nodeName.empty()
+                     ? uniqueName(getNodeName(op).value_or(node->op_type()))
+                     : nodeName.str());
   for (Value operand : op->getOperands())
     node->add_input(nameOf(operand));
   while (node->input_size() > 0 && node->input(node->input_size() - 1).empty())
@@ -239,17 +220,67 @@ LogicalResult GraphExporter::exportNode(Operation *op) {
   while (node->output_size() > 0 &&
          node->output(node->output_size() - 1).empty())
     node->mutable_output()->RemoveLast();
+  if (isa<onnx::OpaqueOp>(op))
+    return success();
+
+  // Attributes the operator has at the written opset; one it gained later
+  // is left out when it holds the default of the version that has it.
+  const ::onnx::OpSchema *schema =
+      ::onnx::OpSchemaRegistry::Schema(node->op_type(), opset, "");
+  if (!schema)
+    return op->emitError("operator '")
+           << node->op_type() << "' does not exist at opset " << opset;
+  const ::onnx::OpSchema *newest =
+      ::onnx::OpSchemaRegistry::Schema(node->op_type(), INT32_MAX, "");
   for (NamedAttribute attr : op->getAttrs()) {
-    if (attr.getName().getValue().starts_with("lowrank.") ||
-        !existsInOpset(node->op_type(), attr.getName().getValue(), opset))
+    StringRef name = attr.getName().getValue();
+    if (name.starts_with("lowrank.") || name.starts_with("onnx."))
       continue;
     if (failed(exportAttribute(*node, attr, op->getLoc())))
       return failure();
+    if (schema->attributes().count(name.str()))
+      continue;
+    const ::onnx::AttributeProto &written =
+        node->attribute(node->attribute_size() - 1);
+    auto later = newest ? newest->attributes().find(name.str())
+                        : schema->attributes().end();
+    if (newest && later != newest->attributes().end() &&
+        later->second.default_value.has_type() &&
+        sameAttributeValue(later->second.default_value, written)) {
+      node->mutable_attribute()->RemoveLast();
+      continue;
+    }
+    return op->emitError("attribute '")
+           << name << "' of " << node->op_type()
+           << " does not exist at opset " << opset;
   }
   return success();
 }
 
-LogicalResult GraphExporter::run(func::FuncOp func) {
+/// An opaque operation's node: its domain, type and attributes as they
+/// were read. Subgraphs are written only by patching the input model.
+LogicalResult GraphExporter::exportOpaqueNode(Operation *op,
+                                              ::onnx::NodeProto &node) {
+  auto opaque = cast<onnx::OpaqueOp>(op);
+  if (!opaque.getSubgraphs().empty())
+    return op->emitError("node with subgraphs can be exported only from its "
+                         "original model (import the .onnx file)");
+  node.set_op_type(opaque.getOpType().str());
+  node.set_domain(opaque.getDomain().str());
+  for (NamedAttribute attr : opaque.getNodeAttributes())
+    if (failed(exportAttribute(node, attr, op->getLoc())))
+      return failure();
+  for (NamedAttribute attr : opaque.getEncodedAttributes()) {
+    auto bytes = dyn_cast<StringAttr>(attr.getValue());
+    if (!bytes || !node.add_attribute()->ParseFromString(bytes.str()))
+      return op->emitError("attribute '")
+             << attr.getName() << "' is not an encoded AttributeProto";
+  }
+  return success();
+}
+
+LogicalResult GraphExporter::exportFunction(Operation *funcOp) {
+  auto func = cast<func::FuncOp>(funcOp);
   if (auto graphName = func->getAttrOfType<StringAttr>(kONNXGraphNameAttr))
     graph.set_name(graphName.str());
   else
@@ -291,7 +322,7 @@ LogicalResult GraphExporter::run(func::FuncOp func) {
     if (isa<onnx::NoValueOp>(op))
       continue;
     if (auto constant = dyn_cast<onnx::ConstantOp>(op)) {
-      if (failed(exportConstant(constant)))
+      if (failed(exportConstant(constant, nameOf(constant.getResult()))))
         return failure();
       continue;
     }
@@ -299,6 +330,17 @@ LogicalResult GraphExporter::run(func::FuncOp func) {
       return failure();
   }
   return success();
+}
+
+int64_t getIRVersionForOpset(int64_t opset) {
+  // The IR version each opset was released with (onnx.helper.VERSION_TABLE):
+  // the oldest that readers of that opset accept.
+  static constexpr std::pair<int64_t, int64_t> kReleases[] = {
+      {12, 7}, {18, 8}, {20, 9}, {22, 10}, {24, 11}};
+  for (auto [lastOpset, irVersion] : kReleases)
+    if (opset <= lastOpset)
+      return irVersion;
+  return ::onnx::IR_VERSION;
 }
 
 LogicalResult exportONNXModel(ModuleOp module, ::onnx::ModelProto &model,
@@ -314,16 +356,16 @@ LogicalResult exportONNXModel(ModuleOp module, ::onnx::ModelProto &model,
   if (!entry.getBody().hasOneBlock())
     return entry.emitError("ONNX export needs a single-block function");
 
-  model.set_ir_version(8);
   model.set_producer_name("lowrank-opt");
   auto *opset = model.add_opset_import();
   opset->set_domain("");
   auto opsetAttr = module->getAttrOfType<IntegerAttr>(kONNXOpsetAttr);
-  opset->set_version(opsetAttr ? opsetAttr.getInt() : kMaxONNXOpset);
+  opset->set_version(opsetAttr ? opsetAttr.getInt() : getMaxONNXOpset());
+  model.set_ir_version(getIRVersionForOpset(opset->version()));
 
   GraphExporter exporter(*model.mutable_graph(), externalData,
                          opset->version());
-  if (failed(exporter.run(entry)))
+  if (failed(exporter.exportFunction(entry)))
     return failure();
   return success();
 }
@@ -348,26 +390,25 @@ static void setExternalLocation(::onnx::ModelProto &model,
         entry.set_value(location);
 }
 
-LogicalResult writeONNXFile(ModuleOp module, StringRef path,
-                            const ONNXExportOptions &options) {
-  Location loc = module.getLoc();
+LogicalResult writeModelFile(Location loc, StringRef path,
+                             bool externalData, const BuildModelFn &build) {
   ::onnx::ModelProto model;
-  if (getConstantBytes(module) <= options.externalDataThreshold) {
-    if (failed(exportONNXModel(module, model)))
+  if (!externalData) {
+    if (failed(build(model, nullptr)))
       return failure();
     std::string bytes;
     if (!model.SerializeToString(&bytes))
-      return module.emitError("cannot serialize the ONNX model");
+      return emitError(loc) << path << ": cannot serialize the ONNX model "
+                            << "(over 2 GB: write external data)";
     auto check = [&](StringRef tempPath) -> LogicalResult {
       if (llvm::Error err = checkONNXModelFile(tempPath))
-        return module.emitError("the exported model fails the ONNX checker: ")
-               << llvm::toString(std::move(err));
+        return emitError(loc) << "the exported model fails the ONNX checker: "
+                              << llvm::toString(std::move(err));
       return success();
     };
     return writeFileAtomically(path, ArrayRef<char>(bytes.data(), bytes.size()),
                                loc, check);
   }
-
   // External data: tensors stream into a temporary data file beside the
   // output; the model, pointing at that file, is written to a temporary
   // file of its own and checked; then the model is pointed at the final
@@ -385,7 +426,7 @@ LogicalResult writeONNXFile(ModuleOp module, StringRef path,
     llvm::raw_fd_ostream stream(dataTemp->FD, /*shouldClose=*/false);
     ExternalDataSink sink{&stream,
                           llvm::sys::path::filename(dataTemp->TmpName).str()};
-    LogicalResult exported = exportONNXModel(module, model, &sink);
+    LogicalResult exported = build(model, &sink);
     stream.flush();
     if (stream.has_error()) {
       std::string message = stream.error().message();
@@ -401,7 +442,7 @@ LogicalResult writeONNXFile(ModuleOp module, StringRef path,
   std::string bytes;
   if (!model.SerializeToString(&bytes)) {
     discardData();
-    return module.emitError("cannot serialize the ONNX model");
+    return emitError(loc) << "cannot serialize the ONNX model";
   }
   // The checker resolves external data beside the checked file, so the
   // model is checked while it still names the temporary data file.
@@ -426,7 +467,8 @@ LogicalResult writeONNXFile(ModuleOp module, StringRef path,
   }
   if (succeeded(checked))
     if (llvm::Error err = checkONNXModelFile(checkedPath))
-      checked = module.emitError("the exported model fails the ONNX checker: ")
+      checked = emitError(loc)
+                << "the exported model fails the ONNX checker: "
                 << llvm::toString(std::move(err));
   llvm::sys::fs::remove(checkedPath);
   llvm::sys::DontRemoveFileOnSignal(checkedPath);
@@ -439,7 +481,7 @@ LogicalResult writeONNXFile(ModuleOp module, StringRef path,
   bytes.clear();
   if (!model.SerializeToString(&bytes)) {
     discardData();
-    return module.emitError("cannot serialize the ONNX model");
+    return emitError(loc) << "cannot serialize the ONNX model";
   }
   if (llvm::Error err = dataTemp->keep(dataPath)) {
     std::string message = llvm::toString(std::move(err));
@@ -449,6 +491,16 @@ LogicalResult writeONNXFile(ModuleOp module, StringRef path,
   }
   return writeFileAtomically(path, ArrayRef<char>(bytes.data(), bytes.size()),
                              loc);
+}
+
+LogicalResult writeONNXFile(ModuleOp module, StringRef path,
+                            const ONNXExportOptions &options) {
+  bool external = getConstantBytes(module) > options.externalDataThreshold;
+  return writeModelFile(
+      module.getLoc(), path, external,
+      [&](::onnx::ModelProto &model, const ExternalDataSink *sink) {
+        return exportONNXModel(module, model, sink);
+      });
 }
 
 } // namespace lowrank

@@ -1,26 +1,23 @@
 //===- ONNXImporter.cpp - ONNX models into the onnx dialect ---------------===//
 //
-// One onnx dialect op per node, in graph order, with the node name as its
-// location. Operands and results are padded to the ONNX schema's arity with
-// `none` values so that every op has a fixed operand layout. Types come from
-// ONNX shape inference, run by the loader.
+// One op per node, in graph order, with the node name as its location. A
+// node of a modelled operator becomes that operation, in its opset-17 form
+// (OpsetAdapters.cpp), with operands and results padded to the operator's
+// arity by `none` values. Every other node, and every node whose modelled
+// form fails to verify, becomes `onnx.Opaque` with its subgraphs as
+// regions. Types come from ONNX shape inference, run by the loader.
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowrank/Import/ONNXImporter.h"
-#include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
+#include "GraphImporter.h"
+
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
-#include "lowrank/Import/ONNXTensor.h"
-#include "lowrank/Support/MappedWeights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
-#include "llvm/ADT/StringSet.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
 #include <onnx/defs/schema.h>
@@ -29,58 +26,40 @@ using namespace mlir;
 using namespace llvm;
 
 namespace lowrank {
-namespace {
 
-class GraphImporter {
-public:
-  GraphImporter(const ::onnx::ModelProto &model, StringRef path,
-                MLIRContext *context, const ONNXImportOptions &options)
-      : graph(model.graph()), path(path), context(context),
-        builder(context), options(options),
-        fileLoc(FileLineColLoc::get(context, path, 0, 0)) {
-    baseDir = sys::path::parent_path(path).str();
-    if (baseDir.empty())
-      baseDir = ".";
-    for (const auto &opset : model.opset_import())
-      if (opset.domain().empty() || opset.domain() == "ai.onnx")
-        opsetVersion = static_cast<int>(opset.version());
+/// The opset whose operator forms the modelled operations take.
+constexpr int kModelledOpset = 17;
+
+Value ValueScope::lookup(StringRef name) const {
+  for (const ValueScope *scope = this; scope; scope = scope->parent) {
+    auto it = scope->values.find(name);
+    if (it != scope->values.end())
+      return it->second;
   }
+  return nullptr;
+}
 
-  OwningOpRef<ModuleOp> run();
+const ::onnx::TypeProto *ValueScope::lookupType(StringRef name) const {
+  for (const ValueScope *scope = this; scope; scope = scope->parent) {
+    auto it = scope->declaredTypes.find(name);
+    if (it != scope->declaredTypes.end())
+      return it->second;
+  }
+  return nullptr;
+}
 
-private:
-  InFlightDiagnostic error(Location loc) { return emitError(loc); }
-  Location nodeLoc(const ::onnx::NodeProto &node, int index);
-
-  FailureOr<Type> convertType(const ::onnx::TypeProto &type, StringRef name,
-                              Location loc);
-  FailureOr<ElementsAttr> convertTensor(const ::onnx::TensorProto &tensor,
-                                        Location loc, bool allowResource);
-  FailureOr<ElementsAttr> mapExternalTensor(const ::onnx::TensorProto &tensor,
-                                            Location loc, Type elementType);
-  FailureOr<NamedAttribute> convertAttribute(const ::onnx::AttributeProto &attr,
-                                             Location loc);
-  FailureOr<ElementsAttr> convertConstantValue(const ::onnx::NodeProto &node,
-                                               Location loc);
-  LogicalResult importInitializers();
-  LogicalResult importNode(const ::onnx::NodeProto &node, int index);
-  Value getNoValue();
-
-  const ::onnx::GraphProto &graph;
-  std::string path;
-  std::string baseDir;
-  MLIRContext *context;
-  OpBuilder builder;
-  const ONNXImportOptions &options;
-  Location fileLoc;
-  int opsetVersion = kMinONNXOpset;
-
-  StringMap<Value> values;
-  StringMap<const ::onnx::TypeProto *> declaredTypes;
-  Value noValue;
-};
-
-} // namespace
+GraphImporter::GraphImporter(const ::onnx::ModelProto &model, StringRef path,
+                             MLIRContext *context,
+                             const ONNXImportOptions &options)
+    : model(model), path(path), context(context), builder(context),
+      options(options), fileLoc(FileLineColLoc::get(context, path, 0, 0)) {
+  baseDir = sys::path::parent_path(path).str();
+  if (baseDir.empty())
+    baseDir = ".";
+  for (const auto &opset : model.opset_import())
+    if (isDefaultONNXDomain(opset.domain()))
+      opsetVersion = static_cast<int>(opset.version());
+}
 
 Location GraphImporter::nodeLoc(const ::onnx::NodeProto &node, int index) {
   std::string name = node.name();
@@ -90,316 +69,346 @@ Location GraphImporter::nodeLoc(const ::onnx::NodeProto &node, int index) {
 }
 
 Value GraphImporter::getNoValue() {
-  if (!noValue) {
+  Block *block = builder.getInsertionBlock();
+  Value &value = noValues[block];
+  if (!value) {
     OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(builder.getInsertionBlock());
-    noValue = onnx::NoValueOp::create(builder, fileLoc, builder.getNoneType());
+    builder.setInsertionPointToStart(block);
+    value = onnx::NoValueOp::create(builder, fileLoc, builder.getNoneType());
   }
-  return noValue;
+  return value;
 }
 
-FailureOr<Type> GraphImporter::convertType(const ::onnx::TypeProto &type,
-                                           StringRef name, Location loc) {
-  if (!type.has_tensor_type()) {
-    error(loc) << "value '" << name
-               << "' is not a tensor (sequences, maps and optionals are not "
-                  "supported)";
-    return failure();
-  }
-  const auto &tensorType = type.tensor_type();
-  Type elementType = onnx::getElementType(tensorType.elem_type(), context);
-  if (!elementType) {
-    error(loc) << "value '" << name << "' has unsupported element type "
-               << tensorType.elem_type();
-    return failure();
-  }
-  if (!tensorType.has_shape())
-    return Type(UnrankedTensorType::get(elementType));
-  SmallVector<int64_t> shape;
-  for (const auto &dim : tensorType.shape().dim())
-    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
-                        ? dim.dim_value()
-                        : ShapedType::kDynamic);
-  return Type(RankedTensorType::get(shape, elementType));
-}
-
-static std::string sanitizeResourceName(StringRef name) {
-  std::string result;
-  for (char c : name)
-    result.push_back(llvm::isAlnum(c) || c == '_' || c == '.' ? c : '_');
-  if (result.empty() || llvm::isDigit(result.front()))
-    result.insert(0, "w_");
-  return result;
-}
-
-FailureOr<ElementsAttr>
-GraphImporter::convertTensor(const ::onnx::TensorProto &tensor, Location loc,
-                             bool allowResource) {
-  Type elementType = onnx::getElementType(tensor.data_type(), context);
-  if (!elementType) {
-    error(loc) << "tensor '" << tensor.name() << "' has unsupported data type "
-               << tensor.data_type();
-    return failure();
-  }
-  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
-  if (allowResource && !elementType.isInteger(1) &&
-      tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
-    FailureOr<ElementsAttr> mapped =
-        mapExternalTensor(tensor, loc, elementType);
-    if (failed(mapped) || *mapped)
-      return mapped;
-  }
-  auto bytes = readTensorBytes(tensor, baseDir);
-  if (!bytes) {
-    error(loc) << toString(bytes.takeError());
-    return failure();
-  }
-  auto type = RankedTensorType::get(shape, elementType);
-  int64_t count = type.getNumElements();
-
-  if (elementType.isInteger(1)) {
-    SmallVector<bool> flags;
-    for (char byte : *bytes)
-      flags.push_back(byte != 0);
-    return ElementsAttr(DenseElementsAttr::get(type, flags));
-  }
-  if (allowResource && count > options.inlineConstantLimit) {
-    // Cache-line alignment lets compiled code and numerics read the blob in
-    // place with aligned vector loads.
-    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(*bytes), /*align=*/64);
-    return ElementsAttr(DenseResourceElementsAttr::get(
-        type, sanitizeResourceName(tensor.name()), std::move(blob)));
-  }
-  bool detectedSplat = false;
-  if (!DenseElementsAttr::isValidRawBuffer(type, *bytes, detectedSplat)) {
-    error(loc) << "tensor '" << tensor.name() << "' has an invalid buffer";
-    return failure();
-  }
-  return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, *bytes));
-}
-
-/// Large external-data weights become blobs over the mapped file: the model's
-/// weights are neither read nor copied until a pass needs them, and the
-/// mapping lives as long as the blob. Returns a null attribute when the
-/// tensor is better copied (small, or its offset breaks the blob's 64-byte
-/// alignment).
-FailureOr<ElementsAttr>
-GraphImporter::mapExternalTensor(const ::onnx::TensorProto &tensor,
-                                 Location loc, Type elementType) {
-  auto buffer = mapExternalTensorData(tensor, baseDir);
-  if (!buffer) {
-    error(loc) << toString(buffer.takeError());
-    return failure();
-  }
-  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
-  auto type = RankedTensorType::get(shape, elementType);
-  StringRef data = (*buffer)->getBuffer();
-  constexpr size_t kAlign = 64;
-  if (type.getNumElements() <= options.inlineConstantLimit ||
-      reinterpret_cast<uintptr_t>(data.data()) % kAlign != 0)
-    return ElementsAttr();
-  std::shared_ptr<MemoryBuffer> owner = std::move(*buffer);
-  bool mapped = owner->getBufferKind() == MemoryBuffer::MemoryBuffer_MMap;
-  if (mapped)
-    registerMappedWeight(data.data(), data.size());
-  AsmResourceBlob blob(
-      ArrayRef<char>(data.data(), data.size()), kAlign,
-      [owner, mapped](void *, size_t, size_t) mutable {
-        if (mapped)
-          unregisterMappedWeight(owner->getBufferStart());
-        owner.reset();
-      },
-      /*dataIsMutable=*/false);
-  return ElementsAttr(DenseResourceElementsAttr::get(
-      type, sanitizeResourceName(tensor.name()), std::move(blob)));
-}
-
-FailureOr<ElementsAttr>
-GraphImporter::convertConstantValue(const ::onnx::NodeProto &node, Location loc) {
-  for (const auto &attr : node.attribute()) {
-    StringRef name = attr.name();
-    if (name == "value")
-      return convertTensor(attr.t(), loc, /*allowResource=*/true);
-    if (name == "value_float")
-      return ElementsAttr(DenseElementsAttr::get(
-          RankedTensorType::get({}, builder.getF32Type()), attr.f()));
-    if (name == "value_int")
-      return ElementsAttr(DenseElementsAttr::get(
-          RankedTensorType::get({}, builder.getI64Type()),
-          static_cast<int64_t>(attr.i())));
-    if (name == "value_floats") {
-      SmallVector<float> data(attr.floats().begin(), attr.floats().end());
-      return ElementsAttr(DenseElementsAttr::get(
-          RankedTensorType::get({static_cast<int64_t>(data.size())},
-                                builder.getF32Type()),
-          ArrayRef<float>(data)));
-    }
-    if (name == "value_ints") {
-      SmallVector<int64_t> data(attr.ints().begin(), attr.ints().end());
-      return ElementsAttr(DenseElementsAttr::get(
-          RankedTensorType::get({static_cast<int64_t>(data.size())},
-                                builder.getI64Type()),
-          ArrayRef<int64_t>(data)));
-    }
-    error(loc) << "Constant attribute '" << name << "' is not supported";
-    return failure();
-  }
-  error(loc) << "Constant node has no value";
-  return failure();
-}
-
-FailureOr<NamedAttribute>
-GraphImporter::convertAttribute(const ::onnx::AttributeProto &attr,
-                                Location loc) {
-  auto named = [&](Attribute value) -> FailureOr<NamedAttribute> {
-    return NamedAttribute(builder.getStringAttr(attr.name()), value);
-  };
-  switch (attr.type()) {
-  case ::onnx::AttributeProto::INT:
-    return named(builder.getI64IntegerAttr(attr.i()));
-  case ::onnx::AttributeProto::FLOAT:
-    return named(builder.getF32FloatAttr(attr.f()));
-  case ::onnx::AttributeProto::STRING:
-    return named(builder.getStringAttr(attr.s()));
-  case ::onnx::AttributeProto::INTS:
-    return named(builder.getDenseI64ArrayAttr(
-        SmallVector<int64_t>(attr.ints().begin(), attr.ints().end())));
-  case ::onnx::AttributeProto::FLOATS:
-    return named(builder.getDenseF32ArrayAttr(
-        SmallVector<float>(attr.floats().begin(), attr.floats().end())));
-  case ::onnx::AttributeProto::TENSOR: {
-    auto value = convertTensor(attr.t(), loc, /*allowResource=*/false);
-    if (failed(value))
-      return failure();
-    return named(*value);
-  }
-  default:
-    error(loc) << "attribute '" << attr.name() << "' has unsupported kind "
-               << ::onnx::AttributeProto::AttributeType_Name(attr.type());
-    return failure();
-  }
-}
-
-LogicalResult GraphImporter::importInitializers() {
-  for (const auto &tensor : graph.initializer()) {
-    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
-    auto value = convertTensor(tensor, loc, /*allowResource=*/true);
-    if (failed(value))
-      return failure();
-    values[tensor.name()] =
-        onnx::ConstantOp::create(builder, loc, value->getType(), *value);
-  }
-  return success();
-}
-
-LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
-                                        int index) {
-  Location loc = nodeLoc(node, index);
+Type GraphImporter::guessResultType(const ::onnx::NodeProto &node,
+                                    ArrayRef<Value> inputs) {
   StringRef opType = node.op_type();
-  auto describe = [&]() {
-    std::string name = node.name().empty()
-                           ? "#" + std::to_string(index)
-                           : node.name();
-    return ("node '" + name + "' (" + opType + ")").str();
-  };
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return error(loc) << describe() << ": domain '" << node.domain()
-                      << "' is not supported";
-  std::string opName = ("onnx." + opType).str();
-  std::optional<RegisteredOperationName> registered =
-      RegisteredOperationName::lookup(opName, context);
-  if (!registered || opType == "NoValue")
-    return error(loc) << describe() << ": unsupported operator '" << opType
-                      << "'";
+  bool defaultDomain = isDefaultONNXDomain(node.domain());
+  Type element;
+  if (defaultDomain &&
+      llvm::is_contained({"Shape", "Size", "NonZero", "ArgMax", "ArgMin"},
+                         opType))
+    element = builder.getI64Type();
+  else if (defaultDomain &&
+           llvm::is_contained({"Equal", "Less", "LessOrEqual", "Greater",
+                               "GreaterOrEqual", "Not", "And", "Or", "Xor",
+                               "IsNaN", "IsInf"},
+                              opType))
+    element = builder.getI1Type();
+  for (Value input : inputs) {
+    if (element)
+      break;
+    if (auto tensor = dyn_cast<TensorType>(input.getType()))
+      element = tensor.getElementType();
+  }
+  if (!element)
+    return onnx::ValueType::get(context, "unknown");
+  return UnrankedTensorType::get(element);
+}
 
+Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
+                                            ArrayRef<Value> inputs,
+                                            ArrayRef<std::string> outputs,
+                                            const ValueScope &scope,
+                                            Location loc,
+                                            std::string &reason) {
+  StringRef opType = node.op_type();
+  std::optional<RegisteredOperationName> registered =
+      RegisteredOperationName::lookup(("onnx." + opType).str(), context);
+  if (!isDefaultONNXDomain(node.domain()) || !registered ||
+      llvm::is_contained({"NoValue", "Opaque", "Yield"}, opType)) {
+    reason = "operator not modelled";
+    return nullptr;
+  }
   const ::onnx::OpSchema *schema =
       ::onnx::OpSchemaRegistry::Schema(node.op_type(), opsetVersion, "");
-  if (!schema)
-    return error(loc) << describe() << ": no ONNX schema at opset "
-                      << opsetVersion;
+  const ::onnx::OpSchema *modelled =
+      ::onnx::OpSchemaRegistry::Schema(node.op_type(), kModelledOpset, "");
+  if (!schema || !modelled) {
+    reason = "no schema at opset " + std::to_string(opsetVersion);
+    return nullptr;
+  }
 
-  SmallVector<Value> operands;
-  for (const std::string &input : node.input()) {
-    if (input.empty()) {
-      operands.push_back(getNoValue());
+  // Everything created for the modelled form goes if it is not taken.
+  Block *block = builder.getInsertionBlock();
+  Operation *lastBefore = block->empty() ? nullptr : &block->back();
+  auto discardCreated = [&](Operation *keepFrom) {
+    // The block's onnx.NoValue sits at its start and stays.
+    while (!block->empty() && &block->back() != lastBefore &&
+           &block->back() != keepFrom && !isa<onnx::NoValueOp>(block->back()))
+      block->back().erase();
+  };
+
+  OperationState state(loc, *registered);
+  if (opType == "Constant") {
+    FailureOr<ElementsAttr> value = convertConstantValue(node, loc);
+    if (failed(value) || !*value) {
+      reason = "Constant without a tensor value of a supported type";
+      return nullptr;
+    }
+    state.addAttribute("value", *value);
+    state.addTypes(value->getType());
+  } else {
+    ModelledForm form =
+        getModelledForm(node, schema->SinceVersion(), inputs, loc);
+    if (!form.opaqueReason.empty()) {
+      reason = form.opaqueReason;
+      discardCreated(nullptr);
+      return nullptr;
+    }
+    auto isVariadic =
+        [](const std::vector<::onnx::OpSchema::FormalParameter> &params) {
+          return !params.empty() &&
+                 params.back().GetOption() ==
+                     ::onnx::OpSchema::FormalParameterOption::Variadic;
+        };
+    size_t arity = modelled->inputs().size();
+    if (!isVariadic(modelled->inputs())) {
+      if (form.operands.size() > arity) {
+        reason = "more inputs than the modelled operator has";
+        discardCreated(nullptr);
+        return nullptr;
+      }
+      while (form.operands.size() < arity)
+        form.operands.push_back(getNoValue());
+    }
+    state.addOperands(form.operands);
+    state.addAttributes(form.attributes);
+
+    size_t results = outputs.size();
+    if (!isVariadic(modelled->outputs())) {
+      if (results > modelled->outputs().size()) {
+        reason = "more outputs than the modelled operator has";
+        discardCreated(nullptr);
+        return nullptr;
+      }
+      results = modelled->outputs().size();
+    }
+    for (size_t i = 0; i < results; ++i) {
+      if (i >= outputs.size() || outputs[i].empty()) {
+        state.addTypes(builder.getNoneType());
+        continue;
+      }
+      const ::onnx::TypeProto *declared = scope.lookupType(outputs[i]);
+      state.addTypes(declared ? convertType(*declared)
+                              : guessResultType(node, inputs));
+    }
+  }
+
+  Operation *op = builder.create(state);
+  // A node the modelled operation does not accept as it stands (types,
+  // ranks, attribute values) is kept opaque rather than refused.
+  std::string message;
+  {
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+      if (message.empty())
+        message = diag.str();
+      return success();
+    });
+    if (succeeded(mlir::verify(op, /*verifyRecursively=*/false)))
+      return op;
+  }
+  reason = message.empty() ? "the modelled operation does not verify"
+                           : message;
+  discardCreated(nullptr);
+  return nullptr;
+}
+
+FailureOr<Operation *>
+GraphImporter::importOpaque(const ::onnx::NodeProto &node,
+                            ArrayRef<Value> inputs, const ValueScope &scope,
+                            Location loc, StringRef reason) {
+  SmallVector<NamedAttribute> readable, encoded;
+  SmallVector<const ::onnx::GraphProto *> subgraphs;
+  SmallVector<Attribute> subgraphNames;
+  for (const auto &attr : node.attribute()) {
+    if (attr.type() == ::onnx::AttributeProto::GRAPH) {
+      subgraphs.push_back(&attr.g());
+      subgraphNames.push_back(builder.getStringAttr(attr.name()));
       continue;
     }
-    auto it = values.find(input);
-    if (it == values.end())
-      return error(loc) << describe() << ": input '" << input
-                        << "' is not defined";
-    operands.push_back(it->second);
+    bool failedConversion = false;
+    std::optional<Attribute> value =
+        convertAttribute(attr, loc, failedConversion);
+    if (failedConversion)
+      return failure();
+    if (value) {
+      readable.push_back(builder.getNamedAttr(attr.name(), *value));
+      continue;
+    }
+    std::string bytes;
+    attr.SerializeToString(&bytes);
+    encoded.push_back(
+        builder.getNamedAttr(attr.name(), builder.getStringAttr(bytes)));
   }
-  auto isVariadic = [](const std::vector<::onnx::OpSchema::FormalParameter> &p) {
-    return !p.empty() &&
-           p.back().GetOption() == ::onnx::OpSchema::FormalParameterOption::Variadic;
-  };
-  if (!isVariadic(schema->inputs()))
-    while (operands.size() < schema->inputs().size())
-      operands.push_back(getNoValue());
 
-  SmallVector<std::string> outputNames(node.output().begin(),
-                                       node.output().end());
-  if (!isVariadic(schema->outputs()))
-    while (outputNames.size() < schema->outputs().size())
-      outputNames.push_back("");
   SmallVector<Type> resultTypes;
-  for (const std::string &output : outputNames) {
+  for (const std::string &output : node.output()) {
     if (output.empty()) {
       resultTypes.push_back(builder.getNoneType());
       continue;
     }
-    auto it = declaredTypes.find(output);
-    if (it == declaredTypes.end())
-      return error(loc) << describe() << ": ONNX shape inference gave no type "
-                        << "for output '" << output << "'";
-    auto type = convertType(*it->second, output, loc);
-    if (failed(type))
-      return failure();
-    resultTypes.push_back(*type);
+    const ::onnx::TypeProto *declared = scope.lookupType(output);
+    resultTypes.push_back(declared ? convertType(*declared)
+                                   : guessResultType(node, inputs));
   }
 
-  OperationState state(loc, *registered);
-  state.addOperands(operands);
+  OperationState state(loc, onnx::OpaqueOp::getOperationName());
+  state.addOperands(inputs);
   state.addTypes(resultTypes);
-  if (opType == "Constant") {
-    auto value = convertConstantValue(node, loc);
+  state.addAttribute("op_type", builder.getStringAttr(node.op_type()));
+  state.addAttribute("domain", builder.getStringAttr(node.domain()));
+  int64_t version = 0;
+  for (const auto &opset : model.opset_import())
+    if (opset.domain() == node.domain() ||
+        (isDefaultONNXDomain(node.domain()) &&
+         isDefaultONNXDomain(opset.domain())))
+      version = opset.version();
+  state.addAttribute("version", builder.getI64IntegerAttr(version));
+  if (!readable.empty())
+    state.addAttribute("node_attributes",
+                       builder.getDictionaryAttr(readable));
+  if (!encoded.empty())
+    state.addAttribute("encoded_attributes",
+                       builder.getDictionaryAttr(encoded));
+  if (!subgraphs.empty())
+    state.addAttribute("subgraph_names", builder.getArrayAttr(subgraphNames));
+  state.addAttribute(kONNXOpaqueReasonAttr, builder.getStringAttr(reason));
+  for (size_t i = 0; i < subgraphs.size(); ++i)
+    state.addRegion();
+  Operation *op = builder.create(state);
+  for (auto [graph, region] : llvm::zip(subgraphs, op->getRegions()))
+    if (failed(importSubgraph(*graph, region, scope, loc)))
+      return failure();
+  return op;
+}
+
+LogicalResult GraphImporter::importSubgraph(const ::onnx::GraphProto &graph,
+                                            Region &region,
+                                            const ValueScope &outer,
+                                            Location loc) {
+  OpBuilder::InsertionGuard guard(builder);
+  ValueScope scope;
+  scope.parent = &outer;
+  for (const auto &info : graph.value_info())
+    scope.declaredTypes[info.name()] = &info.type();
+  for (const auto &info : graph.output())
+    scope.declaredTypes[info.name()] = &info.type();
+
+  Block *block = builder.createBlock(&region);
+  for (const auto &input : graph.input()) {
+    Type type = input.has_type() ? convertType(input.type())
+                                 : onnx::ValueType::get(context, "unknown");
+    scope.values[input.name()] = block->addArgument(type, loc);
+  }
+  if (failed(importGraphBody(graph, scope, /*topLevel=*/false)))
+    return failure();
+  SmallVector<Value> results;
+  for (const auto &output : graph.output()) {
+    Value value = scope.lookup(output.name());
+    if (!value)
+      return emitError(loc) << "subgraph '" << graph.name() << "' output '"
+                            << output.name() << "' is not defined";
+    results.push_back(value);
+  }
+  onnx::YieldOp::create(builder, loc, results);
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
+                                        int index, ValueScope &scope,
+                                        bool topLevel) {
+  Location loc = nodeLoc(node, index);
+  SmallVector<Value> inputs;
+  for (const std::string &input : node.input()) {
+    if (input.empty()) {
+      inputs.push_back(getNoValue());
+      continue;
+    }
+    Value value = scope.lookup(input);
+    if (!value) {
+      std::string name = node.name().empty() ? "#" + std::to_string(index)
+                                             : node.name();
+      return emitError(loc) << "node '" << name << "' (" << node.op_type()
+                            << "): input '" << input << "' is not defined";
+    }
+    inputs.push_back(value);
+  }
+  SmallVector<std::string> outputs(node.output().begin(),
+                                   node.output().end());
+
+  std::string reason;
+  Operation *op =
+      tryImportModelled(node, inputs, outputs, scope, loc, reason);
+  if (!op) {
+    FailureOr<Operation *> opaque =
+        importOpaque(node, inputs, scope, loc, reason);
+    if (failed(opaque))
+      return failure();
+    op = *opaque;
+  }
+  if (topLevel && options.recordNodeIndices)
+    op->setAttr(kONNXNodeIndexAttr, builder.getI64IntegerAttr(index));
+  for (auto [name, result] : llvm::zip(outputs, op->getResults()))
+    if (!name.empty())
+      scope.values[name] = result;
+  return success();
+}
+
+LogicalResult GraphImporter::importGraphBody(const ::onnx::GraphProto &graph,
+                                             ValueScope &scope,
+                                             bool topLevel) {
+  for (const auto &tensor : graph.initializer()) {
+    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
+    bool unsupported = false;
+    FailureOr<ElementsAttr> value =
+        convertTensor(tensor, loc, /*allowResource=*/true, &unsupported);
     if (failed(value))
       return failure();
-    state.addAttribute("value", *value);
-    // Types from inference and from the value must agree; trust the value.
-    state.types[0] = value->getType();
-  } else {
-    ArrayRef<StringAttr> known = registered->getAttributeNames();
-    for (const auto &attr : node.attribute()) {
-      if (!llvm::any_of(known, [&](StringAttr name) {
-            return name.getValue() == attr.name();
-          }))
-        return error(loc) << describe() << ": attribute '" << attr.name()
-                          << "' is not supported";
-      auto converted = convertAttribute(attr, loc);
-      if (failed(converted))
+    Operation *op;
+    if (unsupported) {
+      // A tensor MLIR has no element type for (strings, complex numbers):
+      // the Constant node it is equivalent to, kept opaque.
+      ::onnx::NodeProto constant;
+      constant.set_op_type("Constant");
+      constant.add_output(tensor.name());
+      auto *attr = constant.add_attribute();
+      attr->set_name("value");
+      attr->set_type(::onnx::AttributeProto::TENSOR);
+      *attr->mutable_t() = tensor;
+      FailureOr<Operation *> opaque = importOpaque(
+          constant, {}, scope, loc, "a tensor of an unsupported type");
+      if (failed(opaque))
         return failure();
-      state.attributes.push_back(*converted);
+      op = *opaque;
+      op->getResult(0).setType(convertType([&] {
+        ::onnx::TypeProto type;
+        type.mutable_tensor_type()->set_elem_type(tensor.data_type());
+        return type;
+      }()));
+    } else {
+      op = onnx::ConstantOp::create(builder, loc, value->getType(), *value);
     }
+    if (topLevel && options.recordNodeIndices)
+      op->setAttr(kONNXInitializerAttr, builder.getStringAttr(tensor.name()));
+    scope.values[tensor.name()] = op->getResult(0);
   }
-  Operation *op = builder.create(state);
-  for (auto [name, result] : llvm::zip(outputNames, op->getResults()))
-    if (!name.empty())
-      values[name] = result;
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, static_cast<int>(index), scope, topLevel)))
+      return failure();
   return success();
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
+  const ::onnx::GraphProto &graph = model.graph();
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   (*module)->setAttr(kONNXOpsetAttr, builder.getI64IntegerAttr(opsetVersion));
   builder.setInsertionPointToEnd(module->getBody());
 
+  ValueScope scope;
   for (const auto &info : graph.value_info())
-    declaredTypes[info.name()] = &info.type();
+    scope.declaredTypes[info.name()] = &info.type();
   for (const auto &info : graph.output())
-    declaredTypes[info.name()] = &info.type();
+    scope.declaredTypes[info.name()] = &info.type();
 
   llvm::StringSet<> initializerNames;
   for (const auto &tensor : graph.initializer())
@@ -410,11 +419,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (const auto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue;
-    Location loc = NameLoc::get(builder.getStringAttr(input.name()), fileLoc);
-    auto type = convertType(input.type(), input.name(), loc);
-    if (failed(type))
-      return nullptr;
-    argTypes.push_back(*type);
+    argTypes.push_back(convertType(input.type()));
     argNames.push_back(input.name());
   }
 
@@ -425,25 +430,22 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
   for (auto [index, name] : llvm::enumerate(argNames)) {
-    values[name] = body->getArgument(index);
+    scope.values[name] = body->getArgument(index);
     func.setArgAttr(index, kONNXNameAttr, builder.getStringAttr(name));
   }
 
-  if (failed(importInitializers()))
+  if (failed(importGraphBody(graph, scope, /*topLevel=*/true)))
     return nullptr;
-  for (auto [index, node] : llvm::enumerate(graph.node()))
-    if (failed(importNode(node, static_cast<int>(index))))
-      return nullptr;
 
   SmallVector<Value> results;
   for (const auto &output : graph.output()) {
-    auto it = values.find(output.name());
-    if (it == values.end()) {
-      error(fileLoc) << "graph output '" << output.name()
-                     << "' is not produced by any node";
+    Value value = scope.lookup(output.name());
+    if (!value) {
+      emitError(fileLoc) << "graph output '" << output.name()
+                         << "' is not produced by any node";
       return nullptr;
     }
-    results.push_back(it->second);
+    results.push_back(value);
   }
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(
@@ -464,9 +466,9 @@ OwningOpRef<ModuleOp> importONNXModel(const ::onnx::ModelProto &model,
   return GraphImporter(model, path, context, options).run();
 }
 
-OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
-                                     const ONNXImportOptions &options) {
-  auto model = loadONNXModel(path, options);
+static OwningOpRef<ModuleOp>
+importLoaded(Expected<::onnx::ModelProto> model, StringRef path,
+             MLIRContext *context, const ONNXImportOptions &options) {
   if (!model) {
     std::string message = toString(model.takeError());
     // The loader's messages start with the file name already.
@@ -477,6 +479,18 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
     return nullptr;
   }
   return importONNXModel(*model, path, context, options);
+}
+
+OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
+                                     const ONNXImportOptions &options) {
+  return importLoaded(loadONNXModel(path, options), path, context, options);
+}
+
+OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef path,
+                                       MLIRContext *context,
+                                       const ONNXImportOptions &options) {
+  return importLoaded(loadONNXModelFromBuffer(bytes, path, options, path),
+                      path, context, options);
 }
 
 bool isONNXFile(StringRef path, StringRef contents) {
@@ -491,7 +505,8 @@ bool isONNXFile(StringRef path, StringRef contents) {
   if (trimmed.empty() || llvm::isPrint(trimmed.front()))
     return false;
   ::onnx::ModelProto probe;
-  return probe.ParseFromArray(contents.data(), static_cast<int>(contents.size()));
+  return probe.ParseFromArray(contents.data(),
+                              static_cast<int>(contents.size()));
 }
 
 void registerImportDialects(DialectRegistry &registry) {

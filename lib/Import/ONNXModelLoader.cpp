@@ -16,7 +16,7 @@
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
-#include <onnx/version_converter/convert.h>
+#include <onnx/inliner/inliner.h>
 
 #include <google/protobuf/io/coded_stream.h>
 
@@ -45,13 +45,6 @@ Error parseInputShapes(StringRef spec, StringMap<SmallVector<int64_t>> &out) {
     out[name.trim()] = std::move(shape);
   }
   return Error::success();
-}
-
-static int64_t getDefaultOpset(const ::onnx::ModelProto &model) {
-  for (const auto &opset : model.opset_import())
-    if (opset.domain().empty() || opset.domain() == "ai.onnx")
-      return opset.version();
-  return -1;
 }
 
 static Error pinInputShapes(::onnx::ModelProto &model,
@@ -101,9 +94,8 @@ static bool hasExternalData(const ::onnx::ModelProto &model) {
 
 /// Whether every output of `graph` (and of the graphs nested in its nodes'
 /// attributes) is a graph input, an initializer, a node output or, for
-/// nested graphs, a value of an enclosing scope. ONNX 1.12's checker does not
-/// check this and its version converter dereferences a null pointer on such
-/// graphs, so it is checked before conversion.
+/// nested graphs, a value of an enclosing scope. Checked before the
+/// ONNX library sees the graph, with a message naming the output.
 static Error checkGraphOutputsDefined(const ::onnx::GraphProto &graph,
                                       StringSet<> scope,
                                       StringRef displayName) {
@@ -209,7 +201,57 @@ static Error checkPositiveAttributes(const ::onnx::GraphProto &graph,
   return Error::success();
 }
 
-/// Runs the ONNX library's checks, conversion and inference, turning its
+int64_t getMaxONNXOpset() {
+  const auto &ranges =
+      ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto it = ranges.find("");
+  return it == ranges.end() ? kMinONNXOpset : it->second.second;
+}
+
+Error checkOpsetImports(const ::onnx::ModelProto &model,
+                        StringRef displayName) {
+  std::string name = displayName.str();
+  StringMap<int64_t> versions;
+  for (const auto &opset : model.opset_import()) {
+    std::string domain =
+        isDefaultONNXDomain(opset.domain()) ? "ai.onnx" : opset.domain();
+    auto [it, inserted] = versions.try_emplace(domain, opset.version());
+    if (!inserted)
+      return createStringError(
+          "%s: opset_import lists domain '%s' twice (versions %lld and "
+          "%lld)",
+          name.c_str(), domain.c_str(), (long long)it->second,
+          (long long)opset.version());
+  }
+  auto it = versions.find("ai.onnx");
+  if (it == versions.end())
+    return createStringError("%s: the model imports no default-domain opset",
+                             name.c_str());
+  int64_t opset = it->second, newest = getMaxONNXOpset();
+  if (opset < kMinONNXOpset || opset > newest)
+    return createStringError("%s: default-domain opset %lld is outside the "
+                             "supported %lld to %lld",
+                             name.c_str(), (long long)opset,
+                             (long long)kMinONNXOpset, (long long)newest);
+  return Error::success();
+}
+
+Error inlineLocalFunctions(::onnx::ModelProto &model, StringRef displayName) {
+  if (model.functions_size() == 0)
+    return Error::success();
+  try {
+    // Functions written for another default-domain opset are converted to
+    // the model's; a function that cannot be is left, and its calls are
+    // imported as opaque nodes.
+    ::onnx::inliner::InlineLocalFunctions(model, /*convert_version=*/true);
+  } catch (const std::exception &e) {
+    return createStringError("%s: cannot inline the model's functions: %s",
+                             displayName.str().c_str(), e.what());
+  }
+  return Error::success();
+}
+
+/// Runs the ONNX library's checks, inlining and inference, turning its
 /// exceptions into errors. `path` is the model file when there is one: the
 /// checker then resolves external data relative to it.
 static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
@@ -217,21 +259,8 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
   std::string name = displayName.str();
   if (!model.has_graph())
     return createStringError("%s: the model has no graph", name.c_str());
-  for (const auto &opset : model.opset_import())
-    if (!opset.domain().empty() && opset.domain() != "ai.onnx" &&
-        opset.domain() != "ai.onnx.ml")
-      return createStringError("%s: operator domain '%s' is not supported",
-                               name.c_str(), opset.domain().c_str());
-  int64_t opset = getDefaultOpset(model);
-  if (opset < 0)
-    return createStringError("%s: the model imports no default-domain opset",
-                             name.c_str());
-  if (opset > kMaxONNXOpset)
-    return createStringError("%s: opset %lld is newer than the supported %lld "
-                             "to %lld",
-                             name.c_str(), (long long)opset,
-                             (long long)kMinONNXOpset,
-                             (long long)kMaxONNXOpset);
+  if (Error err = checkOpsetImports(model, displayName))
+    return err;
   if (Error err = checkGraphOutputsDefined(model.graph(), {}, displayName))
     return err;
   if (Error err = checkInferenceInputs(model.graph(), displayName))
@@ -245,30 +274,36 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
       else
         ::onnx::checker::check_model(model);
     }
-    if (opset < kMinONNXOpset)
-      model = ::onnx::version_conversion::ConvertVersion(
-          model, static_cast<int>(kMinONNXOpset));
-    if (Error err = pinInputShapes(model, options.inputShapes, displayName))
-      return err;
+  } catch (const ::onnx::checker::ValidationError &e) {
+    return createStringError("%s: invalid model: %s", name.c_str(), e.what());
+  } catch (const std::exception &e) {
+    return createStringError("%s: invalid model: %s", name.c_str(), e.what());
+  }
+  if (Error err = inlineLocalFunctions(model, displayName))
+    return err;
+  if (Error err = pinInputShapes(model, options.inputShapes, displayName))
+    return err;
+  try {
     ::onnx::ShapeInferenceOptions inference(/*check_type=*/true,
                                             /*strict_mode=*/1,
                                             /*data_prop=*/true);
     ::onnx::shape_inference::InferShapes(model, &GuardedSchemaRegistry::get(),
                                          inference);
-  } catch (const ::onnx::checker::ValidationError &e) {
-    return createStringError("%s: invalid model: %s", name.c_str(), e.what());
   } catch (const ::onnx::InferenceError &e) {
+    // Types or shapes that contradict an operator's specification: ONNX
+    // Runtime refuses such models too. (Nodes of unknown operators do not
+    // fail inference; their outputs stay untyped.)
     return createStringError("%s: shape inference failed: %s", name.c_str(),
                              e.what());
   } catch (const std::exception &e) {
-    return createStringError("%s: %s", name.c_str(), e.what());
+    return createStringError("%s: shape inference failed: %s", name.c_str(),
+                             e.what());
   }
   return Error::success();
 }
 
-static Expected<::onnx::ModelProto>
-parseAndPrepare(StringRef bytes, StringRef displayName, StringRef path,
-                const ONNXLoadOptions &options) {
+Expected<::onnx::ModelProto> parseONNXModel(StringRef bytes,
+                                            StringRef displayName) {
   ::onnx::ModelProto model;
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>(bytes.data()),
@@ -278,15 +313,24 @@ parseAndPrepare(StringRef bytes, StringRef displayName, StringRef path,
     return createStringError("%s: not a valid ONNX model (protobuf parse "
                              "failed)",
                              displayName.str().c_str());
-  if (Error err = prepareModel(model, displayName, path, options))
+  return model;
+}
+
+static Expected<::onnx::ModelProto>
+parseAndPrepare(StringRef bytes, StringRef displayName, StringRef path,
+                const ONNXLoadOptions &options) {
+  Expected<::onnx::ModelProto> model = parseONNXModel(bytes, displayName);
+  if (!model)
+    return model.takeError();
+  if (Error err = prepareModel(*model, displayName, path, options))
     return std::move(err);
   return model;
 }
 
 Expected<::onnx::ModelProto>
 loadONNXModelFromBuffer(StringRef bytes, StringRef displayName,
-                        const ONNXLoadOptions &options) {
-  return parseAndPrepare(bytes, displayName, /*path=*/"", options);
+                        const ONNXLoadOptions &options, StringRef path) {
+  return parseAndPrepare(bytes, displayName, path, options);
 }
 
 Expected<::onnx::ModelProto> loadONNXModel(StringRef path,

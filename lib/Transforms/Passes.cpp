@@ -40,8 +40,10 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   factorize.hooiIterations = options.hooiIterations;
   factorize.calibration = options.calibration;
   factorize.method = options.method;
+  // No canonicalization after: factorization erases what it replaces, and
+  // every other operation stays as imported, so that ONNX export writes the
+  // input model back with only the factored layers changed.
   pm.addPass(createLowrankFactorize(factorize));
-  pm.addPass(createCanonicalizerPass());
 }
 
 void registerLowrankTransforms() {

@@ -20,7 +20,11 @@ SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_LIST = os.path.join(SCRIPT_DIR, "expected_pass.txt")
 DEFAULT_RUNNER = os.path.join(SCRIPT_DIR, "..", "..", "build", "bin",
                               "lowrank-run")
-DEFAULT_TESTDATA = "/usr/share/libonnx-testdata/data/node"
+def default_testdata():
+    """The node tests of the onnx package this Python imports."""
+    import onnx
+    return os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
+                        "data", "node")
 
 LIST_HEADER = """\
 # ONNX backend node tests that lowrank-run passes (model.onnx with
@@ -99,7 +103,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lowrank-run", default=DEFAULT_RUNNER,
                         help="the lowrank-run binary")
-    parser.add_argument("--testdata", default=DEFAULT_TESTDATA,
+    parser.add_argument("--testdata", default=None,
                         help="directory holding the node test directories")
     parser.add_argument("--list", default=DEFAULT_LIST,
                         help="the list of tests expected to pass")
@@ -117,6 +121,8 @@ def main():
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="name the unlisted tests that pass")
     args = parser.parse_args()
+    if args.testdata is None:
+        args.testdata = default_testdata()
 
     if not os.access(args.lowrank_run, os.X_OK):
         print("%s: error: lowrank-run not found or not executable"

@@ -26,7 +26,11 @@ SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.join(SCRIPT_DIR, "..", "..")
 DEFAULT_PASS_LIST = os.path.join(SCRIPT_DIR, "expected_pass.txt")
 DEFAULT_FAIL_LIST = os.path.join(SCRIPT_DIR, "expected_ptx_failures.txt")
-DEFAULT_TESTDATA = "/usr/share/libonnx-testdata/data/node"
+def default_testdata():
+    """The node tests of the onnx package this Python imports."""
+    import onnx
+    return os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
+                        "data", "node")
 DEFAULT_EXAMPLE = os.path.join(SRC_ROOT, "examples", "transformer_block.onnx")
 TARGETS = [("sm_80", 70), ("sm_90", 80)]
 COMPRESSION = "rank-ratio=0.25"
@@ -147,7 +151,7 @@ def main():
     parser.add_argument("--lowrank-opt", default=os.path.join(
         SRC_ROOT, "build", "bin", "lowrank-opt"))
     parser.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
-    parser.add_argument("--testdata", default=DEFAULT_TESTDATA)
+    parser.add_argument("--testdata", default=None)
     parser.add_argument("--pass-list", default=DEFAULT_PASS_LIST,
                         help="node tests the CPU path passes")
     parser.add_argument("--fail-list", default=DEFAULT_FAIL_LIST,
@@ -161,6 +165,8 @@ def main():
     parser.add_argument("--update", action="store_true",
                         help="rewrite the failure list from this run")
     args = parser.parse_args()
+    if args.testdata is None:
+        args.testdata = default_testdata()
 
     for tool in (args.lowrank_opt, args.ptxas):
         if not os.access(tool, os.X_OK):

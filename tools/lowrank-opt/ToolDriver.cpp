@@ -19,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
@@ -29,8 +30,6 @@ namespace lowrank {
 static OwningOpRef<ModuleOp> loadInput(const DriverOptions &options,
                                        std::unique_ptr<MemoryBuffer> input,
                                        MLIRContext &context) {
-  if (isONNXFile(options.inputFilename, input->getBuffer()))
-    return importONNXFile(options.inputFilename, &context, options.import);
   auto sourceMgr = std::make_shared<SourceMgr>();
   sourceMgr->AddNewSourceBuffer(std::move(input), SMLoc());
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
@@ -59,18 +58,42 @@ static LogicalResult writeReport(const DriverOptions &options,
                              module.getLoc());
 }
 
+/// ONNX output of an ONNX input is the input model with only the nodes the
+/// passes replaced changed; other input is exported from the IR alone.
+static LogicalResult writeONNXOutput(const DriverOptions &options,
+                                     ModuleOp module,
+                                     const MemoryBuffer *onnxInput) {
+  ONNXExportOptions exportOptions;
+  if (options.onnxExternalData)
+    exportOptions.externalDataThreshold = 0;
+  if (!onnxInput)
+    return writeONNXFile(module, options.outputFilename, exportOptions);
+  Expected<::onnx::ModelProto> base =
+      parseONNXModel(onnxInput->getBuffer(), options.inputFilename);
+  if (!base) {
+    errs() << toString(base.takeError()) << "\n";
+    return failure();
+  }
+  if (Error err = inlineLocalFunctions(*base, options.inputFilename)) {
+    errs() << toString(std::move(err)) << "\n";
+    return failure();
+  }
+  StringRef baseDir = llvm::sys::path::parent_path(options.inputFilename);
+  return writePatchedONNXFile(module, std::move(*base),
+                              baseDir.empty() ? "." : baseDir,
+                              options.outputFilename, exportOptions);
+}
+
 static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
-                                 const MlirOptMainConfig &config) {
+                                 const MlirOptMainConfig &config,
+                                 const MemoryBuffer *onnxInput) {
   if (options.emit == EmitKind::ONNX) {
     if (options.outputFilename == "-") {
       errs() << options.inputFilename
              << ": error: --emit=onnx needs an output file (-o)\n";
       return failure();
     }
-    ONNXExportOptions exportOptions;
-    if (options.onnxExternalData)
-      exportOptions.externalDataThreshold = 0;
-    return writeONNXFile(module, options.outputFilename, exportOptions);
+    return writeONNXOutput(options, module, onnxInput);
   }
   // Render in memory, then replace the output file in one rename: an
   // interrupted or failed run leaves any previous output intact.
@@ -139,10 +162,23 @@ int runToolDriver(const DriverOptions &options,
                   DialectRegistry &registry,
                   const MlirOptMainConfig &config) {
   MLIRContext context(registry);
+  // Messages name the file and node; the IR of the operation is noise.
+  context.printOpOnDiagnostic(false);
   context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
   ModelDiagnosticHandler handler(&context, options.inputFilename);
 
-  OwningOpRef<ModuleOp> module = loadInput(options, std::move(input), context);
+  // ONNX input is kept to write it back with --emit=onnx.
+  std::unique_ptr<MemoryBuffer> onnxInput;
+  OwningOpRef<ModuleOp> module;
+  if (isONNXFile(options.inputFilename, input->getBuffer())) {
+    ONNXImportOptions importOptions = options.import;
+    importOptions.recordNodeIndices = options.emit == EmitKind::ONNX;
+    module = importONNXBuffer(input->getBuffer(), options.inputFilename,
+                              &context, importOptions);
+    onnxInput = std::move(input);
+  } else {
+    module = loadInput(options, std::move(input), context);
+  }
   if (!module)
     return 1;
 
@@ -173,7 +209,9 @@ int runToolDriver(const DriverOptions &options,
     return 1;
   timing.stop();
   if (failed(writeReport(options, *module)) ||
-      failed(writeOutput(options, *module, config)))
+      failed(writeOutput(options, *module, config,
+                         options.emit == EmitKind::ONNX ? onnxInput.get()
+                                                        : nullptr)))
     return 1;
   return 0;
 }

@@ -13,6 +13,7 @@
 #define LOWRANK_EXPORT_ONNXEXPORTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -43,6 +44,36 @@ struct ExternalDataSink {
 mlir::LogicalResult
 exportONNXModel(mlir::ModuleOp module, ::onnx::ModelProto &model,
                 const ExternalDataSink *externalData = nullptr);
+
+/// Builds a model; with a sink, its large tensors go to the sink as
+/// external data.
+using BuildModelFn = llvm::function_ref<mlir::LogicalResult(
+    ::onnx::ModelProto &, const ExternalDataSink *)>;
+
+/// Writes the model `build` makes to `path` (and its tensors to
+/// `<path>.data` when `externalData`), checking it with the ONNX checker.
+/// Files are written under temporary names and renamed when complete, so a
+/// failure or an interrupt leaves no partial output and any previous
+/// output intact.
+mlir::LogicalResult writeModelFile(mlir::Location loc, llvm::StringRef path,
+                                   bool externalData,
+                                   const BuildModelFn &build);
+
+/// The IR version an ONNX model of this default-domain opset is written
+/// with.
+int64_t getIRVersionForOpset(int64_t opset);
+
+/// Writes `base`, the input model as read (model-local functions inlined),
+/// with the nodes whose operations `module` no longer has (the ones
+/// `onnx.node_index` marks) replaced by the operations that replaced them.
+/// Everything else in `base` (node names, order, attributes, doc strings,
+/// value_info, metadata, opset imports, IR version) is kept. `baseDir` is
+/// where `base`'s external data lies.
+mlir::LogicalResult writePatchedONNXFile(mlir::ModuleOp module,
+                                         ::onnx::ModelProto base,
+                                         llvm::StringRef baseDir,
+                                         llvm::StringRef path,
+                                         const ONNXExportOptions &options = {});
 
 /// Exports and writes `path` (and `<path>.data` with external data),
 /// checking the result with the ONNX checker. Files are written under

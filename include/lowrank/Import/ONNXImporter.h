@@ -30,12 +30,22 @@ constexpr llvm::StringLiteral kONNXNameAttr = "onnx.name";
 constexpr llvm::StringLiteral kONNXGraphNameAttr = "onnx.graph_name";
 /// The default-domain opset of the imported model, on the module.
 constexpr llvm::StringLiteral kONNXOpsetAttr = "onnx.opset";
+/// With `recordNodeIndices`: the index of the top-level node an operation
+/// was imported from, and the name of the initializer a constant holds.
+/// ONNX export keeps exactly the nodes whose operations still carry theirs.
+constexpr llvm::StringLiteral kONNXNodeIndexAttr = "onnx.node_index";
+constexpr llvm::StringLiteral kONNXInitializerAttr = "onnx.initializer";
+/// Why a node was imported as `onnx.Opaque` (code generation says it).
+constexpr llvm::StringLiteral kONNXOpaqueReasonAttr = "onnx.opaque_reason";
 
 struct ONNXImportOptions : ONNXLoadOptions {
   /// Initializers with more elements than this are stored as
   /// `dense_resource` blobs; smaller ones (shapes, scalars) as dense
   /// attributes, which folding reads directly.
   int64_t inlineConstantLimit = 16;
+  /// Mark operations with the node or initializer they come from (for
+  /// ONNX export of the input model with only the changed nodes replaced).
+  bool recordNodeIndices = false;
 };
 
 /// Imports an already loaded model. `path` is used in locations and to find
@@ -49,6 +59,12 @@ importONNXModel(const ::onnx::ModelProto &model, llvm::StringRef path,
 mlir::OwningOpRef<mlir::ModuleOp>
 importONNXFile(llvm::StringRef path, mlir::MLIRContext *context,
                const ONNXImportOptions &options);
+
+/// Loads and imports a model held in memory; `path` names it in messages
+/// and is where external data is looked for.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXBuffer(llvm::StringRef bytes, llvm::StringRef path,
+                 mlir::MLIRContext *context, const ONNXImportOptions &options);
 
 /// Whether a file looks like an ONNX model: a `.onnx` extension, or bytes
 /// that do not start like MLIR text or bytecode but parse as a ModelProto.

@@ -1,8 +1,9 @@
 //===- ONNXModelLoader.h - Read and prepare an ONNX ModelProto --*- C++ -*-===//
 //
 // Loading is the part of import that talks to the ONNX library: parse the
-// protobuf, upgrade old opsets, pin input shapes, run the ONNX checker and
-// ONNX shape inference. It reports errors as strings naming the file.
+// protobuf, check its opset imports, inline model-local functions, pin input
+// shapes, run the ONNX checker and ONNX shape inference. It reports errors
+// as strings naming the file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,10 +19,17 @@
 
 namespace lowrank {
 
-/// The opsets of the default domain the importer accepts natively. Older
-/// models are upgraded to the lowest one with ONNX's version converter.
-constexpr int64_t kMinONNXOpset = 13;
-constexpr int64_t kMaxONNXOpset = 17;
+/// The oldest default-domain opset the importer accepts; the newest is the
+/// newest the ONNX library knows (`getMaxONNXOpset`).
+constexpr int64_t kMinONNXOpset = 7;
+
+/// The newest default-domain opset of the ONNX library in use.
+int64_t getMaxONNXOpset();
+
+/// Whether `domain` names ONNX's default operator domain.
+inline bool isDefaultONNXDomain(llvm::StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
 
 struct ONNXLoadOptions {
   /// Shapes that replace the declared shapes of graph inputs, by input name
@@ -37,16 +45,32 @@ struct ONNXLoadOptions {
 llvm::Error parseInputShapes(llvm::StringRef spec,
                              llvm::StringMap<llvm::SmallVector<int64_t>> &out);
 
-/// Reads `path`, checks it, pins input shapes and runs shape inference so
-/// that every value has a type. The default-domain opset of the result is in
-/// [kMinONNXOpset, kMaxONNXOpset].
+/// Reads `path`, checks it, inlines its model-local functions, pins input
+/// shapes and runs shape inference so that values have types. The nodes
+/// keep the model's opset; the importer reads each by its version.
 llvm::Expected<::onnx::ModelProto> loadONNXModel(llvm::StringRef path,
                                                const ONNXLoadOptions &options);
 
-/// Parses and prepares a model held in memory (for fuzzing and tests).
+/// Parses and prepares a model held in memory. `path`, when given, is the
+/// file the bytes came from: external data is resolved beside it.
 llvm::Expected<::onnx::ModelProto>
 loadONNXModelFromBuffer(llvm::StringRef bytes, llvm::StringRef displayName,
-                        const ONNXLoadOptions &options);
+                        const ONNXLoadOptions &options,
+                        llvm::StringRef path = "");
+
+/// Parses a model without preparing it.
+llvm::Expected<::onnx::ModelProto> parseONNXModel(llvm::StringRef bytes,
+                                                  llvm::StringRef displayName);
+
+/// Checks the model's opset imports: one entry per domain, a default-domain
+/// opset from kMinONNXOpset to getMaxONNXOpset().
+llvm::Error checkOpsetImports(const ::onnx::ModelProto &model,
+                              llvm::StringRef displayName);
+
+/// Replaces calls of model-local functions by their bodies, as the importer
+/// and export see the model.
+llvm::Error inlineLocalFunctions(::onnx::ModelProto &model,
+                                 llvm::StringRef displayName);
 
 /// Runs the ONNX checker on the model file at `path`.
 llvm::Error checkONNXModelFile(llvm::StringRef path);

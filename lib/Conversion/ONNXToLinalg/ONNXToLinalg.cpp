@@ -21,6 +21,22 @@ struct ConvertONNXToLinalgPass
 
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    // Nodes kept opaque have no lowering: say which and why, once each,
+    // instead of a legalization failure.
+    bool opaque = false;
+    getOperation().walk([&](lowrank::onnx::OpaqueOp op) {
+      InFlightDiagnostic diag = op.emitError()
+                                << "cannot compile operator '";
+      if (!op.getDomain().empty())
+        diag << op.getDomain() << ".";
+      diag << op.getOpType() << "' (opset " << op.getVersion() << ")";
+      if (auto reason = op->getAttrOfType<StringAttr>("onnx.opaque_reason"))
+        diag << ": " << reason.getValue();
+      opaque = true;
+      return WalkResult::skip();
+    });
+    if (opaque)
+      return signalPassFailure();
     RewritePatternSet patterns(context);
     lowrank::populateONNXElementwiseToLinalgPatterns(patterns);
     lowrank::populateONNXLinearToLinalgPatterns(patterns);

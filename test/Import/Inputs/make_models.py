@@ -48,7 +48,7 @@ save("attributes",
      [vi("x", f32, [1, 3, 8, 8]), vi("w", f32, [4, 3, 3, 3]), vi("hi", f32, [])],
      [vi("y", f32, [1, 4, 2, 2]), vi("k", TensorProto.INT64, [3])])
 
-# Opset 11 (Squeeze axes as an attribute): upgraded to 13 on import.
+# Opset 11 (Squeeze axes as an attribute): imported in the opset-13 form.
 save("opset11",
      [helper.make_node("Squeeze", ["x"], ["y"], name="squeeze", axes=[1])],
      [vi("x", f32, [3, 1, 4])], [vi("y", f32, [3, 4])], opset=11)
@@ -60,7 +60,13 @@ save("unsupported_op",
      [vi("x", f32, [2, 3, 3])], [vi("y", f32, [2])])
 save("opset_too_new",
      [helper.make_node("Relu", ["x"], ["y"], name="act")],
-     [vi("x", f32, [2])], [vi("y", f32, [2])], opset=19, check=False)
+     [vi("x", f32, [2])], [vi("y", f32, [2])], opset=99, check=False)
+save("opset_twice",
+     [helper.make_node("Relu", ["x"], ["y"], name="act")],
+     [vi("x", f32, [2])], [vi("y", f32, [2])], check=False)
+twice = onnx.load(os.path.join(out, "opset_twice.onnx"))
+twice.opset_import.append(helper.make_opsetid("ai.onnx", 13))
+onnx.save(twice, os.path.join(out, "opset_twice.onnx"))
 save("undefined_input",
      [helper.make_node("Relu", ["nowhere"], ["y"], name="act")],
      [vi("x", f32, [2])], [vi("y", f32, [2])], check=False)

@@ -3,16 +3,25 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace lowrank::onnx;
 
 #include "lowrank/Dialect/ONNX/IR/ONNXOpsDialect.cpp.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "lowrank/Dialect/ONNX/IR/ONNXOpsTypes.cpp.inc"
+
 void ONNXDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "lowrank/Dialect/ONNX/IR/ONNXOpsTypes.cpp.inc"
       >();
 }
 

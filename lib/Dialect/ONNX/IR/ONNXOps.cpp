@@ -519,3 +519,19 @@ LogicalResult DropoutOp::verify() {
 
 #define GET_OP_CLASSES
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Opaque
+//===----------------------------------------------------------------------===//
+
+LogicalResult OpaqueOp::verify() {
+  if (getSubgraphNames().size() != getSubgraphs().size())
+    return emitOpError() << "has " << getSubgraphs().size()
+                         << " regions but names " << getSubgraphNames().size()
+                         << " subgraphs";
+  for (Region &region : getSubgraphs()) {
+    if (region.empty() || !isa<YieldOp>(region.front().back()))
+      return emitOpError() << "subgraph regions must end in onnx.Yield";
+  }
+  return success();
+}

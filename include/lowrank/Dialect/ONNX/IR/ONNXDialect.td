@@ -14,8 +14,12 @@ def ONNX_Dialect : Dialect {
   let name = "onnx";
   let summary = "The ONNX operators supported by lowrank-opt";
   let description = [{
-    One operation per ONNX node of the default domain (opsets 13 to 17).
-    Operation names are the ONNX operator names (`onnx.MatMul`, `onnx.Gemm`).
+    One operation per ONNX node. Modelled operators of the default domain
+    have an operation named after the operator (`onnx.MatMul`, `onnx.Gemm`)
+    whose operands and attributes follow the operator's form at opset 17;
+    the importer brings every opset from 7 on to that form. Any other node
+    (another domain, an operator or operator version not modelled) is an
+    `onnx.Opaque` operation that keeps it for export.
     ONNX attributes become MLIR attributes of the same name: `INT` as `i64`,
     `FLOAT` as `f32`, `STRING` as a string, `INTS` as `array<i64>`, `FLOATS`
     as `array<f32>`, `TENSOR` as an elements attribute. An omitted optional
@@ -24,7 +28,7 @@ def ONNX_Dialect : Dialect {
   }];
   let cppNamespace = "::lowrank::onnx";
   let useDefaultAttributePrinterParser = 0;
-  let useDefaultTypePrinterParser = 0;
+  let useDefaultTypePrinterParser = 1;
   let hasConstantMaterializer = 1;
 }
 

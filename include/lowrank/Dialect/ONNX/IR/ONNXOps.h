@@ -21,6 +21,9 @@
 
 #include "lowrank/Dialect/ONNX/IR/ONNXOpsDialect.h.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "lowrank/Dialect/ONNX/IR/ONNXOpsTypes.h.inc"
+
 #define GET_OP_CLASSES
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h.inc"
 

@@ -13,6 +13,7 @@ include "lowrank/Dialect/ONNX/IR/ONNXDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "lowrank/Interfaces/LinearOpInterface.td"
+include "mlir/IR/AttrTypeBase.td"
 
 // The first operand (the data) and the first result have the same element
 // type; further operands (shapes, axes, indices) have their own.
@@ -524,6 +525,72 @@ def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [Pure]> {
                    DefaultValuedAttr<I64Attr, "1">:$axis);
   let results = (outs ONNX_FloatTensor:$y);
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Nodes the dialect does not model
+//===----------------------------------------------------------------------===//
+
+def ONNX_ValueType : TypeDef<ONNX_Dialect, "Value"> {
+  let mnemonic = "value";
+  let summary = "An ONNX value that is not a tensor (sequence, map, optional)";
+  let description = [{
+    The ONNX type of a value that no modelled operator produces or consumes,
+    spelled as ONNX spells it: `!onnx.value<"seq(tensor(float))">`. Only
+    `onnx.Opaque` operations and graph inputs and outputs carry it.
+  }];
+  let parameters = (ins StringRefParameter<"the ONNX type">:$spelling);
+  let assemblyFormat = "`<` $spelling `>`";
+}
+
+def ONNX_OpaqueOp : ONNX_Op<"Opaque"> {
+  let summary = "An ONNX node the dialect does not model";
+  let description = [{
+    A node of any domain and operator that has no operation of its own:
+    control flow with subgraphs (`If`, `Loop`, `Scan`), custom domains such as
+    `com.microsoft`, `ai.onnx.ml` operators, and operators at opset versions
+    whose semantics the dialect does not model. It keeps the node's domain,
+    operator type and version, its attributes, and its graph attributes as
+    regions, so that analysis and compression work around it and ONNX export
+    writes the node back unchanged. Code generation refuses it.
+
+    `node_attributes` holds the attributes that have an MLIR form (as on the
+    modelled operations); `encoded_attributes` holds the others as the bytes
+    of their `AttributeProto`. Each region is one graph attribute, named by
+    the same position in `subgraph_names`; its block arguments are the
+    subgraph's inputs and `onnx.Yield` returns its outputs. Values of the
+    enclosing graph are used directly, as ONNX subgraphs use them by name.
+    Omitted optional inputs are `none`. The operation is treated as having
+    side effects, since custom operators may have them.
+
+    ```mlir
+    %y = onnx.Opaque "If"(%cond) {domain = "", version = 19 : i64,
+        subgraph_names = ["else_branch", "then_branch"]} ({
+      onnx.Yield %a : tensor<4xf32>
+    }, {
+      onnx.Yield %b : tensor<4xf32>
+    }) : (tensor<i1>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$inputs, StrAttr:$op_type,
+                   StrAttr:$domain, I64Attr:$version,
+                   DefaultValuedAttr<DictionaryAttr, "{}">:$node_attributes,
+                   DefaultValuedAttr<DictionaryAttr, "{}">:$encoded_attributes,
+                   DefaultValuedAttr<StrArrayAttr, "{}">:$subgraph_names);
+  let results = (outs Variadic<AnyType>:$outputs);
+  let regions = (region VariadicRegion<SizedRegion<1>>:$subgraphs);
+  let assemblyFormat = [{
+    $op_type `(` $inputs `)` attr-dict-with-keyword ($subgraphs^)?
+    `:` functional-type($inputs, $outputs)
+  }];
+  let hasVerifier = 1;
+}
+
+def ONNX_YieldOp : ONNX_Op<"Yield", [Pure, Terminator,
+                                      HasParent<"OpaqueOp">]> {
+  let summary = "The outputs of a subgraph of an `onnx.Opaque` node";
+  let arguments = (ins Variadic<AnyType>:$outputs);
+  let assemblyFormat = "($outputs^ `:` type($outputs))? attr-dict";
 }
 
 #endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD

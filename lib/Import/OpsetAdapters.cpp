@@ -1,0 +1,252 @@
+//===- OpsetAdapters.cpp - Nodes of any opset in the modelled form --------===//
+//
+// The modelled operations take their operators' form at opset 17. A node of
+// another opset is imported by its own version's semantics: its schema's
+// `since_version` says which form it has, and the versions whose form
+// differs (an attribute that became an input or the reverse, or different
+// semantics) are brought to the modelled form here. A node that cannot be
+// brought over exactly (axes that are not constant, old Softmax over more
+// than the last axis, an attribute the modelled operation lacks) stays an
+// `onnx.Opaque` node, which export writes back unchanged and code generation
+// refuses, naming the reason recorded here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GraphImporter.h"
+
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace llvm;
+
+namespace lowrank {
+
+bool getConstantIntegers(Value value, SmallVectorImpl<int64_t> &out) {
+  auto constant = value.getDefiningOp<onnx::ConstantOp>();
+  if (!constant)
+    return false;
+  auto dense = dyn_cast<DenseIntElementsAttr>(constant.getValue());
+  if (!dense)
+    return false;
+  out.clear();
+  for (const APInt &v : dense.getValues<APInt>())
+    out.push_back(v.getSExtValue());
+  return true;
+}
+
+static bool isReduceWithAxesAttribute(StringRef opType) {
+  return llvm::is_contained(
+      {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
+       "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"},
+      opType);
+}
+
+namespace {
+/// Reads and consumes a node's attributes while a form is built; the ones
+/// left over are converted one to one.
+class NodeAttributes {
+public:
+  explicit NodeAttributes(const ::onnx::NodeProto &node) {
+    for (const auto &attr : node.attribute())
+      byName[attr.name()] = &attr;
+  }
+  const ::onnx::AttributeProto *take(StringRef name) {
+    auto it = byName.find(name);
+    if (it == byName.end())
+      return nullptr;
+    const ::onnx::AttributeProto *attr = it->second;
+    byName.erase(it);
+    return attr;
+  }
+  std::optional<int64_t> takeInt(StringRef name) {
+    const ::onnx::AttributeProto *attr = take(name);
+    if (!attr || attr->type() != ::onnx::AttributeProto::INT)
+      return std::nullopt;
+    return attr->i();
+  }
+  std::optional<SmallVector<int64_t>> takeInts(StringRef name) {
+    const ::onnx::AttributeProto *attr = take(name);
+    if (!attr || attr->type() != ::onnx::AttributeProto::INTS)
+      return std::nullopt;
+    return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+  }
+  const StringMap<const ::onnx::AttributeProto *> &rest() const {
+    return byName;
+  }
+
+private:
+  StringMap<const ::onnx::AttributeProto *> byName;
+};
+} // namespace
+
+Value GraphImporter::createI64Constant(ArrayRef<int64_t> values, Location loc,
+                                       bool scalar) {
+  auto type = scalar ? RankedTensorType::get({}, builder.getI64Type())
+                     : RankedTensorType::get(
+                           {static_cast<int64_t>(values.size())},
+                           builder.getI64Type());
+  auto attr = DenseElementsAttr::get(type, values);
+  return onnx::ConstantOp::create(builder, loc, type, cast<ElementsAttr>(attr));
+}
+
+ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
+                                            int since, ArrayRef<Value> inputs,
+                                            Location loc) {
+  ModelledForm form;
+  form.operands.assign(inputs.begin(), inputs.end());
+  NodeAttributes attrs(node);
+  StringRef opType = node.op_type();
+  auto opaque = [&](const Twine &reason) {
+    form.opaqueReason = reason.str();
+    return form;
+  };
+  auto setOperand = [&](unsigned index, Value value) {
+    if (form.operands.size() <= index)
+      form.operands.resize(index + 1, getNoValue());
+    form.operands[index] = value;
+  };
+  auto isAbsent = [&](unsigned index) {
+    return form.operands.size() <= index ||
+           isa<NoneType>(form.operands[index].getType());
+  };
+  auto inputRank = [&](unsigned index) -> std::optional<int64_t> {
+    if (index >= inputs.size())
+      return std::nullopt;
+    auto type = dyn_cast<RankedTensorType>(inputs[index].getType());
+    if (!type)
+      return std::nullopt;
+    return type.getRank();
+  };
+
+  if ((opType == "Softmax" || opType == "LogSoftmax") && since < 13) {
+    // Before opset 13 the input is flattened to 2-D at `axis` (default 1);
+    // that equals the modelled softmax over one axis only for the last one.
+    int64_t axis = attrs.takeInt("axis").value_or(1);
+    std::optional<int64_t> rank = inputRank(0);
+    if (!rank)
+      return opaque(opType + " before opset 13 needs a ranked input");
+    if (axis < 0)
+      axis += *rank;
+    if (axis != *rank - 1 && !(*rank == 0 && axis == 0))
+      return opaque(opType + " before opset 13 over axes " +
+                    Twine(axis) + ".." + Twine(*rank - 1) +
+                    " (flattened) is not modelled");
+    form.attributes.push_back(
+        builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis)));
+  } else if (isReduceWithAxesAttribute(opType) && since >= 18) {
+    // Opset 18 moved `axes` from an attribute to an input.
+    std::optional<int64_t> noop = attrs.takeInt("noop_with_empty_axes");
+    SmallVector<int64_t> axes;
+    if (!isAbsent(1)) {
+      if (!getConstantIntegers(form.operands[1], axes))
+        return opaque(opType + " with axes that are not constant");
+    }
+    if (axes.empty() && noop.value_or(0) != 0)
+      return opaque(opType + " with noop_with_empty_axes is not modelled");
+    if (!axes.empty())
+      form.attributes.push_back(
+          builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr(axes)));
+    if (form.operands.size() > 1)
+      form.operands.resize(1);
+  } else if (opType == "ReduceSum" && since < 13) {
+    if (std::optional<SmallVector<int64_t>> axes = attrs.takeInts("axes"))
+      setOperand(1, createI64Constant(*axes, loc));
+  } else if ((opType == "Squeeze" || opType == "Unsqueeze") && since < 13) {
+    if (std::optional<SmallVector<int64_t>> axes = attrs.takeInts("axes"))
+      setOperand(1, createI64Constant(*axes, loc));
+  } else if (opType == "Split" && since < 13) {
+    if (std::optional<SmallVector<int64_t>> split = attrs.takeInts("split"))
+      setOperand(1, createI64Constant(*split, loc));
+  } else if (opType == "Split" && since >= 18) {
+    std::optional<int64_t> numOutputs = attrs.takeInt("num_outputs");
+    if (numOutputs && isAbsent(1)) {
+      // Chunks of ceil(size / n), the last one smaller: explicit sizes
+      // unless the split is even.
+      int64_t axis = 0;
+      if (const ::onnx::AttributeProto *a = attrs.rest().lookup("axis"))
+        axis = a->i();
+      auto type = dyn_cast<RankedTensorType>(inputs[0].getType());
+      if (!type || *numOutputs <= 0)
+        return opaque("Split with num_outputs needs a ranked input");
+      if (axis < 0)
+        axis += type.getRank();
+      if (axis < 0 || axis >= type.getRank() ||
+          ShapedType::isDynamic(type.getDimSize(axis)))
+        return opaque("Split with num_outputs along a dynamic dimension");
+      int64_t size = type.getDimSize(axis);
+      int64_t chunk = (size + *numOutputs - 1) / *numOutputs;
+      if (size % *numOutputs != 0) {
+        SmallVector<int64_t> sizes;
+        for (int64_t left = size; left > 0; left -= chunk)
+          sizes.push_back(std::min(chunk, left));
+        setOperand(1, createI64Constant(sizes, loc));
+      }
+    }
+  } else if (opType == "Clip" && since < 11) {
+    // Opset 6: the bounds are attributes of the input's (float) type.
+    auto type = dyn_cast<TensorType>(inputs[0].getType());
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return opaque("Clip before opset 11 needs a float input");
+    auto scalarType = RankedTensorType::get({}, type.getElementType());
+    static constexpr StringLiteral kBounds[] = {"min", "max"};
+    for (auto [index, name] : llvm::enumerate(kBounds)) {
+      const ::onnx::AttributeProto *bound = attrs.take(name);
+      if (!bound)
+        continue;
+      auto value = DenseElementsAttr::get(
+          scalarType, FloatAttr::get(type.getElementType(), bound->f()));
+      setOperand(index + 1, onnx::ConstantOp::create(
+                                builder, loc, scalarType,
+                                cast<ElementsAttr>(value)));
+    }
+  } else if (opType == "Slice" && since < 10) {
+    std::optional<SmallVector<int64_t>> starts = attrs.takeInts("starts");
+    std::optional<SmallVector<int64_t>> ends = attrs.takeInts("ends");
+    std::optional<SmallVector<int64_t>> axes = attrs.takeInts("axes");
+    if (!starts || !ends)
+      return opaque("Slice before opset 10 without starts and ends");
+    setOperand(1, createI64Constant(*starts, loc));
+    setOperand(2, createI64Constant(*ends, loc));
+    if (axes)
+      setOperand(3, createI64Constant(*axes, loc));
+  } else if (opType == "Dropout" && since < 12) {
+    // Inference ignores the ratio; opset 12 made it an input.
+    attrs.take("ratio");
+  } else if (opType == "BatchNormalization" && since < 9) {
+    if (attrs.takeInt("spatial").value_or(1) != 1)
+      return opaque("BatchNormalization with spatial=0 is not modelled");
+  } else if (opType == "AveragePool" && since >= 19) {
+    if (std::optional<SmallVector<int64_t>> dilations =
+            attrs.takeInts("dilations"))
+      if (llvm::any_of(*dilations, [](int64_t d) { return d != 1; }))
+        return opaque("AveragePool with dilations is not modelled");
+  } else if (opType == "DequantizeLinear" && since >= 21) {
+    if (attrs.takeInt("block_size").value_or(0) != 0)
+      return opaque("blocked DequantizeLinear is not modelled");
+    if (attrs.takeInt("output_dtype").value_or(0) != 0)
+      return opaque("DequantizeLinear with output_dtype is not modelled");
+  }
+
+  // The remaining attributes carry over by name.
+  std::optional<RegisteredOperationName> registered =
+      RegisteredOperationName::lookup(("onnx." + opType).str(), context);
+  ArrayRef<StringAttr> known = registered->getAttributeNames();
+  for (const auto &entry : attrs.rest()) {
+    StringRef name = entry.getKey();
+    if (!llvm::any_of(known,
+                      [&](StringAttr k) { return k.getValue() == name; }))
+      return opaque("attribute '" + name + "' is not modelled");
+    bool failedConversion = false;
+    std::optional<Attribute> value =
+        convertAttribute(*entry.getValue(), loc, failedConversion);
+    if (!value)
+      return opaque("attribute '" + name + "' has no modelled form");
+    form.attributes.push_back(builder.getNamedAttr(name, *value));
+  }
+  return form;
+}
+
+} // namespace lowrank
