@@ -21,7 +21,7 @@ BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 TARGETS="${FUZZ_TARGETS:-lowrank-fuzz-onnx-import lowrank-fuzz-tensor-reader}"
 JOBS="${FUZZ_JOBS:-$(nproc)}"
 LLVM_BIN=/usr/lib/llvm-22/bin
-NODE_TESTS="$("$ROOT/.venv/bin/python" -c "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data', 'node'))")"
+NODE_TESTS="${LOWRANK_DEPS_PREFIX:-/opt/lowrank}/onnx-$(sed -n 's/^onnx==//p' "$ROOT/python/requirements.txt")/testdata/node"
 PYTHON="${LOWRANK_PYTHON:-$ROOT/.venv/bin/python}"
 
 if [ ! -f "$BUILD/build.ninja" ]; then

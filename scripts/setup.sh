@@ -61,4 +61,12 @@ if [ "$("$VENV/bin/python" -c "import lowrank_tools, os; print(os.path.dirname(o
   echo "setup: installing the lowrank_tools package from $ROOT/python"
   "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT/python"
 fi
+# The ONNX backend node tests of that version (the wheel ships their
+# generators, not their data), for the conformance suite and lit tests.
+TESTDATA="$DEPS_PREFIX/onnx-$ONNX_VERSION/testdata"
+if [ ! -f "$TESTDATA/.complete" ]; then
+  rm -rf "$TESTDATA"
+  "$VENV/bin/python" "$ROOT/scripts/generate-node-tests.py" "$TESTDATA" 2>/dev/null
+  touch "$TESTDATA/.complete"
+fi
 echo "setup: ok"

@@ -18,14 +18,9 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.lowrank_python))
 config.substitutions.append(("%src_root", config.lowrank_src_root))
 config.substitutions.append(("%lowrank_obj_root", config.lowrank_obj_root))
-# The ONNX backend test data shipped in the onnx wheel of the project's
-# virtual environment (the same ONNX version the compiler is built with).
-import subprocess as _subprocess
-onnx_testdata = _subprocess.run(
-    [config.lowrank_python, "-c",
-     "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), "
-     "'backend', 'test', 'data'))"],
-    capture_output=True, text=True).stdout.strip()
+# The ONNX backend test data of the ONNX version the compiler is built
+# with, written by scripts/setup.sh.
+onnx_testdata = config.lowrank_onnx_testdata
 config.substitutions.append(("%testdata", onnx_testdata))
 config.substitutions.append(
     ("%lowrank_plugin",

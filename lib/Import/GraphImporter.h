@@ -77,11 +77,12 @@ public:
   //===- Versioned forms (OpsetAdapters.cpp) -----------------------------===//
 
   /// Brings `node`, whose schema at the model's opset was introduced in
-  /// `sinceVersion`, to the modelled form of its operator.
+  /// `sinceVersion`, to the modelled form of its operator. `resultType` is
+  /// the type of its first output (null when unknown).
   ModelledForm getModelledForm(const ::onnx::NodeProto &node,
                                int sinceVersion,
                                llvm::ArrayRef<mlir::Value> inputs,
-                               mlir::Location loc);
+                               mlir::Type resultType, mlir::Location loc);
 
   //===- Graph walk (ONNXImporter.cpp) -----------------------------------===//
 

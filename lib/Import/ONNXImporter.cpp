@@ -148,8 +148,12 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
     state.addAttribute("value", *value);
     state.addTypes(value->getType());
   } else {
-    ModelledForm form =
-        getModelledForm(node, schema->SinceVersion(), inputs, loc);
+    Type firstResult;
+    if (!outputs.empty() && !outputs[0].empty())
+      if (const ::onnx::TypeProto *declared = scope.lookupType(outputs[0]))
+        firstResult = convertType(*declared);
+    ModelledForm form = getModelledForm(node, schema->SinceVersion(), inputs,
+                                        firstResult, loc);
     if (!form.opaqueReason.empty()) {
       reason = form.opaqueReason;
       discardCreated(nullptr);

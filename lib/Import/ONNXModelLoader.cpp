@@ -85,6 +85,20 @@ static Error pinInputShapes(::onnx::ModelProto &model,
   return Error::success();
 }
 
+/// Declared graph input sizes that are not positive (0 and -1 are what some
+/// exporters write for "any size") become unknown, like symbolic ones.
+static void relaxInputDims(::onnx::ModelProto &model) {
+  for (auto &input : *model.mutable_graph()->mutable_input()) {
+    if (!input.type().has_tensor_type() ||
+        !input.type().tensor_type().has_shape())
+      continue;
+    auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    for (auto &dim : *shape->mutable_dim())
+      if (dim.has_dim_value() && dim.dim_value() <= 0)
+        dim.clear_dim_value();
+  }
+}
+
 static bool hasExternalData(const ::onnx::ModelProto &model) {
   for (const auto &tensor : model.graph().initializer())
     if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL)
@@ -281,6 +295,7 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
   }
   if (Error err = inlineLocalFunctions(model, displayName))
     return err;
+  relaxInputDims(model);
   if (Error err = pinInputShapes(model, options.inputShapes, displayName))
     return err;
   try {

@@ -15,6 +15,7 @@
 #include "GraphImporter.h"
 
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+#include "lowrank/Dialect/ONNX/IR/ReductionAxes.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -94,7 +95,7 @@ Value GraphImporter::createI64Constant(ArrayRef<int64_t> values, Location loc,
 
 ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
                                             int since, ArrayRef<Value> inputs,
-                                            Location loc) {
+                                            Type resultType, Location loc) {
   ModelledForm form;
   form.operands.assign(inputs.begin(), inputs.end());
   NodeAttributes attrs(node);
@@ -103,6 +104,10 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     form.opaqueReason = reason.str();
     return form;
   };
+  // Every modelled operator reads at least its first input (Constant is
+  // imported apart); a node without it is malformed, and stays opaque.
+  if (inputs.empty() || isa<NoneType>(inputs[0].getType()))
+    return opaque("the first input is missing");
   auto setOperand = [&](unsigned index, Value value) {
     if (form.operands.size() <= index)
       form.operands.resize(index + 1, getNoValue());
@@ -140,9 +145,28 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     // Opset 18 moved `axes` from an attribute to an input.
     std::optional<int64_t> noop = attrs.takeInt("noop_with_empty_axes");
     SmallVector<int64_t> axes;
-    if (!isAbsent(1)) {
-      if (!getConstantIntegers(form.operands[1], axes))
+    if (!isAbsent(1) && !getConstantIntegers(form.operands[1], axes)) {
+      // Axes computed at run time: the static shapes may leave one choice.
+      auto inputType = dyn_cast<RankedTensorType>(inputs[0].getType());
+      auto outputType = dyn_cast_or_null<RankedTensorType>(resultType);
+      std::optional<SmallVector<int64_t>> implied;
+      if (inputType && outputType)
+        implied = onnx::inferReductionAxes(
+            inputType, outputType,
+            attrs.rest().lookup("keepdims")
+                ? attrs.rest().lookup("keepdims")->i() != 0
+                : true);
+      if (!implied)
         return opaque(opType + " with axes that are not constant");
+      if (implied->empty()) {
+        // Only size-1 dimensions are reduced, if any: the data is unchanged.
+        for (auto [dim, size] : llvm::enumerate(inputType.getShape()))
+          if (size == 1)
+            implied->push_back(dim);
+        if (implied->empty())
+          return opaque(opType + " that reduces nothing");
+      }
+      axes = std::move(*implied);
     }
     if (axes.empty() && noop.value_or(0) != 0)
       return opaque(opType + " with noop_with_empty_axes is not modelled");

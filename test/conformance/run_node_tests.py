@@ -21,10 +21,11 @@ DEFAULT_LIST = os.path.join(SCRIPT_DIR, "expected_pass.txt")
 DEFAULT_RUNNER = os.path.join(SCRIPT_DIR, "..", "..", "build", "bin",
                               "lowrank-run")
 def default_testdata():
-    """The node tests of the onnx package this Python imports."""
+    """The node tests scripts/setup.sh wrote for this Python's onnx."""
     import onnx
-    return os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
-                        "data", "node")
+    prefix = os.environ.get("LOWRANK_DEPS_PREFIX", "/opt/lowrank")
+    return os.path.join(prefix, "onnx-" + onnx.__version__, "testdata",
+                        "node")
 
 LIST_HEADER = """\
 # ONNX backend node tests that lowrank-run passes (model.onnx with

@@ -27,10 +27,11 @@ SRC_ROOT = os.path.join(SCRIPT_DIR, "..", "..")
 DEFAULT_PASS_LIST = os.path.join(SCRIPT_DIR, "expected_pass.txt")
 DEFAULT_FAIL_LIST = os.path.join(SCRIPT_DIR, "expected_ptx_failures.txt")
 def default_testdata():
-    """The node tests of the onnx package this Python imports."""
+    """The node tests scripts/setup.sh wrote for this Python's onnx."""
     import onnx
-    return os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
-                        "data", "node")
+    prefix = os.environ.get("LOWRANK_DEPS_PREFIX", "/opt/lowrank")
+    return os.path.join(prefix, "onnx-" + onnx.__version__, "testdata",
+                        "node")
 DEFAULT_EXAMPLE = os.path.join(SRC_ROOT, "examples", "transformer_block.onnx")
 TARGETS = [("sm_80", 70), ("sm_90", 80)]
 COMPRESSION = "rank-ratio=0.25"

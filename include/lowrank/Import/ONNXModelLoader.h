@@ -20,8 +20,9 @@
 namespace lowrank {
 
 /// The oldest default-domain opset the importer accepts; the newest is the
-/// newest the ONNX library knows (`getMaxONNXOpset`).
-constexpr int64_t kMinONNXOpset = 7;
+/// newest the ONNX library knows (`getMaxONNXOpset`). Operator versions whose
+/// form the importer does not bring to the modelled one stay opaque.
+constexpr int64_t kMinONNXOpset = 1;
 
 /// The newest default-domain opset of the ONNX library in use.
 int64_t getMaxONNXOpset();

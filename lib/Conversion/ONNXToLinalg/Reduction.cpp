@@ -12,6 +12,7 @@
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+#include "lowrank/Dialect/ONNX/IR/ReductionAxes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -217,58 +218,6 @@ static FailureOr<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes,
   return normalized;
 }
 
-/// The axes of a reduction from `inputType` to `resultType` when the static
-/// shapes leave only one choice that matters: with keepdims, the dimensions
-/// that became 1 (reducing a size-1 dimension changes nothing); without, the
-/// only set of dropped dimensions whose removal leaves the result shape.
-/// Models often give ReduceSum's axes as a graph input of known shape.
-static std::optional<SmallVector<int64_t>>
-inferAxesFromShapes(RankedTensorType inputType, RankedTensorType resultType,
-                    bool keepDims) {
-  if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
-    return std::nullopt;
-  ArrayRef<int64_t> input = inputType.getShape();
-  ArrayRef<int64_t> result = resultType.getShape();
-  SmallVector<int64_t> axes;
-  if (keepDims) {
-    if (input.size() != result.size())
-      return std::nullopt;
-    for (auto [dim, sizes] : llvm::enumerate(llvm::zip_equal(input, result))) {
-      auto [inputSize, resultSize] = sizes;
-      if (inputSize == resultSize)
-        continue;
-      if (resultSize != 1)
-        return std::nullopt;
-      axes.push_back(dim);
-    }
-    return axes;
-  }
-
-  int64_t rank = input.size();
-  int64_t droppedCount = rank - static_cast<int64_t>(result.size());
-  if (droppedCount < 0 || rank > 16)
-    return std::nullopt;
-  std::optional<SmallVector<int64_t>> found;
-  for (uint32_t dropped = 0; dropped < (1u << rank); ++dropped) {
-    if (llvm::popcount(dropped) != droppedCount)
-      continue;
-    SmallVector<int64_t> kept;
-    SmallVector<int64_t> candidate;
-    for (int64_t dim = 0; dim < rank; ++dim) {
-      if (dropped & (1u << dim))
-        candidate.push_back(dim);
-      else
-        kept.push_back(input[dim]);
-    }
-    if (ArrayRef<int64_t>(kept) != result)
-      continue;
-    if (found)
-      return std::nullopt;
-    found = std::move(candidate);
-  }
-  return found;
-}
-
 namespace {
 
 /// ReduceMean, ReduceMax, ... with the `axes` attribute (opset 13 to 17).
@@ -316,7 +265,7 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
           getConstantIntValues(op.getAxes());
       auto resultType = dyn_cast<RankedTensorType>(op.getType());
       if (!constantAxes && resultType)
-        constantAxes = inferAxesFromShapes(inputType, resultType, keepDims);
+        constantAxes = onnx::inferReductionAxes(inputType, resultType, keepDims);
       if (!constantAxes)
         return rewriter.notifyMatchFailure(
             op, "axes are neither constant nor implied by the shapes");
