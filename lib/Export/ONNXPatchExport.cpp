@@ -89,6 +89,29 @@ std::string getNewNodeBase(Operation *op) {
   return base;
 }
 
+/// The node an operation with `onnx.node_index` was imported from: one of
+/// `nodes` at the top level, one of a subgraph's nodes in the regions of an
+/// `onnx.Opaque`.
+const ::onnx::NodeProto *getSourceNode(Operation *op,
+                                       ArrayRef<::onnx::NodeProto> nodes) {
+  std::optional<int64_t> index = getNodeIndex(op);
+  if (!index || *index < 0)
+    return nullptr;
+  auto parent = dyn_cast<onnx::OpaqueOp>(op->getParentOp());
+  if (!parent)
+    return *index < static_cast<int64_t>(nodes.size()) ? &nodes[*index]
+                                                        : nullptr;
+  const ::onnx::NodeProto *parentNode = getSourceNode(parent, nodes);
+  unsigned region = op->getParentRegion()->getRegionNumber();
+  if (!parentNode || region >= parent.getSubgraphNames().size())
+    return nullptr;
+  StringRef name = cast<StringAttr>(parent.getSubgraphNames()[region]);
+  for (const auto &attr : parentNode->attribute())
+    if (attr.name() == name && attr.has_g())
+      return *index < attr.g().node_size() ? &attr.g().node(*index) : nullptr;
+  return nullptr;
+}
+
 class ModelPatcher {
 public:
   ModelPatcher(func::FuncOp func, ::onnx::ModelProto &model,
@@ -135,17 +158,22 @@ LogicalResult ModelPatcher::nameValues(ArrayRef<::onnx::NodeProto> nodes) {
           exporter.setName(result, node.output(i));
     }
   }
-  // A kept node reads its inputs by their original names; a value of a new
-  // operation that it reads takes that name.
+  // A kept node, and the nodes of its subgraphs, read their inputs by
+  // their original names; a value of a new operation that one reads takes
+  // that name.
   for (Operation &op : body.without_terminator()) {
-    std::optional<int64_t> index = getNodeIndex(&op);
-    if (!index)
+    if (!getNodeIndex(&op))
       continue;
-    const ::onnx::NodeProto &node = nodes[*index];
-    for (auto [i, operand] : llvm::enumerate(op.getOperands()))
-      if (i < static_cast<size_t>(node.input_size()) &&
-          !node.input(i).empty() && !exporter.hasName(operand))
-        exporter.setName(operand, node.input(i));
+    op.walk([&](Operation *reader) {
+      const ::onnx::NodeProto *node = getSourceNode(reader, nodes);
+      if (!node)
+        return;
+      for (auto [i, operand] : llvm::enumerate(reader->getOperands()))
+        if (i < static_cast<size_t>(node->input_size()) &&
+            !node->input(i).empty() && !exporter.hasName(operand) &&
+            operand.getParentBlock() == &body)
+          exporter.setName(operand, node->input(i));
+    });
   }
   auto returnOp = cast<func::ReturnOp>(body.getTerminator());
   for (auto [i, value] : llvm::enumerate(returnOp.getOperands()))

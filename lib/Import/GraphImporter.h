@@ -89,7 +89,7 @@ public:
   mlir::LogicalResult importGraphBody(const ::onnx::GraphProto &graph,
                                       ValueScope &scope, bool topLevel);
   mlir::LogicalResult importNode(const ::onnx::NodeProto &node, int index,
-                                 ValueScope &scope, bool topLevel);
+                                 ValueScope &scope);
   mlir::Operation *tryImportModelled(const ::onnx::NodeProto &node,
                                      llvm::ArrayRef<mlir::Value> inputs,
                                      llvm::ArrayRef<std::string> outputs,

@@ -319,8 +319,7 @@ LogicalResult GraphImporter::importSubgraph(const ::onnx::GraphProto &graph,
 }
 
 LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
-                                        int index, ValueScope &scope,
-                                        bool topLevel) {
+                                        int index, ValueScope &scope) {
   Location loc = nodeLoc(node, index);
   SmallVector<Value> inputs;
   for (const std::string &input : node.input()) {
@@ -350,7 +349,8 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
       return failure();
     op = *opaque;
   }
-  if (topLevel && options.recordNodeIndices)
+  // Nodes of subgraphs are marked with their index in their own graph.
+  if (options.recordNodeIndices)
     op->setAttr(kONNXNodeIndexAttr, builder.getI64IntegerAttr(index));
   for (auto [name, result] : llvm::zip(outputs, op->getResults()))
     if (!name.empty())
@@ -397,7 +397,7 @@ LogicalResult GraphImporter::importGraphBody(const ::onnx::GraphProto &graph,
     scope.values[tensor.name()] = op->getResult(0);
   }
   for (auto [index, node] : llvm::enumerate(graph.node()))
-    if (failed(importNode(node, static_cast<int>(index), scope, topLevel)))
+    if (failed(importNode(node, static_cast<int>(index), scope)))
       return failure();
   return success();
 }

@@ -30,8 +30,10 @@ constexpr llvm::StringLiteral kONNXNameAttr = "onnx.name";
 constexpr llvm::StringLiteral kONNXGraphNameAttr = "onnx.graph_name";
 /// The default-domain opset of the imported model, on the module.
 constexpr llvm::StringLiteral kONNXOpsetAttr = "onnx.opset";
-/// With `recordNodeIndices`: the index of the top-level node an operation
-/// was imported from, and the name of the initializer a constant holds.
+/// With `recordNodeIndices`: the index of the node an operation was imported
+/// from in its graph (the model's, or a subgraph's for operations in the
+/// regions of `onnx.Opaque`), and the name of the initializer a top-level
+/// constant holds.
 /// ONNX export keeps exactly the nodes whose operations still carry theirs.
 constexpr llvm::StringLiteral kONNXNodeIndexAttr = "onnx.node_index";
 constexpr llvm::StringLiteral kONNXInitializerAttr = "onnx.initializer";

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Models of old and new opsets, other domains and subgraphs, for the
+versioned import and export tests (test/Import/opset-versions.test,
+test/Export/patch-export.test). Usage: make_versioned_models.py OUT_DIR"""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+f32 = TensorProto.FLOAT
+rng = np.random.default_rng(0)
+
+
+def vi(name, elem, shape):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def init(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def save(name, nodes, inputs, outputs, inits=(), opsets=(("", 17),),
+         ir_version=None, functions=(), **model_fields):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(inits))
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets],
+        functions=list(functions), **model_fields)
+    if ir_version is not None:
+        model.ir_version = ir_version
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+
+
+# Opset 9: Slice, Squeeze with attributes; Softmax-1 on the last axis.
+save("opset9",
+     [helper.make_node("Slice", ["x"], ["s"], name="slice", starts=[0],
+                       ends=[2], axes=[1]),
+      helper.make_node("Unsqueeze", ["s"], ["u"], name="unsq", axes=[0]),
+      helper.make_node("Squeeze", ["u"], ["q"], name="sq", axes=[0]),
+      helper.make_node("Softmax", ["q"], ["y"], name="softmax", axis=1)],
+     [vi("x", f32, [3, 4])], [vi("y", f32, [3, 2])], opsets=[("", 9)],
+     ir_version=4)
+
+# Opset 11: Softmax over a non-last axis flattens: not modelled, opaque.
+save("opset11_softmax_axis0",
+     [helper.make_node("Softmax", ["x"], ["y"], name="softmax", axis=0)],
+     [vi("x", f32, [3, 4])], [vi("y", f32, [3, 4])], opsets=[("", 11)],
+     ir_version=6)
+
+# Opset 18: ReduceMean's axes as a constant input, Split into uneven parts.
+save("opset18",
+     [helper.make_node("ReduceMean", ["x", "axes"], ["m"], name="mean",
+                       keepdims=1),
+      helper.make_node("Split", ["x"], ["a", "b", "c"], name="split", axis=1,
+                       num_outputs=3)],
+     [vi("x", f32, [2, 7])],
+     [vi("m", f32, [2, 1]), vi("a", f32, [2, 3]), vi("b", f32, [2, 3]),
+      vi("c", f32, [2, 1])],
+     [init("axes", np.array([1], np.int64))], opsets=[("", 18)])
+
+# A model-local function, an unused domain and a custom-domain node that
+# shape inference cannot type, in the middle of a linear model.
+weight = rng.standard_normal((64, 48)).astype(np.float32)
+scale = helper.make_function(
+    "local.fns", "ScaleAdd", ["v", "s"], ["w"],
+    [helper.make_node("Mul", ["v", "s"], ["t"]),
+     helper.make_node("Add", ["t", "s"], ["w"])],
+    [helper.make_opsetid("", 17)])
+save("functions_and_custom",
+     [helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"),
+      helper.make_node("ScaleAdd", ["h", "two"], ["g"], name="scale",
+                       domain="local.fns"),
+      helper.make_node("FancyGelu", ["g"], ["y"], name="custom",
+                       domain="com.example", approximate="tanh")],
+     [vi("x", f32, ["batch", 64])], [vi("y", f32, ["batch", 48])],
+     [init("W", weight), init("two", np.array(2.0, np.float32))],
+     opsets=[("", 17), ("local.fns", 1), ("com.example", 1),
+             ("ai.onnx.training", 1)],
+     functions=[scale])
+
+# Control flow: an If whose branches read values of the enclosing graph,
+# between two compressible layers; a doc string and metadata to keep.
+w1 = rng.standard_normal((32, 96)).astype(np.float32)
+w2 = rng.standard_normal((96, 32)).astype(np.float32)
+then_graph = helper.make_graph(
+    [helper.make_node("Relu", ["h"], ["t"], name="then_relu")], "then", [],
+    [vi("t", f32, [None, 96])])
+else_graph = helper.make_graph(
+    [helper.make_node("Neg", ["h"], ["e"], name="else_neg")], "else", [],
+    [vi("e", f32, [None, 96])])
+if_node = helper.make_node("If", ["flag"], ["r"], name="branch",
+                           then_branch=then_graph, else_branch=else_graph)
+if_node.doc_string = "chooses an activation"
+save("control_flow",
+     [helper.make_node("MatMul", ["x", "W1"], ["h"], name="up"),
+      if_node,
+      helper.make_node("MatMul", ["r", "W2"], ["logits"], name="down")],
+     [vi("x", f32, ["n", 32]), vi("flag", TensorProto.BOOL, [])],
+     [vi("logits", f32, ["n", 32])],
+     [init("W1", w1), init("W2", w2)], opsets=[("", 17)],
+     producer_name="a-test-exporter", doc_string="a model with control flow")
+m = onnx.load(os.path.join(out, "control_flow.onnx"))
+helper.set_model_props(m, {"author": "tests", "license": "none"})
+onnx.save(m, os.path.join(out, "control_flow.onnx"))
