@@ -200,6 +200,13 @@ ModelPatcher::writeKeptInitializers(const llvm::StringSet<> &dropped) {
     kept.Add(std::move(tensor));
   }
   initializers->Swap(&kept);
+  // An initializer listed among the graph inputs too (IR version 3 models)
+  // goes from there with it: otherwise it would become a required input.
+  google::protobuf::RepeatedPtrField<::onnx::ValueInfoProto> inputs;
+  for (auto &input : *model.mutable_graph()->mutable_input())
+    if (!dropped.contains(input.name()))
+      inputs.Add(std::move(input));
+  model.mutable_graph()->mutable_input()->Swap(&inputs);
   return success();
 }
 

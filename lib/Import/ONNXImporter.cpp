@@ -94,6 +94,16 @@ Type GraphImporter::guessResultType(const ::onnx::NodeProto &node,
                                "IsNaN", "IsInf"},
                               opType))
     element = builder.getI1Type();
+  // Otherwise the first floating-point input's element type (custom
+  // operators mix integer ids with float weights and compute floats), or
+  // the first input's.
+  for (Value input : inputs) {
+    if (element)
+      break;
+    if (auto tensor = dyn_cast<TensorType>(input.getType()))
+      if (isa<FloatType>(tensor.getElementType()))
+        element = tensor.getElementType();
+  }
   for (Value input : inputs) {
     if (element)
       break;

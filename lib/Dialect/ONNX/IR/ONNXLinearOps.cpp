@@ -32,7 +32,9 @@ static bool isStaticF32(Type type, int64_t rank) {
 }
 
 static int64_t productOfLeadingDims(Value value, int64_t skip) {
-  auto type = cast<RankedTensorType>(value.getType());
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return ShapedType::kDynamic;
   int64_t rows = 1;
   for (int64_t i = 0; i < type.getRank(); ++i) {
     if (i == skip)
@@ -58,12 +60,14 @@ static Value buildRowProjection(OpBuilder &builder, Location loc, Value x,
                                 const WeightMatrix &a, StringRef name) {
   Value weight =
       createWeightConstant(builder, loc, name, {a.rows(), a.cols()}, a);
-  auto xType = cast<RankedTensorType>(x.getType());
-  SmallVector<int64_t> shape(xType.getShape());
-  shape.back() = a.cols();
-  return MatMulOp::create(builder, loc,
-                          RankedTensorType::get(shape, xType.getElementType()),
-                          x, weight);
+  auto xType = cast<TensorType>(x.getType());
+  Type resultType = UnrankedTensorType::get(xType.getElementType());
+  if (auto ranked = dyn_cast<RankedTensorType>(xType)) {
+    SmallVector<int64_t> shape(ranked.getShape());
+    shape.back() = a.cols();
+    resultType = RankedTensorType::get(shape, xType.getElementType());
+  }
+  return MatMulOp::create(builder, loc, resultType, x, weight);
 }
 
 //===----------------------------------------------------------------------===//
@@ -71,9 +75,10 @@ static Value buildRowProjection(OpBuilder &builder, Location loc, Value x,
 //===----------------------------------------------------------------------===//
 
 bool MatMulOp::isLinear() {
+  // The weight fixes d_in: the input may be unranked or have a dynamic last
+  // dimension (the outputs of custom operators, run-time reshapes).
   auto aType = dyn_cast<RankedTensorType>(getA().getType());
-  if (!aType || aType.getRank() < 1 || aType.isDynamicDim(aType.getRank() - 1) ||
-      !isStaticF32(getB().getType(), 2))
+  if ((aType && aType.getRank() < 1) || !isStaticF32(getB().getType(), 2))
     return false;
   bool transposed = false;
   return isConstantMatrix(lookThroughTranspose(getB(), transposed));
@@ -93,7 +98,9 @@ std::pair<int64_t, int64_t> MatMulOp::getLinearShape() {
 }
 
 int64_t MatMulOp::getNumInputRows() {
-  auto type = cast<RankedTensorType>(getA().getType());
+  auto type = dyn_cast<RankedTensorType>(getA().getType());
+  if (!type)
+    return ShapedType::kDynamic;
   return productOfLeadingDims(getA(), type.getRank() - 1);
 }
 
@@ -119,7 +126,7 @@ bool GemmOp::isLinear() {
   if (getTransA() != 0 || !isStaticF32(getB().getType(), 2))
     return false;
   auto aType = dyn_cast<RankedTensorType>(getA().getType());
-  if (!aType || aType.isDynamicDim(1))
+  if (!aType)
     return false;
   bool transposed = false;
   return isConstantMatrix(lookThroughTranspose(getB(), transposed));
