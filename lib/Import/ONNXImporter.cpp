@@ -406,6 +406,26 @@ LogicalResult GraphImporter::importGraphBody(const ::onnx::GraphProto &graph,
       op->setAttr(kONNXInitializerAttr, builder.getStringAttr(tensor.name()));
     scope.values[tensor.name()] = op->getResult(0);
   }
+  // Sparse initializers: the Constant nodes (sparse_value) they are
+  // equivalent to, kept opaque.
+  for (const auto &sparse : graph.sparse_initializer()) {
+    const std::string &name = sparse.values().name();
+    Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+    ::onnx::NodeProto constant;
+    constant.set_op_type("Constant");
+    constant.add_output(name);
+    auto *attr = constant.add_attribute();
+    attr->set_name("sparse_value");
+    attr->set_type(::onnx::AttributeProto::SPARSE_TENSOR);
+    *attr->mutable_sparse_tensor() = sparse;
+    FailureOr<Operation *> opaque =
+        importOpaque(constant, {}, scope, loc, "a sparse initializer");
+    if (failed(opaque))
+      return failure();
+    if (topLevel && options.recordNodeIndices)
+      (*opaque)->setAttr(kONNXInitializerAttr, builder.getStringAttr(name));
+    scope.values[name] = (*opaque)->getResult(0);
+  }
   for (auto [index, node] : llvm::enumerate(graph.node()))
     if (failed(importNode(node, static_cast<int>(index), scope)))
       return failure();

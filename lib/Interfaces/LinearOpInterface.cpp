@@ -6,6 +6,9 @@
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/APFloat.h"
+
+#include <cstring>
 
 using namespace mlir;
 
@@ -13,44 +16,76 @@ namespace lowrank {
 
 #include "lowrank/Interfaces/LinearOpInterface.cpp.inc"
 
-static std::optional<ElementsAttr> getConstantF32Matrix(Value value) {
+bool isWeightElementType(Type type) {
+  return type && (type.isF32() || type.isF16() || type.isBF16());
+}
+
+static std::optional<ElementsAttr> getConstantFloatMatrix(Value value) {
   ElementsAttr attr;
   if (!value || !matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(attr.getType());
   if (!type || type.getRank() < 2 || !type.hasStaticShape() ||
-      !type.getElementType().isF32())
+      !isWeightElementType(type.getElementType()))
     return std::nullopt;
   return attr;
 }
 
 bool isConstantMatrix(Value value) {
-  return getConstantF32Matrix(value).has_value();
+  return getConstantFloatMatrix(value).has_value();
 }
 
-/// The elements of a dense or dense_resource f32 attribute, row-major.
+/// float32 from the bits of a float16 or bfloat16.
+static float widenHalf(uint16_t bits, bool isBF16) {
+  if (isBF16) {
+    uint32_t wide = uint32_t(bits) << 16;
+    float result;
+    std::memcpy(&result, &wide, sizeof(result));
+    return result;
+  }
+  return llvm::APFloat(llvm::APFloat::IEEEhalf(), llvm::APInt(16, bits))
+      .convertToFloat();
+}
+
+/// The elements of a dense or dense_resource float attribute, row-major;
+/// f32 blobs are read in place, other types converted into `scratch`.
 static FailureOr<ArrayRef<float>> getFloatData(ElementsAttr attr,
                                                std::vector<float> &scratch) {
+  Type elementType = attr.getElementType();
+  int64_t count = attr.getNumElements();
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob)
       return failure();
     ArrayRef<char> bytes = blob->getData();
-    if (bytes.size() != attr.getNumElements() * sizeof(float))
+    if (elementType.isF32()) {
+      if (bytes.size() != count * sizeof(float))
+        return failure();
+      return ArrayRef<float>(reinterpret_cast<const float *>(bytes.data()),
+                             count);
+    }
+    if (bytes.size() != count * sizeof(uint16_t))
       return failure();
-    return ArrayRef<float>(reinterpret_cast<const float *>(bytes.data()),
-                           attr.getNumElements());
+    scratch.resize(count);
+    for (int64_t i = 0; i < count; ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, bytes.data() + 2 * i, sizeof(bits));
+      scratch[i] = widenHalf(bits, elementType.isBF16());
+    }
+    return ArrayRef<float>(scratch);
   }
   auto dense = dyn_cast<DenseElementsAttr>(attr);
   if (!dense)
     return failure();
-  scratch.assign(dense.getValues<float>().begin(),
-                 dense.getValues<float>().end());
+  scratch.clear();
+  scratch.reserve(count);
+  for (const APFloat &value : dense.getValues<APFloat>())
+    scratch.push_back(value.convertToFloat());
   return ArrayRef<float>(scratch);
 }
 
 FailureOr<WeightMatrix> readConstantMatrix(Value value, bool transpose) {
-  std::optional<ElementsAttr> attr = getConstantF32Matrix(value);
+  std::optional<ElementsAttr> attr = getConstantFloatMatrix(value);
   if (!attr)
     return failure();
   std::vector<float> scratch;
@@ -63,19 +98,40 @@ FailureOr<WeightMatrix> readConstantMatrix(Value value, bool transpose) {
   WeightMatrix matrix(rows, cols, data->data());
   // A weight mapped from an external data file is now copied: its pages
   // need not stay resident (see MappedWeights.h).
-  releaseMappedPages(reinterpret_cast<const char *>(data->data()),
-                     data->size() * sizeof(float));
+  if (attr->getElementType().isF32())
+    releaseMappedPages(reinterpret_cast<const char *>(data->data()),
+                       data->size() * sizeof(float));
   return transpose ? numerics::transposed(matrix) : matrix;
 }
 
 DenseResourceElementsAttr createWeightAttr(MLIRContext *context,
                                            StringRef name,
                                            ArrayRef<int64_t> shape,
-                                           const WeightMatrix &matrix) {
-  auto type = RankedTensorType::get(shape, Float32Type::get(context));
+                                           const WeightMatrix &matrix,
+                                           Type elementType) {
+  if (!elementType)
+    elementType = Float32Type::get(context);
+  auto type = RankedTensorType::get(shape, elementType);
   assert(type.getNumElements() == matrix.size() && "shape/data mismatch");
-  ArrayRef<char> bytes(reinterpret_cast<const char *>(matrix.data()),
-                       matrix.size() * sizeof(float));
+  if (elementType.isF32()) {
+    ArrayRef<char> bytes(reinterpret_cast<const char *>(matrix.data()),
+                         matrix.size() * sizeof(float));
+    return DenseResourceElementsAttr::get(
+        type, name,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));
+  }
+  assert(isWeightElementType(elementType) && "not a weight element type");
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(elementType).getFloatSemantics();
+  std::vector<uint16_t> narrow(matrix.size());
+  for (size_t i = 0; i < narrow.size(); ++i) {
+    llvm::APFloat value(matrix.data()[i]);
+    bool lossy;
+    value.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lossy);
+    narrow[i] = static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue());
+  }
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(narrow.data()),
+                       narrow.size() * sizeof(uint16_t));
   return DenseResourceElementsAttr::get(
       type, name,
       HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));

@@ -15,6 +15,7 @@
 #include "lowrank/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -184,6 +185,13 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
                                       const double *gram,
                                       ReportBuilder &report) {
   LinearLayerInfo &lead = layers[members.front()];
+  for (unsigned member : members)
+    if (!getElementTypeOrSelf(layers[member].op.getLinearInput().getType())
+             .isF32())
+      return layers[member].op->emitError("layer '")
+             << layers[member].name
+             << "': quantize= needs float32 weights and activations (its "
+                "DequantizeLinear scales are float32)";
   for (unsigned member : members)
     if (!isa<onnx::MatMulOp, onnx::GemmOp, onnx::ConvOp>(
             layers[member].op.getOperation()))

@@ -137,3 +137,22 @@ func.func @batch_matmul(%x: tensor<2x3x16xf32>, %init: tensor<2x3x8xf32>) -> ten
       ins(%x, %wb : tensor<2x3x16xf32>, tensor<2x16x8xf32>) outs(%init : tensor<2x3x8xf32>) -> tensor<2x3x8xf32>
   return %y : tensor<2x3x8xf32>
 }
+
+// -----
+
+// float16 and bfloat16 weights are read widened to f32 and the factors
+// written back in the weight's type; an input of unknown rank (the output
+// of a custom operator) is fine: the weight fixes d_in.
+// CHECK-LABEL: func.func @half
+// CHECK: %[[A:.*]] = onnx.Constant {value = dense_resource<h.lowrank_a> : tensor<4x2xf16>}
+// CHECK: %[[T:.*]] = onnx.MatMul %arg0, %[[A]] {lowrank.factor = "A"} : (tensor<*xf16>, tensor<4x2xf16>) -> tensor<*xf16>
+// CHECK: onnx.Constant {value = dense_resource<h.lowrank_b> : tensor<2x4xf16>}
+// CHECK: onnx.Constant {value = dense_resource<b.lowrank_a> : tensor<4x2xbf16>}
+// CHECK: onnx.Constant {value = dense_resource<b.lowrank_b> : tensor<2x4xbf16>}
+func.func @half(%x: tensor<*xf16>, %z: tensor<3x4xbf16>) -> (tensor<*xf16>, tensor<3x4xbf16>) {
+  %w = onnx.Constant {value = dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0], [0.0, 0.0, 0.0, 4.0]]> : tensor<4x4xf16>} : tensor<4x4xf16>
+  %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 2 : i64, d_in = 4 : i64, d_out = 4 : i64, name = "h"}} : (tensor<*xf16>, tensor<4x4xf16>) -> tensor<*xf16> loc("h")
+  %v = onnx.Constant {value = dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0], [0.0, 0.0, 0.0, 4.0]]> : tensor<4x4xbf16>} : tensor<4x4xbf16>
+  %u = onnx.MatMul %z, %v {lowrank.decision = {action = "factor", rank = 2 : i64, d_in = 4 : i64, d_out = 4 : i64, name = "b"}} : (tensor<3x4xbf16>, tensor<4x4xbf16>) -> tensor<3x4xbf16> loc("b")
+  return %y, %u : tensor<*xf16>, tensor<3x4xbf16>
+}

@@ -14,10 +14,10 @@ namespace lowrank {
 /// A d_in x d_out weight read from a constant.
 using WeightMatrix = numerics::MatrixF;
 
-/// Reads the constant f32 weight `value` (any ConstantLike op: onnx.Constant
-/// or arith.constant, dense or dense_resource) as a row-major matrix of
-/// dim 0 x the product of the other dims, transposed when `transpose` is
-/// set.
+/// Reads the constant float weight `value` (f32, f16 or bf16; any
+/// ConstantLike op: onnx.Constant or arith.constant, dense or
+/// dense_resource) as a row-major f32 matrix of dim 0 x the product of the
+/// other dims, transposed when `transpose` is set.
 mlir::FailureOr<WeightMatrix> readConstantMatrix(mlir::Value value,
                                                  bool transpose);
 
@@ -25,10 +25,15 @@ mlir::FailureOr<WeightMatrix> readConstantMatrix(mlir::Value value,
 bool isConstantMatrix(mlir::Value value);
 
 /// A dense_resource attribute of `shape` holding `matrix`'s elements,
-/// named after `name` (made unique by the resource manager).
+/// named after `name` (made unique by the resource manager), of element
+/// type `elementType` (f32 when null; f16 and bf16 round to nearest even).
 mlir::DenseResourceElementsAttr
 createWeightAttr(mlir::MLIRContext *context, llvm::StringRef name,
-                 llvm::ArrayRef<int64_t> shape, const WeightMatrix &matrix);
+                 llvm::ArrayRef<int64_t> shape, const WeightMatrix &matrix,
+                 mlir::Type elementType = {});
+
+/// Whether `type` is an element type weights are read and written in.
+bool isWeightElementType(mlir::Type type);
 
 } // namespace lowrank
 

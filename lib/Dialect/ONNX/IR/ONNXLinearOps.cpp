@@ -25,10 +25,12 @@ static Value lookThroughTranspose(Value value, bool &transposed) {
   return value;
 }
 
-static bool isStaticF32(Type type, int64_t rank) {
+/// A static weight of `rank` in a float type weights are read in (f32, f16,
+/// bf16); factors are written in the same type.
+static bool isStaticWeight(Type type, int64_t rank) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && tensor.hasStaticShape() && tensor.getRank() == rank &&
-         tensor.getElementType().isF32();
+         isWeightElementType(tensor.getElementType());
 }
 
 static int64_t productOfLeadingDims(Value value, int64_t skip) {
@@ -48,9 +50,10 @@ static int64_t productOfLeadingDims(Value value, int64_t skip) {
 
 static Value createWeightConstant(OpBuilder &builder, Location loc,
                                   StringRef name, ArrayRef<int64_t> shape,
-                                  const WeightMatrix &matrix) {
+                                  const WeightMatrix &matrix,
+                                  Type elementType) {
   DenseResourceElementsAttr attr =
-      createWeightAttr(builder.getContext(), name, shape, matrix);
+      createWeightAttr(builder.getContext(), name, shape, matrix, elementType);
   return ConstantOp::create(builder, loc, attr.getType(), attr);
 }
 
@@ -58,9 +61,9 @@ static Value createWeightConstant(OpBuilder &builder, Location loc,
 /// x's leading dimensions kept.
 static Value buildRowProjection(OpBuilder &builder, Location loc, Value x,
                                 const WeightMatrix &a, StringRef name) {
-  Value weight =
-      createWeightConstant(builder, loc, name, {a.rows(), a.cols()}, a);
   auto xType = cast<TensorType>(x.getType());
+  Value weight = createWeightConstant(builder, loc, name, {a.rows(), a.cols()},
+                                      a, xType.getElementType());
   Type resultType = UnrankedTensorType::get(xType.getElementType());
   if (auto ranked = dyn_cast<RankedTensorType>(xType)) {
     SmallVector<int64_t> shape(ranked.getShape());
@@ -78,7 +81,7 @@ bool MatMulOp::isLinear() {
   // The weight fixes d_in: the input may be unranked or have a dynamic last
   // dimension (the outputs of custom operators, run-time reshapes).
   auto aType = dyn_cast<RankedTensorType>(getA().getType());
-  if ((aType && aType.getRank() < 1) || !isStaticF32(getB().getType(), 2))
+  if ((aType && aType.getRank() < 1) || !isStaticWeight(getB().getType(), 2))
     return false;
   bool transposed = false;
   return isConstantMatrix(lookThroughTranspose(getB(), transposed));
@@ -112,7 +115,8 @@ Value MatMulOp::buildInputProjection(OpBuilder &builder,
 Value MatMulOp::buildOutputProjection(OpBuilder &builder, Value bottleneck,
                                       const WeightMatrix &b, StringRef name) {
   Value weight =
-      createWeightConstant(builder, getLoc(), name, {b.rows(), b.cols()}, b);
+      createWeightConstant(builder, getLoc(), name, {b.rows(), b.cols()}, b,
+                           getElementTypeOrSelf(getB().getType()));
   return MatMulOp::create(builder, getLoc(), getType(), bottleneck, weight);
 }
 
@@ -123,7 +127,7 @@ std::string MatMulOp::getInputFormKey() { return "rows"; }
 //===----------------------------------------------------------------------===//
 
 bool GemmOp::isLinear() {
-  if (getTransA() != 0 || !isStaticF32(getB().getType(), 2))
+  if (getTransA() != 0 || !isStaticWeight(getB().getType(), 2))
     return false;
   auto aType = dyn_cast<RankedTensorType>(getA().getType());
   if (!aType)
@@ -159,7 +163,8 @@ Value GemmOp::buildInputProjection(OpBuilder &builder, const WeightMatrix &a,
 Value GemmOp::buildOutputProjection(OpBuilder &builder, Value bottleneck,
                                     const WeightMatrix &b, StringRef name) {
   Value weight =
-      createWeightConstant(builder, getLoc(), name, {b.rows(), b.cols()}, b);
+      createWeightConstant(builder, getLoc(), name, {b.rows(), b.cols()}, b,
+                           getElementTypeOrSelf(getB().getType()));
   // alpha scales the product and beta the bias as before.
   return GemmOp::create(builder, getLoc(), getType(), bottleneck, weight,
                         getC(), getAlphaAttr(), getBetaAttr(),
@@ -177,7 +182,7 @@ bool ConvOp::isLinear() {
   auto wType = dyn_cast<RankedTensorType>(getW().getType());
   auto xType = dyn_cast<RankedTensorType>(getX().getType());
   if (getGroup() != 1 || !wType || !xType || !wType.hasStaticShape() ||
-      !wType.getElementType().isF32() || xType.isDynamicDim(1))
+      !isWeightElementType(wType.getElementType()) || xType.isDynamicDim(1))
     return false;
   for (int64_t i = 2; i < wType.getRank(); ++i)
     if (wType.getDimSize(i) != 1)
@@ -218,7 +223,8 @@ Value ConvOp::buildInputProjection(OpBuilder &builder, const WeightMatrix &a,
   int64_t rank = a.cols();
   Value weight = createWeightConstant(builder, getLoc(), name,
                                       kernelShape(*this, rank, a.rows()),
-                                      numerics::transposed(a));
+                                      numerics::transposed(a),
+                                      getElementTypeOrSelf(getW().getType()));
   auto resultType = cast<RankedTensorType>(getType());
   SmallVector<int64_t> shape(resultType.getShape());
   shape[1] = rank;
@@ -234,7 +240,8 @@ Value ConvOp::buildOutputProjection(OpBuilder &builder, Value bottleneck,
                                     const WeightMatrix &b, StringRef name) {
   Value weight = createWeightConstant(builder, getLoc(), name,
                                       kernelShape(*this, b.cols(), b.rows()),
-                                      numerics::transposed(b));
+                                      numerics::transposed(b),
+                                      getElementTypeOrSelf(getW().getType()));
   return ConvOp::create(builder, getLoc(), getType(), bottleneck, weight,
                         getB(), builder.getStringAttr("NOTSET"),
                         DenseI64ArrayAttr(), getGroupAttr(),
