@@ -10,6 +10,7 @@
 #include "GuardedSchemaRegistry.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -265,6 +266,56 @@ Error inlineLocalFunctions(::onnx::ModelProto &model, StringRef displayName) {
   return Error::success();
 }
 
+/// Einsum's shape inference (ONNX 1.23) loops for ever on a character of an
+/// input term that is neither a letter nor part of an ellipsis (a stray '.'
+/// or '>'); spaces, which the specification allows, hang it too. Spaces are
+/// removed from the equations inference reads (export writes the model as
+/// read), anything else malformed is refused. Nested graphs included.
+static Error checkEinsumEquations(::onnx::GraphProto &graph,
+                                  StringRef displayName) {
+  for (auto [index, node] : llvm::enumerate(*graph.mutable_node())) {
+    for (auto &attr : *node.mutable_attribute()) {
+      if (attr.has_g())
+        if (Error err = checkEinsumEquations(*attr.mutable_g(), displayName))
+          return err;
+      for (auto &subgraph : *attr.mutable_graphs())
+        if (Error err = checkEinsumEquations(subgraph, displayName))
+          return err;
+    }
+    if (node.op_type() != "Einsum" ||
+        !(node.domain().empty() || node.domain() == "ai.onnx"))
+      continue;
+    for (auto &attr : *node.mutable_attribute()) {
+      if (attr.name() != "equation")
+        continue;
+      std::string equation;
+      for (char c : attr.s())
+        if (c != ' ')
+          equation.push_back(c);
+      StringRef lhs = StringRef(equation).split("->").first;
+      SmallVector<StringRef> terms;
+      lhs.split(terms, ',');
+      bool wellFormed = true;
+      for (StringRef term : terms) {
+        size_t ellipsis = term.find("...");
+        std::string letters = term.str();
+        if (ellipsis != StringRef::npos)
+          letters.erase(ellipsis, 3);
+        wellFormed &= llvm::all_of(letters, llvm::isAlpha);
+      }
+      if (!wellFormed)
+        return createStringError(
+            "%s: node '%s' (Einsum): malformed equation '%s'",
+            displayName.str().c_str(),
+            node.name().empty() ? ("#" + std::to_string(index)).c_str()
+                                : node.name().c_str(),
+            attr.s().c_str());
+      attr.set_s(equation);
+    }
+  }
+  return Error::success();
+}
+
 /// Runs the ONNX library's checks, inlining and inference, turning its
 /// exceptions into errors. `path` is the model file when there is one: the
 /// checker then resolves external data relative to it.
@@ -296,6 +347,8 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
   if (Error err = inlineLocalFunctions(model, displayName))
     return err;
   relaxInputDims(model);
+  if (Error err = checkEinsumEquations(*model.mutable_graph(), displayName))
+    return err;
   if (Error err = pinInputShapes(model, options.inputShapes, displayName))
     return err;
   try {
