@@ -515,15 +515,30 @@ importLoaded(Expected<::onnx::ModelProto> model, StringRef path,
   return importONNXModel(*model, path, context, options);
 }
 
+/// Load options that let inference fail on nodes that will be opaque.
+static ONNXLoadOptions getLoadOptions(const ONNXImportOptions &options,
+                                      MLIRContext *context) {
+  context->loadDialect<onnx::ONNXDialect>();
+  ONNXLoadOptions load = options;
+  load.isModelledOperator = [context](StringRef opType) {
+    return opType != "Opaque" && opType != "Yield" &&
+           RegisteredOperationName::lookup(("onnx." + opType).str(), context)
+               .has_value();
+  };
+  return load;
+}
+
 OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
                                      const ONNXImportOptions &options) {
-  return importLoaded(loadONNXModel(path, options), path, context, options);
+  return importLoaded(loadONNXModel(path, getLoadOptions(options, context)),
+                      path, context, options);
 }
 
 OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef path,
                                        MLIRContext *context,
                                        const ONNXImportOptions &options) {
-  return importLoaded(loadONNXModelFromBuffer(bytes, path, options, path),
+  return importLoaded(loadONNXModelFromBuffer(
+                          bytes, path, getLoadOptions(options, context), path),
                       path, context, options);
 }
 

@@ -17,6 +17,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <functional>
+
 namespace lowrank {
 
 /// The oldest default-domain opset the importer accepts; the newest is the
@@ -39,6 +41,10 @@ struct ONNXLoadOptions {
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
   /// Run the ONNX checker before shape inference.
   bool runChecker = true;
+  /// Whether an operator of the default domain has a modelled operation.
+  /// When set, shape inference failures of nodes of other operators (which
+  /// stay opaque) are not errors; when null, every failure is.
+  std::function<bool(llvm::StringRef)> isModelledOperator;
 };
 
 /// Parses a `--onnx-input-shape` value, `name:d0xd1x...` (several separated
