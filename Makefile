@@ -25,7 +25,7 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt | setup
 	  -DCMAKE_C_COMPILER=$(LLVM_BIN)/clang \
 	  -DCMAKE_CXX_COMPILER=$(LLVM_BIN)/clang++ \
 	  -DLOWRANK_PYTHON=$(PYTHON) \
-	  -DLOWRANK_DEPS_PREFIX=$${LOWRANK_DEPS_PREFIX:-/opt/lowrank}
+	  -DLOWRANK_DEPS_PREFIX=$(shell bash scripts/deps-prefix.sh)
 
 configure: setup $(BUILD_DIR)/build.ninja
 

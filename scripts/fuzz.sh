@@ -21,7 +21,7 @@ BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 TARGETS="${FUZZ_TARGETS:-lowrank-fuzz-onnx-import lowrank-fuzz-tensor-reader}"
 JOBS="${FUZZ_JOBS:-$(nproc)}"
 LLVM_BIN=/usr/lib/llvm-22/bin
-NODE_TESTS="${LOWRANK_DEPS_PREFIX:-/opt/lowrank}/onnx-$(sed -n 's/^onnx==//p' "$ROOT/python/requirements.txt")/testdata/node"
+NODE_TESTS="$(bash "$ROOT/scripts/deps-prefix.sh")/onnx-$(sed -n 's/^onnx==//p' "$ROOT/python/requirements.txt")/testdata/node"
 PYTHON="${LOWRANK_PYTHON:-$ROOT/.venv/bin/python}"
 
 if [ ! -f "$BUILD/build.ninja" ]; then

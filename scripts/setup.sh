@@ -30,9 +30,9 @@ fi
 
 # ONNX's C++ library, pinned to the version of the Python package in
 # python/requirements.txt, built from its source distribution into a prefix
-# shared by every checkout on this machine (LOWRANK_DEPS_PREFIX).
+# shared by every checkout on this machine (scripts/deps-prefix.sh).
 ONNX_VERSION="$(sed -n 's/^onnx==\([0-9.]*\)$/\1/p' "$ROOT/python/requirements.txt")"
-DEPS_PREFIX="${LOWRANK_DEPS_PREFIX:-/opt/lowrank}"
+DEPS_PREFIX="$(bash "$ROOT/scripts/deps-prefix.sh")"
 bash "$ROOT/scripts/build-onnx.sh" "$DEPS_PREFIX/onnx-$ONNX_VERSION" "$ONNX_VERSION"
 
 PY_REQUIREMENTS="$ROOT/python/requirements.txt"

@@ -29,7 +29,10 @@ DEFAULT_FAIL_LIST = os.path.join(SCRIPT_DIR, "expected_ptx_failures.txt")
 def default_testdata():
     """The node tests scripts/setup.sh wrote for this Python's onnx."""
     import onnx
-    prefix = os.environ.get("LOWRANK_DEPS_PREFIX", "/opt/lowrank")
+    prefix = subprocess.run(
+        ["bash", os.path.join(SCRIPT_DIR, "..", "..", "scripts",
+                              "deps-prefix.sh")],
+        capture_output=True, text=True).stdout.strip()
     return os.path.join(prefix, "onnx-" + onnx.__version__, "testdata",
                         "node")
 DEFAULT_EXAMPLE = os.path.join(SRC_ROOT, "examples", "transformer_block.onnx")
