@@ -158,6 +158,9 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     options.sharedLibPaths = sharedLibs;
   }
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // The perf listener writes a jit-*.dump profile (and a folder for it)
+  // under $TMPDIR/.debug/jit on every run; profiling is not a runner's job.
+  options.enablePerfNotificationListener = false;
   // libm functions (erff, tanhf, ...) called by the lowered math ops are
   // resolved from the running process by the engine's default generator.
   auto engine = ExecutionEngine::create(module, options, std::move(machine));
