@@ -53,6 +53,12 @@ static LogicalResult writeReport(const DriverOptions &options,
            << ": error: no compression report (run lowrank-compress)\n";
     return failure();
   }
+  // `-` is standard output, as for -o.
+  if (options.reportFilename == "-") {
+    outs() << json;
+    outs().flush();
+    return success();
+  }
   return writeFileAtomically(options.reportFilename,
                              ArrayRef<char>(json.data(), json.size()),
                              module.getLoc());
