@@ -3,6 +3,7 @@
 #include "ToolDriver.h"
 
 #include "lowrank/Export/ONNXExporter.h"
+#include "lowrank/Import/ONNXModelLoader.h"
 #include "lowrank/Pipelines/GPUPipeline.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
@@ -19,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -163,6 +165,78 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
   return writeFileAtomically(options.outputFilename, bytes, module.getLoc());
 }
 
+/// The files an output must not replace: the input, and for ONNX input the
+/// external data files its tensors name.
+static SmallVector<std::string> getInputFiles(const DriverOptions &options,
+                                              const MemoryBuffer *onnxInput) {
+  SmallVector<std::string> files;
+  if (options.inputFilename == "-")
+    return files;
+  files.push_back(options.inputFilename);
+  if (!onnxInput)
+    return files;
+  Expected<::onnx::ModelProto> model =
+      parseONNXModel(onnxInput->getBuffer(), options.inputFilename);
+  if (!model) {
+    consumeError(model.takeError());
+    return files;
+  }
+  StringRef dir = llvm::sys::path::parent_path(options.inputFilename);
+  for (const auto &tensor : model->graph().initializer())
+    for (const auto &entry : tensor.external_data())
+      if (entry.key() == "location") {
+        SmallString<256> path(dir);
+        llvm::sys::path::append(path, entry.value());
+        if (!llvm::is_contained(files, path.str()))
+          files.push_back(path.str().str());
+      }
+  return files;
+}
+
+/// Refuses outputs that are (or link to) an input or another output: a run
+/// must never replace the model it reads, nor write two outputs into one
+/// file.
+static LogicalResult checkOutputFiles(const DriverOptions &options,
+                                      const MemoryBuffer *onnxInput) {
+  SmallVector<std::pair<std::string, StringRef>> outputs;
+  if (options.outputFilename != "-")
+    outputs.push_back({options.outputFilename, "output"});
+  if (options.emit == EmitKind::ONNX && options.outputFilename != "-")
+    outputs.push_back({options.outputFilename + ".data", "external data"});
+  if (!options.reportFilename.empty() && options.reportFilename != "-")
+    outputs.push_back({options.reportFilename, "report"});
+  auto same = [](StringRef a, StringRef b) {
+    bool result = false;
+    return !llvm::sys::fs::equivalent(a, b, result) && result;
+  };
+  for (auto [i, output] : llvm::enumerate(outputs))
+    for (size_t j = 0; j < i; ++j)
+      if (output.first == outputs[j].first ||
+          same(output.first, outputs[j].first)) {
+        errs() << options.inputFilename << ": error: the " << output.second
+               << " file '" << output.first << "' is also the "
+               << outputs[j].second << " file\n";
+        return failure();
+      }
+  if (llvm::none_of(outputs, [](const auto &output) {
+        return llvm::sys::fs::exists(output.first);
+      }))
+    return success();
+  for (const std::string &input : getInputFiles(options, onnxInput))
+    for (const auto &[path, role] : outputs)
+      if (same(path, input)) {
+        errs() << options.inputFilename << ": error: the " << role
+               << " file '" << path << "' is "
+               << (input == options.inputFilename
+                       ? "the input model"
+                       : "external data of the input model ('" + input +
+                             "')")
+               << "; choose another path\n";
+        return failure();
+      }
+  return success();
+}
+
 int runToolDriver(const DriverOptions &options,
                   std::unique_ptr<MemoryBuffer> input,
                   DialectRegistry &registry,
@@ -186,6 +260,8 @@ int runToolDriver(const DriverOptions &options,
     module = loadInput(options, std::move(input), context);
   }
   if (!module)
+    return 1;
+  if (failed(checkOutputFiles(options, onnxInput.get())))
     return 1;
 
   DefaultTimingManager timingManager;
