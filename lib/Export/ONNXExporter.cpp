@@ -422,6 +422,7 @@ LogicalResult writeModelFile(Location loc, StringRef path,
     return emitError(loc) << dataPath << ": cannot create a temporary file: "
                           << llvm::toString(dataTemp.takeError());
   auto discardData = [&]() { llvm::consumeError(dataTemp->discard()); };
+  keepPermissions(dataPath, dataTemp->FD);
   {
     llvm::raw_fd_ostream stream(dataTemp->FD, /*shouldClose=*/false);
     ExternalDataSink sink{&stream,

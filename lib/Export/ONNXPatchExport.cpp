@@ -125,6 +125,8 @@ public:
 private:
   LogicalResult nameValues(ArrayRef<::onnx::NodeProto> nodes);
   LogicalResult writeKeptInitializers(const llvm::StringSet<> &dropped);
+  /// Initializers written for new constants (already in their final form).
+  llvm::StringSet<> newInitializers;
   LogicalResult checkDefined();
 
   func::FuncOp func;
@@ -191,7 +193,8 @@ ModelPatcher::writeKeptInitializers(const llvm::StringSet<> &dropped) {
   for (auto &tensor : *initializers) {
     if (dropped.contains(tensor.name()))
       continue;
-    if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
+    if (!newInitializers.contains(tensor.name()) &&
+        tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
       auto bytes = readTensorBytes(tensor, baseDir);
       if (!bytes)
         return emitError(func.getLoc()) << toString(bytes.takeError());
@@ -284,6 +287,7 @@ LogicalResult ModelPatcher::run() {
                              : exporter.uniqueName(getNewNodeBase(user));
       exporter.setName(op.getResult(0), name);
       readAfter.insert(name);
+      newInitializers.insert(name);
       if (failed(exporter.exportConstant(&op, name)))
         return failure();
       continue;

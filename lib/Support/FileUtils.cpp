@@ -11,6 +11,13 @@ using namespace mlir;
 
 namespace lowrank {
 
+void keepPermissions(llvm::StringRef path, int fd) {
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      status.type() == llvm::sys::fs::file_type::regular_file)
+    (void)llvm::sys::fs::setPermissions(fd, status.permissions());
+}
+
 LogicalResult
 writeFileAtomically(StringRef path, ArrayRef<char> bytes, Location loc,
                     llvm::function_ref<LogicalResult(StringRef)> validate) {
@@ -41,6 +48,7 @@ writeFileAtomically(StringRef path, ArrayRef<char> bytes, Location loc,
     return emitError(loc) << path << ": cannot create a temporary file: "
                           << llvm::toString(temp.takeError());
   auto discard = [&]() { llvm::consumeError(temp->discard()); };
+  keepPermissions(path, temp->FD);
   {
     llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
     os.write(bytes.data(), bytes.size());

@@ -21,6 +21,12 @@ mlir::LogicalResult writeFileAtomically(
     llvm::StringRef path, llvm::ArrayRef<char> bytes, mlir::Location loc,
     llvm::function_ref<mlir::LogicalResult(llvm::StringRef)> validate = {});
 
+/// Gives the file open as `fd` (a temporary file about to replace `path`)
+/// the permissions of `path` when it is an existing regular file: replaced
+/// outputs keep their mode (a private 0600 file stays private); new files
+/// keep the umask's.
+void keepPermissions(llvm::StringRef path, int fd);
+
 } // namespace lowrank
 
 #endif // LOWRANK_SUPPORT_FILEUTILS_H
