@@ -117,7 +117,7 @@ public:
   ModelPatcher(func::FuncOp func, ::onnx::ModelProto &model,
                llvm::StringRef baseDir, const ExternalDataSink *sink,
                int64_t opset)
-      : func(func), model(model), baseDir(baseDir),
+      : func(func), model(model), baseDir(baseDir), sink(sink),
         exporter(*model.mutable_graph(), sink, opset) {}
 
   LogicalResult run();
@@ -132,6 +132,7 @@ private:
   func::FuncOp func;
   ::onnx::ModelProto &model;
   std::string baseDir;
+  const ExternalDataSink *sink;
   GraphExporter exporter;
 };
 
@@ -193,11 +194,22 @@ ModelPatcher::writeKeptInitializers(const llvm::StringSet<> &dropped) {
   for (auto &tensor : *initializers) {
     if (dropped.contains(tensor.name()))
       continue;
-    if (!newInitializers.contains(tensor.name()) &&
-        tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
+    // Tensors in the input's external data are copied into the output's
+    // (or inlined); with external output, large inline tensors move there.
+    bool external = tensor.data_location() == ::onnx::TensorProto::EXTERNAL;
+    bool movable = sink && tensor.data_type() != ::onnx::TensorProto::STRING &&
+                   getONNXElementCount(tensor) *
+                           getONNXElementByteSize(tensor.data_type()) >
+                       1024;
+    if (!newInitializers.contains(tensor.name()) && (external || movable)) {
       auto bytes = readTensorBytes(tensor, baseDir);
       if (!bytes)
         return emitError(func.getLoc()) << toString(bytes.takeError());
+      tensor.clear_float_data();
+      tensor.clear_int32_data();
+      tensor.clear_int64_data();
+      tensor.clear_double_data();
+      tensor.clear_uint64_data();
       exporter.fillTensorBytes(tensor, *bytes, /*allowExternal=*/true);
     }
     kept.Add(std::move(tensor));

@@ -111,3 +111,22 @@ if not np.array_equal(outputs(path("opset9.onnx"), feeds)[0],
                       outputs(path("opset9_rt.onnx"), feeds)[0]):
     fail("opset 9: outputs differ")
 print("OK opset 9 round trip")
+
+# With --onnx-external-data every tensor over 1 KiB, kept or new, goes to
+# <output>.data; the model computes the same.
+run(path("control_flow.onnx"), "--lowrank-compress=rank=4", "--emit=onnx",
+    "--onnx-external-data", "-o", path("small_ext.onnx"))
+onnx.checker.check_model(path("small_ext.onnx"), full_check=True)
+structure = onnx.load(path("small_ext.onnx"), load_external_data=False)
+inline = [t.name for t in structure.graph.initializer
+          if t.data_location != onnx.TensorProto.EXTERNAL and
+          len(t.raw_data) > 1024]
+if inline:
+    fail("external data: tensors left inline: %s" % inline)
+feeds = {"x": x, "flag": np.array(True)}
+if not np.array_equal(outputs(path("small_ext.onnx"), feeds)[0],
+                      outputs(path("small.onnx"), feeds)[0]):
+    fail("external data: outputs differ")
+print("OK external data: %d tensors in small_ext.onnx.data"
+      % sum(t.data_location == onnx.TensorProto.EXTERNAL
+            for t in structure.graph.initializer))
