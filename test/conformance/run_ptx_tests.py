@@ -23,18 +23,12 @@ import time
 import onnx
 
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, SCRIPT_DIR)
+from run_node_tests import default_testdata  # noqa: E402
+
 SRC_ROOT = os.path.join(SCRIPT_DIR, "..", "..")
 DEFAULT_PASS_LIST = os.path.join(SCRIPT_DIR, "expected_pass.txt")
 DEFAULT_FAIL_LIST = os.path.join(SCRIPT_DIR, "expected_ptx_failures.txt")
-def default_testdata():
-    """The node tests scripts/setup.sh wrote for this Python's onnx."""
-    import onnx
-    prefix = subprocess.run(
-        ["bash", os.path.join(SCRIPT_DIR, "..", "..", "scripts",
-                              "deps-prefix.sh")],
-        capture_output=True, text=True).stdout.strip()
-    return os.path.join(prefix, "onnx-" + onnx.__version__, "testdata",
-                        "node")
 DEFAULT_EXAMPLE = os.path.join(SRC_ROOT, "examples", "transformer_block.onnx")
 TARGETS = [("sm_80", 70), ("sm_90", 80)]
 COMPRESSION = "rank-ratio=0.25"
