@@ -130,3 +130,19 @@ if not np.array_equal(outputs(path("small_ext.onnx"), feeds)[0],
 print("OK external data: %d tensors in small_ext.onnx.data"
       % sum(t.data_location == onnx.TensorProto.EXTERNAL
             for t in structure.graph.initializer))
+
+# Factoring at full rank reproduces the model: weights behind an identity
+# Transpose are not read transposed.
+run(path("transposed_weights.onnx"), "--lowrank-compress=rank=8 skip-heads=0 min-size=0 enforce-parity=0",
+    "--emit=onnx", "-o", path("transposed_full.onnx"))
+feeds = {"x": np.random.default_rng(2).standard_normal((3, 8)).astype(
+    np.float32)}
+reference = outputs(path("transposed_weights.onnx"), feeds)[0]
+full = outputs(path("transposed_full.onnx"), feeds)[0]
+factored = sum("lowrank" in n.name
+               for n in onnx.load(path("transposed_full.onnx")).graph.node)
+error = np.linalg.norm(full - reference) / np.linalg.norm(reference)
+if factored != 4 or error > 1e-5:
+    fail("transposed weights: %d factor nodes, relative error %g"
+         % (factored, error))
+print("OK transposed weights at full rank: relative error below 1e-5")

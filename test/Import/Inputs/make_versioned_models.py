@@ -107,3 +107,15 @@ save("control_flow",
 m = onnx.load(os.path.join(out, "control_flow.onnx"))
 helper.set_model_props(m, {"author": "tests", "license": "none"})
 onnx.save(m, os.path.join(out, "control_flow.onnx"))
+
+# A weight behind an identity Transpose (perm [0, 1]) and one behind a real
+# one (perm [1, 0]): only the second is transposed.
+save("transposed_weights",
+     [helper.make_node("Transpose", ["W1"], ["W1t"], name="keep", perm=[0, 1]),
+      helper.make_node("MatMul", ["x", "W1t"], ["h"], name="fc1"),
+      helper.make_node("Transpose", ["W2"], ["W2t"], name="swap", perm=[1, 0]),
+      helper.make_node("MatMul", ["h", "W2t"], ["h2"], name="fc2"),
+      helper.make_node("Relu", ["h2"], ["y"], name="act")],
+     [vi("x", f32, [3, 8])], [vi("y", f32, [3, 8])],
+     [init("W1", rng.standard_normal((8, 12)).astype(np.float32)),
+      init("W2", rng.standard_normal((8, 12)).astype(np.float32))])

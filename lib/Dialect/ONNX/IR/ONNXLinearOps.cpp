@@ -13,14 +13,21 @@ using namespace lowrank;
 using namespace lowrank::onnx;
 
 /// The value holding a stored weight, looking through a 2-D transpose;
-/// flips `transposed` for each transpose passed.
+/// flips `transposed` for each transpose that swaps the two dimensions
+/// (perm [1, 0] or no perm), and passes an identity one (perm [0, 1])
+/// without flipping.
 static Value lookThroughTranspose(Value value, bool &transposed) {
   if (auto transpose = value.getDefiningOp<TransposeOp>()) {
     auto type = dyn_cast<RankedTensorType>(transpose.getData().getType());
-    if (type && type.getRank() == 2) {
+    if (!type || type.getRank() != 2)
+      return value;
+    std::optional<ArrayRef<int64_t>> perm = transpose.getPerm();
+    if (!perm || *perm == ArrayRef<int64_t>{1, 0}) {
       transposed = !transposed;
       return transpose.getData();
     }
+    if (*perm == ArrayRef<int64_t>{0, 1})
+      return transpose.getData();
   }
   return value;
 }
