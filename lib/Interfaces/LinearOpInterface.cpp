@@ -25,7 +25,10 @@ static std::optional<ElementsAttr> getConstantFloatMatrix(Value value) {
   if (!value || !matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(attr.getType());
+  // A weight with no elements (a zero-size dimension) has nothing to
+  // factor and is not a layer.
   if (!type || type.getRank() < 2 || !type.hasStaticShape() ||
+      type.getNumElements() == 0 ||
       !isWeightElementType(type.getElementType()))
     return std::nullopt;
   return attr;

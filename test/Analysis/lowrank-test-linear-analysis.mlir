@@ -3,7 +3,8 @@
 
 // Q, K and V read the same value: one group; the output projection reads
 // another value; the MatMul with a non-constant right operand (attention
-// scores) and the Gemm with transA are not candidates.
+// scores), the Gemm with transA and the MatMul whose weight has no elements
+// (a zero-size dimension) are not candidates.
 
 // CHECK: layer 'q' onnx.MatMul d_in=4 d_out=2 aspect=0.5 params=8 parity=1 rows=6 flops_per_row=16 weight_bytes=32
 // CHECK: layer 'k' onnx.MatMul d_in=4 d_out=2
@@ -18,7 +19,7 @@
 // SPECTRUM: layer 'q'
 // SPECTRUM-NEXT: spectrum: 3 2
 module {
-  func.func @main_graph(%x: tensor<6x4xf32>, %h: tensor<?x2xf32>, %img: tensor<2x3x2x2xf32>, %t: tensor<4x6xf32>) -> (tensor<6x2xf32>, tensor<6x2xf32>, tensor<6x3xf32>, tensor<?x4xf32>, tensor<2x2x2x2xf32>, tensor<6x6xf32>, tensor<6x3xf32>) {
+  func.func @main_graph(%x: tensor<6x4xf32>, %h: tensor<?x2xf32>, %img: tensor<2x3x2x2xf32>, %t: tensor<4x6xf32>, %z: tensor<6x0xf32>) -> (tensor<6x2xf32>, tensor<6x2xf32>, tensor<6x3xf32>, tensor<?x4xf32>, tensor<2x2x2x2xf32>, tensor<6x6xf32>, tensor<6x3xf32>, tensor<6x4xf32>) {
     %none = onnx.NoValue
     %wq = onnx.Constant {value = dense<[[3.0, 0.0], [0.0, 2.0], [0.0, 0.0], [0.0, 0.0]]> : tensor<4x2xf32>} : tensor<4x2xf32>
     %wk = onnx.Constant {value = dense<1.0> : tensor<4x2xf32>} : tensor<4x2xf32>
@@ -32,6 +33,8 @@ module {
     %c = onnx.Conv %img, %wc, %none : (tensor<2x3x2x2xf32>, tensor<2x3x1x1xf32>, none) -> tensor<2x2x2x2xf32> loc("pointwise")
     %s = onnx.MatMul %x, %t : (tensor<6x4xf32>, tensor<4x6xf32>) -> tensor<6x6xf32> loc("scores")
     %g = onnx.Gemm %t, %wv, %none {transA = 1 : i64, transB = 1 : i64} : (tensor<4x6xf32>, tensor<3x4xf32>, none) -> tensor<6x3xf32> loc("transposed_input")
-    return %q, %k, %v, %o, %c, %s, %g : tensor<6x2xf32>, tensor<6x2xf32>, tensor<6x3xf32>, tensor<?x4xf32>, tensor<2x2x2x2xf32>, tensor<6x6xf32>, tensor<6x3xf32>
+    %we = onnx.Constant {value = dense<> : tensor<0x4xf32>} : tensor<0x4xf32>
+    %e = onnx.MatMul %z, %we : (tensor<6x0xf32>, tensor<0x4xf32>) -> tensor<6x4xf32> loc("empty")
+    return %q, %k, %v, %o, %c, %s, %g, %e : tensor<6x2xf32>, tensor<6x2xf32>, tensor<6x3xf32>, tensor<?x4xf32>, tensor<2x2x2x2xf32>, tensor<6x6xf32>, tensor<6x3xf32>, tensor<6x4xf32>
   }
 }
