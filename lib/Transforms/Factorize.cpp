@@ -11,6 +11,7 @@
 #include "lowrank/Numerics/LowRank.h"
 #include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
+#include "lowrank/Transforms/OptionChecks.h"
 #include "lowrank/Transforms/Passes.h"
 #include "lowrank/Transforms/QuantizedLowRank.h"
 #include "lowrank/Transforms/Report.h"
@@ -327,10 +328,13 @@ void FactorizePass::runOnOperation() {
         << svd << "' (expected gesdd, randomized or auto)";
     return signalPassFailure();
   }
-  if (powerIterations < 0) {
-    getOperation().emitError("power-iterations must not be negative");
+  if (failed(checkIntegerOption(getOperation(), "power-iterations",
+                                powerIterations, 0, 100)) ||
+      failed(checkIntegerOption(getOperation(), "qlr-iterations",
+                                qlrIterations, 1, 10000)) ||
+      failed(checkIntegerOption(getOperation(), "hooi-iterations",
+                                hooiIterations, 0, 10000)))
     return signalPassFailure();
-  }
   std::optional<int> bits = parseQuantizeOption(quantize);
   std::optional<int> factorBits = parseQuantizeFactorsOption(quantizeFactors);
   if (!bits || !factorBits) {
@@ -342,11 +346,6 @@ void FactorizePass::runOnOperation() {
   }
   if (*factorBits != 0 && *bits == 0) {
     getOperation().emitError("quantize-factors needs quantize=int8 or int4");
-    return signalPassFailure();
-  }
-  if (qlrIterations < 1 || hooiIterations < 0) {
-    getOperation().emitError(
-        "qlr-iterations must be positive and hooi-iterations not negative");
     return signalPassFailure();
   }
   if (*bits != 0)

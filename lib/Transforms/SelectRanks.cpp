@@ -14,6 +14,7 @@
 #include "lowrank/Transforms/LayerDecision.h"
 #include "lowrank/Transforms/QuantizedLowRank.h"
 #include "lowrank/Transforms/TuckerConv.h"
+#include "lowrank/Transforms/OptionChecks.h"
 #include "lowrank/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -98,22 +99,20 @@ static bool isOutputHead(Operation *op) {
 
 LogicalResult SelectRanksPass::validateOptions() {
   ModuleOp module = getOperation();
+  // NaN counts as given (NaN != 0), and is refused below.
   int rules = (rank != 0) + (rankRatio != 0) + (energy != 0) +
               (maxError != 0) + (paramRatio != 0);
   if (rules != 1)
     return module.emitError("lowrank-select-ranks needs exactly one of rank, "
                             "rank-ratio, energy, max-error and param-ratio; ")
            << rules << " given";
-  auto checkFraction = [&](double value, StringRef name,
-                           bool allowOne) -> LogicalResult {
-    if (value != 0 && (value < 0 || value > 1 || (!allowOne && value == 1)))
-      return module.emitError()
-             << name << " must be in (0, 1" << (allowOne ? "]" : ")")
-             << ", got " << llvm::formatv("{0}", value).str();
-    return success();
+  auto checkFraction = [&](double value, StringRef name, bool allowOne) {
+    return checkFractionOption(module, name, value, allowOne);
   };
-  if (rank < 0)
-    return module.emitError() << "rank must be positive, got " << rank;
+  if (failed(checkIntegerOption(module, "rank", rank, 0, int64_t(1) << 32)) ||
+      failed(checkIntegerOption(module, "min-size", minSize, 0,
+                                std::numeric_limits<int64_t>::max())))
+    return failure();
   if (!parseQuantizeOption(quantize))
     return module.emitError() << "unknown quantize '" << quantize
                               << "' (expected none, int8 or int4)";
@@ -121,9 +120,9 @@ LogicalResult SelectRanksPass::validateOptions() {
     return module.emitError()
            << "param-ratio cannot be combined with quantize: a Q + L R layer "
               "stores Q whatever its rank";
-  if (rankMultiple < 1)
-    return module.emitError() << "multiple must be positive, got "
-                              << rankMultiple;
+  if (failed(checkIntegerOption(module, "multiple", rankMultiple, 1,
+                                int64_t(1) << 20)))
+    return failure();
   return success(succeeded(checkFraction(rankRatio, "rank-ratio", true)) &&
                  succeeded(checkFraction(energy, "energy", true)) &&
                  succeeded(checkFraction(maxError, "max-error", false)) &&

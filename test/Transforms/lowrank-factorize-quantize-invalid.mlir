@@ -10,7 +10,7 @@
 // BITS: error: unknown quantize 'int3' (expected none, int8 or int4)
 // FACTORS: error: unknown quantize-factors 'int4' (expected none or int8)
 // NOQ: error: quantize-factors needs quantize=int8 or int4
-// ITER: error: qlr-iterations must be positive
+// ITER: error: qlr-iterations must be in [1, 10000], got 0
 // LINALG: error: quantize= supports onnx.MatMul, onnx.Gemm and onnx.Conv layers; layer 'proj' is linalg.matmul
 // SELECT: error: unknown quantize 'int2' (expected none, int8 or int4)
 // BUDGET: error: param-ratio cannot be combined with quantize

@@ -6,6 +6,11 @@
 // RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank-ratio=0.5 energy=0.9" 2>&1 | FileCheck %s --check-prefix=TWORULES
 // RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks 2>&1 | FileCheck %s --check-prefix=NORULE
 // RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="param-ratio=1.5" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="param-ratio=nan" 2>&1 | FileCheck %s --check-prefix=NANRATIO
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="energy=inf" 2>&1 | FileCheck %s --check-prefix=INFENERGY
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank=99999999999" 2>&1 | FileCheck %s --check-prefix=HUGERANK
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank=8 multiple=0" 2>&1 | FileCheck %s --check-prefix=MULTIPLE
+// RUN: not lowrank-opt %s --split-input-file --lowrank-select-ranks="rank=8 min-size=-1" 2>&1 | FileCheck %s --check-prefix=MINSIZE
 
 // NEGATIVE: error: rank-ratio must be in (0, 1], got -0.5
 // TOOBIG: error: {{.*}}rank 100 exceeds min(d_in, d_out) = 64 of layer 'fc'
@@ -14,6 +19,11 @@
 // TWORULES: error: lowrank-select-ranks needs exactly one of rank, rank-ratio, energy, max-error and param-ratio; 2 given
 // NORULE: error: lowrank-select-ranks needs exactly one of {{.*}}; 0 given
 // RANGE: error: param-ratio must be in (0, 1], got 1.5
+// NANRATIO: error: param-ratio must be in (0, 1], got nan
+// INFENERGY: error: energy must be in (0, 1], got INF
+// HUGERANK: error: rank must be in [0, 4294967296], got 99999999999
+// MULTIPLE: error: multiple must be in [1, 1048576], got 0
+// MINSIZE: error: min-size must be in [0, 9223372036854775807], got -1
 
 func.func @layer(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
   %w = onnx.Constant {value = dense<0.5> : tensor<64x64xf32>} : tensor<64x64xf32>

@@ -100,8 +100,17 @@ int main(int argc, char **argv) {
                "below sm_90, 80 from sm_90 on)"),
       cl::init(0), cl::cat(category));
 
-  auto [inputFilename, outputFilename] =
-      registerAndParseCLIOptions(argc, argv, "lowrank-opt", registry);
+  // Errors name the file and the node or option; the IR of the operation
+  // they are attached to (the whole module, for option errors) is not
+  // printed unless asked for.
+  SmallVector<char *> args(argv, argv + argc);
+  static char quietDiagnostics[] = "--mlir-print-op-on-diagnostic=false";
+  if (llvm::none_of(args, [](const char *arg) {
+        return StringRef(arg).contains("mlir-print-op-on-diagnostic");
+      }))
+    args.insert(args.begin() + 1, quietDiagnostics);
+  auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
+      static_cast<int>(args.size()), args.data(), "lowrank-opt", registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
 
   std::string errorMessage;
