@@ -13,7 +13,23 @@ namespace lowrank::numerics {
 
 MatrixD makeGramMatrix(const std::vector<double> &values, int64_t dim) {
   assert(static_cast<int64_t>(values.size()) == dim * dim && "not K x K");
-  return MatrixD(dim, dim, values.data());
+  MatrixD gram(dim, dim, values.data());
+  // The mean diagonal, accumulated scaled so that it cannot overflow.
+  double largest = 0;
+  for (int64_t i = 0; i < dim; ++i)
+    largest = std::max(largest, std::abs(gram(i, i)));
+  if (!(largest > 0) || !std::isfinite(largest))
+    return gram;
+  double mean = 0;
+  for (int64_t i = 0; i < dim; ++i)
+    mean += gram(i, i) / largest;
+  mean = mean / dim * largest;
+  if (!(mean > 0) || !std::isfinite(mean))
+    return gram;
+  for (int64_t i = 0; i < dim; ++i)
+    for (int64_t j = 0; j < dim; ++j)
+      gram(i, j) /= mean;
+  return gram;
 }
 
 /// dpotrf on a copy of `gram` + `jitter` I; the factor when it succeeds and

@@ -69,7 +69,11 @@ double computeSquaredOutputError(const MatrixF &w, const MatrixF &a,
 /// The squared output energy tr(W^T G W) = ||X W||_F^2.
 double computeSquaredOutputEnergy(const MatrixF &w, const MatrixD &gram);
 
-/// A row-major copy of a K x K float64 array as a matrix.
+/// A row-major copy of a K x K float64 array as a matrix, scaled to a mean
+/// diagonal of 1. Every use (whitening, output errors relative to the
+/// output energy, basis scores, least-squares refits, LDLQ rounding) is
+/// invariant to the scale of G, and statistics of extreme magnitude (1e200,
+/// 1e-200) would otherwise overflow or underflow in the products.
 MatrixD makeGramMatrix(const std::vector<double> &values, int64_t dim);
 
 } // namespace lowrank::numerics

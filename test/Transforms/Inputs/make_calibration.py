@@ -17,6 +17,8 @@ parser.add_argument("out")
 parser.add_argument("--samples", type=int, default=2048)
 parser.add_argument("--fault", default="")
 parser.add_argument("--layers", default="fast,slow")
+parser.add_argument("--scale", type=float, default=1.0,
+                    help="multiply every Gram matrix by this")
 args = parser.parse_args()
 
 N = 32
@@ -26,6 +28,9 @@ layers = []
 for name in args.layers.split(","):
     z = rng.standard_normal((args.samples, N)) * (np.arange(N) + 1.0) ** -1.5
     layers.append(lrstats.layer_from_inputs(name, z @ mix.T))
+
+for layer in layers:
+    layer["gram"] = layer["gram"] * args.scale
 
 kwargs = {}
 fault = args.fault
