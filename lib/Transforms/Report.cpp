@@ -8,6 +8,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace lowrank {
@@ -118,8 +120,13 @@ static llvm::json::Value toJSON(Attribute attr) {
     return s.str();
   if (auto i = dyn_cast<IntegerAttr>(attr))
     return i.getInt();
-  if (auto f = dyn_cast<FloatAttr>(attr))
-    return f.getValueAsDouble();
+  if (auto f = dyn_cast<FloatAttr>(attr)) {
+    // JSON has no NaN or infinity: a value that is not finite is null.
+    double value = f.getValueAsDouble();
+    if (!std::isfinite(value))
+      return nullptr;
+    return value;
+  }
   if (auto array = dyn_cast<ArrayAttr>(attr)) {
     llvm::json::Array values;
     for (Attribute element : array)
