@@ -553,6 +553,8 @@ bool isONNXFile(StringRef path, StringRef contents) {
   StringRef trimmed = contents.ltrim();
   if (trimmed.empty() || llvm::isPrint(trimmed.front()))
     return false;
+  if (contents.size() > static_cast<size_t>(INT32_MAX))
+    return false;
   ::onnx::ModelProto probe;
   return probe.ParseFromArray(contents.data(),
                               static_cast<int>(contents.size()));

@@ -407,6 +407,12 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
 Expected<::onnx::ModelProto> parseONNXModel(StringRef bytes,
                                             StringRef displayName) {
   ::onnx::ModelProto model;
+  // Protobuf sizes are ints: a larger buffer would be read truncated.
+  if (bytes.size() > static_cast<size_t>(INT32_MAX))
+    return createStringError(
+        "%s: the model is %zu bytes, over protobuf's 2 GiB limit for one "
+        "message; store its weights as external data",
+        displayName.str().c_str(), bytes.size());
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>(bytes.data()),
       static_cast<int>(bytes.size()));

@@ -120,6 +120,14 @@ int main(int argc, char **argv) {
               "overwrite it\n";
     return 1;
   }
+  // A device (/dev/zero) never ends: reading it would fill the memory.
+  sys::fs::file_status inputStatus;
+  if (inputFilename != "-" && !sys::fs::status(inputFilename, inputStatus) &&
+      (inputStatus.type() == sys::fs::file_type::character_file ||
+       inputStatus.type() == sys::fs::file_type::block_file)) {
+    errs() << inputFilename << ": error: not a regular file\n";
+    return 1;
+  }
   std::unique_ptr<MemoryBuffer> input =
       openInputFile(inputFilename, &errorMessage);
   if (!input) {
