@@ -106,6 +106,26 @@ mapExternalData(const ::onnx::TensorProto &tensor, StringRef baseDir,
                              (long long)expectedBytes);
   SmallString<256> file(baseDir);
   sys::path::append(file, location);
+  // The location may name a link: where it leads must be a regular file in
+  // the model's folder too (or one below it), never a file elsewhere that
+  // the model would copy into its outputs, nor a device.
+  SmallString<256> realFile, realBase;
+  if (!sys::fs::real_path(file, realFile) &&
+      !sys::fs::real_path(baseDir, realBase)) {
+    StringRef inside(realFile);
+    if (!inside.consume_front(realBase) ||
+        !(inside.empty() || sys::path::is_separator(inside.front())))
+      return createStringError(
+          "tensor '%s': external data file '%s' leads out of the model's "
+          "folder (to '%s')",
+          tensor.name().c_str(), file.c_str(), realFile.c_str());
+    sys::fs::file_status status;
+    if (!sys::fs::status(realFile, status) &&
+        status.type() != sys::fs::file_type::regular_file)
+      return createStringError(
+          "tensor '%s': external data file '%s' is not a regular file",
+          tensor.name().c_str(), file.c_str());
+  }
   // Check the slice against the file first: mapping past its end would fault
   // on access instead of failing here.
   uint64_t fileSize;
