@@ -37,8 +37,11 @@ static OwningOpRef<ModuleOp> loadInput(const DriverOptions &options,
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
-static LogicalResult writeReport(const DriverOptions &options,
-                                 ModuleOp module) {
+/// Prints the report table and renders the JSON report into `json` (left
+/// empty without --lowrank-report), before any output is written: a run
+/// without a report fails with no output at all.
+static LogicalResult renderReport(const DriverOptions &options,
+                                  ModuleOp module, std::string &json) {
   if (options.reportFilename.empty() && !options.printReportTable)
     return success();
   if (options.printReportTable && failed(writeReportTable(module, errs()))) {
@@ -48,13 +51,21 @@ static LogicalResult writeReport(const DriverOptions &options,
   }
   if (options.reportFilename.empty())
     return success();
-  std::string json;
   llvm::raw_string_ostream os(json);
   if (failed(writeReportJSON(module, os))) {
     errs() << options.inputFilename
            << ": error: no compression report (run lowrank-compress)\n";
     return failure();
   }
+  return success();
+}
+
+/// Writes the rendered report, after the main output succeeded: a run
+/// that fails leaves no report behind.
+static LogicalResult writeReport(const DriverOptions &options,
+                                 ModuleOp module, StringRef json) {
+  if (options.reportFilename.empty())
+    return success();
   // `-` is standard output, as for -o.
   if (options.reportFilename == "-") {
     outs() << json;
@@ -290,10 +301,12 @@ int runToolDriver(const DriverOptions &options,
   if (failed(pm.run(*module)))
     return 1;
   timing.stop();
-  if (failed(writeReport(options, *module)) ||
+  std::string reportJSON;
+  if (failed(renderReport(options, *module, reportJSON)) ||
       failed(writeOutput(options, *module, config,
                          options.emit == EmitKind::ONNX ? onnxInput.get()
-                                                        : nullptr)))
+                                                        : nullptr)) ||
+      failed(writeReport(options, *module, reportJSON)))
     return 1;
   return 0;
 }
