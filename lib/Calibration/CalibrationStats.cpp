@@ -79,6 +79,36 @@ CalibrationStatistics::lookup(StringRef layerName) const {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// How deep a header may nest arrays and objects.
+constexpr size_t kMaxHeaderDepth = 64;
+
+/// The offset of the first bracket of `text` nested deeper than `limit`
+/// (brackets inside strings do not count), if any.
+static std::optional<size_t> findDeepNesting(StringRef text, size_t limit) {
+  size_t depth = 0;
+  bool inString = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"')
+      inString = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > limit)
+        return i;
+    } else if ((c == ']' || c == '}') && depth > 0)
+      --depth;
+  }
+  return std::nullopt;
+}
+
 /// Parses one layer entry of the header; `data` is the data section.
 class LayerParser {
 public:
@@ -201,6 +231,12 @@ CalibrationStatistics::readBuffer(StringRef bytes, StringRef path) {
   StringRef headerText = bytes.substr(kPrefixBytes, headerBytes);
   StringRef data = bytes.drop_front(kPrefixBytes + headerBytes);
 
+  // llvm::json::parse recurses once per nesting level: a header nested a
+  // million deep would overflow the stack. The format nests four deep.
+  if (std::optional<size_t> at = findDeepNesting(headerText, kMaxHeaderDepth))
+    return fail("the JSON header nests deeper than " +
+                Twine(kMaxHeaderDepth) + " levels (at byte " + Twine(*at) +
+                ")");
   Expected<json::Value> header = json::parse(headerText);
   if (!header)
     return fail("malformed JSON header: " + toString(header.takeError()));

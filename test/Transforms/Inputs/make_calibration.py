@@ -51,12 +51,17 @@ elif fault == "version":
 elif fault == "dtype":
     kwargs["dtype"] = "float32"
 elif fault:
-    assert fault in ("magic", "json"), fault
+    assert fault in ("magic", "json", "deep"), fault
 
 data = lrstats.encode(layers, "spectral.mlir", **kwargs)
 if fault == "magic":
     data = b"LRSTATZ\x00" + data[8:]
 elif fault == "json":
     data = data[:16] + b"[" + data[17:]
+elif fault == "deep":
+    # A header nested a million deep (stack overflow in a recursive parser).
+    header = b"[" * 1000000 + b"]" * 1000000
+    header += b" " * (-len(header) % 64)
+    data = data[:8] + len(header).to_bytes(8, "little") + header
 with open(args.out, "wb") as f:
     f.write(data)
