@@ -14,6 +14,8 @@
 
 #include <functional>
 
+#include <limits>
+
 using namespace mlir;
 using namespace lowrank;
 
@@ -346,11 +348,21 @@ void lowrank::populateFoldShapeConstantsPatterns(RewritePatternSet &patterns,
                     std::function<std::optional<int64_t>(int64_t, int64_t)> f) {
     add(name, [f](ArrayRef<int64_t> v) { return f(v[0], v[1]); });
   };
-  binary("onnx.Add", [](int64_t a, int64_t b) { return a + b; });
-  binary("onnx.Sub", [](int64_t a, int64_t b) { return a - b; });
-  binary("onnx.Mul", [](int64_t a, int64_t b) { return a * b; });
+  // Integer arithmetic wraps in two's complement, as the compiled code's
+  // does (signed overflow in C++ is undefined). Division by zero and
+  // INT64_MIN / -1 trap on the host: they are left to run time.
+  auto wrap = [](uint64_t v) { return static_cast<int64_t>(v); };
+  binary("onnx.Add", [wrap](int64_t a, int64_t b) {
+    return wrap(uint64_t(a) + uint64_t(b));
+  });
+  binary("onnx.Sub", [wrap](int64_t a, int64_t b) {
+    return wrap(uint64_t(a) - uint64_t(b));
+  });
+  binary("onnx.Mul", [wrap](int64_t a, int64_t b) {
+    return wrap(uint64_t(a) * uint64_t(b));
+  });
   binary("onnx.Div", [](int64_t a, int64_t b) -> std::optional<int64_t> {
-    if (b == 0)
+    if (b == 0 || (b == -1 && a == std::numeric_limits<int64_t>::min()))
       return std::nullopt;
     return a / b;
   });
@@ -363,19 +375,21 @@ void lowrank::populateFoldShapeConstantsPatterns(RewritePatternSet &patterns,
   binary("onnx.Or", [](int64_t a, int64_t b) { return a || b; });
   binary("onnx.Xor", [](int64_t a, int64_t b) { return (a != 0) != (b != 0); });
   add("onnx.Not", [](ArrayRef<int64_t> v) { return int64_t(v[0] == 0); });
-  add("onnx.Neg", [](ArrayRef<int64_t> v) { return -v[0]; });
-  add("onnx.Abs", [](ArrayRef<int64_t> v) { return std::abs(v[0]); });
+  add("onnx.Neg", [wrap](ArrayRef<int64_t> v) { return wrap(-uint64_t(v[0])); });
+  add("onnx.Abs", [wrap](ArrayRef<int64_t> v) {
+    return v[0] < 0 ? wrap(-uint64_t(v[0])) : v[0];
+  });
   // Truncation to the target width happens when the constant is built.
   add("onnx.Cast", [](ArrayRef<int64_t> v) { return v[0]; });
   add("onnx.Where",
       [](ArrayRef<int64_t> v) { return v[0] ? v[1] : v[2]; });
   add("onnx.Min", [](ArrayRef<int64_t> v) { return *llvm::min_element(v); });
   add("onnx.Max", [](ArrayRef<int64_t> v) { return *llvm::max_element(v); });
-  add("onnx.Sum", [](ArrayRef<int64_t> v) {
-    int64_t sum = 0;
+  add("onnx.Sum", [wrap](ArrayRef<int64_t> v) {
+    uint64_t sum = 0;
     for (int64_t x : v)
-      sum += x;
-    return sum;
+      sum += uint64_t(x);
+    return wrap(sum);
   });
   patterns.add<RegroupFold<onnx::ReshapeOp>, RegroupFold<onnx::SqueezeOp>,
                RegroupFold<onnx::UnsqueezeOp>, RegroupFold<onnx::FlattenOp>,

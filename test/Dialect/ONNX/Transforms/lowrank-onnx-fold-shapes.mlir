@@ -169,3 +169,24 @@ func.func @slice_refine(%x: tensor<1x11x384xf32>, %pos: tensor<512x384xf32>, %d:
   %q = onnx.Slice %d, %starts, %ends, %axes, %steps : (tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<*xf32>
   return %y, %q : tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Integer arithmetic folds in two's complement (no undefined signed
+// overflow); division by zero and INT64_MIN / -1, which trap on the host,
+// are not folded.
+// CHECK-LABEL: func.func @integer_edges
+// CHECK-DAG: onnx.Constant {value = dense<-9223372036854775808> : tensor<1xi64>}
+// CHECK-DAG: onnx.Div
+// CHECK-DAG: onnx.Div
+func.func @integer_edges() -> (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) {
+  %max = onnx.Constant {value = dense<9223372036854775807> : tensor<1xi64>} : tensor<1xi64>
+  %min = onnx.Constant {value = dense<-9223372036854775808> : tensor<1xi64>} : tensor<1xi64>
+  %one = onnx.Constant {value = dense<1> : tensor<1xi64>} : tensor<1xi64>
+  %minus = onnx.Constant {value = dense<-1> : tensor<1xi64>} : tensor<1xi64>
+  %zero = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %wrapped = onnx.Add %max, %one : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %byzero = onnx.Div %one, %zero : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %overflow = onnx.Div %min, %minus : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %wrapped, %byzero, %overflow : tensor<1xi64>, tensor<1xi64>, tensor<1xi64>
+}
