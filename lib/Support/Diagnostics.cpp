@@ -42,13 +42,34 @@ static StringRef getSeverityName(DiagnosticSeverity severity) {
   llvm_unreachable("unknown diagnostic severity");
 }
 
+/// `text` with control characters (newlines and escape sequences in node
+/// names of a hostile model, or in the ONNX library's multi-line messages)
+/// written as \xNN: a diagnostic is one line, and cannot forge others or
+/// drive the terminal.
+static std::string sanitize(StringRef text) {
+  std::string result;
+  for (unsigned char c : text.rtrim()) {
+    if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      result += "\\x";
+      result += kHex[c >> 4];
+      result += kHex[c & 15];
+    } else {
+      result += static_cast<char>(c);
+    }
+  }
+  return result;
+}
+
 void printDiagnostic(Diagnostic &diag, StringRef fallbackFile,
                      raw_ostream &os) {
   std::string file, node;
   describeLocation(diag.getLocation(), file, node);
   if (file.empty())
     file = fallbackFile.str();
-  std::string message = diag.str();
+  file = sanitize(file);
+  node = sanitize(node);
+  std::string message = sanitize(diag.str());
   os << file << ": " << getSeverityName(diag.getSeverity()) << ": ";
   // Messages that already name their node (the importer's) keep one prefix.
   if (!node.empty() && !StringRef(message).starts_with("node '"))
