@@ -141,10 +141,10 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
   // Everything created for the modelled form goes if it is not taken.
   Block *block = builder.getInsertionBlock();
   Operation *lastBefore = block->empty() ? nullptr : &block->back();
-  auto discardCreated = [&](Operation *keepFrom) {
+  auto discardCreated = [&]() {
     // The block's onnx.NoValue sits at its start and stays.
     while (!block->empty() && &block->back() != lastBefore &&
-           &block->back() != keepFrom && !isa<onnx::NoValueOp>(block->back()))
+           !isa<onnx::NoValueOp>(block->back()))
       block->back().erase();
   };
 
@@ -166,7 +166,7 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
                                         firstResult, loc);
     if (!form.opaqueReason.empty()) {
       reason = form.opaqueReason;
-      discardCreated(nullptr);
+      discardCreated();
       return nullptr;
     }
     auto isVariadic =
@@ -179,7 +179,7 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
     if (!isVariadic(modelled->inputs())) {
       if (form.operands.size() > arity) {
         reason = "more inputs than the modelled operator has";
-        discardCreated(nullptr);
+        discardCreated();
         return nullptr;
       }
       while (form.operands.size() < arity)
@@ -192,7 +192,7 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
     if (!isVariadic(modelled->outputs())) {
       if (results > modelled->outputs().size()) {
         reason = "more outputs than the modelled operator has";
-        discardCreated(nullptr);
+        discardCreated();
         return nullptr;
       }
       results = modelled->outputs().size();
@@ -223,7 +223,7 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
   }
   reason = message.empty() ? "the modelled operation does not verify"
                            : message;
-  discardCreated(nullptr);
+  discardCreated();
   return nullptr;
 }
 
