@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowrank/Calibration/CalibrationStats.h"
+#include "lowrank/Support/InputFiles.h"
 
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/Endian.h"
@@ -234,9 +235,8 @@ CalibrationStatistics::readBuffer(StringRef bytes, StringRef path) {
   // llvm::json::parse recurses once per nesting level: a header nested a
   // million deep would overflow the stack. The format nests four deep.
   if (std::optional<size_t> at = findDeepNesting(headerText, kMaxHeaderDepth))
-    return fail("the JSON header nests deeper than " +
-                Twine(kMaxHeaderDepth) + " levels (at byte " + Twine(*at) +
-                ")");
+    return fail("the JSON header nests deeper than " + Twine(kMaxHeaderDepth) +
+                " levels (at byte " + Twine(*at) + ")");
   Expected<json::Value> header = json::parse(headerText);
   if (!header)
     return fail("malformed JSON header: " + toString(header.takeError()));
@@ -276,11 +276,10 @@ CalibrationStatistics::readBuffer(StringRef bytes, StringRef path) {
 
 Expected<CalibrationStatistics>
 CalibrationStatistics::readFile(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer = MemoryBuffer::getFile(
-      path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  Expected<std::unique_ptr<MemoryBuffer>> buffer = readInputFile(path);
   if (!buffer)
     return makeError(path + ": cannot read calibration statistics: " +
-                     buffer.getError().message());
+                     toString(buffer.takeError()));
   return readBuffer((*buffer)->getBuffer(), path);
 }
 

@@ -8,6 +8,7 @@
 
 #include "lowrank/Import/ONNXModelLoader.h"
 #include "GuardedSchemaRegistry.h"
+#include "lowrank/Support/InputFiles.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -16,8 +17,8 @@
 
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
-#include <onnx/shape_inference/implementation.h>
 #include <onnx/inliner/inliner.h>
+#include <onnx/shape_inference/implementation.h>
 
 #include <google/protobuf/io/coded_stream.h>
 
@@ -334,8 +335,7 @@ static SmallVector<StringRef> getFailedInferenceOps(StringRef message) {
       ops.push_back("");
       continue;
     }
-    StringRef op =
-        line.take_until([](char c) { return c == ',' || c == ')'; });
+    StringRef op = line.take_until([](char c) { return c == ',' || c == ')'; });
     ops.push_back(line.contains("Inference error(s): (op_type:") ? op : "");
   }
   if (ops.empty())
@@ -395,8 +395,8 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
         llvm::any_of(getFailedInferenceOps(e.what()), [&](StringRef op) {
           return op.empty() || options.isModelledOperator(op);
         }))
-      return createStringError("%s: shape inference failed: %s",
-                               name.c_str(), e.what());
+      return createStringError("%s: shape inference failed: %s", name.c_str(),
+                               e.what());
   } catch (const std::exception &e) {
     return createStringError("%s: shape inference failed: %s", name.c_str(),
                              e.what());
@@ -443,12 +443,10 @@ loadONNXModelFromBuffer(StringRef bytes, StringRef displayName,
 
 Expected<::onnx::ModelProto> loadONNXModel(StringRef path,
                                            const ONNXLoadOptions &options) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
-                                      /*RequiresNullTerminator=*/false);
+  auto buffer = readInputFile(path);
   if (!buffer)
-    return createStringError(buffer.getError(), "%s: cannot open file: %s",
-                             path.str().c_str(),
-                             buffer.getError().message().c_str());
+    return createStringError("%s: %s", path.str().c_str(),
+                             toString(buffer.takeError()).c_str());
   return parseAndPrepare((*buffer)->getBuffer(), path, path, options);
 }
 

@@ -1,6 +1,7 @@
 //===- ONNXTensor.cpp - The contents of ONNX TensorProtos -----------------===//
 
 #include "lowrank/Import/ONNXTensor.h"
+#include "lowrank/Support/InputFiles.h"
 
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FileSystem.h"
@@ -154,8 +155,9 @@ mapExternalData(const ::onnx::TensorProto &tensor, StringRef baseDir,
                              tensor.name().c_str(), (long long)length,
                              (long long)offset, file.c_str());
   if (static_cast<int64_t>((*buffer)->getBufferSize()) != length)
-    return createStringError("tensor '%s': external data file '%s' is too short",
-                             tensor.name().c_str(), file.c_str());
+    return createStringError(
+        "tensor '%s': external data file '%s' is too short",
+        tensor.name().c_str(), file.c_str());
   return std::move(*buffer);
 }
 
@@ -223,17 +225,17 @@ Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
     }
   }
   if (static_cast<int64_t>(bytes.size()) != expectedBytes)
-    return createStringError("tensor '%s' holds %zu bytes, its shape needs %lld",
-                             tensor.name().c_str(), bytes.size(),
-                             (long long)expectedBytes);
+    return createStringError(
+        "tensor '%s' holds %zu bytes, its shape needs %lld",
+        tensor.name().c_str(), bytes.size(), (long long)expectedBytes);
   return bytes;
 }
 
 Expected<::onnx::TensorProto> readTensorProtoFile(StringRef path) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  auto buffer = readInputFile(path);
   if (!buffer)
-    return createStringError(buffer.getError(), "%s: cannot open file",
-                             path.str().c_str());
+    return createStringError("%s: %s", path.str().c_str(),
+                             toString(buffer.takeError()).c_str());
   ::onnx::TensorProto tensor;
   StringRef bytes = (*buffer)->getBuffer();
   if (!tensor.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))

@@ -10,6 +10,7 @@
 
 #include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Runner/HostTensor.h"
+#include "lowrank/Support/InputFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -29,12 +30,12 @@ static const struct {
   int32_t dataType;
   const char *code;
 } kNumpyTypeCodes[] = {
-    {::onnx::TensorProto::BOOL, "b1"},     {::onnx::TensorProto::INT8, "i1"},
-    {::onnx::TensorProto::INT16, "i2"},    {::onnx::TensorProto::INT32, "i4"},
-    {::onnx::TensorProto::INT64, "i8"},    {::onnx::TensorProto::UINT8, "u1"},
-    {::onnx::TensorProto::UINT16, "u2"},   {::onnx::TensorProto::UINT32, "u4"},
-    {::onnx::TensorProto::UINT64, "u8"},   {::onnx::TensorProto::FLOAT16, "f2"},
-    {::onnx::TensorProto::FLOAT, "f4"},    {::onnx::TensorProto::DOUBLE, "f8"},
+    {::onnx::TensorProto::BOOL, "b1"},   {::onnx::TensorProto::INT8, "i1"},
+    {::onnx::TensorProto::INT16, "i2"},  {::onnx::TensorProto::INT32, "i4"},
+    {::onnx::TensorProto::INT64, "i8"},  {::onnx::TensorProto::UINT8, "u1"},
+    {::onnx::TensorProto::UINT16, "u2"}, {::onnx::TensorProto::UINT32, "u4"},
+    {::onnx::TensorProto::UINT64, "u8"}, {::onnx::TensorProto::FLOAT16, "f2"},
+    {::onnx::TensorProto::FLOAT, "f4"},  {::onnx::TensorProto::DOUBLE, "f8"},
 };
 
 /// The value of `'key':` in the header dict, up to the next top-level comma
@@ -50,8 +51,8 @@ static std::optional<StringRef> findHeaderValue(StringRef header,
     if (!rest.consume_front(":"))
       return std::nullopt;
     rest = rest.ltrim();
-    size_t end = rest.starts_with("(") ? rest.find(')') + 1
-                                       : rest.find_first_of(",}");
+    size_t end =
+        rest.starts_with("(") ? rest.find(')') + 1 : rest.find_first_of(",}");
     if (end == StringRef::npos || end == 0)
       return std::nullopt;
     return rest.take_front(end).trim();
@@ -105,10 +106,9 @@ static Expected<SmallVector<int64_t>> parseShape(StringRef text) {
 }
 
 Expected<HostTensor> readNumpyFile(StringRef path) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  auto buffer = readInputFile(path);
   if (!buffer)
-    return createStringError(buffer.getError(), "cannot read file: %s",
-                             buffer.getError().message().c_str());
+    return buffer.takeError();
   return readNumpyBuffer((*buffer)->getBuffer());
 }
 

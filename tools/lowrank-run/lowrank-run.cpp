@@ -12,11 +12,12 @@
 
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Import/ONNXImporter.h"
-#include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Pipelines/GPUPipeline.h"
+#include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Runner/CudaDevice.h"
 #include "lowrank/Runner/JitRunner.h"
 #include "lowrank/Support/Diagnostics.h"
+#include "lowrank/Support/InputFiles.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 #include "lowrank/Target/NVPTX/NVPTXTarget.h"
 
@@ -107,12 +108,11 @@ static Expected<SmallVector<std::string>> getGraphInputNames(StringRef bytes) {
   return names;
 }
 
-static OwningOpRef<ModuleOp>
-loadModel(MLIRContext &context, ArrayRef<lowrank::HostTensor> inputs) {
-  auto buffer = MemoryBuffer::getFile(modelFile, /*IsText=*/false);
+static OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
+                                       ArrayRef<lowrank::HostTensor> inputs) {
+  auto buffer = lowrank::readInputFile(modelFile);
   if (!buffer) {
-    reportError(modelFile,
-                "cannot read file: " + buffer.getError().message());
+    reportError(modelFile, toString(buffer.takeError()));
     return nullptr;
   }
   if (!lowrank::isONNXFile(modelFile, (*buffer)->getBuffer())) {
@@ -156,9 +156,8 @@ static int checkOutputs(const lowrank::JitRunner &runner,
   int failures = 0;
   for (auto [i, output] : llvm::enumerate(outputs)) {
     const lowrank::TensorSignature &signature = runner.getOutputs()[i];
-    lowrank::TensorComparison result =
-        lowrank::compareTensors(output, expected[i], relativeTolerance,
-                                absoluteTolerance);
+    lowrank::TensorComparison result = lowrank::compareTensors(
+        output, expected[i], relativeTolerance, absoluteTolerance);
     outs() << "output " << i << " '" << signature.name << "': ";
     if (result.matches) {
       outs() << "ok " << output.describe() << "\n";
@@ -172,12 +171,11 @@ static int checkOutputs(const lowrank::JitRunner &runner,
     outs() << "MISMATCH at index " << result.worstIndex << ": actual "
            << result.worstActual << ", expected " << result.worstExpected;
     if (result.worstAllowed > 0)
-      outs() << ", tolerance " << format("%g", result.worstAllowed)
-             << " (atol " << format("%g", double(absoluteTolerance))
-             << " + rtol " << format("%g", double(relativeTolerance))
-             << " * |expected|)";
-    outs() << "; " << result.mismatchCount << " of "
-           << output.getNumElements() << " elements differ\n";
+      outs() << ", tolerance " << format("%g", result.worstAllowed) << " (atol "
+             << format("%g", double(absoluteTolerance)) << " + rtol "
+             << format("%g", double(relativeTolerance)) << " * |expected|)";
+    outs() << "; " << result.mismatchCount << " of " << output.getNumElements()
+           << " elements differ\n";
   }
   if (failures)
     outs() << "FAILED: " << failures << " of " << outputs.size()
@@ -232,6 +230,8 @@ int main(int argc, char **argv) {
   lowrank::registerCPUTranslations(registry);
   lowrank::registerNVPTXTarget(registry);
   MLIRContext context(registry);
+  // An error is one line naming the node, not a dump of the IR.
+  context.printOpOnDiagnostic(false);
   lowrank::ModelDiagnosticHandler handler(&context, modelFile);
 
   OwningOpRef<ModuleOp> module = loadModel(context, inputs);
@@ -241,20 +241,18 @@ int main(int argc, char **argv) {
   jitOptions.device = device;
   jitOptions.gpuChip = gpuChip;
   jitOptions.cudaRuntimeLibrary =
-      cudaRuntime.empty()
-          ? lowrank::getDefaultCudaRuntimePath(
-                argv[0], reinterpret_cast<void *>(&reportError))
-          : std::string(cudaRuntime);
+      cudaRuntime.empty() ? lowrank::getDefaultCudaRuntimePath(
+                                argv[0], reinterpret_cast<void *>(&reportError))
+                          : std::string(cudaRuntime);
   std::unique_ptr<lowrank::JitRunner> runner =
       lowrank::JitRunner::compile(*module, jitOptions);
   if (!runner)
     return 1;
   if (!expected.empty() && expected.size() != runner->getOutputs().size())
-    return reportError(modelFile, "the graph has " +
-                                      Twine(runner->getOutputs().size()) +
-                                      " outputs, got " +
-                                      Twine(expected.size()) +
-                                      " --expect files");
+    return reportError(modelFile,
+                       "the graph has " + Twine(runner->getOutputs().size()) +
+                           " outputs, got " + Twine(expected.size()) +
+                           " --expect files");
 
   auto outputs = runner->run(inputs);
   if (!outputs)

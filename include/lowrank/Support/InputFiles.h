@@ -1,0 +1,34 @@
+//===- InputFiles.h - Input files read with bounds ---------------*- C++
+//-*-===//
+//
+// Every file the tools read (models, tensors, calibration statistics) goes
+// through readInputFile: a device such as /dev/zero never ends and a pipe
+// may not, so reading one whole would exhaust memory.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_SUPPORT_INPUTFILES_H
+#define LOWRANK_SUPPORT_INPUTFILES_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace lowrank {
+
+/// The most bytes a tensor or statistics file may hold: 2^40 (1 TiB).
+constexpr uint64_t kMaxInputFileBytes = uint64_t(1) << 40;
+
+/// Reads `path` whole; "-" reads standard input. A regular file is mapped or
+/// read; a pipe (or standard input) is read up to `maxBytes`. Anything else
+/// (a device, a directory, a socket) and anything longer than `maxBytes` is
+/// an error whose message does not repeat the path.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+readInputFile(llvm::StringRef path, uint64_t maxBytes = kMaxInputFileBytes);
+
+} // namespace lowrank
+
+#endif // LOWRANK_SUPPORT_INPUTFILES_H
