@@ -3,13 +3,42 @@
 #include "lowrank/Support/FileUtils.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 using namespace mlir;
 
 namespace lowrank {
+
+OutputFolderLock::OutputFolderLock(StringRef outputPath) {
+  if (outputPath.empty() || outputPath == "-")
+    return;
+  SmallString<256> folder(llvm::sys::path::parent_path(outputPath));
+  if (folder.empty())
+    folder = ".";
+  folderFD = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (folderFD < 0)
+    return;
+  while (::flock(folderFD, LOCK_EX) != 0) {
+    if (errno == EINTR)
+      continue;
+    ::close(folderFD);
+    folderFD = -1;
+    return;
+  }
+}
+
+OutputFolderLock::~OutputFolderLock() {
+  if (folderFD >= 0)
+    ::close(folderFD); // Releases the lock.
+}
 
 void keepPermissions(llvm::StringRef path, int fd) {
   llvm::sys::fs::file_status status;

@@ -40,8 +40,8 @@ static OwningOpRef<ModuleOp> loadInput(const DriverOptions &options,
 /// Prints the report table and renders the JSON report into `json` (left
 /// empty without --lowrank-report), before any output is written: a run
 /// without a report fails with no output at all.
-static LogicalResult renderReport(const DriverOptions &options,
-                                  ModuleOp module, std::string &json) {
+static LogicalResult renderReport(const DriverOptions &options, ModuleOp module,
+                                  std::string &json) {
   if (options.reportFilename.empty() && !options.printReportTable)
     return success();
   if (options.printReportTable && failed(writeReportTable(module, errs()))) {
@@ -62,8 +62,8 @@ static LogicalResult renderReport(const DriverOptions &options,
 
 /// Writes the rendered report, after the main output succeeded: a run
 /// that fails leaves no report behind.
-static LogicalResult writeReport(const DriverOptions &options,
-                                 ModuleOp module, StringRef json) {
+static LogicalResult writeReport(const DriverOptions &options, ModuleOp module,
+                                 StringRef json) {
   if (options.reportFilename.empty())
     return success();
   // `-` is standard output, as for -o.
@@ -236,12 +236,11 @@ static LogicalResult checkOutputFiles(const DriverOptions &options,
   for (const std::string &input : getInputFiles(options, onnxInput))
     for (const auto &[path, role] : outputs)
       if (same(path, input)) {
-        errs() << options.inputFilename << ": error: the " << role
-               << " file '" << path << "' is "
+        errs() << options.inputFilename << ": error: the " << role << " file '"
+               << path << "' is "
                << (input == options.inputFilename
                        ? "the input model"
-                       : "external data of the input model ('" + input +
-                             "')")
+                       : "external data of the input model ('" + input + "')")
                << "; choose another path\n";
         return failure();
       }
@@ -250,8 +249,7 @@ static LogicalResult checkOutputFiles(const DriverOptions &options,
 
 int runToolDriver(const DriverOptions &options,
                   std::unique_ptr<MemoryBuffer> input,
-                  DialectRegistry &registry,
-                  const MlirOptMainConfig &config) {
+                  DialectRegistry &registry, const MlirOptMainConfig &config) {
   MLIRContext context(registry);
   // Messages name the file and node; the IR of the operation is noise.
   context.printOpOnDiagnostic(false);
@@ -302,8 +300,12 @@ int runToolDriver(const DriverOptions &options,
     return 1;
   timing.stop();
   std::string reportJSON;
-  if (failed(renderReport(options, *module, reportJSON)) ||
-      failed(writeOutput(options, *module, config,
+  if (failed(renderReport(options, *module, reportJSON)))
+    return 1;
+  // Runs writing the same output put their files in place one after the
+  // other: a run's model never ends up beside another run's data.
+  OutputFolderLock lock(options.outputFilename);
+  if (failed(writeOutput(options, *module, config,
                          options.emit == EmitKind::ONNX ? onnxInput.get()
                                                         : nullptr)) ||
       failed(writeReport(options, *module, reportJSON)))

@@ -27,6 +27,25 @@ mlir::LogicalResult writeFileAtomically(
 /// keep the umask's.
 void keepPermissions(llvm::StringRef path, int fd);
 
+/// An exclusive lock on the folder of an output path, held while a run puts
+/// its outputs in place (the model, its `.data` file, the report): runs
+/// writing the same output take turns, so the files of one run are never
+/// left beside those of another. Other programs are not excluded (the lock
+/// is advisory, flock(2)).
+class OutputFolderLock {
+public:
+  /// Blocks until the lock on `outputPath`'s folder is held; without a lock
+  /// (a folder that cannot be opened or locked, such as standard output's)
+  /// the object holds nothing and the writes go ahead unserialized.
+  explicit OutputFolderLock(llvm::StringRef outputPath);
+  ~OutputFolderLock();
+  OutputFolderLock(const OutputFolderLock &) = delete;
+  OutputFolderLock &operator=(const OutputFolderLock &) = delete;
+
+private:
+  int folderFD = -1;
+};
+
 } // namespace lowrank
 
 #endif // LOWRANK_SUPPORT_FILEUTILS_H
