@@ -285,6 +285,9 @@ int main(int argc, char **argv) {
       pointers.push_back(d.data());
     for (void *&p : pointers)
       packed.push_back(&p);
+    // The entry point's status (docs/ABI.md); always 0 on the GPU.
+    int32_t status = 0;
+    packed.push_back(&status);
 
     auto runGenerated = [&] {
       if (llvm::Error err =

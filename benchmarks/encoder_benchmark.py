@@ -51,12 +51,13 @@ class Compiled:
         self.lib = ctypes.CDLL(str(library))
         self.lib.lowrank_cpu_set_num_threads(threads)
         self.entry = self.lib._mlir_ciface_main_graph
-        self.entry.restype = None
+        self.entry.restype = ctypes.c_int32
         self.out = np.empty(shape, np.float32)
 
     def __call__(self, x):
         xd, yd = descriptor(x), descriptor(self.out)
-        self.entry(ctypes.byref(xd), ctypes.byref(yd))
+        if self.entry(ctypes.byref(xd), ctypes.byref(yd)) != 0:
+            raise RuntimeError("the compiled encoder returned an error status")
         return self.out
 
 

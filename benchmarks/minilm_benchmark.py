@@ -50,14 +50,15 @@ class Compiled:
         self.lib = ctypes.CDLL(str(library))
         self.lib.lowrank_cpu_set_num_threads(threads)
         self.entry = self.lib._mlir_ciface_main_graph
-        self.entry.restype = None
+        self.entry.restype = ctypes.c_int32
         self.embedding = np.empty((1, 384), np.float32)
         self.hidden = np.empty((1, seq, 384), np.float32)
 
     def __call__(self, ids, mask):
         args = [descriptor(a) for a in (ids, mask, self.embedding,
                                          self.hidden)]
-        self.entry(*[ctypes.byref(a) for a in args])
+        if self.entry(*[ctypes.byref(a) for a in args]) != 0:
+            raise RuntimeError("the compiled model returned an error status")
         return self.hidden
 
 

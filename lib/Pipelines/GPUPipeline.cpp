@@ -34,14 +34,19 @@ static void addPipeline(OpPassManager &pm, StringRef pipeline) {
 
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
+  // The checks read tensors that will live in device memory; the lowered
+  // ops stay within bounds without them (docs/Robustness.md).
+  addPipeline(pm, "func.func(lowrank-drop-checks),canonicalize");
   // Bufferization as on the CPU: results become out-parameters, copies
-  // become linalg so that they run as kernels.
+  // become linalg so that they run as kernels. The entry point returns a
+  // status as on the CPU, always 0 here.
   addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
                   "buffer-deallocation-pipeline,"
+                  "lowrank-checks-to-status,"
                   "func.func(lowrank-memref-copy-to-linalg)");
   // Mapping: tiled matmul kernels, then one thread per parallel iteration
   // for everything else; buffers and weights move to the device.

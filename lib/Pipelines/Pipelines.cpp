@@ -50,8 +50,10 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   if (options.ukernels && options.parallel)
     pm.addPass(createLowrankLinalgToParallelCalls());
   addPipeline(pm, "func.func(convert-linalg-to-loops),"
-                  "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-                  "func.func(llvm-request-c-wrappers),"
+                  "expand-strided-metadata,lower-affine,convert-scf-to-cf");
+  // A failed check returns an error status instead of aborting the caller.
+  pm.addPass(createLowrankChecksToStatus());
+  addPipeline(pm, "func.func(llvm-request-c-wrappers),"
                   "convert-math-to-llvm,convert-math-to-libm");
   // With the runtime linked anyway, intermediate buffers come from its
   // cache of freed blocks instead of fresh pages on every call.

@@ -2,29 +2,73 @@
 
 #include "lowrank/Runner/HostTensor.h"
 #include "lowrank/Import/ONNXTensor.h"
+#include "lowrank/Support/InputFiles.h"
 
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
+#include <limits>
 
 using namespace llvm;
 
 namespace lowrank {
 
-HostTensor::HostTensor(int32_t dataType, ArrayRef<int64_t> shape)
-    : dataType(dataType), shape(shape.begin(), shape.end()) {
-  byteSize = static_cast<size_t>(getNumElements() * getElementByteSize());
+/// Protobuf messages are limited to 2 GiB.
+constexpr uint64_t kMaxTensorProtoBytes = uint64_t(2) << 30;
+
+std::optional<size_t> HostTensor::computeByteSize(int32_t dataType,
+                                                  ArrayRef<int64_t> shape) {
+  int64_t bytes = getONNXElementByteSize(dataType);
+  for (int64_t dim : shape)
+    if (dim < 0 || MulOverflow(bytes, dim, bytes))
+      return std::nullopt;
+  // Room for rounding up to the alignment.
+  if (bytes > std::numeric_limits<int64_t>::max() - int64_t(kAlignment))
+    return std::nullopt;
+  return static_cast<size_t>(bytes);
+}
+
+bool HostTensor::allocateStorage() {
   // aligned_alloc wants a non-zero multiple of the alignment.
-  size_t allocSize = std::max(
-      kAlignment, (byteSize + kAlignment - 1) / kAlignment * kAlignment);
+  size_t allocSize = std::max(kAlignment, (byteSize + kAlignment - 1) /
+                                              kAlignment * kAlignment);
   storage.reset(static_cast<char *>(std::aligned_alloc(kAlignment, allocSize)));
   if (!storage)
-    report_bad_alloc_error("cannot allocate a host tensor");
+    return false;
   std::memset(storage.get(), 0, allocSize);
+  return true;
+}
+
+HostTensor::HostTensor(int32_t dataType, ArrayRef<int64_t> shape)
+    : dataType(dataType), shape(shape.begin(), shape.end()) {
+  std::optional<size_t> bytes = computeByteSize(dataType, shape);
+  if (!bytes)
+    report_bad_alloc_error("a host tensor's size overflows");
+  byteSize = *bytes;
+  if (!allocateStorage())
+    report_bad_alloc_error("cannot allocate a host tensor");
+}
+
+Expected<HostTensor> HostTensor::allocate(int32_t dataType,
+                                          ArrayRef<int64_t> shape) {
+  HostTensor tensor;
+  tensor.dataType = dataType;
+  tensor.shape.assign(shape.begin(), shape.end());
+  std::optional<size_t> bytes = computeByteSize(dataType, shape);
+  if (!bytes)
+    return createStringError("a tensor of %s has more bytes than memory can "
+                             "hold",
+                             tensor.describe().c_str());
+  tensor.byteSize = *bytes;
+  if (!tensor.allocateStorage())
+    return createStringError("cannot allocate %zu bytes for a tensor of %s",
+                             tensor.byteSize, tensor.describe().c_str());
+  return std::move(tensor);
 }
 
 int64_t HostTensor::getNumElements() const {
@@ -85,10 +129,10 @@ std::string getDataTypeName(int32_t dataType) {
 }
 
 Expected<HostTensor> readONNXTensorFile(StringRef path) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  // A TensorProto is a protobuf message, which cannot exceed 2 GiB.
+  auto buffer = readInputFile(path, kMaxTensorProtoBytes);
   if (!buffer)
-    return createStringError(buffer.getError(), "cannot read file: %s",
-                             buffer.getError().message().c_str());
+    return buffer.takeError();
   return readONNXTensorBuffer((*buffer)->getBuffer(),
                               sys::path::parent_path(path));
 }
@@ -116,13 +160,15 @@ Expected<HostTensor> readONNXTensorBuffer(StringRef bytes, StringRef baseDir) {
 }
 
 Expected<HostTensor> readTensorFile(StringRef path) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  // Read once: a pipe cannot be read again by the format's reader.
+  auto buffer = readInputFile(path);
   if (!buffer)
-    return createStringError(buffer.getError(), "cannot read file: %s",
-                             buffer.getError().message().c_str());
-  if ((*buffer)->getBuffer().starts_with("\x93NUMPY"))
-    return readNumpyFile(path);
-  return readONNXTensorFile(path);
+    return buffer.takeError();
+  StringRef bytes = (*buffer)->getBuffer();
+  if (bytes.starts_with("\x93NUMPY"))
+    return readNumpyBuffer(bytes);
+  return readONNXTensorBuffer(
+      bytes, path == "-" ? StringRef(".") : sys::path::parent_path(path));
 }
 
 Error writeONNXTensorFile(const HostTensor &tensor, StringRef name,

@@ -25,6 +25,8 @@ using namespace mlir;
 namespace lowrank {
 
 static constexpr StringLiteral kEntryPoint = "_mlir_ciface_main_graph";
+static constexpr StringLiteral kErrorMessageFunction =
+    "main_graph_error_message";
 
 std::string TensorSignature::describe() const {
   std::string dims;
@@ -151,6 +153,13 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  if (jitOptions.sanitizeAddress && jitOptions.device == Device::CPU)
+    options.transformer = [optimize](llvm::Module *llvmModule) -> llvm::Error {
+      if (llvm::Error err = optimize(llvmModule))
+        return err;
+      instrumentWithAddressSanitizer(*llvmModule);
+      return llvm::Error::success();
+    };
   // The mgpu* functions the host code calls come from the CUDA runtime.
   SmallVector<StringRef> sharedLibs;
   if (runner->cuda) {
@@ -213,13 +222,20 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   // pointers; copies keep the caller's tensors untouched by construction.
   std::vector<HostTensor> inputCopies;
   for (const HostTensor &tensor : inputTensors) {
-    HostTensor &copy =
-        inputCopies.emplace_back(tensor.getDataType(), tensor.getShape());
-    std::memcpy(copy.getData(), tensor.getData(), tensor.getByteSize());
+    auto copy = HostTensor::allocate(tensor.getDataType(), tensor.getShape());
+    if (!copy)
+      return copy.takeError();
+    std::memcpy(copy->getData(), tensor.getData(), tensor.getByteSize());
+    inputCopies.push_back(std::move(*copy));
   }
   std::vector<HostTensor> results;
-  for (const TensorSignature &output : outputs)
-    results.emplace_back(output.dataType, output.shape);
+  for (const TensorSignature &output : outputs) {
+    auto result = HostTensor::allocate(output.dataType, output.shape);
+    if (!result)
+      return llvm::createStringError("output '" + output.name + "': " +
+                                     llvm::toString(result.takeError()));
+    results.push_back(std::move(*result));
+  }
 
   // On the GPU, main_graph takes device buffers (docs/ABI.md): inputs are
   // copied there before the call, outputs back after it.
@@ -248,6 +264,10 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   for (void *&pointer : descriptorPointers)
     packedArgs.push_back(&pointer);
 
+  // The entry point returns a status (lowrank-checks-to-status): 0, or the
+  // number of the check that failed, whose message the module provides.
+  int32_t status = 0;
+  packedArgs.push_back(&status);
   llvm::Error err = engine->invokePacked(kEntryPoint, packedArgs);
   if (cuda) {
     cuda->synchronize();
@@ -259,7 +279,23 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   }
   if (err)
     return std::move(err);
+  if (status != 0)
+    return llvm::createStringError(describeStatus(status));
   return results;
+}
+
+std::string JitRunner::describeStatus(int32_t status) {
+  auto messageFunction = engine->lookup(kErrorMessageFunction);
+  if (!messageFunction) {
+    llvm::consumeError(messageFunction.takeError());
+    return "the model failed with status " + std::to_string(status);
+  }
+  auto getMessage =
+      reinterpret_cast<const char *(*)(int32_t)>(*messageFunction);
+  const char *message = getMessage(status);
+  if (!message)
+    return "the model failed with status " + std::to_string(status);
+  return message;
 }
 
 } // namespace lowrank

@@ -34,9 +34,26 @@ def LowrankConvertONNXToLinalg
     An op that cannot be lowered (unsupported attribute combination, dynamic
     shape where a static one is needed) is reported at its node location and
     the pass fails.
+
+    What ONNX Runtime checks before computing, the lowered code checks too:
+    Gather indices outside their axis and zero divisors of integer Div and
+    Mod become `cf.assert`s before the op (constant operands are checked
+    here, at compile time). `lowrank-checks-to-status` turns them into an
+    error status returned by the compiled function.
+
+    ```mlir
+    %g = onnx.Gather %data, %i {axis = 0 : si64}
+        : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+    // becomes, before the gather's linalg.generic
+    %ok = linalg.generic {... iterator_types = ["reduction"]}
+        ins(%i : tensor<3xi64>) outs(%true : tensor<i1>) {...}
+    %v = tensor.extract %ok[] : tensor<i1>
+    cf.assert %v, "node 'g': Gather index out of range for axis 0 of size 5"
+    ```
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",
@@ -227,6 +244,72 @@ def LowrankLinalgToParallelCalls
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
   ];
+}
+
+def LowrankChecksToStatus
+    : Pass<"lowrank-checks-to-status", "::mlir::ModuleOp"> {
+  let summary = "Return failed run-time checks as an error status";
+  let description = [{
+    After bufferization, results as out-parameters and lowering to `cf`:
+    every public function that returns nothing and is not called inside the
+    module (the compiled entry point, `main_graph`) gets an `i32` result,
+    0 on success. Each `cf.assert` in it (the checks of
+    `lowrank-convert-onnx-to-linalg`) becomes a branch: when the condition
+    is false, the buffers allocated so far are freed and the function
+    returns the check's number (1, 2, ...). Nothing after a failed check
+    runs, so the op it guards never reads out of bounds. Every
+    `memref.alloc` of the function is checked the same way: a null buffer
+    (the allocator ran out of memory) returns a status instead of being
+    written through. A function
+    `<name>_error_message(i32) -> !llvm.ptr` returns each number's message
+    as a C string (null for 0 and unknown numbers).
+
+    ```mlir
+    func.func @main_graph(%i: memref<3xi64>, %out: memref<3x4xf32>) {
+      ...
+      cf.assert %ok, "node 'g': Gather index out of range for axis 0 of size 5"
+      ...
+      return
+    }
+    // becomes
+    func.func @main_graph(%i: memref<3xi64>, %out: memref<3x4xf32>) -> i32 {
+      ...
+      cf.cond_br %ok, ^continue, ^failed
+    ^failed:
+      memref.dealloc %buffer : memref<3x4xf32>
+      %c1 = arith.constant 1 : i32
+      return %c1 : i32
+    ^continue:
+      ...
+      %c0 = arith.constant 0 : i32
+      return %c0 : i32
+    }
+    llvm.func @main_graph_error_message(%status: i32) -> !llvm.ptr
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def LowrankDropChecks : Pass<"lowrank-drop-checks", "::mlir::func::FuncOp"> {
+  let summary = "Erase the run-time checks";
+  let description = [{
+    Erases every `cf.assert`, for targets whose host code cannot read the
+    values the checks test (the GPU pipeline keeps tensors in device
+    memory). The lowered ops stay within their buffers without the checks
+    (Gather clamps its indices, integer division by zero gives 0) but an
+    invalid input is no longer reported. The computations that fed the
+    checks are dead afterwards; canonicalization removes them.
+
+    ```mlir
+    cf.assert %ok, "node 'g': Gather index out of range for axis 0 of size 5"
+    // is erased
+    ```
+  }];
 }
 
 #endif // LOWRANK_CONVERSION_PASSES_TD

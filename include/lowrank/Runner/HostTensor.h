@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace lowrank {
@@ -37,8 +38,15 @@ public:
   static constexpr size_t kAlignment = 64;
 
   HostTensor() = default;
-  /// A zero-filled tensor. `dataType` must have a fixed element size.
+  /// A zero-filled tensor. `dataType` must have a fixed element size; a
+  /// size that does not fit in memory is a fatal error (readers bound the
+  /// shapes they read by their files' sizes first).
   HostTensor(int32_t dataType, llvm::ArrayRef<int64_t> shape);
+
+  /// A zero-filled tensor, or an error naming the size when its byte count
+  /// overflows or the memory cannot be had.
+  static llvm::Expected<HostTensor> allocate(int32_t dataType,
+                                             llvm::ArrayRef<int64_t> shape);
 
   int32_t getDataType() const { return dataType; }
   llvm::ArrayRef<int64_t> getShape() const { return shape; }
@@ -55,6 +63,12 @@ public:
   std::string describe() const;
 
 private:
+  /// The tensor's bytes; none when the count overflows size_t.
+  static std::optional<size_t> computeByteSize(int32_t dataType,
+                                               llvm::ArrayRef<int64_t> shape);
+  /// Allocates zeroed storage of `byteSize` bytes; false if there is none.
+  bool allocateStorage();
+
   struct FreeDeleter {
     void operator()(char *ptr) const { std::free(ptr); }
   };

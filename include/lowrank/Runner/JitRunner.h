@@ -11,6 +11,7 @@
 #define LOWRANK_RUNNER_JITRUNNER_H
 
 #include "lowrank/Runner/HostTensor.h"
+#include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -49,6 +50,11 @@ struct JitOptions {
   /// GPU at load time).
   std::string cudaRuntimeLibrary;
   std::string gpuChip = "sm_80";
+  /// Instrument the compiled code with AddressSanitizer (CPU only), so that
+  /// an out-of-bounds access of the generated code is reported like one of
+  /// the tool's own. On by default in a tool that runs under ASan (the
+  /// `make test-asan` build); elsewhere the instrumented code could not run.
+  bool sanitizeAddress = hasAddressSanitizerRuntime();
 };
 
 class JitRunner {
@@ -67,12 +73,17 @@ public:
   llvm::ArrayRef<TensorSignature> getOutputs() const { return outputs; }
 
   /// Calls the compiled graph. Inputs must match the signature in number,
-  /// data type and shape; the error says which one does not.
+  /// data type and shape; the error says which one does not. A check of the
+  /// generated code that fails (an index out of range, an integer division
+  /// by zero) is returned as an error with the check's message.
   llvm::Expected<std::vector<HostTensor>>
   run(llvm::ArrayRef<HostTensor> inputTensors);
 
 private:
   JitRunner() = default;
+
+  /// The message of a non-zero status returned by the entry point.
+  std::string describeStatus(int32_t status);
 
   std::unique_ptr<mlir::ExecutionEngine> engine;
   /// Set for Device::CUDA: arguments are copied to device buffers.

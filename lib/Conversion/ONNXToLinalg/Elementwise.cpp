@@ -33,11 +33,8 @@ Type getElementType(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
 }
 
-/// Reinterprets a scalar as `type` of the same width. Used between the
-/// unsigned element types of tensors and the signless ones arith needs;
-/// tensor.bitcast would say the same on tensors but does not bufferize.
-static Value castScalarSignedness(OpBuilder &builder, Location loc,
-                                  Value scalar, Type type) {
+Value castScalarSignedness(OpBuilder &builder, Location loc, Value scalar,
+                           Type type) {
   if (scalar.getType() == type)
     return scalar;
   return UnrealizedConversionCastOp::create(builder, loc, type, scalar)

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ElementwiseUtils.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
@@ -72,26 +73,27 @@ static Value computePRelu(OpBuilder &b, Location loc, Value x, Value slope,
 static Value computeFloorMod(OpBuilder &b, Location loc, Value lhs, Value rhs,
                              Type type) {
   if (isUnsignedInteger(type))
-    return arith::RemUIOp::create(b, loc, lhs, rhs);
+    return createSafeIntegerRemainder(b, loc, lhs, rhs, /*isUnsigned=*/true);
   bool isFloat = isa<FloatType>(type);
-  Value remainder =
-      isFloat ? arith::RemFOp::create(b, loc, lhs, rhs).getResult()
-              : arith::RemSIOp::create(b, loc, lhs, rhs).getResult();
+  Value remainder = isFloat
+                        ? arith::RemFOp::create(b, loc, lhs, rhs).getResult()
+                        : createSafeIntegerRemainder(b, loc, lhs, rhs,
+                                                     /*isUnsigned=*/false);
   Value zero = createScalarConstant(b, loc, lhs.getType(), 0);
   auto isNegative = [&](Value v) -> Value {
     if (isFloat)
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, v, zero);
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v, zero);
   };
-  Value nonZero =
-      isFloat ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
-                                      remainder, zero)
-                    .getResult()
-              : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                      remainder, zero)
-                    .getResult();
-  Value signsDiffer = arith::XOrIOp::create(b, loc, isNegative(remainder),
-                                            isNegative(rhs));
+  Value nonZero = isFloat
+                      ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
+                                              remainder, zero)
+                            .getResult()
+                      : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                              remainder, zero)
+                            .getResult();
+  Value signsDiffer =
+      arith::XOrIOp::create(b, loc, isNegative(remainder), isNegative(rhs));
   Value needsAdjust = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
   Value adjusted =
       isFloat ? arith::AddFOp::create(b, loc, remainder, rhs).getResult()
@@ -99,13 +101,52 @@ static Value computeFloorMod(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return arith::SelectOp::create(b, loc, needsAdjust, adjusted, remainder);
 }
 
+/// Div; integer quotients never trap (see createSafeIntegerDivision).
+static Value computeDivision(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                             Type type) {
+  if (isa<FloatType>(type))
+    return arith::DivFOp::create(b, loc, lhs, rhs);
+  return createSafeIntegerDivision(
+      b, loc, lhs, rhs, isUnsignedInteger(type) || type.isInteger(1));
+}
+
+/// Mod with fmod=1: the remainder takes the sign of the dividend (C fmod).
+static Value computeTruncatingMod(OpBuilder &b, Location loc, Value lhs,
+                                  Value rhs, Type type) {
+  if (isa<FloatType>(type))
+    return arith::RemFOp::create(b, loc, lhs, rhs);
+  return createSafeIntegerRemainder(
+      b, loc, lhs, rhs, isUnsignedInteger(type) || type.isInteger(1));
+}
+
+/// Before an integer Div or Mod that computes anything, asserts that its
+/// divisor (the converted operand `divisor`) has no zero element, as ONNX
+/// Runtime checks.
+static void assertNonZeroDivisor(OpBuilder &b, Operation *op, Value divisor) {
+  Type type = getElementType(op->getOperand(1));
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!isa<IntegerType>(type) || !resultType ||
+      (resultType.hasStaticShape() && resultType.getNumElements() == 0) ||
+      !isa<RankedTensorType>(divisor.getType()))
+    return;
+  assertForAllElements(
+      b, op->getLoc(), divisor,
+      [](OpBuilder &nested, Location loc, Value element) -> Value {
+        Value zero = createScalarConstant(nested, loc, element.getType(), 0);
+        return arith::CmpIOp::create(nested, loc, arith::CmpIPredicate::ne,
+                                     element, zero);
+      },
+      getNodePrefix(op) + op->getName().stripDialect().str() +
+          ": integer division by zero");
+}
+
 /// Pow computes in f64 (f32 for float bases narrower than f64 with a non-f64
 /// exponent) and converts back to the base type, matching std::pow as used by
 /// ONNX Runtime, including truncation of integer results.
 static Value computePow(OpBuilder &b, Location loc, Value base, Value exponent,
                         Type baseType, Type exponentType) {
-  bool useF32 = isa<FloatType>(baseType) && !baseType.isF64() &&
-                !exponentType.isF64();
+  bool useF32 =
+      isa<FloatType>(baseType) && !baseType.isF64() && !exponentType.isF64();
   Type computeType = useF32 ? Type(b.getF32Type()) : Type(b.getF64Type());
   Value wideBase = convertScalar(b, loc, base, baseType, computeType);
   Value wideExponent =
@@ -141,14 +182,29 @@ struct ModOpLowering : OpConversionPattern<onnx::ModOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Type type = getElementType(op.getA());
     bool truncating = op.getFmod() == 1;
+    assertNonZeroDivisor(rewriter, op, adaptor.getB());
     return replaceWithElementwiseGeneric(
         rewriter, op, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
           if (truncating)
-            return computeByKind<arith::RemFOp, arith::RemSIOp,
-                                 arith::RemUIOp>(b, loc, args[0], args[1],
-                                                 type);
+            return computeTruncatingMod(b, loc, args[0], args[1], type);
           return computeFloorMod(b, loc, args[0], args[1], type);
+        });
+  }
+};
+
+struct DivOpLowering : OpConversionPattern<onnx::DivOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::DivOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = getElementType(op.getA());
+    assertNonZeroDivisor(rewriter, op, adaptor.getB());
+    return replaceWithElementwiseGeneric(
+        rewriter, op, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return computeDivision(b, loc, args[0], args[1], type);
         });
   }
 };
@@ -184,8 +240,7 @@ struct VariadicOpLowering : OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "needs at least one input");
     Type type = getElementType(op->getResult(0));
     return replaceWithElementwiseGeneric(
-        rewriter, op, inputs,
-        [&](OpBuilder &b, Location loc, ValueRange args) {
+        rewriter, op, inputs, [&](OpBuilder &b, Location loc, ValueRange args) {
           Value accumulator = args[0];
           for (Value arg : args.drop_front())
             accumulator = CombineFn(b, loc, accumulator, arg, type);
@@ -226,8 +281,6 @@ void populateElementwiseBinaryPatterns(RewritePatternSet &patterns) {
                                                   arith::SubIOp>>,
       BinaryOpLowering<onnx::MulOp, computeByKind<arith::MulFOp, arith::MulIOp,
                                                   arith::MulIOp>>,
-      BinaryOpLowering<onnx::DivOp, computeByKind<arith::DivFOp, arith::DivSIOp,
-                                                  arith::DivUIOp>>,
       BinaryOpLowering<onnx::PReluOp, computePRelu>,
       BinaryOpLowering<onnx::EqualOp,
                        computeCompare<CmpFPredicate::OEQ, CmpIPredicate::eq,
@@ -249,20 +302,21 @@ void populateElementwiseBinaryPatterns(RewritePatternSet &patterns) {
       BinaryOpLowering<onnx::XorOp, computeIntOnly<arith::XOrIOp>>>(context);
   // Float Min/Max propagate NaN, as ONNX Runtime does.
   patterns.add<
-      VariadicOpLowering<onnx::MinOp, computeByKind<arith::MinimumFOp,
-                                                    arith::MinSIOp,
-                                                    arith::MinUIOp>>,
-      VariadicOpLowering<onnx::MaxOp, computeByKind<arith::MaximumFOp,
-                                                    arith::MaxSIOp,
-                                                    arith::MaxUIOp>>,
-      VariadicOpLowering<onnx::SumOp, computeByKind<arith::AddFOp,
-                                                    arith::AddIOp,
-                                                    arith::AddIOp>>,
-      VariadicOpLowering<onnx::MeanOp,
-                         computeByKind<arith::AddFOp, arith::AddIOp,
-                                       arith::AddIOp>,
-                         /*IsMean=*/true>>(context);
-  patterns.add<ModOpLowering, PowOpLowering, WhereOpLowering>(context);
+      VariadicOpLowering<
+          onnx::MinOp,
+          computeByKind<arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp>>,
+      VariadicOpLowering<
+          onnx::MaxOp,
+          computeByKind<arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp>>,
+      VariadicOpLowering<
+          onnx::SumOp,
+          computeByKind<arith::AddFOp, arith::AddIOp, arith::AddIOp>>,
+      VariadicOpLowering<
+          onnx::MeanOp,
+          computeByKind<arith::AddFOp, arith::AddIOp, arith::AddIOp>,
+          /*IsMean=*/true>>(context);
+  patterns.add<DivOpLowering, ModOpLowering, PowOpLowering, WhereOpLowering>(
+      context);
 }
 
 } // namespace lowrank

@@ -20,9 +20,8 @@ namespace lowrank {
 
 /// Computes one result element from the (signless) operand elements. The
 /// builder is positioned inside the linalg.generic body.
-using ElementwiseBodyBuilder =
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange)>;
+using ElementwiseBodyBuilder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
 /// Replaces `op` by a linalg.generic producing `op`'s single result from
 /// `operands` under ONNX multidirectional broadcasting. Fails (with a match
@@ -34,6 +33,12 @@ replaceWithElementwiseGeneric(mlir::RewriterBase &rewriter, mlir::Operation *op,
 
 /// `type` with unsigned integers replaced by signless ones of the same width.
 mlir::Type getSignlessType(mlir::Type type);
+
+/// Reinterprets a scalar as `type` of the same width. Used between the
+/// unsigned element types of tensors and the signless ones arith needs;
+/// tensor.bitcast would say the same on tensors but does not bufferize.
+mlir::Value castScalarSignedness(mlir::OpBuilder &builder, mlir::Location loc,
+                                 mlir::Value scalar, mlir::Type type);
 
 /// Whether `type` is an unsigned integer type (ONNX uint8..uint64).
 bool isUnsignedInteger(mlir::Type type);

@@ -1,10 +1,13 @@
 //===- ONNXToLinalg.cpp - The lowrank-convert-onnx-to-linalg pass ---------===//
 
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace lowrank {
@@ -25,8 +28,7 @@ struct ConvertONNXToLinalgPass
     // instead of a legalization failure.
     bool opaque = false;
     getOperation().walk([&](lowrank::onnx::OpaqueOp op) {
-      InFlightDiagnostic diag = op.emitError()
-                                << "cannot compile operator '";
+      InFlightDiagnostic diag = op.emitError() << "cannot compile operator '";
       if (!op.getDomain().empty())
         diag << op.getDomain() << ".";
       diag << op.getOpType() << "' (opset " << op.getVersion() << ")";
@@ -36,6 +38,11 @@ struct ConvertONNXToLinalgPass
       return WalkResult::skip();
     });
     if (opaque)
+      return signalPassFailure();
+    // Constant operands that fail every run are compile-time errors; the
+    // others are checked by the generated code (RuntimeChecks.h).
+    if (failed(lowrank::verifyTensorSizes(getOperation())) ||
+        failed(lowrank::verifyConstantOperands(getOperation())))
       return signalPassFailure();
     RewritePatternSet patterns(context);
     lowrank::populateONNXElementwiseToLinalgPatterns(patterns);
@@ -50,7 +57,7 @@ struct ConvertONNXToLinalgPass
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            bufferization::BufferizationDialect>();
-    target.addLegalOp<func::ReturnOp>();
+    target.addLegalOp<func::ReturnOp, cf::AssertOp>();
     // Omitted inputs stay `none` values until their users are rewritten;
     // the unused NoValue ops are then dead and canonicalization drops them.
     target.addLegalOp<lowrank::onnx::NoValueOp>();

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeChecks.h"
 #include "TensorOpsPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
@@ -38,7 +39,7 @@ struct ConcatLowering : OpConversionPattern<onnx::ConcatOp> {
       return rewriter.notifyMatchFailure(op, "result is unranked");
     if (adaptor.getInputs().size() == 1) {
       rewriter.replaceOp(op, castToType(rewriter, op.getLoc(),
-                                          adaptor.getInputs()[0], resultType));
+                                        adaptor.getInputs()[0], resultType));
       return success();
     }
     int64_t axis = normalizeAxis(op.getAxis(), resultType.getRank());
@@ -89,15 +90,14 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
       sizes[axis] = rewriter.getIndexAttr(size);
       // An empty part may start at the end of the axis, which extract_slice
       // rejects as out of bounds.
-      Value part =
-          size == 0
-              ? tensor::EmptyOp::create(rewriter, loc, sizes,
-                                        inputType.getElementType())
-                    .getResult()
-              : tensor::ExtractSliceOp::create(rewriter, loc,
-                                               adaptor.getInput(), offsets,
-                                               sizes, strides)
-                    .getResult();
+      Value part = size == 0
+                       ? tensor::EmptyOp::create(rewriter, loc, sizes,
+                                                 inputType.getElementType())
+                             .getResult()
+                       : tensor::ExtractSliceOp::create(rewriter, loc,
+                                                        adaptor.getInput(),
+                                                        offsets, sizes, strides)
+                             .getResult();
       parts.push_back(castToType(rewriter, loc, part, output.getType()));
       offset += size;
     }
@@ -106,8 +106,16 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
   }
 };
 
+/// A dimension size for messages; "?" when it is only known at run time.
+static std::string describeSize(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
+
 /// Result element (i..., j..., k...) is data[i..., wrap(indices[j...]), k...]
-/// where wrap adds the axis size to negative indices.
+/// where wrap adds the axis size to negative indices. The indices are checked
+/// first (an index outside the axis fails the run, as in ONNX Runtime); the
+/// loads also clamp them, so that code whose checks were dropped (the GPU
+/// pipeline) stays within the buffer.
 struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -136,6 +144,11 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
     Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
                                          dataType.getElementType());
     Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
+    assertIndicesInRange(rewriter, loc, indices, axisSize,
+                         getNodePrefix(op) +
+                             "Gather index out of range for axis " +
+                             std::to_string(axis) + " of size " +
+                             describeSize(dataType.getDimSize(axis)));
 
     MLIRContext *context = rewriter.getContext();
     SmallVector<AffineExpr> indexExprs;
@@ -154,8 +167,14 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
           Value isNegative = arith::CmpIOp::create(
               b, nestedLoc, arith::CmpIPredicate::slt, index, zero);
           Value wrapped = arith::AddIOp::create(b, nestedLoc, index, axisSize);
-          index = arith::SelectOp::create(b, nestedLoc, isNegative, wrapped,
-                                          index);
+          index =
+              arith::SelectOp::create(b, nestedLoc, isNegative, wrapped, index);
+          Value last = arith::SubIOp::create(
+              b, nestedLoc, axisSize,
+              arith::ConstantIndexOp::create(b, nestedLoc, 1));
+          index = arith::MinSIOp::create(
+              b, nestedLoc, arith::MaxSIOp::create(b, nestedLoc, index, zero),
+              last);
           SmallVector<Value> coords;
           for (int64_t i = 0; i < axis; ++i)
             coords.push_back(linalg::IndexOp::create(b, nestedLoc, i));

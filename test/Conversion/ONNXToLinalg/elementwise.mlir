@@ -233,12 +233,48 @@ func.func @where(%c: tensor<2x1xi1>, %x: tensor<2x2xi64>, %y: tensor<2xi64>) -> 
 // -----
 
 // CHECK-LABEL: func.func @mod_floor_int
-// CHECK: %[[REM:.*]] = arith.remsi
+// CHECK: cf.assert %{{.*}}, "Mod: integer division by zero"
+// CHECK: arith.remsi
+// CHECK: %[[REM:.*]] = arith.select
 // CHECK: %[[ADJ:.*]] = arith.addi %[[REM]]
 // CHECK: arith.select %{{.*}}, %[[ADJ]], %[[REM]] : i32
 func.func @mod_floor_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
   %0 = onnx.Mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Integer division checks its divisor for zeros first; the quotient never
+// traps: a zero divisor is replaced by 1 (the check has failed then) and
+// x / -1 is computed as 0 - x, which wraps for the smallest integer.
+// CHECK-LABEL: func.func @div_int
+// CHECK-SAME: (%[[A:.*]]: tensor<4xi64>, %[[B:.*]]: tensor<4xi64>)
+// CHECK: linalg.generic {{.*}} ins(%[[B]] : tensor<4xi64>) outs(%{{.*}} : tensor<i1>)
+// CHECK: arith.cmpi ne
+// CHECK: cf.assert %{{.*}}, "Div: integer division by zero"
+// CHECK: ^bb0(%[[X:.*]]: i64, %[[Y:.*]]: i64, %{{.*}}: i64):
+// CHECK-DAG: %[[ZERO:.*]] = arith.cmpi eq, %[[Y]], %c0_i64
+// CHECK-DAG: %[[MINUS1:.*]] = arith.cmpi eq, %[[Y]], %c-1_i64
+// CHECK: %[[UNSAFE:.*]] = arith.ori %[[ZERO]], %[[MINUS1]]
+// CHECK: %[[D:.*]] = arith.select %[[UNSAFE]], %c1_i64, %[[Y]]
+// CHECK: %[[Q:.*]] = arith.divsi %[[X]], %[[D]]
+// CHECK: %[[NEG:.*]] = arith.subi %c0_i64, %[[X]]
+// CHECK: arith.select %[[MINUS1]], %[[NEG]], %[[Q]]
+func.func @div_int(%a: tensor<4xi64>, %b: tensor<4xi64>) -> tensor<4xi64> {
+  %0 = onnx.Div %a, %b : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
+
+// -----
+
+// Float division has nothing to check.
+// CHECK-LABEL: func.func @div_float
+// CHECK-NOT: cf.assert
+// CHECK: arith.divf
+func.func @div_float(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = onnx.Div %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----

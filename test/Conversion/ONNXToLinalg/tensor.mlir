@@ -130,10 +130,20 @@ func.func @slice_runtime(%x: tensor<20x10xf32>, %st: tensor<1xi64>, %en: tensor<
 // CHECK-DAG: #[[$IDX:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
 // CHECK-LABEL: func.func @gather
 // CHECK-SAME: (%[[X:.*]]: tensor<5x4x3xf32>
+// The indices are checked first: all in [-4, 4).
+// CHECK: %[[ALL:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK-SAME: ins(%{{.*}} : tensor<2x2xi64>) outs(%{{.*}} : tensor<i1>)
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi slt
+// CHECK: %[[OK:.*]] = tensor.extract %[[ALL]][] : tensor<i1>
+// CHECK: cf.assert %[[OK]], "Gather index out of range for axis 1 of size 4"
 // CHECK: linalg.generic {indexing_maps = [#[[$IDX]], #{{.*}}]
 // CHECK: %[[I:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[I]]
-// CHECK: %[[W:.*]] = arith.select %[[NEG]]
+// CHECK: %[[WR:.*]] = arith.select %[[NEG]]
+// Clamped as well, for targets that drop the checks.
+// CHECK: %[[LO:.*]] = arith.maxsi %[[WR]]
+// CHECK: %[[W:.*]] = arith.minsi %[[LO]]
 // CHECK: %[[D0:.*]] = linalg.index 0
 // CHECK: %[[D3:.*]] = linalg.index 3
 // CHECK: tensor.extract %[[X]][%[[D0]], %[[W]], %[[D3]]]

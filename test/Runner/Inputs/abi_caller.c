@@ -11,7 +11,8 @@ typedef struct {
   int64_t strides[2];
 } MemRef2DF32;
 
-void _mlir_ciface_main_graph(MemRef2DF32 *a, MemRef2DF32 *b, MemRef2DF32 *sum);
+int32_t _mlir_ciface_main_graph(MemRef2DF32 *a, MemRef2DF32 *b,
+                                MemRef2DF32 *sum);
 
 static MemRef2DF32 wrap(float *data, int64_t rows, int64_t cols) {
   MemRef2DF32 m = {data, data, 0, {rows, cols}, {cols, 1}};
@@ -24,7 +25,8 @@ int main(void) {
   float sum[2][3];
   MemRef2DF32 ma = wrap(&a[0][0], 2, 3), mb = wrap(&b[0][0], 2, 3),
               ms = wrap(&sum[0][0], 2, 3);
-  _mlir_ciface_main_graph(&ma, &mb, &ms);
+  if (_mlir_ciface_main_graph(&ma, &mb, &ms) != 0)
+    return 1;
   for (int i = 0; i < 2; ++i)
     printf("%g %g %g\n", sum[i][0], sum[i][1], sum[i][2]);
   return 0;

@@ -48,6 +48,17 @@ std::unique_ptr<llvm::Module>
 translateToHostLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
                       unsigned optLevel = 3);
 
+/// Instruments every function defined in `llvmModule` with
+/// AddressSanitizer, as clang's -fsanitize=address does after optimization:
+/// each load and store checks the shadow memory of the process's ASan
+/// runtime, so the module may only run in a process that has one (a tool
+/// built with LOWRANK_SANITIZE=address).
+void instrumentWithAddressSanitizer(llvm::Module &llvmModule);
+
+/// Whether this process runs under AddressSanitizer, so that code
+/// instrumented by instrumentWithAddressSanitizer can run in it.
+bool hasAddressSanitizerRuntime();
+
 /// Writes `llvmModule` as a relocatable object file for the host CPU.
 mlir::LogicalResult emitHostObjectFile(llvm::Module &llvmModule,
                                        llvm::raw_pwrite_stream &os);

@@ -1,0 +1,97 @@
+"""Writes the models and inputs of checks.test: ops whose inputs ONNX Runtime
+validates (Gather indices, integer divisors), with valid and invalid inputs.
+"""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+
+def save_model(directory, name, nodes, inputs, outputs, initializers=()):
+    graph = helper.make_graph(nodes, name, inputs, outputs,
+                              initializer=list(initializers))
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, os.path.join(directory, name + ".onnx"))
+
+
+def save_npy(directory, name, array):
+    np.save(os.path.join(directory, name + ".npy"), array)
+
+
+def main(directory):
+    os.makedirs(directory, exist_ok=True)
+    info = helper.make_tensor_value_info
+    save_model(directory, "gather",
+               [helper.make_node("Gather", ["data", "indices"], ["y"],
+                                 axis=0, name="embed")],
+               [info("data", TensorProto.FLOAT, [5, 4]),
+                info("indices", TensorProto.INT64, [3])],
+               [info("y", TensorProto.FLOAT, [3, 4])])
+    save_npy(directory, "data", np.arange(20, dtype=np.float32).reshape(5, 4))
+    save_npy(directory, "indices_ok", np.array([0, -1, 4], dtype=np.int64))
+    save_npy(directory, "indices_high", np.array([0, 5, 1], dtype=np.int64))
+    save_npy(directory, "indices_low", np.array([0, -6, 1], dtype=np.int64))
+    # The most negative index: wrapping it must not bring it into range.
+    save_npy(directory, "indices_min",
+             np.array([np.iinfo(np.int64).min, 0, 0], dtype=np.int64))
+
+    save_model(directory, "divide",
+               [helper.make_node("Div", ["a", "b"], ["quotient"], name="div"),
+                helper.make_node("Mod", ["a", "b"], ["remainder"],
+                                 name="mod")],
+               [info("a", TensorProto.INT64, [4]),
+                info("b", TensorProto.INT64, [4])],
+               [info("quotient", TensorProto.INT64, [4]),
+                info("remainder", TensorProto.INT64, [4])])
+    smallest = np.iinfo(np.int64).min
+    save_npy(directory, "a", np.array([7, -7, smallest, 5], dtype=np.int64))
+    save_npy(directory, "b_ok", np.array([2, 2, -1, -1], dtype=np.int64))
+    save_npy(directory, "b_zero", np.array([2, 0, -1, 1], dtype=np.int64))
+
+    # Constant operands that fail on every run are compile-time errors.
+    save_model(directory, "gather_constant",
+               [helper.make_node("Gather", ["data", "indices"], ["y"],
+                                 axis=1, name="pick")],
+               [info("data", TensorProto.FLOAT, [2, 3])],
+               [info("y", TensorProto.FLOAT, [2, 1])],
+               [helper.make_tensor("indices", TensorProto.INT64, [1], [3])])
+    save_model(directory, "divide_constant",
+               [helper.make_node("Div", ["a", "b"], ["y"], name="halve")],
+               [info("a", TensorProto.INT32, [2])],
+               [info("y", TensorProto.INT32, [2])],
+               [helper.make_tensor("b", TensorProto.INT32, [2], [2, 0])])
+
+
+    # Sizes: one that int64 cannot count (a compile-time error), and 2^47
+    # bytes, the most the compiler accepts, which no allocator can provide:
+    # once as an output (the runner allocates it) and once as an
+    # intermediate (the generated code does).
+    def expand(name, shape, reduce):
+        nodes = [helper.make_node("Expand", ["x", "shape"], ["big"],
+                                  name="grow")]
+        output = "big"
+        if reduce:
+            nodes.append(helper.make_node("ReduceSum", ["big"], ["total"],
+                                          keepdims=0, name="sum"))
+            output = "total"
+        rank = 0 if reduce else len(shape)
+        save_model(directory, name, nodes,
+                   [info("x", TensorProto.FLOAT, [1, 1])],
+                   [info(output, TensorProto.FLOAT,
+                         [f"d{i}" for i in range(rank)])],
+                   [helper.make_tensor("shape", TensorProto.INT64,
+                                       [len(shape)], shape)])
+
+    expand("expand_overflow", [2**32, 2**32], reduce=False)
+    expand("expand_output", [2**23, 2**22], reduce=False)
+    expand("expand_intermediate", [2**23, 2**22], reduce=True)
+    save_npy(directory, "x", np.ones((1, 1), dtype=np.float32))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
