@@ -5,6 +5,13 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -59,6 +66,33 @@ Expected<std::unique_ptr<MemoryBuffer>> readInputFile(StringRef path,
     return createStringError(buffer.getError(), "cannot read file: %s",
                              buffer.getError().message().c_str());
   return std::move(*buffer);
+}
+
+/// The message the SIGBUS handler writes, built before any fault.
+static char faultMessage[256];
+static size_t faultMessageLength;
+
+/// Async-signal-safe: write(2), LLVM's interrupt handlers (which only unlink
+/// registered files) and _exit(2).
+static void handleInputFileFault(int) {
+  ssize_t written = ::write(STDERR_FILENO, faultMessage, faultMessageLength);
+  (void)written;
+  llvm::sys::RunInterruptHandlers();
+  ::_exit(1);
+}
+
+void installInputFileFaultHandler(const char *toolName) {
+  int length = std::snprintf(faultMessage, sizeof(faultMessage),
+                             "%s: error: an input file changed while it was "
+                             "being read (it was truncated or replaced)\n",
+                             toolName);
+  faultMessageLength =
+      std::min(sizeof(faultMessage) - 1, static_cast<size_t>(length));
+  struct sigaction action;
+  std::memset(&action, 0, sizeof(action));
+  action.sa_handler = handleInputFileFault;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGBUS, &action, nullptr);
 }
 
 } // namespace lowrank

@@ -7,6 +7,7 @@
 
 #include "ToolDriver.h"
 
+#include "lowrank/Support/InputFiles.h"
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Dialect/ONNX/Transforms/Passes.h"
 #include "lowrank/Interfaces/LinearOpInterface.h"
@@ -33,6 +34,8 @@ using namespace llvm;
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  // Mapped inputs truncated by another program end the run with an error.
+  lowrank::installInputFileFaultHandler("lowrank-opt");
   registerAllPasses();
   lowrank::registerLowrankConversionPasses();
   lowrank::registerONNXTransformsPasses();

@@ -202,6 +202,8 @@ static int writeOutputs(const lowrank::JitRunner &runner,
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  // Mapped inputs truncated by another program end the run with an error.
+  lowrank::installInputFileFaultHandler("lowrank-run");
   registerAllPasses();
   lowrank::registerLowrankConversionPasses();
   lowrank::registerLowrankGPUPipeline();

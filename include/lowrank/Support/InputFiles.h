@@ -29,6 +29,14 @@ constexpr uint64_t kMaxInputFileBytes = uint64_t(1) << 40;
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readInputFile(llvm::StringRef path, uint64_t maxBytes = kMaxInputFileBytes);
 
+/// Turns a SIGBUS into a clean error exit. Large input files (models,
+/// external data) are mapped, not read: if another program truncates one
+/// while the tool runs, touching the vanished pages raises SIGBUS. The
+/// handler prints `<tool>: error: an input file changed while it was being
+/// read`, removes the temporary files registered for removal on signals
+/// (the outputs being written) and exits with status 1.
+void installInputFileFaultHandler(const char *toolName);
+
 } // namespace lowrank
 
 #endif // LOWRANK_SUPPORT_INPUTFILES_H
