@@ -85,6 +85,19 @@ if getattr(config, "lowrank_sanitize", ""):
         if name in os.environ:
             config.environment[name] = os.environ[name]
 
+# `asan-runtime`: the shared AddressSanitizer runtime of the LLVM that builds
+# the project, which test/Runner/asan-generated-code.mlir preloads into
+# lowrank-run to check that the generated code is instrumented. A sanitized
+# build links its own runtime and instruments generated code anyway.
+else:
+    asan_runtime = subprocess.run(
+        [os.path.join(config.llvm_tools_dir, "clang"),
+         "-print-file-name=libclang_rt.asan-x86_64.so"],
+        capture_output=True, text=True).stdout.strip()
+    if os.path.isabs(asan_runtime) and os.path.exists(asan_runtime):
+        config.available_features.add("asan-runtime")
+        config.substitutions.append(("%asan_runtime", asan_runtime))
+
 # The >2 GB model test (test/Integration/large-model.test) writes about
 # 2.2 GB and needs a few GiB of memory; it runs where both are available
 # unless LOWRANK_SKIP_LARGE_MODELS=1.

@@ -52,8 +52,9 @@ struct JitOptions {
   std::string gpuChip = "sm_80";
   /// Instrument the compiled code with AddressSanitizer (CPU only), so that
   /// an out-of-bounds access of the generated code is reported like one of
-  /// the tool's own. On by default in a tool that runs under ASan (the
-  /// `make test-asan` build); elsewhere the instrumented code could not run.
+  /// the tool's own. On by default in a process that has the ASan runtime
+  /// (the `make test-asan` build, or the runtime preloaded); elsewhere the
+  /// instrumented code could not run.
   bool sanitizeAddress = hasAddressSanitizerRuntime();
 };
 

@@ -16,6 +16,8 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 
+#include <dlfcn.h>
+
 using namespace mlir;
 
 namespace lowrank {
@@ -108,22 +110,18 @@ void instrumentWithAddressSanitizer(llvm::Module &llvmModule) {
   llvm::ModulePassManager passes;
   llvm::AddressSanitizerOptions options;
   options.UseAfterScope = true;
-  passes.addPass(llvm::AddressSanitizerPass(options));
+  // Globals are registered from an array by the module constructor: the
+  // JIT links no ELF sections whose start and stop symbols the default
+  // (garbage-collectable metadata) would need.
+  passes.addPass(llvm::AddressSanitizerPass(options, /*UseGlobalGC=*/false,
+                                            /*UseOdrIndicator=*/false));
   passes.run(llvmModule, modules);
 }
 
 bool hasAddressSanitizerRuntime() {
-#if defined(__SANITIZE_ADDRESS__)
-  return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  return true;
-#else
-  return false;
-#endif
-#else
-  return false;
-#endif
+  // The runtime is linked into a sanitized build and preloaded otherwise
+  // (LD_PRELOAD=libclang_rt.asan-x86_64.so).
+  return ::dlsym(RTLD_DEFAULT, "__asan_init") != nullptr;
 }
 
 LogicalResult emitHostObjectFile(llvm::Module &llvmModule,

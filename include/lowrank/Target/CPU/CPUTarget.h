@@ -55,7 +55,8 @@ translateToHostLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
 /// built with LOWRANK_SANITIZE=address).
 void instrumentWithAddressSanitizer(llvm::Module &llvmModule);
 
-/// Whether this process runs under AddressSanitizer, so that code
+/// Whether this process has the AddressSanitizer runtime (built with
+/// LOWRANK_SANITIZE=address, or with the runtime preloaded), so that code
 /// instrumented by instrumentWithAddressSanitizer can run in it.
 bool hasAddressSanitizerRuntime();
 
