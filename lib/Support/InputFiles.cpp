@@ -45,7 +45,7 @@ Expected<std::unique_ptr<MemoryBuffer>> readInputFile(StringRef path,
     return readStream(sys::fs::getStdinHandle(), "<stdin>", maxBytes);
   sys::fs::file_status status;
   if (std::error_code ec = sys::fs::status(path, status))
-    return createStringError(ec, "cannot open file: %s", ec.message().c_str());
+    return createStringError(ec, "cannot read file: %s", ec.message().c_str());
   if (status.type() == sys::fs::file_type::fifo_file) {
     Expected<sys::fs::file_t> file = sys::fs::openNativeFileForRead(path);
     if (!file)
