@@ -8,6 +8,7 @@
 
 #include "lowrank/Calibration/CalibrationStats.h"
 #include "lowrank/Support/InputFiles.h"
+#include "lowrank/Support/TemporaryFiles.h"
 
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/Endian.h"
@@ -340,8 +341,8 @@ std::string CalibrationStatistics::serialize() const {
 
 Error CalibrationStatistics::writeFile(StringRef path) const {
   std::string bytes = serialize();
-  // writeToOutput writes a temporary file beside `path` and renames it.
-  return writeToOutput(path, [&](raw_ostream &os) {
+  // writeOutputFile writes a temporary file beside `path` and renames it.
+  return writeOutputFile(path, [&](raw_ostream &os) {
     os.write(bytes.data(), bytes.size());
     return Error::success();
   });

@@ -7,15 +7,16 @@
 #include "lowrank/Import/ONNXModelLoader.h"
 #include "lowrank/Support/FileUtils.h"
 #include "lowrank/Support/NodeName.h"
+#include "lowrank/Support/TemporaryFiles.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include <onnx/defs/schema.h>
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
+#include <onnx/defs/schema.h>
 
 using namespace mlir;
 
@@ -37,10 +38,11 @@ std::string GraphExporter::nameOf(Value value) {
   std::string base;
   if (Operation *def = value.getDefiningOp())
     if (std::optional<std::string> node = getNodeName(def))
-      base = *node + (def->getNumResults() > 1
-                          ? "_" + std::to_string(
-                                      cast<OpResult>(value).getResultNumber())
-                          : "");
+      base =
+          *node +
+          (def->getNumResults() > 1
+               ? "_" + std::to_string(cast<OpResult>(value).getResultNumber())
+               : "");
   std::string name = uniqueName(base);
   names[value] = name;
   return name;
@@ -200,10 +202,9 @@ static bool sameAttributeValue(const ::onnx::AttributeProto &a,
 }
 
 LogicalResult GraphExporter::exportNode(Operation *op, StringRef nodeName) {
-  if (op->getDialect() == nullptr ||
-      op->getDialect()->getNamespace() != "onnx")
-    return op->emitError("'") << op->getName()
-                              << "' has no ONNX form; export before lowering";
+  if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "onnx")
+    return op->emitError("'")
+           << op->getName() << "' has no ONNX form; export before lowering";
   auto *node = graph.add_node();
   node->set_op_type(op->getName().stripDialect().str());
   if (isa<onnx::OpaqueOp>(op) && failed(exportOpaqueNode(op, *node)))
@@ -250,9 +251,8 @@ LogicalResult GraphExporter::exportNode(Operation *op, StringRef nodeName) {
       node->mutable_attribute()->RemoveLast();
       continue;
     }
-    return op->emitError("attribute '")
-           << name << "' of " << node->op_type()
-           << " does not exist at opset " << opset;
+    return op->emitError("attribute '") << name << "' of " << node->op_type()
+                                        << " does not exist at opset " << opset;
   }
   return success();
 }
@@ -288,10 +288,10 @@ LogicalResult GraphExporter::exportFunction(Operation *funcOp) {
 
   // Graph inputs and outputs keep their ONNX names.
   for (BlockArgument arg : func.getArguments()) {
-    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                  kONNXNameAttr);
-    names[arg] = uniqueName(name ? name.getValue()
-                                 : "input_" + std::to_string(arg.getArgNumber()));
+    auto name =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kONNXNameAttr);
+    names[arg] = uniqueName(
+        name ? name.getValue() : "input_" + std::to_string(arg.getArgNumber()));
     auto *input = graph.add_input();
     input->set_name(names[arg]);
     if (failed(setType(*input, arg.getType(), func.getLoc())))
@@ -390,8 +390,8 @@ static void setExternalLocation(::onnx::ModelProto &model,
         entry.set_value(location);
 }
 
-LogicalResult writeModelFile(Location loc, StringRef path,
-                             bool externalData, const BuildModelFn &build) {
+LogicalResult writeModelFile(Location loc, StringRef path, bool externalData,
+                             const BuildModelFn &build) {
   ::onnx::ModelProto model;
   if (!externalData) {
     if (failed(build(model, nullptr)))
@@ -417,7 +417,7 @@ LogicalResult writeModelFile(Location loc, StringRef path,
   // were and removes the temporary files.
   std::string dataPath = (path + ".data").str();
   llvm::Expected<llvm::sys::fs::TempFile> dataTemp =
-      llvm::sys::fs::TempFile::create(dataPath + ".tmp-%%%%%%");
+      llvm::sys::fs::TempFile::create(getTemporaryFileModel(dataPath, ".tmp"));
   if (!dataTemp)
     return emitError(loc) << dataPath << ": cannot create a temporary file: "
                           << llvm::toString(dataTemp.takeError());
@@ -450,7 +450,7 @@ LogicalResult writeModelFile(Location loc, StringRef path,
   SmallString<256> checkedPath;
   int checkedFD;
   if (std::error_code ec = llvm::sys::fs::createUniqueFile(
-          path + ".check-%%%%%%", checkedFD, checkedPath)) {
+          getTemporaryFileModel(path, ".check"), checkedFD, checkedPath)) {
     discardData();
     return emitError(loc) << path << ": cannot create a temporary file: "
                           << ec.message();
@@ -468,9 +468,8 @@ LogicalResult writeModelFile(Location loc, StringRef path,
   }
   if (succeeded(checked))
     if (llvm::Error err = checkONNXModelFile(checkedPath))
-      checked = emitError(loc)
-                << "the exported model fails the ONNX checker: "
-                << llvm::toString(std::move(err));
+      checked = emitError(loc) << "the exported model fails the ONNX checker: "
+                               << llvm::toString(std::move(err));
   llvm::sys::fs::remove(checkedPath);
   llvm::sys::DontRemoveFileOnSignal(checkedPath);
   if (failed(checked)) {

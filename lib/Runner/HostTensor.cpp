@@ -3,6 +3,7 @@
 #include "lowrank/Runner/HostTensor.h"
 #include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Support/InputFiles.h"
+#include "lowrank/Support/TemporaryFiles.h"
 
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
@@ -180,7 +181,7 @@ Error writeONNXTensorFile(const HostTensor &tensor, StringRef name,
   std::string bytes;
   if (!proto.SerializeToString(&bytes))
     return createStringError("cannot serialize the tensor");
-  return writeToOutput(path, [&](raw_ostream &os) {
+  return writeOutputFile(path, [&](raw_ostream &os) {
     os << bytes;
     return Error::success();
   });

@@ -11,6 +11,7 @@
 #include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Runner/HostTensor.h"
 #include "lowrank/Support/InputFiles.h"
+#include "lowrank/Support/TemporaryFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -189,7 +190,7 @@ Error writeNumpyFile(const HostTensor &tensor, StringRef path) {
   header.append((64 - unpadded % 64) % 64, ' ');
   header.push_back('\n');
 
-  return writeToOutput(path, [&](raw_ostream &file) {
+  return writeOutputFile(path, [&](raw_ostream &file) {
     file << kNumpyMagic << '\x01' << '\x00' << char(header.size() & 0xff)
          << char(header.size() >> 8) << header;
     ArrayRef<char> data = tensor.getBytes();

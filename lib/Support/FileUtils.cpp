@@ -1,6 +1,7 @@
 //===- FileUtils.cpp - Output files that are never half-written -----------===//
 
 #include "lowrank/Support/FileUtils.h"
+#include "lowrank/Support/TemporaryFiles.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
@@ -72,7 +73,7 @@ writeFileAtomically(StringRef path, ArrayRef<char> bytes, Location loc,
   // TempFile removes the file when the process is interrupted (SIGINT,
   // SIGTERM, ...) before keep() or discard(); only SIGKILL can leave it.
   llvm::Expected<llvm::sys::fs::TempFile> temp =
-      llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+      llvm::sys::fs::TempFile::create(getTemporaryFileModel(path, ".tmp"));
   if (!temp)
     return emitError(loc) << path << ": cannot create a temporary file: "
                           << llvm::toString(temp.takeError());
