@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ElementwiseUtils.h"
+#include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -45,12 +46,12 @@ struct DequantizeLinearLowering
     if (scaleType.getRank() == 0) {
       paramMap = AffineMap::get(rank, 0, {}, context);
     } else if (scaleType.getDimSize(0) == 1 &&
-               !(rank > 0 &&
-                 resultType.getDimSize((op.getAxis() + rank) % rank) == 1)) {
+               !(rank > 0 && resultType.getDimSize(
+                                 normalizeAxis(op.getAxis(), rank)) == 1)) {
       paramMap =
           AffineMap::get(rank, 0, {getAffineConstantExpr(0, context)}, context);
     } else {
-      int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+      int64_t axis = normalizeAxis(op.getAxis(), rank);
       paramMap =
           AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)}, context);
     }

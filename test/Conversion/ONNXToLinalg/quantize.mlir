@@ -47,3 +47,16 @@ func.func @conv_weight(%q: tensor<8x4x1x1xi8>, %s: tensor<8xf32>) -> tensor<8x4x
   %0 = onnx.DequantizeLinear %q, %s, %none {axis = 0 : i64} : (tensor<8x4x1x1xi8>, tensor<8xf32>, none) -> tensor<8x4x1x1xf32>
   return %0 : tensor<8x4x1x1xf32>
 }
+
+// -----
+
+// Per axis with a negative axis: -1 is the last dim.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @per_axis_negative
+// CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$COL]], #[[$ID]]]
+func.func @per_axis_negative(%q: tensor<4x3xi8>, %s: tensor<3xf32>) -> tensor<4x3xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.DequantizeLinear %q, %s, %none {axis = -1 : i64} : (tensor<4x3xi8>, tensor<3xf32>, none) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

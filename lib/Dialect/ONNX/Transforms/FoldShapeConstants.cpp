@@ -137,8 +137,7 @@ struct ElementwiseFold : RewritePattern {
 };
 
 /// Ops that only regroup their data keep its values under the result shape.
-template <typename OpTy>
-struct RegroupFold : ConstantOperandPattern<OpTy> {
+template <typename OpTy> struct RegroupFold : ConstantOperandPattern<OpTy> {
   using ConstantOperandPattern<OpTy>::ConstantOperandPattern;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -154,6 +153,17 @@ struct RegroupFold : ConstantOperandPattern<OpTy> {
   }
 };
 
+/// `axis` (an I64Attr, read as uint64_t: -1 arrives as 2^64 - 1) counted
+/// from the front of a rank-`rank` shape; none when outside [-rank, rank).
+static std::optional<int64_t> getAxisIndex(uint64_t axis, int64_t rank) {
+  int64_t index = static_cast<int64_t>(axis);
+  if (index < 0)
+    index += rank;
+  if (index < 0 || index >= rank)
+    return std::nullopt;
+  return index;
+}
+
 struct ConcatFold : ConstantOperandPattern<onnx::ConcatOp> {
   using ConstantOperandPattern::ConstantOperandPattern;
 
@@ -166,8 +176,11 @@ struct ConcatFold : ConstantOperandPattern<onnx::ConcatOp> {
         return rewriter.notifyMatchFailure(op, "an input is not constant");
       inputs.push_back(std::move(*value));
     }
-    int64_t rank = inputs.front().shape.size();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    std::optional<int64_t> axisIndex =
+        getAxisIndex(op.getAxis(), inputs.front().shape.size());
+    if (!axisIndex)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    int64_t axis = *axisIndex;
     SmallVector<int64_t> shape = inputs.front().shape;
     shape[axis] = 0;
     for (const IntTensor &input : inputs)
@@ -194,13 +207,15 @@ struct GatherFold : ConstantOperandPattern<onnx::GatherOp> {
         getIntTensor(op.getIndices(), maxElements);
     if (!data || !indices)
       return rewriter.notifyMatchFailure(op, "data or indices not constant");
-    int64_t rank = data->shape.size();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    std::optional<int64_t> axisIndex =
+        getAxisIndex(op.getAxis(), data->shape.size());
+    if (!axisIndex)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    int64_t axis = *axisIndex;
     int64_t axisSize = data->shape[axis];
     int64_t outer = getProduct(ArrayRef(data->shape).take_front(axis));
     int64_t inner = getProduct(ArrayRef(data->shape).drop_front(axis + 1));
-    SmallVector<int64_t> shape(data->shape.begin(),
-                               data->shape.begin() + axis);
+    SmallVector<int64_t> shape(data->shape.begin(), data->shape.begin() + axis);
     llvm::append_range(shape, indices->shape);
     shape.append(data->shape.begin() + axis + 1, data->shape.end());
     SmallVector<int64_t> values;
@@ -210,9 +225,9 @@ struct GatherFold : ConstantOperandPattern<onnx::GatherOp> {
           index += axisSize;
         if (index < 0 || index >= axisSize)
           return rewriter.notifyMatchFailure(op, "index out of range");
-        llvm::append_range(values, ArrayRef(data->values)
-                                       .slice((o * axisSize + index) * inner,
-                                              inner));
+        llvm::append_range(values,
+                           ArrayRef(data->values)
+                               .slice((o * axisSize + index) * inner, inner));
       }
     return replaceWithIntConstant(rewriter, op, shape, values);
   }
@@ -228,8 +243,8 @@ struct ShapeOfPartlyStaticFold : OpRewritePattern<onnx::ShapeOp> {
     std::optional<SmallVector<int64_t>> dims = op.getStaticSelectedDims();
     if (!dims)
       return rewriter.notifyMatchFailure(op, "a selected dim is dynamic");
-    return replaceWithIntConstant(
-        rewriter, op, {static_cast<int64_t>(dims->size())}, *dims);
+    return replaceWithIntConstant(rewriter, op,
+                                  {static_cast<int64_t>(dims->size())}, *dims);
   }
 };
 
@@ -317,11 +332,12 @@ struct ConstantOfShapeFold : ConstantOperandPattern<onnx::ConstantOfShapeOp> {
     if (getProduct(shape->values) > maxElements)
       return rewriter.notifyMatchFailure(op, "result too large to fold");
     auto resultType = cast<TensorType>(op.getType());
-    auto type = RankedTensorType::get(shape->values,
-                                      resultType.getElementType());
+    auto type =
+        RankedTensorType::get(shape->values, resultType.getElementType());
     Attribute element = rewriter.getZeroAttr(type.getElementType());
-    if (std::optional<ElementsAttr> value = op.getValueAttr()) {
-      auto values = value->tryGetValues<Attribute>();
+    // Without a `value` attribute the getter gives a null attribute.
+    if (ElementsAttr value = op.getValueAttr()) {
+      auto values = value.tryGetValues<Attribute>();
       if (!values)
         return rewriter.notifyMatchFailure(op, "value is not readable");
       element = *values->begin();
@@ -375,14 +391,14 @@ void lowrank::populateFoldShapeConstantsPatterns(RewritePatternSet &patterns,
   binary("onnx.Or", [](int64_t a, int64_t b) { return a || b; });
   binary("onnx.Xor", [](int64_t a, int64_t b) { return (a != 0) != (b != 0); });
   add("onnx.Not", [](ArrayRef<int64_t> v) { return int64_t(v[0] == 0); });
-  add("onnx.Neg", [wrap](ArrayRef<int64_t> v) { return wrap(-uint64_t(v[0])); });
+  add("onnx.Neg",
+      [wrap](ArrayRef<int64_t> v) { return wrap(-uint64_t(v[0])); });
   add("onnx.Abs", [wrap](ArrayRef<int64_t> v) {
     return v[0] < 0 ? wrap(-uint64_t(v[0])) : v[0];
   });
   // Truncation to the target width happens when the constant is built.
   add("onnx.Cast", [](ArrayRef<int64_t> v) { return v[0]; });
-  add("onnx.Where",
-      [](ArrayRef<int64_t> v) { return v[0] ? v[1] : v[2]; });
+  add("onnx.Where", [](ArrayRef<int64_t> v) { return v[0] ? v[1] : v[2]; });
   add("onnx.Min", [](ArrayRef<int64_t> v) { return *llvm::min_element(v); });
   add("onnx.Max", [](ArrayRef<int64_t> v) { return *llvm::max_element(v); });
   add("onnx.Sum", [wrap](ArrayRef<int64_t> v) {

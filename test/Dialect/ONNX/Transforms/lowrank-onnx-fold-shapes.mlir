@@ -190,3 +190,30 @@ func.func @integer_edges() -> (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) {
   %overflow = onnx.Div %min, %minus : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %wrapped, %byzero, %overflow : tensor<1xi64>, tensor<1xi64>, tensor<1xi64>
 }
+
+// -----
+
+// A small ConstantOfShape without `value` folds into zeros (its attribute
+// getter gives a null attribute then, which was read).
+// CHECK-LABEL: func.func @constant_of_shape_default
+// CHECK: onnx.Constant {value = dense<0.000000e+00> : tensor<2x3xf32>} : tensor<2x3xf32>
+func.func @constant_of_shape_default() -> tensor<?x?xf32> {
+  %s = onnx.Constant {value = dense<[2, 3]> : tensor<2xi64>} : tensor<2xi64>
+  %zeros = onnx.ConstantOfShape %s : (tensor<2xi64>) -> tensor<?x?xf32>
+  return %zeros : tensor<?x?xf32>
+}
+
+// -----
+
+// Negative axes count from the end (the attribute reads as unsigned).
+// CHECK-LABEL: func.func @negative_axes
+// CHECK-DAG: onnx.Constant {value = dense<{{\[}}[1, 2, 5], [3, 4, 6]]> : tensor<2x3xi64>} : tensor<2x3xi64>
+// CHECK-DAG: onnx.Constant {value = dense<[2, 4]> : tensor<2xi64>} : tensor<2xi64>
+func.func @negative_axes() -> (tensor<2x3xi64>, tensor<2xi64>) {
+  %a = onnx.Constant {value = dense<[[1, 2], [3, 4]]> : tensor<2x2xi64>} : tensor<2x2xi64>
+  %b = onnx.Constant {value = dense<[[5], [6]]> : tensor<2x1xi64>} : tensor<2x1xi64>
+  %c = onnx.Concat %a, %b {axis = -1 : i64} : (tensor<2x2xi64>, tensor<2x1xi64>) -> tensor<2x3xi64>
+  %i = onnx.Constant {value = dense<-1> : tensor<i64>} : tensor<i64>
+  %g = onnx.Gather %a, %i {axis = -1 : i64} : (tensor<2x2xi64>, tensor<i64>) -> tensor<2xi64>
+  return %c, %g : tensor<2x3xi64>, tensor<2xi64>
+}
