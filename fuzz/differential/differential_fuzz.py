@@ -159,16 +159,6 @@ KNOWN_ISSUES = [
         "the tensor.extract_slice verifier",
         lambda n: n.op == "Slice" and slice_empty_at_end(n)),
     KnownIssue(
-        "float16-accumulation",
-        "float16 reductions (and MatMul) accumulate in float16: partial "
-        "results overflow to inf (ReduceL2 of [300, 300] is inf, ONNX Runtime "
-        "424.25; a ReduceProd at inf times a later 0 is NaN, ONNX Runtime 0) "
-        "and long sums stall (4096 ones sum to 2048); not generated: float16 "
-        "ReduceProd, and float16 sum-like reductions of values not known small",
-        lambda n: n.input_type() == "float16" and (
-            n.op == "ReduceProd" or n.op in FLOAT16_SUM_REDUCTIONS
-            and "small" not in n.inputs[0].props)),
-    KnownIssue(
         "pool-window-exceeds-input",
         "MaxPool/AveragePool whose (dilated) window is larger than the padded "
         "input along some axis, which ONNX Runtime computes (an empty or "
@@ -211,10 +201,6 @@ def slice_empty_at_end(node):
         if step > 0 and slice(int(start), int(end), int(step)).indices(dim)[0] == dim:
             return True
     return False
-
-
-FLOAT16_SUM_REDUCTIONS = ("ReduceSum", "ReduceMean", "ReduceL1", "ReduceL2",
-                          "ReduceSumSquare", "ReduceLogSum")
 
 
 def window_exceeds_input(node):

@@ -12,7 +12,9 @@ using namespace mlir;
 
 namespace lowrank {
 
-bool isNoneValue(Value value) { return !value || isa<NoneType>(value.getType()); }
+bool isNoneValue(Value value) {
+  return !value || isa<NoneType>(value.getType());
+}
 
 static std::optional<ElementsAttr> getConstantElements(Value value) {
   if (!value)
@@ -95,9 +97,8 @@ TypedAttr getMaxMinIdentity(Type elementType, bool isMax) {
     return FloatAttr::get(
         floatType, APFloat::getInf(floatType.getFloatSemantics(), isMax));
   unsigned width = elementType.getIntOrFloatBitWidth();
-  return IntegerAttr::get(elementType,
-                          isMax ? APInt::getSignedMinValue(width)
-                                : APInt::getSignedMaxValue(width));
+  return IntegerAttr::get(elementType, isMax ? APInt::getSignedMinValue(width)
+                                             : APInt::getSignedMaxValue(width));
 }
 
 Value buildParallelGeneric(OpBuilder &builder, Location loc,
@@ -152,6 +153,20 @@ Value createScalarConstant(OpBuilder &builder, Location loc, Type type,
                                      builder.getFloatAttr(floatType, value));
   return arith::ConstantOp::create(
       builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+Value convertFloatElements(OpBuilder &builder, Location loc, Value value,
+                           Type elementType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  bool widen = elementType.getIntOrFloatBitWidth() >
+               type.getElementType().getIntOrFloatBitWidth();
+  return buildElementwise(
+      builder, loc, type.clone(elementType), value,
+      [&](OpBuilder &b, Location nestedLoc, ValueRange args) -> Value {
+        if (widen)
+          return arith::ExtFOp::create(b, nestedLoc, elementType, args[0]);
+        return arith::TruncFOp::create(b, nestedLoc, elementType, args[0]);
+      });
 }
 
 } // namespace lowrank

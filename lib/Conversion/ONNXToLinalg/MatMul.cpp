@@ -36,10 +36,9 @@ static Value buildRowsTimesMatrix(OpBuilder &builder, Location loc, Value lhs,
   auto productType = RankedTensorType::get(
       {rowCount, resultType.getShape().back()}, resultType.getElementType());
   Value product =
-      linalg::MatmulOp::create(builder, loc, TypeRange{productType},
-                               ValueRange{lhs, rhs},
-                               ValueRange{createZeroTensor(builder, loc,
-                                                           productType)})
+      linalg::MatmulOp::create(
+          builder, loc, TypeRange{productType}, ValueRange{lhs, rhs},
+          ValueRange{createZeroTensor(builder, loc, productType)})
           .getResult(0);
   if (lhsRank <= 2)
     return product;
@@ -136,6 +135,18 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
           op, "arith has no unsigned integer element types");
 
     Location loc = op.getLoc();
+    // Half-precision products accumulate in float32, as ONNX Runtime does
+    // (in float16 a dot product of 4096 ones stalls at 2048).
+    Type elementType = resultType.getElementType();
+    bool accumulateWider = isa<Float16Type, BFloat16Type>(elementType);
+    if (accumulateWider) {
+      Type f32 = rewriter.getF32Type();
+      lhs = convertFloatElements(rewriter, loc, lhs, f32);
+      rhs = convertFloatElements(rewriter, loc, rhs, f32);
+      lhsType = cast<RankedTensorType>(lhs.getType());
+      rhsType = cast<RankedTensorType>(rhs.getType());
+      resultType = resultType.clone(f32);
+    }
     int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
     Value result;
     if (lhsRank >= 2 && rhsRank == 2) {
@@ -149,6 +160,8 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
     } else {
       result = buildGenericContraction(rewriter, loc, lhs, rhs, resultType);
     }
+    if (accumulateWider)
+      result = convertFloatElements(rewriter, loc, result, elementType);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -62,11 +62,10 @@ static Value buildAbs(OpBuilder &b, Location loc, Value value) {
 }
 
 /// Sums `input` after mapping each element through `map`.
-static Value buildSum(OpBuilder &b, Location loc, Value input,
-                      RankedTensorType resultType, const ReductionShape &shape,
-                      ValueRange resultLayoutInputs,
-                      function_ref<Value(OpBuilder &, Location, ValueRange)>
-                          map) {
+static Value
+buildSum(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+         const ReductionShape &shape, ValueRange resultLayoutInputs,
+         function_ref<Value(OpBuilder &, Location, ValueRange)> map) {
   Type elementType = resultType.getElementType();
   return buildReduction(
       b, loc, input, resultType, shape, b.getZeroAttr(elementType),
@@ -87,9 +86,9 @@ static Value buildMaxMinReduction(OpBuilder &b, Location loc, Value input,
       });
 }
 
-static Value lowerReduction(OpBuilder &b, Location loc, ReduceKind kind,
-                            Value input, RankedTensorType resultType,
-                            const ReductionShape &shape) {
+static Value lowerReductionInType(OpBuilder &b, Location loc, ReduceKind kind,
+                                  Value input, RankedTensorType resultType,
+                                  const ReductionShape &shape) {
   auto element = [](OpBuilder &, Location, ValueRange elements) {
     return elements[0];
   };
@@ -98,11 +97,10 @@ static Value lowerReduction(OpBuilder &b, Location loc, ReduceKind kind,
   };
   auto mapResult = [&](Value reduced,
                        function_ref<Value(OpBuilder &, Location, Value)> fn) {
-    return buildElementwise(
-        b, loc, resultType, reduced,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          return fn(nb, nloc, args[0]);
-        });
+    return buildElementwise(b, loc, resultType, reduced,
+                            [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                              return fn(nb, nloc, args[0]);
+                            });
   };
 
   switch (kind) {
@@ -116,22 +114,19 @@ static Value lowerReduction(OpBuilder &b, Location loc, ReduceKind kind,
                       return buildAbs(nb, nloc, elements[0]);
                     });
   case ReduceKind::L2:
-    return mapResult(
-        buildSum(b, loc, input, resultType, shape, {}, square),
-        [](OpBuilder &nb, Location nloc, Value sum) -> Value {
-          return math::SqrtOp::create(nb, nloc, sum);
-        });
+    return mapResult(buildSum(b, loc, input, resultType, shape, {}, square),
+                     [](OpBuilder &nb, Location nloc, Value sum) -> Value {
+                       return math::SqrtOp::create(nb, nloc, sum);
+                     });
   case ReduceKind::LogSum:
-    return mapResult(
-        buildSum(b, loc, input, resultType, shape, {}, element),
-        [](OpBuilder &nb, Location nloc, Value sum) -> Value {
-          return math::LogOp::create(nb, nloc, sum);
-        });
+    return mapResult(buildSum(b, loc, input, resultType, shape, {}, element),
+                     [](OpBuilder &nb, Location nloc, Value sum) -> Value {
+                       return math::LogOp::create(nb, nloc, sum);
+                     });
   case ReduceKind::Mean: {
     Type elementType = resultType.getElementType();
     Value sum = buildSum(b, loc, input, resultType, shape, {}, element);
-    Value count =
-        buildReducedElementCount(b, loc, input, shape, elementType);
+    Value count = buildReducedElementCount(b, loc, input, shape, elementType);
     return mapResult(sum, [&](OpBuilder &nb, Location nloc, Value s) -> Value {
       if (isa<FloatType>(elementType))
         return arith::DivFOp::create(nb, nloc, s, count);
@@ -180,10 +175,27 @@ static Value lowerReduction(OpBuilder &b, Location loc, ReduceKind kind,
   llvm_unreachable("unknown reduction kind");
 }
 
+/// Half-precision sums and products accumulate in float32, as ONNX Runtime
+/// does: in float16 a sum of 4096 ones stalls at 2048 and the square of 300
+/// overflows. Max and Min are exact in any type.
+static Value lowerReduction(OpBuilder &b, Location loc, ReduceKind kind,
+                            Value input, RankedTensorType resultType,
+                            const ReductionShape &shape) {
+  Type elementType = resultType.getElementType();
+  bool accumulates = kind != ReduceKind::Max && kind != ReduceKind::Min;
+  if (!accumulates || !isa<Float16Type, BFloat16Type>(elementType))
+    return lowerReductionInType(b, loc, kind, input, resultType, shape);
+  Type f32 = b.getF32Type();
+  Value wide = lowerReductionInType(b, loc, kind,
+                                    convertFloatElements(b, loc, input, f32),
+                                    resultType.clone(f32), shape);
+  return convertFloatElements(b, loc, wide, elementType);
+}
+
 /// Checks what every reduction needs before any IR is created.
 static LogicalResult checkReducible(ConversionPatternRewriter &rewriter,
-                                    Operation *op, ReduceKind kind,
-                                    Value input, Type resultType,
+                                    Operation *op, ReduceKind kind, Value input,
+                                    Type resultType,
                                     const ReductionShape &shape) {
   auto inputType = dyn_cast<RankedTensorType>(input.getType());
   auto rankedResult = dyn_cast<RankedTensorType>(resultType);
@@ -236,8 +248,8 @@ struct ReduceWithAxesAttrLowering : OpConversionPattern<OpTy> {
         op.getAxes().value_or(ArrayRef<int64_t>{}), inputType.getRank());
     if (failed(axes))
       return rewriter.notifyMatchFailure(op, "axes out of range or repeated");
-    ReductionShape shape = ReductionShape::fromAxes(
-        *axes, inputType.getRank(), op.getKeepdims() != 0);
+    ReductionShape shape = ReductionShape::fromAxes(*axes, inputType.getRank(),
+                                                    op.getKeepdims() != 0);
     if (failed(checkReducible(rewriter, op, Kind, input, op.getType(), shape)))
       return failure();
     rewriter.replaceOp(op, lowerReduction(rewriter, op.getLoc(), Kind, input,
@@ -265,7 +277,8 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
           getConstantIntValues(op.getAxes());
       auto resultType = dyn_cast<RankedTensorType>(op.getType());
       if (!constantAxes && resultType)
-        constantAxes = onnx::inferReductionAxes(inputType, resultType, keepDims);
+        constantAxes =
+            onnx::inferReductionAxes(inputType, resultType, keepDims);
       if (!constantAxes)
         return rewriter.notifyMatchFailure(
             op, "axes are neither constant nor implied by the shapes");
@@ -292,10 +305,9 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
     if (failed(checkReducible(rewriter, op, ReduceKind::Sum, input,
                               op.getType(), shape)))
       return failure();
-    rewriter.replaceOp(op, lowerReduction(rewriter, op.getLoc(),
-                                          ReduceKind::Sum, input,
-                                          cast<RankedTensorType>(op.getType()),
-                                          shape));
+    rewriter.replaceOp(
+        op, lowerReduction(rewriter, op.getLoc(), ReduceKind::Sum, input,
+                           cast<RankedTensorType>(op.getType()), shape));
     return success();
   }
 };
@@ -305,19 +317,19 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
 void lowrank::populateONNXReductionToLinalgPatterns(
     RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<
-      ReduceWithAxesAttrLowering<onnx::ReduceMeanOp, ReduceKind::Mean>,
-      ReduceWithAxesAttrLowering<onnx::ReduceMaxOp, ReduceKind::Max>,
-      ReduceWithAxesAttrLowering<onnx::ReduceMinOp, ReduceKind::Min>,
-      ReduceWithAxesAttrLowering<onnx::ReduceProdOp, ReduceKind::Prod>,
-      ReduceWithAxesAttrLowering<onnx::ReduceL1Op, ReduceKind::L1>,
-      ReduceWithAxesAttrLowering<onnx::ReduceL2Op, ReduceKind::L2>,
-      ReduceWithAxesAttrLowering<onnx::ReduceLogSumOp, ReduceKind::LogSum>,
-      ReduceWithAxesAttrLowering<onnx::ReduceLogSumExpOp,
-                                 ReduceKind::LogSumExp>,
-      ReduceWithAxesAttrLowering<onnx::ReduceSumSquareOp,
-                                 ReduceKind::SumSquare>,
-      ReduceSumLowering>(context);
+  patterns
+      .add<ReduceWithAxesAttrLowering<onnx::ReduceMeanOp, ReduceKind::Mean>,
+           ReduceWithAxesAttrLowering<onnx::ReduceMaxOp, ReduceKind::Max>,
+           ReduceWithAxesAttrLowering<onnx::ReduceMinOp, ReduceKind::Min>,
+           ReduceWithAxesAttrLowering<onnx::ReduceProdOp, ReduceKind::Prod>,
+           ReduceWithAxesAttrLowering<onnx::ReduceL1Op, ReduceKind::L1>,
+           ReduceWithAxesAttrLowering<onnx::ReduceL2Op, ReduceKind::L2>,
+           ReduceWithAxesAttrLowering<onnx::ReduceLogSumOp, ReduceKind::LogSum>,
+           ReduceWithAxesAttrLowering<onnx::ReduceLogSumExpOp,
+                                      ReduceKind::LogSumExp>,
+           ReduceWithAxesAttrLowering<onnx::ReduceSumSquareOp,
+                                      ReduceKind::SumSquare>,
+           ReduceSumLowering>(context);
   populateONNXArgReduceToLinalgPatterns(patterns);
   populateONNXSoftmaxToLinalgPatterns(patterns);
 }

@@ -198,3 +198,15 @@ func.func @conv_depthwise(%x: tensor<1x3x5x5xf32>, %w: tensor<3x1x3x3xf32>) -> t
   %0 = onnx.Conv %x, %w, %n {group = 3 : i64, kernel_shape = array<i64: 3, 3>} : (tensor<1x3x5x5xf32>, tensor<3x1x3x3xf32>, none) -> tensor<1x3x3x3xf32>
   return %0 : tensor<1x3x3x3xf32>
 }
+
+// -----
+
+// float16 products accumulate in float32, as ONNX Runtime computes them.
+// CHECK-LABEL: func.func @matmul_f16
+// CHECK-COUNT-2: arith.extf %{{.*}} : f16 to f32
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x4096xf32>, tensor<4096x1xf32>) outs(%{{.*}} : tensor<1x1xf32>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @matmul_f16(%a: tensor<1x4096xf16>, %b: tensor<4096x1xf16>) -> tensor<1x1xf16> {
+  %0 = onnx.MatMul %a, %b : (tensor<1x4096xf16>, tensor<4096x1xf16>) -> tensor<1x1xf16>
+  return %0 : tensor<1x1xf16>
+}

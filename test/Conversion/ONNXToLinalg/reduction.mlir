@@ -295,3 +295,29 @@ func.func @reduce_sum_runtime_axes_identity(%x: tensor<3x2xf32>, %axes: tensor<0
   %0 = onnx.ReduceSum %x, %axes {noop_with_empty_axes = 1 : i64} : (tensor<3x2xf32>, tensor<0xi64>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// float16 sums accumulate in float32 (in float16, 4096 ones sum to 2048):
+// the input is extended, reduced in f32 and the result truncated.
+// CHECK-LABEL: func.func @sum_f16
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1xf32>)
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @sum_f16(%x: tensor<4096xf16>) -> tensor<1xf16> {
+  %none = onnx.NoValue
+  %0 = onnx.ReduceSum %x, %none : (tensor<4096xf16>, none) -> tensor<1xf16>
+  return %0 : tensor<1xf16>
+}
+
+// -----
+
+// Max needs no wider type.
+// CHECK-LABEL: func.func @max_f16
+// CHECK-NOT: arith.extf
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : f16
+func.func @max_f16(%x: tensor<8xf16>) -> tensor<1xf16> {
+  %0 = onnx.ReduceMax %x : (tensor<8xf16>) -> tensor<1xf16>
+  return %0 : tensor<1xf16>
+}

@@ -27,10 +27,12 @@ bool isNoneValue(mlir::Value value);
 
 /// The integer elements of `value` when it is produced by a constant
 /// (onnx.Constant or arith.constant, dense or dense_resource).
-std::optional<llvm::SmallVector<int64_t>> getConstantIntValues(mlir::Value value);
+std::optional<llvm::SmallVector<int64_t>>
+getConstantIntValues(mlir::Value value);
 
 /// The floating-point elements of a constant `value`, as doubles.
-std::optional<llvm::SmallVector<double>> getConstantFloatValues(mlir::Value value);
+std::optional<llvm::SmallVector<double>>
+getConstantFloatValues(mlir::Value value);
 
 /// Maps an ONNX axis in [-rank, rank) to [0, rank).
 int64_t normalizeAxis(int64_t axis, int64_t rank);
@@ -81,6 +83,11 @@ mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::ValueRange inputs,
                              ParallelBodyBuilder buildBody);
 
+/// `value`, a ranked tensor of floats, converted elementwise to the float
+/// type `elementType` (extended or truncated).
+mlir::Value convertFloatElements(mlir::OpBuilder &builder, mlir::Location loc,
+                                 mlir::Value value, mlir::Type elementType);
+
 /// The indexing map reading an operand of type `operandType` inside a
 /// parallel loop nest of `resultRank` dimensions under ONNX broadcasting:
 /// leading dimensions are dropped, size-1 dimensions read index 0.
@@ -89,8 +96,7 @@ mlir::AffineMap getBroadcastIndexingMap(mlir::RankedTensorType operandType,
                                         mlir::MLIRContext *context);
 
 /// `n` parallel iterator types.
-llvm::SmallVector<mlir::utils::IteratorType>
-getParallelIterators(int64_t n);
+llvm::SmallVector<mlir::utils::IteratorType> getParallelIterators(int64_t n);
 
 /// A scalar constant of `type` (float or integer) holding `value`.
 mlir::Value createScalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
