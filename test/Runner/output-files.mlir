@@ -22,7 +22,7 @@
 // RUN: %python %S/../Tools/Inputs/interrupt_output.py SIGTERM %t/out/output_0.npy -- \
 // RUN:   lowrank-run %s --input %t/x.npy --output-dir %t/out --npy \
 // RUN:   | FileCheck %s --check-prefix=INTERRUPTED
-// INTERRUPTED: interrupted by {{SIGINT|SIGTERM}} while writing OUTPUT.temp-stream-{{.*}}previous output intact; 0 temporary files left
+// INTERRUPTED: interrupted by {{SIGINT|SIGTERM}} while writing OUTPUT.tmp-{{.*}}previous output intact; 0 temporary files left
 
 // A write that fails at the end (the output name is taken by a directory,
 // so the final rename fails): an error naming the file, no temporary file.
