@@ -131,8 +131,12 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
   }
   const ::onnx::OpSchema *schema =
       ::onnx::OpSchemaRegistry::Schema(node.op_type(), opsetVersion, "");
+  // Operators introduced after the modelled opset take the node's form.
   const ::onnx::OpSchema *modelled =
       ::onnx::OpSchemaRegistry::Schema(node.op_type(), kModelledOpset, "");
+  if (!modelled && schema)
+    modelled = ::onnx::OpSchemaRegistry::Schema(
+        node.op_type(), schema->SinceVersion(), "");
   if (!schema || !modelled) {
     reason = "no schema at opset " + std::to_string(opsetVersion);
     return nullptr;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowrank/Import/ONNXModelLoader.h"
+#include "FunctionExpansion.h"
 #include "GuardedSchemaRegistry.h"
 #include "lowrank/Support/InputFiles.h"
 
@@ -378,6 +379,8 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     return err;
   if (Error err = pinInputShapes(model, options.inputShapes, displayName))
     return err;
+  if (options.expandOperatorFunctions && options.isModelledOperator)
+    expandOperatorFunctions(model, options.isModelledOperator);
   try {
     ::onnx::ShapeInferenceOptions inference(/*check_type=*/true,
                                             /*strict_mode=*/1,

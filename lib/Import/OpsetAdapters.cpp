@@ -236,6 +236,43 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     setOperand(2, createI64Constant(*ends, loc));
     if (axes)
       setOperand(3, createI64Constant(*axes, loc));
+  } else if (opType == "Pad" && since < 11) {
+    // Opset 2: pads and the fill value are attributes.
+    std::optional<SmallVector<int64_t>> pads = attrs.takeInts("pads");
+    if (!pads)
+      return opaque("Pad before opset 11 without pads");
+    setOperand(1, createI64Constant(*pads, loc));
+    const ::onnx::AttributeProto *value = attrs.take("value");
+    auto type = dyn_cast<TensorType>(inputs[0].getType());
+    if (value && value->f() != 0) {
+      if (!type || !isa<FloatType>(type.getElementType()))
+        return opaque("Pad before opset 11 needs a float input");
+      auto scalarType = RankedTensorType::get({}, type.getElementType());
+      auto attr = DenseElementsAttr::get(
+          scalarType, FloatAttr::get(type.getElementType(), value->f()));
+      setOperand(2, onnx::ConstantOp::create(builder, loc, scalarType,
+                                             cast<ElementsAttr>(attr)));
+    }
+  } else if (opType == "Pad" && since >= 18 && !isAbsent(3)) {
+    // Pads of the listed axes only: spread over every axis.
+    SmallVector<int64_t> pads, axes;
+    std::optional<int64_t> rank = inputRank(0);
+    if (!rank || !getConstantIntegers(form.operands[1], pads) ||
+        !getConstantIntegers(form.operands[3], axes))
+      return opaque("Pad with axes needs constant pads and axes");
+    if (pads.size() != 2 * axes.size())
+      return opaque("Pad with " + Twine(axes.size()) + " axes needs " +
+                    Twine(2 * axes.size()) + " pads");
+    SmallVector<int64_t> full(2 * *rank, 0);
+    for (auto [i, axis] : llvm::enumerate(axes)) {
+      int64_t a = axis < 0 ? axis + *rank : axis;
+      if (a < 0 || a >= *rank)
+        return opaque("Pad axis " + Twine(axis) + " is out of range");
+      full[a] = pads[i];
+      full[a + *rank] = pads[i + axes.size()];
+    }
+    setOperand(1, createI64Constant(full, loc));
+    form.operands.resize(3);
   } else if (opType == "Dropout" && since < 12) {
     // Inference ignores the ratio; opset 12 made it an input.
     attrs.take("ratio");

@@ -122,6 +122,9 @@ def main():
                              "e.g. --runner-arg=--device=cuda")
     parser.add_argument("--update", action="store_true",
                         help="rewrite the list with every passing test")
+    parser.add_argument("--failures", metavar="FILE",
+                        help="write every failing test, listed or not, with "
+                        "its first error line")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="name the unlisted tests that pass")
     args = parser.parse_args()
@@ -177,6 +180,11 @@ def main():
     if args.verbose:
         for name in unlisted_passing:
             print("  passes, not listed: %s" % name)
+    if args.failures:
+        with open(args.failures, "w") as out:
+            for name in names:
+                if not results[name][0]:
+                    out.write("%s: %s\n" % (name, results[name][1]))
 
     if args.update:
         kept = [name for name in listed if not selected(name)]

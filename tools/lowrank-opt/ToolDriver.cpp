@@ -262,6 +262,7 @@ int runToolDriver(const DriverOptions &options,
   if (isONNXFile(options.inputFilename, input->getBuffer())) {
     ONNXImportOptions importOptions = options.import;
     importOptions.recordNodeIndices = options.emit == EmitKind::ONNX;
+    importOptions.expandOperatorFunctions = options.emit != EmitKind::ONNX;
     module = importONNXBuffer(input->getBuffer(), options.inputFilename,
                               &context, importOptions);
     onnxInput = std::move(input);

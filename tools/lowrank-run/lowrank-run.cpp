@@ -136,6 +136,7 @@ static OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
     return nullptr;
   }
   lowrank::ONNXImportOptions options;
+  options.expandOperatorFunctions = true;
   for (auto [name, tensor] : llvm::zip(*names, inputs))
     options.inputShapes[name] = SmallVector<int64_t>(tensor.getShape());
   return lowrank::importONNXFile(modelFile, &context, options);

@@ -45,6 +45,10 @@ struct ONNXLoadOptions {
   /// When set, shape inference failures of nodes of other operators (which
   /// stay opaque) are not errors; when null, every failure is.
   std::function<bool(llvm::StringRef)> isModelledOperator;
+  /// Replace nodes of operators that have no modelled operation but an
+  /// ONNX function body by that body (needs `isModelledOperator`). For
+  /// compilation; export to ONNX writes the model's own nodes back.
+  bool expandOperatorFunctions = false;
 };
 
 /// Parses a `--onnx-input-shape` value, `name:d0xd1x...` (several separated

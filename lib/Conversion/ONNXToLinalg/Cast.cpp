@@ -23,11 +23,14 @@ static bool isCastableType(Type type) {
 
 namespace {
 
-struct CastOpLowering : OpConversionPattern<onnx::CastOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Cast, and CastLike (a Cast to the element type of its second input).
+template <typename OpTy>
+struct CastOpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
-  matchAndRewrite(onnx::CastOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Type from = getElementType(op.getInput());
     Type to = getElementType(op.getOutput());
@@ -46,7 +49,8 @@ struct CastOpLowering : OpConversionPattern<onnx::CastOp> {
 } // namespace
 
 void populateCastPatterns(RewritePatternSet &patterns) {
-  patterns.add<CastOpLowering>(patterns.getContext());
+  patterns.add<CastOpLowering<onnx::CastOp>, CastOpLowering<onnx::CastLikeOp>>(
+      patterns.getContext());
 }
 
 } // namespace lowrank

@@ -174,6 +174,33 @@ struct BinaryOpLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// Shifts of unsigned integers; a shift by the width or more gives 0, as in
+/// ONNX Runtime (arith leaves such shifts undefined).
+struct BitShiftOpLowering : OpConversionPattern<onnx::BitShiftOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::BitShiftOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool left = op.getDirection() == "LEFT";
+    return replaceWithElementwiseGeneric(
+        rewriter, op, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0], amount = args[1];
+          unsigned width = x.getType().getIntOrFloatBitWidth();
+          Value shifted =
+              left ? Value(arith::ShLIOp::create(b, loc, x, amount))
+                   : Value(arith::ShRUIOp::create(b, loc, x, amount));
+          Value inRange = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ult, amount,
+              createScalarConstant(b, loc, x.getType(), width));
+          return arith::SelectOp::create(
+              b, loc, inRange, shifted,
+              createScalarConstant(b, loc, x.getType(), 0));
+        });
+  }
+};
+
 struct ModOpLowering : OpConversionPattern<onnx::ModOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -299,7 +326,11 @@ void populateElementwiseBinaryPatterns(RewritePatternSet &patterns) {
                                       CmpIPredicate::uge>>,
       BinaryOpLowering<onnx::AndOp, computeIntOnly<arith::AndIOp>>,
       BinaryOpLowering<onnx::OrOp, computeIntOnly<arith::OrIOp>>,
-      BinaryOpLowering<onnx::XorOp, computeIntOnly<arith::XOrIOp>>>(context);
+      BinaryOpLowering<onnx::XorOp, computeIntOnly<arith::XOrIOp>>,
+      BinaryOpLowering<onnx::BitwiseAndOp, computeIntOnly<arith::AndIOp>>,
+      BinaryOpLowering<onnx::BitwiseOrOp, computeIntOnly<arith::OrIOp>>,
+      BinaryOpLowering<onnx::BitwiseXorOp, computeIntOnly<arith::XOrIOp>>,
+      BitShiftOpLowering>(context);
   // Float Min/Max propagate NaN, as ONNX Runtime does.
   patterns.add<
       VariadicOpLowering<

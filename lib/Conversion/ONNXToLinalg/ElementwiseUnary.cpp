@@ -14,6 +14,9 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <limits>
+#include <type_traits>
+
 using namespace mlir;
 
 namespace lowrank {
@@ -148,6 +151,13 @@ static Value computeHardSwish(onnx::HardSwishOp, OpBuilder &b, Location loc,
 static Value computeNot(onnx::NotOp, OpBuilder &b, Location loc, Value x,
                         Type) {
   return arith::XOrIOp::create(b, loc, x, constantLike(b, loc, x, 1));
+}
+
+static Value computeBitwiseNot(onnx::BitwiseNotOp, OpBuilder &b, Location loc,
+                               Value x, Type) {
+  Value allOnes = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(x.getType(), -1));
+  return arith::XOrIOp::create(b, loc, x, allOnes);
 }
 
 static Value computeLeakyRelu(onnx::LeakyReluOp op, OpBuilder &b, Location loc,
@@ -300,6 +310,44 @@ struct ClipOpLowering : OpConversionPattern<onnx::ClipOp> {
   }
 };
 
+/// IsNaN and IsInf: an i1 per element, tested in the input's own type.
+template <typename OpTy>
+struct FloatClassLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    return replaceWithElementwiseGeneric(
+        rewriter, op, adaptor.getX(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0];
+          if constexpr (std::is_same_v<OpTy, onnx::IsNaNOp>) {
+            return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x,
+                                         x);
+          } else {
+            Value inf = createScalarConstant(
+                b, loc, x.getType(), std::numeric_limits<double>::infinity());
+            Value negInf = createScalarConstant(
+                b, loc, x.getType(), -std::numeric_limits<double>::infinity());
+            Value result = createScalarConstant(b, loc, b.getI1Type(), 0);
+            if (op.getDetectPositive())
+              result = arith::OrIOp::create(
+                  b, loc, result,
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                                        inf));
+            if (op.getDetectNegative())
+              result = arith::OrIOp::create(
+                  b, loc, result,
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                                        negInf));
+            return result;
+          }
+        });
+  }
+};
+
 template <typename OpTy, typename MathOpTy>
 using MathOpLowering =
     UnaryOpLowering<OpTy, computeMathOp<OpTy, MathOpTy>>;
@@ -318,6 +366,8 @@ void populateElementwiseUnaryPatterns(RewritePatternSet &patterns) {
       UnaryOpLowering<onnx::SoftsignOp, computeSoftsign>,
       UnaryOpLowering<onnx::HardSwishOp, computeHardSwish>,
       UnaryOpLowering<onnx::NotOp, computeNot>,
+      UnaryOpLowering<onnx::BitwiseNotOp, computeBitwiseNot>,
+      FloatClassLowering<onnx::IsNaNOp>, FloatClassLowering<onnx::IsInfOp>,
       UnaryOpLowering<onnx::LeakyReluOp, computeLeakyRelu>,
       UnaryOpLowering<onnx::EluOp, computeElu>,
       UnaryOpLowering<onnx::CeluOp, computeCelu>,

@@ -243,4 +243,5 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXReshapeLikeToLinalgPatterns(patterns);
   populateONNXSliceGatherToLinalgPatterns(patterns);
   populateONNXSliceToLinalgPatterns(patterns);
+  populateONNXIndexingToLinalgPatterns(patterns);
 }

@@ -22,6 +22,9 @@ void populateONNXSliceGatherToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Slice.
 void populateONNXSliceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// GatherElements, GatherND, Trilu, Range, Size, Pad and CumSum.
+void populateONNXIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace lowrank
 
 #endif // LOWRANK_LIB_CONVERSION_ONNXTOLINALG_TENSOROPSPATTERNS_H

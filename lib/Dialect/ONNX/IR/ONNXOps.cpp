@@ -125,6 +125,17 @@ LogicalResult CastOp::verify() {
   return success();
 }
 
+LogicalResult CastLikeOp::verify() {
+  return verifySameElementType(*this, getTargetType(), getOutput());
+}
+
+LogicalResult BitShiftOp::verify() {
+  if (getDirection() != "LEFT" && getDirection() != "RIGHT")
+    return emitOpError("direction must be \"LEFT\" or \"RIGHT\", got \"")
+           << getDirection() << "\"";
+  return verifySameElementType(*this, getX(), getY());
+}
+
 LogicalResult ClipOp::verify() {
   for (Value bound : {getMin(), getMax()}) {
     if (isNone(bound))

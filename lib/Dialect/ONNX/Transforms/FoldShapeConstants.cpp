@@ -113,12 +113,16 @@ namespace {
 /// Any elementwise op (with broadcasting) whose operands are all constant.
 struct ElementwiseFold : RewritePattern {
   ElementwiseFold(StringRef opName, MLIRContext *context, int64_t maxElements,
-                  ElementFn fn)
+                  ElementFn fn,
+                  std::function<bool(Operation *)> applies = nullptr)
       : RewritePattern(opName, /*benefit=*/1, context),
-        maxElements(maxElements), fn(std::move(fn)) {}
+        maxElements(maxElements), fn(std::move(fn)),
+        applies(std::move(applies)) {}
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
+    if (applies && !applies(op))
+      return rewriter.notifyMatchFailure(op, "attributes not folded");
     SmallVector<IntTensor> operands;
     for (Value operand : op->getOperands()) {
       std::optional<IntTensor> value = getIntTensor(operand, maxElements);
@@ -134,6 +138,8 @@ struct ElementwiseFold : RewritePattern {
 
   int64_t maxElements;
   ElementFn fn;
+  /// Whether the op's attributes give it the semantics `fn` computes.
+  std::function<bool(Operation *)> applies;
 };
 
 /// Ops that only regroup their data keep its values under the result shape.
@@ -194,6 +200,53 @@ struct ConcatFold : ConstantOperandPattern<onnx::ConcatOp> {
                            ArrayRef(input.values).slice(o * chunk, chunk));
       }
     return replaceWithIntConstant(rewriter, op, shape, values);
+  }
+};
+
+/// Range over integer constants (position ids, attention mask positions).
+struct RangeFold : ConstantOperandPattern<onnx::RangeOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
+
+  LogicalResult matchAndRewrite(onnx::RangeOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> scalars;
+    for (Value v : {op.getStart(), op.getLimit(), op.getDelta()}) {
+      std::optional<IntTensor> value = getIntTensor(v, 1);
+      if (!value || value->values.size() != 1)
+        return rewriter.notifyMatchFailure(op, "inputs are not constant");
+      scalars.push_back(value->values[0]);
+    }
+    int64_t start = scalars[0], limit = scalars[1], delta = scalars[2];
+    if (delta == 0)
+      return rewriter.notifyMatchFailure(op, "delta is zero");
+    // Counted in 128 bits: limit - start may overflow int64.
+    __int128 span = static_cast<__int128>(limit) - start;
+    __int128 count = span / delta;
+    if (count * delta != span && ((span < 0) == (delta < 0)))
+      ++count;
+    if (count < 0)
+      count = 0;
+    if (count > maxElements)
+      return rewriter.notifyMatchFailure(op, "result too large to fold");
+    SmallVector<int64_t> values;
+    for (int64_t i = 0; i < static_cast<int64_t>(count); ++i)
+      values.push_back(static_cast<int64_t>(start + static_cast<__int128>(i) *
+                                                        delta));
+    return replaceWithIntConstant(rewriter, op, {static_cast<int64_t>(count)},
+                                  values);
+  }
+};
+
+/// Size of a statically shaped tensor.
+struct SizeFold : OpRewritePattern<onnx::SizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::SizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getData().getType());
+    if (!type || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "input shape is not static");
+    return replaceWithIntConstant(rewriter, op, {}, {type.getNumElements()});
   }
 };
 
@@ -382,6 +435,19 @@ void lowrank::populateFoldShapeConstantsPatterns(RewritePatternSet &patterns,
       return std::nullopt;
     return a / b;
   });
+  // Integer Mod (fmod = 0): the remainder takes the divisor's sign.
+  patterns.add<ElementwiseFold>(
+      "onnx.Mod", context, maxElements,
+      [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+        int64_t a = v[0], b = v[1];
+        if (b == 0 || (b == -1 && a == std::numeric_limits<int64_t>::min()))
+          return std::nullopt;
+        int64_t r = a % b;
+        if (r != 0 && ((r < 0) != (b < 0)))
+          r += b;
+        return r;
+      },
+      [](Operation *op) { return cast<onnx::ModOp>(op).getFmod() == 0; });
   binary("onnx.Equal", [](int64_t a, int64_t b) { return a == b; });
   binary("onnx.Less", [](int64_t a, int64_t b) { return a < b; });
   binary("onnx.LessOrEqual", [](int64_t a, int64_t b) { return a <= b; });
@@ -410,7 +476,7 @@ void lowrank::populateFoldShapeConstantsPatterns(RewritePatternSet &patterns,
   patterns.add<RegroupFold<onnx::ReshapeOp>, RegroupFold<onnx::SqueezeOp>,
                RegroupFold<onnx::UnsqueezeOp>, RegroupFold<onnx::FlattenOp>,
                RegroupFold<onnx::IdentityOp>, ConcatFold, GatherFold,
-               GatherOfShapeFold, SliceFold, ConstantOfShapeFold>(context,
-                                                                  maxElements);
-  patterns.add<ShapeOfPartlyStaticFold>(context);
+               GatherOfShapeFold, SliceFold, ConstantOfShapeFold, RangeFold>(
+      context, maxElements);
+  patterns.add<ShapeOfPartlyStaticFold, SizeFold>(context);
 }

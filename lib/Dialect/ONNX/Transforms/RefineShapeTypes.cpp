@@ -1,9 +1,11 @@
 //===- RefineShapeTypes.cpp - Static result types from constant shapes ----===//
 //
 // Once a shape operand is constant, the result type of Reshape, Expand,
-// ConstantOfShape and Tile follows from it, and that of Slice from constant
-// bounds; the refined type then flows
-// through elementwise users, whose result shape follows from their operands.
+// ConstantOfShape and Tile follows from it, that of Slice from constant
+// bounds, and that of Squeeze and Unsqueeze from constant axes; the refined
+// type then flows through elementwise users and the ops that move dims
+// (Transpose, Concat, Gather), whose result shape follows from their
+// operands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -225,12 +227,194 @@ struct ElementwiseRefine : RewritePattern {
   }
 };
 
+/// The static shape of `value`'s ranked type, if it has one.
+static std::optional<SmallVector<int64_t>> getRankedShape(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return std::nullopt;
+  return SmallVector<int64_t>(type.getShape());
+}
+
+/// `axis` in [-rank, rank) counted from the front; none outside.
+static std::optional<int64_t> normalizeAxisIn(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return std::nullopt;
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// Unsqueeze with constant axes: size-1 dims inserted into the data shape.
+struct UnsqueezeRefine : ConstantOperandPattern<onnx::UnsqueezeOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
+
+  LogicalResult matchAndRewrite(onnx::UnsqueezeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> data = getRankedShape(op.getData());
+    std::optional<IntTensor> axes = getIntTensor(op.getAxes(), maxElements);
+    if (!data || !axes)
+      return rewriter.notifyMatchFailure(op, "data unranked or axes unknown");
+    int64_t rank = data->size() + axes->values.size();
+    SmallVector<bool> inserted(rank, false);
+    for (int64_t axis : axes->values) {
+      std::optional<int64_t> index = normalizeAxisIn(axis, rank);
+      if (!index || inserted[*index])
+        return rewriter.notifyMatchFailure(op, "invalid axes");
+      inserted[*index] = true;
+    }
+    SmallVector<int64_t> shape;
+    auto next = data->begin();
+    for (int64_t d = 0; d < rank; ++d)
+      shape.push_back(inserted[d] ? 1 : *next++);
+    return refineToShape(rewriter, op, shape);
+  }
+};
+
+/// Squeeze with constant axes (or none: every static size-1 dim).
+struct SqueezeRefine : ConstantOperandPattern<onnx::SqueezeOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
+
+  LogicalResult matchAndRewrite(onnx::SqueezeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> data = getRankedShape(op.getData());
+    if (!data)
+      return rewriter.notifyMatchFailure(op, "data unranked");
+    int64_t rank = data->size();
+    SmallVector<bool> removed(rank, false);
+    if (isa<NoneType>(op.getAxes().getType())) {
+      if (llvm::any_of(*data, ShapedType::isDynamic))
+        return rewriter.notifyMatchFailure(op, "dynamic dims without axes");
+      for (int64_t d = 0; d < rank; ++d)
+        removed[d] = (*data)[d] == 1;
+    } else {
+      std::optional<IntTensor> axes = getIntTensor(op.getAxes(), maxElements);
+      if (!axes)
+        return rewriter.notifyMatchFailure(op, "axes unknown");
+      for (int64_t axis : axes->values) {
+        std::optional<int64_t> index = normalizeAxisIn(axis, rank);
+        if (!index)
+          return rewriter.notifyMatchFailure(op, "invalid axes");
+        removed[*index] = true;
+      }
+    }
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!removed[d])
+        shape.push_back((*data)[d]);
+    return refineToShape(rewriter, op, shape);
+  }
+};
+
+struct TransposeRefine : OpRewritePattern<onnx::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> data = getRankedShape(op.getData());
+    if (!data)
+      return rewriter.notifyMatchFailure(op, "data unranked");
+    int64_t rank = data->size();
+    SmallVector<int64_t> perm;
+    if (std::optional<ArrayRef<int64_t>> given = op.getPerm())
+      perm.assign(given->begin(), given->end());
+    else
+      for (int64_t d = rank - 1; d >= 0; --d)
+        perm.push_back(d);
+    if (static_cast<int64_t>(perm.size()) != rank)
+      return rewriter.notifyMatchFailure(op, "perm does not match rank");
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm) {
+      if (p < 0 || p >= rank)
+        return rewriter.notifyMatchFailure(op, "invalid perm");
+      shape.push_back((*data)[p]);
+    }
+    return refineToShape(rewriter, op, shape);
+  }
+};
+
+struct ConcatRefine : OpRewritePattern<onnx::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<SmallVector<int64_t>> shapes;
+    for (Value input : op.getInputs()) {
+      std::optional<SmallVector<int64_t>> shape = getRankedShape(input);
+      if (!shape || (!shapes.empty() && shape->size() != shapes[0].size()))
+        return rewriter.notifyMatchFailure(op, "inputs unranked or mixed");
+      shapes.push_back(std::move(*shape));
+    }
+    if (shapes.empty())
+      return failure();
+    int64_t rank = shapes[0].size();
+    std::optional<int64_t> axis =
+        normalizeAxisIn(static_cast<int64_t>(op.getAxis()), rank);
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "invalid axis");
+    SmallVector<int64_t> shape(rank, kDynamic);
+    int64_t total = 0;
+    for (const SmallVector<int64_t> &input : shapes) {
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != *axis && !ShapedType::isDynamic(input[d]))
+          shape[d] = input[d];
+      if (ShapedType::isDynamic(input[*axis]) || total == kDynamic)
+        total = kDynamic;
+      else
+        total += input[*axis];
+    }
+    shape[*axis] = total;
+    return refineToShape(rewriter, op, shape);
+  }
+};
+
+/// Gather: data dims before the axis, the indices' dims, data dims after.
+struct GatherRefine : OpRewritePattern<onnx::GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> data = getRankedShape(op.getData());
+    std::optional<SmallVector<int64_t>> indices =
+        getRankedShape(op.getIndices());
+    if (!data || !indices)
+      return rewriter.notifyMatchFailure(op, "operands unranked");
+    std::optional<int64_t> axis =
+        normalizeAxisIn(static_cast<int64_t>(op.getAxis()), data->size());
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "invalid axis");
+    SmallVector<int64_t> shape(data->begin(), data->begin() + *axis);
+    llvm::append_range(shape, *indices);
+    shape.append(data->begin() + *axis + 1, data->end());
+    return refineToShape(rewriter, op, shape);
+  }
+};
+
+/// Ops whose result has the shape of their first operand without the
+/// SameOperandsAndResultShape trait (other operands are scalars, types or
+/// parameters), or of their second (GatherElements: the indices).
+template <typename OpTy, unsigned ShapeOperand = 0>
+struct OperandShapeRefine : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> shape =
+        getRankedShape(op->getOperand(ShapeOperand));
+    if (!shape)
+      return rewriter.notifyMatchFailure(op, "operand unranked");
+    return refineToShape(rewriter, op, *shape);
+  }
+};
+
 } // namespace
 
 void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
                                                int64_t maxElements) {
   MLIRContext *context = patterns.getContext();
   patterns.add<ReshapeRefine, ExpandRefine, ConstantOfShapeRefine, TileRefine,
-               SliceRefine>(context, maxElements);
-  patterns.add<ElementwiseRefine>(context);
+               SliceRefine, UnsqueezeRefine, SqueezeRefine>(context,
+                                                            maxElements);
+  patterns.add<ElementwiseRefine, TransposeRefine, ConcatRefine, GatherRefine,
+               OperandShapeRefine<onnx::CastLikeOp>,
+               OperandShapeRefine<onnx::TriluOp>,
+               OperandShapeRefine<onnx::CumSumOp>,
+               OperandShapeRefine<onnx::GatherElementsOp, 1>>(context);
 }

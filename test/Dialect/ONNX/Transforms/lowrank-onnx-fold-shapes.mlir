@@ -217,3 +217,35 @@ func.func @negative_axes() -> (tensor<2x3xi64>, tensor<2xi64>) {
   %g = onnx.Gather %a, %i {axis = -1 : i64} : (tensor<2x2xi64>, tensor<i64>) -> tensor<2xi64>
   return %c, %g : tensor<2x3xi64>, tensor<2xi64>
 }
+
+// -----
+
+// Position ids: Range over the sequence length, then Unsqueeze; Mod and
+// Size of static shapes fold too, and the refined types reach Transpose,
+// Concat and Gather.
+// CHECK-LABEL: func.func @range_chain
+// CHECK-NOT: onnx.Range
+// CHECK-NOT: onnx.Size
+// CHECK-NOT: onnx.Mod
+// CHECK-DAG: onnx.Constant {value = dense<{{\[\[}}0, 2, 4]]> : tensor<1x3xi64>}
+// CHECK-DAG: onnx.Constant {value = dense<24> : tensor<i64>}
+// CHECK-DAG: onnx.Constant {value = dense<[1, 0, 1]> : tensor<3xi64>}
+// CHECK: onnx.Transpose {{.*}} -> tensor<3x1xi64>
+// CHECK: onnx.Concat {{.*}} -> tensor<3x2xi64>
+func.func @range_chain(%x: tensor<2x3x4xf32>) -> (tensor<1x?xi64>, tensor<i64>, tensor<3xi64>, tensor<?x?xi64>) {
+  %s = onnx.Shape %x : (tensor<2x3x4xf32>) -> tensor<3xi64>
+  %i1 = onnx.Constant {value = dense<1> : tensor<i64>} : tensor<i64>
+  %zero = onnx.Constant {value = dense<0> : tensor<i64>} : tensor<i64>
+  %two = onnx.Constant {value = dense<2> : tensor<i64>} : tensor<i64>
+  %n = onnx.Gather %s, %i1 {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %limit = onnx.Mul %n, %two : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %r = onnx.Range %zero, %limit, %two : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %a = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %u = onnx.Unsqueeze %r, %a : (tensor<?xi64>, tensor<1xi64>) -> tensor<1x?xi64>
+  %size = onnx.Size %x : (tensor<2x3x4xf32>) -> tensor<i64>
+  %minus = onnx.Constant {value = dense<[-1, 3, -3]> : tensor<3xi64>} : tensor<3xi64>
+  %m = onnx.Mod %minus, %s : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %t = onnx.Transpose %u {perm = array<i64: 1, 0>} : (tensor<1x?xi64>) -> tensor<?x?xi64>
+  %c = onnx.Concat %t, %t {axis = 1 : i64} : (tensor<?x?xi64>, tensor<?x?xi64>) -> tensor<?x?xi64>
+  return %u, %size, %m, %c : tensor<1x?xi64>, tensor<i64>, tensor<3xi64>, tensor<?x?xi64>
+}

@@ -126,6 +126,31 @@ def ONNX_CastOp : ONNX_Op<"Cast", [Pure, SameOperandsAndResultShape]> {
   let hasVerifier = 1;
 }
 
+def ONNX_CastLikeOp : ONNX_Op<"CastLike", [Pure]> {
+  let summary = "Elementwise conversion to the element type of `target_type`";
+  let arguments = (ins AnyTensor:$input, AnyTensor:$target_type,
+                   DefaultValuedAttr<I64Attr, "1">:$saturate);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+class ONNX_FloatClassOp<string mnemonic>
+    : ONNX_Op<mnemonic, [Pure, SameOperandsAndResultShape]> {
+  let results = (outs ONNX_BoolTensor:$Y);
+}
+def ONNX_IsNaNOp : ONNX_FloatClassOp<"IsNaN"> {
+  let summary = "Elementwise test for NaN";
+  let arguments = (ins ONNX_FloatTensor:$X);
+}
+def ONNX_IsInfOp : ONNX_FloatClassOp<"IsInf"> {
+  let summary = "Elementwise test for infinities of the selected signs";
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<I64Attr, "1">:$detect_negative,
+                   DefaultValuedAttr<I64Attr, "1">:$detect_positive);
+}
+
+def ONNX_BitwiseNotOp : ONNX_UnaryOp<"BitwiseNot", ONNX_IntTensor>;
+
 def ONNX_ClipOp : ONNX_Op<"Clip", [Pure]> {
   let summary = "Elementwise clamp into [min, max]";
   let arguments = (ins ONNX_NumericTensor:$input, ONNX_TensorOrNone:$min,
@@ -165,6 +190,21 @@ def ONNX_PReluOp : ONNX_BinaryOp<"PRelu", ONNX_NumericTensor, ONNX_NumericTensor
                                  [SameOperandsAndResultElementType]> {
   let arguments = (ins ONNX_NumericTensor:$X, ONNX_NumericTensor:$slope);
   let results = (outs ONNX_NumericTensor:$Y);
+}
+
+class ONNX_BitwiseOp<string mnemonic>
+    : ONNX_BinaryOp<mnemonic, ONNX_IntTensor, ONNX_IntTensor,
+                    [SameOperandsAndResultElementType]>;
+def ONNX_BitwiseAndOp : ONNX_BitwiseOp<"BitwiseAnd">;
+def ONNX_BitwiseOrOp : ONNX_BitwiseOp<"BitwiseOr">;
+def ONNX_BitwiseXorOp : ONNX_BitwiseOp<"BitwiseXor">;
+def ONNX_BitShiftOp : ONNX_BinaryOp<"BitShift", ONNX_IntTensor, ONNX_IntTensor,
+                                    [SameOperandsAndResultElementType]> {
+  let summary = "Elementwise shift of unsigned integers by B bits";
+  let arguments = (ins ONNX_IntTensor:$X, ONNX_IntTensor:$Y,
+                   StrAttr:$direction);
+  let results = (outs ONNX_IntTensor:$Z);
+  let hasVerifier = 1;
 }
 
 class ONNX_CompareOp<string mnemonic>
@@ -592,5 +632,7 @@ def ONNX_YieldOp : ONNX_Op<"Yield", [Pure, Terminator,
   let arguments = (ins Variadic<AnyType>:$outputs);
   let assemblyFormat = "($outputs^ `:` type($outputs))? attr-dict";
 }
+
+include "lowrank/Dialect/ONNX/IR/ONNXIndexingOps.td"
 
 #endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD

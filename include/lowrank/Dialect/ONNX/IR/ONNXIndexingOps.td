@@ -1,0 +1,81 @@
+//===- ONNXIndexingOps.td - Gathers, ranges, padding, scans -*- tablegen -*-===//
+//
+// Operators that index into their data by computed positions: element and
+// n-dimensional gathers, triangles, ranges, padding and cumulative sums,
+// and Size. Included by ONNXOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWRANK_DIALECT_ONNX_IR_ONNXINDEXINGOPS_TD
+#define LOWRANK_DIALECT_ONNX_IR_ONNXINDEXINGOPS_TD
+
+def ONNX_GatherElementsOp : ONNX_Op<"GatherElements",
+    [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "Elements of `data` at `indices` along `axis`";
+  let description = [{
+    `output[i][j][k] = data[i][indices[i][j][k]][k]` for axis 1; the output
+    has the shape of `indices`.
+  }];
+  let arguments = (ins AnyTensor:$data, ONNX_IndexTensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_GatherNDOp : ONNX_Op<"GatherND",
+    [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "Slices of `data` at the index tuples of `indices`";
+  let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_TriluOp : ONNX_Op<"Trilu", [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "Upper or lower triangle of the last two dimensions";
+  let arguments = (ins AnyTensor:$input, ONNX_TensorOrNone:$k,
+                   DefaultValuedAttr<I64Attr, "1">:$upper);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_RangeOp : ONNX_Op<"Range", [Pure]> {
+  let summary = "start, start + delta, ... up to (excluding) limit";
+  let arguments = (ins ONNX_NumericTensor:$start, ONNX_NumericTensor:$limit,
+                   ONNX_NumericTensor:$delta);
+  let results = (outs ONNX_NumericTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_SizeOp : ONNX_Op<"Size", [Pure]> {
+  let summary = "The number of elements of a tensor, as an int64 scalar";
+  let arguments = (ins AnyTensor:$data);
+  let results = (outs ONNX_I64Tensor:$size);
+  let hasVerifier = 1;
+}
+
+def ONNX_PadOp : ONNX_Op<"Pad", [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "Pad with a constant, reflection, edge or wrap-around values";
+  let description = [{
+    The opset-13 form: `pads` holds the begin pads of every axis, then the
+    end pads; negative pads crop. Newer forms with `axes` are brought to it
+    by the importer.
+  }];
+  let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$pads,
+                   ONNX_TensorOrNone:$constant_value,
+                   DefaultValuedStrAttr<StrAttr, "constant">:$mode);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_CumSumOp : ONNX_Op<"CumSum", [Pure,
+    ONNX_SameDataAndResultElementType]> {
+  let summary = "Cumulative sum along an axis given as an input";
+  let arguments = (ins ONNX_NumericTensor:$x, ONNX_IndexTensor:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$exclusive,
+                   DefaultValuedAttr<I64Attr, "0">:$reverse);
+  let results = (outs ONNX_NumericTensor:$y);
+  let hasVerifier = 1;
+}
+
+#endif // LOWRANK_DIALECT_ONNX_IR_ONNXINDEXINGOPS_TD

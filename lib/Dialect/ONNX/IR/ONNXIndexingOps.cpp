@@ -1,0 +1,125 @@
+//===- ONNXIndexingOps.cpp - Verifiers of the indexing operators ----------===//
+//
+// Ranks and axes of GatherElements, GatherND, Trilu, Range, Size, Pad and
+// CumSum. Dynamic dimensions are accepted wherever a static size would be
+// checked.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace lowrank::onnx;
+
+static std::optional<int64_t> getRankOf(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return std::nullopt;
+  return type.getRank();
+}
+
+/// Whether `value` is a scalar or a 1-D tensor of one element (or unranked).
+static bool isScalarLike(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return true;
+  return type.getRank() == 0 ||
+         (type.getRank() == 1 && !(type.getDimSize(0) > 1));
+}
+
+LogicalResult GatherElementsOp::verify() {
+  std::optional<int64_t> rank = getRankOf(getData());
+  std::optional<int64_t> indicesRank = getRankOf(getIndices());
+  if (rank && *rank == 0)
+    return emitOpError("data must have rank >= 1");
+  if (rank && indicesRank && *rank != *indicesRank)
+    return emitOpError("indices must have the rank of data (")
+           << *rank << "), got " << *indicesRank;
+  // I64Attr getters return uint64_t: -1 arrives as 2^64 - 1.
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (rank && (axis < -*rank || axis >= *rank))
+    return emitOpError("axis ")
+           << axis << " is out of range for rank " << *rank;
+  return success();
+}
+
+LogicalResult GatherNDOp::verify() {
+  std::optional<int64_t> rank = getRankOf(getData());
+  std::optional<int64_t> indicesRank = getRankOf(getIndices());
+  int64_t batchDims = static_cast<int64_t>(getBatchDims());
+  if (batchDims < 0)
+    return emitOpError("batch_dims must not be negative");
+  if (rank && *rank < 1)
+    return emitOpError("data must have rank >= 1");
+  if (indicesRank && *indicesRank < 1)
+    return emitOpError("indices must have rank >= 1");
+  if (rank && indicesRank && batchDims >= std::min(*rank, *indicesRank))
+    return emitOpError("batch_dims must be less than both ranks");
+  if (rank && indicesRank) {
+    auto indicesType = cast<RankedTensorType>(getIndices().getType());
+    int64_t depth = indicesType.getDimSize(*indicesRank - 1);
+    if (!ShapedType::isDynamic(depth) && depth > *rank - batchDims)
+      return emitOpError("index tuples of ")
+             << depth << " coordinates for " << *rank - batchDims
+             << " dimensions";
+  }
+  return success();
+}
+
+LogicalResult TriluOp::verify() {
+  if (std::optional<int64_t> rank = getRankOf(getInput()); rank && *rank < 2)
+    return emitOpError("input must have rank >= 2");
+  if (!isa<NoneType>(getK().getType()) && !isScalarLike(getK()))
+    return emitOpError("k must be a scalar");
+  return success();
+}
+
+LogicalResult RangeOp::verify() {
+  for (Value v : {getStart(), getLimit(), getDelta()}) {
+    if (!isScalarLike(v))
+      return emitOpError("start, limit and delta must be scalars");
+    if (getElementTypeOrSelf(v.getType()) !=
+        getElementTypeOrSelf(getOutput().getType()))
+      return emitOpError("inputs and result must have one element type");
+  }
+  if (std::optional<int64_t> rank = getRankOf(getOutput()); rank && *rank != 1)
+    return emitOpError("result must be 1-D");
+  return success();
+}
+
+LogicalResult SizeOp::verify() {
+  if (std::optional<int64_t> rank = getRankOf(getSize()); rank && *rank != 0)
+    return emitOpError("result must be a scalar");
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  if (!llvm::is_contained({"constant", "reflect", "edge", "wrap"}, getMode()))
+    return emitOpError("unknown mode '") << getMode() << "'";
+  if (std::optional<int64_t> padsRank = getRankOf(getPads());
+      padsRank && *padsRank != 1)
+    return emitOpError("pads must be 1-D");
+  std::optional<int64_t> rank = getRankOf(getData());
+  auto padsType = dyn_cast<RankedTensorType>(getPads().getType());
+  if (rank && padsType && padsType.getRank() == 1 &&
+      !padsType.isDynamicDim(0) && padsType.getDimSize(0) != 2 * *rank)
+    return emitOpError("pads has ")
+           << padsType.getDimSize(0) << " values, expected " << 2 * *rank;
+  Value value = getConstantValue();
+  if (!isa<NoneType>(value.getType())) {
+    if (!isScalarLike(value))
+      return emitOpError("constant_value must be a scalar");
+    if (getElementTypeOrSelf(value.getType()) !=
+        getElementTypeOrSelf(getData().getType()))
+      return emitOpError("constant_value must have the element type of data");
+  }
+  return success();
+}
+
+LogicalResult CumSumOp::verify() {
+  if (!isScalarLike(getAxis()))
+    return emitOpError("axis must be a scalar");
+  return success();
+}

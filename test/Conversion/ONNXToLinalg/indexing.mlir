@@ -1,0 +1,132 @@
+// RUN: lowrank-opt %s --lowrank-convert-onnx-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: cf.assert {{.*}} "GatherElements index out of range for axis 1 of size 3"
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.minsi
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<2x3xf32>
+func.func @gather_elements(%d: tensor<2x3xf32>, %i: tensor<2x4xi64>) -> tensor<2x4xf32> {
+  %y = onnx.GatherElements %d, %i {axis = -1 : i64} : (tensor<2x3xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// One check per coordinate of the index tuples, against its own axis.
+// CHECK-LABEL: func.func @gather_nd
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [3, 1] [1, 1]
+// CHECK: cf.assert {{.*}} "GatherND index out of range for axis 0 of size 4"
+// CHECK: tensor.extract_slice %{{.*}}[0, 1] [3, 1] [1, 1]
+// CHECK: cf.assert {{.*}} "GatherND index out of range for axis 1 of size 5"
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x6xf32>)
+func.func @gather_nd(%d: tensor<4x5x6xf32>, %i: tensor<3x2xi64>) -> tensor<3x6xf32> {
+  %y = onnx.GatherND %d, %i : (tensor<4x5x6xf32>, tensor<3x2xi64>) -> tensor<3x6xf32>
+  return %y : tensor<3x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @trilu_lower
+// CHECK: %[[K:.*]] = tensor.extract
+// CHECK: linalg.generic
+// CHECK: %[[R:.*]] = linalg.index 0
+// CHECK: %[[C:.*]] = linalg.index 1
+// CHECK: %[[D:.*]] = arith.subi %[[C]], %[[R]]
+// CHECK: arith.cmpi sle, %[[D]], %{{.*}}
+// CHECK: arith.select
+func.func @trilu_lower(%x: tensor<3x4xf32>, %k: tensor<i64>) -> tensor<3x4xf32> {
+  %y = onnx.Trilu %x, %k {upper = 0 : i64} : (tensor<3x4xf32>, tensor<i64>) -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}
+
+// -----
+
+// A Range whose inputs are known only at run time has a dynamic size.
+// CHECK-LABEL: func.func @range_dynamic
+// CHECK: arith.ceildivsi
+// CHECK: arith.maxsi
+// CHECK: tensor.empty(%{{.*}}) : tensor<?xi64>
+// CHECK: linalg.generic
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @range_dynamic(%s: tensor<i64>, %l: tensor<i64>, %d: tensor<i64>) -> tensor<?xi64> {
+  %y = onnx.Range %s, %l, %d : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  return %y : tensor<?xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @size_dynamic
+// CHECK: tensor.dim
+// CHECK: arith.muli
+// CHECK: tensor.from_elements %{{.*}} : tensor<i64>
+func.func @size_dynamic(%x: tensor<?x3xf32>) -> tensor<i64> {
+  %y = onnx.Size %x : (tensor<?x3xf32>) -> tensor<i64>
+  return %y : tensor<i64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pad_reflect
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x7xf32>)
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+// CHECK-NOT: arith.select
+// CHECK: linalg.yield
+func.func @pad_reflect(%x: tensor<3x4xf32>) -> tensor<3x7xf32> {
+  %p = onnx.Constant {value = dense<[0, 2, 0, 1]> : tensor<4xi64>} : tensor<4xi64>
+  %n = onnx.NoValue
+  %y = onnx.Pad %x, %p, %n {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>, none) -> tensor<3x7xf32>
+  return %y : tensor<3x7xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pad_constant
+// CHECK: %[[V:.*]] = tensor.extract %{{.*}}[] : tensor<f32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<5x4xf32>)
+// CHECK: arith.select %{{.*}}, %{{.*}}, %[[V]]
+func.func @pad_constant(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<5x4xf32> {
+  %p = onnx.Constant {value = dense<[1, 0, 1, 0]> : tensor<4xi64>} : tensor<4xi64>
+  %y = onnx.Pad %x, %p, %v : (tensor<3x4xf32>, tensor<4xi64>, tensor<f32>) -> tensor<5x4xf32>
+  return %y : tensor<5x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cumsum_reverse_exclusive
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpi sgt
+// CHECK: arith.addf
+func.func @cumsum_reverse_exclusive(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %a = onnx.Constant {value = dense<1> : tensor<i32>} : tensor<i32>
+  %y = onnx.CumSum %x, %a {exclusive = 1 : i64, reverse = 1 : i64} : (tensor<2x5xf32>, tensor<i32>) -> tensor<2x5xf32>
+  return %y : tensor<2x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @float_classes
+// CHECK: arith.cmpf uno
+// CHECK: arith.cmpf oeq
+// CHECK-NOT: arith.cmpf
+// CHECK: return
+func.func @float_classes(%x: tensor<4xf16>) -> (tensor<4xi1>, tensor<4xi1>) {
+  %n = onnx.IsNaN %x : (tensor<4xf16>) -> tensor<4xi1>
+  %i = onnx.IsInf %x {detect_negative = 0 : i64} : (tensor<4xf16>) -> tensor<4xi1>
+  return %n, %i : tensor<4xi1>, tensor<4xi1>
+}
+
+// -----
+
+// Shifts by the width or more give 0.
+// CHECK-LABEL: func.func @bit_shift
+// CHECK: arith.shrui
+// CHECK: arith.cmpi ult
+// CHECK: arith.select
+func.func @bit_shift(%x: tensor<4xui8>, %y: tensor<4xui8>) -> tensor<4xui8> {
+  %z = onnx.BitShift %x, %y {direction = "RIGHT"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %z : tensor<4xui8>
+}
