@@ -21,6 +21,21 @@ For every model of test/corpus/MANIFEST.json (or every .onnx file of
               dicts, string tensors), and the number of factored layers of
               the report.
 
+With --lowrank-run, two more stages compile and run the models:
+
+  run         lowrank-run MODEL --input ... --output-dir WORK/x.run: every
+              output equals ONNX Runtime's within the output's scale:
+              max |y - y_ort| <= tol * max |y_ort| (tol 1e-4 for float32
+              and float64, 1e-2 for float16 and bfloat16; integers and
+              booleans exactly). Prints each output's scaled error.
+  run-compressed
+              the same for the compressed model of the compress stage,
+              against ONNX Runtime on that model.
+
+test/corpus/expected_run.txt lists the models that must pass both; a listed
+model that fails fails the check. The others are run too and reported as
+`XFAIL model run: reason` (or `XPASS` when they pass), never hidden.
+
 Outputs that are not tensors (sequences, maps) are compared on the round
 trip with an exact recursive equality: dict keys and values, list items,
 numpy arrays with NaN-aware array_equal. Graph inputs with an unnamed
@@ -50,6 +65,11 @@ ort.set_default_logger_severity(4)  # failures come back as exceptions
 
 HERE = pathlib.Path(__file__).resolve().parent
 COMPRESS_OPTIONS = "param-ratio=0.8"
+EXPECTED_RUN = HERE / "expected_run.txt"
+# Error allowed relative to the largest magnitude of each output: float
+# reassociation (blocked reductions, fused multiply-adds) moves float32
+# results by a few ulps of the output's scale, not of each element.
+SCALED_TOLERANCE = {np.float32: 1e-4, np.float64: 1e-4, np.float16: 1e-2}
 
 # Sizes given to symbolic dimensions when the models are run.
 BATCH = 2
@@ -353,6 +373,7 @@ def relative_error(reference, value):
 # --- lowrank-opt --------------------------------------------------------------
 
 def run_tool(args, timeout):
+    tool = os.path.basename(args[0])
     try:
         result = subprocess.run(args, capture_output=True, text=True,
                                 timeout=timeout)
@@ -360,12 +381,12 @@ def run_tool(args, timeout):
         stderr = error.stderr or ""
         if isinstance(stderr, bytes):
             stderr = stderr.decode(errors="replace")
-        raise StageFailure(f"lowrank-opt timed out after {timeout} s\n"
+        raise StageFailure(f"{tool} timed out after {timeout} s\n"
                            f"{_indent(stderr)}")
     except OSError as error:
-        raise StageFailure(f"cannot run lowrank-opt: {error}")
+        raise StageFailure(f"cannot run {tool}: {error}")
     if result.returncode != 0:
-        raise StageFailure(f"lowrank-opt exited with {result.returncode}\n"
+        raise StageFailure(f"{tool} exited with {result.returncode}\n"
                            f"  command: {' '.join(args)}\n"
                            f"{_indent(result.stderr)}")
     return result
@@ -473,6 +494,79 @@ def stage_compress(tool, model_path, original, feeds, reference, work, stem, tim
             f"(was {len(original.graph.node)}); relative error {errors}")
 
 
+def scaled_error(reference, value):
+    """max |value - reference| / max |reference| in float64; 0 for equal
+    integer or boolean tensors, inf for different ones or shapes."""
+    reference = np.asarray(reference)
+    value = np.asarray(value)
+    if reference.shape != value.shape:
+        return float("inf")
+    if not np.issubdtype(reference.dtype, np.floating):
+        return 0.0 if np.array_equal(reference, value) else float("inf")
+    r = reference.astype(np.float64)
+    v = value.astype(np.float64)
+    both_nan = np.isnan(r) & np.isnan(v)
+    if np.any(np.isnan(r) != np.isnan(v)):
+        return float("inf")
+    diff = np.where(both_nan, 0.0, np.abs(v - r))
+    if diff.size == 0:
+        return 0.0
+    scale = np.max(np.abs(np.where(both_nan, 0.0, r)))
+    return float(np.max(diff) / scale) if scale > 0 else float(np.max(diff))
+
+
+def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeout):
+    """Runs `model_path` with lowrank-run and compares with `reference`."""
+    folder = work / f"{stem}.run"
+    if folder.exists():
+        for path in folder.iterdir():
+            path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    args = [runner, str(model_path)]
+    for index, value in enumerate(feeds.values()):
+        path = folder / f"input_{index}.npy"
+        np.save(path, value)
+        args += ["--input", str(path)]
+    args += ["--output-dir", str(folder)]
+    result = run_tool(args, timeout)
+    details = []
+    for index, (name, r) in enumerate(zip(names, reference)):
+        if not _is_numeric(r):
+            details.append(f"{name} skipped ({_describe_value(r)})")
+            continue
+        path = folder / f"output_{index}.pb"
+        if not path.exists():
+            raise StageFailure(f"lowrank-run wrote no {path.name}")
+        tensor = onnx.TensorProto()
+        tensor.ParseFromString(path.read_bytes())
+        value = onnx.numpy_helper.to_array(tensor)
+        error = scaled_error(r, value)
+        tolerance = SCALED_TOLERANCE.get(np.asarray(r).dtype.type, 1e-4)
+        if not error <= tolerance:
+            raise StageFailure(f"output '{name}' differs from ONNX Runtime: "
+                               f"max |y - y_ort| / max |y_ort| = {error:.3e} "
+                               f"> {tolerance:g}")
+        details.append(f"{name} {error:.1e}")
+    return "scaled error " + ", ".join(details)
+
+
+def stage_run(runner, model_path, feeds, names, reference, work, stem, timeout):
+    return run_compiled(runner, model_path, feeds, names, reference, work,
+                        stem, timeout)
+
+
+def stage_run_compressed(runner, feeds, work, stem, timeout):
+    compressed = work / f"{stem}.compressed.onnx"
+    if not compressed.exists():
+        raise StageFailure("no compressed model (the compress stage failed)")
+    try:
+        names, reference = run_model(compressed, feeds)
+    except Exception as error:
+        raise StageFailure(f"ONNX Runtime: {str(error).strip()[:500]}")
+    return run_compiled(runner, compressed, feeds, names, reference, work,
+                        f"{stem}.compressed", timeout)
+
+
 # --- driver -------------------------------------------------------------------
 
 def load_entries(models_dir, manifest_path):
@@ -504,6 +598,9 @@ def main():
                              "parent, when --models is the default)")
     parser.add_argument("--filter", default=None,
                         help="only models whose file name contains this")
+    parser.add_argument("--lowrank-run", default=None,
+                        help="also compile and run every model with this "
+                        "lowrank-run (the run and run-compressed stages)")
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds per lowrank-opt call (default 300)")
     args = parser.parse_args()
@@ -525,7 +622,11 @@ def main():
         print("0 passed, 1 failed")
         return 1
 
-    passed = failed = 0
+    expected_run = set()
+    if EXPECTED_RUN.exists():
+        expected_run = {line.strip() for line in EXPECTED_RUN.read_text().splitlines()
+                        if line.strip() and not line.startswith("#")}
+    passed = failed = run_passes = 0
     for model_path, entry in entries:
         stem = model_path.stem
         ok = True
@@ -534,7 +635,7 @@ def main():
                 raise StageFailure(f"{model_path} does not exist")
             original = onnx.load(str(model_path))
             feeds = make_feeds(original, entry, stem)
-            _, reference = run_model(model_path, feeds)
+            names, reference = run_model(model_path, feeds)
         except Exception as error:
             print(f"FAIL {stem} input: {error}")
             failed += 1
@@ -553,10 +654,36 @@ def main():
                 ok = False
                 print(f"FAIL {stem} {stage}: {type(error).__name__}: {error}")
             sys.stdout.flush()
+        if args.lowrank_run:
+            expected = model_path.name in expected_run
+            runs = 0
+            for stage, call in (
+                    ("run", lambda: stage_run(
+                        args.lowrank_run, model_path, feeds, names, reference,
+                        work, stem, args.timeout)),
+                    ("run-compressed", lambda: stage_run_compressed(
+                        args.lowrank_run, feeds, work, stem, args.timeout))):
+                try:
+                    detail = call()
+                    runs += 1
+                    print(f"{'PASS' if expected else 'XPASS'} {stem} {stage}: "
+                          f"{detail}")
+                except Exception as error:
+                    message = str(error).strip()
+                    if not isinstance(error, StageFailure):
+                        message = f"{type(error).__name__}: {message}"
+                    if expected:
+                        ok = False
+                    print(f"{'FAIL' if expected else 'XFAIL'} {stem} {stage}: "
+                          f"{message}")
+                sys.stdout.flush()
+            run_passes += runs == 2
         if ok:
             passed += 1
         else:
             failed += 1
+    if args.lowrank_run:
+        print(f"compiled and run: {run_passes} of {len(entries)} models")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

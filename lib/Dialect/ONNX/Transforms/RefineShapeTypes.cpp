@@ -387,6 +387,57 @@ struct GatherRefine : OpRewritePattern<onnx::GatherOp> {
   }
 };
 
+/// GatherND: the indices' dims but the last, then data's unindexed dims.
+struct GatherNDRefine : OpRewritePattern<onnx::GatherNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::GatherNDOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> data = getRankedShape(op.getData());
+    std::optional<SmallVector<int64_t>> indices =
+        getRankedShape(op.getIndices());
+    if (!data || !indices || indices->empty() ||
+        ShapedType::isDynamic(indices->back()))
+      return rewriter.notifyMatchFailure(op, "index tuple size unknown");
+    int64_t batchDims = static_cast<int64_t>(op.getBatchDims());
+    int64_t indexed = batchDims + indices->back();
+    if (batchDims < 0 || indexed > static_cast<int64_t>(data->size()))
+      return rewriter.notifyMatchFailure(op, "invalid index tuples");
+    SmallVector<int64_t> shape(indices->begin(), indices->end() - 1);
+    shape.append(data->begin() + indexed, data->end());
+    return refineToShape(rewriter, op, shape);
+  }
+};
+
+/// MatMul: the broadcast batch dims, then M and N (1-D operands drop theirs).
+struct MatMulRefine : OpRewritePattern<onnx::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> a = getRankedShape(op.getA());
+    std::optional<SmallVector<int64_t>> b = getRankedShape(op.getB());
+    if (!a || !b || a->empty() || b->empty())
+      return rewriter.notifyMatchFailure(op, "operands unranked or scalar");
+    bool vectorA = a->size() == 1, vectorB = b->size() == 1;
+    SmallVector<int64_t> batchA(a->begin(), a->end() - (vectorA ? 0 : 2));
+    SmallVector<int64_t> batchB(b->begin(), b->end() - (vectorB ? 0 : 2));
+    if (vectorA)
+      batchA.clear();
+    if (vectorB)
+      batchB.clear();
+    std::optional<SmallVector<int64_t>> shape =
+        broadcastShapes({batchA, batchB});
+    if (!shape)
+      return rewriter.notifyMatchFailure(op, "batch dims conflict");
+    if (!vectorA)
+      shape->push_back((*a)[a->size() - 2]);
+    if (!vectorB)
+      shape->push_back(b->back());
+    return refineToShape(rewriter, op, *shape);
+  }
+};
+
 /// Ops whose result has the shape of their first operand without the
 /// SameOperandsAndResultShape trait (other operands are scalars, types or
 /// parameters), or of their second (GatherElements: the indices).
@@ -413,6 +464,7 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
                SliceRefine, UnsqueezeRefine, SqueezeRefine>(context,
                                                             maxElements);
   patterns.add<ElementwiseRefine, TransposeRefine, ConcatRefine, GatherRefine,
+               GatherNDRefine, MatMulRefine,
                OperandShapeRefine<onnx::CastLikeOp>,
                OperandShapeRefine<onnx::TriluOp>,
                OperandShapeRefine<onnx::CumSumOp>,
