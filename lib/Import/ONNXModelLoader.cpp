@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowrank/Import/ONNXModelLoader.h"
+#include "ContribExpansion.h"
 #include "FunctionExpansion.h"
 #include "GuardedSchemaRegistry.h"
 #include "lowrank/Support/InputFiles.h"
@@ -379,8 +380,10 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     return err;
   if (Error err = pinInputShapes(model, options.inputShapes, displayName))
     return err;
-  if (options.expandOperatorFunctions && options.isModelledOperator)
+  if (options.expandOperatorFunctions && options.isModelledOperator) {
+    expandContribOperators(model);
     expandOperatorFunctions(model, options.isModelledOperator);
+  }
   try {
     ::onnx::ShapeInferenceOptions inference(/*check_type=*/true,
                                             /*strict_mode=*/1,
