@@ -244,4 +244,5 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXSliceGatherToLinalgPatterns(patterns);
   populateONNXSliceToLinalgPatterns(patterns);
   populateONNXIndexingToLinalgPatterns(patterns);
+  populateONNXResizeToLinalgPatterns(patterns);
 }

@@ -25,6 +25,9 @@ void populateONNXSliceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// GatherElements, GatherND, Trilu, Range, Size, Pad and CumSum.
 void populateONNXIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Resize (nearest and linear).
+void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace lowrank
 
 #endif // LOWRANK_LIB_CONVERSION_ONNXTOLINALG_TENSOROPSPATTERNS_H

@@ -130,3 +130,33 @@ func.func @bit_shift(%x: tensor<4xui8>, %y: tensor<4xui8>) -> tensor<4xui8> {
   %z = onnx.BitShift %x, %y {direction = "RIGHT"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
   return %z : tensor<4xui8>
 }
+
+// -----
+
+// Nearest (round_prefer_floor, half_pixel) with scales read at run time.
+// CHECK-LABEL: func.func @resize_nearest
+// CHECK: %[[S:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x6xf32>)
+// CHECK: arith.divf
+// CHECK: math.floor
+// CHECK: math.round
+// CHECK: tensor.extract %{{.*}} : tensor<1x1x2x3xf32>
+func.func @resize_nearest(%x: tensor<1x1x2x3xf32>, %s: tensor<4xf32>) -> tensor<1x1x4x6xf32> {
+  %n = onnx.NoValue
+  %y = onnx.Resize %x, %n, %s, %n : (tensor<1x1x2x3xf32>, none, tensor<4xf32>, none) -> tensor<1x1x4x6xf32>
+  return %y : tensor<1x1x4x6xf32>
+}
+
+// -----
+
+// Linear from sizes: two resized dims, four reads blended in f32.
+// CHECK-LABEL: func.func @resize_linear
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x6xf16>)
+// CHECK-COUNT-4: tensor.extract %{{.*}} : tensor<1x1x2x3xf16>
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @resize_linear(%x: tensor<1x1x2x3xf16>) -> tensor<1x1x4x6xf16> {
+  %n = onnx.NoValue
+  %sizes = onnx.Constant {value = dense<[1, 1, 4, 6]> : tensor<4xi64>} : tensor<4xi64>
+  %y = onnx.Resize %x, %n, %n, %sizes {mode = "linear", coordinate_transformation_mode = "align_corners"} : (tensor<1x1x2x3xf16>, none, none, tensor<4xi64>) -> tensor<1x1x4x6xf16>
+  return %y : tensor<1x1x4x6xf16>
+}

@@ -123,3 +123,33 @@ LogicalResult CumSumOp::verify() {
     return emitOpError("axis must be a scalar");
   return success();
 }
+
+LogicalResult ResizeOp::verify() {
+  if (!llvm::is_contained({"nearest", "linear", "cubic"}, getMode()))
+    return emitOpError("unknown mode '") << getMode() << "'";
+  if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric",
+                           "pytorch_half_pixel", "align_corners",
+                           "asymmetric", "tf_crop_and_resize"},
+                          getCoordinateTransformationMode()))
+    return emitOpError("unknown coordinate_transformation_mode '")
+           << getCoordinateTransformationMode() << "'";
+  if (!llvm::is_contained(
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+          getNearestMode()))
+    return emitOpError("unknown nearest_mode '") << getNearestMode() << "'";
+  std::optional<int64_t> rank = getRankOf(getX());
+  for (Value v : {getScales(), getSizes()}) {
+    if (isa<NoneType>(v.getType()))
+      continue;
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      continue;
+    if (type.getRank() != 1)
+      return emitOpError("scales and sizes must be 1-D");
+    if (rank && !type.isDynamicDim(0) && type.getDimSize(0) != 0 &&
+        type.getDimSize(0) != *rank)
+      return emitOpError("scales and sizes need one value per dimension (")
+             << *rank << "), got " << type.getDimSize(0);
+  }
+  return success();
+}

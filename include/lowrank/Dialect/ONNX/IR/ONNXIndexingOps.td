@@ -1,8 +1,8 @@
 //===- ONNXIndexingOps.td - Gathers, ranges, padding, scans -*- tablegen -*-===//
 //
 // Operators that index into their data by computed positions: element and
-// n-dimensional gathers, triangles, ranges, padding and cumulative sums,
-// and Size. Included by ONNXOps.td.
+// n-dimensional gathers, triangles, ranges, padding, resizing and
+// cumulative sums, and Size. Included by ONNXOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,6 +75,25 @@ def ONNX_CumSumOp : ONNX_Op<"CumSum", [Pure,
                    DefaultValuedAttr<I64Attr, "0">:$exclusive,
                    DefaultValuedAttr<I64Attr, "0">:$reverse);
   let results = (outs ONNX_NumericTensor:$y);
+  let hasVerifier = 1;
+}
+
+def ONNX_ResizeOp : ONNX_Op<"Resize", [Pure,
+    ONNX_SameDataAndResultElementType]> {
+  let summary = "Resize by nearest-neighbour or linear interpolation";
+  let description = [{
+    The opset-13 form: `scales` (float) or `sizes` (int64) give the result
+    size of every dimension; `roi` is only read in tf_crop_and_resize mode.
+  }];
+  let arguments = (ins AnyTensor:$X, ONNX_TensorOrNone:$roi,
+                   ONNX_TensorOrNone:$scales, ONNX_TensorOrNone:$sizes,
+                   DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
+                   DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
+                   DefaultValuedAttr<I64Attr, "0">:$exclude_outside,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$extrapolation_value,
+                   DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
+                   DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode);
+  let results = (outs AnyTensor:$Y);
   let hasVerifier = 1;
 }
 
