@@ -593,4 +593,6 @@ def ONNX_YieldOp : ONNX_Op<"Yield", [Pure, Terminator,
   let assemblyFormat = "($outputs^ `:` type($outputs))? attr-dict";
 }
 
+include "lowrank/Dialect/ONNX/IR/ONNXRecurrentOps.td"
+
 #endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD
