@@ -9,12 +9,14 @@
 //
 // With sequence_lens, a row stops at its length as in ONNX Runtime: its
 // states stay, its Y rows past the length are zero, and a reverse direction
-// starts at the row's last valid step rather than at the last step. The
-// loop then writes step s's states at index s, and Y gathers them per row.
+// starts at the row's last valid step rather than at the last step (a row
+// of length 0 ends with zero states). The loop then writes step s's states
+// at index s, and Y gathers them per row.
 //
 //===----------------------------------------------------------------------===//
 
 #include "RecurrentLowering.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
@@ -216,6 +218,26 @@ static Value gatherOutputs(OpBuilder &b, Location loc, Value byStep, Value lens,
       });
 }
 
+/// A final state with the rows of length 0 zeroed: ONNX Runtime gives
+/// zero, not the initial state, for a row that took no step.
+static Value zeroEmptyRows(OpBuilder &b, Location loc, Value state,
+                           Value lens) {
+  auto type = cast<RankedTensorType>(state.getType());
+  MLIRContext *context = b.getContext();
+  return buildParallelGeneric(
+      b, loc, type, Value(), {state, lens},
+      {AffineMap::getMultiDimIdentityMap(2, context),
+       AffineMap::get(2, 0, {getAffineDimExpr(0, context)}, context)},
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value empty = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle,
+                                            readLength(nb, l, args[1]),
+                                            indexConstant(nb, l, 0));
+        return arith::SelectOp::create(
+            nb, l, empty, createScalarConstant(nb, l, type.getElementType(), 0),
+            args[0]);
+      });
+}
+
 /// Whether `value` is omitted or a ranked tensor of static shape.
 static bool isStaticOrNone(Value value) {
   if (isNoneValue(value))
@@ -247,6 +269,25 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
       onnx::getRecurrentActivations(op, reason);
   if (failed(activations))
     return fail(reason);
+
+  // ONNX Runtime refuses lengths outside [0, seq_length].
+  int64_t seqLength = cast<RankedTensorType>(in.x.getType())
+                          .getDimSize(op.getLayout() == 1 ? 1 : 0);
+  if (in.lens)
+    assertForAllElements(
+        rewriter, loc, in.lens,
+        [&](OpBuilder &b, Location l, Value length) -> Value {
+          Value position =
+              arith::IndexCastOp::create(b, l, b.getIndexType(), length);
+          return arith::AndIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, position,
+                                    indexConstant(b, l, 0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, position,
+                                    indexConstant(b, l, seqLength)));
+        },
+        getNodePrefix(op) + "sequence_lens outside [0, " +
+            std::to_string(seqLength) + "]");
 
   bool batchFirst = op.getLayout() == 1;
   if (batchFirst) {
@@ -313,8 +354,9 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
         rewriter, loc, indexConstant(rewriter, loc, 0),
         indexConstant(rewriter, loc, seq), indexConstant(rewriter, loc, 1),
         inits, [&](OpBuilder &b, Location l, Value step, ValueRange carried) {
+          // Without lengths, all rows read (and store Y at) the same time.
           Value time = step;
-          if (reverse)
+          if (reverse && !in.lens)
             time =
                 arith::SubIOp::create(b, l, indexConstant(b, l, seq - 1), step);
           Value stepInput;
@@ -335,15 +377,18 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
           SmallVector<Value> next = form.buildCell(
               b, l, stepCell, stepInput, r, carried.take_front(form.numStates));
           if (needY)
-            next.push_back(insertAt(b, l, next[0], carried.back(), 0,
-                                    in.lens ? step : time));
+            next.push_back(insertAt(b, l, next[0], carried.back(), 0, time));
           scf::YieldOp::create(b, l, next);
         });
 
     OpFoldResult dIndex = rewriter.getIndexAttr(d);
-    for (int64_t s = 0; s < form.numStates; ++s)
+    for (int64_t s = 0; s < form.numStates; ++s) {
+      Value state = loop.getResult(s);
+      if (in.lens)
+        state = zeroEmptyRows(rewriter, loc, state, in.lens);
       finalStates[s] =
-          insertAt(rewriter, loc, loop.getResult(s), finalStates[s], 0, dIndex);
+          insertAt(rewriter, loc, state, finalStates[s], 0, dIndex);
+    }
     if (needY) {
       Value outputs = loop.getResults().back();
       if (in.lens)

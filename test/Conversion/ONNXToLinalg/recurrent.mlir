@@ -132,14 +132,28 @@ func.func @rnn_lens_batch_first(%x: tensor<2x5x4xf32>, %w: tensor<1x3x4xf32>, %r
 
 // -----
 
-// A reverse direction with sequence lengths starts each row at its own
-// last step: the step's rows are gathered at len - 1 - s.
+// Lengths outside [0, T] fail the run, as in ONNX Runtime. A reverse
+// direction with sequence lengths starts each row at its own last step: the
+// step's rows are gathered at len - 1 - s. A row of length 0 ends with a
+// zero state.
 // CHECK-LABEL: func.func @rnn_reverse_lens
-// CHECK: scf.for %[[S:[a-z0-9_]+]] =
-// CHECK:   linalg.generic {{.*}} ins(%{{.*}} : tensor<2xi32>) outs(%{{.*}} : tensor<2x3xf32>)
+// CHECK-SAME: %[[LENS:[^:]*]]: tensor<2xi32>
+// CHECK: %[[OK:.*]] = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[LENS]] : tensor<2xi32>)
+// CHECK:   arith.cmpi sge
+// CHECK:   arith.cmpi sle
+// CHECK: %[[HOLDS:.*]] = tensor.extract %[[OK]][] : tensor<i1>
+// CHECK: cf.assert %[[HOLDS]], "sequence_lens outside [0, 5]"
+// CHECK: %[[LOOP:.*]] = scf.for %[[S:[a-z0-9_]+]] =
+// CHECK-NOT: arith.subi
+// CHECK:   linalg.generic {{.*}} ins(%[[LENS]] : tensor<2xi32>) outs(%{{.*}} : tensor<2x3xf32>)
 // CHECK:     %[[LAST:.*]] = arith.subi %{{.*}}, %{{.*}} : index
 // CHECK:     %[[T:.*]] = arith.subi %[[LAST]], %[[S]] : index
-// CHECK:     tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<5x2x3xf32>
+// CHECK:     %[[T0:.*]] = arith.maxsi %[[T]], %{{.*}} : index
+// CHECK:     %[[T1:.*]] = arith.minsi %[[T0]], %{{.*}} : index
+// CHECK:     tensor.extract %{{.*}}[%[[T1]], %{{.*}}, %{{.*}}] : tensor<5x2x3xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[LOOP]], %[[LENS]] : tensor<2x3xf32>, tensor<2xi32>)
+// CHECK:   %[[EMPTY:.*]] = arith.cmpi sle
+// CHECK:   arith.select %[[EMPTY]], %{{.*}}, %{{.*}} : f32
 func.func @rnn_reverse_lens(%x: tensor<5x2x4xf32>, %w: tensor<1x3x4xf32>, %r: tensor<1x3x3xf32>, %lens: tensor<2xi32>) -> tensor<1x2x3xf32> {
   %n = onnx.NoValue
   %y, %yh = onnx.RNN %x, %w, %r, %n, %lens, %n {direction = "reverse"} : (tensor<5x2x4xf32>, tensor<1x3x4xf32>, tensor<1x3x3xf32>, none, tensor<2xi32>, none) -> (none, tensor<1x2x3xf32>)
