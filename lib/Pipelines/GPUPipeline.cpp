@@ -42,8 +42,7 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
   // status as on the CPU, always 0 here.
   addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
                   "one-shot-bufferize{bufferize-function-boundaries "
-                  "function-boundary-type-conversion=identity-layout-map "
-                  "allow-return-allocs-from-loops},"
+                  "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
                   "buffer-deallocation-pipeline,"
