@@ -50,7 +50,7 @@ struct RecurrentForm {
 };
 } // namespace
 
-static Value optional(Value value) {
+static Value presentOrNull(Value value) {
   return isNoneValue(value) ? Value() : value;
 }
 
@@ -270,9 +270,34 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
   if (failed(activations))
     return fail(reason);
 
+  // Checked before any IR is created: a failed pattern must leave none.
+  bool batchFirst = op.getLayout() == 1;
+  auto xShape = cast<RankedTensorType>(in.x.getType()).getShape();
+  int64_t seq = xShape[batchFirst ? 1 : 0], batch = xShape[batchFirst ? 0 : 1];
+  int64_t hidden = cast<RankedTensorType>(in.r.getType()).getDimSize(2);
+  int64_t directions = op.getNumDirections();
+  if (op.getHiddenSizeAttr() && op.getHiddenSizeAttr().getInt() != hidden)
+    return fail("hidden_size differs from R's last dimension");
+  if (seq == 0 || batch == 0)
+    return fail("empty sequences or batches are not supported");
+  auto expectedType = [&](unsigned index) -> Type {
+    if (index == 0)
+      return RankedTensorType::get(
+          batchFirst ? ArrayRef<int64_t>{batch, seq, directions, hidden}
+                     : ArrayRef<int64_t>{seq, directions, batch, hidden},
+          elementType);
+    return RankedTensorType::get(
+        batchFirst ? ArrayRef<int64_t>{batch, directions, hidden}
+                   : ArrayRef<int64_t>{directions, batch, hidden},
+        elementType);
+  };
+  for (auto [index, result] : llvm::enumerate(op->getResults()))
+    if (!isNoneValue(result) && result.getType() != expectedType(index))
+      return op.emitError() << "cannot lower " << op->getName() << ": result "
+                            << index << " has type " << result.getType()
+                            << ", expected " << expectedType(index);
+
   // ONNX Runtime refuses lengths outside [0, seq_length].
-  int64_t seqLength = cast<RankedTensorType>(in.x.getType())
-                          .getDimSize(op.getLayout() == 1 ? 1 : 0);
   if (in.lens)
     assertForAllElements(
         rewriter, loc, in.lens,
@@ -284,26 +309,17 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, position,
                                     indexConstant(b, l, 0)),
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, position,
-                                    indexConstant(b, l, seqLength)));
+                                    indexConstant(b, l, seq)));
         },
-        getNodePrefix(op) + "sequence_lens outside [0, " +
-            std::to_string(seqLength) + "]");
+        getNodePrefix(op) + "sequence_lens outside [0, " + std::to_string(seq) +
+            "]");
 
-  bool batchFirst = op.getLayout() == 1;
   if (batchFirst) {
     in.x = transpose(rewriter, loc, in.x, {1, 0, 2});
     for (Value *state : {&in.initialH, &in.initialC})
       if (*state)
         *state = transpose(rewriter, loc, *state, {1, 0, 2});
   }
-  auto xType = cast<RankedTensorType>(in.x.getType());
-  int64_t seq = xType.getDimSize(0), batch = xType.getDimSize(1);
-  int64_t hidden = cast<RankedTensorType>(in.r.getType()).getDimSize(2);
-  int64_t directions = op.getNumDirections();
-  if (op.getHiddenSizeAttr() && op.getHiddenSizeAttr().getInt() != hidden)
-    return fail("hidden_size differs from R's last dimension");
-  if (seq == 0 || batch == 0)
-    return fail("empty sequences or batches are not supported");
 
   Value y = op.getY();
   bool needY = !isNoneValue(y) && !y.use_empty();
@@ -406,17 +422,13 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
   SmallVector<Value> replacements;
   SmallVector<Value> computed = {allY};
   computed.append(finalStates);
-  for (auto [index, result, value] :
-       llvm::enumerate(op->getResults(), computed)) {
+  for (auto [result, value] : llvm::zip(op->getResults(), computed)) {
     if (isNoneValue(result)) {
       replacements.push_back(
           onnx::NoValueOp::create(rewriter, loc, rewriter.getNoneType()));
       continue;
     }
-    if (result.getType() != value.getType())
-      return op.emitError() << "cannot lower " << op->getName() << ": result "
-                            << index << " has type " << result.getType()
-                            << ", expected " << value.getType();
+    assert(result.getType() == value.getType() && "result type checked");
     replacements.push_back(value);
   }
   rewriter.replaceOp(op, replacements);
@@ -431,7 +443,9 @@ template <typename OpTy> static std::optional<double> getClip(OpTy op) {
 
 static RecurrentOperands getCommonOperands(Value x, Value w, Value r, Value b,
                                            Value lens, Value initialH) {
-  return {x, w, r, optional(b), optional(lens), optional(initialH), {}, {}};
+  return {
+      x,  w, r, presentOrNull(b), presentOrNull(lens), presentOrNull(initialH),
+      {}, {}};
 }
 
 namespace {
@@ -443,8 +457,8 @@ struct LSTMLowering : OpConversionPattern<onnx::LSTMOp> {
     RecurrentOperands in = getCommonOperands(
         adaptor.getX(), adaptor.getW(), adaptor.getR(), adaptor.getB(),
         adaptor.getSequenceLens(), adaptor.getInitialH());
-    in.initialC = optional(adaptor.getInitialC());
-    in.peepholes = optional(adaptor.getP());
+    in.initialC = presentOrNull(adaptor.getInitialC());
+    in.peepholes = presentOrNull(adaptor.getP());
     CellContext cell{};
     cell.clip = getClip(op);
     cell.inputForget = op.getInputForget() != 0;
