@@ -176,6 +176,11 @@ LogicalResult GraphExporter::exportAttribute(::onnx::NodeProto &node,
     out->set_type(::onnx::AttributeProto::FLOATS);
     for (float v : floats.asArrayRef())
       out->add_floats(v);
+  } else if (auto strings = dyn_cast<ArrayAttr>(value);
+             strings && llvm::all_of(strings, llvm::IsaPred<StringAttr>)) {
+    out->set_type(::onnx::AttributeProto::STRINGS);
+    for (Attribute s : strings)
+      out->add_strings(cast<StringAttr>(s).str());
   } else if (auto elements = dyn_cast<ElementsAttr>(value)) {
     out->set_type(::onnx::AttributeProto::TENSOR);
     return fillTensor(*out->mutable_t(), elements, loc,

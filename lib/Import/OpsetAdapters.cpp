@@ -304,6 +304,19 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
             attrs.takeInts("dilations"))
       if (llvm::any_of(*dilations, [](int64_t d) { return d != 1; }))
         return opaque("AveragePool with dilations is not modelled");
+  } else if (opType == "LSTM" || opType == "GRU" || opType == "RNN") {
+    // Before opset 7 the operators had an `output_sequence` attribute (and
+    // GRU-1 no linear_before_reset); opset 14 added `layout`, default 0.
+    if (since < 7)
+      return opaque(opType + " before opset 7 is not modelled");
+    if (const ::onnx::AttributeProto *names = attrs.take("activations")) {
+      if (names->type() != ::onnx::AttributeProto::STRINGS)
+        return opaque("attribute 'activations' is not a list of strings");
+      SmallVector<StringRef> values(names->strings().begin(),
+                                    names->strings().end());
+      form.attributes.push_back(builder.getNamedAttr(
+          "activations", builder.getStrArrayAttr(values)));
+    }
   } else if (opType == "DequantizeLinear" && since >= 21) {
     if (attrs.takeInt("block_size").value_or(0) != 0)
       return opaque("blocked DequantizeLinear is not modelled");

@@ -10,8 +10,10 @@ def LowrankConvertONNXToLinalg
   let summary = "Lower onnx dialect ops to linalg, tensor, arith and math";
   let description = [{
     Rewrites every onnx op into linalg-on-tensors (named ops where one fits,
-    `linalg.generic` otherwise) plus tensor, arith and math ops. Shapes must
-    be static where the lowering needs them (reshape targets, slice bounds);
+    `linalg.generic` otherwise) plus tensor, arith and math ops; the
+    recurrent operators (LSTM, GRU, RNN) become an `scf.for` over the time
+    steps whose body is linalg on tensors. Shapes must be static where the
+    lowering needs them (reshape targets, slice bounds, recurrent operators);
     run `lowrank-onnx-fold-shapes` first so shape arithmetic is constant.
 
     Before:
@@ -56,6 +58,7 @@ def LowrankConvertONNXToLinalg
     "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace lowrank {
@@ -50,12 +51,14 @@ struct ConvertONNXToLinalgPass
     lowrank::populateONNXPoolingToLinalgPatterns(patterns);
     lowrank::populateONNXReductionToLinalgPatterns(patterns);
     lowrank::populateONNXNormalizationToLinalgPatterns(patterns);
+    lowrank::populateONNXRecurrentToLinalgPatterns(patterns);
     lowrank::populateONNXTensorToLinalgPatterns(patterns);
 
     ConversionTarget target(*context);
     target.addIllegalDialect<lowrank::onnx::ONNXDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect,
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect,
                            bufferization::BufferizationDialect>();
     target.addLegalOp<func::ReturnOp, cf::AssertOp>();
     // Omitted inputs stay `none` values until their users are rewritten;

@@ -28,6 +28,9 @@ void populateONNXReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXNormalizationToLinalgPatterns(
     mlir::RewritePatternSet &patterns);
 
+/// LSTM, GRU and RNN (an scf.for over the time steps per direction).
+void populateONNXRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 /// Constant, NoValue, Identity, Dropout, Transpose, Reshape, Flatten, Squeeze,
 /// Unsqueeze, Concat, Split, Slice, Gather, Shape, ConstantOfShape, Expand,
 /// Tile.

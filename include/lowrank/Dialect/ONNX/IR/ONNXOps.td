@@ -634,5 +634,6 @@ def ONNX_YieldOp : ONNX_Op<"Yield", [Pure, Terminator,
 }
 
 include "lowrank/Dialect/ONNX/IR/ONNXIndexingOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXRecurrentOps.td"
 
 #endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD
