@@ -3,6 +3,7 @@
 #include "FunctionExpansion.h"
 #include "GuardedSchemaRegistry.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -48,6 +49,38 @@ getExpandableOperators(const ::onnx::ModelProto &model,
     ids.emplace_back(node.domain(), node.op_type());
   }
   return ids;
+}
+
+/// Gives the nodes of the operators `ids` the schema's default value of
+/// every attribute they omit: function bodies read attributes by reference,
+/// and ONNX's inliner drops a reference the node does not set instead of
+/// taking its default (MeanVarianceNormalization's axes).
+static void addDefaultAttributes(::onnx::ModelProto &model,
+                                 const ::onnx::inliner::FunctionIdVector &ids) {
+  int64_t opset = getDefaultOpset(model);
+  for (auto &node : *model.mutable_graph()->mutable_node()) {
+    if (!isDefaultDomain(node.domain()) ||
+        !llvm::any_of(ids, [&](const auto &id) {
+          return id.second == node.op_type();
+        }))
+      continue;
+    const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(
+        node.op_type(), static_cast<int>(opset), "");
+    if (!schema)
+      continue;
+    for (const auto &[name, attr] : schema->attributes()) {
+      if (!attr.default_value.has_type() && attr.default_value.name().empty())
+        continue;
+      bool present = llvm::any_of(node.attribute(), [&](const auto &a) {
+        return a.name() == name;
+      });
+      if (present)
+        continue;
+      ::onnx::AttributeProto *added = node.add_attribute();
+      *added = attr.default_value;
+      added->set_name(name);
+    }
+  }
 }
 
 /// Types the graph's values where it can; failures are left for the
@@ -105,6 +138,7 @@ void expandOperatorFunctions(::onnx::ModelProto &model,
     if (ids.empty() || names == previous)
       return;
     previous = names;
+    addDefaultAttributes(model, ids);
     inferTypesTolerantly(model);
     // ONNX's inliner fails on some bodies (types it cannot infer inside
     // them); such operators are left, one by one, and stay opaque.

@@ -174,8 +174,10 @@ struct BinaryOpLowering : OpConversionPattern<OpTy> {
   }
 };
 
-/// Shifts of unsigned integers; a shift by the width or more gives 0, as in
-/// ONNX Runtime (arith leaves such shifts undefined).
+/// Shifts; a shift by the width or more (or, for signed types, by a
+/// negative amount) gives 0, or -1 for a right shift of a negative signed
+/// value, as in ONNX Runtime (arith leaves such shifts undefined). Right
+/// shifts of signed types are arithmetic.
 struct BitShiftOpLowering : OpConversionPattern<onnx::BitShiftOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -183,20 +185,34 @@ struct BitShiftOpLowering : OpConversionPattern<onnx::BitShiftOp> {
   matchAndRewrite(onnx::BitShiftOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     bool left = op.getDirection() == "LEFT";
+    bool isSigned = !isUnsignedInteger(getElementType(op.getX()));
     return replaceWithElementwiseGeneric(
         rewriter, op, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Value x = args[0], amount = args[1];
-          unsigned width = x.getType().getIntOrFloatBitWidth();
-          Value shifted =
-              left ? Value(arith::ShLIOp::create(b, loc, x, amount))
-                   : Value(arith::ShRUIOp::create(b, loc, x, amount));
+          Type type = x.getType();
+          unsigned width = type.getIntOrFloatBitWidth();
+          Value zero = createScalarConstant(b, loc, type, 0);
+          Value shifted;
+          if (left)
+            shifted = arith::ShLIOp::create(b, loc, x, amount);
+          else if (isSigned)
+            shifted = arith::ShRSIOp::create(b, loc, x, amount);
+          else
+            shifted = arith::ShRUIOp::create(b, loc, x, amount);
+          // Unsigned comparison: a negative signed amount is out of range.
           Value inRange = arith::CmpIOp::create(
               b, loc, arith::CmpIPredicate::ult, amount,
-              createScalarConstant(b, loc, x.getType(), width));
-          return arith::SelectOp::create(
-              b, loc, inRange, shifted,
-              createScalarConstant(b, loc, x.getType(), 0));
+              createScalarConstant(b, loc, type, width));
+          Value outside = zero;
+          if (!left && isSigned) {
+            Value negative = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::slt, x, zero);
+            outside = arith::SelectOp::create(
+                b, loc, negative, createScalarConstant(b, loc, type, -1),
+                zero);
+          }
+          return arith::SelectOp::create(b, loc, inRange, shifted, outside);
         });
   }
 };

@@ -97,6 +97,8 @@ TypedAttr getMaxMinIdentity(Type elementType, bool isMax) {
     return FloatAttr::get(
         floatType, APFloat::getInf(floatType.getFloatSemantics(), isMax));
   unsigned width = elementType.getIntOrFloatBitWidth();
+  if (width == 1) // Booleans: false is the identity of max, true of min.
+    return IntegerAttr::get(elementType, APInt(1, isMax ? 0 : 1));
   return IntegerAttr::get(elementType, isMax ? APInt::getSignedMinValue(width)
                                              : APInt::getSignedMaxValue(width));
 }

@@ -153,6 +153,10 @@ Value buildMaxMin(OpBuilder &builder, Location loc, Value lhs, Value rhs,
       return arith::MaximumFOp::create(builder, loc, lhs, rhs);
     return arith::MinimumFOp::create(builder, loc, lhs, rhs);
   }
+  // Booleans order false < true: unsigned (as signed, true is -1).
+  if (lhs.getType().isInteger(1))
+    return isMax ? Value(arith::MaxUIOp::create(builder, loc, lhs, rhs))
+                 : Value(arith::MinUIOp::create(builder, loc, lhs, rhs));
   if (isMax)
     return arith::MaxSIOp::create(builder, loc, lhs, rhs);
   return arith::MinSIOp::create(builder, loc, lhs, rhs);

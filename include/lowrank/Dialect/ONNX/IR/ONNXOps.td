@@ -200,7 +200,7 @@ def ONNX_BitwiseOrOp : ONNX_BitwiseOp<"BitwiseOr">;
 def ONNX_BitwiseXorOp : ONNX_BitwiseOp<"BitwiseXor">;
 def ONNX_BitShiftOp : ONNX_BinaryOp<"BitShift", ONNX_IntTensor, ONNX_IntTensor,
                                     [SameOperandsAndResultElementType]> {
-  let summary = "Elementwise shift of unsigned integers by B bits";
+  let summary = "Elementwise shift of integers by B bits";
   let arguments = (ins ONNX_IntTensor:$X, ONNX_IntTensor:$Y,
                    StrAttr:$direction);
   let results = (outs ONNX_IntTensor:$Z);
