@@ -31,8 +31,11 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createLowrankFuseElementwise());
+  // Loop bodies (Loop and Scan) yield new buffers for their carried values;
+  // the deallocation pipeline frees them across iterations.
   addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
-                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "one-shot-bufferize{allow-return-allocs-from-loops "
+                  "bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"

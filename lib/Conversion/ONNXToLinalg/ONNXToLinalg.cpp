@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace lowrank {
@@ -51,11 +52,13 @@ struct ConvertONNXToLinalgPass
     lowrank::populateONNXReductionToLinalgPatterns(patterns);
     lowrank::populateONNXNormalizationToLinalgPatterns(patterns);
     lowrank::populateONNXTensorToLinalgPatterns(patterns);
+    lowrank::populateONNXControlFlowToLinalgPatterns(patterns);
 
     ConversionTarget target(*context);
     target.addIllegalDialect<lowrank::onnx::ONNXDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect,
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect,
                            bufferization::BufferizationDialect>();
     target.addLegalOp<func::ReturnOp, cf::AssertOp>();
     // Omitted inputs stay `none` values until their users are rewritten;
