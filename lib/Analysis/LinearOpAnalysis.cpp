@@ -18,11 +18,12 @@ LinearOpAnalysis::LinearOpAnalysis(Operation *root) {
     // The factors of an earlier factorization are not candidates again.
     if (!op.isLinear() || op->hasAttr("lowrank.factor"))
       return;
-    // Subgraphs of nodes kept opaque (If branches, Loop bodies) are written
-    // back as they were read: a factorization there would be lost.
+    // Subgraphs (If branches, Loop and Scan bodies, regions of opaque
+    // nodes) are written back as they were read: a factorization there
+    // would be lost.
     for (Operation *parent = op->getParentOp(); parent;
          parent = parent->getParentOp())
-      if (parent->getName().getStringRef() == "onnx.Opaque")
+      if (parent->getName().getDialectNamespace() == "onnx")
         return;
     LinearLayerInfo info;
     info.op = op;

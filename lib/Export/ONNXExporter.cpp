@@ -210,6 +210,9 @@ LogicalResult GraphExporter::exportNode(Operation *op, StringRef nodeName) {
   if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "onnx")
     return op->emitError("'")
            << op->getName() << "' has no ONNX form; export before lowering";
+  if (op->getNumRegions() > 0 && !isa<onnx::OpaqueOp>(op))
+    return op->emitError("node with subgraphs can be exported only from its "
+                         "original model (import the .onnx file)");
   auto *node = graph.add_node();
   node->set_op_type(op->getName().stripDialect().str());
   if (isa<onnx::OpaqueOp>(op) && failed(exportOpaqueNode(op, *node)))

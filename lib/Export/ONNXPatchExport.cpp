@@ -90,24 +90,24 @@ std::string getNewNodeBase(Operation *op) {
 }
 
 /// The node an operation with `onnx.node_index` was imported from: one of
-/// `nodes` at the top level, one of a subgraph's nodes in the regions of an
-/// `onnx.Opaque`.
+/// `nodes` at the top level, one of a subgraph's nodes in the regions of a
+/// node with subgraphs (If, Loop, Scan, `onnx.Opaque`).
 const ::onnx::NodeProto *getSourceNode(Operation *op,
                                        ArrayRef<::onnx::NodeProto> nodes) {
   std::optional<int64_t> index = getNodeIndex(op);
   if (!index || *index < 0)
     return nullptr;
-  auto parent = dyn_cast<onnx::OpaqueOp>(op->getParentOp());
-  if (!parent)
+  Operation *parent = op->getParentOp();
+  if (!parent || isa<func::FuncOp>(parent))
     return *index < static_cast<int64_t>(nodes.size()) ? &nodes[*index]
                                                         : nullptr;
+  std::optional<StringRef> name =
+      onnx::getSubgraphName(parent, op->getParentRegion()->getRegionNumber());
   const ::onnx::NodeProto *parentNode = getSourceNode(parent, nodes);
-  unsigned region = op->getParentRegion()->getRegionNumber();
-  if (!parentNode || region >= parent.getSubgraphNames().size())
+  if (!parentNode || !name)
     return nullptr;
-  StringRef name = cast<StringAttr>(parent.getSubgraphNames()[region]);
   for (const auto &attr : parentNode->attribute())
-    if (attr.name() == name && attr.has_g())
+    if (attr.name() == *name && attr.has_g())
       return *index < attr.g().node_size() ? &attr.g().node(*index) : nullptr;
   return nullptr;
 }

@@ -100,10 +100,20 @@ public:
                llvm::ArrayRef<mlir::Value> inputs,
                const ValueScope &scope, mlir::Location loc,
                llvm::StringRef reason);
+  /// Imports `graph` into a new block of `region`; `argTypes`, where given,
+  /// replace the types of the graph's inputs.
   mlir::LogicalResult importSubgraph(const ::onnx::GraphProto &graph,
                                      mlir::Region &region,
                                      const ValueScope &outer,
-                                     mlir::Location loc);
+                                     mlir::Location loc,
+                                     llvm::ArrayRef<mlir::Type> argTypes = {});
+  /// If, Loop and Scan as onnx.If, onnx.Loop and onnx.Scan with their
+  /// subgraphs as regions (ControlFlowImport.cpp); null with `reason` set
+  /// when the node stays opaque.
+  mlir::FailureOr<mlir::Operation *> tryImportControlFlow(
+      const ::onnx::NodeProto &node, llvm::ArrayRef<mlir::Value> inputs,
+      llvm::ArrayRef<std::string> outputs, const ValueScope &scope,
+      mlir::Location loc, std::string &reason);
   mlir::Value getNoValue();
   mlir::Value createI64Constant(llvm::ArrayRef<int64_t> values,
                                 mlir::Location loc, bool scalar = false);

@@ -303,7 +303,8 @@ GraphImporter::importOpaque(const ::onnx::NodeProto &node,
 LogicalResult GraphImporter::importSubgraph(const ::onnx::GraphProto &graph,
                                             Region &region,
                                             const ValueScope &outer,
-                                            Location loc) {
+                                            Location loc,
+                                            ArrayRef<Type> argTypes) {
   OpBuilder::InsertionGuard guard(builder);
   ValueScope scope;
   scope.parent = &outer;
@@ -313,9 +314,11 @@ LogicalResult GraphImporter::importSubgraph(const ::onnx::GraphProto &graph,
     scope.declaredTypes[info.name()] = &info.type();
 
   Block *block = builder.createBlock(&region);
-  for (const auto &input : graph.input()) {
+  for (auto [index, input] : llvm::enumerate(graph.input())) {
     Type type = input.has_type() ? convertType(input.type())
                                  : onnx::ValueType::get(context, "unknown");
+    if (index < argTypes.size() && argTypes[index])
+      type = argTypes[index];
     scope.values[input.name()] = block->addArgument(type, loc);
   }
   if (failed(importGraphBody(graph, scope, /*topLevel=*/false)))
@@ -354,8 +357,17 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
                                    node.output().end());
 
   std::string reason;
-  Operation *op =
-      tryImportModelled(node, inputs, outputs, scope, loc, reason);
+  Operation *op = nullptr;
+  if (isDefaultONNXDomain(node.domain()) &&
+      llvm::is_contained({"If", "Loop", "Scan"}, node.op_type())) {
+    FailureOr<Operation *> controlFlow =
+        tryImportControlFlow(node, inputs, outputs, scope, loc, reason);
+    if (failed(controlFlow))
+      return failure();
+    op = *controlFlow;
+  } else {
+    op = tryImportModelled(node, inputs, outputs, scope, loc, reason);
+  }
   if (!op) {
     FailureOr<Operation *> opaque =
         importOpaque(node, inputs, scope, loc, reason);
@@ -525,7 +537,9 @@ static ONNXLoadOptions getLoadOptions(const ONNXImportOptions &options,
   context->loadDialect<onnx::ONNXDialect>();
   ONNXLoadOptions load = options;
   load.isModelledOperator = [context](StringRef opType) {
-    return opType != "Opaque" && opType != "Yield" &&
+    // Nodes with subgraphs stay opaque when they pass sequences around.
+    return !llvm::is_contained({"Opaque", "Yield", "If", "Loop", "Scan"},
+                               opType) &&
            RegisteredOperationName::lookup(("onnx." + opType).str(), context)
                .has_value();
   };

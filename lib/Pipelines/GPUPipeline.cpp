@@ -41,7 +41,8 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
   // become linalg so that they run as kernels. The entry point returns a
   // status as on the CPU, always 0 here.
   addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
-                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "one-shot-bufferize{allow-return-allocs-from-loops "
+                  "bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"

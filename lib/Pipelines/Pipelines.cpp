@@ -31,12 +31,13 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createLowrankFuseElementwise());
-  // The states a recurrent operator's loop carries may be new tensors each
-  // step once fusion has dropped their in-place init.
+  // Loop bodies (Loop, Scan and the recurrent operators' time loops) yield
+  // new buffers for their carried values; the deallocation pipeline frees
+  // them across iterations.
   addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
-                  "one-shot-bufferize{bufferize-function-boundaries "
-                  "function-boundary-type-conversion=identity-layout-map "
-                  "allow-return-allocs-from-loops},"
+                  "one-shot-bufferize{allow-return-allocs-from-loops "
+                  "bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
                   "buffer-deallocation-pipeline");

@@ -52,6 +52,28 @@ def LowrankConvertONNXToLinalg
     %v = tensor.extract %ok[] : tensor<i1>
     cf.assert %v, "node 'g': Gather index out of range for axis 0 of size 5"
     ```
+
+    Control flow becomes scf: `onnx.If` an `scf.if` on the extracted
+    condition, `onnx.Loop` an `scf.while` (iteration number, condition and
+    loop-carried values as iteration arguments; scan outputs inserted slice
+    by slice into a tensor of their static shape) and `onnx.Scan` an
+    `scf.for` over the scanned axis. The subgraph bodies move into the scf
+    regions and are lowered like the rest of the function.
+
+    ```mlir
+    %y = onnx.If %c : (tensor<i1>) -> tensor<4xf32> {
+      onnx.Yield %a : tensor<4xf32>
+    } else {
+      onnx.Yield %b : tensor<4xf32>
+    }
+    // becomes
+    %v = tensor.extract %c[] : tensor<i1>
+    %y = scf.if %v -> (tensor<4xf32>) {
+      scf.yield %a : tensor<4xf32>
+    } else {
+      scf.yield %b : tensor<4xf32>
+    }
+    ```
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -53,6 +53,7 @@ struct ConvertONNXToLinalgPass
     lowrank::populateONNXNormalizationToLinalgPatterns(patterns);
     lowrank::populateONNXRecurrentToLinalgPatterns(patterns);
     lowrank::populateONNXTensorToLinalgPatterns(patterns);
+    lowrank::populateONNXControlFlowToLinalgPatterns(patterns);
 
     ConversionTarget target(*context);
     target.addIllegalDialect<lowrank::onnx::ONNXDialect>();

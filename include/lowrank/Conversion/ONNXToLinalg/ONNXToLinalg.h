@@ -36,6 +36,10 @@ void populateONNXRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Tile.
 void populateONNXTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// If, Loop and Scan (scf.if, scf.while, scf.for; their subgraph bodies
+/// move into the scf regions and are lowered with the rest).
+void populateONNXControlFlowToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace lowrank
 
 #endif // LOWRANK_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H

@@ -455,6 +455,44 @@ struct OperandShapeRefine : OpRewritePattern<OpTy> {
   }
 };
 
+/// The other direction: a broadcasting op whose result dim is 1 needs 1 in
+/// that dim of every operand (broadcasting gives 1 only from 1 and 1), so
+/// a dynamic dim there in an operand computed by an onnx op is 1. Slices
+/// with bounds computed at run time (a loop's iteration number) get their
+/// static size this way.
+struct BroadcastOperandRefine : RewritePattern {
+  BroadcastOperandRefine(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<onnx::ONNXDialect>(op->getDialect()) || op->getNumResults() != 1 ||
+        !op->hasTrait<OpTrait::ResultsBroadcastableShape>())
+      return failure();
+    auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!resultType)
+      return failure();
+    for (Value operand : op->getOperands()) {
+      auto result = dyn_cast<OpResult>(operand);
+      auto type = dyn_cast<RankedTensorType>(operand.getType());
+      if (!result || !type || type.getRank() > resultType.getRank() ||
+          !isa<onnx::ONNXDialect>(result.getOwner()->getDialect()))
+        continue;
+      int64_t offset = resultType.getRank() - type.getRank();
+      SmallVector<int64_t> shape(type.getShape());
+      for (auto [i, dim] : llvm::enumerate(shape))
+        if (ShapedType::isDynamic(dim) &&
+            resultType.getDimSize(offset + i) == 1)
+          dim = 1;
+      if (shape != type.getShape())
+        return refineResultType(
+            rewriter, result,
+            RankedTensorType::get(shape, type.getElementType()));
+    }
+    return rewriter.notifyMatchFailure(op, "no operand dim to refine");
+  }
+};
+
 } // namespace
 
 void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
@@ -463,8 +501,8 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
   patterns.add<ReshapeRefine, ExpandRefine, ConstantOfShapeRefine, TileRefine,
                SliceRefine, UnsqueezeRefine, SqueezeRefine>(context,
                                                             maxElements);
-  patterns.add<ElementwiseRefine, TransposeRefine, ConcatRefine, GatherRefine,
-               GatherNDRefine, MatMulRefine,
+  patterns.add<ElementwiseRefine, BroadcastOperandRefine, TransposeRefine,
+               ConcatRefine, GatherRefine, GatherNDRefine, MatMulRefine,
                OperandShapeRefine<onnx::CastLikeOp>,
                OperandShapeRefine<onnx::TriluOp>,
                OperandShapeRefine<onnx::CumSumOp>,

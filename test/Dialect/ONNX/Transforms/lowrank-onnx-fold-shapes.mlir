@@ -249,3 +249,17 @@ func.func @range_chain(%x: tensor<2x3x4xf32>) -> (tensor<1x?xi64>, tensor<i64>, 
   %c = onnx.Concat %t, %t {axis = 1 : i64} : (tensor<?x?xi64>, tensor<?x?xi64>) -> tensor<?x?xi64>
   return %u, %size, %m, %c : tensor<1x?xi64>, tensor<i64>, tensor<3xi64>, tensor<?x?xi64>
 }
+
+// -----
+
+// A broadcasting result dim of 1 fixes that dim of its operands: the slice
+// at a loop's iteration number gets its static size.
+// CHECK-LABEL: func.func @broadcast_operand
+// CHECK: onnx.Slice {{.*}} -> tensor<1xf32>
+// CHECK: onnx.Add {{.*}} : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32>
+func.func @broadcast_operand(%x: tensor<5xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %y: tensor<1xf32>) -> tensor<1xf32> {
+  %n = onnx.NoValue
+  %v = onnx.Slice %x, %s, %e, %n, %n : (tensor<5xf32>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<?xf32>
+  %a = onnx.Add %y, %v : (tensor<1xf32>, tensor<?xf32>) -> tensor<1xf32>
+  return %a : tensor<1xf32>
+}

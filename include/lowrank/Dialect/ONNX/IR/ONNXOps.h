@@ -27,4 +27,13 @@
 #define GET_OP_CLASSES
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h.inc"
 
+namespace lowrank::onnx {
+
+/// The graph attribute that region `region` of `op` (If, Loop, Scan or
+/// `onnx.Opaque`) holds, e.g. "then_branch"; nullopt for other ops.
+std::optional<llvm::StringRef> getSubgraphName(mlir::Operation *op,
+                                               unsigned region);
+
+} // namespace lowrank::onnx
+
 #endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_H

@@ -627,13 +627,14 @@ def ONNX_OpaqueOp : ONNX_Op<"Opaque"> {
 }
 
 def ONNX_YieldOp : ONNX_Op<"Yield", [Pure, Terminator,
-                                      HasParent<"OpaqueOp">]> {
-  let summary = "The outputs of a subgraph of an `onnx.Opaque` node";
+    ParentOneOf<["OpaqueOp", "IfOp", "LoopOp", "ScanOp"]>]> {
+  let summary = "The outputs of a subgraph (If, Loop, Scan, `onnx.Opaque`)";
   let arguments = (ins Variadic<AnyType>:$outputs);
   let assemblyFormat = "($outputs^ `:` type($outputs))? attr-dict";
 }
 
 include "lowrank/Dialect/ONNX/IR/ONNXIndexingOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXRecurrentOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXControlFlowOps.td"
 
 #endif // LOWRANK_DIALECT_ONNX_IR_ONNXOPS_TD
