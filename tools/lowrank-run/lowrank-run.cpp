@@ -174,7 +174,7 @@ static int checkOutputs(const lowrank::JitRunner &runner,
     if (result.worstAllowed > 0)
       outs() << ", tolerance " << format("%g", result.worstAllowed) << " (atol "
              << format("%g", double(absoluteTolerance)) << " + rtol "
-             << format("%g", double(relativeTolerance)) << " * |expected|)";
+             << format("%g", result.relativeTolerance) << " * |expected|)";
     outs() << "; " << result.mismatchCount << " of " << output.getNumElements()
            << " elements differ\n";
   }

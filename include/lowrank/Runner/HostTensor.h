@@ -125,12 +125,16 @@ struct TensorComparison {
   std::string worstActual, worstExpected;
   /// The largest difference allowed at `worstIndex` (0 for integers).
   double worstAllowed = 0;
+  /// The relative tolerance used: the one asked for, raised to two units in
+  /// the last place for float16 and bfloat16.
+  double relativeTolerance = 0;
   int64_t mismatchCount = 0;
 };
 
 /// Compares element by element. Floats match when |a - e| <= atol + rtol*|e|,
 /// a NaN matches a NaN and an infinity the infinity of the same sign;
-/// integers and bools must be equal.
+/// integers and bools must be equal. For float16 and bfloat16, rtol is at
+/// least two units in the last place (2^-9 and 2^-6).
 TensorComparison compareTensors(const HostTensor &actual,
                                 const HostTensor &expected,
                                 double rtol = kDefaultRelativeTolerance,
