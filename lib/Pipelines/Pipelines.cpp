@@ -31,6 +31,8 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createLowrankFuseElementwise());
+  // Models of symbolic dimensions tell callers their output sizes.
+  pm.addPass(createLowrankOutputShapesFunction());
   // Loop bodies (Loop, Scan and the recurrent operators' time loops) yield
   // new buffers for their carried values; the deallocation pipeline frees
   // them across iterations.
@@ -40,6 +42,7 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
+                  "func.func(lowrank-check-output-sizes),"
                   "buffer-deallocation-pipeline");
   // Matmuls become runtime calls on buffers, where operand layouts and
   // constant weights are known; everything else goes to loops.
@@ -53,7 +56,8 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   // Large loop nests run on the runtime's threads.
   if (options.ukernels && options.parallel)
     pm.addPass(createLowrankLinalgToParallelCalls());
-  addPipeline(pm, "func.func(convert-linalg-to-loops),"
+  addPipeline(pm, "func.func(convert-linalg-to-loops,"
+                  "lowrank-expand-dynamic-groups),"
                   "expand-strided-metadata,lower-affine,convert-scf-to-cf");
   // A failed check returns an error status instead of aborting the caller.
   pm.addPass(createLowrankChecksToStatus());

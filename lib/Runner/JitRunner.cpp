@@ -24,20 +24,38 @@ using namespace mlir;
 
 namespace lowrank {
 
-static constexpr StringLiteral kEntryPoint = "_mlir_ciface_main_graph";
-static constexpr StringLiteral kErrorMessageFunction =
-    "main_graph_error_message";
+static constexpr StringLiteral kEntryPoint = "main_graph";
+static constexpr StringLiteral kOutputShapesFunction =
+    "main_graph_output_shapes";
 
 std::string TensorSignature::describe() const {
   std::string dims;
   llvm::raw_string_ostream os(dims);
-  llvm::interleave(shape, os, "x");
+  llvm::interleave(
+      shape, os,
+      [&](int64_t size) {
+        if (ShapedType::isDynamic(size))
+          os << "?";
+        else
+          os << size;
+      },
+      "x");
   return getDataTypeName(dataType) + "[" + dims + "]";
 }
 
+bool TensorSignature::accepts(const HostTensor &tensor) const {
+  ArrayRef<int64_t> sizes = tensor.getShape();
+  if (tensor.getDataType() != dataType || sizes.size() != shape.size())
+    return false;
+  for (auto [expected, actual] : llvm::zip(shape, sizes))
+    if (!ShapedType::isDynamic(expected) && expected != actual)
+      return false;
+  return true;
+}
+
 /// The signature of one argument or result; emits an error on `func` when
-/// the runner cannot pass it (not a statically shaped tensor of a type with
-/// an ONNX equivalent).
+/// the runner cannot pass it (not a ranked tensor of a type with an ONNX
+/// equivalent).
 static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
                                                DictionaryAttr attrs,
                                                StringRef kind, unsigned index) {
@@ -47,10 +65,10 @@ static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
     if (auto name = attrs.getAs<StringAttr>(kONNXNameAttr))
       signature.name = name.str();
   auto tensorType = dyn_cast<RankedTensorType>(type);
-  if (!tensorType || !tensorType.hasStaticShape())
+  if (!tensorType)
     return func.emitError()
            << kind << " '" << signature.name << "' has type " << type
-           << "; the runner needs tensors of static shape";
+           << "; the runner needs ranked tensors";
   std::optional<int32_t> dataType =
       onnx::getONNXDataType(tensorType.getElementType());
   if (!dataType || getONNXElementByteSize(*dataType) == 0)
@@ -211,8 +229,7 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   }
   for (auto [i, tensor] : llvm::enumerate(inputTensors)) {
     const TensorSignature &input = inputs[i];
-    if (tensor.getDataType() != input.dataType ||
-        tensor.getShape() != ArrayRef<int64_t>(input.shape))
+    if (!input.accepts(tensor))
       return llvm::createStringError(
           "input %zu '%s' must be %s, got %s", i, input.name.c_str(),
           input.describe().c_str(), tensor.describe().c_str());
@@ -228,9 +245,27 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
     std::memcpy(copy->getData(), tensor.getData(), tensor.getByteSize());
     inputCopies.push_back(std::move(*copy));
   }
+  SmallVector<SmallVector<int64_t>> inputDescriptors;
+  for (HostTensor &tensor : inputCopies)
+    inputDescriptors.push_back(
+        makeDescriptor(tensor.getData(), tensor.getShape()));
+  std::vector<SmallVector<int64_t>> outputShapes;
+  for (const TensorSignature &output : outputs)
+    outputShapes.push_back(output.shape);
+  if (llvm::any_of(outputs, [](const TensorSignature &output) {
+        return llvm::any_of(output.shape, ShapedType::isDynamic);
+      })) {
+    SmallVector<void *> pointers;
+    for (SmallVector<int64_t> &descriptor : inputDescriptors)
+      pointers.push_back(descriptor.data());
+    auto shapes = computeOutputShapes(pointers);
+    if (!shapes)
+      return shapes.takeError();
+    outputShapes = std::move(*shapes);
+  }
   std::vector<HostTensor> results;
-  for (const TensorSignature &output : outputs) {
-    auto result = HostTensor::allocate(output.dataType, output.shape);
+  for (auto [output, shape] : llvm::zip(outputs, outputShapes)) {
+    auto result = HostTensor::allocate(output.dataType, shape);
     if (!result)
       return llvm::createStringError("output '" + output.name + "': " +
                                      llvm::toString(result.takeError()));
@@ -256,19 +291,10 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   for (HostTensor &tensor : results)
     descriptors.push_back(
         makeDescriptor(dataOf(tensor, false), tensor.getShape()));
-  // invokePacked wants, per argument, a pointer to the argument's value; the
-  // C interface takes each descriptor by pointer.
-  SmallVector<void *> descriptorPointers, packedArgs;
+  SmallVector<void *> descriptorPointers;
   for (SmallVector<int64_t> &descriptor : descriptors)
     descriptorPointers.push_back(descriptor.data());
-  for (void *&pointer : descriptorPointers)
-    packedArgs.push_back(&pointer);
-
-  // The entry point returns a status (lowrank-checks-to-status): 0, or the
-  // number of the check that failed, whose message the module provides.
-  int32_t status = 0;
-  packedArgs.push_back(&status);
-  llvm::Error err = engine->invokePacked(kEntryPoint, packedArgs);
+  llvm::Error err = invoke(kEntryPoint, descriptorPointers);
   if (cuda) {
     cuda->synchronize();
     for (auto [tensor, device] : llvm::zip(
@@ -279,13 +305,56 @@ JitRunner::run(ArrayRef<HostTensor> inputTensors) {
   }
   if (err)
     return std::move(err);
-  if (status != 0)
-    return llvm::createStringError(describeStatus(status));
   return results;
 }
 
-std::string JitRunner::describeStatus(int32_t status) {
-  auto messageFunction = engine->lookup(kErrorMessageFunction);
+llvm::Error JitRunner::invoke(StringRef function,
+                              ArrayRef<void *> descriptors) {
+  // invokePacked wants, per argument, a pointer to the argument's value; the
+  // C interface takes each descriptor by pointer.
+  SmallVector<void *> pointers(descriptors), packedArgs;
+  for (void *&pointer : pointers)
+    packedArgs.push_back(&pointer);
+  // The function returns a status (lowrank-checks-to-status): 0, or the
+  // number of the check that failed, whose message the module provides.
+  int32_t status = 0;
+  packedArgs.push_back(&status);
+  if (llvm::Error err =
+          engine->invokePacked(("_mlir_ciface_" + function).str(), packedArgs))
+    return err;
+  if (status != 0)
+    return llvm::createStringError(describeStatus(function, status));
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<SmallVector<int64_t>>>
+JitRunner::computeOutputShapes(ArrayRef<void *> inputDescriptors) {
+  if (cuda)
+    return llvm::createStringError(
+        "outputs of symbolic shape are not supported on the GPU; give the "
+        "inputs' sizes at compile time");
+  std::vector<SmallVector<int64_t>> shapes;
+  SmallVector<SmallVector<int64_t>> shapeDescriptors;
+  for (const TensorSignature &output : outputs) {
+    shapes.emplace_back(output.shape.size(), 0);
+    shapeDescriptors.push_back(makeDescriptor(
+        shapes.back().data(), {static_cast<int64_t>(output.shape.size())}));
+  }
+  SmallVector<void *> descriptors(inputDescriptors);
+  for (SmallVector<int64_t> &descriptor : shapeDescriptors)
+    descriptors.push_back(descriptor.data());
+  if (llvm::Error err = invoke(kOutputShapesFunction, descriptors))
+    return std::move(err);
+  for (auto [output, shape] : llvm::zip(outputs, shapes))
+    for (int64_t size : shape)
+      if (size < 0)
+        return llvm::createStringError("output '" + output.name +
+                                       "' would have a negative size");
+  return shapes;
+}
+
+std::string JitRunner::describeStatus(StringRef function, int32_t status) {
+  auto messageFunction = engine->lookup((function + "_error_message").str());
   if (!messageFunction) {
     llvm::consumeError(messageFunction.takeError());
     return "the model failed with status " + std::to_string(status);

@@ -43,7 +43,7 @@
 // FORTRAN: b_fortran.npy: error: Fortran-order NumPy arrays are not supported
 // BIG-ENDIAN: b_bigendian.npy: error: big-endian NumPy arrays (dtype '>f4') are not supported
 // COMPLEX: b_complex.npy: error: unsupported NumPy dtype '<c8'
-// DYNAMIC: dynamic.mlir:{{[0-9]+}}:{{[0-9]+}}: error: input 'x' has type 'tensor<?xf32>'; the runner needs tensors of static shape
+// DYNAMIC: dynamic.mlir: error: input 0 'x' must be float32[?], got float32[2x3]
 // NO-MAIN: no-main-graph.mlir{{.*}}: error: no function @main_graph to run
 // COMPILE: not-bufferizable.mlir:{{[0-9]+}}:{{[0-9]+}}: error: op was not bufferized
 // COMPILE-NOT: Stack dump

@@ -83,6 +83,11 @@ static cl::opt<std::string>
             cl::desc("GPU architecture the kernels are compiled for; the "
                      "driver compiles the PTX for the actual GPU"),
             cl::init("sm_80"));
+static cl::opt<bool> symbolicDims(
+    "symbolic-dims",
+    cl::desc("Compile the model with its symbolic dimensions, as "
+             "`lowrank-opt --emit=obj` does, instead of pinning them to the "
+             "sizes of the --input tensors"));
 static cl::opt<bool> printOutputs("print",
                                   cl::desc("Print the outputs instead of "
                                            "writing them"));
@@ -122,7 +127,7 @@ static OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
   }
 
   // Pinning every input to the shape of its tensor file makes the whole
-  // graph static, which the compiled code requires.
+  // graph static: shapes fold, and the products use the packed kernels.
   auto names = getGraphInputNames((*buffer)->getBuffer());
   if (!names) {
     reportError(modelFile, toString(names.takeError()));
@@ -137,8 +142,9 @@ static OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
   }
   lowrank::ONNXImportOptions options;
   options.expandOperatorFunctions = true;
-  for (auto [name, tensor] : llvm::zip(*names, inputs))
-    options.inputShapes[name] = SmallVector<int64_t>(tensor.getShape());
+  if (!symbolicDims)
+    for (auto [name, tensor] : llvm::zip(*names, inputs))
+      options.inputShapes[name] = SmallVector<int64_t>(tensor.getShape());
   return lowrank::importONNXFile(modelFile, &context, options);
 }
 

@@ -104,6 +104,55 @@ def LowrankMemrefCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LowrankExpandDynamicGroups
+    : Pass<"lowrank-expand-dynamic-groups", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite expand_shape of several dynamic sizes per group "
+                "into reinterpret_cast";
+  let description = [{
+    A `memref.expand_shape` that splits one dimension into several dynamic
+    ones (the rows of a product back into a symbolic batch and sequence) is
+    rewritten into a `memref.reinterpret_cast` of its contiguous source with
+    the row-major strides of the output shape. `expand-strided-metadata`
+    handles at most one dynamic size per reassociation group.
+
+    ```mlir
+    %e = memref.expand_shape %a [[0, 1], [2]] output_shape [%b, %s, 32]
+        : memref<?x32xf32> into memref<?x?x32xf32>
+    // becomes
+    %e = memref.reinterpret_cast %a to offset: [0], sizes: [%b, %s, 32],
+        strides: [%s * 32, 32, 1] : memref<?x32xf32> to memref<?x?x32xf32>
+    ```
+
+    Only expansions of sources with the identity layout are rewritten; the
+    others are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def LowrankCheckOutputSizes
+    : Pass<"lowrank-check-output-sizes", "::mlir::func::FuncOp"> {
+  let summary = "Check the caller's output buffers against the results' sizes";
+  let description = [{
+    After `buffer-results-to-out-params`, a result of dynamic shape is
+    copied into the output buffer the caller passed. Before each such copy,
+    this pass asserts that every dynamic size of the buffer equals the
+    result's, so that a caller who sized an output wrongly gets an error
+    status (`lowrank-checks-to-status`) instead of a write out of bounds.
+    The message names the output by its `onnx.name` argument attribute.
+
+    ```mlir
+    memref.copy %result, %out : memref<?x8xf32> to memref<?x8xf32>
+    // gets before it
+    %0 = memref.dim %result, %c0 : memref<?x8xf32>
+    %1 = memref.dim %out, %c0 : memref<?x8xf32>
+    %2 = arith.cmpi eq, %0, %1 : index
+    cf.assert %2, "output 'y': the buffer's size in dimension 0 differs from the result's"
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect"];
+}
+
 def LowrankCopyRepeatedResults
     : Pass<"lowrank-copy-repeated-results", "::mlir::func::FuncOp"> {
   let summary = "Give each returned tensor its own value";
@@ -269,6 +318,40 @@ def LowrankLinalgToParallelCalls
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
   ];
+}
+
+def LowrankOutputShapesFunction
+    : Pass<"lowrank-output-shapes-function", "::mlir::ModuleOp"> {
+  let summary = "Give each entry point of dynamic results a function "
+                "computing their shapes";
+  let description = [{
+    On linalg on tensors, before bufferization: for every public function
+    with a result of dynamic shape (`@main_graph` of a model with symbolic
+    dimensions), adds `@<name>_output_shapes`, taking the same arguments and
+    returning, per result, its shape as a `tensor<rank x i64>`. A caller
+    (`lowrank-run`, or C code through `docs/ABI.md`) calls it to size the
+    output buffers before calling the function itself.
+
+    The function is a copy of the original whose results are replaced by
+    their sizes; the sizes are then resolved through the ops'
+    `ReifyRankedShapedTypeOpInterface` (a product's rows are the rows of its
+    input, and so on) and what no size depends on is erased, so that in the
+    usual case only `tensor.dim` of the arguments and index arithmetic
+    remain. Where a size depends on values, the computation it needs stays.
+
+    ```mlir
+    func.func @main_graph(%x: tensor<?x16xf32>) -> tensor<?x8xf32>
+    // gets
+    func.func @main_graph_output_shapes(%x: tensor<?x16xf32>) -> tensor<2xi64> {
+      %d = tensor.dim %x, %c0 : tensor<?x16xf32>
+      %i = arith.index_cast %d : index to i64
+      %s = tensor.from_elements %i, %c8 : tensor<2xi64>
+      return %s : tensor<2xi64>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def LowrankChecksToStatus

@@ -1,7 +1,7 @@
 //===- JitRunner.h - Compile and run main_graph in-process ------*- C++ -*-===//
 //
 // Compiles a module holding `func.func @main_graph` (onnx dialect or linalg
-// on tensors, static shapes) with the CPU pipeline and MLIR's
+// on tensors, static or symbolic shapes) with the CPU pipeline and MLIR's
 // ExecutionEngine, and calls the compiled `_mlir_ciface_main_graph` on host
 // tensors following the convention of docs/ABI.md.
 //
@@ -32,10 +32,14 @@ struct TensorSignature {
   std::string name;
   /// ONNX data type number of the element type.
   int32_t dataType = 0;
+  /// The sizes; ShapedType::kDynamic for a symbolic dimension.
   llvm::SmallVector<int64_t> shape;
 
-  /// `dtype[d0xd1x...]`, like HostTensor::describe.
+  /// `dtype[d0xd1x...]`, like HostTensor::describe, with `?` for a symbolic
+  /// dimension.
   std::string describe() const;
+  /// Whether `tensor` has this data type, rank and every static size.
+  bool accepts(const HostTensor &tensor) const;
 };
 
 class CudaDevice;
@@ -74,7 +78,9 @@ public:
   llvm::ArrayRef<TensorSignature> getOutputs() const { return outputs; }
 
   /// Calls the compiled graph. Inputs must match the signature in number,
-  /// data type and shape; the error says which one does not. A check of the
+  /// data type and shape (any size for a symbolic dimension); the error says
+  /// which one does not. Outputs of symbolic shape are sized by the
+  /// compiled `main_graph_output_shapes` first. A check of the
   /// generated code that fails (an index out of range, an integer division
   /// by zero) is returned as an error with the check's message.
   llvm::Expected<std::vector<HostTensor>>
@@ -83,8 +89,17 @@ public:
 private:
   JitRunner() = default;
 
-  /// The message of a non-zero status returned by the entry point.
-  std::string describeStatus(int32_t status);
+  /// The message of a non-zero status returned by `function`.
+  std::string describeStatus(llvm::StringRef function, int32_t status);
+
+  /// Calls `function` through its C interface on `descriptors` (pointers
+  /// to memref descriptors); returns an error for a non-zero status.
+  llvm::Error invoke(llvm::StringRef function,
+                     llvm::ArrayRef<void *> descriptors);
+
+  /// The shapes of the outputs for inputs described by `inputDescriptors`.
+  llvm::Expected<std::vector<llvm::SmallVector<int64_t>>>
+  computeOutputShapes(llvm::ArrayRef<void *> inputDescriptors);
 
   std::unique_ptr<mlir::ExecutionEngine> engine;
   /// Set for Device::CUDA: arguments are copied to device buffers.

@@ -12,6 +12,7 @@
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -19,12 +20,26 @@
 using namespace mlir;
 using namespace lowrank;
 
+/// A zero-filled tensor of `type` whose dynamic sizes are `sizes`.
+static Value createZeroTensor(OpBuilder &builder, Location loc,
+                              RankedTensorType type,
+                              ArrayRef<OpFoldResult> sizes) {
+  Value empty =
+      tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
+  empty = castToType(builder, loc, empty, type);
+  Value zero = arith::ConstantOp::create(
+      builder, loc, builder.getZeroAttr(type.getElementType()));
+  return linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+}
+
 /// `lhs` (..., K) x `rhs` (K, N): collapses the leading dimensions of `lhs`
-/// into rows so that a single 2-D linalg.matmul computes the product.
+/// into rows so that a single 2-D linalg.matmul computes the product. The
+/// leading dimensions may be dynamic (a symbolic batch or sequence).
 static Value buildRowsTimesMatrix(OpBuilder &builder, Location loc, Value lhs,
                                   Value rhs, RankedTensorType resultType) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   int64_t lhsRank = lhsType.getRank();
+  SmallVector<OpFoldResult> lhsSizes = tensor::getMixedSizes(builder, loc, lhs);
   if (lhsRank > 2) {
     ReassociationIndices rows =
         llvm::to_vector(llvm::seq<int64_t>(0, lhsRank - 1));
@@ -33,21 +48,37 @@ static Value buildRowsTimesMatrix(OpBuilder &builder, Location loc, Value lhs,
         SmallVector<ReassociationIndices>{rows, {lhsRank - 1}});
   }
   int64_t rowCount = cast<RankedTensorType>(lhs.getType()).getDimSize(0);
-  auto productType = RankedTensorType::get(
-      {rowCount, resultType.getShape().back()}, resultType.getElementType());
+  int64_t columnCount = resultType.getShape().back();
+  auto productType = RankedTensorType::get({rowCount, columnCount},
+                                           resultType.getElementType());
+  SmallVector<OpFoldResult> productSizes = {
+      tensor::getMixedSize(builder, loc, lhs, 0),
+      builder.getIndexAttr(columnCount)};
   Value product =
       linalg::MatmulOp::create(
           builder, loc, TypeRange{productType}, ValueRange{lhs, rhs},
-          ValueRange{createZeroTensor(builder, loc, productType)})
+          ValueRange{createZeroTensor(builder, loc, productType, productSizes)})
           .getResult(0);
   if (lhsRank <= 2)
-    return product;
+    return castToType(builder, loc, product, resultType);
   int64_t resultRank = resultType.getRank();
   ReassociationIndices rows =
       llvm::to_vector(llvm::seq<int64_t>(0, resultRank - 1));
-  return tensor::ExpandShapeOp::create(
-      builder, loc, resultType, product,
-      SmallVector<ReassociationIndices>{rows, {resultRank - 1}});
+  SmallVector<OpFoldResult> resultSizes(ArrayRef(lhsSizes).drop_back());
+  resultSizes.push_back(builder.getIndexAttr(columnCount));
+  SmallVector<int64_t> expandedShape =
+      llvm::map_to_vector(resultSizes, [](OpFoldResult size) {
+        return getConstantIntValue(size).value_or(ShapedType::kDynamic);
+      });
+  auto expandedType =
+      RankedTensorType::get(expandedShape, resultType.getElementType());
+  return castToType(
+      builder, loc,
+      tensor::ExpandShapeOp::create(
+          builder, loc, expandedType, product,
+          SmallVector<ReassociationIndices>{rows, {resultRank - 1}},
+          resultSizes),
+      resultType);
 }
 
 /// The map reading the batch dimensions of an operand of rank `rank` (its
@@ -127,8 +158,17 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
     auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
     auto rhsType = dyn_cast<RankedTensorType>(rhs.getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
-    if (!lhsType || !rhsType || !resultType || !lhsType.hasStaticShape() ||
-        !rhsType.hasStaticShape() || !resultType.hasStaticShape())
+    if (!lhsType || !rhsType || !resultType)
+      return rewriter.notifyMatchFailure(op, "needs ranked operands");
+    // A dynamic leading dimension of the left operand is the one dynamic
+    // case: the contraction and the columns must be known.
+    bool rowsTimesMatrix = lhsType.getRank() >= 2 && rhsType.getRank() == 2 &&
+                           rhsType.hasStaticShape() &&
+                           !lhsType.isDynamicDim(lhsType.getRank() - 1);
+    if (!(rowsTimesMatrix &&
+          !resultType.isDynamicDim(resultType.getRank() - 1)) &&
+        (!lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
+         !resultType.hasStaticShape()))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     if (resultType.getElementType().isUnsignedInteger())
       return rewriter.notifyMatchFailure(
@@ -149,7 +189,7 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
     }
     int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
     Value result;
-    if (lhsRank >= 2 && rhsRank == 2) {
+    if (rowsTimesMatrix) {
       result = buildRowsTimesMatrix(rewriter, loc, lhs, rhs, resultType);
     } else if (lhsRank == 3 && rhsRank == 3 &&
                lhsType.getDimSize(0) == rhsType.getDimSize(0)) {

@@ -210,3 +210,19 @@ func.func @matmul_f16(%a: tensor<1x4096xf16>, %b: tensor<4096x1xf16>) -> tensor<
   %0 = onnx.MatMul %a, %b : (tensor<1x4096xf16>, tensor<4096x1xf16>) -> tensor<1x1xf16>
   return %0 : tensor<1x1xf16>
 }
+
+// -----
+
+// Symbolic batch and sequence: the rows are collapsed and expanded back
+// with the input's sizes.
+// CHECK-LABEL: func.func @matmul_symbolic_rows
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x16xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[S:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<?x?x16xf32> into tensor<?x16xf32>
+// CHECK: %[[P:.*]] = linalg.matmul ins(%[[ROWS]], %{{.*}} : tensor<?x16xf32>, tensor<16x8xf32>) outs(%{{.*}} : tensor<?x8xf32>)
+// CHECK: tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2]] output_shape [%[[B]], %[[S]], 8] : tensor<?x8xf32> into tensor<?x?x8xf32>
+func.func @matmul_symbolic_rows(%x: tensor<?x?x16xf32>, %w: tensor<16x8xf32>) -> tensor<?x?x8xf32> {
+  %0 = onnx.MatMul %x, %w : (tensor<?x?x16xf32>, tensor<16x8xf32>) -> tensor<?x?x8xf32>
+  return %0 : tensor<?x?x8xf32>
+}
