@@ -24,9 +24,10 @@ using namespace lowrank;
 /// The initial accumulator: `bias` (M) broadcast along dimension 1 of
 /// `resultType`, or zero when there is no bias.
 static Value createConvInit(OpBuilder &builder, Location loc,
-                            RankedTensorType resultType, Value bias) {
+                            RankedTensorType resultType, Value bias,
+                            Value batchSource) {
   if (isNoneValue(bias))
-    return createZeroTensor(builder, loc, resultType);
+    return createZeroTensor(builder, loc, resultType, batchSource);
   MLIRContext *context = builder.getContext();
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps = {
@@ -34,7 +35,9 @@ static Value createConvInit(OpBuilder &builder, Location loc,
       AffineMap::getMultiDimIdentityMap(rank, context)};
   return linalg::GenericOp::create(
              builder, loc, TypeRange{resultType}, ValueRange{bias},
-             ValueRange{createEmptyTensor(builder, loc, resultType)}, maps,
+             ValueRange{createEmptyTensor(builder, loc, resultType,
+                                          batchSource)},
+             maps,
              getParallelIterators(rank),
              [](OpBuilder &b, Location nestedLoc, ValueRange args) {
                linalg::YieldOp::create(b, nestedLoc, args[0]);
@@ -132,10 +135,14 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto weightType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
+    // The batch may be symbolic; channels and spatial sizes may not.
     if (!inputType || !weightType || !resultType ||
-        !inputType.hasStaticShape() || !weightType.hasStaticShape() ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+        !hasStaticShapeExceptBatch(inputType) ||
+        !weightType.hasStaticShape() ||
+        !hasStaticShapeExceptBatch(resultType) ||
+        inputType.isDynamicDim(0) != resultType.isDynamicDim(0))
+      return rewriter.notifyMatchFailure(
+          op, "needs static shapes but for the batch");
 
     ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
     if (op.getKernelShape() && *op.getKernelShape() != kernel)
@@ -154,7 +161,8 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
         rewriter, loc, adaptor.getX(), *window,
         rewriter.getZeroAttr(inputType.getElementType()));
     Value weight = adaptor.getW();
-    Value init = createConvInit(rewriter, loc, resultType, adaptor.getB());
+    Value init = createConvInit(rewriter, loc, resultType, adaptor.getB(),
+                                adaptor.getX());
     int64_t group = op.getGroup();
     Value result;
     if (group == 1 && window->getRank() == 1)

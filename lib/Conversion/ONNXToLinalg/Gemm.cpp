@@ -54,8 +54,18 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
   matchAndRewrite(onnx::GemmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
-    if (!resultType || !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    // Symbolic rows (a batch) are read from A; everything else is static.
+    Value rowsSource;
+    if (!resultType.hasStaticShape()) {
+      auto aType = dyn_cast<RankedTensorType>(adaptor.getA().getType());
+      if (op.getTransA() || !aType || resultType.isDynamicDim(1) ||
+          !hasStaticShapeExceptBatch(aType))
+        return rewriter.notifyMatchFailure(
+            op, "needs a static result shape but for the rows of A");
+      rowsSource = adaptor.getA();
+    }
     Type elementType = resultType.getElementType();
     if (elementType.isUnsignedInteger())
       return rewriter.notifyMatchFailure(
@@ -75,7 +85,7 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
       return rewriter.notifyMatchFailure(op, "C must be a ranked tensor");
 
     Location loc = op.getLoc();
-    Value zero = createZeroTensor(rewriter, loc, resultType);
+    Value zero = createZeroTensor(rewriter, loc, resultType, rowsSource);
     auto matmul = linalg::MatmulOp::create(
         rewriter, loc, TypeRange{resultType},
         ValueRange{adaptor.getA(), adaptor.getB()}, ValueRange{zero});
@@ -104,7 +114,9 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
     Value epilogue =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, inputs,
-            ValueRange{createEmptyTensor(rewriter, loc, resultType)}, maps,
+            ValueRange{createEmptyTensor(rewriter, loc, resultType,
+                                         rowsSource)},
+            maps,
             getParallelIterators(2),
             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
               Value result = args[0];

@@ -314,6 +314,40 @@ struct SizeLowering : OpConversionPattern<onnx::SizeOp> {
   }
 };
 
+/// The selected sizes of the input, as int64 elements; shapes of static
+/// sizes fold to constants before the lowering, so this lowers the
+/// symbolic ones.
+struct ShapeLowering : OpConversionPattern<onnx::ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "unranked input");
+    Location loc = op.getLoc();
+    auto [first, last] = op.getDimRange(type.getRank());
+    SmallVector<Value> sizes;
+    for (int64_t d = first; d < last; ++d) {
+      if (!type.isDynamicDim(d)) {
+        sizes.push_back(arith::ConstantIntOp::create(rewriter, loc,
+                                                     type.getDimSize(d), 64));
+        continue;
+      }
+      Value size = tensor::DimOp::create(rewriter, loc, adaptor.getData(), d);
+      sizes.push_back(arith::IndexCastOp::create(rewriter, loc,
+                                                 rewriter.getI64Type(), size));
+    }
+    auto shapeType = RankedTensorType::get({static_cast<int64_t>(sizes.size())},
+                                           rewriter.getI64Type());
+    Value result =
+        tensor::FromElementsOp::create(rewriter, loc, shapeType, sizes);
+    rewriter.replaceOp(op, castToType(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
 /// Every result element reads the input at its position minus the begin
 /// pad, mapped back into the input by the mode; constant mode reads the
 /// fill value outside it.
@@ -496,6 +530,6 @@ struct CumSumLowering : OpConversionPattern<onnx::CumSumOp> {
 void lowrank::populateONNXIndexingToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<GatherElementsLowering, GatherNDLowering, TriluLowering,
-               RangeLowering, SizeLowering, PadLowering, CumSumLowering>(
-      patterns.getContext());
+               RangeLowering, SizeLowering, ShapeLowering, PadLowering,
+               CumSumLowering>(patterns.getContext());
 }

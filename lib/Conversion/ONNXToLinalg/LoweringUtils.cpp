@@ -74,16 +74,23 @@ Value createEmptyTensor(OpBuilder &builder, Location loc, RankedTensorType type,
 }
 
 Value createFilledTensor(OpBuilder &builder, Location loc,
-                         RankedTensorType type, TypedAttr value) {
-  Value empty = createEmptyTensor(builder, loc, type);
+                         RankedTensorType type, TypedAttr value,
+                         Value dynamicSizesSource) {
+  Value empty = createEmptyTensor(builder, loc, type, dynamicSizesSource);
   Value scalar = arith::ConstantOp::create(builder, loc, value);
   return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
 }
 
 Value createZeroTensor(OpBuilder &builder, Location loc,
-                       RankedTensorType type) {
+                       RankedTensorType type, Value dynamicSizesSource) {
   return createFilledTensor(builder, loc, type,
-                            builder.getZeroAttr(type.getElementType()));
+                            builder.getZeroAttr(type.getElementType()),
+                            dynamicSizesSource);
+}
+
+bool hasStaticShapeExceptBatch(RankedTensorType type) {
+  return type.getRank() > 0 &&
+         !ShapedType::isDynamicShape(type.getShape().drop_front());
 }
 
 Value castToType(OpBuilder &builder, Location loc, Value value, Type type) {

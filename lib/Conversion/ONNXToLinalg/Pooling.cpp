@@ -78,7 +78,8 @@ static Value buildWindowReduction(OpBuilder &builder, Location loc,
   Value windowShape =
       tensor::EmptyOp::create(builder, loc, window.kernel, elementType);
   Value init = createFilledTensor(builder, loc, resultType,
-                                  getPoolIdentity(builder, elementType, kind));
+                                  getPoolIdentity(builder, elementType, kind),
+                                  /*dynamicSizesSource=*/input);
   return linalg::GenericOp::create(
              builder, loc, TypeRange{resultType},
              ValueRange{input, windowShape}, ValueRange{init}, maps,
@@ -148,8 +149,8 @@ static Value buildAverageDivision(OpBuilder &builder, Location loc, Value sum,
         createScalarConstant(builder, loc, elementType, uniformFactor);
   return linalg::GenericOp::create(
              builder, loc, TypeRange{resultType}, inputs,
-             ValueRange{createEmptyTensor(builder, loc, resultType)}, maps,
-             getParallelIterators(rank),
+             ValueRange{createEmptyTensor(builder, loc, resultType, sum)},
+             maps, getParallelIterators(rank),
              [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
                Value divisor = uniformDivisor;
                for (Value count : args.slice(1, inputs.size() - 1))
@@ -164,17 +165,21 @@ static Value buildAverageDivision(OpBuilder &builder, Location loc, Value sum,
       .getResult(0);
 }
 
-/// The static types of a pooling op's input and result, or failure.
-static LogicalResult getStaticPoolTypes(ConversionPatternRewriter &rewriter,
+/// The types of a pooling op's input and result, static but for the
+/// batch, or failure.
+static LogicalResult getPoolTypes(ConversionPatternRewriter &rewriter,
                                         Operation *op, Value input,
                                         Value result,
                                         RankedTensorType &inputType,
                                         RankedTensorType &resultType) {
   inputType = dyn_cast<RankedTensorType>(input.getType());
   resultType = dyn_cast<RankedTensorType>(result.getType());
-  if (!inputType || !resultType || !inputType.hasStaticShape() ||
-      !resultType.hasStaticShape())
-    return rewriter.notifyMatchFailure(op, "needs static shapes");
+  // The batch may be symbolic; channels and spatial sizes may not.
+  if (!inputType || !resultType || !hasStaticShapeExceptBatch(inputType) ||
+      !hasStaticShapeExceptBatch(resultType) ||
+      inputType.isDynamicDim(0) != resultType.isDynamicDim(0))
+    return rewriter.notifyMatchFailure(
+        op, "needs static shapes but for the batch");
   if (inputType.getElementType().isUnsignedInteger())
     return rewriter.notifyMatchFailure(
         op, "arith has no unsigned integer element types");
@@ -192,7 +197,7 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
       return rewriter.notifyMatchFailure(op, "the Indices output is not "
                                              "lowered");
     RankedTensorType inputType, resultType;
-    if (failed(getStaticPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
                                   inputType, resultType)))
       return failure();
     WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(),
@@ -223,7 +228,7 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
   matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getStaticPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
                                   inputType, resultType)))
       return failure();
     WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(), op.getPads(),
@@ -259,7 +264,7 @@ struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
   matchAndRewrite(GlobalPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getStaticPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
                                   inputType, resultType)))
       return failure();
     ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);

@@ -26,3 +26,13 @@ func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
   %y, %indices = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
   return %indices : tensor<1x1x2x2xi64>
 }
+
+// -----
+
+// Only the batch of a convolution may be symbolic.
+func.func @conv_symbolic_width(%x: tensor<1x3x8x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x?xf32> {
+  %n = onnx.NoValue
+  // expected-error @+1 {{failed to legalize operation 'onnx.Conv'}}
+  %0 = onnx.Conv %x, %w, %n : (tensor<1x3x8x?xf32>, tensor<4x3x3x3xf32>, none) -> tensor<1x4x6x?xf32>
+  return %0 : tensor<1x4x6x?xf32>
+}

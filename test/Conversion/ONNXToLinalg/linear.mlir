@@ -226,3 +226,30 @@ func.func @matmul_symbolic_rows(%x: tensor<?x?x16xf32>, %w: tensor<16x8xf32>) ->
   %0 = onnx.MatMul %x, %w : (tensor<?x?x16xf32>, tensor<16x8xf32>) -> tensor<?x?x8xf32>
   return %0 : tensor<?x?x8xf32>
 }
+
+// -----
+
+// A symbolic batch: Gemm's rows come from A.
+// CHECK-LABEL: func.func @gemm_symbolic_rows
+// CHECK-SAME: (%[[A:.*]]: tensor<?x16xf32>
+// CHECK: %[[M:.*]] = tensor.dim %[[A]], %c0 : tensor<?x16xf32>
+// CHECK: tensor.empty(%[[M]]) : tensor<?x8xf32>
+// CHECK: linalg.matmul
+func.func @gemm_symbolic_rows(%a: tensor<?x16xf32>, %b: tensor<16x8xf32>, %c: tensor<8xf32>) -> tensor<?x8xf32> {
+  %0 = onnx.Gemm %a, %b, %c : (tensor<?x16xf32>, tensor<16x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// A symbolic batch: the convolution's accumulator takes the input's batch.
+// CHECK-LABEL: func.func @conv_symbolic_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0 : tensor<?x3x8x8xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?x4x6x6xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<?x4x6x6xf32>
+func.func @conv_symbolic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32> {
+  %n = onnx.NoValue
+  %0 = onnx.Conv %x, %w, %n : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>, none) -> tensor<?x4x6x6xf32>
+  return %0 : tensor<?x4x6x6xf32>
+}

@@ -118,3 +118,16 @@ func.func @global_max_pool(%x: tensor<2x4x3x3x3xf32>) -> tensor<2x4x1x1x1xf32> {
   %0 = onnx.GlobalMaxPool %x : (tensor<2x4x3x3x3xf32>) -> tensor<2x4x1x1x1xf32>
   return %0 : tensor<2x4x1x1x1xf32>
 }
+
+// -----
+
+// A symbolic batch: the window reduction's accumulator takes the input's.
+// CHECK-LABEL: func.func @maxpool_symbolic_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x4x4xf32>
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0 : tensor<?x2x4x4xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?x2x2x2xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x2x2x2xf32>)
+func.func @maxpool_symbolic_batch(%x: tensor<?x2x4x4xf32>) -> tensor<?x2x2x2xf32> {
+  %y, %i = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x4x4xf32>) -> (tensor<?x2x2x2xf32>, none)
+  return %y : tensor<?x2x2x2xf32>
+}

@@ -178,3 +178,51 @@ func.func @expand_tile(%x: tensor<3x1xf32>, %r: tensor<2xi64>) -> (tensor<2x3x6x
   %1 = onnx.Tile %x, %r : (tensor<3x1xf32>, tensor<2xi64>) -> tensor<6x2xf32>
   return %0, %1 : tensor<2x3x6xf32>, tensor<6x2xf32>
 }
+
+// -----
+
+// Shape of symbolic sizes: tensor.dim for those, constants for the others.
+// CHECK-LABEL: func.func @shape_symbolic
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x16xf32>)
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : i64
+// CHECK-DAG: %[[D0:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[D1:.*]] = tensor.dim %[[X]], %c1
+// CHECK-DAG: %[[I0:.*]] = arith.index_cast %[[D0]] : index to i64
+// CHECK-DAG: %[[I1:.*]] = arith.index_cast %[[D1]] : index to i64
+// CHECK: tensor.from_elements %[[I0]], %[[I1]], %[[C16]] : tensor<3xi64>
+func.func @shape_symbolic(%x: tensor<?x?x16xf32>) -> tensor<3xi64> {
+  %0 = onnx.Shape %x : (tensor<?x?x16xf32>) -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+// Flatten and Unsqueeze of symbolic sizes: sizes from the input's, then
+// tensor.reshape.
+// CHECK-LABEL: func.func @flatten_unsqueeze_symbolic
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x5xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[F:.*]] = tensor.from_elements %[[N]], %c20 : tensor<2xindex>
+// CHECK: %[[FLAT:.*]] = tensor.reshape %[[X]](%[[F]]) : (tensor<?x4x5xf32>, tensor<2xindex>) -> tensor<?x20xf32>
+// CHECK: tensor.from_elements %c1, %{{.*}}, %c20{{.*}} : tensor<3xindex>
+// CHECK: tensor.reshape %[[FLAT]]
+func.func @flatten_unsqueeze_symbolic(%x: tensor<?x4x5xf32>) -> tensor<1x?x20xf32> {
+  %axes = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %0 = onnx.Flatten %x {axis = 1 : i64} : (tensor<?x4x5xf32>) -> tensor<?x20xf32>
+  %1 = onnx.Unsqueeze %0, %axes : (tensor<?x20xf32>, tensor<1xi64>) -> tensor<1x?x20xf32>
+  return %1 : tensor<1x?x20xf32>
+}
+
+// -----
+
+// Reshape to a run-time shape: 0 copies the input's size, -1 is inferred,
+// and the element counts are checked to agree.
+// CHECK-LABEL: func.func @reshape_runtime_shape
+// CHECK: tensor.extract
+// CHECK: arith.divsi
+// CHECK: cf.assert %{{.*}}, "Reshape to a shape of another element count"
+// CHECK: tensor.reshape {{.*}} -> tensor<?x?xf32>
+func.func @reshape_runtime_shape(%x: tensor<?x6xf32>, %shape: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = onnx.Reshape %x, %shape : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -43,14 +43,21 @@ mlir::Value createEmptyTensor(mlir::OpBuilder &builder, mlir::Location loc,
                               mlir::RankedTensorType type,
                               mlir::Value dynamicSizesSource = {});
 
-/// A tensor of `type` filled with `value` (linalg.fill of tensor.empty).
+/// A tensor of `type` filled with `value` (linalg.fill of tensor.empty);
+/// dynamic sizes as in createEmptyTensor.
 mlir::Value createFilledTensor(mlir::OpBuilder &builder, mlir::Location loc,
                                mlir::RankedTensorType type,
-                               mlir::TypedAttr value);
+                               mlir::TypedAttr value,
+                               mlir::Value dynamicSizesSource = {});
 
 /// A tensor of `type` filled with zero, the initial value of a sum.
 mlir::Value createZeroTensor(mlir::OpBuilder &builder, mlir::Location loc,
-                             mlir::RankedTensorType type);
+                             mlir::RankedTensorType type,
+                             mlir::Value dynamicSizesSource = {});
+
+/// Whether every size of `type` is static except possibly the first (a
+/// symbolic batch).
+bool hasStaticShapeExceptBatch(mlir::RankedTensorType type);
 
 /// `value` as a value of `type`, through a tensor.cast when only the static
 /// information differs; `value` itself when the types are equal.
