@@ -333,13 +333,14 @@ JitRunner::computeOutputShapes(ArrayRef<void *> inputDescriptors) {
     return llvm::createStringError(
         "outputs of symbolic shape are not supported on the GPU; give the "
         "inputs' sizes at compile time");
+  // All shapes first: descriptors point into them, so they must not move.
   std::vector<SmallVector<int64_t>> shapes;
-  SmallVector<SmallVector<int64_t>> shapeDescriptors;
-  for (const TensorSignature &output : outputs) {
+  for (const TensorSignature &output : outputs)
     shapes.emplace_back(output.shape.size(), 0);
-    shapeDescriptors.push_back(makeDescriptor(
-        shapes.back().data(), {static_cast<int64_t>(output.shape.size())}));
-  }
+  SmallVector<SmallVector<int64_t>> shapeDescriptors;
+  for (SmallVector<int64_t> &shape : shapes)
+    shapeDescriptors.push_back(
+        makeDescriptor(shape.data(), {static_cast<int64_t>(shape.size())}));
   SmallVector<void *> descriptors(inputDescriptors);
   for (SmallVector<int64_t> &descriptor : shapeDescriptors)
     descriptors.push_back(descriptor.data());

@@ -6,11 +6,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "ElementwiseUtils.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
@@ -57,23 +60,52 @@ static LogicalResult checkBroadcastable(RankedTensorType operandType,
   return success();
 }
 
-/// An operand that has every dynamic dimension of the result at the same
-/// position, to read the dynamic sizes of the result from; null if the
-/// result is static or no operand qualifies.
-static Value findDynamicSizesSource(RankedTensorType resultType,
-                                    ValueRange operands) {
+/// An empty tensor of `resultType` whose symbolic sizes are read from the
+/// operands: each from the first operand with a symbolic size at that
+/// (right-aligned) position. Other operands with a symbolic size there must
+/// agree at run time; a symbolic size of 1 that would broadcast is refused
+/// by that check rather than guessed. Null for a static result, or when no
+/// operand carries some symbolic size.
+static Value createBroadcastInit(OpBuilder &builder, Location loc,
+                                 Operation *op, RankedTensorType resultType,
+                                 ValueRange operands) {
   if (resultType.hasStaticShape())
     return {};
-  for (Value operand : operands) {
-    auto type = cast<RankedTensorType>(operand.getType());
-    if (type.getRank() != resultType.getRank())
+  int64_t rank = resultType.getRank();
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<std::pair<Value, int64_t>> checks;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!resultType.isDynamicDim(i)) {
+      sizes.push_back(builder.getIndexAttr(resultType.getDimSize(i)));
       continue;
-    if (llvm::all_of(llvm::seq<int64_t>(0, type.getRank()), [&](int64_t i) {
-          return !resultType.isDynamicDim(i) || type.isDynamicDim(i);
-        }))
-      return operand;
+    }
+    Value size;
+    for (Value operand : operands) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      int64_t dim = i - (rank - type.getRank());
+      if (dim < 0 || !type.isDynamicDim(dim))
+        continue;
+      Value operandSize = tensor::DimOp::create(builder, loc, operand, dim);
+      if (!size) {
+        size = operandSize;
+        continue;
+      }
+      Value equal = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::eq, size, operandSize);
+      cf::AssertOp::create(
+          builder, loc, equal,
+          getNodePrefix(op) + "operands differ in the symbolic size of "
+                              "result dimension " +
+              std::to_string(i) +
+              " (a symbolic size of 1 that broadcasts is not supported)");
+    }
+    if (!size)
+      return {};
+    sizes.push_back(size);
   }
-  return {};
+  Value empty = tensor::EmptyOp::create(builder, loc, sizes,
+                                        resultType.getElementType());
+  return castToType(builder, loc, empty, resultType);
 }
 
 LogicalResult replaceWithElementwiseGeneric(RewriterBase &rewriter,
@@ -91,7 +123,8 @@ LogicalResult replaceWithElementwiseGeneric(RewriterBase &rewriter,
       return rewriter.notifyMatchFailure(
           op, "operand shape does not provably broadcast to the result shape");
   }
-  Value dynamicSizesSource = findDynamicSizesSource(resultType, operands);
+  Value dynamicSizesSource =
+      createBroadcastInit(rewriter, loc, op, resultType, operands);
   if (!resultType.hasStaticShape() && !dynamicSizesSource)
     return rewriter.notifyMatchFailure(
         op, "no operand carries the dynamic sizes of the result");

@@ -9,10 +9,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinearPatterns.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -98,11 +100,70 @@ static SmallVector<AffineExpr> getBatchExprs(RankedTensorType type,
   return exprs;
 }
 
+/// The result sizes of the general contraction of `lhs` and `rhs` when some
+/// are symbolic: a symbolic batch size from an operand that has it (one
+/// that is 1 at run time is not broadcast: both operands' symbolic sizes
+/// must agree), m from `lhs`, n from `rhs`. The symbolic contraction sizes
+/// are checked to agree too, so that no loop reads past an operand.
+static SmallVector<OpFoldResult>
+getContractionSizes(OpBuilder &builder, Location loc, Operation *op,
+                    Value lhs, Value rhs, RankedTensorType resultType) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  bool hasRows = lhsType.getRank() >= 2;
+  bool hasColumns = rhsType.getRank() >= 2;
+  int64_t resultRank = resultType.getRank();
+  int64_t batchRank = resultRank - hasRows - hasColumns;
+  Value valid = arith::ConstantIntOp::create(builder, loc, 1, 1);
+  auto requireEqual = [&](Value a, Value b) {
+    valid = arith::AndIOp::create(
+        builder, loc, valid,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, a, b));
+  };
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < batchRank; ++i) {
+    Value size;
+    for (auto [operand, type] : {std::pair(lhs, lhsType), {rhs, rhsType}}) {
+      int64_t dim = i - (batchRank - (type.getRank() - 2));
+      if (type.getRank() < 2 || dim < 0 || !type.isDynamicDim(dim))
+        continue;
+      Value operandSize = tensor::DimOp::create(builder, loc, operand, dim);
+      if (size)
+        requireEqual(size, operandSize);
+      else
+        size = operandSize;
+    }
+    if (!resultType.isDynamicDim(i) || !size)
+      sizes.push_back(builder.getIndexAttr(resultType.getDimSize(i)));
+    else
+      sizes.push_back(size);
+  }
+  if (hasRows)
+    sizes.push_back(
+        tensor::getMixedSize(builder, loc, lhs, lhsType.getRank() - 2));
+  if (hasColumns)
+    sizes.push_back(
+        tensor::getMixedSize(builder, loc, rhs, rhsType.getRank() - 1));
+  int64_t lhsK = lhsType.getRank() - 1;
+  int64_t rhsK = hasColumns ? rhsType.getRank() - 2 : 0;
+  if (lhsType.isDynamicDim(lhsK) || rhsType.isDynamicDim(rhsK))
+    requireEqual(tensor::DimOp::create(builder, loc, lhs, lhsK),
+                 tensor::DimOp::create(builder, loc, rhs, rhsK));
+  cf::AssertOp::create(builder, loc, valid,
+                       getNodePrefix(op) +
+                           "MatMul operands of symbolic sizes that do not "
+                           "match (a symbolic batch of 1 that broadcasts is "
+                           "not supported)");
+  return sizes;
+}
+
 /// The general contraction: loops are the result dimensions (batch, then m
 /// when `lhs` is not 1-D, then n when `rhs` is not 1-D) plus the reduction k.
+/// `resultSizes` gives the result's sizes when some are symbolic.
 static Value buildGenericContraction(OpBuilder &builder, Location loc,
                                      Value lhs, Value rhs,
-                                     RankedTensorType resultType) {
+                                     RankedTensorType resultType,
+                                     ArrayRef<OpFoldResult> resultSizes) {
   MLIRContext *context = builder.getContext();
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
@@ -134,10 +195,12 @@ static Value buildGenericContraction(OpBuilder &builder, Location loc,
   SmallVector<utils::IteratorType> iterators = getParallelIterators(resultRank);
   iterators.push_back(utils::IteratorType::reduction);
 
+  Value init = resultSizes.empty()
+                   ? createZeroTensor(builder, loc, resultType)
+                   : createZeroTensor(builder, loc, resultType, resultSizes);
   return linalg::GenericOp::create(
              builder, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
-             ValueRange{createZeroTensor(builder, loc, resultType)}, maps,
-             iterators,
+             ValueRange{init}, maps, iterators,
              [](OpBuilder &b, Location nestedLoc, ValueRange args) {
                linalg::YieldOp::create(
                    b, nestedLoc,
@@ -160,16 +223,14 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
     if (!lhsType || !rhsType || !resultType)
       return rewriter.notifyMatchFailure(op, "needs ranked operands");
-    // A dynamic leading dimension of the left operand is the one dynamic
-    // case: the contraction and the columns must be known.
+    // A product by a static matrix is one linalg.matmul over the rows of
+    // the left operand, whose leading sizes may be symbolic; the other
+    // products of symbolic sizes are generic contractions.
     bool rowsTimesMatrix = lhsType.getRank() >= 2 && rhsType.getRank() == 2 &&
                            rhsType.hasStaticShape() &&
                            !lhsType.isDynamicDim(lhsType.getRank() - 1);
-    if (!(rowsTimesMatrix &&
-          !resultType.isDynamicDim(resultType.getRank() - 1)) &&
-        (!lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
-         !resultType.hasStaticShape()))
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    bool isStatic = lhsType.hasStaticShape() && rhsType.hasStaticShape() &&
+                    resultType.hasStaticShape();
     if (resultType.getElementType().isUnsignedInteger())
       return rewriter.notifyMatchFailure(
           op, "arith has no unsigned integer element types");
@@ -191,14 +252,18 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
     Value result;
     if (rowsTimesMatrix) {
       result = buildRowsTimesMatrix(rewriter, loc, lhs, rhs, resultType);
-    } else if (lhsRank == 3 && rhsRank == 3 &&
+    } else if (isStatic && lhsRank == 3 && rhsRank == 3 &&
                lhsType.getDimSize(0) == rhsType.getDimSize(0)) {
       result = linalg::BatchMatmulOp::create(
                    rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
                    ValueRange{createZeroTensor(rewriter, loc, resultType)})
                    .getResult(0);
     } else {
-      result = buildGenericContraction(rewriter, loc, lhs, rhs, resultType);
+      SmallVector<OpFoldResult> sizes;
+      if (!isStatic)
+        sizes = getContractionSizes(rewriter, loc, op, lhs, rhs, resultType);
+      result =
+          buildGenericContraction(rewriter, loc, lhs, rhs, resultType, sizes);
     }
     if (accumulateWider)
       result = convertFloatElements(rewriter, loc, result, elementType);

@@ -6,12 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeChecks.h"
 #include "TensorOpsPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -174,8 +176,61 @@ struct ConstantOfShapeLowering : OpConversionPattern<onnx::ConstantOfShapeOp> {
   }
 };
 
-/// Expand is a broadcast of the input to the (static) result type, which
-/// already encodes the shape operand, so the operand need not be constant.
+/// The result sizes of Expand of `input` to the run-time `shape` (of static
+/// length): where the shape says 1 the input's size stays, elsewhere the
+/// shape's size. A symbolic input size must equal the result's (it is not
+/// broadcast), which is checked at run time with the other sizes.
+static SmallVector<OpFoldResult>
+getExpandSizes(OpBuilder &builder, Location loc, Operation *op, Value input,
+               Value shape, RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = resultType.getRank();
+  int64_t offset = rank - inputType.getRank();
+  std::optional<SmallVector<int64_t>> constant = getConstantIntValues(shape);
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  Value valid = arith::ConstantIntOp::create(builder, loc, 1, 1);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!resultType.isDynamicDim(i)) {
+      sizes.push_back(builder.getIndexAttr(resultType.getDimSize(i)));
+      continue;
+    }
+    Value requested;
+    if (constant) {
+      requested = arith::ConstantIndexOp::create(builder, loc, (*constant)[i]);
+    } else {
+      Value index = arith::ConstantIndexOp::create(builder, loc, i);
+      requested = arith::IndexCastOp::create(
+          builder, loc, builder.getIndexType(),
+          tensor::ExtractOp::create(builder, loc, shape, index));
+    }
+    int64_t dim = i - offset;
+    if (dim < 0 || inputType.getDimSize(dim) == 1) {
+      sizes.push_back(requested);
+      continue;
+    }
+    Value inputSize = tensor::DimOp::create(builder, loc, input, dim);
+    Value keeps = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::eq, requested, one);
+    Value size =
+        arith::SelectOp::create(builder, loc, keeps, inputSize, requested);
+    valid = arith::AndIOp::create(
+        builder, loc, valid,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                              inputSize, size));
+    sizes.push_back(size);
+  }
+  cf::AssertOp::create(builder, loc, valid,
+                       getNodePrefix(op) +
+                           "Expand to a shape that does not broadcast the "
+                           "input (a symbolic size of 1 that broadcasts is "
+                           "not supported)");
+  return sizes;
+}
+
+/// Expand is a broadcast of the input to the result type, which already
+/// encodes the shape operand when it is static, so the operand need not be
+/// constant; symbolic result sizes are computed from it at run time.
 struct ExpandLowering : OpConversionPattern<onnx::ExpandOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -184,17 +239,41 @@ struct ExpandLowering : OpConversionPattern<onnx::ExpandOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!inputType || !inputType.hasStaticShape() || !resultType ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(
-          op, "input and result shapes must be static");
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
+    if (!inputType || !resultType || !shapeType)
+      return rewriter.notifyMatchFailure(op, "needs ranked tensors");
     if (inputType.getRank() > resultType.getRank())
       return rewriter.notifyMatchFailure(op, "result rank below input rank");
+    // A static input size other than 1 cannot become a symbolic result size
+    // by broadcasting: the type would say so.
+    int64_t offset = resultType.getRank() - inputType.getRank();
+    for (int64_t i = 0; i < inputType.getRank(); ++i)
+      if (inputType.getDimSize(i) != 1 &&
+          inputType.getDimSize(i) != resultType.getDimSize(i + offset) &&
+          !(inputType.isDynamicDim(i) && resultType.isDynamicDim(i + offset)))
+        return rewriter.notifyMatchFailure(op, "sizes do not broadcast");
+    Location loc = op.getLoc();
     AffineMap inputMap = getBroadcastIndexingMap(
         inputType, resultType.getRank(), rewriter.getContext());
-    rewriter.replaceOp(op, createCopyGeneric(rewriter, op.getLoc(),
-                                             adaptor.getInput(), inputMap,
-                                             resultType));
+    Value sizeSource;
+    if (!resultType.hasStaticShape()) {
+      if (shapeType.getRank() != 1 ||
+          shapeType.getDimSize(0) != resultType.getRank())
+        return rewriter.notifyMatchFailure(op, "shape of unknown length");
+      SmallVector<OpFoldResult> sizes =
+          getExpandSizes(rewriter, loc, op, adaptor.getInput(),
+                         adaptor.getShape(), resultType);
+      sizeSource = castToType(
+          rewriter, loc,
+          tensor::EmptyOp::create(rewriter, loc, sizes,
+                                  resultType.getElementType()),
+          resultType);
+    }
+    rewriter.replaceOp(
+        op, buildParallelGeneric(
+                rewriter, loc, resultType, sizeSource, adaptor.getInput(),
+                inputMap,
+                [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
     return success();
   }
 };

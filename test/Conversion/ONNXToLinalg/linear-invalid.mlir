@@ -11,15 +11,6 @@ func.func @conv_wrong_result(%x: tensor<1x1x5x5xf32>, %w: tensor<1x1x3x3xf32>) -
 
 // -----
 
-// Symbolic rows lower; a symbolic contraction does not.
-func.func @matmul_dynamic_contraction(%a: tensor<4x?xf32>, %b: tensor<?x4xf32>) -> tensor<4x4xf32> {
-  // expected-error @+1 {{failed to legalize operation 'onnx.MatMul'}}
-  %0 = onnx.MatMul %a, %b : (tensor<4x?xf32>, tensor<?x4xf32>) -> tensor<4x4xf32>
-  return %0 : tensor<4x4xf32>
-}
-
-// -----
-
 // The argmax output of MaxPool is not lowered.
 func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
   // expected-error @+1 {{failed to legalize operation 'onnx.MaxPool'}}

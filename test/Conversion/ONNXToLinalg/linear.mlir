@@ -253,3 +253,17 @@ func.func @conv_symbolic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>)
   %0 = onnx.Conv %x, %w, %n : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>, none) -> tensor<?x4x6x6xf32>
   return %0 : tensor<?x4x6x6xf32>
 }
+
+// -----
+
+// Attention-style products of symbolic sizes: a generic contraction whose
+// batch, rows and columns come from the operands, after a run-time check
+// that their symbolic sizes (including the contraction's) agree.
+// CHECK-LABEL: func.func @matmul_symbolic_batch
+// CHECK: cf.assert %{{.*}}, "MatMul operands of symbolic sizes that do not match
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<?x4x?x?xf32>)
+func.func @matmul_symbolic_batch(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x16x?xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = onnx.MatMul %q, %k : (tensor<?x4x?x16xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}

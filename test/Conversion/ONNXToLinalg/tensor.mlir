@@ -226,3 +226,17 @@ func.func @reshape_runtime_shape(%x: tensor<?x6xf32>, %shape: tensor<2xi64>) -> 
   %0 = onnx.Reshape %x, %shape : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Expand to a run-time shape: where it says 1 the input's size stays,
+// elsewhere the shape's size; the input's symbolic size is checked to equal
+// the result's.
+// CHECK-LABEL: func.func @expand_runtime_shape
+// CHECK: tensor.extract
+// CHECK: cf.assert %{{.*}}, "Expand to a shape that does not broadcast the input
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x8xf32>)
+func.func @expand_runtime_shape(%x: tensor<?x1x8xf32>, %shape: tensor<3xi64>) -> tensor<?x?x8xf32> {
+  %0 = onnx.Expand %x, %shape : (tensor<?x1x8xf32>, tensor<3xi64>) -> tensor<?x?x8xf32>
+  return %0 : tensor<?x?x8xf32>
+}
