@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -44,68 +45,122 @@ Value castScalarSignedness(OpBuilder &builder, Location loc, Value scalar,
       .getResult(0);
 }
 
-/// Checks that `operandType` broadcasts to `resultType` without guessing
-/// about dynamic sizes: a dynamic dimension is taken to be non-broadcasting
-/// only when the result dimension is dynamic too.
+/// Checks that `operandType` broadcasts to `resultType`: each size is 1, or
+/// the result's, or the result's is symbolic (then the sizes are computed
+/// and checked at run time).
 static LogicalResult checkBroadcastable(RankedTensorType operandType,
                                         RankedTensorType resultType) {
   int64_t offset = resultType.getRank() - operandType.getRank();
+  if (offset < 0)
+    return failure();
   for (int64_t i = 0; i < operandType.getRank(); ++i) {
     int64_t size = operandType.getDimSize(i);
-    if (size == 1)
-      continue;
-    if (offset + i < 0 || size != resultType.getDimSize(offset + i))
+    int64_t resultSize = resultType.getDimSize(offset + i);
+    if (size != 1 && size != resultSize && !ShapedType::isDynamic(resultSize))
       return failure();
   }
   return success();
 }
 
-/// An empty tensor of `resultType` whose symbolic sizes are read from the
-/// operands: each from the first operand with a symbolic size at that
-/// (right-aligned) position. Other operands with a symbolic size there must
-/// agree at run time; a symbolic size of 1 that would broadcast is refused
-/// by that check rather than guessed. Null for a static result, or when no
-/// operand carries some symbolic size.
-static Value createBroadcastInit(OpBuilder &builder, Location loc,
-                                 Operation *op, RankedTensorType resultType,
-                                 ValueRange operands) {
-  if (resultType.hasStaticShape())
-    return {};
+namespace {
+/// The result sizes of an elementwise op whose result has symbolic sizes.
+struct BroadcastSizes {
+  /// An empty tensor of the result type with the run-time sizes.
+  Value init;
+  /// True when every symbolic operand size equals the result's, so that no
+  /// operand broadcasts along a symbolic size; null when that is known.
+  Value noSymbolicBroadcast;
+};
+} // namespace
+
+/// Computes the symbolic result sizes by ONNX broadcasting: at each
+/// position, the operands' sizes other than 1 must agree (checked at run
+/// time), and the result takes that size (1 if all are 1). Failure when no
+/// operand has a size at a symbolic position.
+static FailureOr<BroadcastSizes>
+computeBroadcastSizes(OpBuilder &builder, Location loc, Operation *op,
+                      RankedTensorType resultType, ValueRange operands) {
   int64_t rank = resultType.getRank();
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  Value valid = arith::ConstantIntOp::create(builder, loc, 1, 1);
+  Value noBroadcast;
   SmallVector<OpFoldResult> sizes;
-  SmallVector<std::pair<Value, int64_t>> checks;
   for (int64_t i = 0; i < rank; ++i) {
     if (!resultType.isDynamicDim(i)) {
       sizes.push_back(builder.getIndexAttr(resultType.getDimSize(i)));
       continue;
     }
-    Value size;
+    SmallVector<Value> contributions, symbolic;
     for (Value operand : operands) {
       auto type = cast<RankedTensorType>(operand.getType());
       int64_t dim = i - (rank - type.getRank());
-      if (dim < 0 || !type.isDynamicDim(dim))
+      if (dim < 0 || type.getDimSize(dim) == 1)
         continue;
-      Value operandSize = tensor::DimOp::create(builder, loc, operand, dim);
-      if (!size) {
-        size = operandSize;
-        continue;
-      }
-      Value equal = arith::CmpIOp::create(
-          builder, loc, arith::CmpIPredicate::eq, size, operandSize);
-      cf::AssertOp::create(
-          builder, loc, equal,
-          getNodePrefix(op) + "operands differ in the symbolic size of "
-                              "result dimension " +
-              std::to_string(i) +
-              " (a symbolic size of 1 that broadcasts is not supported)");
+      Value size = tensor::DimOp::create(builder, loc, operand, dim);
+      contributions.push_back(size);
+      if (type.isDynamicDim(dim))
+        symbolic.push_back(size);
     }
-    if (!size)
-      return {};
+    if (contributions.empty())
+      return failure();
+    Value size = contributions.front();
+    for (Value next : ArrayRef(contributions).drop_front()) {
+      Value isOne = arith::CmpIOp::create(builder, loc,
+                                          arith::CmpIPredicate::eq, size, one);
+      size = arith::SelectOp::create(builder, loc, isOne, next, size);
+    }
+    for (Value contribution : contributions) {
+      Value equal = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::eq, contribution, size);
+      Value isOne = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::eq, contribution, one);
+      valid = arith::AndIOp::create(
+          builder, loc, valid,
+          arith::OrIOp::create(builder, loc, equal, isOne));
+    }
+    if (contributions.size() > 1)
+      for (Value contribution : symbolic) {
+        Value equal = arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::eq, contribution, size);
+        noBroadcast = noBroadcast ? arith::AndIOp::create(builder, loc,
+                                                          noBroadcast, equal)
+                                  : equal;
+      }
     sizes.push_back(size);
   }
-  Value empty = tensor::EmptyOp::create(builder, loc, sizes,
-                                        resultType.getElementType());
-  return castToType(builder, loc, empty, resultType);
+  cf::AssertOp::create(builder, loc, valid,
+                       getNodePrefix(op) +
+                           "operand shapes do not broadcast together");
+  Value empty =
+      tensor::EmptyOp::create(builder, loc, sizes, resultType.getElementType());
+  return BroadcastSizes{castToType(builder, loc, empty, resultType),
+                        noBroadcast};
+}
+
+/// The element of `operand` that result position `indices` reads under
+/// ONNX broadcasting decided at run time: index 0 along sizes that are 1.
+static Value extractBroadcastElement(OpBuilder &builder, Location loc,
+                                     Value operand, ValueRange indices) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t offset = indices.size() - type.getRank();
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  SmallVector<Value> operandIndices;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (type.getDimSize(i) == 1) {
+      operandIndices.push_back(zero);
+      continue;
+    }
+    Value index = indices[offset + i];
+    if (type.isDynamicDim(i)) {
+      Value size = tensor::DimOp::create(builder, loc, operand, i);
+      Value isOne = arith::CmpIOp::create(builder, loc,
+                                          arith::CmpIPredicate::eq, size, one);
+      index = arith::SelectOp::create(builder, loc, isOne, zero, index);
+    }
+    operandIndices.push_back(index);
+  }
+  return tensor::ExtractOp::create(builder, loc, operand, operandIndices);
 }
 
 LogicalResult replaceWithElementwiseGeneric(RewriterBase &rewriter,
@@ -123,32 +178,73 @@ LogicalResult replaceWithElementwiseGeneric(RewriterBase &rewriter,
       return rewriter.notifyMatchFailure(
           op, "operand shape does not provably broadcast to the result shape");
   }
-  Value dynamicSizesSource =
-      createBroadcastInit(rewriter, loc, op, resultType, operands);
-  if (!resultType.hasStaticShape() && !dynamicSizesSource)
-    return rewriter.notifyMatchFailure(
-        op, "no operand carries the dynamic sizes of the result");
+  BroadcastSizes broadcast;
+  if (!resultType.hasStaticShape()) {
+    FailureOr<BroadcastSizes> computed =
+        computeBroadcastSizes(rewriter, loc, op, resultType, operands);
+    if (failed(computed))
+      return rewriter.notifyMatchFailure(
+          op, "no operand carries the dynamic sizes of the result");
+    broadcast = *computed;
+  }
 
   int64_t rank = resultType.getRank();
   MLIRContext *context = rewriter.getContext();
-  SmallVector<AffineMap> indexingMaps;
-  for (Value operand : operands)
-    indexingMaps.push_back(getBroadcastIndexingMap(
-        cast<RankedTensorType>(operand.getType()), rank, context));
-
   Type resultElementType = resultType.getElementType();
-  Value result = buildParallelGeneric(
-      rewriter, loc, resultType, dynamicSizesSource, operands, indexingMaps,
-      [&](OpBuilder &builder, Location bodyLoc, ValueRange args) {
-        SmallVector<Value> signlessArgs;
-        for (Value arg : args)
-          signlessArgs.push_back(castScalarSignedness(
-              builder, bodyLoc, arg, getSignlessType(arg.getType())));
-        Value element = buildBody(builder, bodyLoc, signlessArgs);
-        return castScalarSignedness(builder, bodyLoc, element,
-                                    resultElementType);
+  // `gathered` operands are read with tensor.extract at run-time broadcast
+  // indices; the others through their indexing maps.
+  auto buildGeneric = [&](OpBuilder &builder, bool gatherSymbolic) {
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> indexingMaps;
+    SmallVector<bool> gathered;
+    for (Value operand : operands) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      bool gather = gatherSymbolic && !type.hasStaticShape();
+      gathered.push_back(gather);
+      if (gather)
+        continue;
+      inputs.push_back(operand);
+      indexingMaps.push_back(getBroadcastIndexingMap(type, rank, context));
+    }
+    return buildParallelGeneric(
+        builder, loc, resultType, broadcast.init, inputs, indexingMaps,
+        [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+          SmallVector<Value> indices;
+          if (gatherSymbolic)
+            for (int64_t i = 0; i < rank; ++i)
+              indices.push_back(linalg::IndexOp::create(b, bodyLoc, i));
+          SmallVector<Value> signlessArgs;
+          auto next = args.begin();
+          for (auto [operand, gather] : llvm::zip(operands, gathered)) {
+            Value arg =
+                gather ? extractBroadcastElement(b, bodyLoc, operand, indices)
+                       : *next++;
+            signlessArgs.push_back(castScalarSignedness(
+                b, bodyLoc, arg, getSignlessType(arg.getType())));
+          }
+          Value element = buildBody(b, bodyLoc, signlessArgs);
+          return castScalarSignedness(b, bodyLoc, element, resultElementType);
+        });
+  };
+
+  if (!broadcast.noSymbolicBroadcast) {
+    rewriter.replaceOp(op, buildGeneric(rewriter, /*gatherSymbolic=*/false));
+    return success();
+  }
+  // An operand's symbolic size may be 1 and broadcast: the usual case (no
+  // broadcasting along symbolic sizes) keeps the indexed generic, the other
+  // reads the operands element by element.
+  auto ifOp = scf::IfOp::create(
+      rewriter, loc, broadcast.noSymbolicBroadcast,
+      [&](OpBuilder &b, Location nestedLoc) {
+        scf::YieldOp::create(b, nestedLoc,
+                             buildGeneric(b, /*gatherSymbolic=*/false));
+      },
+      [&](OpBuilder &b, Location nestedLoc) {
+        scf::YieldOp::create(b, nestedLoc,
+                             buildGeneric(b, /*gatherSymbolic=*/true));
       });
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op, ifOp.getResult(0));
   return success();
 }
 

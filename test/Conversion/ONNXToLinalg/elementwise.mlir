@@ -316,3 +316,35 @@ func.func @not(%a: tensor<3xi1>) -> tensor<3xi1> {
   %0 = onnx.Not %a : (tensor<3xi1>) -> tensor<3xi1>
   return %0 : tensor<3xi1>
 }
+
+// -----
+
+// Two operands of symbolic sizes at the same position: the result size is
+// whichever is not 1, checked to broadcast; when neither is 1 the indexed
+// generic runs, otherwise a generic reading the operands at run-time
+// broadcast indices.
+// CHECK-LABEL: func.func @add_symbolic_broadcast
+// CHECK: cf.assert %{{.*}}, "operand shapes do not broadcast together"
+// CHECK: scf.if
+// CHECK:   linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK: } else {
+// CHECK:   linalg.generic
+// CHECK:     linalg.index 0
+// CHECK:     tensor.extract %arg0
+// CHECK:     tensor.extract %arg1
+func.func @add_symbolic_broadcast(%a: tensor<?x8xf32>, %b: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = onnx.Add %a, %b : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// One operand carries the symbolic size, the other broadcasts statically:
+// no run-time choice.
+// CHECK-LABEL: func.func @add_symbolic_static_broadcast
+// CHECK-NOT: scf.if
+// CHECK: linalg.generic
+func.func @add_symbolic_static_broadcast(%a: tensor<?x8xf32>, %b: tensor<1x8xf32>) -> tensor<?x8xf32> {
+  %0 = onnx.Add %a, %b : (tensor<?x8xf32>, tensor<1x8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
