@@ -195,6 +195,11 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   LinearLayerInfo &lead = layers[members.front()];
   std::optional<LayerDecision> decision = readDecision(lead.op);
   int64_t rank = decision->rank;
+  if (rank == 0 && !quantizedLowRank)
+    return lead.op->emitError("layer '")
+           << lead.name
+           << "' has rank 0 (no low-rank part), which needs quantize=int8 "
+              "or int4";
   // Ranks chosen on weight errors but factored for output errors, or the
   // reverse: legal, but usually options given to one pass only. (whiten and
   // basis both select on the whitened spectra.)

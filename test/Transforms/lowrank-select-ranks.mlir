@@ -12,8 +12,8 @@
 // 8 x 8 layer is below min-size.
 
 // CHECK-LABEL: func.func @block
-// CHECK: onnx.MatMul {{.*}}lowrank.decision = {action = "factor", d_in = 64 : i64, d_out = 64 : i64, error = {{.*}}, group = 0 : i64, group_d_out = 128 : i64, name = "q", parity = 32 : i64, rank = 16 : i64}
-// CHECK: onnx.MatMul {{.*}}lowrank.decision = {action = "factor", {{.*}}group = 0 : i64, group_d_out = 128 : i64, name = "k", parity = 32 : i64, rank = 16 : i64}
+// CHECK: onnx.MatMul {{.*}}lowrank.decision = {action = "factor", d_in = 64 : i64, d_out = 64 : i64, error = {{.*}}, group = 0 : i64, group_d_out = 128 : i64, grouping = "shared {{.*}}", name = "q", parity = 32 : i64, rank = 16 : i64}
+// CHECK: onnx.MatMul {{.*}}lowrank.decision = {action = "factor", {{.*}}group = 0 : i64, group_d_out = 128 : i64, grouping = "shared {{.*}}", name = "k", parity = 32 : i64, rank = 16 : i64}
 // CHECK: onnx.MatMul {{.*}}lowrank.decision = {action = "factor", d_in = 64 : i64, d_out = 256 : i64, {{.*}}name = "up", parity = 51 : i64, rank = 16 : i64}
 // CHECK: onnx.MatMul {{.*}}lowrank.decision = {action = "dense", {{.*}}name = "small", {{.*}}reason = "smaller than min-size"}
 // CHECK: onnx.MatMul {{.*}}lowrank.decision = {action = "dense", {{.*}}name = "head", {{.*}}reason = "output head"}
@@ -23,8 +23,8 @@
 // PARITY: name = "up", parity = 51 : i64, rank = 48 : i64}
 // PARITY: name = "small", {{.*}}reason = "smaller than min-size"
 
-// 0.3 x 64 = 19 rounds down to 16; without rounding it stays 19.
-// ROUND: name = "q", parity = 32 : i64, rank = 16 : i64
+// 0.3 x 64 = 19 rounds up to 24 (never down); without rounding it stays 19.
+// ROUND: name = "q", parity = 32 : i64, rank = 24 : i64
 // NOROUND: name = "q", parity = 32 : i64, rank = 19 : i64
 
 // NOGROUP: {action = "factor", d_in = 64 : i64, d_out = 64 : i64, error = {{[^,]*}}, name = "q", parity = 32 : i64, rank = 16 : i64}
