@@ -219,8 +219,15 @@ LogicalResult SelectRanksPass::decideGroup(LinearOpAnalysis &analysis,
   if (rank == 0) {
     shared = false;
     why = "no low-rank part (rank=0)";
+  } else if (int64_t r = referenceRank(group);
+             !isBelowParity(group.m, group.n, r)) {
+    // The group would stay dense; its members alone may still save.
+    shared = false;
+    why = llvm::formatv("separate factorizations: the shared rank {0} is not "
+                        "below the group's parity {1}",
+                        r, getParityRank(group.m, group.n))
+              .str();
   } else {
-    int64_t r = referenceRank(group);
     GroupingComparison cmp =
         compareGrouping(group.spectra->members, group.m, widths,
                         group.spectra->memberValues, r);
@@ -271,7 +278,8 @@ void SelectRanksPass::runOnOperation() {
     return signalPassFailure();
   if (rank > 0 && rankMultiple > 1 && rank % rankMultiple != 0)
     getOperation().emitWarning("rank=")
-        << rank << " is not a multiple of multiple=" << rankMultiple
+        << static_cast<int64_t>(rank) << " is not a multiple of multiple="
+        << static_cast<int64_t>(rankMultiple)
         << ": the explicit rank is kept as given";
 
   LinearOpAnalysis &analysis = getAnalysis<LinearOpAnalysis>();
