@@ -144,8 +144,9 @@ GroupingComparison compareGrouping(
   }
   // A relative slack absorbs rounding when both are equal (e.g. zero).
   const double slack = 1e-9;
-  result.shared = groupWorst <= separateWorst * (1 + slack) + slack &&
-                  groupSum <= separateSum * (1 + slack) + slack;
+  result.shared = groupSum <= separateSum * (1 + slack) + slack;
+  result.groupWorst = groupWorst;
+  result.separateWorst = separateWorst;
   return result;
 }
 

@@ -240,12 +240,18 @@ LogicalResult SelectRanksPass::decideGroup(LinearOpAnalysis &analysis,
                               cmp.groupErrors[j], cmp.separateErrors[j],
                               cmp.separateRanks[j])
                     .str();
-    why = llvm::formatv("{0} {1}: at {2} parameters (shared rank {3}) the "
-                        "{4} relative errors are {5}",
-                        shared ? "shared" : "separate",
-                        shared ? "bottleneck no worse for any member overall"
-                               : "factorizations are better",
-                        cmp.params, r, calib ? "output" : "weight", errors)
+    double groupSum = 0, separateSum = 0;
+    for (size_t j = 0; j < widths.size(); ++j) {
+      groupSum += cmp.groupErrors[j] * cmp.groupErrors[j];
+      separateSum += cmp.separateErrors[j] * cmp.separateErrors[j];
+    }
+    why = llvm::formatv("{0}: at {1} parameters (shared rank {2}) the "
+                        "members' squared relative {3} errors sum to {4:F4} "
+                        "shared, {5:F4} alone ({6})",
+                        shared ? "shared bottleneck"
+                               : "separate factorizations",
+                        cmp.params, r, calib ? "output" : "weight", groupSum,
+                        separateSum, errors)
               .str();
   }
   layers[group.members.front()].op->emitRemark("shared-input group of '")

@@ -87,8 +87,11 @@ struct GroupingComparison {
   /// (min(m, n_j) when a member is best kept dense), and their errors.
   std::vector<int64_t> separateRanks;
   std::vector<double> separateErrors;
-  /// The group's worst and summed squared member errors are both no
-  /// larger than the separate ones.
+  /// The largest member error either way (reported, not decisive).
+  double groupWorst = 0, separateWorst = 0;
+  /// The sum of the members' squared relative errors is no larger with the
+  /// shared bottleneck: each member counts by its error relative to its
+  /// own energy, however small its norm, as in the budget allocation.
   bool shared = false;
 };
 

@@ -70,8 +70,9 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     Layers reading the same input share one bottleneck (`grouping=true`)
     only when, at the group's rank and its parameters, the shared
     factorization is no worse than the members factored alone with the
-    same parameters (whitened errors when calibrated): neither the worst
-    member's relative error nor their summed squares is larger. The
+    same parameters (whitened errors when calibrated): the sum of the
+    members' squared errors, each relative to the member's own energy, is
+    no larger (a small member counts as much as a large one). The
     decision and both sets of errors are recorded as `grouping` on the
     members and emitted as a remark.
 
