@@ -9,6 +9,7 @@
 
 #include "lowrank/Numerics/MemberSpectra.h"
 #include "lowrank/Numerics/LowRank.h"
+#include "lowrank/Numerics/RankAllocation.h"
 #include "lowrank/Numerics/SVD.h"
 
 #include "gtest/gtest.h"
@@ -185,6 +186,37 @@ TEST(Grouping, RefusesABottleneckThatStarvesAMember) {
     separateParams +=
         std::min(cmp.separateRanks[j] * (64 + g.widths[j]), 64 * g.widths[j]);
   EXPECT_LE(separateParams, cmp.params);
+}
+
+TEST(RelativeAllocation, DoesNotStarveSmallNormLayers) {
+  // Same spectral shape, norms 100 apart: on absolute errors the budget
+  // all but skips the small layer; on relative errors both get the same
+  // ranks, and the summed squared relative error is no worse than that of
+  // uniform ranks at the same budget.
+  std::vector<double> large, small;
+  for (int i = 0; i < 64; ++i) {
+    large.push_back(100.0 * std::pow(i + 1.0, -0.7));
+    small.push_back(std::pow(i + 1.0, -0.7));
+  }
+  int64_t budget = 2 * getFactoredParams(64, 64, 16);
+  auto absolute =
+      allocateRanksForBudget({{64, 64, large}, {64, 64, small}}, budget, 8);
+  EXPECT_LT(absolute[1].rank, absolute[0].rank);
+  std::vector<RankCandidate> relative;
+  for (const auto &s : {large, small})
+    relative.push_back(
+        {64, 64, getRelativeSpectrum(getSingleMemberSpectra(s))});
+  auto decisions = allocateRanksForBudget(relative, budget, 8);
+  EXPECT_EQ(decisions[0].rank, decisions[1].rank);
+  double allocated = 0, uniform = 0, starved = 0;
+  for (size_t j = 0; j < 2; ++j) {
+    const std::vector<double> &s = j == 0 ? large : small;
+    allocated += std::pow(getRelativeTruncationError(s, decisions[j].rank), 2);
+    uniform += std::pow(getRelativeTruncationError(s, 16), 2);
+    starved += std::pow(getRelativeTruncationError(s, absolute[j].rank), 2);
+  }
+  EXPECT_LE(allocated, uniform + 1e-12);
+  EXPECT_LT(allocated, starved);
 }
 
 } // namespace
