@@ -282,12 +282,6 @@ void SelectRanksPass::runOnOperation() {
       resolveFactorMethod(getOperation(), method, calibration);
   if (failed(factorMethod))
     return signalPassFailure();
-  if (rank > 0 && rankMultiple > 1 && rank % rankMultiple != 0)
-    getOperation().emitWarning("rank=")
-        << static_cast<int64_t>(rank) << " is not a multiple of multiple="
-        << static_cast<int64_t>(rankMultiple)
-        << ": the explicit rank is kept as given";
-
   LinearOpAnalysis &analysis = getAnalysis<LinearOpAnalysis>();
   if (failed(analysis.computeSpectra()))
     return signalPassFailure();

@@ -42,9 +42,8 @@
 // SAVING: name = "q", {{.*}}reason = "saving below min-saving"}
 // SAVING: name = "up", {{.*}}reason = "saving below min-saving"}
 
-// An explicit rank is kept as given, with a warning when it is not a
-// multiple of `multiple`.
-// EXPLICIT: warning: rank=3 is not a multiple of multiple=8: the explicit rank is kept as given
+// An explicit rank is kept as given, never rounded to `multiple`.
+// EXPLICIT-NOT: warning
 // EXPLICIT: name = "q", parity = 32 : i64, rank = 3 : i64}
 // EXPLICIT: name = "up", parity = 51 : i64, rank = 3 : i64}
 

@@ -41,9 +41,9 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     ```
 
     Exactly one rule chooses the ranks:
-    - `rank=N`: the same rank everywhere, exactly as given (a warning when
-      it is not a multiple of `multiple`); `rank=0` with `quantize` keeps
-      no low-rank part (quantize-only);
+    - `rank=N`: the same rank everywhere, exactly as given (never rounded
+      to `multiple`); `rank=0` with `quantize` keeps no low-rank part
+      (quantize-only);
     - `rank-ratio=R`: R x min(d_in, d_out);
     - `energy=E`: the smallest rank keeping fraction E of every layer's
       energy sum(s_i^2);
