@@ -195,6 +195,11 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   LinearLayerInfo &lead = layers[members.front()];
   std::optional<LayerDecision> decision = readDecision(lead.op);
   int64_t rank = decision->rank;
+  if (rank == 0 && !quantizedLowRank)
+    return lead.op->emitError("layer '")
+           << lead.name
+           << "' has rank 0 (no low-rank part), which needs quantize=int8 "
+              "or int4";
   // Ranks chosen on weight errors but factored for output errors, or the
   // reverse: legal, but usually options given to one pass only. (whiten and
   // basis both select on the whitened spectra.)
@@ -258,7 +263,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   bottleneck.getDefiningOp()->setAttr(kFactorAttr, builder.getStringAttr("A"));
 
   // Group totals: squared weight and output errors and their norms.
-  double groupError = 0, groupNorm = 0, groupOutputError = 0, groupEnergy = 0;
+  double groupError = 0, groupNorm = 0, groupOutputError = 0, groupEnergy = 0,
+         groupPredictedError = 0;
   int64_t column = 0;
   for (unsigned member : members) {
     LinearLayerInfo &layer = layers[member];
@@ -284,8 +290,11 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
       columns->outputError = energy > 0 ? std::sqrt(outputError / energy) : 0;
       groupOutputError += outputError;
       groupEnergy += energy;
+      // Each member's own prediction (its share of the shared components).
+      double predicted = readDecision(layer.op)->relativeError;
+      groupPredictedError += predicted * predicted * energy;
       if (!decision->method.empty())
-        columns->predictedError = decision->relativeError;
+        columns->predictedError = predicted;
     }
 
     builder.setInsertionPoint(layer.op);
@@ -311,7 +320,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
       columns->outputError =
           groupEnergy > 0 ? std::sqrt(groupOutputError / groupEnergy) : 0;
       if (!decision->method.empty())
-        columns->predictedError = decision->relativeError;
+        columns->predictedError =
+            groupEnergy > 0 ? std::sqrt(groupPredictedError / groupEnergy) : 0;
     }
     report.addGroup(layers, members, *decision,
                     groupNorm > 0 ? std::sqrt(groupError / groupNorm) : 0,

@@ -38,6 +38,11 @@ void writeDecision(const LinearLayerInfo &layer,
   if (decision.jitter > 0)
     fields.push_back(
         b.getNamedAttr("jitter", b.getF64FloatAttr(decision.jitter)));
+  if (!decision.grouping.empty())
+    fields.push_back(
+        b.getNamedAttr("grouping", b.getStringAttr(decision.grouping)));
+  if (!decision.factorable)
+    fields.push_back(b.getNamedAttr("factorable", b.getBoolAttr(false)));
   layer.op->setAttr(kDecisionAttr, b.getDictionaryAttr(fields));
 }
 
@@ -72,7 +77,12 @@ std::optional<LayerDecision> readDecision(Operation *op) {
     decision.method = method.str();
   if (auto jitter = dict.getAs<FloatAttr>("jitter"))
     decision.jitter = jitter.getValueAsDouble();
-  if (decision.factor && decision.rank <= 0)
+  if (auto grouping = dict.getAs<StringAttr>("grouping"))
+    decision.grouping = grouping.str();
+  if (auto factorable = dict.getAs<BoolAttr>("factorable"))
+    decision.factorable = factorable.getValue();
+  // Rank 0 is a quantize-only layer (no low-rank part).
+  if (decision.factor && decision.rank < 0)
     return std::nullopt;
   return decision;
 }

@@ -123,11 +123,12 @@ static void useQuantizedWeight(OpBuilder &builder, Operation *factorOp,
     old->erase();
 }
 
-/// x Q for the layer's own op and input form, without bias.
+/// x Q for the layer's own op and input form, with its bias only when
+/// `withBias` (a quantize-only layer has no low-rank path to carry it).
 static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
                                            const LinearLayerInfo &layer,
                                            const QuantizedMatrix &q,
-                                           StringRef name) {
+                                           StringRef name, bool withBias) {
   Operation *op = layer.op;
   Location loc = op->getLoc();
   Type resultType = op->getResult(0).getType();
@@ -141,7 +142,8 @@ static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
   if (auto gemm = dyn_cast<onnx::GemmOp>(op)) {
     Value w = buildDequantizedWeight(builder, loc, q, {q.rows, q.cols},
                                      /*transposed=*/false, name);
-    return onnx::GemmOp::create(builder, loc, resultType, gemm.getA(), w, none,
+    return onnx::GemmOp::create(builder, loc, resultType, gemm.getA(), w,
+                                withBias ? gemm.getC() : none,
                                 gemm.getAlphaAttr(), gemm.getBetaAttr(),
                                 builder.getI64IntegerAttr(0),
                                 builder.getI64IntegerAttr(0))
@@ -151,7 +153,8 @@ static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
     auto kernel = cast<RankedTensorType>(conv.getW().getType()).getShape();
     Value w = buildDequantizedWeight(builder, loc, q, kernel,
                                      /*transposed=*/true, name);
-    return onnx::ConvOp::create(builder, loc, resultType, conv.getX(), w, none,
+    return onnx::ConvOp::create(builder, loc, resultType, conv.getX(), w,
+                                withBias ? conv.getB() : none,
                                 conv.getAutoPadAttr(), conv.getDilationsAttr(),
                                 conv.getGroupAttr(), conv.getKernelShapeAttr(),
                                 conv.getPadsAttr(), conv.getStridesAttr())
@@ -173,6 +176,8 @@ static void eraseDeadProducers(Operation *op) {
 
 /// Storage bits of a factor: quantized with per-column scales, or float32.
 static double factorBits(int64_t rows, int64_t cols, int bits) {
+  if (rows * cols == 0)
+    return 0.0;
   return bits == 0 ? 32.0 * rows * cols
                    : static_cast<double>(bits) * rows * cols + 32.0 * cols;
 }
@@ -221,13 +226,18 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
     if (layers[member].op->isBeforeInBlock(first))
       first = layers[member].op;
   OpBuilder builder(first);
-  Value bottleneck =
-      lead.op.buildInputProjection(builder, fit->L, lead.name + ".lowrank_a");
-  Operation *inputProjection = bottleneck.getDefiningOp();
-  inputProjection->setAttr(kFactorAttr, builder.getStringAttr("A"));
-  if (fit->quantizedL)
-    useQuantizedWeight(builder, inputProjection, *fit->quantizedL,
-                       lead.name + ".lowrank_a");
+  // Rank 0 is quantize-only: no low-rank path.
+  bool lowRankPath = decision.rank > 0;
+  Value bottleneck;
+  if (lowRankPath) {
+    bottleneck = lead.op.buildInputProjection(builder, fit->L,
+                                              lead.name + ".lowrank_a");
+    Operation *inputProjection = bottleneck.getDefiningOp();
+    inputProjection->setAttr(kFactorAttr, builder.getStringAttr("A"));
+    if (fit->quantizedL)
+      useQuantizedWeight(builder, inputProjection, *fit->quantizedL,
+                         lead.name + ".lowrank_a");
+  }
 
   Builder b(lead.op->getContext());
   int64_t rank = decision.rank, column = 0;
@@ -243,7 +253,8 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
     column += layer.dOut;
 
     // The member's own error under the same weighting as the fit.
-    WeightMatrix residual = multiply(fit->L, r);
+    WeightMatrix residual = rank > 0 ? multiply(fit->L, r)
+                                     : WeightMatrix(layer.dIn, layer.dOut);
     WeightMatrix dequantized = q.dequantize();
     for (int64_t i = 0; i < residual.size(); ++i)
       residual.data()[i] =
@@ -258,25 +269,35 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
     double relativeError = *norm == 0 ? 0 : *errorNorm / *norm;
 
     builder.setInsertionPoint(layer.op);
-    Value lowRank = layer.op.buildOutputProjection(builder, bottleneck, r,
-                                                   layer.name + ".lowrank_b");
-    Operation *outputProjection = lowRank.getDefiningOp();
-    outputProjection->setAttr(kFactorAttr, builder.getStringAttr("B"));
-    outputProjection->setAttr(kDecisionAttr, layer.op->getAttr(kDecisionAttr));
-    if (quantizedR)
-      useQuantizedWeight(builder, outputProjection, *quantizedR,
-                         layer.name + ".lowrank_b");
-    builder.setInsertionPoint(layer.op);
-    FailureOr<Value> quantizedPath =
-        buildQuantizedPath(builder, layer, q, layer.name + ".lowrank_q");
+    Value lowRank;
+    if (lowRankPath) {
+      lowRank = layer.op.buildOutputProjection(builder, bottleneck, r,
+                                               layer.name + ".lowrank_b");
+      Operation *outputProjection = lowRank.getDefiningOp();
+      outputProjection->setAttr(kFactorAttr, builder.getStringAttr("B"));
+      outputProjection->setAttr(kDecisionAttr,
+                                layer.op->getAttr(kDecisionAttr));
+      if (quantizedR)
+        useQuantizedWeight(builder, outputProjection, *quantizedR,
+                           layer.name + ".lowrank_b");
+      builder.setInsertionPoint(layer.op);
+    }
+    FailureOr<Value> quantizedPath = buildQuantizedPath(
+        builder, layer, q, layer.name + ".lowrank_q", !lowRankPath);
     if (failed(quantizedPath))
       return failure();
     quantizedPath->getDefiningOp()->setAttr(kFactorAttr,
                                             builder.getStringAttr("Q"));
-    Value sum = onnx::AddOp::create(builder, layer.op->getLoc(),
-                                    layer.op->getResult(0).getType(),
-                                    *quantizedPath, lowRank);
-    sum.getDefiningOp()->setAttr(kFactorAttr, builder.getStringAttr("QLR"));
+    Value sum = *quantizedPath;
+    if (lowRankPath) {
+      sum = onnx::AddOp::create(builder, layer.op->getLoc(),
+                                layer.op->getResult(0).getType(),
+                                *quantizedPath, lowRank);
+      sum.getDefiningOp()->setAttr(kFactorAttr, builder.getStringAttr("QLR"));
+    } else {
+      quantizedPath->getDefiningOp()->setAttr(
+          kDecisionAttr, layer.op->getAttr(kDecisionAttr));
+    }
 
     bool alone = members.size() == 1;
     double bits = static_cast<double>(q.storageBits()) +

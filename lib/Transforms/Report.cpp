@@ -42,6 +42,11 @@ void ReportBuilder::addLayer(const LinearLayerInfo &layer,
     fields.push_back(b.getNamedAttr("group", b.getI64IntegerAttr(*decision.groupIndex)));
   if (!decision.reason.empty())
     fields.push_back(b.getNamedAttr("reason", b.getStringAttr(decision.reason)));
+  if (!decision.grouping.empty())
+    fields.push_back(
+        b.getNamedAttr("grouping", b.getStringAttr(decision.grouping)));
+  fields.push_back(
+      b.getNamedAttr("factorable", b.getBoolAttr(decision.factorable)));
   appendCalibrationColumns(b, calibration, fields);
   fields.append(extra.begin(), extra.end());
   rows.push_back(b.getDictionaryAttr(fields));
@@ -106,6 +111,9 @@ void ReportBuilder::addGroup(ArrayRef<LinearLayerInfo> layers,
       b.getNamedAttr("shared_params", b.getI64IntegerAttr(decision.rank * dIn)),
       b.getNamedAttr("relative_error", b.getF64FloatAttr(relativeError)),
   };
+  if (!decision.grouping.empty())
+    fields.push_back(
+        b.getNamedAttr("grouping", b.getStringAttr(decision.grouping)));
   appendCalibrationColumns(b, calibration, fields);
   fields.append(extra.begin(), extra.end());
   rows.push_back(b.getDictionaryAttr(fields));
@@ -118,6 +126,8 @@ void ReportBuilder::attachTo(ModuleOp module) {
 static llvm::json::Value toJSON(Attribute attr) {
   if (auto s = dyn_cast<StringAttr>(attr))
     return s.str();
+  if (auto flag = dyn_cast<BoolAttr>(attr))
+    return flag.getValue();
   if (auto i = dyn_cast<IntegerAttr>(attr))
     return i.getInt();
   if (auto f = dyn_cast<FloatAttr>(attr)) {
@@ -150,6 +160,9 @@ static int64_t getInt(DictionaryAttr row, StringRef name) {
 namespace {
 struct Totals {
   int64_t before = 0, after = 0, factored = 0, dense = 0;
+  /// The layers the rules could factor (not heads, layers below min-size,
+  /// dense overrides or zero weights): what param-ratio budgets.
+  int64_t factorableBefore = 0, factorableAfter = 0;
   /// Storage of the compressed layers: float32 parameters unless a row
   /// gives its storage bits (quantized layers).
   double bitsAfter = 0;
@@ -167,12 +180,19 @@ static Totals computeTotals(ArrayAttr rows) {
   for (auto row : rows.getAsRange<DictionaryAttr>()) {
     if (row.getAs<StringAttr>("kind").getValue() == "group") {
       totals.after += getInt(row, "shared_params");
+      totals.factorableAfter += getInt(row, "shared_params");
       totals.bitsAfter += getDouble(row, "shared_storage_bits",
                                     32.0 * getInt(row, "shared_params"));
       continue;
     }
     totals.before += getInt(row, "params_before");
     totals.after += getInt(row, "params_after");
+    // Rows without the flag (Tucker-2 convolutions) are factorable.
+    auto factorable = row.getAs<BoolAttr>("factorable");
+    if (!factorable || factorable.getValue()) {
+      totals.factorableBefore += getInt(row, "params_before");
+      totals.factorableAfter += getInt(row, "params_after");
+    }
     totals.quantized |= row.get("storage_bits") != nullptr;
     totals.bitsAfter +=
         getDouble(row, "storage_bits", 32.0 * getInt(row, "params_after"));
@@ -209,6 +229,13 @@ LogicalResult writeReportJSON(ModuleOp module, llvm::raw_ostream &os) {
            {"param_ratio", totals.before == 0
                                ? 1.0
                                : static_cast<double>(totals.after) / totals.before},
+           {"factorable_params_before", totals.factorableBefore},
+           {"factorable_params_after", totals.factorableAfter},
+           {"factorable_param_ratio",
+            totals.factorableBefore == 0
+                ? 1.0
+                : static_cast<double>(totals.factorableAfter) /
+                      totals.factorableBefore},
            {"factored_layers", totals.factored},
            {"dense_layers", totals.dense}}}};
   // Storage in bits per original parameter, given when a layer is quantized.
@@ -303,6 +330,15 @@ LogicalResult writeReportTable(ModuleOp module, llvm::raw_ostream &os) {
                      (long long)totals.before, (long long)totals.after,
                      totals.before ? 100.0 * totals.after / totals.before : 100.0,
                      (long long)totals.factored, (long long)totals.dense);
+  os << llvm::format("factorable: %lld -> %lld parameters (%.1f%%); the other "
+                     "%lld are left dense by the skip rules\n",
+                     (long long)totals.factorableBefore,
+                     (long long)totals.factorableAfter,
+                     totals.factorableBefore
+                         ? 100.0 * totals.factorableAfter /
+                               totals.factorableBefore
+                         : 100.0,
+                     (long long)(totals.before - totals.factorableBefore));
   if (totals.quantized)
     os << llvm::format("storage: %.2f bits per original parameter\n",
                        totals.before ? totals.bitsAfter / totals.before : 32.0);

@@ -9,11 +9,13 @@
 
 #include "lowrank/Analysis/LinearOpAnalysis.h"
 #include "lowrank/Numerics/LowRank.h"
+#include "lowrank/Numerics/MemberSpectra.h"
 #include "lowrank/Numerics/RankAllocation.h"
 #include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
 #include "lowrank/Transforms/QuantizedLowRank.h"
 #include "lowrank/Transforms/TuckerConv.h"
+#include "lowrank/Transforms/UnitSpectra.h"
 #include "lowrank/Transforms/OptionChecks.h"
 #include "lowrank/Transforms/Passes.h"
 
@@ -36,13 +38,16 @@ namespace {
 struct Unit {
   SmallVector<unsigned> members;
   int64_t m = 0, n = 0;
-  std::vector<double> spectrum;
+  /// Set once computed (units left dense by a skip rule need none).
+  std::optional<UnitSpectra> spectra;
   std::optional<int64_t> groupIndex;
   /// Set when the decision is already made (override, skip rule).
   std::optional<int64_t> forcedRank;
   std::string denseReason;
-  /// Jitter added to the Gram matrix for a whitened spectrum (relative).
-  double jitter = 0;
+  /// False when a skip rule (head, size, override=dense) keeps it dense.
+  bool factorable = true;
+  /// Per member: the shared-bottleneck decision and why.
+  SmallVector<std::string> grouping;
 };
 
 struct Override {
@@ -61,8 +66,10 @@ private:
   LogicalResult validateOptions();
   FailureOr<SmallVector<Override>> parseOverrides();
   std::optional<int64_t> ruleRank(const Unit &unit);
-  LogicalResult whitenSpectrum(LinearOpAnalysis &analysis,
-                               const LayerCalibration &calib, Unit &unit);
+  int64_t referenceRank(const Unit &unit);
+  LogicalResult decideGroup(LinearOpAnalysis &analysis,
+                            const LayerCalibration *calib, Unit group,
+                            std::vector<Unit> &units);
 };
 
 } // namespace
@@ -100,7 +107,8 @@ static bool isOutputHead(Operation *op) {
 LogicalResult SelectRanksPass::validateOptions() {
   ModuleOp module = getOperation();
   // NaN counts as given (NaN != 0), and is refused below.
-  int rules = (rank != 0) + (rankRatio != 0) + (energy != 0) +
+  // rank=-1 is "not given"; rank=0 is quantize-only (no low-rank part).
+  int rules = (rank != -1) + (rankRatio != 0) + (energy != 0) +
               (maxError != 0) + (paramRatio != 0);
   if (rules != 1)
     return module.emitError("lowrank-select-ranks needs exactly one of rank, "
@@ -109,13 +117,17 @@ LogicalResult SelectRanksPass::validateOptions() {
   auto checkFraction = [&](double value, StringRef name, bool allowOne) {
     return checkFractionOption(module, name, value, allowOne);
   };
-  if (failed(checkIntegerOption(module, "rank", rank, 0, int64_t(1) << 32)) ||
+  if ((rank != -1 &&
+       failed(checkIntegerOption(module, "rank", rank, 0, int64_t(1) << 32))) ||
       failed(checkIntegerOption(module, "min-size", minSize, 0,
                                 std::numeric_limits<int64_t>::max())))
     return failure();
   if (!parseQuantizeOption(quantize))
     return module.emitError() << "unknown quantize '" << quantize
                               << "' (expected none, int8 or int4)";
+  if (rank == 0 && quantize == "none")
+    return module.emitError("rank=0 means no low-rank part and needs "
+                            "quantize=int8 or int4 (quantize-only)");
   if (quantize != "none" && paramRatio != 0)
     return module.emitError()
            << "param-ratio cannot be combined with quantize: a Q + L R layer "
@@ -156,60 +168,107 @@ FailureOr<SmallVector<Override>> SelectRanksPass::parseOverrides() {
   return result;
 }
 
+/// The rank the rule asks for, before rounding; every bound is met per
+/// member of the unit. nullopt for param-ratio (allocated globally).
 std::optional<int64_t> SelectRanksPass::ruleRank(const Unit &unit) {
   int64_t maxRank = std::min(unit.m, unit.n);
-  if (rank != 0)
+  if (rank >= 0)
     return rank;
   if (rankRatio != 0)
     return std::max<int64_t>(1, std::llround(rankRatio * maxRank));
   if (energy != 0)
-    return getRankForEnergy(unit.spectrum, energy);
-  if (maxError != 0) {
-    for (int64_t r = 1; r <= maxRank; ++r)
-      if (getRelativeTruncationError(unit.spectrum, r) <= maxError)
-        return r;
-    return maxRank;
-  }
-  return std::nullopt; // param-ratio: allocated globally
+    return getRankForMemberEnergy(unit.spectra->members, energy);
+  if (maxError != 0)
+    return getRankForMemberError(unit.spectra->members, maxError);
+  return std::nullopt;
 }
 
-/// Replaces the unit's weight spectrum by the whitened one, the singular
-/// values of L^T W, scaled to unit norm: its tail sums are then squared
-/// relative output errors, which the budget allocation adds across layers.
-LogicalResult SelectRanksPass::whitenSpectrum(LinearOpAnalysis &analysis,
-                                              const LayerCalibration &calib,
-                                              Unit &unit) {
+/// The rank at which a group is compared with its members alone: the
+/// rule's rank, or for a budget the rank spending that fraction of the
+/// group's parameters; rounded up like the final rank.
+int64_t SelectRanksPass::referenceRank(const Unit &unit) {
+  int64_t maxRank = std::min(unit.m, unit.n);
+  std::optional<int64_t> r = ruleRank(unit);
+  if (!r)
+    r = static_cast<int64_t>(paramRatio * unit.m * unit.n /
+                             static_cast<double>(unit.m + unit.n));
+  return rank >= 0 ? std::min(*r, maxRank)
+                   : roundRankUp(std::max<int64_t>(*r, 1), rankMultiple,
+                                 maxRank);
+}
+
+/// Keeps `group` as one shared bottleneck when, at the same parameters, it
+/// is no worse per member than its members factored alone; otherwise adds
+/// the members as units of their own. Records the decision either way.
+LogicalResult SelectRanksPass::decideGroup(LinearOpAnalysis &analysis,
+                                           const LayerCalibration *calib,
+                                           Unit group,
+                                           std::vector<Unit> &units) {
   ArrayRef<LinearLayerInfo> layers = analysis.getLayers();
-  const LinearLayerInfo &lead = layers[unit.members.front()];
-  SharedInputGroup group;
-  group.input = LinearOpInterface(lead.op).getLinearInput();
-  group.dIn = lead.dIn;
-  for (unsigned member : unit.members) {
-    group.members.push_back(member);
-    group.dOut += layers[member].dOut;
+  FailureOr<UnitSpectra> spectra =
+      computeUnitSpectra(analysis, calib, group.members);
+  if (failed(spectra))
+    return failure();
+  group.spectra = std::move(*spectra);
+  std::vector<int64_t> widths;
+  for (unsigned member : group.members)
+    widths.push_back(layers[member].dOut);
+
+  bool shared;
+  std::string why;
+  if (rank == 0) {
+    shared = false;
+    why = "no low-rank part (rank=0)";
+  } else if (int64_t r = referenceRank(group);
+             !isBelowParity(group.m, group.n, r)) {
+    // The group would stay dense; its members alone may still save.
+    shared = false;
+    why = llvm::formatv("separate factorizations: the shared rank {0} is not "
+                        "below the group's parity {1}",
+                        r, getParityRank(group.m, group.n))
+              .str();
+  } else {
+    GroupingComparison cmp =
+        compareGrouping(group.spectra->members, group.m, widths,
+                        group.spectra->memberValues, r);
+    shared = cmp.shared;
+    std::string errors;
+    for (size_t j = 0; j < widths.size(); ++j)
+      errors += llvm::formatv("{0}{1}: {2:F3} shared, {3:F3} alone at rank "
+                              "{4}",
+                              j ? "; " : "", layers[group.members[j]].name,
+                              cmp.groupErrors[j], cmp.separateErrors[j],
+                              cmp.separateRanks[j])
+                    .str();
+    double groupSum = 0, separateSum = 0;
+    for (size_t j = 0; j < widths.size(); ++j) {
+      groupSum += cmp.groupErrors[j] * cmp.groupErrors[j];
+      separateSum += cmp.separateErrors[j] * cmp.separateErrors[j];
+    }
+    why = llvm::formatv("{0}: at {1} parameters (shared rank {2}) the "
+                        "members' squared relative {3} errors sum to {4:F4} "
+                        "shared, {5:F4} alone ({6})",
+                        shared ? "shared bottleneck"
+                               : "separate factorizations",
+                        cmp.params, r, calib ? "output" : "weight", groupSum,
+                        separateSum, errors)
+              .str();
   }
-  FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
-  if (failed(matrix))
-    return failure();
-  FailureOr<MatrixD> gram = calib.getGram(layers, unit.members);
-  if (failed(gram))
-    return failure();
-  FailureOr<CholeskyFactor> chol =
-      calib.getCholesky(layers, unit.members, *gram);
-  if (failed(chol))
-    return failure();
-  auto spectrum = computeWhitenedSpectrum(*matrix, *chol);
-  if (!spectrum)
-    return lead.op->emitError("whitened SVD of layer '")
-           << lead.name << "' failed: " << llvm::toString(spectrum.takeError());
-  double norm = 0;
-  for (double s : *spectrum)
-    norm += s * s;
-  norm = std::sqrt(norm);
-  for (double &s : *spectrum)
-    s = norm > 0 ? s / norm : 0.0;
-  unit.spectrum = std::move(*spectrum);
-  unit.jitter = chol->relativeJitter;
+  layers[group.members.front()].op->emitRemark("shared-input group of '")
+      << layers[group.members.front()].name << "': " << why;
+  if (shared) {
+    group.grouping.assign(group.members.size(), why);
+    units.push_back(std::move(group));
+    return success();
+  }
+  for (auto [j, member] : llvm::enumerate(group.members)) {
+    Unit unit;
+    unit.members = {member};
+    unit.m = layers[member].dIn;
+    unit.n = layers[member].dOut;
+    unit.grouping = {why};
+    units.push_back(std::move(unit));
+  }
   return success();
 }
 
@@ -223,7 +282,6 @@ void SelectRanksPass::runOnOperation() {
       resolveFactorMethod(getOperation(), method, calibration);
   if (failed(factorMethod))
     return signalPassFailure();
-
   LinearOpAnalysis &analysis = getAnalysis<LinearOpAnalysis>();
   if (failed(analysis.computeSpectra()))
     return signalPassFailure();
@@ -236,6 +294,9 @@ void SelectRanksPass::runOnOperation() {
       return signalPassFailure();
     calib = std::move(*loaded);
   }
+  // Spectra are whitened for whiten and basis; method=svd reads weights.
+  const LayerCalibration *whitening =
+      *factorMethod != FactorMethod::SVD ? &*calib : nullptr;
 
   // Per-layer rules first: overrides, heads, size; what remains may group.
   std::vector<Unit> units;
@@ -245,7 +306,6 @@ void SelectRanksPass::runOnOperation() {
     unit.members = {static_cast<unsigned>(i)};
     unit.m = layer.dIn;
     unit.n = layer.dOut;
-    unit.spectrum = *layer.spectrum;
     for (Override &o : *parsedOverrides) {
       if (!o.pattern.match(layer.name))
         continue;
@@ -264,6 +324,7 @@ void SelectRanksPass::runOnOperation() {
       unit.denseReason = "smaller than min-size";
       standalone[i] = true;
     }
+    unit.factorable = unit.denseReason.empty();
     if (standalone[i] || !grouping || !analysis.getGroupOf(i))
       units.push_back(std::move(unit));
   }
@@ -282,63 +343,65 @@ void SelectRanksPass::runOnOperation() {
           unit.members.push_back(member);
       if (unit.members.empty())
         continue;
+      unit.m = layers[unit.members.front()].dIn;
+      for (unsigned member : unit.members)
+        unit.n += layers[member].dOut;
       if (unit.members.size() == 1) {
-        unsigned member = unit.members.front();
-        unit.m = layers[member].dIn;
-        unit.n = layers[member].dOut;
-        unit.spectrum = *layers[member].spectrum;
         units.push_back(std::move(unit));
         continue;
       }
-      SharedInputGroup subgroup = group;
-      subgroup.members = unit.members;
-      subgroup.dOut = 0;
-      for (unsigned member : unit.members)
-        subgroup.dOut += layers[member].dOut;
-      FailureOr<std::vector<double>> spectrum =
-          analysis.computeGroupSpectrum(subgroup);
-      if (failed(spectrum))
-        return signalPassFailure();
-      unit.m = subgroup.dIn;
-      unit.n = subgroup.dOut;
-      unit.spectrum = std::move(*spectrum);
       unit.groupIndex = g;
-      units.push_back(std::move(unit));
+      if (failed(decideGroup(analysis, whitening, std::move(unit), units)))
+        return signalPassFailure();
     }
   }
 
-  if (*factorMethod != FactorMethod::SVD)
-    for (Unit &unit : units)
-      if (unit.denseReason.empty() &&
-          failed(whitenSpectrum(analysis, *calib, unit)))
-        return signalPassFailure();
+  for (Unit &unit : units) {
+    if (!unit.denseReason.empty() || unit.spectra)
+      continue;
+    FailureOr<UnitSpectra> spectra =
+        computeUnitSpectra(analysis, whitening, unit.members);
+    if (failed(spectra))
+      return signalPassFailure();
+    unit.spectra = std::move(*spectra);
+  }
 
   // Ranks from the rule, or from the global budget.
   std::vector<std::optional<int64_t>> chosen(units.size());
   std::vector<RankCandidate> candidates;
   std::vector<size_t> candidateUnits;
+  int64_t budgetTotal = 0, forcedParams = 0;
   for (auto [u, unit] : llvm::enumerate(units)) {
     if (!unit.denseReason.empty())
       continue;
     if (unit.forcedRank) {
       chosen[u] = unit.forcedRank;
-    } else if (llvm::all_of(unit.spectrum, [](double s) { return s == 0; })) {
+      budgetTotal += unit.m * unit.n;
+      forcedParams += isBelowParity(unit.m, unit.n, *unit.forcedRank)
+                          ? getFactoredParams(unit.m, unit.n, *unit.forcedRank)
+                          : unit.m * unit.n;
+    } else if (llvm::all_of(unit.spectra->singularValues,
+                            [](double s) { return s == 0; })) {
       // Every rule degenerates on a zero weight (energy and error ratios are
       // 0/0); it is exact and cheapest as it is.
       units[u].denseReason = "zero weight";
+      units[u].factorable = false;
     } else if (paramRatio == 0) {
       chosen[u] = ruleRank(unit);
     } else {
-      candidates.push_back({unit.m, unit.n, unit.spectrum});
+      // Relative to the layer's own (output) energy: the allocation
+      // minimizes the sum of the members' squared relative errors, so small
+      // layers are not starved by large-norm ones.
+      candidates.push_back(
+          {unit.m, unit.n, getRelativeSpectrum(unit.spectra->members)});
       candidateUnits.push_back(u);
+      budgetTotal += unit.m * unit.n;
     }
   }
   if (!candidates.empty()) {
-    int64_t total = 0;
-    for (const RankCandidate &c : candidates)
-      total += c.m * c.n;
-    auto decisions = allocateRanksForBudget(
-        candidates, static_cast<int64_t>(paramRatio * total), rankMultiple);
+    int64_t budget =
+        static_cast<int64_t>(paramRatio * budgetTotal) - forcedParams;
+    auto decisions = allocateRanksForBudget(candidates, budget, rankMultiple);
     for (auto [k, decision] : llvm::enumerate(decisions)) {
       if (decision.dense)
         units[candidateUnits[k]].denseReason =
@@ -348,6 +411,7 @@ void SelectRanksPass::runOnOperation() {
     }
   }
 
+  bool quantized = quantize != "none";
   for (auto [u, unit] : llvm::enumerate(units)) {
     int64_t maxRank = std::min(unit.m, unit.n);
     LayerDecision decision;
@@ -355,9 +419,10 @@ void SelectRanksPass::runOnOperation() {
     decision.n = unit.n;
     decision.groupIndex = unit.groupIndex;
     decision.reason = unit.denseReason;
+    decision.factorable = unit.factorable;
     if (*factorMethod != FactorMethod::SVD && unit.denseReason.empty()) {
       decision.method = stringifyFactorMethod(*factorMethod).str();
-      decision.jitter = unit.jitter;
+      decision.jitter = unit.spectra->jitter;
     }
     if (chosen[u]) {
       if (*chosen[u] > maxRank) {
@@ -366,32 +431,41 @@ void SelectRanksPass::runOnOperation() {
             << " of layer '" << layers[unit.members.front()].name << "'";
         return signalPassFailure();
       }
-      int64_t r = unit.forcedRank ? *chosen[u]
-                                  : roundRank(*chosen[u], rankMultiple, maxRank);
+      // Explicit ranks stay as given; rule ranks round up, so that a bound
+      // met before rounding still holds after it.
+      bool explicitRank = unit.forcedRank || rank >= 0;
+      int64_t r = explicitRank ? *chosen[u]
+                               : roundRankUp(*chosen[u], rankMultiple, maxRank);
       decision.rank = r;
-      double saving = 1.0 - static_cast<double>(getFactoredParams(unit.m, unit.n, r)) /
-                                static_cast<double>(unit.m * unit.n);
+      double saving =
+          1.0 - static_cast<double>(getFactoredParams(unit.m, unit.n, r)) /
+                    static_cast<double>(unit.m * unit.n);
       // Q + L R stores the quantized Q anyway: parity does not apply.
-      bool quantized = quantize != "none";
       if (!quantized && enforceParity && !isBelowParity(unit.m, unit.n, r))
-        decision.reason = "rank " + std::to_string(r) + " is not below parity " +
+        decision.reason = "rank " + std::to_string(r) +
+                          " is not below parity " +
                           std::to_string(getParityRank(unit.m, unit.n));
       else if (!quantized && minSaving > 0 && saving < minSaving)
         decision.reason = "saving below min-saving";
-      decision.relativeError =
-          decision.reason.empty() ? getRelativeTruncationError(unit.spectrum, r)
-                                  : 0.0;
     }
-    decision.factor = decision.reason.empty() && decision.rank > 0;
+    decision.factor =
+        decision.reason.empty() && (decision.rank > 0 || (quantized && chosen[u]));
     if (!decision.factor)
       decision.rank = 0;
-    for (unsigned member : unit.members)
+    for (auto [j, member] : llvm::enumerate(unit.members)) {
+      // Each member's own predicted error, not the group's.
+      decision.relativeError =
+          decision.factor
+              ? unit.spectra->members.getRelativeError(j, decision.rank)
+              : 0.0;
+      decision.grouping = j < unit.grouping.size() ? unit.grouping[j] : "";
       writeDecision(layers[member], decision);
+    }
   }
 
   if (tucker) {
     TuckerRankRule rule;
-    rule.rank = rank;
+    rule.rank = std::max<int64_t>(rank, 0);
     rule.rankRatio = rankRatio;
     rule.paramRatio = paramRatio;
     rule.unsupportedRule = energy != 0 || maxError != 0;

@@ -43,6 +43,9 @@ METHODS = {
     "svd-global": Method("param-ratio={keep} multiple=8", "plain SVD, global allocation"),
     "whiten": Method("param-ratio={keep} multiple=8 method=whiten calibration={stats}",
                      "activation-aware (whitened SVD)", needs_stats=True),
+    "whiten-separate": Method("param-ratio={keep} multiple=8 method=whiten grouping=false "
+                              "calibration={stats}",
+                              "activation-aware, no shared bottlenecks", needs_stats=True),
     "basis": Method("param-ratio={keep} multiple=8 method=basis calibration={stats}",
                     "activation-aware with basis selection", needs_stats=True),
     # Q + L R: int4 Q plus rank-8 int8 factors, about 4.4 bits per

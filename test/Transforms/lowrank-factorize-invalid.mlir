@@ -13,6 +13,7 @@
 // QLR: error: qlr-iterations must be in [1, 10000], got 4294967296
 // DECISION: error: rank 9 exceeds min(d_in, d_out) of layer 'fc'
 // DECISION: error: {{.*}}malformed lowrank.decision on layer 'fc2'
+// DECISION: error: {{.*}}layer 'fc3' has rank 0 (no low-rank part), which needs quantize=int8 or int4
 
 func.func @too_big(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %w = onnx.Constant {value = dense<1.0> : tensor<8x4xf32>} : tensor<8x4xf32>
@@ -24,6 +25,14 @@ func.func @too_big(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 
 func.func @malformed(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %w = onnx.Constant {value = dense<1.0> : tensor<8x4xf32>} : tensor<8x4xf32>
-  %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 0 : i64}} : (tensor<2x8xf32>, tensor<8x4xf32>) -> tensor<2x4xf32> loc("fc2")
+  %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = -1 : i64}} : (tensor<2x8xf32>, tensor<8x4xf32>) -> tensor<2x4xf32> loc("fc2")
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @quantize_only_without_quantize(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
+  %w = onnx.Constant {value = dense<1.0> : tensor<8x4xf32>} : tensor<8x4xf32>
+  %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 0 : i64, name = "fc3"}} : (tensor<2x8xf32>, tensor<8x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }

@@ -5,6 +5,8 @@
 // RUN: lowrank-opt %s --lowrank-select-ranks="param-ratio=0.3 tucker=true" | FileCheck %s --check-prefix=TBUDGET
 // RUN: lowrank-opt %s --lowrank-select-ranks="energy=0.9 tucker=true" | FileCheck %s --check-prefix=TENERGY
 // RUN: lowrank-opt %s --lowrank-select-ranks="rank-ratio=0.25" | FileCheck %s --check-prefix=NOTUCKER
+// RUN: lowrank-opt %s --lowrank-select-ranks="rank=0 quantize=int8 skip-heads=false" --lowrank-factorize=quantize=int8 | FileCheck %s --check-prefix=QONLY
+// RUN: not lowrank-opt %s --lowrank-select-ranks="rank=0" 2>&1 | FileCheck %s --check-prefix=QONLYERR
 
 // Rank 48 of a 64 x 64 layer is above parity (32): dense without
 // quantization, but a Q + L R layer stores Q anyway and takes any rank.
@@ -28,6 +30,12 @@
 // TENERGY: name = "conv", {{.*}}reason = "Tucker-2 ranks follow rank, rank-ratio or param-ratio only"
 
 // NOTUCKER-NOT: action = "tucker"
+
+// rank=0 with quantize: Q alone, no low-rank part; without quantize, an error.
+// QONLY-NOT: lowrank.factor = "A"
+// QONLY: %[[Q:.*]] = onnx.DequantizeLinear
+// QONLY: onnx.MatMul %{{.*}}, %[[Q]] {lowrank.decision = {action = "factor", {{.*}}rank = 0 : i64}, lowrank.factor = "Q"}
+// QONLYERR: error: rank=0 means no low-rank part and needs quantize=int8 or int4 (quantize-only)
 
 func.func @model(%x: tensor<2x64xf32>, %img: tensor<1x32x8x8xf32>) -> (tensor<2x64xf32>, tensor<1x64x8x8xf32>, tensor<1x32x8x8xf32>) {
   %w = onnx.Constant {value = dense<0.5> : tensor<64x64xf32>} : tensor<64x64xf32>

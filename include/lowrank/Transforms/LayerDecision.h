@@ -7,7 +7,8 @@
 //   lowrank.decision = {action = "factor", rank = 24 : i64, d_in = 64 : i64,
 //                       d_out = 64 : i64, parity = 32 : i64,
 //                       error = 0.12 : f64, group = 0 : i64,
-//                       group_d_out = 192 : i64, reason = "..."}
+//                       group_d_out = 192 : i64, reason = "...",
+//                       grouping = "...", factorable = false}
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +44,13 @@ struct LayerDecision {
   std::string method;
   /// Jitter added to the Gram matrix, relative to trace/K; 0 when none.
   double jitter = 0;
+  /// Whether the rules may factor the layer at all: false for output
+  /// heads, layers below min-size, `override=...=dense` and zero weights,
+  /// which the report counts apart.
+  bool factorable = true;
+  /// For a layer of a shared-input group: whether it shares the bottleneck
+  /// and why (the errors of both choices at equal parameters).
+  std::string grouping;
 };
 
 /// Sets `lowrank.decision` on the layer's op.

@@ -22,8 +22,11 @@ constexpr llvm::StringLiteral kReportAttr = "lowrank.report";
 
 /// Options of the `lowrank-compress` pipeline: selection and factorization.
 struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
-  Option<int64_t> rank{*this, "rank", llvm::cl::desc("Rank for every layer"),
-                       llvm::cl::init(0)};
+  Option<int64_t> rank{
+      *this, "rank",
+      llvm::cl::desc("Rank for every layer (0: no low-rank part, with "
+                     "quantize)"),
+      llvm::cl::init(-1)};
   Option<double> rankRatio{*this, "rank-ratio",
                            llvm::cl::desc("Fraction of min(d_in, d_out)"),
                            llvm::cl::init(0.0)};

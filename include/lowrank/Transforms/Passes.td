@@ -41,15 +41,23 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     ```
 
     Exactly one rule chooses the ranks:
-    - `rank=N`: the same rank everywhere;
+    - `rank=N`: the same rank everywhere, exactly as given (never rounded
+      to `multiple`); `rank=0` with `quantize` keeps no low-rank part
+      (quantize-only);
     - `rank-ratio=R`: R x min(d_in, d_out);
-    - `energy=E`: the smallest rank keeping fraction E of sum(s_i^2);
-    - `max-error=T`: the smallest rank with relative weight error <= T;
+    - `energy=E`: the smallest rank keeping fraction E of every layer's
+      energy sum(s_i^2);
+    - `max-error=T`: the smallest rank with every layer's relative error
+      <= T (of the weight, or of the output with calibration);
     - `param-ratio=P`: keep fraction P of the candidate layers' parameters,
-      allocated globally: the ranks minimize the summed squared truncation
-      error under that budget (more rank where the spectrum decays slowly).
+      allocated globally: the ranks minimize the sum of the layers' squared
+      relative errors (each error relative to the layer's own weight or
+      output energy) under that budget.
 
-    Ranks are rounded to a multiple of `multiple` (default 8). A layer stays
+    A group member's error is its own (its share of the shared
+    components), so bounds hold per layer. Rule ranks are rounded up to a
+    multiple of `multiple` (default 8), never down, so that a bound met
+    stays met. A layer stays
     dense when its rank is not below the parity rank floor(mn / (m+n)), when
     the factorization would save less than `min-saving` of its parameters,
     when min(d_in, d_out) < `min-size`, or when it is an output head (its
@@ -58,6 +66,15 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     are gathers, not linear ops, and are never factored. `override`
     entries `GLOB=RANK` or `GLOB=dense` (layer names are ONNX node names)
     take precedence; a glob matching no layer is an error.
+
+    Layers reading the same input share one bottleneck (`grouping=true`)
+    only when, at the group's rank and its parameters, the shared
+    factorization is no worse than the members factored alone with the
+    same parameters (whitened errors when calibrated): the sum of the
+    members' squared errors, each relative to the member's own energy, is
+    no larger (a small member counts as much as a large one). The
+    decision and both sets of errors are recorded as `grouping` on the
+    members and emitted as a remark.
 
     `quantize=int8|int4` prepares a Q + L R rewrite (see lowrank-factorize):
     the rank rules pick the rank of L R, and since Q is stored anyway the
@@ -83,7 +100,9 @@ def LowrankSelectRanks : Pass<"lowrank-select-ranks", "::mlir::ModuleOp"> {
     with their d_in.
   }];
   let options = [
-    Option<"rank", "rank", "int64_t", "0", "Use this rank for every layer">,
+    Option<"rank", "rank", "int64_t", "-1",
+           "Use this rank for every layer (0: no low-rank part, with "
+           "quantize)">,
     Option<"rankRatio", "rank-ratio", "double", "0.0",
            "Keep this fraction of min(d_in, d_out) as the rank">,
     Option<"energy", "energy", "double", "0.0",
