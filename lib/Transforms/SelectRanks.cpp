@@ -61,6 +61,8 @@ private:
   LogicalResult validateOptions();
   FailureOr<SmallVector<Override>> parseOverrides();
   std::optional<int64_t> ruleRank(const Unit &unit);
+  std::optional<int64_t> getLeadingCount(int64_t m, int64_t n,
+                                         StringRef name, bool whitened);
   LogicalResult whitenSpectrum(LinearOpAnalysis &analysis,
                                const LayerCalibration &calib, Unit &unit);
 };
@@ -173,6 +175,35 @@ std::optional<int64_t> SelectRanksPass::ruleRank(const Unit &unit) {
   return std::nullopt; // param-ratio: allocated globally
 }
 
+/// How many leading singular values the decision of an m x n unit reads: a
+/// fixed-rank rule (rank, rank-ratio) needs only those up to its rank and
+/// the energy of the rest for the reported error; none (the whole spectrum)
+/// for the other rules, for whitened spectra, and for layers an override
+/// names.
+std::optional<int64_t> SelectRanksPass::getLeadingCount(int64_t m, int64_t n,
+                                                        StringRef name,
+                                                        bool whitened) {
+  if ((rank == 0 && rankRatio == 0) || whitened)
+    return std::nullopt;
+  for (const std::string &entry : overrides) {
+    auto pattern = llvm::GlobPattern::create(StringRef(entry).rsplit('=').first);
+    if (!pattern) {
+      llvm::consumeError(pattern.takeError());
+      return std::nullopt;
+    }
+    if (pattern->match(name))
+      return std::nullopt;
+  }
+  Unit unit;
+  unit.m = m;
+  unit.n = n;
+  int64_t maxRank = std::min(m, n);
+  std::optional<int64_t> r = ruleRank(unit);
+  if (!r || *r > maxRank)
+    return std::nullopt;
+  return roundRank(*r, rankMultiple, maxRank);
+}
+
 /// Replaces the unit's weight spectrum by the whitened one, the singular
 /// values of L^T W, scaled to unit norm: its tail sums are then squared
 /// relative output errors, which the budget allocation adds across layers.
@@ -225,7 +256,10 @@ void SelectRanksPass::runOnOperation() {
     return signalPassFailure();
 
   LinearOpAnalysis &analysis = getAnalysis<LinearOpAnalysis>();
-  if (failed(analysis.computeSpectra()))
+  bool whitened = *factorMethod != FactorMethod::SVD;
+  if (failed(analysis.computeSpectra([&](const LinearLayerInfo &layer) {
+        return getLeadingCount(layer.dIn, layer.dOut, layer.name, whitened);
+      })))
     return signalPassFailure();
   ArrayRef<LinearLayerInfo> layers = analysis.getLayers();
   std::optional<LayerCalibration> calib;
@@ -295,8 +329,9 @@ void SelectRanksPass::runOnOperation() {
       subgroup.dOut = 0;
       for (unsigned member : unit.members)
         subgroup.dOut += layers[member].dOut;
-      FailureOr<std::vector<double>> spectrum =
-          analysis.computeGroupSpectrum(subgroup);
+      FailureOr<std::vector<double>> spectrum = analysis.computeGroupSpectrum(
+          subgroup, getLeadingCount(subgroup.dIn, subgroup.dOut, "",
+                                    whitened));
       if (failed(spectrum))
         return signalPassFailure();
       unit.m = subgroup.dIn;
