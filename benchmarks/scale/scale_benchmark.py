@@ -45,7 +45,9 @@ def measure(command, timing):
     stages = []
     if timing:
         for line in result.stderr.splitlines():
-            match = re.match(r"\s*([\d.]+) \(\s*[\d.]+%\)\s+(\S.*)", line)
+            # Wall time, then user time on multi-threaded runs, then the name.
+            match = re.match(r"\s*([\d.]+) \(\s*[\d.]+%\)\s+"
+                             r"(?:[\d.]+ \(\s*[\d.]+%\)\s+)?(\S.*)", line)
             if match and match.group(2).strip() != "Total":
                 stages.append((float(match.group(1)), match.group(2).strip()))
         stages.sort(reverse=True)
