@@ -7,6 +7,8 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 
@@ -40,16 +42,17 @@ LinearOpAnalysis::LinearOpAnalysis(Operation *root) {
     layers.push_back(std::move(info));
   });
 
-  // Group by (input value, input form, d_in); keep groups in IR order.
-  using GroupKey = std::tuple<Value, std::string, int64_t>;
-  SmallVector<std::pair<GroupKey, SmallVector<unsigned>>> byInput;
+  // Group by (input value, input form, d_in); keep groups in IR order. The
+  // forms are numbered so that the key hashes (a linear scan over the keys
+  // made models with many layers quadratic).
+  using GroupKey = std::tuple<Value, unsigned, int64_t>;
+  llvm::StringMap<unsigned> formNumbers;
+  llvm::MapVector<GroupKey, SmallVector<unsigned>> byInput;
   for (auto [i, layer] : llvm::enumerate(layers)) {
-    GroupKey key{layer.op.getLinearInput(), layer.op.getInputFormKey(),
-                 layer.dIn};
-    auto *it = llvm::find_if(byInput, [&](auto &entry) { return entry.first == key; });
-    if (it == byInput.end())
-      byInput.push_back({key, {}}), it = std::prev(byInput.end());
-    it->second.push_back(i);
+    unsigned form =
+        formNumbers.try_emplace(layer.op.getInputFormKey(), formNumbers.size())
+            .first->second;
+    byInput[{layer.op.getLinearInput(), form, layer.dIn}].push_back(i);
   }
   for (auto &[key, members] : byInput) {
     if (members.size() < 2)
@@ -85,14 +88,37 @@ static FailureOr<WeightMatrix> readWeight(LinearLayerInfo &layer) {
   return weight;
 }
 
-LogicalResult LinearOpAnalysis::computeSpectra() {
+/// The whole spectrum of `matrix`, or its `leadingCount` leading values
+/// and the energy of the rest where that is much cheaper; sets `leading` to
+/// the number of leading values (0 for the whole spectrum).
+static llvm::Expected<std::vector<double>>
+computeSpectrum(const WeightMatrix &matrix,
+                std::optional<int64_t> leadingCount, int64_t &leading) {
+  leading = 0;
+  if (leadingCount && *leadingCount > 0 &&
+      numerics::isRandomizedSVDCheaper(matrix.rows(), matrix.cols(),
+                                       *leadingCount)) {
+    leading = *leadingCount;
+    return numerics::computeLeadingSingularValues(matrix, *leadingCount);
+  }
+  return numerics::computeSingularValues(matrix);
+}
+
+LogicalResult LinearOpAnalysis::computeSpectra(
+    llvm::function_ref<std::optional<int64_t>(const LinearLayerInfo &)>
+        leadingCount) {
   for (LinearLayerInfo &layer : layers) {
-    if (layer.spectrum)
+    std::optional<int64_t> count =
+        leadingCount ? leadingCount(layer) : std::nullopt;
+    // A partial spectrum serves only requests for as many values or fewer.
+    if (layer.spectrum &&
+        (layer.spectrumLeading == 0 ||
+         (count && *count <= layer.spectrumLeading)))
       continue;
     FailureOr<WeightMatrix> weight = readWeight(layer);
     if (failed(weight))
       return failure();
-    auto spectrum = numerics::computeSingularValues(*weight);
+    auto spectrum = computeSpectrum(*weight, count, layer.spectrumLeading);
     if (!spectrum)
       return layer.op->emitError("SVD of layer '")
              << layer.name << "' failed: "
@@ -122,11 +148,13 @@ LinearOpAnalysis::getGroupMatrix(const SharedInputGroup &group) {
 }
 
 FailureOr<std::vector<double>>
-LinearOpAnalysis::computeGroupSpectrum(const SharedInputGroup &group) {
+LinearOpAnalysis::computeGroupSpectrum(const SharedInputGroup &group,
+                                       std::optional<int64_t> leadingCount) {
   FailureOr<WeightMatrix> matrix = getGroupMatrix(group);
   if (failed(matrix))
     return failure();
-  auto spectrum = numerics::computeSingularValues(*matrix);
+  int64_t leading;
+  auto spectrum = computeSpectrum(*matrix, leadingCount, leading);
   if (!spectrum)
     return layers[group.members.front()].op->emitError("SVD of the group of '")
            << layers[group.members.front()].name

@@ -118,6 +118,9 @@ public:
   mlir::Value createI64Constant(llvm::ArrayRef<int64_t> values,
                                 mlir::Location loc, bool scalar = false);
   mlir::Location nodeLoc(const ::onnx::NodeProto &node, int index);
+  /// `{onnx.name = ...}` for each name: argument or result attributes.
+  llvm::SmallVector<mlir::DictionaryAttr>
+  getNameAttrs(llvm::ArrayRef<std::string> names);
   /// A result type for an output that shape inference left untyped.
   mlir::Type guessResultType(const ::onnx::NodeProto &node,
                              llvm::ArrayRef<mlir::Value> inputs);

@@ -448,6 +448,16 @@ LogicalResult GraphImporter::importGraphBody(const ::onnx::GraphProto &graph,
   return success();
 }
 
+SmallVector<DictionaryAttr>
+GraphImporter::getNameAttrs(ArrayRef<std::string> names) {
+  SmallVector<DictionaryAttr> attrs;
+  attrs.reserve(names.size());
+  for (const std::string &name : names)
+    attrs.push_back(builder.getDictionaryAttr(
+        builder.getNamedAttr(kONNXNameAttr, builder.getStringAttr(name))));
+  return attrs;
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run() {
   const ::onnx::GraphProto &graph = model.graph();
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -479,10 +489,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     func->setAttr(kONNXGraphNameAttr, builder.getStringAttr(graph.name()));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
-  for (auto [index, name] : llvm::enumerate(argNames)) {
+  for (auto [index, name] : llvm::enumerate(argNames))
     scope.values[name] = body->getArgument(index);
-    func.setArgAttr(index, kONNXNameAttr, builder.getStringAttr(name));
-  }
+  // All at once: setting one argument's attributes rebuilds the array of
+  // all of them, which made N inputs cost N^2 time and memory.
+  func.setAllArgAttrs(getNameAttrs(argNames));
 
   if (failed(importGraphBody(graph, scope, /*topLevel=*/true)))
     return nullptr;
@@ -500,9 +511,10 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [index, output] : llvm::enumerate(graph.output()))
-    func.setResultAttr(index, kONNXNameAttr,
-                       builder.getStringAttr(output.name()));
+  SmallVector<std::string> outputNames;
+  for (const auto &output : graph.output())
+    outputNames.push_back(output.name());
+  func.setAllResultAttrs(getNameAttrs(outputNames));
 
   if (failed(mlir::verify(*module)))
     return nullptr;

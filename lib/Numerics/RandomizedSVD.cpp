@@ -24,6 +24,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace llvm;
@@ -169,6 +170,27 @@ Expected<SVDResult> computeRandomizedSVD(const MatrixF &w, int64_t rank,
   }
   result.S = std::move(singular);
   return result;
+}
+
+bool isRandomizedSVDCheaper(int64_t rows, int64_t cols, int64_t rank) {
+  int64_t minDim = std::min(rows, cols);
+  return minDim >= 1024 && 4 * rank < minDim;
+}
+
+Expected<std::vector<double>>
+computeLeadingSingularValues(const MatrixF &w, int64_t count,
+                             const RandomizedSVDOptions &options) {
+  Expected<SVDResult> svd = computeRandomizedSVD(w, count, options);
+  if (!svd)
+    return svd.takeError();
+  double total = 0, leading = 0;
+  for (int64_t i = 0, e = w.size(); i < e; ++i)
+    total += static_cast<double>(w.data()[i]) * w.data()[i];
+  for (double s : svd->S)
+    leading += s * s;
+  std::vector<double> values = std::move(svd->S);
+  values.push_back(std::sqrt(std::max(0.0, total - leading)));
+  return values;
 }
 
 } // namespace lowrank::numerics

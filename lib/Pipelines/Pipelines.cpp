@@ -27,23 +27,44 @@ void buildONNXToLinalgPipeline(OpPassManager &pm) {
                   "canonicalize,cse");
 }
 
+static void addSplitFunctions(OpPassManager &pm,
+                              const CPUPipelineOptions &options,
+                              bool partsOnly) {
+  if (options.splitFunctions <= 0)
+    return;
+  LowrankSplitFunctionsOptions split;
+  split.maxSize = options.splitFunctions;
+  split.partsOnly = partsOnly;
+  pm.addPass(createLowrankSplitFunctions(split));
+}
+
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createLowrankFuseElementwise());
   // Models of symbolic dimensions tell callers their output sizes.
   pm.addPass(createLowrankOutputShapesFunction());
+  // Before the split: its parts get no C wrappers, and the inits CSE
+  // shared between all matmuls are not passed from part to part.
+  addPipeline(pm,
+              "func.func(llvm-request-c-wrappers,lowrank-clone-shared-inits)");
+  // Bufferization, deallocation and LLVM take time superlinear in the size
+  // of a function: a large model is cut into functions of bounded size
+  // while it is still on tensors.
+  addSplitFunctions(pm, options, /*partsOnly=*/false);
   // Loop bodies (Loop, Scan and the recurrent operators' time loops) yield
   // new buffers for their carried values; the deallocation pipeline frees
   // them across iterations.
   addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
+                  "lowrank-constants-to-globals,"
                   "one-shot-bufferize{allow-return-allocs-from-loops "
                   "bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions},"
                   "func.func(lowrank-check-output-sizes),"
-                  "buffer-deallocation-pipeline");
+                  "buffer-deallocation-pipeline,"
+                  "func.func(lowrank-early-deallocation)");
   // Matmuls become runtime calls on buffers, where operand layouts and
   // constant weights are known; everything else goes to loops.
   if (options.ukernels)
@@ -58,16 +79,24 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
     pm.addPass(createLowrankLinalgToParallelCalls());
   addPipeline(pm, "func.func(convert-linalg-to-loops,"
                   "lowrank-expand-dynamic-groups),"
-                  "expand-strided-metadata,lower-affine,convert-scf-to-cf");
+                  "expand-strided-metadata,lower-affine");
+  // The parts again on loops, whose size the split on tensors can only
+  // estimate (a concat of 64 inputs is 64 loop nests): LLVM gets functions
+  // of bounded size too.
+  addSplitFunctions(pm, options, /*partsOnly=*/true);
+  addPipeline(pm, "convert-scf-to-cf");
   // A failed check returns an error status instead of aborting the caller.
   pm.addPass(createLowrankChecksToStatus());
-  addPipeline(pm, "func.func(llvm-request-c-wrappers),"
-                  "convert-math-to-llvm,convert-math-to-libm");
+  addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm");
   // With the runtime linked anyway, intermediate buffers come from its
   // cache of freed blocks instead of fresh pages on every call.
   if (options.ukernels)
     addPipeline(pm, "finalize-memref-to-llvm{use-generic-functions}");
-  addPipeline(pm, "convert-to-llvm,reconcile-unrealized-casts");
+  // convert-func-to-llvm first: it finds the callee of each call in a
+  // symbol table, where convert-to-llvm scans the module for each call
+  // (quadratic in a model's size).
+  addPipeline(pm, "convert-func-to-llvm,convert-to-llvm,"
+                  "reconcile-unrealized-casts");
 }
 
 void registerLowrankPipelines() {

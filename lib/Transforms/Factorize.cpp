@@ -22,7 +22,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/MapVector.h"
-#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -38,6 +38,47 @@ using namespace lowrank;
 using namespace lowrank::numerics;
 
 namespace {
+/// How many attributes of the operations under a root refer to each weight
+/// blob, kept up to date as factorization erases operations: a blob nothing
+/// refers to any more is freed at once. Blob entries live as long as the
+/// context: without this, every factored weight would stay in memory (or
+/// mapped from the model's external data) until the compiler exits. Counted
+/// once; walking the module after every layer made factorization quadratic
+/// in the number of layers.
+class BlobUseCounts {
+public:
+  explicit BlobUseCounts(Operation *root) {
+    root->walk([&](Operation *op) {
+      forEachBlob(op, [&](DenseResourceElementsHandle handle) {
+        ++counts[handle.getResource()];
+      });
+    });
+  }
+
+  /// Forgets the references of `op`, about to be erased, and frees the
+  /// blobs nothing refers to any more.
+  void dropUses(Operation *op) {
+    forEachBlob(op, [&](DenseResourceElementsHandle handle) {
+      auto it = counts.find(handle.getResource());
+      // Blobs created after the count (new factors) are not tracked.
+      if (it == counts.end() || --it->second != 0)
+        return;
+      handle.getResource()->setBlob(AsmResourceBlob());
+      counts.erase(it);
+    });
+  }
+
+private:
+  template <typename Fn>
+  static void forEachBlob(Operation *op, Fn &&fn) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      fn(attr.getRawHandle());
+    });
+  }
+
+  llvm::DenseMap<void *, unsigned> counts;
+};
+
 /// The factors of one unit and what the report says about them.
 struct UnitFactors {
   FactorPair pair;
@@ -57,7 +98,8 @@ private:
                                       ArrayRef<unsigned> members,
                                       const WeightMatrix &matrix, int64_t rank);
   LogicalResult factorUnit(LinearOpAnalysis &analysis,
-                           ArrayRef<unsigned> members, ReportBuilder &report);
+                           ArrayRef<unsigned> members, ReportBuilder &report,
+                           BlobUseCounts &blobs);
   /// Set from `quantize` and `quantize-factors`: Q + L R instead of L R.
   std::optional<QuantizedLowRankConfig> quantizedLowRank;
 
@@ -69,9 +111,10 @@ private:
 FailureOr<SVDResult> FactorizePass::decompose(const WeightMatrix &matrix,
                                               int64_t rank,
                                               Operation *anchor) {
-  int64_t minDim = std::min(matrix.rows(), matrix.cols());
-  bool randomized = svd == "randomized" ||
-                    (svd == "auto" && minDim >= 1024 && 4 * rank < minDim);
+  bool randomized =
+      svd == "randomized" ||
+      (svd == "auto" &&
+       isRandomizedSVDCheaper(matrix.rows(), matrix.cols(), rank));
   llvm::Expected<SVDResult> result =
       randomized ? computeRandomizedSVD(matrix, rank,
                                         {/*oversampling=*/10, powerIterations})
@@ -150,47 +193,23 @@ FailureOr<UnitFactors> FactorizePass::factorMatrix(LinearOpAnalysis &analysis,
 
 /// Erases `op` if unused and side-effect free, then its operands' producers
 /// likewise: the weights (and transposes) a factored layer leaves behind.
-/// Collects the weight blobs the erased ops referred to.
-static void
-eraseDeadProducers(Operation *op,
-                   SmallVectorImpl<DenseResourceElementsHandle> &blobs) {
+/// Frees the weight blobs that only the erased ops referred to.
+static void eraseDeadProducers(Operation *op, BlobUseCounts &blobs) {
   if (!op || !op->use_empty() || !isMemoryEffectFree(op))
     return;
   SmallVector<Operation *> producers;
   for (Value operand : op->getOperands())
     producers.push_back(operand.getDefiningOp());
-  op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
-    blobs.push_back(attr.getRawHandle());
-  });
+  blobs.dropUses(op);
   op->erase();
   for (Operation *producer : producers)
     eraseDeadProducers(producer, blobs);
 }
 
-/// Frees the data of the blobs in `blobs` that nothing in `root` refers to
-/// any more. Blob entries live as long as the context: without this, every
-/// factored weight would stay in memory (or mapped from the model's external
-/// data) until the compiler exits.
-static void releaseUnusedBlobs(Operation *root,
-                               ArrayRef<DenseResourceElementsHandle> blobs) {
-  if (blobs.empty())
-    return;
-  llvm::SmallPtrSet<void *, 8> candidates;
-  for (DenseResourceElementsHandle handle : blobs)
-    candidates.insert(handle.getResource());
-  root->walk([&](Operation *op) {
-    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
-      candidates.erase(attr.getRawHandle().getResource());
-    });
-  });
-  for (DenseResourceElementsHandle handle : blobs)
-    if (candidates.contains(handle.getResource()))
-      handle.getResource()->setBlob(AsmResourceBlob());
-}
-
 LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
                                         ArrayRef<unsigned> members,
-                                        ReportBuilder &report) {
+                                        ReportBuilder &report,
+                                        BlobUseCounts &blobs) {
   MutableArrayRef<LinearLayerInfo> layers = analysis.getLayers();
   LinearLayerInfo &lead = layers[members.front()];
   std::optional<LayerDecision> decision = readDecision(lead.op);
@@ -250,7 +269,6 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   if (failed(factors))
     return failure();
   FactorPair &pair = factors->pair;
-  SmallVector<DenseResourceElementsHandle> deadBlobs;
 
   // The shared projection goes before the first member so it dominates all.
   Operation *first = lead.op;
@@ -310,9 +328,8 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
 
     Operation *old = layer.op;
     old->replaceAllUsesWith(ValueRange{replacement});
-    eraseDeadProducers(old, deadBlobs);
+    eraseDeadProducers(old, blobs);
   }
-  releaseUnusedBlobs(getOperation(), deadBlobs);
   if (members.size() > 1) {
     std::optional<CalibrationColumns> columns;
     if (factors->gram) {
@@ -398,8 +415,9 @@ void FactorizePass::runOnOperation() {
       return signalPassFailure();
     calib = std::move(*loaded);
   }
+  BlobUseCounts blobs(getOperation());
   for (auto &[key, members] : units)
-    if (failed(factorUnit(analysis, members, report)))
+    if (failed(factorUnit(analysis, members, report, blobs)))
       return signalPassFailure();
   if (failed(applyTuckerDecisions(getOperation(),
                                   static_cast<int>(hooiIterations), report)))

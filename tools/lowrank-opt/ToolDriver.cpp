@@ -105,13 +105,15 @@ static LogicalResult writeONNXOutput(const DriverOptions &options,
 
 static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
                                  const MlirOptMainConfig &config,
-                                 const MemoryBuffer *onnxInput) {
+                                 const MemoryBuffer *onnxInput,
+                                 TimingScope &timing) {
   if (options.emit == EmitKind::ONNX) {
     if (options.outputFilename == "-") {
       errs() << options.inputFilename
              << ": error: --emit=onnx needs an output file (-o)\n";
       return failure();
     }
+    TimingScope exporting = timing.nest("Output");
     return writeONNXOutput(options, module, onnxInput);
   }
   // Render in memory, then replace the output file in one rename: an
@@ -135,9 +137,10 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
   case EmitKind::Object: {
     llvm::LLVMContext llvmContext;
     std::unique_ptr<llvm::Module> llvmModule =
-        translateToHostLLVMIR(module, llvmContext);
+        translateToHostLLVMIR(module, llvmContext, /*optLevel=*/3, &timing);
     if (!llvmModule)
       return failure();
+    TimingScope emission = timing.nest("Output");
     if (options.emit == EmitKind::LLVM) {
       llvmModule->print(os, nullptr);
     } else if (failed(emitHostObjectFile(*llvmModule, os))) {
@@ -256,9 +259,15 @@ int runToolDriver(const DriverOptions &options,
   context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
   ModelDiagnosticHandler handler(&context, options.inputFilename);
 
+  // --mlir-timing reports the import and the output with the passes.
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+
   // ONNX input is kept to write it back with --emit=onnx.
   std::unique_ptr<MemoryBuffer> onnxInput;
   OwningOpRef<ModuleOp> module;
+  TimingScope loading = timing.nest("Input");
   if (isONNXFile(options.inputFilename, input->getBuffer())) {
     ONNXImportOptions importOptions = options.import;
     importOptions.recordNodeIndices = options.emit == EmitKind::ONNX;
@@ -269,14 +278,11 @@ int runToolDriver(const DriverOptions &options,
   } else {
     module = loadInput(options, std::move(input), context);
   }
+  loading.stop();
   if (!module)
     return 1;
   if (failed(checkOutputFiles(options, onnxInput.get())))
     return 1;
-
-  DefaultTimingManager timingManager;
-  applyDefaultTimingManagerCLOptions(timingManager);
-  TimingScope timing = timingManager.getRootScope();
 
   PassManager pm(&context, ModuleOp::getOperationName(),
                  OpPassManager::Nesting::Implicit);
@@ -299,7 +305,6 @@ int runToolDriver(const DriverOptions &options,
   }
   if (failed(pm.run(*module)))
     return 1;
-  timing.stop();
   std::string reportJSON;
   if (failed(renderReport(options, *module, reportJSON)))
     return 1;
@@ -308,9 +313,11 @@ int runToolDriver(const DriverOptions &options,
   OutputFolderLock lock(options.outputFilename);
   if (failed(writeOutput(options, *module, config,
                          options.emit == EmitKind::ONNX ? onnxInput.get()
-                                                        : nullptr)) ||
+                                                        : nullptr,
+                         timing)) ||
       failed(writeReport(options, *module, reportJSON)))
     return 1;
+  timing.stop();
   return 0;
 }
 

@@ -128,4 +128,30 @@ TEST(RandomizedSVD, RejectsRankOutOfRange) {
   llvm::consumeError(zero.takeError());
 }
 
+TEST(RandomizedSVD, LeadingValuesGiveTheTruncationErrors) {
+  MatrixF w = makeMatrix(300, 200, 0.5, 5);
+  auto exact = computeThinSVD(w, SVDPrecision::Float64);
+  ASSERT_TRUE(static_cast<bool>(exact));
+  const int64_t count = 20;
+  auto leading = computeLeadingSingularValues(w, count);
+  ASSERT_TRUE(static_cast<bool>(leading));
+  // The leading values, then one holding the energy of the others.
+  ASSERT_EQ(leading->size(), static_cast<size_t>(count + 1));
+  // The last values of the sketch converge slowest.
+  for (int64_t i = 0; i < count; ++i)
+    EXPECT_LT(relative((*leading)[i], exact->S[i]), i < count / 2 ? 1e-3 : 2e-2)
+        << "value " << i;
+  for (int64_t r : {int64_t(1), int64_t(5), count})
+    EXPECT_LT(relative(getRelativeTruncationError(*leading, r),
+                       getRelativeTruncationError(exact->S, r)),
+              1e-2)
+        << "rank " << r;
+}
+
+TEST(RandomizedSVD, CheaperOnlyForLargeMatricesAndSmallRanks) {
+  EXPECT_TRUE(isRandomizedSVDCheaper(4096, 8192, 64));
+  EXPECT_FALSE(isRandomizedSVDCheaper(4096, 8192, 2048));
+  EXPECT_FALSE(isRandomizedSVDCheaper(512, 8192, 16));
+}
+
 } // namespace

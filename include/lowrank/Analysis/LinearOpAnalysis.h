@@ -13,6 +13,7 @@
 #include "lowrank/Interfaces/LinearOpInterface.h"
 
 #include "mlir/Pass/AnalysisManager.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
@@ -37,6 +38,9 @@ struct LinearLayerInfo {
   int64_t weightBytes = 0;
   /// Descending singular values, once computed.
   std::optional<std::vector<double>> spectrum;
+  /// When not 0, `spectrum` holds only this many leading values, then the
+  /// energy of the others (numerics::computeLeadingSingularValues).
+  int64_t spectrumLeading = 0;
 };
 
 /// Linear layers reading the same value in the same form, factored jointly:
@@ -64,15 +68,21 @@ public:
   std::optional<unsigned> getGroupOf(unsigned layer) const;
 
   /// Computes the singular spectra of every layer not yet computed; emits an
-  /// error naming the layer on bad weights (NaN, unreadable).
-  mlir::LogicalResult computeSpectra();
+  /// error naming the layer on bad weights (NaN, unreadable). A layer for
+  /// which `leadingCount` returns a count gets only that many leading values
+  /// and the energy of the rest, where that is much cheaper.
+  mlir::LogicalResult computeSpectra(
+      llvm::function_ref<std::optional<int64_t>(const LinearLayerInfo &)>
+          leadingCount = nullptr);
 
   /// The d_in x (sum of d_out) concatenation of a group's weights.
   mlir::FailureOr<WeightMatrix> getGroupMatrix(const SharedInputGroup &group);
 
-  /// Singular values of a group's concatenated weight.
+  /// Singular values of a group's concatenated weight; with `leadingCount`,
+  /// only that many and the energy of the rest where that is much cheaper.
   mlir::FailureOr<std::vector<double>>
-  computeGroupSpectrum(const SharedInputGroup &group);
+  computeGroupSpectrum(const SharedInputGroup &group,
+                       std::optional<int64_t> leadingCount = std::nullopt);
 
 private:
   std::vector<LinearLayerInfo> layers;

@@ -175,6 +175,37 @@ def LowrankCopyRepeatedResults
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LowrankCloneSharedInits
+    : Pass<"lowrank-clone-shared-inits", "::mlir::func::FuncOp"> {
+  let summary = "Give each destination-style op its own tensor.empty or fill";
+  let description = [{
+    CSE merges the identical `tensor.empty` and zero `linalg.fill` inits of
+    every matmul and elementwise op into one value with hundreds of writers.
+    One-shot bufferization then checks every write to that value against
+    every other use of it: quadratic in the number of ops (28 s for a chain
+    of 2000 ONNX nodes). This pass clones such an init (a `tensor.empty`, or
+    a `linalg.fill` of one) for each destination operand that reads it, so
+    that each write has a value of its own; bufferization gives each one a
+    buffer as it would have after finding the conflicts, in linear time.
+
+    ```mlir
+    %e = tensor.empty() : tensor<1x32xf32>
+    %z = linalg.fill ins(%c0 : f32) outs(%e : tensor<1x32xf32>) -> tensor<1x32xf32>
+    %a = linalg.matmul ins(%x, %w0 : ...) outs(%z : tensor<1x32xf32>) -> tensor<1x32xf32>
+    %b = linalg.matmul ins(%a, %w1 : ...) outs(%z : tensor<1x32xf32>) -> tensor<1x32xf32>
+    // becomes
+    %e = tensor.empty() : tensor<1x32xf32>
+    %z = linalg.fill ins(%c0 : f32) outs(%e : tensor<1x32xf32>) -> tensor<1x32xf32>
+    %a = linalg.matmul ins(%x, %w0 : ...) outs(%z : tensor<1x32xf32>) -> tensor<1x32xf32>
+    %e1 = tensor.empty() : tensor<1x32xf32>
+    %z1 = linalg.fill ins(%c0 : f32) outs(%e1 : tensor<1x32xf32>) -> tensor<1x32xf32>
+    %b = linalg.matmul ins(%a, %w1 : ...) outs(%z1 : tensor<1x32xf32>) -> tensor<1x32xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def LowrankLinalgToUKernel
     : Pass<"lowrank-linalg-to-ukernel", "::mlir::ModuleOp"> {
   let summary = "Call the CPU runtime's GEMM kernels for f32 matmuls on buffers";
@@ -418,6 +449,123 @@ def LowrankDropChecks : Pass<"lowrank-drop-checks", "::mlir::func::FuncOp"> {
     // is erased
     ```
   }];
+}
+
+def LowrankConstantsToGlobals
+    : Pass<"lowrank-constants-to-globals", "::mlir::ModuleOp"> {
+  let summary = "Put tensor constants into memref globals before bufferization";
+  let description = [{
+    One-shot bufferization turns each tensor constant into a
+    `memref.global`, and looks for an existing global of the same value by
+    scanning every operation of the module: quadratic in the number of
+    weights (5 s of a 20000-node model's compilation). This pass does the
+    same with a hash table of the globals it made: each `arith.constant`
+    of a ranked tensor type becomes a `memref.get_global` of a constant
+    global (64-byte aligned, one per value and type) read through a
+    `bufferization.to_tensor`, which bufferization then only unwraps.
+
+    ```mlir
+    %w = arith.constant dense_resource<w> : tensor<32x32xf32>
+    // becomes
+    memref.global "private" constant @__constant_32x32xf32 : memref<32x32xf32> = dense_resource<w> {alignment = 64 : i64}
+    %0 = memref.get_global @__constant_32x32xf32 : memref<32x32xf32>
+    %w = bufferization.to_tensor %0 restrict : memref<32x32xf32> to tensor<32x32xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def LowrankEarlyDeallocation
+    : Pass<"lowrank-early-deallocation", "::mlir::func::FuncOp"> {
+  let summary = "Free each buffer of a function's body right after its last use";
+  let description = [{
+    The ownership-based buffer deallocation frees buffers at the end of the
+    block that allocates them: every intermediate buffer of a model lives
+    until the model returns, and a function cut into parts
+    (`lowrank-split-functions`) would pass every buffer on to its last
+    part. This pass moves each unconditional `memref.dealloc` of a buffer
+    that a `memref.alloc` of the same block allocates to just after the
+    last operation of that block that uses the buffer or a view of it.
+    Uses are followed through views (`memref.cast`, `memref.subview`,
+    reshapes, `memref.extract_strided_metadata`...) into loads, stores,
+    copies, linalg operations and calls without memref results (which do
+    not keep pointers); a buffer with any other use keeps its place.
+
+    ```mlir
+    %a = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%c : f32) outs(%a : memref<4xf32>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%out : memref<4xf32>)
+    // ... more operations
+    memref.dealloc %a : memref<4xf32>
+    // becomes
+    %a = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%c : f32) outs(%a : memref<4xf32>)
+    linalg.copy ins(%a : memref<4xf32>) outs(%out : memref<4xf32>)
+    memref.dealloc %a : memref<4xf32>
+    // ... more operations
+    ```
+  }];
+}
+
+def LowrankSplitFunctions
+    : Pass<"lowrank-split-functions", "::mlir::ModuleOp"> {
+  let summary = "Outline runs of a large function's operations into functions";
+  let description = [{
+    A model lowers to one function, and bufferization, buffer deallocation
+    and LLVM's optimizer and code generator take time superlinear in the
+    size of a function (one-shot bufferization's conflict checks, loop
+    rotation, register allocation and DAG combining on one block of
+    hundreds of thousands of instructions): a chain of 2000 ONNX nodes took
+    minutes to compile. This pass cuts the top-level operations of every
+    single-block function larger than `max-size` (operations and their
+    operands, nested ones included) into consecutive parts of about that
+    size, and moves each part into an internal, never inlined function
+    `<name>__part<i>` that takes the values the part reads and returns
+    those later operations read. The function calls its parts in order, so
+    the passes after it and LLVM work on functions of bounded size.
+    Operations that read nothing and have no effects (constants,
+    `tensor.empty`) are copied into each part that reads them. A function
+    where a stack allocation or a tensor of dynamic shape would pass from
+    one part to another is left whole. Parts whose buffers are all of
+    static shape, none returned, take them as bare pointers
+    (`llvm.bareptr`): one argument per buffer instead of a descriptor's
+    3 + 2 x rank.
+
+    The CPU pipeline runs it twice: on tensors, so that bufferization and
+    deallocation see functions of bounded size, and with `parts-only` on
+    loops, where the size of the code is known (a concat of 64 inputs is 64
+    loop nests). The second run leaves the calling function alone: it
+    holds only calls, and cutting it would pass every buffer it allocates
+    from part to part.
+
+    ```mlir
+    func.func @main_graph(%x: tensor<1x32xf32>) -> tensor<1x32xf32> {
+      // operations 0 .. 99, the last defining %a
+      // operations 100 .. 199, reading %a and defining %b
+      return %b : tensor<1x32xf32>
+    }
+    // becomes
+    func.func private @main_graph__part0(%x: tensor<1x32xf32>) -> tensor<1x32xf32>
+      attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]} { ... }
+    func.func private @main_graph__part1(%a: tensor<1x32xf32>) -> tensor<1x32xf32>
+      attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]} { ... }
+    func.func @main_graph(%x: tensor<1x32xf32>) -> tensor<1x32xf32> {
+      %a = call @main_graph__part0(%x) : (tensor<1x32xf32>) -> tensor<1x32xf32>
+      %b = call @main_graph__part1(%a) : (tensor<1x32xf32>) -> tensor<1x32xf32>
+      return %b : tensor<1x32xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxSize", "max-size", "int64_t", /*default=*/"1000",
+           "Largest function kept whole, in operations and operands">,
+    Option<"partsOnly", "parts-only", "bool", /*default=*/"false",
+           "Split only the parts an earlier run made (marked "
+           "`lowrank.function_part`), and drop the marks">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // LOWRANK_CONVERSION_PASSES_TD

@@ -50,6 +50,18 @@ computeRandomizedSVD(const MatrixF &w, int64_t rank,
 /// Only the singular values of `w` (gesdd without vectors), descending.
 llvm::Expected<std::vector<double>> computeSingularValues(const MatrixF &w);
 
+/// Whether the randomized decomposition of an m x n matrix at `rank` is much
+/// cheaper than the exact one: O(m n rank) against O(m n min(m, n)).
+bool isRandomizedSVDCheaper(int64_t rows, int64_t cols, int64_t rank);
+
+/// The `count` leading singular values of `w` (randomized, as
+/// computeRandomizedSVD), then one value holding the energy of all the
+/// others: sqrt(||w||_F^2 - the leading values' squares). Truncation errors
+/// at ranks up to `count` read from it as from the whole spectrum.
+llvm::Expected<std::vector<double>>
+computeLeadingSingularValues(const MatrixF &w, int64_t count,
+                             const RandomizedSVDOptions &options = {});
+
 /// Fails when `w` holds a NaN or an infinity; the message names the first.
 llvm::Error checkFinite(const MatrixF &w);
 

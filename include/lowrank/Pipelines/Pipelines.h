@@ -37,6 +37,13 @@ struct CPUPipelineOptions
                      "polynomials (lowrank-approximate-math) so that their "
                      "loops vectorize; false keeps libm calls"),
       llvm::cl::init(true)};
+  Option<int64_t> splitFunctions{
+      *this, "split-functions",
+      llvm::cl::desc("Outline parts of about this size (operations and "
+                     "operands) from larger functions "
+                     "(lowrank-split-functions), so that large models "
+                     "compile in linear time; 0 keeps functions whole"),
+      llvm::cl::init(1000)};
 };
 
 /// onnx (or linalg-on-tensors) to linalg on tensors: shape folding, the

@@ -1,8 +1,8 @@
 //===- SliceGather.cpp - onnx to linalg: Concat, Split and Gather ---------===//
 //
-// Concat and Split map onto tensor.concat and tensor.extract_slice, Gather
-// onto a linalg.generic that extracts from the data tensor. Slice is in
-// Slice.cpp.
+// Concat and Split map onto tensor.concat (a tree of them for many inputs)
+// and tensor.extract_slice, Gather onto a linalg.generic that extracts from
+// the data tensor. Slice is in Slice.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,11 +43,50 @@ struct ConcatLowering : OpConversionPattern<onnx::ConcatOp> {
       return success();
     }
     int64_t axis = normalizeAxis(op.getAxis(), resultType.getRank());
-    rewriter.replaceOp(op, tensor::ConcatOp::create(rewriter, op.getLoc(),
-                                                    resultType, axis,
-                                                    adaptor.getInputs()));
+    rewriter.replaceOp(op, buildConcatTree(rewriter, op.getLoc(), resultType,
+                                           axis, adaptor.getInputs()));
     return success();
   }
+
+  /// One tensor.concat of at most kMaxConcatOperands inputs, or concats of
+  /// groups of that many and a concat of those (recursively). Each concat
+  /// becomes one copy loop per input, and the groups are separate
+  /// operations that later passes can put into different functions
+  /// (lowrank-split-functions); a chain of insert_slices instead made
+  /// bufferization cubic in the number of inputs.
+  static Value buildConcatTree(OpBuilder &builder, Location loc,
+                               RankedTensorType resultType, int64_t axis,
+                               ValueRange inputs) {
+    if (inputs.size() <= kMaxConcatOperands)
+      return tensor::ConcatOp::create(builder, loc, resultType, axis, inputs);
+    SmallVector<Value> groups;
+    for (size_t start = 0; start < inputs.size();
+         start += kMaxConcatOperands) {
+      ValueRange group = inputs.slice(
+          start, std::min(kMaxConcatOperands, inputs.size() - start));
+      groups.push_back(tensor::ConcatOp::create(
+          builder, loc, getConcatType(resultType, axis, group), axis, group));
+    }
+    return buildConcatTree(builder, loc, resultType, axis, groups);
+  }
+
+  /// The type of the concat of `inputs` along `axis`, otherwise shaped as
+  /// `resultType`.
+  static RankedTensorType getConcatType(RankedTensorType resultType,
+                                        int64_t axis, ValueRange inputs) {
+    SmallVector<int64_t> shape(resultType.getShape());
+    shape[axis] = 0;
+    for (Value input : inputs) {
+      int64_t size = cast<RankedTensorType>(input.getType()).getDimSize(axis);
+      shape[axis] = ShapedType::isDynamic(size) ||
+                            ShapedType::isDynamic(shape[axis])
+                        ? ShapedType::kDynamic
+                        : shape[axis] + size;
+    }
+    return resultType.clone(shape);
+  }
+
+  static constexpr size_t kMaxConcatOperands = 64;
 };
 
 /// Each output is an extract_slice along the axis; the part sizes come from

@@ -46,29 +46,58 @@ createHostTargetMachine(std::optional<llvm::Reloc::Model> relocationModel) {
   return std::move(*machine);
 }
 
+/// `attrs` without the entries named `onnx.*`; null when none is.
+static DictionaryAttr withoutForeignAttrs(DictionaryAttr attrs) {
+  if (!attrs || llvm::none_of(attrs, [](NamedAttribute attr) {
+        return attr.getName().getValue().starts_with("onnx.");
+      }))
+    return nullptr;
+  SmallVector<NamedAttribute> kept;
+  for (NamedAttribute attr : attrs)
+    if (!attr.getName().getValue().starts_with("onnx."))
+      kept.push_back(attr);
+  return DictionaryAttr::get(attrs.getContext(), kept);
+}
+
+/// The argument or result attributes in `all` without `onnx.*` entries;
+/// std::nullopt when there are none to remove. Rewritten in one array:
+/// removing them one argument at a time rebuilds the array of all arguments
+/// each time (quadratic in the number of model inputs).
+static std::optional<SmallVector<DictionaryAttr>>
+stripForeignAttrs(ArrayAttr all) {
+  if (!all)
+    return std::nullopt;
+  SmallVector<DictionaryAttr> stripped;
+  bool changed = false;
+  for (Attribute attrs : all) {
+    DictionaryAttr kept = withoutForeignAttrs(cast<DictionaryAttr>(attrs));
+    changed |= static_cast<bool>(kept);
+    stripped.push_back(kept ? kept : cast<DictionaryAttr>(attrs));
+  }
+  if (!changed)
+    return std::nullopt;
+  return stripped;
+}
+
 void stripNonLLVMAttributes(ModuleOp module) {
-  auto isForeign = [](NamedAttribute attr) {
-    return attr.getName().getValue().starts_with("onnx.");
-  };
   module.walk([&](LLVM::LLVMFuncOp llvmFunc) {
     auto func = cast<FunctionOpInterface>(llvmFunc.getOperation());
     for (NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
-      if (isForeign(attr))
+      if (attr.getName().getValue().starts_with("onnx."))
         func->removeDiscardableAttr(attr.getName());
-    for (unsigned i = 0; i < func.getNumArguments(); ++i)
-      for (NamedAttribute attr : llvm::to_vector(func.getArgAttrs(i)))
-        if (isForeign(attr))
-          func.removeArgAttr(i, attr.getName());
-    for (unsigned i = 0; i < func.getNumResults(); ++i)
-      for (NamedAttribute attr : llvm::to_vector(func.getResultAttrs(i)))
-        if (isForeign(attr))
-          func.removeResultAttr(i, attr.getName());
+    if (auto args = stripForeignAttrs(func.getArgAttrsAttr()))
+      func.setAllArgAttrs(*args);
+    if (auto results = stripForeignAttrs(func.getResAttrsAttr()))
+      func.setAllResultAttrs(*results);
   });
 }
 
 std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
                                                     llvm::LLVMContext &context,
-                                                    unsigned optLevel) {
+                                                    unsigned optLevel,
+                                                    TimingScope *timing) {
+  TimingScope translation =
+      timing ? timing->nest("Translation to LLVM IR") : TimingScope();
   std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
   if (!machine) {
     module.emitError("cannot create a target machine for the host CPU");
@@ -83,8 +112,11 @@ std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
   }
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
-  auto optimize =
-      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine.get());
+  translation.stop();
+  TimingScope optimization =
+      timing ? timing->nest("LLVM optimization") : TimingScope();
+  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                            machine.get());
   if (llvm::Error err = optimize(llvmModule.get())) {
     module.emitError("LLVM optimization failed: ")
         << llvm::toString(std::move(err));

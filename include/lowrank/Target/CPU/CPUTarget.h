@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CodeGen.h"
 
@@ -43,10 +44,12 @@ std::unique_ptr<llvm::TargetMachine> createHostTargetMachine(
 void stripNonLLVMAttributes(mlir::ModuleOp module);
 
 /// Translates `module` (LLVM dialect) to LLVM IR for the host, optimized at
-/// `optLevel` (0 to 3). Emits a diagnostic on failure.
+/// `optLevel` (0 to 3). Emits a diagnostic on failure. With `timing`, the
+/// translation and the optimization are timed as two nested scopes.
 std::unique_ptr<llvm::Module>
 translateToHostLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
-                      unsigned optLevel = 3);
+                      unsigned optLevel = 3,
+                      mlir::TimingScope *timing = nullptr);
 
 /// Instruments every function defined in `llvmModule` with
 /// AddressSanitizer, as clang's -fsanitize=address does after optimization:
