@@ -244,5 +244,8 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXSliceGatherToLinalgPatterns(patterns);
   populateONNXSliceToLinalgPatterns(patterns);
   populateONNXIndexingToLinalgPatterns(patterns);
+  populateONNXCumulativeToLinalgPatterns(patterns);
+  populateONNXScatterToLinalgPatterns(patterns);
+  populateONNXSelectionToLinalgPatterns(patterns);
   populateONNXResizeToLinalgPatterns(patterns);
 }

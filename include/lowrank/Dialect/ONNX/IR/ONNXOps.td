@@ -82,6 +82,9 @@ def ONNX_TanOp : ONNX_UnaryOp<"Tan", ONNX_FloatTensor>;
 def ONNX_AtanOp : ONNX_UnaryOp<"Atan", ONNX_FloatTensor>;
 def ONNX_SinhOp : ONNX_UnaryOp<"Sinh", ONNX_FloatTensor>;
 def ONNX_CoshOp : ONNX_UnaryOp<"Cosh", ONNX_FloatTensor>;
+def ONNX_AsinhOp : ONNX_UnaryOp<"Asinh", ONNX_FloatTensor>;
+def ONNX_AcoshOp : ONNX_UnaryOp<"Acosh", ONNX_FloatTensor>;
+def ONNX_AtanhOp : ONNX_UnaryOp<"Atanh", ONNX_FloatTensor>;
 def ONNX_SoftplusOp : ONNX_UnaryOp<"Softplus", ONNX_FloatTensor>;
 def ONNX_SoftsignOp : ONNX_UnaryOp<"Softsign", ONNX_FloatTensor>;
 def ONNX_HardSwishOp : ONNX_UnaryOp<"HardSwish", ONNX_FloatTensor>;
@@ -634,6 +637,9 @@ def ONNX_YieldOp : ONNX_Op<"Yield", [Pure, Terminator,
 }
 
 include "lowrank/Dialect/ONNX/IR/ONNXIndexingOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXScatterOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXSelectionOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXNormalizationOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXRecurrentOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXControlFlowOps.td"
 
