@@ -325,14 +325,10 @@ struct OneHotLowering : OpConversionPattern<onnx::OneHotOp> {
     SmallVector<Value> dynamicSizes;
     if (ShapedType::isDynamic(staticDepth))
       dynamicSizes.push_back(depth);
+    else
+      depth = arith::ConstantIndexOp::create(rewriter, loc, staticDepth);
     Type elementType = resultType.getElementType();
     Value values = adaptor.getValues();
-    Value off = tensor::ExtractOp::create(
-        rewriter, loc, values,
-        ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
-    Value on = tensor::ExtractOp::create(
-        rewriter, loc, values,
-        ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 1)});
     Value init = tensor::EmptyOp::create(rewriter, loc, shape, elementType,
                                          dynamicSizes);
     MLIRContext *context = rewriter.getContext();
@@ -363,6 +359,13 @@ struct OneHotLowering : OpConversionPattern<onnx::OneHotOp> {
               Value hit = arith::CmpIOp::create(
                   b, nestedLoc, arith::CmpIPredicate::eq, index,
                   linalg::IndexOp::create(b, nestedLoc, axis));
+              // Read inside the loop, where the GPU pipeline places it.
+              Value off = tensor::ExtractOp::create(
+                  b, nestedLoc, values,
+                  ValueRange{arith::ConstantIndexOp::create(b, nestedLoc, 0)});
+              Value on = tensor::ExtractOp::create(
+                  b, nestedLoc, values,
+                  ValueRange{arith::ConstantIndexOp::create(b, nestedLoc, 1)});
               linalg::YieldOp::create(
                   b, nestedLoc,
                   arith::SelectOp::create(b, nestedLoc, hit, on, off)
