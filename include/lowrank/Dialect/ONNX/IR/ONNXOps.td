@@ -290,6 +290,27 @@ def ONNX_ConvOp : ONNX_Op<"Conv", [Pure,
   let hasVerifier = 1;
 }
 
+def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", [Pure]> {
+  let summary = "N-D transposed convolution (the gradient of Conv)";
+  let description = [{
+    `W` is `C x M/group x k...`. The result size comes from the result type;
+    `pads` (or `auto_pad` with `output_shape`) give the padding at the start
+    of each spatial axis, from which the result positions are read.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$W,
+                   ONNX_TensorOrNone:$B,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$output_padding,
+                   OptionalAttr<DenseI64ArrayAttr>:$output_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling and normalization
 //===----------------------------------------------------------------------===//
