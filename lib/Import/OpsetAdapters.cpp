@@ -126,7 +126,8 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     return type.getRank();
   };
 
-  if ((opType == "Softmax" || opType == "LogSoftmax") && since < 13) {
+  if ((opType == "Softmax" || opType == "LogSoftmax" || opType == "Hardmax") &&
+      since < 13) {
     // Before opset 13 the input is flattened to 2-D at `axis` (default 1);
     // that equals the modelled softmax over one axis only for the last one.
     int64_t axis = attrs.takeInt("axis").value_or(1);

@@ -387,7 +387,10 @@ void populateElementwiseUnaryPatterns(RewritePatternSet &patterns) {
       MathOpLowering<onnx::TanOp, math::TanOp>,
       MathOpLowering<onnx::AtanOp, math::AtanOp>,
       MathOpLowering<onnx::SinhOp, math::SinhOp>,
-      MathOpLowering<onnx::CoshOp, math::CoshOp>>(patterns.getContext());
+      MathOpLowering<onnx::CoshOp, math::CoshOp>,
+      MathOpLowering<onnx::AsinhOp, math::AsinhOp>,
+      MathOpLowering<onnx::AcoshOp, math::AcoshOp>,
+      MathOpLowering<onnx::AtanhOp, math::AtanhOp>>(patterns.getContext());
   patterns.add<ClipOpLowering>(patterns.getContext());
 }
 

@@ -1,6 +1,6 @@
 //===- Indexing.cpp - onnx to linalg: computed-position reads -------------===//
 //
-// GatherElements, GatherND, Trilu, Range, Size, Pad and CumSum. Each is one
+// GatherElements, GatherND, Trilu, Range, Size and Pad. Each is one
 // linalg.generic over its result whose body computes where to read (with
 // tensor.extract) or what to keep. Indices read from tensors are checked
 // before the op (RuntimeChecks.h) and clamped in the loads, so that code
@@ -457,79 +457,11 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
   }
 };
 
-/// y[..., i, ...] = sum of x[..., j, ...] over j <= i (j < i exclusive;
-/// j >= i reverse), as a reduction over a second copy of the axis.
-struct CumSumLowering : OpConversionPattern<onnx::CumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(onnx::CumSumOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Value x = adaptor.getX();
-    auto type = dyn_cast<RankedTensorType>(x.getType());
-    if (!type || type.getRank() == 0)
-      return rewriter.notifyMatchFailure(op, "needs a ranked input");
-    std::optional<SmallVector<int64_t>> axisValue =
-        getConstantIntValues(adaptor.getAxis());
-    if (!axisValue || axisValue->size() != 1)
-      return op.emitError(getNodePrefix(op) +
-                          "CumSum needs an axis known at compile time");
-    int64_t rank = type.getRank();
-    if ((*axisValue)[0] < -rank || (*axisValue)[0] >= rank)
-      return op.emitError(getNodePrefix(op) + "CumSum axis " +
-                          std::to_string((*axisValue)[0]) +
-                          " is out of range for rank " + std::to_string(rank));
-    int64_t axis = normalizeAxis((*axisValue)[0], rank);
-    Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static shape");
-    Value init = createZeroTensor(rewriter, loc, type);
-
-    // Loop dims: the result's, then j (the summed position on the axis).
-    SmallVector<AffineExpr> inputExprs;
-    for (int64_t d = 0; d < rank; ++d)
-      inputExprs.push_back(getAffineDimExpr(d == axis ? rank : d, context));
-    SmallVector<AffineExpr> outputExprs;
-    for (int64_t d = 0; d < rank; ++d)
-      outputExprs.push_back(getAffineDimExpr(d, context));
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(rank + 1, 0, inputExprs, context),
-        AffineMap::get(rank + 1, 0, outputExprs, context)};
-    SmallVector<utils::IteratorType> iterators = getParallelIterators(rank);
-    iterators.push_back(utils::IteratorType::reduction);
-    arith::CmpIPredicate predicate =
-        op.getReverse() ? (op.getExclusive() ? arith::CmpIPredicate::sgt
-                                             : arith::CmpIPredicate::sge)
-                        : (op.getExclusive() ? arith::CmpIPredicate::slt
-                                             : arith::CmpIPredicate::sle);
-    bool isFloat = isa<FloatType>(type.getElementType());
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, x, init, maps, iterators,
-        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          Value i = linalg::IndexOp::create(b, nestedLoc, axis);
-          Value j = linalg::IndexOp::create(b, nestedLoc, rank);
-          Value take = arith::CmpIOp::create(b, nestedLoc, predicate, j, i);
-          Value zero = createScalarConstant(b, nestedLoc, args[0].getType(), 0);
-          Value term =
-              arith::SelectOp::create(b, nestedLoc, take, args[0], zero);
-          Value sum =
-              isFloat
-                  ? Value(arith::AddFOp::create(b, nestedLoc, args[1], term))
-                  : Value(arith::AddIOp::create(b, nestedLoc, args[1], term));
-          linalg::YieldOp::create(b, nestedLoc, sum);
-        });
-    rewriter.replaceOp(
-        op, castToType(rewriter, loc, generic.getResult(0), op.getType()));
-    return success();
-  }
-};
-
 } // namespace
 
 void lowrank::populateONNXIndexingToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<GatherElementsLowering, GatherNDLowering, TriluLowering,
-               RangeLowering, SizeLowering, ShapeLowering, PadLowering,
-               CumSumLowering>(patterns.getContext());
+               RangeLowering, SizeLowering, ShapeLowering, PadLowering>(
+      patterns.getContext());
 }

@@ -21,4 +21,5 @@ void lowrank::populateONNXLinearToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXMatMulToLinalgPatterns(patterns);
   populateONNXGemmToLinalgPatterns(patterns);
   populateONNXConvToLinalgPatterns(patterns);
+  populateONNXConvTransposeToLinalgPatterns(patterns);
 }

@@ -1,7 +1,8 @@
 //===- LinearPatterns.h - The linear op families of onnx-to-linalg --------===//
 //
-// Linear.cpp gathers the patterns of MatMul.cpp, Gemm.cpp and Conv.cpp; the
-// declarations here keep each file's patterns in its anonymous namespace.
+// Linear.cpp gathers the patterns of MatMul.cpp, Gemm.cpp, Conv.cpp and
+// ConvTranspose.cpp; the declarations here keep each file's patterns in its
+// anonymous namespace.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,8 @@ namespace lowrank {
 void populateONNXMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXGemmToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateONNXConvTransposeToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
 
 /// `lhs * rhs + acc` in the scalar arithmetic of the element type of `acc`;
 /// the body of every multiply-accumulate generic of the linear ops.

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NormalizationPatterns.h"
 #include "ReductionBuilders.h"
 
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
@@ -236,4 +237,5 @@ void lowrank::populateONNXNormalizationToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<LayerNormalizationLowering, BatchNormalizationLowering>(
       patterns.getContext());
+  populatePerInstanceNormalizationPatterns(patterns);
 }

@@ -323,5 +323,8 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXSliceGatherToLinalgPatterns(patterns);
   populateONNXSliceToLinalgPatterns(patterns);
   populateONNXIndexingToLinalgPatterns(patterns);
+  populateONNXCumulativeToLinalgPatterns(patterns);
+  populateONNXScatterToLinalgPatterns(patterns);
+  populateONNXSelectionToLinalgPatterns(patterns);
   populateONNXResizeToLinalgPatterns(patterns);
 }

@@ -22,8 +22,17 @@ void populateONNXSliceGatherToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Slice.
 void populateONNXSliceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// GatherElements, GatherND, Trilu, Range, Size, Pad and CumSum.
+/// GatherElements, GatherND, Trilu, Range, Size and Pad.
 void populateONNXIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// CumSum and CumProd.
+void populateONNXCumulativeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// ScatterElements and ScatterND.
+void populateONNXScatterToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// TopK, Hardmax, OneHot and EyeLike.
+void populateONNXSelectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Resize (nearest and linear).
 void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);

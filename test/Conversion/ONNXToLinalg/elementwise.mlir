@@ -61,6 +61,19 @@ func.func @round_half_to_even(%a: tensor<5xf32>) -> tensor<5xf32> {
 
 // -----
 
+// CHECK-LABEL: func.func @inverse_hyperbolic
+// CHECK: math.asinh %{{.*}} : f32
+// CHECK: math.acosh %{{.*}} : f32
+// CHECK: math.atanh %{{.*}} : f32
+func.func @inverse_hyperbolic(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %a = onnx.Asinh %x : (tensor<4xf32>) -> tensor<4xf32>
+  %b = onnx.Acosh %x : (tensor<4xf32>) -> tensor<4xf32>
+  %c = onnx.Atanh %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %a, %b, %c : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @leaky_relu
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[NEG:.*]] = arith.cmpf olt, %[[X:.*]], %[[ZERO]] : f32

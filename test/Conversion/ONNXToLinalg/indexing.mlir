@@ -96,18 +96,6 @@ func.func @pad_constant(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<5x4xf32>
 
 // -----
 
-// CHECK-LABEL: func.func @cumsum_reverse_exclusive
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: arith.cmpi sgt
-// CHECK: arith.addf
-func.func @cumsum_reverse_exclusive(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
-  %a = onnx.Constant {value = dense<1> : tensor<i32>} : tensor<i32>
-  %y = onnx.CumSum %x, %a {exclusive = 1 : i64, reverse = 1 : i64} : (tensor<2x5xf32>, tensor<i32>) -> tensor<2x5xf32>
-  return %y : tensor<2x5xf32>
-}
-
-// -----
-
 // CHECK-LABEL: func.func @float_classes
 // CHECK: arith.cmpf uno
 // CHECK: arith.cmpf oeq

@@ -267,3 +267,23 @@ func.func @matmul_symbolic_batch(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x16x?xf
   %0 = onnx.MatMul %q, %k : (tensor<?x4x?x16xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x?x?xf32>
   return %0 : tensor<?x4x?x?xf32>
 }
+
+// -----
+
+// Channel and kernel loops reduce, their extents from an empty tensor; an
+// input position counts when (o + pad - k * dilation) divides by the stride
+// and lands inside. The bias initializes each output channel.
+// CHECK-LABEL: func.func @conv_transpose_strided
+// CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2xf32>) outs(%{{.*}} : tensor<1x2x5x5xf32>)
+// CHECK: %[[EXT:.*]] = tensor.empty() : tensor<1x3x3xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME: ins(%[[EXT]] : tensor<1x3x3xf32>) outs(%[[INIT]] : tensor<1x2x5x5xf32>)
+// CHECK: arith.remui %{{.*}}, %c2
+// CHECK: arith.cmpi slt, %{{.*}}, %c3
+// CHECK: tensor.extract %{{.*}} : tensor<1x1x3x3xf32>
+// CHECK: tensor.extract %{{.*}} : tensor<1x2x3x3xf32>
+// CHECK: arith.select
+func.func @conv_transpose_strided(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x5x5xf32> {
+  %y = onnx.ConvTranspose %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x5x5xf32>
+  return %y : tensor<1x2x5x5xf32>
+}

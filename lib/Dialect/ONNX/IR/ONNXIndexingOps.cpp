@@ -1,8 +1,8 @@
 //===- ONNXIndexingOps.cpp - Verifiers of the indexing operators ----------===//
 //
-// Ranks and axes of GatherElements, GatherND, Trilu, Range, Size, Pad and
-// CumSum. Dynamic dimensions are accepted wherever a static size would be
-// checked.
+// Ranks and axes of GatherElements, GatherND, Trilu, Range, Size, Pad,
+// CumSum and CumProd. Dynamic dimensions are accepted wherever a static size
+// would be checked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -119,6 +119,12 @@ LogicalResult PadOp::verify() {
 }
 
 LogicalResult CumSumOp::verify() {
+  if (!isScalarLike(getAxis()))
+    return emitOpError("axis must be a scalar");
+  return success();
+}
+
+LogicalResult CumProdOp::verify() {
   if (!isScalarLike(getAxis()))
     return emitOpError("axis must be a scalar");
   return success();

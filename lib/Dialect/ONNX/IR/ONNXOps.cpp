@@ -252,6 +252,42 @@ LogicalResult ConvOp::verify() {
                            getPads(), getStrides(), getDilations());
 }
 
+LogicalResult ConvTransposeOp::verify() {
+  auto xType = dyn_cast<RankedTensorType>(getX().getType());
+  auto wType = dyn_cast<RankedTensorType>(getW().getType());
+  if (!xType || !wType)
+    return success();
+  if (xType.getRank() < 3)
+    return emitOpError("X must have rank >= 3 (N x C x spatial)");
+  if (wType.getRank() != xType.getRank())
+    return emitOpError("W must have the rank of X");
+  if (getGroup() < 1)
+    return emitOpError("group must be positive");
+  int64_t channels = xType.getDimSize(1);
+  int64_t weightChannels = wType.getDimSize(0);
+  if (!ShapedType::isDynamic(channels) &&
+      !ShapedType::isDynamic(weightChannels) && channels != weightChannels)
+    return emitOpError("input channels ")
+           << channels << " != W channels " << weightChannels;
+  if (!ShapedType::isDynamic(channels) && channels % getGroup() != 0)
+    return emitOpError("input channels not divisible by group");
+  if (auto bRank = getRank(getB()); bRank && *bRank != 1)
+    return emitOpError("B must be 1-D");
+  int64_t spatialRank = xType.getRank() - 2;
+  for (auto [name, values] :
+       {std::pair<StringRef, std::optional<ArrayRef<int64_t>>>{
+            "output_padding", getOutputPadding()},
+        {"output_shape", getOutputShape()}})
+    if (values && static_cast<int64_t>(values->size()) != spatialRank)
+      return emitOpError() << name << " has " << values->size()
+                           << " values, expected " << spatialRank;
+  std::optional<ArrayRef<int64_t>> kernel;
+  if (getKernelShape())
+    kernel = *getKernelShape();
+  return verifyWindowAttrs(*this, spatialRank, getAutoPad(), kernel, getPads(),
+                           getStrides(), getDilations());
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling and normalization
 //===----------------------------------------------------------------------===//

@@ -506,5 +506,6 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
                OperandShapeRefine<onnx::CastLikeOp>,
                OperandShapeRefine<onnx::TriluOp>,
                OperandShapeRefine<onnx::CumSumOp>,
+               OperandShapeRefine<onnx::CumProdOp>,
                OperandShapeRefine<onnx::GatherElementsOp, 1>>(context);
 }

@@ -2,7 +2,7 @@
 //
 // Operators that index into their data by computed positions: element and
 // n-dimensional gathers, triangles, ranges, padding, resizing and
-// cumulative sums, and Size. Included by ONNXOps.td.
+// cumulative sums and products, and Size. Included by ONNXOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,6 +71,16 @@ def ONNX_PadOp : ONNX_Op<"Pad", [Pure, ONNX_SameDataAndResultElementType]> {
 def ONNX_CumSumOp : ONNX_Op<"CumSum", [Pure,
     ONNX_SameDataAndResultElementType]> {
   let summary = "Cumulative sum along an axis given as an input";
+  let arguments = (ins ONNX_NumericTensor:$x, ONNX_IndexTensor:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$exclusive,
+                   DefaultValuedAttr<I64Attr, "0">:$reverse);
+  let results = (outs ONNX_NumericTensor:$y);
+  let hasVerifier = 1;
+}
+
+def ONNX_CumProdOp : ONNX_Op<"CumProd", [Pure,
+    ONNX_SameDataAndResultElementType]> {
+  let summary = "Cumulative product along an axis given as an input";
   let arguments = (ins ONNX_NumericTensor:$x, ONNX_IndexTensor:$axis,
                    DefaultValuedAttr<I64Attr, "0">:$exclusive,
                    DefaultValuedAttr<I64Attr, "0">:$reverse);

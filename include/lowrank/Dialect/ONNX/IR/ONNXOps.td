@@ -82,6 +82,9 @@ def ONNX_TanOp : ONNX_UnaryOp<"Tan", ONNX_FloatTensor>;
 def ONNX_AtanOp : ONNX_UnaryOp<"Atan", ONNX_FloatTensor>;
 def ONNX_SinhOp : ONNX_UnaryOp<"Sinh", ONNX_FloatTensor>;
 def ONNX_CoshOp : ONNX_UnaryOp<"Cosh", ONNX_FloatTensor>;
+def ONNX_AsinhOp : ONNX_UnaryOp<"Asinh", ONNX_FloatTensor>;
+def ONNX_AcoshOp : ONNX_UnaryOp<"Acosh", ONNX_FloatTensor>;
+def ONNX_AtanhOp : ONNX_UnaryOp<"Atanh", ONNX_FloatTensor>;
 def ONNX_SoftplusOp : ONNX_UnaryOp<"Softplus", ONNX_FloatTensor>;
 def ONNX_SoftsignOp : ONNX_UnaryOp<"Softsign", ONNX_FloatTensor>;
 def ONNX_HardSwishOp : ONNX_UnaryOp<"HardSwish", ONNX_FloatTensor>;
@@ -281,6 +284,27 @@ def ONNX_ConvOp : ONNX_Op<"Conv", [Pure,
                    OptionalAttr<DenseI64ArrayAttr>:$dilations,
                    DefaultValuedAttr<I64Attr, "1">:$group,
                    OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", [Pure]> {
+  let summary = "N-D transposed convolution (the gradient of Conv)";
+  let description = [{
+    `W` is `C x M/group x k...`. The result size comes from the result type;
+    `pads` (or `auto_pad` with `output_shape`) give the padding at the start
+    of each spatial axis, from which the result positions are read.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$W,
+                   ONNX_TensorOrNone:$B,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$output_padding,
+                   OptionalAttr<DenseI64ArrayAttr>:$output_shape,
                    OptionalAttr<DenseI64ArrayAttr>:$pads,
                    OptionalAttr<DenseI64ArrayAttr>:$strides);
   let results = (outs ONNX_FloatTensor:$Y);
@@ -634,6 +658,9 @@ def ONNX_YieldOp : ONNX_Op<"Yield", [Pure, Terminator,
 }
 
 include "lowrank/Dialect/ONNX/IR/ONNXIndexingOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXScatterOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXSelectionOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXNormalizationOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXRecurrentOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXControlFlowOps.td"
 
