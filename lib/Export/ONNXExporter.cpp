@@ -5,6 +5,7 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Import/ONNXImporter.h"
 #include "lowrank/Import/ONNXModelLoader.h"
+#include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Support/FileUtils.h"
 #include "lowrank/Support/NodeName.h"
 #include "lowrank/Support/TemporaryFiles.h"
@@ -120,6 +121,13 @@ LogicalResult GraphExporter::fillTensor(::onnx::TensorProto &tensor,
 
 void GraphExporter::fillTensorBytes(::onnx::TensorProto &tensor,
                                     ArrayRef<char> bytes, bool allowExternal) {
+  // Memory holds a byte per element of the 4- and 2-bit types; files pack
+  // them.
+  std::vector<char> packed;
+  if (int64_t bitWidth = getONNXPackedBitWidth(tensor.data_type())) {
+    packed = packONNXElements(bytes, bitWidth);
+    bytes = packed;
+  }
   tensor.clear_raw_data();
   tensor.clear_external_data();
   tensor.clear_data_location();

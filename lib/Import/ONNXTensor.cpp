@@ -32,10 +32,58 @@ int64_t getONNXElementByteSize(int32_t dataType) {
   case ::onnx::TensorProto::INT8:
   case ::onnx::TensorProto::UINT8:
   case ::onnx::TensorProto::BOOL:
+  case ::onnx::TensorProto::FLOAT8E4M3FN:
+  case ::onnx::TensorProto::FLOAT8E4M3FNUZ:
+  case ::onnx::TensorProto::FLOAT8E5M2:
+  case ::onnx::TensorProto::FLOAT8E5M2FNUZ:
+  case ::onnx::TensorProto::FLOAT8E8M0:
+  case ::onnx::TensorProto::INT4:
+  case ::onnx::TensorProto::UINT4:
+  case ::onnx::TensorProto::FLOAT4E2M1:
+  case ::onnx::TensorProto::INT2:
+  case ::onnx::TensorProto::UINT2:
     return 1;
   default:
     return 0;
   }
+}
+
+int64_t getONNXPackedBitWidth(int32_t dataType) {
+  switch (dataType) {
+  case ::onnx::TensorProto::INT4:
+  case ::onnx::TensorProto::UINT4:
+  case ::onnx::TensorProto::FLOAT4E2M1:
+    return 4;
+  case ::onnx::TensorProto::INT2:
+  case ::onnx::TensorProto::UINT2:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+std::vector<char> unpackONNXElements(ArrayRef<char> packed, int64_t count,
+                                     int64_t bitWidth) {
+  int64_t perByte = 8 / bitWidth;
+  unsigned mask = (1u << bitWidth) - 1;
+  std::vector<char> unpacked(count);
+  for (int64_t i = 0; i < count; ++i) {
+    unsigned byte = static_cast<unsigned char>(packed[i / perByte]);
+    unpacked[i] = static_cast<char>((byte >> (i % perByte * bitWidth)) & mask);
+  }
+  return unpacked;
+}
+
+std::vector<char> packONNXElements(ArrayRef<char> unpacked, int64_t bitWidth) {
+  int64_t perByte = 8 / bitWidth;
+  unsigned mask = (1u << bitWidth) - 1;
+  int64_t count = unpacked.size();
+  std::vector<char> packed((count + perByte - 1) / perByte, 0);
+  for (int64_t i = 0; i < count; ++i)
+    packed[i / perByte] |=
+        static_cast<char>((static_cast<unsigned char>(unpacked[i]) & mask)
+                          << (i % perByte * bitWidth));
+  return packed;
 }
 
 int64_t getONNXElementCount(const ::onnx::TensorProto &tensor) {
@@ -173,6 +221,14 @@ mapExternalTensorData(const ::onnx::TensorProto &tensor, StringRef baseDir) {
     return createStringError("tensor '%s' has a negative dimension or a shape "
                              "too large to address",
                              tensor.name().c_str());
+  // Packed elements are spread to a byte each: a copy, not a view.
+  if (getONNXPackedBitWidth(tensor.data_type()) != 0) {
+    auto bytes = readTensorBytes(tensor, baseDir);
+    if (!bytes)
+      return bytes.takeError();
+    return MemoryBuffer::getMemBufferCopy(
+        StringRef(bytes->data(), bytes->size()), tensor.name());
+  }
   return mapExternalData(tensor, baseDir, *expectedBytes);
 }
 
@@ -193,6 +249,11 @@ Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
     return createStringError("tensor '%s' has a shape too large to address",
                              tensor.name().c_str());
   int64_t expectedBytes = *checkedBytes;
+  // Packed types hold ceil(count * bits / 8) bytes in files.
+  int64_t bitWidth = getONNXPackedBitWidth(dataType);
+  int64_t elementCount = expectedBytes;
+  if (bitWidth != 0)
+    expectedBytes = (elementCount * bitWidth + 7) / 8;
 
   std::vector<char> bytes;
   if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
@@ -219,7 +280,8 @@ Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
     case ::onnx::TensorProto::UINT64:
       narrowInto(tensor.uint64_data(), byteSize, bytes);
       break;
-    default: // int32, int16, int8, uint16, uint8, bool, float16, bfloat16
+    default: // int32, int16, int8, uint16, uint8, bool, float16, bfloat16,
+             // float8, and the packed types a byte of elements per entry
       narrowInto(tensor.int32_data(), byteSize, bytes);
       break;
     }
@@ -228,6 +290,8 @@ Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
     return createStringError(
         "tensor '%s' holds %zu bytes, its shape needs %lld",
         tensor.name().c_str(), bytes.size(), (long long)expectedBytes);
+  if (bitWidth != 0)
+    return unpackONNXElements(bytes, elementCount, bitWidth);
   return bytes;
 }
 
@@ -250,6 +314,11 @@ void setTensorBytes(::onnx::TensorProto &tensor, int32_t dataType,
   tensor.clear_dims();
   for (int64_t dim : dims)
     tensor.add_dims(dim);
+  if (int64_t bitWidth = getONNXPackedBitWidth(dataType)) {
+    std::vector<char> packed = packONNXElements(bytes, bitWidth);
+    tensor.set_raw_data(packed.data(), packed.size());
+    return;
+  }
   tensor.set_raw_data(bytes.data(), bytes.size());
 }
 

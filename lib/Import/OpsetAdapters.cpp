@@ -318,11 +318,12 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
       form.attributes.push_back(builder.getNamedAttr(
           "activations", builder.getStrArrayAttr(values)));
     }
-  } else if (opType == "DequantizeLinear" && since >= 21) {
-    if (attrs.takeInt("block_size").value_or(0) != 0)
-      return opaque("blocked DequantizeLinear is not modelled");
-    if (attrs.takeInt("output_dtype").value_or(0) != 0)
-      return opaque("DequantizeLinear with output_dtype is not modelled");
+  } else if ((opType == "DequantizeLinear" || opType == "QuantizeLinear") &&
+             since >= 21) {
+    // The result type carries output_dtype; precision (opset 25) only
+    // matters for scales wider than float32.
+    attrs.take("output_dtype");
+    attrs.take("precision");
   }
 
   // The remaining attributes carry over by name.

@@ -124,6 +124,26 @@ std::string getDataTypeName(int32_t dataType) {
     return "uint64";
   case ::onnx::TensorProto::BFLOAT16:
     return "bfloat16";
+  case ::onnx::TensorProto::FLOAT8E4M3FN:
+    return "float8e4m3fn";
+  case ::onnx::TensorProto::FLOAT8E4M3FNUZ:
+    return "float8e4m3fnuz";
+  case ::onnx::TensorProto::FLOAT8E5M2:
+    return "float8e5m2";
+  case ::onnx::TensorProto::FLOAT8E5M2FNUZ:
+    return "float8e5m2fnuz";
+  case ::onnx::TensorProto::FLOAT8E8M0:
+    return "float8e8m0";
+  case ::onnx::TensorProto::FLOAT4E2M1:
+    return "float4e2m1";
+  case ::onnx::TensorProto::INT4:
+    return "int4";
+  case ::onnx::TensorProto::UINT4:
+    return "uint4";
+  case ::onnx::TensorProto::INT2:
+    return "int2";
+  case ::onnx::TensorProto::UINT2:
+    return "uint2";
   default:
     return "dtype " + std::to_string(dataType);
   }

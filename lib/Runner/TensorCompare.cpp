@@ -1,6 +1,10 @@
 //===- TensorCompare.cpp - Comparing host tensors with tolerances ---------===//
 
+#include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Runner/HostTensor.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/Support/MathExtras.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
@@ -16,11 +20,32 @@ using namespace llvm;
 
 namespace lowrank {
 
+/// The semantics of the 8- and 4-bit float types, stored a byte each.
+static const fltSemantics *getSmallFloatSemantics(int32_t dataType) {
+  switch (dataType) {
+  case ::onnx::TensorProto::FLOAT8E4M3FN:
+    return &APFloat::Float8E4M3FN();
+  case ::onnx::TensorProto::FLOAT8E4M3FNUZ:
+    return &APFloat::Float8E4M3FNUZ();
+  case ::onnx::TensorProto::FLOAT8E5M2:
+    return &APFloat::Float8E5M2();
+  case ::onnx::TensorProto::FLOAT8E5M2FNUZ:
+    return &APFloat::Float8E5M2FNUZ();
+  case ::onnx::TensorProto::FLOAT8E8M0:
+    return &APFloat::Float8E8M0FNU();
+  case ::onnx::TensorProto::FLOAT4E2M1:
+    return &APFloat::Float4E2M1FN();
+  default:
+    return nullptr;
+  }
+}
+
 static bool isFloatType(int32_t dataType) {
   return dataType == ::onnx::TensorProto::FLOAT ||
          dataType == ::onnx::TensorProto::DOUBLE ||
          dataType == ::onnx::TensorProto::FLOAT16 ||
-         dataType == ::onnx::TensorProto::BFLOAT16;
+         dataType == ::onnx::TensorProto::BFLOAT16 ||
+         getSmallFloatSemantics(dataType);
 }
 
 static bool isUnsignedType(int32_t dataType) {
@@ -28,6 +53,8 @@ static bool isUnsignedType(int32_t dataType) {
          dataType == ::onnx::TensorProto::UINT16 ||
          dataType == ::onnx::TensorProto::UINT32 ||
          dataType == ::onnx::TensorProto::UINT64 ||
+         dataType == ::onnx::TensorProto::UINT4 ||
+         dataType == ::onnx::TensorProto::UINT2 ||
          dataType == ::onnx::TensorProto::BOOL;
 }
 
@@ -56,6 +83,13 @@ static float halfToFloat(uint16_t bits) {
 }
 
 static double loadFloat(const HostTensor &tensor, int64_t index) {
+  if (const fltSemantics *semantics =
+          getSmallFloatSemantics(tensor.getDataType())) {
+    unsigned width = APFloat::semanticsSizeInBits(*semantics);
+    APInt bits(width,
+               loadElement<uint8_t>(tensor, index) & ((1u << width) - 1));
+    return APFloat(*semantics, bits).convertToDouble();
+  }
   switch (tensor.getDataType()) {
   case ::onnx::TensorProto::FLOAT:
     return loadElement<float>(tensor, index);
@@ -77,6 +111,12 @@ static double loadFloat(const HostTensor &tensor, int64_t index) {
 static uint64_t loadIntegerBits(const HostTensor &tensor, int64_t index) {
   int64_t size = tensor.getElementByteSize();
   bool isUnsigned = isUnsignedType(tensor.getDataType());
+  // 4- and 2-bit integers: only the element's low bits count.
+  if (int64_t bitWidth = getONNXPackedBitWidth(tensor.getDataType())) {
+    uint64_t bits =
+        loadElement<uint8_t>(tensor, index) & ((1u << bitWidth) - 1);
+    return isUnsigned ? bits : uint64_t(SignExtend64(bits, bitWidth));
+  }
   switch (size) {
   case 1:
     return isUnsigned ? loadElement<uint8_t>(tensor, index)

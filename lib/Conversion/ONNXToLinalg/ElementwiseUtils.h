@@ -52,6 +52,26 @@ mlir::Type getElementType(mlir::Value value);
 mlir::Value convertScalar(mlir::OpBuilder &builder, mlir::Location loc,
                           mlir::Value value, mlir::Type from, mlir::Type to);
 
+/// Whether `type` is one of the 8- and 4-bit float types, which casts
+/// convert through f32 bit by bit (see SmallFloatCast.cpp).
+bool isSmallFloat(mlir::Type type);
+
+/// The f32 value of a scalar of an 8- or 4-bit float type (exact).
+mlir::Value extendSmallFloat(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value value);
+
+/// How Cast rounds to float8 E8M0 (its `round_mode`); other types always
+/// round to nearest even.
+enum class SmallFloatRounding { Up, Down, Nearest };
+
+/// An f32 scalar rounded to nearest even into the 8- or 4-bit float `type`
+/// (E8M0: as `rounding` says). Beyond the largest finite value, `saturate`
+/// gives that value, otherwise infinity where the type has one, else NaN.
+mlir::Value
+truncateToSmallFloat(mlir::OpBuilder &builder, mlir::Location loc,
+                     mlir::Value value, mlir::FloatType type, bool saturate,
+                     SmallFloatRounding rounding = SmallFloatRounding::Up);
+
 /// Adds the patterns of the unary ops (math, activations, Not, Clip).
 void populateElementwiseUnaryPatterns(mlir::RewritePatternSet &patterns);
 

@@ -1,10 +1,13 @@
-//===- Quantize.cpp - onnx to linalg: DequantizeLinear --------------------===//
+//===- Quantize.cpp - onnx to linalg: Quantize/DequantizeLinear -----------===//
 //
-// One linalg.generic over x's shape: sitofp(x - zero_point) * scale, with
-// scale and zero point read per tensor (a constant map) or per axis (a map
-// selecting the axis loop). Integer constants stay integers until here, so
-// a Q + L R layer keeps its int8 weights in memory and dequantizes them in
-// the generic that feeds its matmul.
+// One linalg.generic over x's shape each: DequantizeLinear computes
+// (x - zero_point) * scale, QuantizeLinear saturate(round(x / scale) +
+// zero_point), with scale and zero point read per tensor (a constant map),
+// per axis (a map selecting the axis loop) or per block (the axis loop
+// divided by the block size). Integer constants stay integers until here,
+// so a Q + L R layer keeps its int8 weights in memory and dequantizes them
+// in the generic that feeds its matmul. 8- and 4-bit floats convert through
+// f32 like Cast.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,12 +17,104 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
 
 namespace lowrank {
+
+/// The indexing map reading the scale (and zero point) of each element of
+/// a tensor of `type`; fails for shapes the verifier would not accept.
+static FailureOr<AffineMap> getParameterMap(RankedTensorType type,
+                                            RankedTensorType scaleType,
+                                            int64_t axis, int64_t blockSize) {
+  MLIRContext *context = type.getContext();
+  int64_t rank = type.getRank();
+  if (blockSize > 0) {
+    if (scaleType.getRank() != rank || rank == 0)
+      return failure();
+    int64_t blockAxis = normalizeAxis(axis, rank);
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < rank; ++i) {
+      AffineExpr dim = getAffineDimExpr(i, context);
+      exprs.push_back(i == blockAxis ? dim.floorDiv(blockSize) : dim);
+    }
+    return AffineMap::get(rank, 0, exprs, context);
+  }
+  if (scaleType.getRank() == 0)
+    return AffineMap::get(rank, 0, {}, context);
+  if (scaleType.getRank() != 1)
+    return failure();
+  if (scaleType.getDimSize(0) == 1 &&
+      !(rank > 0 && type.getDimSize(normalizeAxis(axis, rank)) == 1))
+    return AffineMap::get(rank, 0, {getAffineConstantExpr(0, context)},
+                          context);
+  if (rank == 0)
+    return failure();
+  return AffineMap::get(
+      rank, 0, {getAffineDimExpr(normalizeAxis(axis, rank), context)}, context);
+}
+
+/// Builds the generic over `resultType` reading `x`, the scale and the zero
+/// point (when not none; a scalar may be 1-D of size 1 while the scale is
+/// 0-D, or the reverse).
+static FailureOr<Value> buildQuantizationGeneric(
+    ConversionPatternRewriter &rewriter, Location loc,
+    RankedTensorType resultType, Value x, Value scale, Value zeroPoint,
+    int64_t axis, int64_t blockSize,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
+  int64_t rank = resultType.getRank();
+  AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+  FailureOr<AffineMap> scaleMap = getParameterMap(
+      resultType, cast<RankedTensorType>(scale.getType()), axis, blockSize);
+  if (failed(scaleMap))
+    return failure();
+  SmallVector<Value> inputs = {x, scale};
+  SmallVector<AffineMap> maps = {identity, *scaleMap};
+  bool hasZeroPoint = !isa<NoneType>(zeroPoint.getType());
+  if (hasZeroPoint) {
+    auto zeroType = dyn_cast<RankedTensorType>(zeroPoint.getType());
+    if (!zeroType)
+      return failure();
+    FailureOr<AffineMap> zeroMap =
+        getParameterMap(resultType, zeroType, axis, blockSize);
+    if (failed(zeroMap))
+      return failure();
+    inputs.push_back(zeroPoint);
+    maps.push_back(*zeroMap);
+  }
+  maps.push_back(identity);
+  Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location nested, ValueRange args) {
+        auto signless = [&](Value v) {
+          return castScalarSignedness(b, nested, v,
+                                      getSignlessType(v.getType()));
+        };
+        Value result = body(b, nested, signless(args[0]), args[1],
+                            hasZeroPoint ? signless(args[2]) : Value());
+        linalg::YieldOp::create(
+            b, nested,
+            castScalarSignedness(b, nested, result,
+                                 resultType.getElementType()));
+      });
+  return generic.getResult(0);
+}
+
+/// A quantized scalar (signless) of element type `type` as an f32 value.
+static Value quantizedToF32(OpBuilder &b, Location loc, Value value,
+                            Type type) {
+  if (isSmallFloat(type))
+    return extendSmallFloat(b, loc, value);
+  return convertScalar(b, loc, value, type, b.getF32Type());
+}
+
 namespace {
 
 struct DequantizeLinearLowering
@@ -34,55 +129,100 @@ struct DequantizeLinearLowering
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getXScale().getType());
     if (!xType || !resultType || !scaleType || !resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static ranked shapes");
-    if (!xType.getElementType().isSignlessInteger())
-      return rewriter.notifyMatchFailure(op, "only signed integer inputs");
-    Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
-    int64_t rank = resultType.getRank();
-
-    // Scale and zero point: per tensor (read at index 0, or as a 0-D
-    // tensor) or per axis.
-    AffineMap paramMap;
-    if (scaleType.getRank() == 0) {
-      paramMap = AffineMap::get(rank, 0, {}, context);
-    } else if (scaleType.getDimSize(0) == 1 &&
-               !(rank > 0 && resultType.getDimSize(
-                                 normalizeAxis(op.getAxis(), rank)) == 1)) {
-      paramMap =
-          AffineMap::get(rank, 0, {getAffineConstantExpr(0, context)}, context);
-    } else {
-      int64_t axis = normalizeAxis(op.getAxis(), rank);
-      paramMap =
-          AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)}, context);
-    }
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    SmallVector<Value> inputs = {adaptor.getX(), adaptor.getXScale()};
-    SmallVector<AffineMap> maps = {identity, paramMap};
-    bool hasZeroPoint = !isa<NoneType>(adaptor.getXZeroPoint().getType());
-    if (hasZeroPoint) {
-      inputs.push_back(adaptor.getXZeroPoint());
-      maps.push_back(paramMap);
-    }
-    maps.push_back(identity);
-
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType());
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
-        iterators, [&](OpBuilder &b, Location nested, ValueRange args) {
-          Value q = args[0];
-          if (hasZeroPoint)
-            q = arith::SubIOp::create(
-                b, nested, arith::ExtSIOp::create(b, nested, b.getI32Type(), q),
-                arith::ExtSIOp::create(b, nested, b.getI32Type(), args[2]));
-          Value real = arith::SIToFPOp::create(b, nested,
-                                               resultType.getElementType(), q);
-          Value scaled = arith::MulFOp::create(b, nested, real, args[1]);
-          linalg::YieldOp::create(b, nested, scaled);
+    Type quantized = xType.getElementType();
+    Type scaleElement = scaleType.getElementType();
+    Type resultElement = resultType.getElementType();
+    FailureOr<Value> result = buildQuantizationGeneric(
+        rewriter, op.getLoc(), resultType, adaptor.getX(), adaptor.getXScale(),
+        adaptor.getXZeroPoint(), op.getAxis(), op.getBlockSize(),
+        [&](OpBuilder &b, Location loc, Value x, Value scale, Value zero) {
+          Value real;
+          if (isa<IntegerType>(quantized) && zero) {
+            // The difference of two 32-bit integers needs 64 bits.
+            Type wide = b.getI64Type();
+            Value difference = arith::SubIOp::create(
+                b, loc, convertScalar(b, loc, x, quantized, wide),
+                convertScalar(b, loc, zero, quantized, wide));
+            real = arith::SIToFPOp::create(b, loc, b.getF32Type(), difference);
+          } else {
+            real = quantizedToF32(b, loc, x, quantized);
+            if (zero)
+              real = arith::SubFOp::create(
+                  b, loc, real, quantizedToF32(b, loc, zero, quantized));
+          }
+          Value scaled = arith::MulFOp::create(
+              b, loc, real,
+              convertScalar(b, loc, scale, scaleElement, b.getF32Type()));
+          return convertScalar(b, loc, scaled, b.getF32Type(), resultElement);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "unsupported parameter shapes");
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+struct QuantizeLinearLowering : OpConversionPattern<onnx::QuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::QuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
+    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto scaleType = dyn_cast<RankedTensorType>(adaptor.getYScale().getType());
+    if (!xType || !resultType || !scaleType || !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static ranked shapes");
+    Type quantized = resultType.getElementType();
+    Type xElement = xType.getElementType();
+    Type scaleElement = scaleType.getElementType();
+    bool saturate = op.getSaturate() != 0;
+    FailureOr<Value> result = buildQuantizationGeneric(
+        rewriter, op.getLoc(), resultType, adaptor.getX(), adaptor.getYScale(),
+        adaptor.getYZeroPoint(), op.getAxis(), op.getBlockSize(),
+        [&](OpBuilder &b, Location loc, Value x, Value scale, Value zero) {
+          Type f32 = b.getF32Type();
+          Value ratio = arith::DivFOp::create(
+              b, loc, convertScalar(b, loc, x, xElement, f32),
+              convertScalar(b, loc, scale, scaleElement, f32));
+          if (isSmallFloat(quantized)) {
+            if (zero)
+              ratio = arith::AddFOp::create(b, loc, ratio,
+                                            extendSmallFloat(b, loc, zero));
+            return truncateToSmallFloat(b, loc, ratio,
+                                        cast<FloatType>(quantized), saturate);
+          }
+          // Round, shift and clamp in f64, which holds every 32-bit
+          // integer exactly.
+          Type f64 = b.getF64Type();
+          Value value = math::RoundEvenOp::create(
+              b, loc, arith::ExtFOp::create(b, loc, f64, ratio));
+          if (zero)
+            value = arith::AddFOp::create(
+                b, loc, value, convertScalar(b, loc, zero, quantized, f64));
+          unsigned width = quantized.getIntOrFloatBitWidth();
+          bool isUnsigned = isUnsignedInteger(quantized);
+          APInt low = isUnsigned ? APInt::getMinValue(width)
+                                 : APInt::getSignedMinValue(width);
+          APInt high = isUnsigned ? APInt::getMaxValue(width)
+                                  : APInt::getSignedMaxValue(width);
+          auto bound = [&](const APInt &v) {
+            double d =
+                isUnsigned ? v.roundToDouble(false) : v.roundToDouble(true);
+            return arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f64),
+                                                  APFloat(d));
+          };
+          value = arith::MaximumFOp::create(b, loc, value, bound(low));
+          value = arith::MinimumFOp::create(b, loc, value, bound(high));
+          Value integer =
+              arith::FPToSIOp::create(b, loc, b.getI64Type(), value);
+          return arith::TruncIOp::create(b, loc, getSignlessType(quantized),
+                                         integer)
+              .getResult();
+        });
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "unsupported parameter shapes");
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -90,7 +230,8 @@ struct DequantizeLinearLowering
 } // namespace
 
 void populateQuantizePatterns(RewritePatternSet &patterns) {
-  patterns.add<DequantizeLinearLowering>(patterns.getContext());
+  patterns.add<DequantizeLinearLowering, QuantizeLinearLowering>(
+      patterns.getContext());
 }
 
 } // namespace lowrank

@@ -152,6 +152,82 @@ func.func @cast_u8_to_i64(%a: tensor<4xui8>) -> tensor<4xi64> {
 
 // -----
 
+// To float8 E4M3FN, saturating: the magnitude rounds to nearest even on the
+// target's grid (math.roundeven in f32), overflow takes the largest finite
+// code 0x7E, NaN the NaN code 0x7F.
+// CHECK-LABEL: func.func @cast_f32_to_f8e4m3fn
+// CHECK: math.roundeven %{{.*}} : f32
+// CHECK: %[[MAX:.*]] = arith.constant 126 : i32
+// CHECK: %[[MAXS:.*]] = arith.ori %[[MAX]], %{{.*}} : i32
+// CHECK: %[[OVER:.*]] = arith.cmpf ogt, %{{.*}}, %{{.*}} : f32
+// CHECK: %[[SAT:.*]] = arith.select %[[OVER]], %[[MAXS]], %{{.*}} : i32
+// CHECK: %[[ISNAN:.*]] = arith.cmpf uno, %{{.*}}, %{{.*}} : f32
+// CHECK: %[[NAN:.*]] = arith.constant 127 : i32
+// CHECK: %[[C:.*]] = arith.select %[[ISNAN]], %[[NAN]], %[[SAT]] : i32
+// CHECK: %[[T:.*]] = arith.trunci %[[C]] : i32 to i8
+// CHECK: arith.bitcast %[[T]] : i8 to f8E4M3FN
+func.func @cast_f32_to_f8e4m3fn(%a: tensor<4xf32>) -> tensor<4xf8E4M3FN> {
+  %0 = onnx.Cast %a {to = 17 : i64} : (tensor<4xf32>) -> tensor<4xf8E4M3FN>
+  return %0 : tensor<4xf8E4M3FN>
+}
+
+// -----
+
+// Without saturation, overflow of E5M2 is infinity (0x7C, with the sign).
+// CHECK-LABEL: func.func @cast_f32_to_f8e5m2_no_saturate
+// CHECK-DAG: arith.constant 124 : i32
+// CHECK: arith.bitcast %{{.*}} : i8 to f8E5M2
+func.func @cast_f32_to_f8e5m2_no_saturate(%a: tensor<4xf32>) -> tensor<4xf8E5M2> {
+  %0 = onnx.Cast %a {to = 19 : i64, saturate = 0 : i64} : (tensor<4xf32>) -> tensor<4xf8E5M2>
+  return %0 : tensor<4xf8E5M2>
+}
+
+// -----
+
+// From float8: the bits decoded to f32 (normal numbers rebiased by
+// 127 - 7 = 120, subnormals scaled by 2^-9), then truncated to f16.
+// CHECK-LABEL: func.func @cast_f8e4m3fn_to_f16
+// CHECK: %[[B:.*]] = arith.bitcast %{{.*}} : f8E4M3FN to i8
+// CHECK: arith.extui %[[B]] : i8 to i32
+// CHECK: arith.constant 120 : i32
+// CHECK: arith.constant 0.001953125 : f32
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @cast_f8e4m3fn_to_f16(%a: tensor<4xf8E4M3FN>) -> tensor<4xf16> {
+  %0 = onnx.Cast %a {to = 10 : i64} : (tensor<4xf8E4M3FN>) -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+// E8M0 keeps the float32 exponent field, rounded down here.
+// CHECK-LABEL: func.func @cast_f32_to_e8m0_down
+// CHECK: %[[B:.*]] = arith.bitcast %{{.*}} : f32 to i32
+// CHECK: %[[S:.*]] = arith.shrui %[[B]], %{{.*}} : i32
+// CHECK: %[[E:.*]] = arith.andi %[[S]], %{{.*}} : i32
+// CHECK: %[[T:.*]] = arith.trunci %[[E]] : i32 to i8
+// CHECK: arith.bitcast %[[T]] : i8 to f8E8M0FNU
+// CHECK-NOT: math.roundeven
+func.func @cast_f32_to_e8m0_down(%a: tensor<4xf32>) -> tensor<4xf8E8M0FNU> {
+  %0 = onnx.Cast %a {to = 24 : i64, round_mode = "down"} : (tensor<4xf32>) -> tensor<4xf8E8M0FNU>
+  return %0 : tensor<4xf8E8M0FNU>
+}
+
+// -----
+
+// Float to int4 goes through i32; values outside [-8, 7] give 0.
+// CHECK-LABEL: func.func @cast_f32_to_i4
+// CHECK: %[[I:.*]] = arith.fptosi %{{.*}} : f32 to i32
+// CHECK-DAG: arith.constant -8 : i32
+// CHECK-DAG: arith.constant 7 : i32
+// CHECK: %[[S:.*]] = arith.select %{{.*}}, %[[I]], %{{.*}} : i32
+// CHECK: arith.trunci %[[S]] : i32 to i4
+func.func @cast_f32_to_i4(%a: tensor<4xf32>) -> tensor<4xi4> {
+  %0 = onnx.Cast %a {to = 22 : i64} : (tensor<4xf32>) -> tensor<4xi4>
+  return %0 : tensor<4xi4>
+}
+
+// -----
+
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0, d1) -> ()>
 // CHECK-LABEL: func.func @clip_both_bounds

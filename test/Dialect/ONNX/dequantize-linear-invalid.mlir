@@ -46,7 +46,24 @@ func.func @scale_rank(%q: tensor<4x3xi8>, %s: tensor<4x3xf32>) -> tensor<4x3xf32
 
 func.func @float_input(%q: tensor<4x3xf32>, %s: tensor<3xf32>) -> tensor<4x3xf32> {
   %none = onnx.NoValue
-  // expected-error @+1 {{operand #0 must be tensor of 8-bit signless integer}}
+  // expected-error @+1 {{operand #0 must be tensor of signless integer or unsigned integer or f8E4M3FN type}}
   %0 = onnx.DequantizeLinear %q, %s, %none : (tensor<4x3xf32>, tensor<3xf32>, none) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @blocked_scale(%q: tensor<3x4xi8>, %s: tensor<3x3xf32>) -> tensor<3x4xf32> {
+  %none = onnx.NoValue
+  // expected-error @+1 {{blocked scale has 3 entries along axis 1, expected 2}}
+  %0 = onnx.DequantizeLinear %q, %s, %none {axis = 1 : i64, block_size = 2 : i64} : (tensor<3x4xi8>, tensor<3x3xf32>, none) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @quantize_zero_point_type(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<i8>) -> tensor<4xui8> {
+  // expected-error @+1 {{zero point element type 'i8' differs from the result's 'ui8'}}
+  %0 = onnx.QuantizeLinear %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
 }

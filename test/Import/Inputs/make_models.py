@@ -90,6 +90,23 @@ save("convtranspose_scalar_weight",
      [vi("x", f32, [1, 1, 3, 3]), vi("w4", f32, [1, 1, 2, 2])],
      [vi("y", f32, [1, 1, 4, 4])], check=False)
 
+# Packed sub-byte initializers: int4 two to a byte (5 elements, the last
+# byte half used), uint2 four to a byte, and a float8 one a byte.
+i4 = helper.make_tensor("w4", TensorProto.INT4, [5], [-8, -1, 0, 3, 7])
+u2 = helper.make_tensor("w2", TensorProto.UINT2, [6], [0, 1, 2, 3, 3, 1])
+f8 = helper.make_tensor("w8", TensorProto.FLOAT8E4M3FN, [3], [1.0, -0.5, 448.0])
+i4raw = helper.make_tensor("w4r", TensorProto.INT4, [3], bytes([0xE1, 0x03]),
+                           raw=True)
+save("packed_initializers",
+     [helper.make_node("Identity", ["w4"], ["y4"]),
+      helper.make_node("Identity", ["w4r"], ["y4r"]),
+      helper.make_node("Identity", ["w2"], ["y2"]),
+      helper.make_node("Identity", ["w8"], ["y8"])],
+     [], [vi("y4", TensorProto.INT4, [5]), vi("y4r", TensorProto.INT4, [3]),
+          vi("y2", TensorProto.UINT2, [6]),
+          vi("y8", TensorProto.FLOAT8E4M3FN, [3])],
+     [i4, i4raw, u2, f8], opset=25, check=False)
+
 with open(os.path.join(out, "truncated.onnx"), "wb") as f:
     f.write(open(os.path.join(out, "linear.onnx"), "rb").read()[:100])
 with open(os.path.join(out, "garbage.onnx"), "wb") as f:

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -38,6 +39,26 @@ Type getElementType(int32_t onnxDataType, MLIRContext *context) {
     return b.getIntegerType(64, /*isSigned=*/false);
   case ONNXDataType::Bool:
     return b.getI1Type();
+  case ONNXDataType::Int4:
+    return b.getIntegerType(4);
+  case ONNXDataType::UInt4:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case ONNXDataType::Int2:
+    return b.getIntegerType(2);
+  case ONNXDataType::UInt2:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case ONNXDataType::Float8E4M3FN:
+    return Float8E4M3FNType::get(context);
+  case ONNXDataType::Float8E4M3FNUZ:
+    return Float8E4M3FNUZType::get(context);
+  case ONNXDataType::Float8E5M2:
+    return Float8E5M2Type::get(context);
+  case ONNXDataType::Float8E5M2FNUZ:
+    return Float8E5M2FNUZType::get(context);
+  case ONNXDataType::Float8E8M0:
+    return Float8E8M0FNUType::get(context);
+  case ONNXDataType::Float4E2M1:
+    return Float4E2M1FNType::get(context);
   case ONNXDataType::String:
     return {};
   }
@@ -54,6 +75,18 @@ std::optional<int32_t> getONNXDataType(Type type) {
     return code(ONNXDataType::Float16);
   if (type.isBF16())
     return code(ONNXDataType::BFloat16);
+  if (isa<Float8E4M3FNType>(type))
+    return code(ONNXDataType::Float8E4M3FN);
+  if (isa<Float8E4M3FNUZType>(type))
+    return code(ONNXDataType::Float8E4M3FNUZ);
+  if (isa<Float8E5M2Type>(type))
+    return code(ONNXDataType::Float8E5M2);
+  if (isa<Float8E5M2FNUZType>(type))
+    return code(ONNXDataType::Float8E5M2FNUZ);
+  if (isa<Float8E8M0FNUType>(type))
+    return code(ONNXDataType::Float8E8M0);
+  if (isa<Float4E2M1FNType>(type))
+    return code(ONNXDataType::Float4E2M1);
   auto intType = dyn_cast<IntegerType>(type);
   if (!intType)
     return std::nullopt;
@@ -61,6 +94,10 @@ std::optional<int32_t> getONNXDataType(Type type) {
   switch (intType.getWidth()) {
   case 1:
     return code(ONNXDataType::Bool);
+  case 2:
+    return code(isUnsigned ? ONNXDataType::UInt2 : ONNXDataType::Int2);
+  case 4:
+    return code(isUnsigned ? ONNXDataType::UInt4 : ONNXDataType::Int4);
   case 8:
     return code(isUnsigned ? ONNXDataType::UInt8 : ONNXDataType::Int8);
   case 16:
@@ -76,7 +113,7 @@ std::optional<int32_t> getONNXDataType(Type type) {
 
 int64_t getElementByteWidth(Type type) {
   unsigned bits = type.getIntOrFloatBitWidth();
-  return bits == 1 ? 1 : static_cast<int64_t>(bits / 8);
+  return static_cast<int64_t>(llvm::divideCeil(bits, 8));
 }
 
 } // namespace lowrank::onnx

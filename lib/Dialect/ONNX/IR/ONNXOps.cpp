@@ -114,7 +114,18 @@ LogicalResult ConstantOp::verify() {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+/// Cast's `round_mode` (for float8 E8M0 results).
+static LogicalResult verifyRoundMode(Operation *op, StringRef mode) {
+  if (mode != "up" && mode != "down" && mode != "nearest")
+    return op->emitOpError("round_mode must be \"up\", \"down\" or "
+                           "\"nearest\", got \"")
+           << mode << "\"";
+  return success();
+}
+
 LogicalResult CastOp::verify() {
+  if (failed(verifyRoundMode(*this, getRoundMode())))
+    return failure();
   Type target = getElementType(getTo(), getContext());
   if (!target)
     return emitOpError("unsupported target data type ") << getTo();
@@ -126,6 +137,8 @@ LogicalResult CastOp::verify() {
 }
 
 LogicalResult CastLikeOp::verify() {
+  if (failed(verifyRoundMode(*this, getRoundMode())))
+    return failure();
   return verifySameElementType(*this, getTargetType(), getOutput());
 }
 

@@ -42,6 +42,10 @@ def ONNX_TensorOrNone : AnyTypeOf<[AnyTensor, NoneType], "tensor or none">;
 
 def ONNX_FloatTensor : TensorOf<[F16, BF16, F32, F64]>;
 def ONNX_IntTensor : TensorOf<[AnySignlessInteger, AnyUnsignedInteger]>;
+// What QuantizeLinear produces and DequantizeLinear reads: integers of any
+// width and the 8- and 4-bit floats.
+def ONNX_QuantizedTensor : TensorOf<[AnySignlessInteger, AnyUnsignedInteger,
+    F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, F4E2M1FN]>;
 def ONNX_IndexTensor : TensorOf<[I32, I64]>;
 def ONNX_I64Tensor : TensorOf<[I64]>;
 def ONNX_BoolTensor : TensorOf<[I1]>;

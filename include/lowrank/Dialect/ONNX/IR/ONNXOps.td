@@ -121,10 +121,13 @@ def ONNX_CastOp : ONNX_Op<"Cast", [Pure, SameOperandsAndResultShape]> {
   let summary = "Elementwise conversion to the element type `to`";
   let description = [{
     `to` is the ONNX `TensorProto.DataType` number; the verifier checks it
-    against the result element type.
+    against the result element type. `saturate` clamps values beyond the
+    range of a float8 result to its largest finite value; `round_mode`
+    (`up`, `down` or `nearest`) rounds to float8 E8M0.
   }];
   let arguments = (ins AnyTensor:$input, I64Attr:$to,
-                   DefaultValuedAttr<I64Attr, "1">:$saturate);
+                   DefaultValuedAttr<I64Attr, "1">:$saturate,
+                   DefaultValuedAttr<StrAttr, "\"up\"">:$round_mode);
   let results = (outs AnyTensor:$output);
   let hasVerifier = 1;
 }
@@ -132,7 +135,8 @@ def ONNX_CastOp : ONNX_Op<"Cast", [Pure, SameOperandsAndResultShape]> {
 def ONNX_CastLikeOp : ONNX_Op<"CastLike", [Pure]> {
   let summary = "Elementwise conversion to the element type of `target_type`";
   let arguments = (ins AnyTensor:$input, AnyTensor:$target_type,
-                   DefaultValuedAttr<I64Attr, "1">:$saturate);
+                   DefaultValuedAttr<I64Attr, "1">:$saturate,
+                   DefaultValuedAttr<StrAttr, "\"up\"">:$round_mode);
   let results = (outs AnyTensor:$output);
   let hasVerifier = 1;
 }
@@ -569,10 +573,12 @@ def ONNX_DropoutOp : ONNX_Op<"Dropout", [Pure]> {
 def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [Pure]> {
   let summary = "Integers to floats: (x - x_zero_point) * x_scale";
   let description = [{
-    Opset 13 semantics. `x_scale` (and `x_zero_point` when given, with the
-    element type of `x`) is a scalar, applied to every element, or a 1-D
+    Opset 21 semantics. `x_scale` (and `x_zero_point` when given, with the
+    element type of `x`) is a scalar, applied to every element, a 1-D
     tensor with one entry per index of `x` along `axis` (per-axis, e.g.
-    per output channel). The result has the shape of `x` and the element
+    per output channel), or with `block_size` > 0 a tensor of the shape of
+    `x` whose `axis` has one entry per block of `block_size` elements. `x`
+    is an integer of any width or an 8- or 4-bit float. The result has the shape of `x` and the element
     type of `x_scale`. lowrank-factorize uses it for the quantized part Q of
     a Q + L R decomposition:
 
@@ -584,10 +590,36 @@ def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [Pure]> {
         : (tensor<64x32xi8>, tensor<32xf32>, none) -> tensor<64x32xf32>
     ```
   }];
-  let arguments = (ins TensorOf<[I8, UI8, I32]>:$x, ONNX_FloatTensor:$x_scale,
+  let arguments = (ins ONNX_QuantizedTensor:$x, ONNX_FloatTensor:$x_scale,
                    ONNX_TensorOrNone:$x_zero_point,
-                   DefaultValuedAttr<I64Attr, "1">:$axis);
+                   DefaultValuedAttr<I64Attr, "1">:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$block_size);
   let results = (outs ONNX_FloatTensor:$y);
+  let hasVerifier = 1;
+}
+
+def ONNX_QuantizeLinearOp : ONNX_Op<"QuantizeLinear", [Pure]> {
+  let summary = "Floats to integers or small floats: x / y_scale + y_zero_point";
+  let description = [{
+    Integer results round `x / y_scale` to nearest even, add the zero point
+    and saturate to the range of the result type; 8- and 4-bit float
+    results convert `x / y_scale + y_zero_point` like Cast (`saturate`).
+    Scale and zero point (of the result's element type) are per tensor, per
+    axis (1-D along `axis`) or blocked (`block_size` > 0: the input's shape
+    with `axis` divided into blocks of `block_size`), as for
+    DequantizeLinear.
+
+    ```mlir
+    %y = onnx.QuantizeLinear %x, %scale, %zp
+        : (tensor<6xf32>, tensor<f32>, tensor<ui8>) -> tensor<6xui8>
+    ```
+  }];
+  let arguments = (ins ONNX_FloatTensor:$x, ONNX_FloatTensor:$y_scale,
+                   ONNX_TensorOrNone:$y_zero_point,
+                   DefaultValuedAttr<I64Attr, "1">:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$block_size,
+                   DefaultValuedAttr<I64Attr, "1">:$saturate);
+  let results = (outs ONNX_QuantizedTensor:$y);
   let hasVerifier = 1;
 }
 
