@@ -249,11 +249,15 @@ Expected<std::vector<char>> readTensorBytes(const ::onnx::TensorProto &tensor,
     return createStringError("tensor '%s' has a shape too large to address",
                              tensor.name().c_str());
   int64_t expectedBytes = *checkedBytes;
-  // Packed types hold ceil(count * bits / 8) bytes in files.
+  // Packed types hold ceil(count * bits / 8) bytes in files (computed
+  // without overflow for any count that passed the check above).
   int64_t bitWidth = getONNXPackedBitWidth(dataType);
   int64_t elementCount = expectedBytes;
-  if (bitWidth != 0)
-    expectedBytes = (elementCount * bitWidth + 7) / 8;
+  if (bitWidth != 0) {
+    int64_t perByte = 8 / bitWidth;
+    expectedBytes =
+        elementCount / perByte + (elementCount % perByte != 0 ? 1 : 0);
+  }
 
   std::vector<char> bytes;
   if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
