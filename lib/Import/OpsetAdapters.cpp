@@ -182,34 +182,24 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
   } else if ((opType == "Squeeze" || opType == "Unsqueeze") && since < 13) {
     if (std::optional<SmallVector<int64_t>> axes = attrs.takeInts("axes"))
       setOperand(1, createI64Constant(*axes, loc));
+  } else if ((opType == "Squeeze" || opType == "Unsqueeze") &&
+             inputRank(1) == 0) {
+    // A scalar axis (ONNX Runtime accepts it, and ONNX's own function
+    // bodies use it) is the 1-D list of that axis.
+    auto listType = RankedTensorType::get({1}, builder.getI64Type());
+    setOperand(1, onnx::ReshapeOp::create(builder, loc, listType,
+                                          form.operands[1],
+                                          createI64Constant({1}, loc)));
   } else if (opType == "Split" && since < 13) {
     if (std::optional<SmallVector<int64_t>> split = attrs.takeInts("split"))
       setOperand(1, createI64Constant(*split, loc));
   } else if (opType == "Split" && since >= 18) {
     std::optional<int64_t> numOutputs = attrs.takeInt("num_outputs");
-    if (numOutputs && isAbsent(1)) {
-      // Chunks of ceil(size / n), the last one smaller: explicit sizes
-      // unless the split is even.
-      int64_t axis = 0;
-      if (const ::onnx::AttributeProto *a = attrs.rest().lookup("axis"))
-        axis = a->i();
-      auto type = dyn_cast<RankedTensorType>(inputs[0].getType());
-      if (!type || *numOutputs <= 0)
-        return opaque("Split with num_outputs needs a ranked input");
-      if (axis < 0)
-        axis += type.getRank();
-      if (axis < 0 || axis >= type.getRank() ||
-          ShapedType::isDynamic(type.getDimSize(axis)))
-        return opaque("Split with num_outputs along a dynamic dimension");
-      int64_t size = type.getDimSize(axis);
-      int64_t chunk = (size + *numOutputs - 1) / *numOutputs;
-      if (size % *numOutputs != 0) {
-        SmallVector<int64_t> sizes;
-        for (int64_t left = size; left > 0; left -= chunk)
-          sizes.push_back(std::min(chunk, left));
-        setOperand(1, createI64Constant(sizes, loc));
-      }
-    }
+    if (numOutputs && *numOutputs != static_cast<int64_t>(node.output_size()))
+      return opaque("Split with num_outputs " + Twine(*numOutputs) + " but " +
+                    Twine(node.output_size()) + " outputs");
+    // Without `split`, onnx.Split cuts by the num_outputs rule; the part
+    // sizes follow once the input's shape is known.
   } else if (opType == "Clip" && since < 11) {
     // Opset 6: the bounds are attributes of the input's (float) type.
     auto type = dyn_cast<TensorType>(inputs[0].getType());

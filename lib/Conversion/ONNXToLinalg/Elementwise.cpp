@@ -46,7 +46,7 @@ Value castScalarSignedness(OpBuilder &builder, Location loc, Value scalar,
 }
 
 /// Checks that `operandType` broadcasts to `resultType`: each size is 1, or
-/// the result's, or the result's is symbolic (then the sizes are computed
+/// the result's, or one of them is symbolic (then the sizes are computed
 /// and checked at run time).
 static LogicalResult checkBroadcastable(RankedTensorType operandType,
                                         RankedTensorType resultType) {
@@ -56,7 +56,8 @@ static LogicalResult checkBroadcastable(RankedTensorType operandType,
   for (int64_t i = 0; i < operandType.getRank(); ++i) {
     int64_t size = operandType.getDimSize(i);
     int64_t resultSize = resultType.getDimSize(offset + i);
-    if (size != 1 && size != resultSize && !ShapedType::isDynamic(resultSize))
+    if (size != 1 && size != resultSize && !ShapedType::isDynamic(resultSize) &&
+        !ShapedType::isDynamic(size))
       return failure();
   }
   return success();
@@ -87,7 +88,29 @@ computeBroadcastSizes(OpBuilder &builder, Location loc, Operation *op,
   SmallVector<OpFoldResult> sizes;
   for (int64_t i = 0; i < rank; ++i) {
     if (!resultType.isDynamicDim(i)) {
-      sizes.push_back(builder.getIndexAttr(resultType.getDimSize(i)));
+      // A static result size: each symbolic operand size there must be 1
+      // (broadcast) or the result's.
+      int64_t resultSize = resultType.getDimSize(i);
+      Value expected = arith::ConstantIndexOp::create(builder, loc, resultSize);
+      for (Value operand : operands) {
+        auto type = cast<RankedTensorType>(operand.getType());
+        int64_t dim = i - (rank - type.getRank());
+        if (dim < 0 || !type.isDynamicDim(dim))
+          continue;
+        Value size = tensor::DimOp::create(builder, loc, operand, dim);
+        Value equal = arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::eq, size, expected);
+        Value isOne = arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::eq, size, one);
+        valid = arith::AndIOp::create(
+            builder, loc, valid,
+            arith::OrIOp::create(builder, loc, equal, isOne));
+        if (resultSize != 1)
+          noBroadcast = noBroadcast ? arith::AndIOp::create(builder, loc,
+                                                            noBroadcast, equal)
+                                    : equal;
+      }
+      sizes.push_back(builder.getIndexAttr(resultSize));
       continue;
     }
     SmallVector<Value> contributions, symbolic;
@@ -179,7 +202,10 @@ LogicalResult replaceWithElementwiseGeneric(RewriterBase &rewriter,
           op, "operand shape does not provably broadcast to the result shape");
   }
   BroadcastSizes broadcast;
-  if (!resultType.hasStaticShape()) {
+  bool symbolicOperand = llvm::any_of(operands, [](Value operand) {
+    return !cast<RankedTensorType>(operand.getType()).hasStaticShape();
+  });
+  if (!resultType.hasStaticShape() || symbolicOperand) {
     FailureOr<BroadcastSizes> computed =
         computeBroadcastSizes(rewriter, loc, op, resultType, operands);
     if (failed(computed))

@@ -37,14 +37,26 @@ struct ConcatLowering : OpConversionPattern<onnx::ConcatOp> {
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
     if (!resultType)
       return rewriter.notifyMatchFailure(op, "result is unranked");
-    if (adaptor.getInputs().size() == 1) {
-      rewriter.replaceOp(op, castToType(rewriter, op.getLoc(),
-                                        adaptor.getInputs()[0], resultType));
+    int64_t axis = normalizeAxis(op.getAxis(), resultType.getRank());
+    // Inputs empty along the axis add nothing; tensor.concat would insert
+    // them at the end of the axis, an offset its verifier rejects.
+    SmallVector<Value> inputs;
+    for (Value input : adaptor.getInputs()) {
+      auto type = dyn_cast<RankedTensorType>(input.getType());
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "an input is unranked");
+      if (type.getDimSize(axis) != 0)
+        inputs.push_back(input);
+    }
+    if (inputs.empty())
+      inputs.push_back(adaptor.getInputs().front());
+    if (inputs.size() == 1) {
+      rewriter.replaceOp(
+          op, castToType(rewriter, op.getLoc(), inputs.front(), resultType));
       return success();
     }
-    int64_t axis = normalizeAxis(op.getAxis(), resultType.getRank());
     rewriter.replaceOp(op, buildConcatTree(rewriter, op.getLoc(), resultType,
-                                           axis, adaptor.getInputs()));
+                                           axis, inputs));
     return success();
   }
 
@@ -104,6 +116,9 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
     int64_t axis = normalizeAxis(op.getAxis(), inputType.getRank());
     std::optional<SmallVector<int64_t>> splitSizes =
         getConstantIntValues(op.getSplit());
+    if (isNoneValue(op.getSplit()) && !inputType.isDynamicDim(axis))
+      splitSizes = onnx::SplitOp::getUnsplitPartSizes(
+          inputType.getDimSize(axis), op.getOutputs().size());
     SmallVector<int64_t> partSizes;
     for (auto [i, output] : llvm::enumerate(op.getOutputs())) {
       auto type = dyn_cast<RankedTensorType>(output.getType());

@@ -437,3 +437,22 @@ func.func @add_symbolic_static_broadcast(%a: tensor<?x8xf32>, %b: tensor<1x8xf32
   %0 = onnx.Add %a, %b : (tensor<?x8xf32>, tensor<1x8xf32>) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// A static result from operands of symbolic sizes (the declared output of a
+// window of run-time length): each symbolic size must be 1 or the result's,
+// checked at run time, and one that is 1 broadcasts on the element-by-element
+// path.
+// CHECK-LABEL: func.func @static_result_symbolic_operands
+// CHECK: tensor.dim %arg0, %c0
+// CHECK: cf.assert {{.*}} "operand shapes do not broadcast together"
+// CHECK: scf.if
+// CHECK: linalg.generic
+// CHECK: } else {
+// CHECK: tensor.extract %arg0
+// CHECK: -> tensor<10xf32>
+func.func @static_result_symbolic_operands(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<10xf32> {
+  %r = onnx.Add %x, %y : (tensor<?xf32>, tensor<?xf32>) -> tensor<10xf32>
+  return %r : tensor<10xf32>
+}

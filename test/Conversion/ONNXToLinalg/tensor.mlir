@@ -240,3 +240,15 @@ func.func @expand_runtime_shape(%x: tensor<?x1x8xf32>, %shape: tensor<3xi64>) ->
   %0 = onnx.Expand %x, %shape : (tensor<?x1x8xf32>, tensor<3xi64>) -> tensor<?x?x8xf32>
   return %0 : tensor<?x?x8xf32>
 }
+
+// -----
+
+// An input empty along the axis adds nothing to a Concat (tensor.concat
+// would insert it at the end of the axis).
+// CHECK-LABEL: func.func @concat_empty_input
+// CHECK-NOT: tensor.concat
+// CHECK: return %arg0
+func.func @concat_empty_input(%x: tensor<2x8xf32>, %e: tensor<2x0xf32>) -> tensor<2x8xf32> {
+  %c = onnx.Concat %x, %e {axis = -1 : i64} : (tensor<2x8xf32>, tensor<2x0xf32>) -> tensor<2x8xf32>
+  return %c : tensor<2x8xf32>
+}

@@ -499,6 +499,19 @@ LogicalResult SplitOp::verify() {
   return success();
 }
 
+SmallVector<int64_t> SplitOp::getUnsplitPartSizes(int64_t axisSize,
+                                                  int64_t parts) {
+  SmallVector<int64_t> sizes;
+  if (parts <= 0)
+    return sizes;
+  int64_t chunk = (axisSize + parts - 1) / parts;
+  for (int64_t i = 0, left = axisSize; i < parts; ++i) {
+    sizes.push_back(std::min(chunk, left));
+    left -= sizes.back();
+  }
+  return sizes;
+}
+
 LogicalResult SliceOp::verify() {
   for (Value v : {Value(getStarts()), Value(getEnds()), getAxes(), getSteps()})
     if (auto rank = getRank(v); rank && *rank != 1)

@@ -409,6 +409,50 @@ struct GatherNDRefine : OpRewritePattern<onnx::GatherNDOp> {
   }
 };
 
+/// Split: the input's shape with each part's size along the axis, from a
+/// constant `split` or the num_outputs rule.
+struct SplitRefine : ConstantOperandPattern<onnx::SplitOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
+
+  LogicalResult matchAndRewrite(onnx::SplitOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> input = getRankedShape(op.getInput());
+    if (!input)
+      return rewriter.notifyMatchFailure(op, "input unranked");
+    std::optional<int64_t> axis =
+        normalizeAxisIn(static_cast<int64_t>(op.getAxis()), input->size());
+    if (!axis || ShapedType::isDynamic((*input)[*axis]))
+      return rewriter.notifyMatchFailure(op, "invalid or dynamic axis");
+    SmallVector<int64_t> parts;
+    if (isa<NoneType>(op.getSplit().getType())) {
+      parts = onnx::SplitOp::getUnsplitPartSizes((*input)[*axis],
+                                                 op.getOutputs().size());
+    } else if (std::optional<IntTensor> split =
+                   getIntTensor(op.getSplit(), maxElements)) {
+      parts = split->values;
+    } else {
+      return rewriter.notifyMatchFailure(op, "split sizes not constant");
+    }
+    int64_t left = (*input)[*axis];
+    for (int64_t part : parts) {
+      if (part < 0 || part > left)
+        return rewriter.notifyMatchFailure(op, "parts exceed the axis");
+      left -= part;
+    }
+    if (parts.size() != op.getOutputs().size() || left != 0)
+      return rewriter.notifyMatchFailure(op, "parts do not cover the axis");
+    bool refined = false;
+    for (auto [result, part] : llvm::zip(op->getResults(), parts)) {
+      SmallVector<int64_t> shape(*input);
+      shape[*axis] = part;
+      auto elementType = cast<TensorType>(result.getType()).getElementType();
+      refined |= succeeded(refineResultType(
+          rewriter, result, RankedTensorType::get(shape, elementType)));
+    }
+    return success(refined);
+  }
+};
+
 /// MatMul: the broadcast batch dims, then M and N (1-D operands drop theirs).
 struct MatMulRefine : OpRewritePattern<onnx::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -459,15 +503,18 @@ struct OperandShapeRefine : OpRewritePattern<OpTy> {
 /// that dim of every operand (broadcasting gives 1 only from 1 and 1), so
 /// a dynamic dim there in an operand computed by an onnx op is 1. Slices
 /// with bounds computed at run time (a loop's iteration number) get their
-/// static size this way.
-struct BroadcastOperandRefine : RewritePattern {
-  BroadcastOperandRefine(MLIRContext *context)
+/// static size this way. An op of the same shape in and out (Cast) gives
+/// its operand every static size of its result: a window function whose
+/// length is an input, cast to the declared output, becomes static so.
+struct OperandFromResultRefine : RewritePattern {
+  OperandFromResultRefine(MLIRContext *context)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
+    bool sameShape = op->hasTrait<OpTrait::SameOperandsAndResultShape>();
     if (!isa<onnx::ONNXDialect>(op->getDialect()) || op->getNumResults() != 1 ||
-        !op->hasTrait<OpTrait::ResultsBroadcastableShape>())
+        (!sameShape && !op->hasTrait<OpTrait::ResultsBroadcastableShape>()))
       return failure();
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!resultType)
@@ -480,10 +527,13 @@ struct BroadcastOperandRefine : RewritePattern {
         continue;
       int64_t offset = resultType.getRank() - type.getRank();
       SmallVector<int64_t> shape(type.getShape());
-      for (auto [i, dim] : llvm::enumerate(shape))
+      for (auto [i, dim] : llvm::enumerate(shape)) {
+        int64_t resultDim = resultType.getDimSize(offset + i);
         if (ShapedType::isDynamic(dim) &&
-            resultType.getDimSize(offset + i) == 1)
-          dim = 1;
+            (resultDim == 1 ||
+             (sameShape && !ShapedType::isDynamic(resultDim))))
+          dim = resultDim;
+      }
       if (shape != type.getShape())
         return refineResultType(
             rewriter, result,
@@ -499,13 +549,13 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
                                                int64_t maxElements) {
   MLIRContext *context = patterns.getContext();
   patterns.add<ReshapeRefine, ExpandRefine, ConstantOfShapeRefine, TileRefine,
-               SliceRefine, UnsqueezeRefine, SqueezeRefine>(context,
-                                                            maxElements);
-  patterns.add<ElementwiseRefine, BroadcastOperandRefine, TransposeRefine,
-               ConcatRefine, GatherRefine, GatherNDRefine, MatMulRefine,
-               OperandShapeRefine<onnx::CastLikeOp>,
-               OperandShapeRefine<onnx::TriluOp>,
-               OperandShapeRefine<onnx::CumSumOp>,
-               OperandShapeRefine<onnx::CumProdOp>,
-               OperandShapeRefine<onnx::GatherElementsOp, 1>>(context);
+               SliceRefine, UnsqueezeRefine, SqueezeRefine, SplitRefine>(
+      context, maxElements);
+  patterns.add<
+      ElementwiseRefine, OperandFromResultRefine, TransposeRefine, ConcatRefine,
+      GatherRefine, GatherNDRefine, MatMulRefine,
+      OperandShapeRefine<onnx::CastLikeOp>, OperandShapeRefine<onnx::TriluOp>,
+      OperandShapeRefine<onnx::CumSumOp>, OperandShapeRefine<onnx::CumProdOp>,
+      OperandShapeRefine<onnx::GatherElementsOp, 1>>(context);
+  populateRefineControlFlowTypesPatterns(patterns);
 }

@@ -64,6 +64,11 @@ llvm::LogicalResult refineResultType(mlir::PatternRewriter &rewriter,
 void populateFoldShapeConstantsPatterns(mlir::RewritePatternSet &patterns,
                                         int64_t maxElements);
 
+/// Patterns inlining Ifs on constant conditions, refining the argument
+/// types of Scan bodies from the Scan's operands, and the result types of
+/// If and Scan from their regions'.
+void populateRefineControlFlowTypesPatterns(mlir::RewritePatternSet &patterns);
+
 /// Patterns refining dynamic result types from constant shape operands.
 void populateRefineShapeTypesPatterns(mlir::RewritePatternSet &patterns,
                                       int64_t maxElements);

@@ -263,3 +263,82 @@ func.func @broadcast_operand(%x: tensor<5xf32>, %s: tensor<1xi64>, %e: tensor<1x
   %a = onnx.Add %y, %v : (tensor<1xf32>, tensor<?xf32>) -> tensor<1xf32>
   return %a : tensor<1xf32>
 }
+
+// -----
+
+// An op of the same shape in and out gives its operand the result's static
+// sizes: a window computed over a run-time length, cast to the declared
+// output size.
+// CHECK-LABEL: func.func @same_shape_operand
+// CHECK: onnx.Range {{.*}} -> tensor<10xf32>
+// CHECK: onnx.Cos {{.*}} : (tensor<10xf32>) -> tensor<10xf32>
+// CHECK: onnx.Cast {{.*}} : (tensor<10xf32>) -> tensor<10xf16>
+func.func @same_shape_operand(%n: tensor<f32>) -> tensor<10xf16> {
+  %zero = onnx.Constant {value = dense<0.0> : tensor<f32>} : tensor<f32>
+  %one = onnx.Constant {value = dense<1.0> : tensor<f32>} : tensor<f32>
+  %r = onnx.Range %zero, %n, %one : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
+  %c = onnx.Cos %r : (tensor<?xf32>) -> tensor<?xf32>
+  %h = onnx.Cast %c {to = 10 : i64} : (tensor<?xf32>) -> tensor<10xf16>
+  return %h : tensor<10xf16>
+}
+
+// -----
+
+// Split without sizes (opset 18's num_outputs) cuts ceil(size / parts)
+// elements per part, the last one taking the rest, once the input's shape
+// is known; a constant split gives its sizes.
+// CHECK-LABEL: func.func @split_parts
+// CHECK: onnx.Split {{.*}} -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x1xf32>)
+// CHECK: onnx.Split {{.*}} -> (tensor<2x7xf32>, tensor<2x0xf32>)
+func.func @split_parts(%x: tensor<2x7xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %n = onnx.NoValue
+  %t = onnx.Identity %x : (tensor<2x7xf32>) -> tensor<*xf32>
+  %a:3 = onnx.Split %t, %n {axis = -1 : i64} : (tensor<*xf32>, none) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  %sizes = onnx.Constant {value = dense<[7, 0]> : tensor<2xi64>} : tensor<2xi64>
+  %b:2 = onnx.Split %x, %sizes {axis = 1 : i64} : (tensor<2x7xf32>, tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %a#0, %a#1, %a#2, %b#0, %b#1 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// A Scan body declared without types takes the state's type and the scan
+// input's without the scan axis; the results take the body's, the scan
+// output with the trip count in front.
+// CHECK-LABEL: func.func @scan_types
+// CHECK: onnx.Scan({{.*}} : (tensor<2xf32>, tensor<5x2xf32>) -> (tensor<2xf32>, tensor<5x2xf32>)
+// CHECK: ^bb0(%{{.*}}: tensor<2xf32>, %{{.*}}: tensor<2xf32>):
+// CHECK: onnx.Add {{.*}} -> tensor<2xf32>
+func.func @scan_types(%init: tensor<2xf32>, %xs: tensor<5x2xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %s, %z = onnx.Scan (%init, %xs) {num_scan_inputs = 1 : i64} : (tensor<2xf32>, tensor<5x2xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  ^bb0(%acc: tensor<*xf32>, %row: tensor<*xf32>):
+    %n = onnx.Add %acc, %row : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    onnx.Yield %n, %n : tensor<*xf32>, tensor<*xf32>
+  }
+  return %s, %z : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// An If on a constant condition is its taken branch; otherwise its results
+// take the sizes both branches agree on.
+// CHECK-LABEL: func.func @if_types
+// CHECK-NOT: onnx.Constant {{.*}}true
+// CHECK: %[[NEG:.*]] = onnx.Neg %arg0 : (tensor<2x3xf32>) -> tensor<2x3xf32>
+// CHECK: %[[CAST:.*]] = tensor.cast %[[NEG]]
+// CHECK: onnx.If %arg1 : (tensor<i1>) -> tensor<2x?xf32>
+// CHECK: return %[[CAST]]
+func.func @if_types(%x: tensor<2x3xf32>, %c: tensor<i1>, %y: tensor<2x5xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %t = onnx.Constant {value = dense<true> : tensor<i1>} : tensor<i1>
+  %a = onnx.If %t : (tensor<i1>) -> tensor<*xf32> {
+    %n = onnx.Neg %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+    onnx.Yield %n : tensor<2x3xf32>
+  } else {
+    onnx.Yield %y : tensor<2x5xf32>
+  }
+  %b = onnx.If %c : (tensor<i1>) -> tensor<*xf32> {
+    onnx.Yield %x : tensor<2x3xf32>
+  } else {
+    onnx.Yield %y : tensor<2x5xf32>
+  }
+  return %a, %b : tensor<*xf32>, tensor<*xf32>
+}

@@ -496,10 +496,22 @@ def ONNX_ConcatOp : ONNX_Op<"Concat", [Pure, SameOperandsAndResultElementType]> 
 
 def ONNX_SplitOp : ONNX_Op<"Split", [Pure]> {
   let summary = "Split along `axis` into parts of the sizes given (or equal)";
+  let description = [{
+    Without `split`, the axis is cut into as many parts as there are
+    results, each of ceil(size / parts) elements but the last, which takes
+    what remains (opset 18's `num_outputs`; an even split when the size
+    divides).
+  }];
   let arguments = (ins AnyTensor:$input, ONNX_TensorOrNone:$split,
                    DefaultValuedAttr<I64Attr, "0">:$axis);
   let results = (outs Variadic<AnyTensor>:$outputs);
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The part sizes without `split`: `parts` parts of an axis of
+    /// `axisSize` elements by the num_outputs rule.
+    static ::llvm::SmallVector<int64_t> getUnsplitPartSizes(int64_t axisSize,
+                                                            int64_t parts);
+  }];
 }
 
 def ONNX_SliceOp : ONNX_Op<"Slice", [Pure, ONNX_SameDataAndResultElementType]> {
