@@ -14,6 +14,7 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -110,9 +111,8 @@ struct GatherNDLowering : OpConversionPattern<onnx::GatherNDOp> {
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!dataType || !indicesType || !resultType ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
+    if (!dataType || !indicesType || !resultType)
+      return rewriter.notifyMatchFailure(op, "unranked operand or result");
     int64_t depth = indicesType.getShape().back();
     if (ShapedType::isDynamic(depth))
       return rewriter.notifyMatchFailure(op, "index tuple size is dynamic");
@@ -142,10 +142,40 @@ struct GatherNDLowering : OpConversionPattern<onnx::GatherNDOp> {
                                describeSize(dataType.getDimSize(axis)));
     }
 
+    // The batch dims of indices and data must agree; symbolic ones are
+    // checked at run time.
+    for (int64_t d = 0; d < batchDims; ++d) {
+      if (!indicesType.isDynamicDim(d) && !dataType.isDynamicDim(d))
+        continue;
+      Value equal = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq,
+          tensor::DimOp::create(rewriter, loc, indices, d),
+          tensor::DimOp::create(rewriter, loc, data, d));
+      cf::AssertOp::create(rewriter, loc, equal,
+                           getNodePrefix(op) + "GatherND batch dim " +
+                               std::to_string(d) +
+                               " of indices and data differ");
+    }
+
+    // Result sizes: the tuple positions, then data's unindexed dims.
     auto initType =
         RankedTensorType::get(resultType.getShape(), dataType.getElementType());
+    Value sizeSource;
+    if (!resultType.hasStaticShape()) {
+      if (resultRank !=
+          indicesRank - 1 + dataType.getRank() - batchDims - depth)
+        return rewriter.notifyMatchFailure(op, "result rank mismatch");
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d = 0; d < indicesRank - 1; ++d)
+        sizes.push_back(tensor::getMixedSize(rewriter, loc, indices, d));
+      for (int64_t d = batchDims + depth; d < dataType.getRank(); ++d)
+        sizes.push_back(tensor::getMixedSize(rewriter, loc, data, d));
+      sizeSource = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                           dataType.getElementType());
+      initType = cast<RankedTensorType>(sizeSource.getType());
+    }
     Value result = buildParallelGeneric(
-        rewriter, loc, initType, /*sizeSource=*/{}, /*inputs=*/{},
+        rewriter, loc, initType, sizeSource, /*inputs=*/{},
         /*inputMaps=*/{},
         [&](OpBuilder &b, Location nestedLoc, ValueRange) -> Value {
           // Result dims: the tuple positions (indices rank - 1, the batch

@@ -8,12 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeChecks.h"
 #include "TensorOpsPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Dialect/ONNX/IR/SliceBounds.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -169,41 +172,49 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     std::optional<SmallVector<int64_t>> ends =
         getConstantIntValues(op.getEnds());
     Location loc = op.getLoc();
-    if (starts && ends && axes && steps) {
+    bool slicedDimIsSymbolic = axes && llvm::any_of(*axes, [&](int64_t axis) {
+                                 return dataType.isDynamicDim(axis);
+                               });
+    if (starts && ends && axes && steps && !slicedDimIsSymbolic) {
       SmallVector<AxisSlice> slices;
       SmallVector<int64_t> shape(dataType.getShape());
       for (int64_t i = 0; i < count; ++i) {
         int64_t axis = (*axes)[i];
-        if (dataType.isDynamicDim(axis))
-          return rewriter.notifyMatchFailure(op, "a sliced dim is dynamic");
         slices.push_back(clampAxisSlice(axis, dataType.getDimSize(axis),
-                                        (*starts)[i], (*ends)[i],
-                                        (*steps)[i]));
+                                        (*starts)[i], (*ends)[i], (*steps)[i]));
         shape[axis] = slices.back().size;
       }
       if (failed(verifyCompatibleShape(shape, resultType.getShape())))
         return rewriter.notifyMatchFailure(
             op, "the slice bounds contradict the result type");
-      Value sliced =
-          llvm::all_of(*steps, [](int64_t s) { return s > 0; })
-              ? sliceWithPositiveSteps(rewriter, loc, data, slices)
-              : sliceWithAffineGeneric(rewriter, loc, data, slices);
+      Value sliced = llvm::all_of(*steps, [](int64_t s) { return s > 0; })
+                         ? sliceWithPositiveSteps(rewriter, loc, data, slices)
+                         : sliceWithAffineGeneric(rewriter, loc, data, slices);
       rewriter.replaceOp(op, castToType(rewriter, loc, sliced, resultType));
       return success();
     }
 
-    if (!resultType.hasStaticShape())
+    bool stepsArePositive =
+        steps && llvm::all_of(*steps, [](int64_t s) { return s > 0; });
+    // A symbolic result size is computed from the bounds at run time for
+    // constant axes and positive constant steps.
+    // Static result sizes are checked against the bounds likewise.
+    bool computeSizes = axes && stepsArePositive;
+    if (!resultType.hasStaticShape() && !computeSizes)
       return rewriter.notifyMatchFailure(
-          op, "runtime bounds need a static result type");
+          op, "runtime bounds of a symbolic result need constant axes and "
+              "positive constant steps");
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     SmallVector<Value> offsets(rank, zero);
     SmallVector<Value> strides(rank, one);
+    SmallVector<OpFoldResult> runtimeSizes =
+        tensor::getMixedSizes(rewriter, loc, data);
     for (int64_t k = 0; k < count; ++k) {
       Value start = readIndex(rewriter, loc, adaptor.getStarts(), k);
-      Value step = steps ? arith::ConstantIndexOp::create(rewriter, loc,
-                                                          (*steps)[k])
-                         : readIndex(rewriter, loc, adaptor.getSteps(), k);
+      Value step =
+          steps ? arith::ConstantIndexOp::create(rewriter, loc, (*steps)[k])
+                : readIndex(rewriter, loc, adaptor.getSteps(), k);
       Value axis;
       if (!axes) {
         axis = readIndex(rewriter, loc, adaptor.getAxes(), k);
@@ -235,6 +246,23 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
         if (axes) {
           offsets[d] = offset;
           strides[d] = step;
+          if (computeSizes) {
+            // The end wraps and clamps into [0, dim]; the size is
+            // ceil((end - start) / step), at least 0.
+            Value end = readIndex(rewriter, loc, adaptor.getEnds(), k);
+            Value endIsNegative = arith::CmpIOp::create(
+                rewriter, loc, arith::CmpIPredicate::slt, end, zero);
+            end = arith::SelectOp::create(
+                rewriter, loc, endIsNegative,
+                arith::AddIOp::create(rewriter, loc, end, dim), end);
+            end = arith::MaxSIOp::create(rewriter, loc, end, zero);
+            end = arith::MinSIOp::create(rewriter, loc, end, dim);
+            Value span = arith::SubIOp::create(rewriter, loc, end, offset);
+            span = arith::MaxSIOp::create(rewriter, loc, span, zero);
+            runtimeSizes[d] =
+                arith::CeilDivSIOp::create(rewriter, loc, span, step)
+                    .getResult();
+          }
           continue;
         }
         Value isThisAxis = arith::CmpIOp::create(
@@ -248,15 +276,26 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     }
 
     Value sliced;
-    bool stepsArePositive =
-        steps && llvm::all_of(*steps, [](int64_t s) { return s > 0; });
-    if (axes && stepsArePositive) {
-      SmallVector<OpFoldResult> sizes;
-      for (int64_t size : resultType.getShape())
-        sizes.push_back(rewriter.getIndexAttr(size));
+    if (computeSizes) {
+      // Run-time sizes, checked against the result type's static ones.
+      for (auto [d, size] : llvm::enumerate(resultType.getShape())) {
+        if (ShapedType::isDynamic(size))
+          continue;
+        Value actual =
+            getValueOrCreateConstantIndexOp(rewriter, loc, runtimeSizes[d]);
+        Value equal = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, actual,
+            arith::ConstantIndexOp::create(rewriter, loc, size));
+        cf::AssertOp::create(rewriter, loc, equal,
+                             getNodePrefix(op) + "Slice bounds give dim " +
+                                 std::to_string(d) + " another size than " +
+                                 std::to_string(size));
+        runtimeSizes[d] = rewriter.getIndexAttr(size);
+      }
       sliced = tensor::ExtractSliceOp::create(
-          rewriter, loc, resultType, data, getAsOpFoldResult(offsets), sizes,
+          rewriter, loc, data, getAsOpFoldResult(offsets), runtimeSizes,
           getAsOpFoldResult(strides));
+      sliced = castToType(rewriter, loc, sliced, resultType);
     } else {
       sliced = sliceWithRuntimeGeneric(rewriter, loc, data, offsets, strides,
                                        resultType);
