@@ -80,6 +80,8 @@ def ONNX_SinOp : ONNX_UnaryOp<"Sin", ONNX_FloatTensor>;
 def ONNX_CosOp : ONNX_UnaryOp<"Cos", ONNX_FloatTensor>;
 def ONNX_TanOp : ONNX_UnaryOp<"Tan", ONNX_FloatTensor>;
 def ONNX_AtanOp : ONNX_UnaryOp<"Atan", ONNX_FloatTensor>;
+def ONNX_AcosOp : ONNX_UnaryOp<"Acos", ONNX_FloatTensor>;
+def ONNX_AsinOp : ONNX_UnaryOp<"Asin", ONNX_FloatTensor>;
 def ONNX_SinhOp : ONNX_UnaryOp<"Sinh", ONNX_FloatTensor>;
 def ONNX_CoshOp : ONNX_UnaryOp<"Cosh", ONNX_FloatTensor>;
 def ONNX_AsinhOp : ONNX_UnaryOp<"Asinh", ONNX_FloatTensor>;
@@ -110,6 +112,13 @@ def ONNX_SeluOp : ONNX_UnaryOp<"Selu", ONNX_FloatTensor> {
   let arguments = (ins ONNX_FloatTensor:$X,
                    DefaultValuedAttr<F32Attr, "1.67326319217681884765625f">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.05070102214813232421875f">:$gamma);
+}
+def ONNX_ShrinkOp : ONNX_UnaryOp<"Shrink", ONNX_FloatTensor> {
+  let summary = "Elementwise shrinkage: `x + bias` below `-lambd`, `x - bias` "
+                "above `lambd`, 0 between";
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$bias,
+                   DefaultValuedAttr<F32Attr, "0.5f">:$lambd);
 }
 def ONNX_HardSigmoidOp : ONNX_UnaryOp<"HardSigmoid", ONNX_FloatTensor> {
   let arguments = (ins ONNX_FloatTensor:$X,
