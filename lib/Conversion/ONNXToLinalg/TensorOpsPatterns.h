@@ -28,7 +28,7 @@ void populateONNXIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// CumSum and CumProd.
 void populateONNXCumulativeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// ScatterElements and ScatterND.
+/// ScatterElements, Scatter and ScatterND.
 void populateONNXScatterToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// TopK, Hardmax, OneHot and EyeLike.

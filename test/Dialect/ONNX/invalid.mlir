@@ -137,3 +137,11 @@ func.func @cast_round_mode(%a: tensor<4xf32>) -> tensor<4xf8E8M0FNU> {
   %0 = onnx.Cast %a {to = 24 : i64, round_mode = "even"} : (tensor<4xf32>) -> tensor<4xf8E8M0FNU>
   return %0 : tensor<4xf8E8M0FNU>
 }
+
+// -----
+
+func.func @scatter_axis(%d: tensor<3x3xf32>, %i: tensor<1x3xi64>, %u: tensor<1x3xf32>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = onnx.Scatter %d, %i, %u {axis = 2 : i64} : (tensor<3x3xf32>, tensor<1x3xi64>, tensor<1x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
