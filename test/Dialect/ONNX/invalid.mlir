@@ -145,3 +145,11 @@ func.func @scatter_axis(%d: tensor<3x3xf32>, %i: tensor<1x3xi64>, %u: tensor<1x3
   %0 = onnx.Scatter %d, %i, %u {axis = 2 : i64} : (tensor<3x3xf32>, tensor<1x3xi64>, tensor<1x3xf32>) -> tensor<3x3xf32>
   return %0 : tensor<3x3xf32>
 }
+
+// -----
+
+func.func @lrn_size(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{size must be at least 1, got 0}}
+  %0 = onnx.LRN %x {size = 0 : i64} : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %0 : tensor<1x3x4x4xf32>
+}
