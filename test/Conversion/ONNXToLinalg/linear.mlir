@@ -287,3 +287,23 @@ func.func @conv_transpose_strided(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf3
   %y = onnx.ConvTranspose %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x5x5xf32>
   return %y : tensor<1x2x5x5xf32>
 }
+
+// -----
+
+// Det: per batch item, LU with partial pivoting over a copy of the matrix;
+// the determinant is the product of the pivots, negated per row exchange.
+// CHECK-LABEL: func.func @det_batched
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x3xf32>)
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<2xf32>
+// CHECK: scf.for %[[B:.*]] = {{.*}} iter_args(%{{.*}} = %[[INIT]])
+// CHECK:   tensor.extract_slice %[[X]][%[[B]], 0, 0] [1, 3, 3] [1, 1, 1] : tensor<2x3x3xf32> to tensor<3x3xf32>
+// CHECK:   scf.for {{.*}} -> (tensor<3x3xf32>, f32)
+// CHECK:     math.absf
+// CHECK:     arith.cmpf ogt
+// CHECK:     arith.negf
+// CHECK:     arith.divf
+// CHECK:   tensor.insert %{{.*}}[%[[B]]] : tensor<2xf32>
+func.func @det_batched(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  %y = onnx.Det %x : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}

@@ -153,3 +153,11 @@ func.func @lrn_size(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
   %0 = onnx.LRN %x {size = 0 : i64} : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
   return %0 : tensor<1x3x4x4xf32>
 }
+
+// -----
+
+func.func @det_not_square(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{X must hold square matrices, got 3x4}}
+  %0 = onnx.Det %x : (tensor<2x3x4xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

@@ -330,6 +330,28 @@ LogicalResult AveragePoolOp::verify() {
                            std::nullopt);
 }
 
+LogicalResult DetOp::verify() {
+  auto inputType = dyn_cast<RankedTensorType>(getX().getType());
+  if (!inputType)
+    return success();
+  int64_t rank = inputType.getRank();
+  if (rank < 2)
+    return emitOpError("X must have rank >= 2, got ") << rank;
+  int64_t rows = inputType.getDimSize(rank - 2);
+  int64_t cols = inputType.getDimSize(rank - 1);
+  if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(cols) &&
+      rows != cols)
+    return emitOpError("X must hold square matrices, got ")
+           << rows << "x" << cols;
+  if (auto resultType = dyn_cast<RankedTensorType>(getY().getType());
+      resultType && failed(verifyCompatibleShape(
+                        resultType.getShape(),
+                        inputType.getShape().drop_back(2))))
+    return emitOpError("the result must have the shape of X without its "
+                       "last two dimensions");
+  return success();
+}
+
 LogicalResult GlobalAveragePoolOp::verify() {
   return verifyPoolInput(*this, getX());
 }

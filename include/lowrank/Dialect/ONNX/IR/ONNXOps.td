@@ -275,6 +275,14 @@ def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType,
   let hasVerifier = 1;
 }
 
+def ONNX_DetOp : ONNX_Op<"Det", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Determinants of the square matrices in the last two "
+                "dimensions";
+  let arguments = (ins ONNX_FloatTensor:$X);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
 def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure,
     DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "General matrix multiply: Y = alpha * A' x B' + beta * C";
