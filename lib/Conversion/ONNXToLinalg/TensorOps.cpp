@@ -327,4 +327,5 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXScatterToLinalgPatterns(patterns);
   populateONNXSelectionToLinalgPatterns(patterns);
   populateONNXResizeToLinalgPatterns(patterns);
+  populateONNXReverseSequenceToLinalgPatterns(patterns);
 }

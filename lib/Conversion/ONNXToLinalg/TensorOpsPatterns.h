@@ -34,6 +34,10 @@ void populateONNXScatterToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// TopK, Hardmax, OneHot and EyeLike.
 void populateONNXSelectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// ReverseSequence.
+void populateONNXReverseSequenceToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
+
 /// Resize (nearest and linear).
 void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

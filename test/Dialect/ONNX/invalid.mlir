@@ -156,6 +156,22 @@ func.func @lrn_size(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
 
 // -----
 
+func.func @reverse_sequence_axes(%x: tensor<4x2xf32>, %l: tensor<2xi64>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{batch_axis and time_axis must be 0 and 1 in either order, got 1 and 1}}
+  %0 = onnx.ReverseSequence %x, %l {batch_axis = 1 : i64, time_axis = 1 : i64} : (tensor<4x2xf32>, tensor<2xi64>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @reverse_sequence_lengths(%x: tensor<4x2xf32>, %l: tensor<3xi64>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{sequence_lens must have one length per batch item (2), got 3}}
+  %0 = onnx.ReverseSequence %x, %l : (tensor<4x2xf32>, tensor<3xi64>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
 func.func @det_not_square(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
   // expected-error @+1 {{X must hold square matrices, got 3x4}}
   %0 = onnx.Det %x : (tensor<2x3x4xf32>) -> tensor<2xf32>

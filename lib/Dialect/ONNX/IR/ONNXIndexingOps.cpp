@@ -68,6 +68,33 @@ LogicalResult GatherNDOp::verify() {
   return success();
 }
 
+LogicalResult ReverseSequenceOp::verify() {
+  int64_t batchAxis = static_cast<int64_t>(getBatchAxis());
+  int64_t timeAxis = static_cast<int64_t>(getTimeAxis());
+  if ((batchAxis != 0 && batchAxis != 1) || (timeAxis != 0 && timeAxis != 1) ||
+      batchAxis == timeAxis)
+    return emitOpError("batch_axis and time_axis must be 0 and 1 in either "
+                       "order, got ")
+           << batchAxis << " and " << timeAxis;
+  auto inputType = dyn_cast<RankedTensorType>(getInput().getType());
+  if (inputType && inputType.getRank() < 2)
+    return emitOpError("input must have rank >= 2");
+  if (auto resultType = dyn_cast<RankedTensorType>(getY().getType());
+      inputType && resultType &&
+      failed(verifyCompatibleShape(inputType, resultType)))
+    return emitOpError("the result must have the shape of input");
+  auto lensType = dyn_cast<RankedTensorType>(getSequenceLens().getType());
+  if (lensType && lensType.getRank() != 1)
+    return emitOpError("sequence_lens must be 1-D");
+  if (inputType && lensType && !inputType.isDynamicDim(batchAxis) &&
+      !lensType.isDynamicDim(0) &&
+      lensType.getDimSize(0) != inputType.getDimSize(batchAxis))
+    return emitOpError("sequence_lens must have one length per batch item (")
+           << inputType.getDimSize(batchAxis) << "), got "
+           << lensType.getDimSize(0);
+  return success();
+}
+
 LogicalResult TriluOp::verify() {
   if (std::optional<int64_t> rank = getRankOf(getInput()); rank && *rank < 2)
     return emitOpError("input must have rank >= 2");

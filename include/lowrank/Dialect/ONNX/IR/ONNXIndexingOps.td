@@ -31,6 +31,22 @@ def ONNX_GatherNDOp : ONNX_Op<"GatherND",
   let hasVerifier = 1;
 }
 
+def ONNX_ReverseSequenceOp : ONNX_Op<"ReverseSequence",
+    [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "The first `sequence_lens[b]` steps of each batch item "
+                "reversed";
+  let description = [{
+    `output[t][b] = input[sequence_lens[b] - 1 - t][b]` for
+    `t < sequence_lens[b]` and `input[t][b]` beyond, with time along
+    `time_axis` and batch along `batch_axis` (0 and 1 in either order).
+  }];
+  let arguments = (ins AnyTensor:$input, ONNX_I64Tensor:$sequence_lens,
+                   DefaultValuedAttr<I64Attr, "1">:$batch_axis,
+                   DefaultValuedAttr<I64Attr, "0">:$time_axis);
+  let results = (outs AnyTensor:$Y);
+  let hasVerifier = 1;
+}
+
 def ONNX_TriluOp : ONNX_Op<"Trilu", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Upper or lower triangle of the last two dimensions";
   let arguments = (ins AnyTensor:$input, ONNX_TensorOrNone:$k,
