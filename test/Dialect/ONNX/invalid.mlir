@@ -177,3 +177,11 @@ func.func @det_not_square(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
   %0 = onnx.Det %x : (tensor<2x3x4xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @lppool_p(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  // expected-error @+1 {{p must be at least 1, got 0}}
+  %0 = onnx.LpPool %x {kernel_shape = array<i64: 2, 2>, p = 0 : i64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}

@@ -327,7 +327,18 @@ LogicalResult AveragePoolOp::verify() {
     return failure();
   return verifyWindowAttrs(*this, getKernelShape().size(), getAutoPad(),
                            getKernelShape(), getPads(), getStrides(),
-                           std::nullopt);
+                           getDilations());
+}
+
+LogicalResult LpPoolOp::verify() {
+  if (failed(verifyPoolInput(*this, getX())))
+    return failure();
+  int64_t p = static_cast<int64_t>(getP());
+  if (p < 1)
+    return emitOpError("p must be at least 1, got ") << p;
+  return verifyWindowAttrs(*this, getKernelShape().size(), getAutoPad(),
+                           getKernelShape(), getPads(), getStrides(),
+                           getDilations());
 }
 
 LogicalResult DetOp::verify() {

@@ -356,7 +356,25 @@ def ONNX_AveragePoolOp : ONNX_Op<"AveragePool", [Pure]> {
                    DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
                    DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
                    DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
                    DenseI64ArrayAttr:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_LpPoolOp : ONNX_Op<"LpPool", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "N-D Lp pooling: the p-norm of each window";
+  let description = [{
+    `y = (sum over the window of |x| ^ p) ^ (1 / p)`; padding adds nothing.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DenseI64ArrayAttr:$kernel_shape,
+                   DefaultValuedAttr<I64Attr, "2">:$p,
                    OptionalAttr<DenseI64ArrayAttr>:$pads,
                    OptionalAttr<DenseI64ArrayAttr>:$strides);
   let results = (outs ONNX_FloatTensor:$Y);
