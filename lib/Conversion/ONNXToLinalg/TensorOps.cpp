@@ -328,4 +328,5 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXSelectionToLinalgPatterns(patterns);
   populateONNXResizeToLinalgPatterns(patterns);
   populateONNXReverseSequenceToLinalgPatterns(patterns);
+  populateONNXGridSampleToLinalgPatterns(patterns);
 }

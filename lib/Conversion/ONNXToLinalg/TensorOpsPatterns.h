@@ -38,6 +38,9 @@ void populateONNXSelectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXReverseSequenceToLinalgPatterns(
     mlir::RewritePatternSet &patterns);
 
+/// GridSample.
+void populateONNXGridSampleToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 /// Resize (nearest and linear).
 void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
