@@ -1,4 +1,4 @@
-//===- Linear.cpp - onnx to linalg: MatMul, Gemm, Conv and Det ------------===//
+//===- Linear.cpp - onnx to linalg: MatMul, Gemm, Conv, Det, Einsum -------===//
 
 #include "LinearPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
@@ -23,4 +23,5 @@ void lowrank::populateONNXLinearToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXConvToLinalgPatterns(patterns);
   populateONNXConvTransposeToLinalgPatterns(patterns);
   populateONNXDeterminantToLinalgPatterns(patterns);
+  populateONNXEinsumToLinalgPatterns(patterns);
 }

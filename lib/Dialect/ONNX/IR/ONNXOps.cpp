@@ -8,6 +8,7 @@
 
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
+#include "lowrank/Dialect/ONNX/IR/EinsumEquation.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -339,6 +340,62 @@ LogicalResult LpPoolOp::verify() {
   return verifyWindowAttrs(*this, getKernelShape().size(), getAutoPad(),
                            getKernelShape(), getPads(), getStrides(),
                            getDilations());
+}
+
+LogicalResult EinsumOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  Type elementType = getElementTypeOrSelf(getInputs().front().getType());
+  SmallVector<int64_t> ranks;
+  SmallVector<RankedTensorType> types;
+  for (Value input : getInputs()) {
+    if (getElementTypeOrSelf(input.getType()) != elementType)
+      return emitOpError("inputs must have one element type");
+    auto type = dyn_cast<RankedTensorType>(input.getType());
+    if (!type)
+      return success();
+    ranks.push_back(type.getRank());
+    types.push_back(type);
+  }
+  if (getElementTypeOrSelf(getOutput().getType()) != elementType)
+    return emitOpError("the result must have the inputs' element type");
+  std::string error;
+  FailureOr<EinsumEquation> equation =
+      parseEinsumEquation(getEquation(), ranks, error);
+  if (failed(equation))
+    return emitOpError(error);
+  // Letters name equal sizes; broadcast dimensions may also be 1.
+  SmallVector<int64_t> loopSizes(equation->numLoops, ShapedType::kDynamic);
+  for (auto [type, loops] : llvm::zip(types, equation->inputLoops)) {
+    for (auto [size, loop] : llvm::zip(type.getShape(), loops)) {
+      if (ShapedType::isDynamic(size))
+        continue;
+      bool broadcast = loop < equation->numBroadcastLoops;
+      int64_t &known = loopSizes[loop];
+      if (ShapedType::isDynamic(known) || (broadcast && known == 1)) {
+        known = size;
+        continue;
+      }
+      if (known != size && !(broadcast && size == 1))
+        return emitOpError("equation '")
+               << getEquation() << "' names sizes " << known << " and "
+               << size << " alike";
+    }
+  }
+  if (auto resultType = dyn_cast<RankedTensorType>(getOutput().getType())) {
+    if (resultType.getRank() !=
+        static_cast<int64_t>(equation->outputLoops.size()))
+      return emitOpError("the result must have rank ")
+             << equation->outputLoops.size() << ", got "
+             << resultType.getRank();
+    for (auto [size, loop] :
+         llvm::zip(resultType.getShape(), equation->outputLoops))
+      if (!ShapedType::isDynamic(size) &&
+          !ShapedType::isDynamic(loopSizes[loop]) && size != loopSizes[loop])
+        return emitOpError("the result has size ")
+               << size << " where the equation gives " << loopSizes[loop];
+  }
+  return success();
 }
 
 LogicalResult DetOp::verify() {

@@ -283,6 +283,22 @@ def ONNX_DetOp : ONNX_Op<"Det", [Pure, SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
+def ONNX_EinsumOp : ONNX_Op<"Einsum", [Pure]> {
+  let summary = "Sums of products of the inputs' elements named by an "
+                "equation";
+  let description = [{
+    `equation` names each input's dimensions with letters (`...` for the
+    broadcast ones) and, after `->`, the result's; letters missing from
+    the result are summed over, and a letter repeated in one input takes
+    its diagonal. Without `->` the result holds the letters that appear
+    once, in alphabetical order, after the broadcast dimensions.
+  }];
+  let arguments = (ins Variadic<ONNX_NumericTensor>:$Inputs,
+                   StrAttr:$equation);
+  let results = (outs ONNX_NumericTensor:$Output);
+  let hasVerifier = 1;
+}
+
 def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure,
     DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "General matrix multiply: Y = alpha * A' x B' + beta * C";
