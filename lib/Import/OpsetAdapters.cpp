@@ -290,11 +290,6 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
   } else if (opType == "BatchNormalization" && since < 9) {
     if (attrs.takeInt("spatial").value_or(1) != 1)
       return opaque("BatchNormalization with spatial=0 is not modelled");
-  } else if (opType == "AveragePool" && since >= 19) {
-    if (std::optional<SmallVector<int64_t>> dilations =
-            attrs.takeInts("dilations"))
-      if (llvm::any_of(*dilations, [](int64_t d) { return d != 1; }))
-        return opaque("AveragePool with dilations is not modelled");
   } else if (opType == "LSTM" || opType == "GRU" || opType == "RNN") {
     // Before opset 7 the operators had an `output_sequence` attribute (and
     // GRU-1 no linear_before_reset); opset 14 added `layout`, default 0.

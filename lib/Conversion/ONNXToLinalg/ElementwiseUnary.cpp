@@ -223,6 +223,21 @@ static Value computeHardSigmoid(onnx::HardSigmoidOp op, OpBuilder &b,
   return clampFloat(b, loc, linear, 0, 1);
 }
 
+static Value computeShrink(onnx::ShrinkOp op, OpBuilder &b, Location loc,
+                           Value x, Type) {
+  Value lambd = attrConstant(b, loc, x, op.getLambdAttr());
+  Value bias = attrConstant(b, loc, x, op.getBiasAttr());
+  Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                      arith::NegFOp::create(b, loc, lambd));
+  Value above =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, lambd);
+  Value inside = arith::SelectOp::create(
+      b, loc, above, arith::SubFOp::create(b, loc, x, bias),
+      constantLike(b, loc, x, 0));
+  return arith::SelectOp::create(b, loc, below,
+                                 arith::AddFOp::create(b, loc, x, bias), inside);
+}
+
 /// The element computation of ops that are a single math op.
 template <typename OpTy, typename MathOpTy>
 static Value computeMathOp(OpTy, OpBuilder &b, Location loc, Value x, Type) {
@@ -374,6 +389,7 @@ void populateElementwiseUnaryPatterns(RewritePatternSet &patterns) {
       UnaryOpLowering<onnx::ThresholdedReluOp, computeThresholdedRelu>,
       UnaryOpLowering<onnx::SeluOp, computeSelu>,
       UnaryOpLowering<onnx::HardSigmoidOp, computeHardSigmoid>,
+      UnaryOpLowering<onnx::ShrinkOp, computeShrink>,
       MathOpLowering<onnx::SqrtOp, math::SqrtOp>,
       MathOpLowering<onnx::ExpOp, math::ExpOp>,
       MathOpLowering<onnx::LogOp, math::LogOp>,
@@ -386,6 +402,8 @@ void populateElementwiseUnaryPatterns(RewritePatternSet &patterns) {
       MathOpLowering<onnx::CosOp, math::CosOp>,
       MathOpLowering<onnx::TanOp, math::TanOp>,
       MathOpLowering<onnx::AtanOp, math::AtanOp>,
+      MathOpLowering<onnx::AcosOp, math::AcosOp>,
+      MathOpLowering<onnx::AsinOp, math::AsinOp>,
       MathOpLowering<onnx::SinhOp, math::SinhOp>,
       MathOpLowering<onnx::CoshOp, math::CoshOp>,
       MathOpLowering<onnx::AsinhOp, math::AsinhOp>,

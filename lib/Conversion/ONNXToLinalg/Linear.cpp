@@ -1,4 +1,4 @@
-//===- Linear.cpp - onnx to linalg: MatMul, Gemm and Conv -----------------===//
+//===- Linear.cpp - onnx to linalg: MatMul, Gemm, Conv, Det, Einsum -------===//
 
 #include "LinearPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
@@ -22,4 +22,6 @@ void lowrank::populateONNXLinearToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXGemmToLinalgPatterns(patterns);
   populateONNXConvToLinalgPatterns(patterns);
   populateONNXConvTransposeToLinalgPatterns(patterns);
+  populateONNXDeterminantToLinalgPatterns(patterns);
+  populateONNXEinsumToLinalgPatterns(patterns);
 }

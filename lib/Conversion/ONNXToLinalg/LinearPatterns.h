@@ -18,6 +18,8 @@ void populateONNXGemmToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXConvTransposeToLinalgPatterns(
     mlir::RewritePatternSet &patterns);
+void populateONNXDeterminantToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateONNXEinsumToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// `lhs * rhs + acc` in the scalar arithmetic of the element type of `acc`;
 /// the body of every multiply-accumulate generic of the linear ops.

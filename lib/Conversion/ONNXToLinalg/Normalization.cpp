@@ -238,4 +238,5 @@ void lowrank::populateONNXNormalizationToLinalgPatterns(
   patterns.add<LayerNormalizationLowering, BatchNormalizationLowering>(
       patterns.getContext());
   populatePerInstanceNormalizationPatterns(patterns);
+  populateLocalResponseNormalizationPatterns(patterns);
 }

@@ -1,7 +1,7 @@
 //===- NormalizationPatterns.h - The normalization family ---*- C++ -*-===/
 //
-// The normalization family is split over two files; Normalization.cpp's
-// populate function collects the patterns of the other through this.
+// The normalization family is split over several files; Normalization.cpp's
+// populate function collects the patterns of the others through this.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,10 @@ namespace lowrank {
 
 /// InstanceNormalization and LpNormalization.
 void populatePerInstanceNormalizationPatterns(
+    mlir::RewritePatternSet &patterns);
+
+/// LRN.
+void populateLocalResponseNormalizationPatterns(
     mlir::RewritePatternSet &patterns);
 
 } // namespace lowrank

@@ -1,4 +1,4 @@
-//===- Pooling.cpp - onnx to linalg: max and average pooling --------------===//
+//===- Pooling.cpp - onnx to linalg: max, average and Lp pooling ----------===//
 //
 // Every pooling op is one linalg.generic over (n, c, out..., window...)
 // whose window loops get their bounds from a `tensor.empty` of kernel shape,
@@ -8,6 +8,7 @@
 // AveragePool then divides by per-position element counts, which are static:
 // each spatial dimension contributes its own factor, so the divisor is a
 // scalar times one small 1-D constant per dimension whose count varies.
+// LpPool sums |x|^p like AveragePool sums x, then takes the p-th root.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -93,21 +95,24 @@ static Value buildWindowReduction(OpBuilder &builder, Location loc,
 }
 
 /// The number of elements AveragePool divides by at each output position of
-/// spatial dimension `dim`.
+/// spatial dimension `dim`: the window's taps that fall on the input, and
+/// with `countIncludePad` on the explicit pads too (never on the extra
+/// ceil_mode tail).
 static SmallVector<int64_t> getWindowCounts(const SpatialWindow &window,
                                             int64_t dim, int64_t inputSize,
                                             int64_t outputSize,
                                             bool countIncludePad) {
   SmallVector<int64_t> counts;
+  int64_t first = countIncludePad ? -window.padsBegin[dim] : 0;
+  int64_t end = countIncludePad ? inputSize + window.padsEnd[dim] : inputSize;
   for (int64_t out = 0; out < outputSize; ++out) {
     int64_t start = out * window.strides[dim] - window.padsBegin[dim];
-    int64_t end = start + window.getDilatedKernel(dim);
-    // Explicit pads count as elements; the extra ceil_mode tail does not.
-    if (countIncludePad)
-      end = std::min(end, inputSize + window.padsEnd[dim]);
-    else
-      start = std::max<int64_t>(start, 0), end = std::min(end, inputSize);
-    counts.push_back(std::max<int64_t>(end - start, 1));
+    int64_t count = 0;
+    for (int64_t tap = 0; tap < window.kernel[dim]; ++tap) {
+      int64_t position = start + tap * window.dilations[dim];
+      count += position >= first && position < end;
+    }
+    counts.push_back(std::max<int64_t>(count, 1));
   }
   return counts;
 }
@@ -232,7 +237,7 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
                                   inputType, resultType)))
       return failure();
     WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(), op.getPads(),
-                      op.getStrides(),     std::nullopt,
+                      op.getStrides(),     op.getDilations(),
                       op.getCeilMode() != 0};
     ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
     FailureOr<SpatialWindow> window = resolveSpatialWindow(
@@ -249,6 +254,79 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
     rewriter.replaceOp(op, buildAverageDivision(rewriter, loc, sum, *window,
                                                 inputSizes,
                                                 op.getCountIncludePad() != 0));
+    return success();
+  }
+};
+
+/// The p-th power of |x| (`inverse` false) or the p-th root of x (true),
+/// elementwise, computed in f32 for half-precision types.
+static Value buildLpPower(OpBuilder &builder, Location loc, Value value,
+                          int64_t p, bool inverse) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type elementType = type.getElementType();
+  Type computeType = elementType.isF16() || elementType.isBF16()
+                         ? builder.getF32Type()
+                         : elementType;
+  return buildElementwise(
+      builder, loc, type, value,
+      [&](OpBuilder &b, Location nested, ValueRange args) -> Value {
+        Value x = args[0];
+        if (computeType != elementType)
+          x = arith::ExtFOp::create(b, nested, computeType, x);
+        Value y;
+        if (inverse && p == 1)
+          y = x;
+        else if (inverse && p == 2)
+          y = math::SqrtOp::create(b, nested, x);
+        else if (inverse)
+          y = math::PowFOp::create(
+              b, nested, x,
+              createScalarConstant(b, nested, computeType, 1.0 / p));
+        else if (p == 1)
+          y = math::AbsFOp::create(b, nested, x);
+        else if (p == 2)
+          y = arith::MulFOp::create(b, nested, x, x);
+        else
+          y = math::PowFOp::create(
+              b, nested, math::AbsFOp::create(b, nested, x),
+              createScalarConstant(b, nested, computeType, p));
+        if (computeType != elementType)
+          y = arith::TruncFOp::create(b, nested, elementType, y);
+        return y;
+      });
+}
+
+/// LpPool: the p-th root of the window sums of |x|^p; pads add zero.
+struct LpPoolLowering : OpConversionPattern<onnx::LpPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::LpPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType inputType, resultType;
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
+                            inputType, resultType)))
+      return failure();
+    WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(), op.getPads(),
+                      op.getStrides(),     op.getDilations(),
+                      op.getCeilMode() != 0};
+    FailureOr<SpatialWindow> window = resolveSpatialWindow(
+        rewriter, op, inputType.getShape().drop_front(2),
+        resultType.getShape().drop_front(2), attrs);
+    if (failed(window))
+      return failure();
+
+    Location loc = op.getLoc();
+    int64_t p = static_cast<int64_t>(op.getP());
+    Value powers = buildLpPower(rewriter, loc, adaptor.getX(), p,
+                                /*inverse=*/false);
+    Value padded =
+        padSpatialDims(rewriter, loc, powers, *window,
+                       rewriter.getZeroAttr(inputType.getElementType()));
+    Value sum = buildWindowReduction(rewriter, loc, padded, resultType,
+                                     *window, PoolKind::Sum);
+    rewriter.replaceOp(op, buildLpPower(rewriter, loc, sum, p,
+                                        /*inverse=*/true));
     return success();
   }
 };
@@ -294,7 +372,7 @@ struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
 } // namespace
 
 void lowrank::populateONNXPoolingToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<MaxPoolLowering, AveragePoolLowering,
+  patterns.add<MaxPoolLowering, AveragePoolLowering, LpPoolLowering,
                GlobalPoolLowering<onnx::GlobalAveragePoolOp, PoolKind::Sum>,
                GlobalPoolLowering<onnx::GlobalMaxPoolOp, PoolKind::Max>>(
       patterns.getContext());

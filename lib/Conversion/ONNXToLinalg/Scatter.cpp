@@ -109,17 +109,25 @@ static Value buildScatterLoops(
 
 namespace {
 
+static StringRef getReduction(onnx::ScatterElementsOp op) {
+  return op.getReduction();
+}
+static StringRef getReduction(onnx::ScatterOp) { return "none"; }
+
 /// output = data; output[i... with indices[i...] at axis] = updates[i...].
-struct ScatterElementsLowering : OpConversionPattern<onnx::ScatterElementsOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Also the deprecated Scatter, which has no reduction.
+template <typename OpTy>
+struct ScatterElementsLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
-  matchAndRewrite(onnx::ScatterElementsOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Value data = adaptor.getData();
     Value indices = adaptor.getIndices();
     Value updates = adaptor.getUpdates();
-    StringRef reduction = op.getReduction();
+    StringRef reduction = getReduction(op);
     if (failed(checkScatterOperands(op, data, indices, updates, reduction,
                                     rewriter)))
       return failure();
@@ -132,8 +140,8 @@ struct ScatterElementsLowering : OpConversionPattern<onnx::ScatterElementsOp> {
                            ? "?"
                            : std::to_string(dataType.getDimSize(axis));
     assertIndicesInRange(rewriter, loc, indices, axisSize,
-                         getNodePrefix(op) +
-                             "ScatterElements index out of range for axis " +
+                         getNodePrefix(op) + op->getName().stripDialect().str() +
+                             " index out of range for axis " +
                              std::to_string(axis) + " of size " + size);
     Value result = buildScatterLoops(
         rewriter, loc, data, updates, reduction,
@@ -218,6 +226,7 @@ struct ScatterNDLowering : OpConversionPattern<onnx::ScatterNDOp> {
 } // namespace
 
 void lowrank::populateONNXScatterToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ScatterElementsLowering, ScatterNDLowering>(
+  patterns.add<ScatterElementsLowering<onnx::ScatterElementsOp>,
+               ScatterElementsLowering<onnx::ScatterOp>, ScatterNDLowering>(
       patterns.getContext());
 }

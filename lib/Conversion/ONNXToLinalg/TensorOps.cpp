@@ -327,4 +327,6 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXScatterToLinalgPatterns(patterns);
   populateONNXSelectionToLinalgPatterns(patterns);
   populateONNXResizeToLinalgPatterns(patterns);
+  populateONNXReverseSequenceToLinalgPatterns(patterns);
+  populateONNXGridSampleToLinalgPatterns(patterns);
 }

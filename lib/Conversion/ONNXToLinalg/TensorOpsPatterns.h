@@ -28,11 +28,18 @@ void populateONNXIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// CumSum and CumProd.
 void populateONNXCumulativeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// ScatterElements and ScatterND.
+/// ScatterElements, Scatter and ScatterND.
 void populateONNXScatterToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// TopK, Hardmax, OneHot and EyeLike.
 void populateONNXSelectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// ReverseSequence.
+void populateONNXReverseSequenceToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
+
+/// GridSample.
+void populateONNXGridSampleToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Resize (nearest and linear).
 void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);

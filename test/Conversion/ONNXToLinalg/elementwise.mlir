@@ -74,6 +74,35 @@ func.func @inverse_hyperbolic(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32
 
 // -----
 
+// CHECK-LABEL: func.func @inverse_trigonometric
+// CHECK: math.acos %{{.*}} : f32
+// CHECK: math.asin %{{.*}} : f32
+func.func @inverse_trigonometric(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %a = onnx.Acos %x : (tensor<4xf32>) -> tensor<4xf32>
+  %b = onnx.Asin %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %a, %b : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Below -lambd the bias is added, above lambd subtracted, zero between.
+// CHECK-LABEL: func.func @shrink
+// CHECK: %[[LAMBD:.*]] = arith.constant 1.500000e+00 : f32
+// CHECK: %[[BIAS:.*]] = arith.constant 2.500000e-01 : f32
+// CHECK: %[[NEGL:.*]] = arith.negf %[[LAMBD]]
+// CHECK: %[[BELOW:.*]] = arith.cmpf olt, %[[X:.*]], %[[NEGL]]
+// CHECK: %[[ABOVE:.*]] = arith.cmpf ogt, %[[X]], %[[LAMBD]]
+// CHECK: %[[SUB:.*]] = arith.subf %[[X]], %[[BIAS]]
+// CHECK: %[[IN:.*]] = arith.select %[[ABOVE]], %[[SUB]], %{{.*}}
+// CHECK: %[[ADD:.*]] = arith.addf %[[X]], %[[BIAS]]
+// CHECK: arith.select %[[BELOW]], %[[ADD]], %[[IN]]
+func.func @shrink(%x: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = onnx.Shrink %x {bias = 0.25 : f32, lambd = 1.5 : f32} : (tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @leaky_relu
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[NEG:.*]] = arith.cmpf olt, %[[X:.*]], %[[ZERO]] : f32

@@ -148,3 +148,49 @@ func.func @resize_linear(%x: tensor<1x1x2x3xf16>) -> tensor<1x1x4x6xf16> {
   %y = onnx.Resize %x, %n, %n, %sizes {mode = "linear", coordinate_transformation_mode = "align_corners"} : (tensor<1x1x2x3xf16>, none, none, tensor<4xi64>) -> tensor<1x1x4x6xf16>
   return %y : tensor<1x1x4x6xf16>
 }
+
+// -----
+
+// ReverseSequence: lengths are checked against the time steps, then each
+// element reads time length - 1 - t inside its batch item's prefix.
+// CHECK-LABEL: func.func @reverse_sequence
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3x2xf32>, %[[L:.*]]: tensor<3xi64>)
+// CHECK: cf.assert {{.*}} "ReverseSequence length out of range [0, 4]"
+// CHECK: linalg.generic
+// CHECK:   %[[T:.*]] = linalg.index 0
+// CHECK:   %[[B:.*]] = linalg.index 1
+// CHECK:   %[[LEN:.*]] = tensor.extract %[[L]][%[[B]]]
+// CHECK:   %[[INPREFIX:.*]] = arith.cmpi slt, %[[T]], %{{.*}}
+// CHECK:   %[[SRC:.*]] = arith.select %[[INPREFIX]], %{{.*}}, %[[T]]
+// CHECK:   tensor.extract %[[X]][%[[SRC]], %[[B]], %{{.*}}]
+func.func @reverse_sequence(%x: tensor<4x3x2xf32>, %l: tensor<3xi64>) -> tensor<4x3x2xf32> {
+  %y = onnx.ReverseSequence %x, %l : (tensor<4x3x2xf32>, tensor<3xi64>) -> tensor<4x3x2xf32>
+  return %y : tensor<4x3x2xf32>
+}
+
+// -----
+
+// GridSample, bilinear with zero padding: four reads per output element,
+// each masked by whether its tap lies inside the input.
+// CHECK-LABEL: func.func @grid_sample_bilinear
+// CHECK: linalg.generic
+// CHECK-COUNT-2: tensor.extract %{{.*}} : tensor<1x2x3x2xf32>
+// CHECK: math.floor
+// CHECK-COUNT-4: tensor.extract %{{.*}} : tensor<1x1x4x5xf32>
+// CHECK: linalg.yield
+func.func @grid_sample_bilinear(%x: tensor<1x1x4x5xf32>, %g: tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32> {
+  %y = onnx.GridSample %x, %g : (tensor<1x1x4x5xf32>, tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32>
+  return %y : tensor<1x1x2x3xf32>
+}
+
+// -----
+
+// Cubic mode reads 4 taps per dimension; border padding clamps positions.
+// CHECK-LABEL: func.func @grid_sample_bicubic_border
+// CHECK: linalg.generic
+// CHECK-COUNT-16: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+// CHECK: linalg.yield
+func.func @grid_sample_bicubic_border(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %y = onnx.GridSample %x, %g {mode = "cubic", padding_mode = "border", align_corners = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}

@@ -287,3 +287,66 @@ func.func @conv_transpose_strided(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf3
   %y = onnx.ConvTranspose %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x5x5xf32>
   return %y : tensor<1x2x5x5xf32>
 }
+
+// -----
+
+// Det: per batch item, LU with partial pivoting over a copy of the matrix;
+// the determinant is the product of the pivots, negated per row exchange.
+// CHECK-LABEL: func.func @det_batched
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x3xf32>)
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<2xf32>
+// CHECK: scf.for %[[B:.*]] = {{.*}} iter_args(%{{.*}} = %[[INIT]])
+// CHECK:   tensor.extract_slice %[[X]][%[[B]], 0, 0] [1, 3, 3] [1, 1, 1] : tensor<2x3x3xf32> to tensor<3x3xf32>
+// CHECK:   scf.for {{.*}} -> (tensor<3x3xf32>, f32)
+// CHECK:     math.absf
+// CHECK:     arith.cmpf ogt
+// CHECK:     arith.negf
+// CHECK:     arith.divf
+// CHECK:   tensor.insert %{{.*}}[%[[B]]] : tensor<2xf32>
+func.func @det_batched(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  %y = onnx.Det %x : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}
+
+// -----
+
+// Einsum: one generic whose maps come from the equation; `bij,bjk->bik`
+// sums over j.
+// CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-LABEL: func.func @einsum_batch_matmul
+// CHECK: linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+func.func @einsum_batch_matmul(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>) -> tensor<5x2x4xf32> {
+  %y = onnx.Einsum %a, %b {equation = "bij, bjk -> bik"} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  return %y : tensor<5x2x4xf32>
+}
+
+// -----
+
+// A repeated letter reads the diagonal; the broadcast dimensions come first.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1) -> (d0, d1, d1)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @einsum_batch_diagonal
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "parallel"]}
+func.func @einsum_batch_diagonal(%a: tensor<3x5x5xf64>) -> tensor<3x5xf64> {
+  %y = onnx.Einsum %a {equation = "...ii ->...i"} : (tensor<3x5x5xf64>) -> tensor<3x5xf64>
+  return %y : tensor<3x5xf64>
+}
+
+// -----
+
+// Without `->` the result holds the letters used once; bfloat16 sums in f32
+// and rounds once.
+// CHECK-LABEL: func.func @einsum_implicit_bf16
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%{{.*}}, %{{.*}} : tensor<5xbf16>, tensor<5xbf16>) outs(%{{.*}} : tensor<f32>)
+// CHECK:   arith.extf
+// CHECK:   arith.extf
+// CHECK:   arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+func.func @einsum_implicit_bf16(%a: tensor<5xbf16>, %b: tensor<5xbf16>) -> tensor<bf16> {
+  %y = onnx.Einsum %a, %b {equation = "i,i"} : (tensor<5xbf16>, tensor<5xbf16>) -> tensor<bf16>
+  return %y : tensor<bf16>
+}

@@ -114,3 +114,29 @@ func.func @lp_normalization_l1(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %y = onnx.LpNormalization %x {axis = 0 : i64, p = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// LRN: each element sums the squares of the channels from c - 1 to c + 2
+// (size 4), clipped to the existing ones, then divides by a power of it.
+// CHECK-LABEL: func.func @lrn
+// CHECK-SAME: (%[[X:.*]]: tensor<1x5x2x2xf32>)
+// CHECK: %[[C:.*]] = tensor.dim %[[X]], %c1
+// CHECK: linalg.generic
+// CHECK: %[[CH:.*]] = linalg.index 1 : index
+// CHECK: %[[LO:.*]] = arith.subi %[[CH]], %c1
+// CHECK: %[[FIRST:.*]] = arith.maxsi %[[LO]], %c0
+// CHECK: %[[HI:.*]] = arith.addi %[[CH]], %c3
+// CHECK: %[[LAST:.*]] = arith.minsi %[[HI]], %[[C]]
+// CHECK: %[[SUM:.*]] = scf.for %{{.*}} = %[[FIRST]] to %[[LAST]]
+// CHECK:   tensor.extract %[[X]]
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK: %[[SCALE:.*]] = arith.constant 2.500000e-05 : f32
+// CHECK: arith.mulf %[[SCALE]], %[[SUM]]
+// CHECK: math.powf
+// CHECK: arith.divf
+func.func @lrn(%x: tensor<1x5x2x2xf32>) -> tensor<1x5x2x2xf32> {
+  %y = onnx.LRN %x {size = 4 : i64} : (tensor<1x5x2x2xf32>) -> tensor<1x5x2x2xf32>
+  return %y : tensor<1x5x2x2xf32>
+}

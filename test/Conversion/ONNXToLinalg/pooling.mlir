@@ -131,3 +131,48 @@ func.func @maxpool_symbolic_batch(%x: tensor<?x2x4x4xf32>) -> tensor<?x2x2x2xf32
   %y, %i = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x4x4xf32>) -> (tensor<?x2x2x2xf32>, none)
   return %y : tensor<?x2x2x2xf32>
 }
+
+// -----
+
+// LpPool: |x|^p summed over each window (pads add zero), then its p-th root.
+// CHECK-LABEL: func.func @lppool_p3
+// CHECK: linalg.generic
+// CHECK:   %[[ABS:.*]] = math.absf
+// CHECK:   math.powf %[[ABS]], %{{.*}}
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1] high[0, 0, 0]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK:   arith.addf
+// CHECK: linalg.generic
+// CHECK:   %[[INV:.*]] = arith.constant 0.33333{{.*}} : f32
+// CHECK:   math.powf %{{.*}}, %[[INV]]
+func.func @lppool_p3(%x: tensor<1x2x6xf32>) -> tensor<1x2x3xf32> {
+  %y = onnx.LpPool %x {kernel_shape = array<i64: 3>, p = 3 : i64, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<1x2x6xf32>) -> tensor<1x2x3xf32>
+  return %y : tensor<1x2x3xf32>
+}
+
+// -----
+
+// p = 2 squares and takes the square root.
+// CHECK-LABEL: func.func @lppool_p2
+// CHECK: arith.mulf %[[X:.*]], %[[X]] : f32
+// CHECK: arith.addf
+// CHECK: math.sqrt
+func.func @lppool_p2(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  %y = onnx.LpPool %x {kernel_shape = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
+  return %y : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// AveragePool with dilations: the window taps are two apart, and with
+// count_include_pad=0 each position divides by the taps that land on the
+// input: 2 at the first two and last two outputs, 3 between.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 + d3 * 2)>
+// CHECK-LABEL: func.func @averagepool_dilated
+// CHECK: tensor.pad %{{.*}} low[0, 0, 2] high[0, 0, 2]
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], {{.*}}]
+// CHECK: arith.constant dense<[2.000000e+00, 2.000000e+00, 3.000000e+00, 3.000000e+00, 3.000000e+00, 3.000000e+00, 2.000000e+00, 2.000000e+00]> : tensor<8xf32>
+func.func @averagepool_dilated(%x: tensor<1x1x8xf32>) -> tensor<1x1x8xf32> {
+  %y = onnx.AveragePool %x {kernel_shape = array<i64: 3>, dilations = array<i64: 2>, pads = array<i64: 2, 2>} : (tensor<1x1x8xf32>) -> tensor<1x1x8xf32>
+  return %y : tensor<1x1x8xf32>
+}

@@ -20,6 +20,21 @@ func.func @scatter_elements(%d: tensor<3x3xf32>, %i: tensor<2x3xi64>, %u: tensor
 
 // -----
 
+// The deprecated Scatter is ScatterElements without reduction; its checks
+// name it.
+// CHECK-LABEL: func.func @scatter_deprecated
+// CHECK: cf.assert {{.*}} "Scatter index out of range for axis 1 of size 5"
+// CHECK: scf.for
+// CHECK: %[[UPD:.*]] = tensor.extract %{{.*}} : tensor<1x2xf32>
+// CHECK-NOT: arith.addf
+// CHECK: tensor.insert %[[UPD]]
+func.func @scatter_deprecated(%d: tensor<1x5xf32>, %i: tensor<1x2xi64>, %u: tensor<1x2xf32>) -> tensor<1x5xf32> {
+  %y = onnx.Scatter %d, %i, %u {axis = 1 : i64} : (tensor<1x5xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<1x5xf32>
+  return %y : tensor<1x5xf32>
+}
+
+// -----
+
 // A reduction combines the update with the element it lands on.
 // CHECK-LABEL: func.func @scatter_elements_max
 // CHECK: scf.for

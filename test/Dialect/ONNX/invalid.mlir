@@ -137,3 +137,91 @@ func.func @cast_round_mode(%a: tensor<4xf32>) -> tensor<4xf8E8M0FNU> {
   %0 = onnx.Cast %a {to = 24 : i64, round_mode = "even"} : (tensor<4xf32>) -> tensor<4xf8E8M0FNU>
   return %0 : tensor<4xf8E8M0FNU>
 }
+
+// -----
+
+func.func @scatter_axis(%d: tensor<3x3xf32>, %i: tensor<1x3xi64>, %u: tensor<1x3xf32>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = onnx.Scatter %d, %i, %u {axis = 2 : i64} : (tensor<3x3xf32>, tensor<1x3xi64>, tensor<1x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @lrn_size(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{size must be at least 1, got 0}}
+  %0 = onnx.LRN %x {size = 0 : i64} : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %0 : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @reverse_sequence_axes(%x: tensor<4x2xf32>, %l: tensor<2xi64>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{batch_axis and time_axis must be 0 and 1 in either order, got 1 and 1}}
+  %0 = onnx.ReverseSequence %x, %l {batch_axis = 1 : i64, time_axis = 1 : i64} : (tensor<4x2xf32>, tensor<2xi64>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @reverse_sequence_lengths(%x: tensor<4x2xf32>, %l: tensor<3xi64>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{sequence_lens must have one length per batch item (2), got 3}}
+  %0 = onnx.ReverseSequence %x, %l : (tensor<4x2xf32>, tensor<3xi64>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @det_not_square(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{X must hold square matrices, got 3x4}}
+  %0 = onnx.Det %x : (tensor<2x3x4xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @lppool_p(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  // expected-error @+1 {{p must be at least 1, got 0}}
+  %0 = onnx.LpPool %x {kernel_shape = array<i64: 2, 2>, p = 0 : i64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+func.func @grid_sample_mode(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{unknown mode 'area'}}
+  %0 = onnx.GridSample %x, %g {mode = "area"} : (tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @grid_sample_coordinates(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{grid must hold 2 coordinates per position, got 3}}
+  %0 = onnx.GridSample %x, %g : (tensor<1x1x4x4xf32>, tensor<1x2x2x3xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @einsum_terms(%a: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{Einsum equation has 2 input terms for 1 inputs}}
+  %0 = onnx.Einsum %a {equation = "ij,jk->i"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @einsum_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{equation 'ij,jk->ik' names sizes 3 and 4 alike}}
+  %0 = onnx.Einsum %a, %b {equation = "ij,jk->ik"} : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @einsum_character(%a: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{Einsum equation has the character '1' where a letter or '...' is expected}}
+  %0 = onnx.Einsum %a {equation = "i1->i"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

@@ -56,12 +56,13 @@ save("opset11",
 # Bad inputs.
 save("unsupported_op",
      [helper.make_node("Relu", ["x"], ["r"], name="act"),
-      helper.make_node("Det", ["r"], ["y"], name="determinant")],
-     [vi("x", f32, [2, 3, 3])], [vi("y", f32, [2])])
+      helper.make_node("RandomUniformLike", ["r"], ["y"], name="noise")],
+     [vi("x", f32, [2, 3, 3])], [vi("y", f32, [2, 3, 3])])
 # A node name with a newline and a terminal escape sequence.
 save("control_characters",
-     [helper.make_node("Det", ["x"], ["y"], name="evil\nerror: forged\x1b[31m")],
-     [vi("x", f32, [2, 3, 3])], [vi("y", f32, [2])])
+     [helper.make_node("RandomUniformLike", ["x"], ["y"],
+                       name="evil\nerror: forged\x1b[31m")],
+     [vi("x", f32, [2, 3, 3])], [vi("y", f32, [2, 3, 3])])
 save("opset_too_new",
      [helper.make_node("Relu", ["x"], ["y"], name="act")],
      [vi("x", f32, [2])], [vi("y", f32, [2])], opset=99, check=False)

@@ -1,8 +1,8 @@
 //===- ONNXIndexingOps.cpp - Verifiers of the indexing operators ----------===//
 //
 // Ranks and axes of GatherElements, GatherND, Trilu, Range, Size, Pad,
-// CumSum and CumProd. Dynamic dimensions are accepted wherever a static size
-// would be checked.
+// CumSum, CumProd, ReverseSequence and GridSample. Dynamic dimensions are
+// accepted wherever a static size would be checked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,6 +64,65 @@ LogicalResult GatherNDOp::verify() {
       return emitOpError("index tuples of ")
              << depth << " coordinates for " << *rank - batchDims
              << " dimensions";
+  }
+  return success();
+}
+
+LogicalResult ReverseSequenceOp::verify() {
+  int64_t batchAxis = static_cast<int64_t>(getBatchAxis());
+  int64_t timeAxis = static_cast<int64_t>(getTimeAxis());
+  if ((batchAxis != 0 && batchAxis != 1) || (timeAxis != 0 && timeAxis != 1) ||
+      batchAxis == timeAxis)
+    return emitOpError("batch_axis and time_axis must be 0 and 1 in either "
+                       "order, got ")
+           << batchAxis << " and " << timeAxis;
+  auto inputType = dyn_cast<RankedTensorType>(getInput().getType());
+  if (inputType && inputType.getRank() < 2)
+    return emitOpError("input must have rank >= 2");
+  if (auto resultType = dyn_cast<RankedTensorType>(getY().getType());
+      inputType && resultType &&
+      failed(verifyCompatibleShape(inputType, resultType)))
+    return emitOpError("the result must have the shape of input");
+  auto lensType = dyn_cast<RankedTensorType>(getSequenceLens().getType());
+  if (lensType && lensType.getRank() != 1)
+    return emitOpError("sequence_lens must be 1-D");
+  if (inputType && lensType && !inputType.isDynamicDim(batchAxis) &&
+      !lensType.isDynamicDim(0) &&
+      lensType.getDimSize(0) != inputType.getDimSize(batchAxis))
+    return emitOpError("sequence_lens must have one length per batch item (")
+           << inputType.getDimSize(batchAxis) << "), got "
+           << lensType.getDimSize(0);
+  return success();
+}
+
+LogicalResult GridSampleOp::verify() {
+  if (!llvm::is_contained({"linear", "bilinear", "nearest", "cubic", "bicubic"},
+                          getMode()))
+    return emitOpError("unknown mode '") << getMode() << "'";
+  if (!llvm::is_contained({"zeros", "border", "reflection"}, getPaddingMode()))
+    return emitOpError("unknown padding_mode '") << getPaddingMode() << "'";
+  if (getAlignCorners() != 0 && getAlignCorners() != 1)
+    return emitOpError("align_corners must be 0 or 1");
+  auto inputType = dyn_cast<RankedTensorType>(getX().getType());
+  auto gridType = dyn_cast<RankedTensorType>(getGrid().getType());
+  if (inputType && inputType.getRank() < 3)
+    return emitOpError("X must have rank >= 3 (N, C, spatial...)");
+  if (!inputType || !gridType)
+    return success();
+  int64_t rank = inputType.getRank();
+  if (gridType.getRank() != rank)
+    return emitOpError("grid must have the rank of X (")
+           << rank << "), got " << gridType.getRank();
+  int64_t coords = gridType.getShape().back();
+  if (!ShapedType::isDynamic(coords) && coords != rank - 2)
+    return emitOpError("grid must hold ")
+           << rank - 2 << " coordinates per position, got " << coords;
+  if (auto resultType = dyn_cast<RankedTensorType>(getY().getType())) {
+    SmallVector<int64_t> expected = {inputType.getDimSize(0),
+                                     inputType.getDimSize(1)};
+    llvm::append_range(expected, gridType.getShape().drop_front().drop_back());
+    if (failed(verifyCompatibleShape(expected, resultType.getShape())))
+      return emitOpError("the result must be N x C x grid's positions");
   }
   return success();
 }

@@ -1,6 +1,7 @@
 //===- ONNXNormalizationOps.cpp - Verifiers of per-instance norms ---------===//
 //
-// Ranks of InstanceNormalization's operands, LpNormalization's axis and p.
+// Ranks of InstanceNormalization's operands, LpNormalization's axis and p,
+// LRN's size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,5 +42,15 @@ LogicalResult LpNormalizationOp::verify() {
       type && (axis < -type.getRank() || axis >= type.getRank()))
     return emitOpError("axis ")
            << axis << " is out of range for rank " << type.getRank();
+  return success();
+}
+
+LogicalResult LRNOp::verify() {
+  int64_t size = static_cast<int64_t>(getSize());
+  if (size < 1)
+    return emitOpError("size must be at least 1, got ") << size;
+  if (auto type = dyn_cast<RankedTensorType>(getX().getType());
+      type && type.getRank() < 2)
+    return emitOpError("X must have rank >= 2 (N, C, ...)");
   return success();
 }

@@ -8,6 +8,7 @@
 
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
+#include "lowrank/Dialect/ONNX/IR/EinsumEquation.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -327,7 +328,96 @@ LogicalResult AveragePoolOp::verify() {
     return failure();
   return verifyWindowAttrs(*this, getKernelShape().size(), getAutoPad(),
                            getKernelShape(), getPads(), getStrides(),
-                           std::nullopt);
+                           getDilations());
+}
+
+LogicalResult LpPoolOp::verify() {
+  if (failed(verifyPoolInput(*this, getX())))
+    return failure();
+  int64_t p = static_cast<int64_t>(getP());
+  if (p < 1)
+    return emitOpError("p must be at least 1, got ") << p;
+  return verifyWindowAttrs(*this, getKernelShape().size(), getAutoPad(),
+                           getKernelShape(), getPads(), getStrides(),
+                           getDilations());
+}
+
+LogicalResult EinsumOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  Type elementType = getElementTypeOrSelf(getInputs().front().getType());
+  SmallVector<int64_t> ranks;
+  SmallVector<RankedTensorType> types;
+  for (Value input : getInputs()) {
+    if (getElementTypeOrSelf(input.getType()) != elementType)
+      return emitOpError("inputs must have one element type");
+    auto type = dyn_cast<RankedTensorType>(input.getType());
+    if (!type)
+      return success();
+    ranks.push_back(type.getRank());
+    types.push_back(type);
+  }
+  if (getElementTypeOrSelf(getOutput().getType()) != elementType)
+    return emitOpError("the result must have the inputs' element type");
+  std::string error;
+  FailureOr<EinsumEquation> equation =
+      parseEinsumEquation(getEquation(), ranks, error);
+  if (failed(equation))
+    return emitOpError(error);
+  // Letters name equal sizes; broadcast dimensions may also be 1.
+  SmallVector<int64_t> loopSizes(equation->numLoops, ShapedType::kDynamic);
+  for (auto [type, loops] : llvm::zip(types, equation->inputLoops)) {
+    for (auto [size, loop] : llvm::zip(type.getShape(), loops)) {
+      if (ShapedType::isDynamic(size))
+        continue;
+      bool broadcast = loop < equation->numBroadcastLoops;
+      int64_t &known = loopSizes[loop];
+      if (ShapedType::isDynamic(known) || (broadcast && known == 1)) {
+        known = size;
+        continue;
+      }
+      if (known != size && !(broadcast && size == 1))
+        return emitOpError("equation '")
+               << getEquation() << "' names sizes " << known << " and "
+               << size << " alike";
+    }
+  }
+  if (auto resultType = dyn_cast<RankedTensorType>(getOutput().getType())) {
+    if (resultType.getRank() !=
+        static_cast<int64_t>(equation->outputLoops.size()))
+      return emitOpError("the result must have rank ")
+             << equation->outputLoops.size() << ", got "
+             << resultType.getRank();
+    for (auto [size, loop] :
+         llvm::zip(resultType.getShape(), equation->outputLoops))
+      if (!ShapedType::isDynamic(size) &&
+          !ShapedType::isDynamic(loopSizes[loop]) && size != loopSizes[loop])
+        return emitOpError("the result has size ")
+               << size << " where the equation gives " << loopSizes[loop];
+  }
+  return success();
+}
+
+LogicalResult DetOp::verify() {
+  auto inputType = dyn_cast<RankedTensorType>(getX().getType());
+  if (!inputType)
+    return success();
+  int64_t rank = inputType.getRank();
+  if (rank < 2)
+    return emitOpError("X must have rank >= 2, got ") << rank;
+  int64_t rows = inputType.getDimSize(rank - 2);
+  int64_t cols = inputType.getDimSize(rank - 1);
+  if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(cols) &&
+      rows != cols)
+    return emitOpError("X must hold square matrices, got ")
+           << rows << "x" << cols;
+  if (auto resultType = dyn_cast<RankedTensorType>(getY().getType());
+      resultType && failed(verifyCompatibleShape(
+                        resultType.getShape(),
+                        inputType.getShape().drop_back(2))))
+    return emitOpError("the result must have the shape of X without its "
+                       "last two dimensions");
+  return success();
 }
 
 LogicalResult GlobalAveragePoolOp::verify() {

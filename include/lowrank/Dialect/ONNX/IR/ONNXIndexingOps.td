@@ -2,7 +2,8 @@
 //
 // Operators that index into their data by computed positions: element and
 // n-dimensional gathers, triangles, ranges, padding, resizing and
-// cumulative sums and products, and Size. Included by ONNXOps.td.
+// cumulative sums and products, sequence reversal, grid sampling, and
+// Size. Included by ONNXOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,22 @@ def ONNX_GatherNDOp : ONNX_Op<"GatherND",
   let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$indices,
                    DefaultValuedAttr<I64Attr, "0">:$batch_dims);
   let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_ReverseSequenceOp : ONNX_Op<"ReverseSequence",
+    [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "The first `sequence_lens[b]` steps of each batch item "
+                "reversed";
+  let description = [{
+    `output[t][b] = input[sequence_lens[b] - 1 - t][b]` for
+    `t < sequence_lens[b]` and `input[t][b]` beyond, with time along
+    `time_axis` and batch along `batch_axis` (0 and 1 in either order).
+  }];
+  let arguments = (ins AnyTensor:$input, ONNX_I64Tensor:$sequence_lens,
+                   DefaultValuedAttr<I64Attr, "1">:$batch_axis,
+                   DefaultValuedAttr<I64Attr, "0">:$time_axis);
+  let results = (outs AnyTensor:$Y);
   let hasVerifier = 1;
 }
 
@@ -104,6 +121,24 @@ def ONNX_ResizeOp : ONNX_Op<"Resize", [Pure,
                    DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
                    DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode);
   let results = (outs AnyTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_GridSampleOp : ONNX_Op<"GridSample",
+    [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "`X` sampled at the normalized positions of `grid`";
+  let description = [{
+    `X` is N x C x D1 x ... x Dr and `grid` N x H1 x ... x Hr x r, its last
+    dimension holding coordinates in [-1, 1] in reverse order (x for Dr
+    first); the result is N x C x H1 x ... x Hr. `mode` is `linear` (or
+    `bilinear`), `nearest` or `cubic` (or `bicubic`); positions outside the
+    input read zeros, the border, or their reflection (`padding_mode`).
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$grid,
+                   DefaultValuedAttr<I64Attr, "0">:$align_corners,
+                   DefaultValuedStrAttr<StrAttr, "linear">:$mode,
+                   DefaultValuedStrAttr<StrAttr, "zeros">:$padding_mode);
+  let results = (outs ONNX_FloatTensor:$Y);
   let hasVerifier = 1;
 }
 

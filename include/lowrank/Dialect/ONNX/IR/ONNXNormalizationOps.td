@@ -2,7 +2,8 @@
 //
 // Normalizations computed from each input's own statistics, apart from
 // LayerNormalization (in ONNXOps.td): per channel over the spatial
-// dimensions, and to unit Lp norm along an axis. Included by ONNXOps.td.
+// dimensions, to unit Lp norm along an axis, and by the squares of
+// neighbouring channels (LRN). Included by ONNXOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +31,23 @@ def ONNX_LpNormalizationOp : ONNX_Op<"LpNormalization", [Pure,
                    DefaultValuedAttr<I64Attr, "-1">:$axis,
                    DefaultValuedAttr<I64Attr, "2">:$p);
   let results = (outs ONNX_FloatTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_LRNOp : ONNX_Op<"LRN", [Pure, SameOperandsAndResultElementType,
+    SameOperandsAndResultShape]> {
+  let summary = "Local response normalization across channels";
+  let description = [{
+    `y = x / (bias + alpha / size * square_sum) ^ beta`, where `square_sum`
+    adds the squares of the channels `c - floor((size - 1) / 2)` to
+    `c + ceil((size - 1) / 2)` (those that exist) at the same position.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "0.0001f">:$alpha,
+                   DefaultValuedAttr<F32Attr, "0.75f">:$beta,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$bias,
+                   I64Attr:$size);
+  let results = (outs ONNX_FloatTensor:$Y);
   let hasVerifier = 1;
 }
 

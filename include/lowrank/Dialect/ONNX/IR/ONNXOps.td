@@ -80,6 +80,8 @@ def ONNX_SinOp : ONNX_UnaryOp<"Sin", ONNX_FloatTensor>;
 def ONNX_CosOp : ONNX_UnaryOp<"Cos", ONNX_FloatTensor>;
 def ONNX_TanOp : ONNX_UnaryOp<"Tan", ONNX_FloatTensor>;
 def ONNX_AtanOp : ONNX_UnaryOp<"Atan", ONNX_FloatTensor>;
+def ONNX_AcosOp : ONNX_UnaryOp<"Acos", ONNX_FloatTensor>;
+def ONNX_AsinOp : ONNX_UnaryOp<"Asin", ONNX_FloatTensor>;
 def ONNX_SinhOp : ONNX_UnaryOp<"Sinh", ONNX_FloatTensor>;
 def ONNX_CoshOp : ONNX_UnaryOp<"Cosh", ONNX_FloatTensor>;
 def ONNX_AsinhOp : ONNX_UnaryOp<"Asinh", ONNX_FloatTensor>;
@@ -110,6 +112,13 @@ def ONNX_SeluOp : ONNX_UnaryOp<"Selu", ONNX_FloatTensor> {
   let arguments = (ins ONNX_FloatTensor:$X,
                    DefaultValuedAttr<F32Attr, "1.67326319217681884765625f">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.05070102214813232421875f">:$gamma);
+}
+def ONNX_ShrinkOp : ONNX_UnaryOp<"Shrink", ONNX_FloatTensor> {
+  let summary = "Elementwise shrinkage: `x + bias` below `-lambd`, `x - bias` "
+                "above `lambd`, 0 between";
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$bias,
+                   DefaultValuedAttr<F32Attr, "0.5f">:$lambd);
 }
 def ONNX_HardSigmoidOp : ONNX_UnaryOp<"HardSigmoid", ONNX_FloatTensor> {
   let arguments = (ins ONNX_FloatTensor:$X,
@@ -266,6 +275,30 @@ def ONNX_MatMulOp : ONNX_Op<"MatMul", [Pure, SameOperandsAndResultElementType,
   let hasVerifier = 1;
 }
 
+def ONNX_DetOp : ONNX_Op<"Det", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Determinants of the square matrices in the last two "
+                "dimensions";
+  let arguments = (ins ONNX_FloatTensor:$X);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_EinsumOp : ONNX_Op<"Einsum", [Pure]> {
+  let summary = "Sums of products of the inputs' elements named by an "
+                "equation";
+  let description = [{
+    `equation` names each input's dimensions with letters (`...` for the
+    broadcast ones) and, after `->`, the result's; letters missing from
+    the result are summed over, and a letter repeated in one input takes
+    its diagonal. Without `->` the result holds the letters that appear
+    once, in alphabetical order, after the broadcast dimensions.
+  }];
+  let arguments = (ins Variadic<ONNX_NumericTensor>:$Inputs,
+                   StrAttr:$equation);
+  let results = (outs ONNX_NumericTensor:$Output);
+  let hasVerifier = 1;
+}
+
 def ONNX_GemmOp : ONNX_Op<"Gemm", [Pure,
     DeclareOpInterfaceMethods<LowrankLinearOpInterface>]> {
   let summary = "General matrix multiply: Y = alpha * A' x B' + beta * C";
@@ -339,7 +372,25 @@ def ONNX_AveragePoolOp : ONNX_Op<"AveragePool", [Pure]> {
                    DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
                    DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
                    DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
                    DenseI64ArrayAttr:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def ONNX_LpPoolOp : ONNX_Op<"LpPool", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "N-D Lp pooling: the p-norm of each window";
+  let description = [{
+    `y = (sum over the window of |x| ^ p) ^ (1 / p)`; padding adds nothing.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DenseI64ArrayAttr:$kernel_shape,
+                   DefaultValuedAttr<I64Attr, "2">:$p,
                    OptionalAttr<DenseI64ArrayAttr>:$pads,
                    OptionalAttr<DenseI64ArrayAttr>:$strides);
   let results = (outs ONNX_FloatTensor:$Y);

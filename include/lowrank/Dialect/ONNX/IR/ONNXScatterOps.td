@@ -25,6 +25,19 @@ def ONNX_ScatterElementsOp : ONNX_Op<"ScatterElements",
   let hasVerifier = 1;
 }
 
+def ONNX_ScatterOp : ONNX_Op<"Scatter",
+    [Pure, ONNX_SameDataAndResultElementType]> {
+  let summary = "The deprecated form of ScatterElements (opsets 9 and 10)";
+  let description = [{
+    ScatterElements without `reduction`: the last of duplicate indices wins.
+  }];
+  let arguments = (ins AnyTensor:$data, ONNX_IndexTensor:$indices,
+                   AnyTensor:$updates,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
 def ONNX_ScatterNDOp : ONNX_Op<"ScatterND",
     [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "`data` with the slices of `updates` written at index tuples";
