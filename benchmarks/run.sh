@@ -9,7 +9,8 @@
 #
 # Usage: benchmarks/run.sh [--quick] [threads] (default 2 threads).
 # --quick runs only the comparison on all-MiniLM-L6-v2 at 16 tokens, dense
-# and 20% fewer parameters, 3 rounds (about a minute once built), and fails
+# and 20% fewer parameters, 3 rounds (under 2 minutes from scratch on the
+# loaded 2-core machine, 20 s when its files are reused), and fails
 # when ONNX Runtime's or IREE's outputs differ from ours.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
