@@ -16,8 +16,11 @@ class ExecutorError(Exception):
 
 
 def run(cmd, what):
-    result = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    try:
+        result = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    except OSError as error:
+        raise ExecutorError(f"{what} failed: {error}") from error
     if result.returncode != 0:
         lines = [l for l in result.stdout.splitlines() if l.strip()]
         raise ExecutorError(f"{what} failed: "
