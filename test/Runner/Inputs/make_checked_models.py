@@ -68,18 +68,21 @@ def main(directory):
                [info("y", TensorProto.INT32, [2])],
                [helper.make_tensor("b", TensorProto.INT32, [2], [2, 0])])
 
-    # Axes and pads given as inputs (opset 18) are read at run time.
+    # Axes and pads given as inputs (opset 18) are read at run time; the
+    # shapes leave the reduced axis open (0 or 1).
     save_model(directory, "reduce_axes",
-               [helper.make_node("ReduceMean", ["data", "axes"], ["y"],
+               [helper.make_node("ReduceMean", ["cube", "axes"], ["y"],
                                  keepdims=0, name="mean")],
-               [info("data", TensorProto.FLOAT, [5, 4]),
+               [info("cube", TensorProto.FLOAT, [4, 4, 5]),
                 info("axes", TensorProto.INT64, ["n"])],
-               [info("y", TensorProto.FLOAT, [4])], opset=18)
+               [info("y", TensorProto.FLOAT, [4, 5])], opset=18)
+    save_npy(directory, "cube",
+             np.arange(80, dtype=np.float32).reshape(4, 4, 5))
     save_npy(directory, "axes_first", np.array([0], dtype=np.int64))
-    save_npy(directory, "axes_negative", np.array([-2], dtype=np.int64))
-    save_npy(directory, "axes_high", np.array([2], dtype=np.int64))
-    save_npy(directory, "axes_twice", np.array([0, -2], dtype=np.int64))
-    save_npy(directory, "axes_second", np.array([1], dtype=np.int64))
+    save_npy(directory, "axes_negative", np.array([-3], dtype=np.int64))
+    save_npy(directory, "axes_high", np.array([3], dtype=np.int64))
+    save_npy(directory, "axes_twice", np.array([0, -3], dtype=np.int64))
+    save_npy(directory, "axes_last", np.array([2], dtype=np.int64))
     save_npy(directory, "axes_none", np.array([], dtype=np.int64))
     save_model(directory, "pad_axes",
                [helper.make_node("Pad", ["data", "pads", "", "axes"], ["y"],

@@ -508,4 +508,5 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
                OperandShapeRefine<onnx::CumSumOp>,
                OperandShapeRefine<onnx::CumProdOp>,
                OperandShapeRefine<onnx::GatherElementsOp, 1>>(context);
+  populateRefineReductionTypesPatterns(patterns, maxElements);
 }
