@@ -4,11 +4,12 @@
 // another opset is imported by its own version's semantics: its schema's
 // `since_version` says which form it has, and the versions whose form
 // differs (an attribute that became an input or the reverse, or different
-// semantics) are brought to the modelled form here. A node that cannot be
-// brought over exactly (old Softmax over more
-// than the last axis, an attribute the modelled operation lacks) stays an
-// `onnx.Opaque` node, which export writes back unchanged and code generation
-// refuses, naming the reason recorded here.
+// semantics) are brought to the modelled form here; axes and pads known
+// only at run time stay operands. A node that cannot be brought over
+// exactly (old Softmax over more than the last axis, an attribute the
+// modelled operation lacks) stays an `onnx.Opaque` node, which export
+// writes back unchanged and code generation refuses, naming the reason
+// recorded here.
 //
 //===----------------------------------------------------------------------===//
 
