@@ -42,6 +42,9 @@ struct ModelledForm {
   llvm::SmallVector<mlir::NamedAttribute> attributes;
   /// Set when the node stays an `onnx.Opaque` operation.
   std::string opaqueReason;
+  /// Operands beyond the opset-17 operator's inputs that the modelled
+  /// operation takes (axes read at run time).
+  unsigned extraOperands = 0;
 };
 
 class GraphImporter {

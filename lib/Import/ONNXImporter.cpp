@@ -179,7 +179,7 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
                  params.back().GetOption() ==
                      ::onnx::OpSchema::FormalParameterOption::Variadic;
         };
-    size_t arity = modelled->inputs().size();
+    size_t arity = modelled->inputs().size() + form.extraOperands;
     if (!isVariadic(modelled->inputs())) {
       if (form.operands.size() > arity) {
         reason = "more inputs than the modelled operator has";

@@ -4,11 +4,12 @@
 // another opset is imported by its own version's semantics: its schema's
 // `since_version` says which form it has, and the versions whose form
 // differs (an attribute that became an input or the reverse, or different
-// semantics) are brought to the modelled form here. A node that cannot be
-// brought over exactly (axes that are not constant, old Softmax over more
-// than the last axis, an attribute the modelled operation lacks) stays an
-// `onnx.Opaque` node, which export writes back unchanged and code generation
-// refuses, naming the reason recorded here.
+// semantics) are brought to the modelled form here; axes and pads known
+// only at run time stay operands. A node that cannot be brought over
+// exactly (old Softmax over more than the last axis, an attribute the
+// modelled operation lacks) stays an `onnx.Opaque` node, which export
+// writes back unchanged and code generation refuses, naming the reason
+// recorded here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -144,10 +145,12 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
         builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis)));
   } else if (isReduceWithAxesAttribute(opType) && since >= 18) {
     // Opset 18 moved `axes` from an attribute to an input.
-    std::optional<int64_t> noop = attrs.takeInt("noop_with_empty_axes");
+    bool noop = attrs.takeInt("noop_with_empty_axes").value_or(0) != 0;
     SmallVector<int64_t> axes;
+    bool runtimeAxes = false;
     if (!isAbsent(1) && !getConstantIntegers(form.operands[1], axes)) {
-      // Axes computed at run time: the static shapes may leave one choice.
+      // Axes computed at run time: the static shapes may leave one choice,
+      // else they stay an operand, read by the generated code.
       auto inputType = dyn_cast<RankedTensorType>(inputs[0].getType());
       auto outputType = dyn_cast_or_null<RankedTensorType>(resultType);
       std::optional<SmallVector<int64_t>> implied;
@@ -157,25 +160,29 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
             attrs.rest().lookup("keepdims")
                 ? attrs.rest().lookup("keepdims")->i() != 0
                 : true);
-      if (!implied)
-        return opaque(opType + " with axes that are not constant");
-      if (implied->empty()) {
+      if (implied && implied->empty()) {
         // Only size-1 dimensions are reduced, if any: the data is unchanged.
         for (auto [dim, size] : llvm::enumerate(inputType.getShape()))
           if (size == 1)
             implied->push_back(dim);
-        if (implied->empty())
-          return opaque(opType + " that reduces nothing");
       }
-      axes = std::move(*implied);
+      if (!implied || implied->empty())
+        runtimeAxes = true;
+      else
+        axes = std::move(*implied);
     }
-    if (axes.empty() && noop.value_or(0) != 0)
-      return opaque(opType + " with noop_with_empty_axes is not modelled");
-    if (!axes.empty())
+    // Empty axes with noop_with_empty_axes stay an (empty) operand too.
+    bool keepOperand = runtimeAxes || (axes.empty() && noop);
+    if (keepOperand && isAbsent(1))
+      setOperand(1, createI64Constant({}, loc));
+    if (keepOperand && noop)
+      form.attributes.push_back(builder.getNamedAttr(
+          "noop_with_empty_axes", builder.getI64IntegerAttr(1)));
+    if (!keepOperand && !axes.empty())
       form.attributes.push_back(
           builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr(axes)));
-    if (form.operands.size() > 1)
-      form.operands.resize(1);
+    form.operands.resize(keepOperand ? 2 : 1);
+    form.extraOperands = keepOperand ? 1 : 0;
   } else if (opType == "ReduceSum" && since < 13) {
     if (std::optional<SmallVector<int64_t>> axes = attrs.takeInts("axes"))
       setOperand(1, createI64Constant(*axes, loc));
@@ -245,25 +252,28 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
                                              cast<ElementsAttr>(attr)));
     }
   } else if (opType == "Pad" && since >= 18 && !isAbsent(3)) {
-    // Pads of the listed axes only: spread over every axis.
+    // Pads of the listed axes only: spread over every axis, unless they
+    // are known at run time only.
     SmallVector<int64_t> pads, axes;
     std::optional<int64_t> rank = inputRank(0);
-    if (!rank || !getConstantIntegers(form.operands[1], pads) ||
-        !getConstantIntegers(form.operands[3], axes))
-      return opaque("Pad with axes needs constant pads and axes");
-    if (pads.size() != 2 * axes.size())
-      return opaque("Pad with " + Twine(axes.size()) + " axes needs " +
-                    Twine(2 * axes.size()) + " pads");
-    SmallVector<int64_t> full(2 * *rank, 0);
-    for (auto [i, axis] : llvm::enumerate(axes)) {
-      int64_t a = axis < 0 ? axis + *rank : axis;
-      if (a < 0 || a >= *rank)
-        return opaque("Pad axis " + Twine(axis) + " is out of range");
-      full[a] = pads[i];
-      full[a + *rank] = pads[i + axes.size()];
+    bool constantAxes = rank && getConstantIntegers(form.operands[1], pads) &&
+                        getConstantIntegers(form.operands[3], axes);
+    if (constantAxes) {
+      if (pads.size() != 2 * axes.size())
+        return opaque("Pad with " + Twine(axes.size()) + " axes needs " +
+                      Twine(2 * axes.size()) + " pads");
+      SmallVector<int64_t> full(2 * *rank, 0);
+      for (auto [i, axis] : llvm::enumerate(axes)) {
+        int64_t a = axis < 0 ? axis + *rank : axis;
+        if (a < 0 || a >= *rank)
+          return opaque("Pad axis " + Twine(axis) + " is out of range");
+        full[a] = pads[i];
+        full[a + *rank] = pads[i + axes.size()];
+      }
+      setOperand(1, createI64Constant(full, loc));
     }
-    setOperand(1, createI64Constant(full, loc));
-    form.operands.resize(3);
+    form.operands.resize(constantAxes ? 3 : 4);
+    form.extraOperands = constantAxes ? 0 : 1;
   } else if (opType == "Resize" && since < 11) {
     return opaque("Resize before opset 11 is not modelled");
   } else if (opType == "Resize" && since >= 18) {

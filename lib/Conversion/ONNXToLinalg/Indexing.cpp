@@ -1,6 +1,6 @@
 //===- Indexing.cpp - onnx to linalg: computed-position reads -------------===//
 //
-// GatherElements, GatherND, Trilu, Range, Size and Pad. Each is one
+// GatherElements, GatherND, Trilu, Range, Size and Shape. Each is one
 // linalg.generic over its result whose body computes where to read (with
 // tensor.extract) or what to keep. Indices read from tensors are checked
 // before the op (RuntimeChecks.h) and clamped in the loads, so that code
@@ -378,120 +378,12 @@ struct ShapeLowering : OpConversionPattern<onnx::ShapeOp> {
   }
 };
 
-/// Every result element reads the input at its position minus the begin
-/// pad, mapped back into the input by the mode; constant mode reads the
-/// fill value outside it.
-struct PadLowering : OpConversionPattern<onnx::PadOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(onnx::PadOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Value data = adaptor.getData();
-    auto type = dyn_cast<RankedTensorType>(data.getType());
-    auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!type || !resultType || !type.hasStaticShape() ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    std::optional<SmallVector<int64_t>> pads =
-        getConstantIntValues(adaptor.getPads());
-    int64_t rank = type.getRank();
-    if (!pads || static_cast<int64_t>(pads->size()) != 2 * rank)
-      return op.emitError(getNodePrefix(op) +
-                          "Pad needs pads known at compile time");
-    StringRef mode = op.getMode();
-    for (int64_t d = 0; d < rank; ++d) {
-      int64_t size = type.getDimSize(d);
-      int64_t padded = size + (*pads)[d] + (*pads)[d + rank];
-      if (padded != resultType.getDimSize(d) || padded < 0)
-        return op.emitError(getNodePrefix(op) + "Pad result shape does not "
-                                                "match its pads");
-      if (mode != "constant" && size == 0 && padded > 0)
-        return op.emitError(getNodePrefix(op) + "Pad in " + mode.str() +
-                            " mode of an empty axis");
-      if (mode == "reflect" &&
-          ((*pads)[d] >= size || (*pads)[d + rank] >= size) && size > 0)
-        return op.emitError(getNodePrefix(op) +
-                            "Pad in reflect mode needs pads smaller than "
-                            "the axis (" +
-                            std::to_string(size) + ")");
-    }
-    Location loc = op.getLoc();
-    Type element = type.getElementType();
-    Value fill = createScalarConstant(rewriter, loc, element, 0);
-    if (!isNoneValue(adaptor.getConstantValue()))
-      fill = extractScalar(rewriter, loc, adaptor.getConstantValue());
-    if (resultType.getNumElements() == 0) {
-      rewriter.replaceOp(op, tensor::EmptyOp::create(rewriter, loc,
-                                                     resultType.getShape(),
-                                                     element));
-      return success();
-    }
-    Value result = buildParallelGeneric(
-        rewriter, loc, resultType, /*sizeSource=*/{}, /*inputs=*/{},
-        /*inputMaps=*/{},
-        [&](OpBuilder &b, Location nestedLoc, ValueRange) -> Value {
-          auto constant = [&](int64_t v) -> Value {
-            return arith::ConstantIndexOp::create(b, nestedLoc, v);
-          };
-          Value inside = createScalarConstant(b, nestedLoc, b.getI1Type(), 1);
-          SmallVector<Value> coords;
-          for (int64_t d = 0; d < rank; ++d) {
-            int64_t size = type.getDimSize(d);
-            Value position = arith::SubIOp::create(
-                b, nestedLoc, linalg::IndexOp::create(b, nestedLoc, d),
-                constant((*pads)[d]));
-            Value zero = constant(0),
-                  last = constant(std::max<int64_t>(size - 1, 0));
-            if (mode == "constant") {
-              Value lowOk = arith::CmpIOp::create(
-                  b, nestedLoc, arith::CmpIPredicate::sge, position, zero);
-              Value highOk = arith::CmpIOp::create(
-                  b, nestedLoc, arith::CmpIPredicate::sle, position, last);
-              inside = arith::AndIOp::create(
-                  b, nestedLoc, inside,
-                  arith::AndIOp::create(b, nestedLoc, lowOk, highOk));
-            } else if (mode == "reflect") {
-              // -p reads p; size - 1 + p reads size - 1 - p.
-              Value negated =
-                  arith::SubIOp::create(b, nestedLoc, zero, position);
-              position =
-                  arith::MaxSIOp::create(b, nestedLoc, position, negated);
-              Value mirrored = arith::SubIOp::create(
-                  b, nestedLoc, constant(2 * (size - 1)), position);
-              position =
-                  arith::MinSIOp::create(b, nestedLoc, position, mirrored);
-            } else if (mode == "wrap") {
-              Value n = constant(size);
-              Value r = arith::RemSIOp::create(b, nestedLoc, position, n);
-              Value negative = arith::CmpIOp::create(
-                  b, nestedLoc, arith::CmpIPredicate::slt, r, zero);
-              position = arith::SelectOp::create(
-                  b, nestedLoc, negative,
-                  arith::AddIOp::create(b, nestedLoc, r, n), r);
-            }
-            // Edge mode is the clamp alone; the others stay in bounds
-            // through it too.
-            position = arith::MinSIOp::create(
-                b, nestedLoc,
-                arith::MaxSIOp::create(b, nestedLoc, position, zero), last);
-            coords.push_back(position);
-          }
-          Value read = tensor::ExtractOp::create(b, nestedLoc, data, coords);
-          if (mode != "constant")
-            return read;
-          return arith::SelectOp::create(b, nestedLoc, inside, read, fill);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
 } // namespace
 
 void lowrank::populateONNXIndexingToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<GatherElementsLowering, GatherNDLowering, TriluLowering,
-               RangeLowering, SizeLowering, ShapeLowering, PadLowering>(
+               RangeLowering, SizeLowering, ShapeLowering>(
       patterns.getContext());
+  populateONNXPadToLinalgPatterns(patterns);
 }

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ReductionBuilders.h"
+#include "RuntimeChecks.h"
 
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
@@ -230,9 +231,55 @@ static FailureOr<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes,
   return normalized;
 }
 
+/// Lowers a reduction over the axes held by the run-time tensor `axes`: the
+/// dimensions it lists (all of them when it is empty, none with
+/// `noopWithEmptyAxes`) are found and checked by the generated code.
+static LogicalResult
+lowerRuntimeAxesReduction(ConversionPatternRewriter &rewriter, Operation *op,
+                          ReduceKind kind, Value input, Value axes,
+                          bool keepDims, bool noopWithEmptyAxes) {
+  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  auto axesType = dyn_cast<RankedTensorType>(axes.getType());
+  if (!inputType || !resultType || !axesType || axesType.getRank() != 1)
+    return rewriter.notifyMatchFailure(op, "needs ranked tensors, 1-D axes");
+  Type elementType = inputType.getElementType();
+  if (!isArithElementType(elementType))
+    return rewriter.notifyMatchFailure(
+        op, "arith has no ops on unsigned integer elements");
+  if (needsFloatElements(kind) && !isa<FloatType>(elementType))
+    return rewriter.notifyMatchFailure(op, "needs float elements");
+  int64_t rank = inputType.getRank();
+  if (keepDims ? resultType.getRank() != rank : resultType.getRank() > rank)
+    return rewriter.notifyMatchFailure(op,
+                                       "result rank disagrees with the input");
+  Location loc = op->getLoc();
+  std::string prefix =
+      getNodePrefix(op) + op->getName().stripDialect().str() + ": ";
+  Value isEmpty;
+  SmallVector<Value> listed =
+      buildListedAxesMask(rewriter, loc, axes, rank, prefix, isEmpty);
+  Value whenEmpty = arith::ConstantIntOp::create(
+      rewriter, loc, rewriter.getI1Type(), noopWithEmptyAxes ? 0 : 1);
+  SmallVector<Value> reduced;
+  for (Value dimListed : listed)
+    reduced.push_back(
+        arith::SelectOp::create(rewriter, loc, isEmpty, whenEmpty, dimListed));
+  RuntimeReductionShape runtime = buildRuntimeReductionShape(
+      rewriter, loc, input, reduced, keepDims, resultType, prefix);
+  ReductionShape shape;
+  shape.reducedDims.assign(rank, false);
+  shape.keepDims = keepDims;
+  shape.runtime = &runtime;
+  rewriter.replaceOp(
+      op, lowerReduction(rewriter, loc, kind, input, resultType, shape));
+  return success();
+}
+
 namespace {
 
-/// ReduceMean, ReduceMax, ... with the `axes` attribute (opset 13 to 17).
+/// ReduceMean, ReduceMax, ... with the `axes` attribute (opset 13 to 17),
+/// or with axes computed at run time (opset 18 on).
 template <typename OpTy, ReduceKind Kind>
 struct ReduceWithAxesAttrLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -244,8 +291,25 @@ struct ReduceWithAxesAttrLowering : OpConversionPattern<OpTy> {
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "needs a ranked input");
-    FailureOr<SmallVector<int64_t>> axes = normalizeAxes(
-        op.getAxes().value_or(ArrayRef<int64_t>{}), inputType.getRank());
+    SmallVector<int64_t> rawAxes(op.getAxes().value_or(ArrayRef<int64_t>{}));
+    if (Value dynamicAxes = adaptor.getDynamicAxes()) {
+      std::optional<SmallVector<int64_t>> constantAxes =
+          getConstantIntValues(dynamicAxes);
+      if (!constantAxes)
+        return lowerRuntimeAxesReduction(rewriter, op, Kind, input, dynamicAxes,
+                                         op.getKeepdims() != 0,
+                                         op.getNoopWithEmptyAxes() != 0);
+      rawAxes = std::move(*constantAxes);
+    }
+    if (rawAxes.empty() && op.getNoopWithEmptyAxes() != 0) {
+      if (input.getType() != op.getType())
+        return rewriter.notifyMatchFailure(
+            op, "identity reduction changes the type");
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    FailureOr<SmallVector<int64_t>> axes =
+        normalizeAxes(rawAxes, inputType.getRank());
     if (failed(axes))
       return rewriter.notifyMatchFailure(op, "axes out of range or repeated");
     ReductionShape shape = ReductionShape::fromAxes(*axes, inputType.getRank(),
@@ -280,8 +344,9 @@ struct ReduceSumLowering : OpConversionPattern<onnx::ReduceSumOp> {
         constantAxes =
             onnx::inferReductionAxes(inputType, resultType, keepDims);
       if (!constantAxes)
-        return rewriter.notifyMatchFailure(
-            op, "axes are neither constant nor implied by the shapes");
+        return lowerRuntimeAxesReduction(rewriter, op, ReduceKind::Sum, input,
+                                         adaptor.getAxes(), keepDims,
+                                         op.getNoopWithEmptyAxes() != 0);
       // Only size-1 dimensions are reduced: the data passes unchanged.
       if (constantAxes->empty() && input.getType() == op.getType()) {
         rewriter.replaceOp(op, input);

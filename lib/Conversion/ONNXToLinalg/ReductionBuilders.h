@@ -21,12 +21,38 @@
 
 namespace lowrank {
 
+/// The shape of a reduction whose reduced dimensions are known at run time
+/// only: the reduction accumulates every input element into the flattened
+/// result at an offset computed with run-time strides.
+struct RuntimeReductionShape {
+  /// Per input dimension, the stride of its index in the flattened result
+  /// (0 for a reduced dimension).
+  llvm::SmallVector<mlir::Value> strides;
+  /// The result's sizes, static where its type says so.
+  llvm::SmallVector<mlir::OpFoldResult> resultSizes;
+  /// Elements of the result, and elements each of them accumulates.
+  mlir::Value resultCount;
+  mlir::Value reducedCount;
+};
+
+/// Computes the run-time shape of a reduction of `input` over the input
+/// dimensions flagged by the i1 values `reduced`, and asserts that it gives
+/// a result of `resultType`'s rank and static sizes (`prefix` starts the
+/// messages).
+RuntimeReductionShape buildRuntimeReductionShape(
+    mlir::OpBuilder &builder, mlir::Location loc, mlir::Value input,
+    llvm::ArrayRef<mlir::Value> reduced, bool keepDims,
+    mlir::RankedTensorType resultType, llvm::StringRef prefix);
+
 /// Which input dimensions a reduction folds and how its result is laid out.
 struct ReductionShape {
   /// One flag per input dimension.
   llvm::SmallVector<bool> reducedDims;
   /// Reduced dimensions stay as size-1 dimensions of the result.
   bool keepDims = true;
+  /// When set, the reduced dimensions are chosen at run time and
+  /// `reducedDims` is unused.
+  const RuntimeReductionShape *runtime = nullptr;
 
   /// Dimensions reduced: `axes` (normalized and unique), or all of them.
   static ReductionShape fromAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,

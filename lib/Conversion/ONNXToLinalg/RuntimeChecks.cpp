@@ -10,6 +10,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
@@ -71,6 +72,58 @@ void assertIndicesInRange(OpBuilder &builder, Location loc, Value indices,
         return arith::AndIOp::create(b, nestedLoc, notBelow, below);
       },
       message);
+}
+
+SmallVector<Value> buildListedAxesMask(OpBuilder &builder, Location loc,
+                                       Value axes, int64_t rank,
+                                       StringRef prefix, Value &isEmpty) {
+  Value rankValue = arith::ConstantIndexOp::create(builder, loc, rank);
+  assertIndicesInRange(builder, loc, axes, rankValue,
+                       (prefix + "axis out of range").str());
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  Value length = tensor::DimOp::create(builder, loc, axes, 0);
+  isEmpty = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                  length, zero);
+  // How often each dimension is listed, counted in one pass over the axes.
+  SmallVector<Value> initialCounts(rank, zero);
+  auto loop = scf::ForOp::create(
+      builder, loc, zero, length, one, initialCounts,
+      [&](OpBuilder &b, Location nestedLoc, Value i, ValueRange counts) {
+        Value axis = arith::IndexCastOp::create(
+            b, nestedLoc, b.getIndexType(),
+            tensor::ExtractOp::create(b, nestedLoc, axes, i));
+        Value negative = arith::CmpIOp::create(
+            b, nestedLoc, arith::CmpIPredicate::slt, axis, zero);
+        axis = arith::SelectOp::create(
+            b, nestedLoc, negative,
+            arith::AddIOp::create(b, nestedLoc, axis, rankValue), axis);
+        SmallVector<Value> next;
+        for (auto [dim, count] : llvm::enumerate(counts)) {
+          Value isDim = arith::CmpIOp::create(
+              b, nestedLoc, arith::CmpIPredicate::eq, axis,
+              arith::ConstantIndexOp::create(b, nestedLoc, dim));
+          Value added = arith::IndexCastOp::create(
+              b, nestedLoc, b.getIndexType(),
+              arith::ExtUIOp::create(b, nestedLoc, b.getI64Type(), isDim));
+          next.push_back(arith::AddIOp::create(b, nestedLoc, count, added));
+        }
+        scf::YieldOp::create(b, nestedLoc, next);
+      });
+  SmallVector<Value> listed;
+  Value noneRepeated =
+      createScalarConstant(builder, loc, builder.getI1Type(), 1);
+  for (Value count : loop.getResults()) {
+    listed.push_back(arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::sgt, count, zero));
+    noneRepeated = arith::AndIOp::create(
+        builder, loc, noneRepeated,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sle, count,
+                              one));
+  }
+  cf::AssertOp::create(builder, loc, noneRepeated,
+                       (prefix + "axis listed twice").str());
+  return listed;
 }
 
 namespace {

@@ -42,6 +42,16 @@ void assertIndicesInRange(mlir::OpBuilder &builder, mlir::Location loc,
                           mlir::Value indices, mlir::Value axisSize,
                           llvm::StringRef message);
 
+/// For each of `rank` dimensions, an i1 telling whether the 1-D int64 tensor
+/// `axes` (read at run time, any length) lists it; negative axes count from
+/// the end. Asserts that every axis lies in [-rank, rank) and that none is
+/// listed twice, with `prefix` before the messages. `isEmpty` is set to an
+/// i1 telling whether `axes` has no element.
+llvm::SmallVector<mlir::Value>
+buildListedAxesMask(mlir::OpBuilder &builder, mlir::Location loc,
+                    mlir::Value axes, int64_t rank, llvm::StringRef prefix,
+                    mlir::Value &isEmpty);
+
 /// Integer `lhs / rhs` and `lhs % rhs` (truncating, like C) that never trap:
 /// a zero divisor gives 0 (the op's check reports it), and INT_MIN / -1
 /// wraps to INT_MIN with remainder 0, as two's complement arithmetic does.

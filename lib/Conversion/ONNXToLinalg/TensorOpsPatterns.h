@@ -22,8 +22,11 @@ void populateONNXSliceGatherToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Slice.
 void populateONNXSliceToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// GatherElements, GatherND, Trilu, Range, Size and Pad.
+/// GatherElements, GatherND, Trilu, Range, Size and Shape; adds Pad too.
 void populateONNXIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Pad.
+void populateONNXPadToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// CumSum and CumProd.
 void populateONNXCumulativeToLinalgPatterns(mlir::RewritePatternSet &patterns);

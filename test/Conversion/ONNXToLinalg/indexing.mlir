@@ -96,6 +96,47 @@ func.func @pad_constant(%x: tensor<3x4xf32>, %v: tensor<f32>) -> tensor<5x4xf32>
 
 // -----
 
+// Pads read at run time are checked against the result sizes, then read by
+// the loop body as values.
+// CHECK-LABEL: func.func @pad_runtime
+// CHECK-SAME: (%[[X:.*]]: tensor<3x4xf32>, %[[P:.*]]: tensor<4xi64>)
+// CHECK: cf.assert %{{.*}}, "Pad: pads must hold two values per axis"
+// CHECK: %[[B0:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: %[[E0:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: %[[B1:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: cf.assert %{{.*}}, "Pad: the pads of axis 0 do not give the result size 3"
+// CHECK: cf.assert %{{.*}}, "Pad: the pads of axis 1 do not give the result size 6"
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x6xf32>)
+// CHECK: %[[I1:.*]] = linalg.index 1 : index
+// CHECK: arith.subi %[[I1]], %[[B1]] : index
+func.func @pad_runtime(%x: tensor<3x4xf32>, %p: tensor<4xi64>) -> tensor<3x6xf32> {
+  %n = onnx.NoValue
+  %y = onnx.Pad %x, %p, %n {mode = "wrap"} : (tensor<3x4xf32>, tensor<4xi64>, none) -> tensor<3x6xf32>
+  return %y : tensor<3x6xf32>
+}
+
+// -----
+
+// With axes read at run time, each listed axis adds its pads to the axis it
+// names; reflect mode checks the pads against the axis sizes.
+// CHECK-LABEL: func.func @pad_runtime_axes
+// CHECK: cf.assert %{{.*}}, "Pad: axis out of range"
+// CHECK: cf.assert %{{.*}}, "Pad: axis listed twice"
+// CHECK: cf.assert %{{.*}}, "Pad: pads must hold two values per axis"
+// CHECK: %[[PADS:.*]]:4 = scf.for
+// CHECK: cf.assert %{{.*}}, "Pad: the pads of axis 0 do not give the result size 3"
+// CHECK: cf.assert %{{.*}}, "Pad: reflect mode needs pads smaller than the axis (3)"
+// CHECK: cf.assert %{{.*}}, "Pad: the pads of axis 1 do not give the result size 7"
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x7xf32>)
+// CHECK: arith.subi %{{.*}}, %[[PADS]]#1 : index
+func.func @pad_runtime_axes(%x: tensor<3x4xf32>, %p: tensor<2xi64>, %a: tensor<1xi64>) -> tensor<3x7xf32> {
+  %n = onnx.NoValue
+  %y = onnx.Pad %x, %p, %n, %a {mode = "reflect"} : (tensor<3x4xf32>, tensor<2xi64>, none, tensor<1xi64>) -> tensor<3x7xf32>
+  return %y : tensor<3x7xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @float_classes
 // CHECK: arith.cmpf uno
 // CHECK: arith.cmpf oeq

@@ -1,15 +1,5 @@
 // RUN: lowrank-opt %s --lowrank-convert-onnx-to-linalg --split-input-file --verify-diagnostics
 
-// Axes only known at run time, and the shapes fit dropping dimension 1 or 2
-// (both of size 2): the reduction is not determined.
-func.func @reduce_sum_runtime_axes_ambiguous(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x2xf32> {
-  // expected-error @+1 {{failed to legalize operation 'onnx.ReduceSum'}}
-  %0 = onnx.ReduceSum %x, %axes {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
-  return %0 : tensor<3x2xf32>
-}
-
-// -----
-
 // A square root of an integer sum has no integer lowering.
 func.func @reduce_l2_int(%x: tensor<2x3xi32>) -> tensor<2x1xi32> {
   // expected-error @+1 {{failed to legalize operation 'onnx.ReduceL2'}}

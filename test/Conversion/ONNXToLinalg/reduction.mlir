@@ -286,6 +286,95 @@ func.func @reduce_sum_runtime_axes_dropped(%x: tensor<3x4x2xf32>, %axes: tensor<
 
 // -----
 
+// Axes only known at run time, and the shapes fit dropping dimension 1 or 2
+// (both of size 2): the generated code checks the axes and the sizes they
+// give, then adds every element into the flattened result at an offset of
+// run-time strides (0 along the reduced dimensions).
+// CHECK-LABEL: func.func @reduce_sum_runtime_axes_ambiguous
+// CHECK-SAME: (%[[X:.*]]: tensor<3x2x2xf32>, %[[AXES:.*]]: tensor<1xi64>)
+// CHECK: cf.assert %{{.*}}, "ReduceSum: axis out of range"
+// CHECK: %[[COUNTS:.*]]:3 = scf.for
+// CHECK: tensor.extract %[[AXES]]
+// CHECK: cf.assert %{{.*}}, "ReduceSum: axis listed twice"
+// CHECK: cf.assert %{{.*}}, "ReduceSum: the axes leave another rank than the result's (2)"
+// CHECK: cf.assert %{{.*}}, "ReduceSum: the axes give result dimension 0 another size than 3"
+// CHECK: cf.assert %{{.*}}, "ReduceSum: the axes give result dimension 1 another size than 2"
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[EMPTY]] : tensor<?xf32>)
+// CHECK: %[[SUM:.*]] = scf.for %[[I:[a-z0-9_]+]] = {{.*}} iter_args(%{{.*}} = %[[INIT]])
+// CHECK: scf.for %[[J:[a-z0-9_]+]] =
+// CHECK: scf.for %[[K:[a-z0-9_]+]] =
+// CHECK: %[[E:.*]] = tensor.extract %[[X]][%[[I]], %[[J]], %[[K]]]
+// CHECK: %[[ACC:.*]] = tensor.extract %{{.*}}[%[[OFFSET:.*]]] : tensor<?xf32>
+// CHECK: %[[NEXT:.*]] = arith.addf %[[E]], %[[ACC]] : f32
+// CHECK: tensor.insert %[[NEXT]] into %{{.*}}[%[[OFFSET]]] : tensor<?xf32>
+// CHECK: %[[STATIC:.*]] = tensor.cast %[[SUM]] : tensor<?xf32> to tensor<6xf32>
+// CHECK: %[[OUT:.*]] = tensor.expand_shape %[[STATIC]] {{\[\[}}0, 1]] output_shape [3, 2] : tensor<6xf32> into tensor<3x2xf32>
+// CHECK: return %[[OUT]]
+func.func @reduce_sum_runtime_axes_ambiguous(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x2xf32> {
+  %0 = onnx.ReduceSum %x, %axes {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// The other reductions take run-time axes as an operand (opset 18); empty
+// axes reduce every dimension, or none with noop_with_empty_axes. The mean
+// divides by the product of the reduced sizes, known at run time.
+// CHECK-LABEL: func.func @reduce_mean_runtime_axes
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[AXES:.*]]: tensor<?xi64>)
+// CHECK: %[[LENGTH:.*]] = tensor.dim %[[AXES]], %{{.*}} : tensor<?xi64>
+// CHECK: %[[EMPTY:.*]] = arith.cmpi eq, %[[LENGTH]]
+// CHECK: %[[LISTED:.*]]:2 = scf.for
+// CHECK: %[[NOOP:.*]] = arith.constant false
+// CHECK: arith.select %[[EMPTY]], %[[NOOP]], %{{.*}} : i1
+// CHECK: %[[SUM:.*]] = scf.for
+// CHECK: arith.addf
+// CHECK: %[[CAST:.*]] = tensor.cast %[[SUM]] : tensor<?xf32> to tensor<3xf32>
+// CHECK: %[[COUNT:.*]] = arith.sitofp %{{.*}} : i64 to f32
+// CHECK: linalg.generic {{.*}} ins(%[[CAST]] : tensor<3xf32>)
+// CHECK: arith.divf %{{.*}}, %[[COUNT]] : f32
+func.func @reduce_mean_runtime_axes(%x: tensor<2x3xf32>, %axes: tensor<?xi64>) -> tensor<3xf32> {
+  %0 = onnx.ReduceMean %x, %axes {keepdims = 0 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>, tensor<?xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// A log-sum-exp reads its shift at the same offsets; a rank-0 result is the
+// one element of the flattened result.
+// CHECK-LABEL: func.func @reduce_log_sum_exp_runtime_axes
+// CHECK: %[[MAX:.*]] = scf.for
+// CHECK: arith.maximumf
+// CHECK: tensor.collapse_shape %{{.*}} [] : tensor<1xf32> into tensor<f32>
+// CHECK: %[[SHIFT:.*]] = linalg.generic
+// CHECK: %[[FLAT:.*]] = tensor.expand_shape %[[SHIFT]] [] output_shape [1] : tensor<f32> into tensor<1xf32>
+// CHECK: %[[FLATSHIFT:.*]] = tensor.cast %[[FLAT]] : tensor<1xf32> to tensor<?xf32>
+// CHECK: scf.for
+// CHECK: tensor.extract %[[FLATSHIFT]]
+// CHECK: arith.subf
+// CHECK: math.exp
+func.func @reduce_log_sum_exp_runtime_axes(%x: tensor<4xf32>, %axes: tensor<1xi64>) -> tensor<f32> {
+  %0 = onnx.ReduceLogSumExp %x, %axes {keepdims = 0 : i64} : (tensor<4xf32>, tensor<1xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Constant axes as the operand take the path of the attribute.
+// CHECK-DAG: #[[$KEEP:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @reduce_max_constant_axes_operand
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$KEEP]]], iterator_types = ["parallel", "reduction"]}
+// CHECK: arith.maximumf
+func.func @reduce_max_constant_axes_operand(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
+  %axes = onnx.Constant {value = dense<[-1]> : tensor<1xi64>} : tensor<1xi64>
+  %0 = onnx.ReduceMax %x, %axes : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
 // Runtime axes that reduce nothing but size-1 dimensions leave the data.
 // CHECK-LABEL: func.func @reduce_sum_runtime_axes_identity
 // CHECK-SAME: (%[[X:.*]]: tensor<3x2xf32>

@@ -83,6 +83,23 @@ func.func @reduce_axes(%x: tensor<2x3xf32>) -> tensor<f32> {
 
 // -----
 
+func.func @reduce_axes_twice(%x: tensor<2x3xf32>, %axes: tensor<1xi64>) -> tensor<2xf32> {
+  // expected-error @+1 {{has both the axes attribute and axes operand}}
+  %0 = onnx.ReduceMax %x, %axes {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @pad_axes_pads(%x: tensor<2x3xf32>, %pads: tensor<4xi64>, %axes: tensor<1xi64>) -> tensor<2x5xf32> {
+  %n = onnx.NoValue
+  // expected-error @+1 {{pads has 4 values, expected 2}}
+  %0 = onnx.Pad %x, %pads, %n, %axes : (tensor<2x3xf32>, tensor<4xi64>, none, tensor<1xi64>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
 func.func @cast_to(%x: tensor<2xf32>) -> tensor<2xi32> {
   // expected-error @+1 {{result element type 'i32' does not match 'to' = 7}}
   %0 = onnx.Cast %x {to = 7 : i64} : (tensor<2xf32>) -> tensor<2xi32>

@@ -63,6 +63,19 @@ save("opset18",
       vi("c", f32, [2, 1])],
      [init("axes", np.array([1], np.int64))], opsets=[("", 18)])
 
+# Opset 18: axes and pads given as graph inputs stay operands; empty axes
+# with noop_with_empty_axes stay an empty operand.
+i64 = TensorProto.INT64
+save("opset18_runtime_axes",
+     [helper.make_node("ReduceMax", ["x", "axes"], ["m"], name="max",
+                       keepdims=0),
+      helper.make_node("ReduceL2", ["x"], ["same"], name="noop",
+                       noop_with_empty_axes=1),
+      helper.make_node("Pad", ["x", "pads", "", "axes"], ["p"], name="pad")],
+     [vi("x", f32, [2, 2]), vi("axes", i64, [1]), vi("pads", i64, [2])],
+     [vi("m", f32, [2]), vi("same", f32, [2, 2]), vi("p", f32, [2, 3])],
+     opsets=[("", 18)])
+
 # A model-local function, an unused domain and a custom-domain node that
 # shape inference cannot type, in the middle of a linear model.
 weight = rng.standard_normal((64, 48)).astype(np.float32)

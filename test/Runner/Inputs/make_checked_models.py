@@ -1,5 +1,6 @@
 """Writes the models and inputs of checks.test: ops whose inputs ONNX Runtime
-validates (Gather indices, integer divisors), with valid and invalid inputs.
+validates (Gather indices, integer divisors, axes and pads), with valid and
+invalid inputs.
 """
 
 import os
@@ -10,11 +11,12 @@ import onnx
 from onnx import TensorProto, helper
 
 
-def save_model(directory, name, nodes, inputs, outputs, initializers=()):
+def save_model(directory, name, nodes, inputs, outputs, initializers=(),
+               opset=17):
     graph = helper.make_graph(nodes, name, inputs, outputs,
                               initializer=list(initializers))
     model = helper.make_model(graph,
-                              opset_imports=[helper.make_opsetid("", 17)])
+                              opset_imports=[helper.make_opsetid("", opset)])
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, os.path.join(directory, name + ".onnx"))
 
@@ -66,6 +68,34 @@ def main(directory):
                [info("y", TensorProto.INT32, [2])],
                [helper.make_tensor("b", TensorProto.INT32, [2], [2, 0])])
 
+    # Axes and pads given as inputs (opset 18) are read at run time; the
+    # shapes leave the reduced axis open (0 or 1).
+    save_model(directory, "reduce_axes",
+               [helper.make_node("ReduceMean", ["cube", "axes"], ["y"],
+                                 keepdims=0, name="mean")],
+               [info("cube", TensorProto.FLOAT, [4, 4, 5]),
+                info("axes", TensorProto.INT64, ["n"])],
+               [info("y", TensorProto.FLOAT, [4, 5])], opset=18)
+    save_npy(directory, "cube",
+             np.arange(80, dtype=np.float32).reshape(4, 4, 5))
+    save_npy(directory, "axes_first", np.array([0], dtype=np.int64))
+    save_npy(directory, "axes_negative", np.array([-3], dtype=np.int64))
+    save_npy(directory, "axes_high", np.array([3], dtype=np.int64))
+    save_npy(directory, "axes_twice", np.array([0, -3], dtype=np.int64))
+    save_npy(directory, "axes_last", np.array([2], dtype=np.int64))
+    save_npy(directory, "axes_none", np.array([], dtype=np.int64))
+    save_model(directory, "pad_axes",
+               [helper.make_node("Pad", ["data", "pads", "", "axes"], ["y"],
+                                 mode="edge", name="widen")],
+               [info("data", TensorProto.FLOAT, [3, 4]),
+                info("pads", TensorProto.INT64, [2]),
+                info("axes", TensorProto.INT64, [1])],
+               [info("y", TensorProto.FLOAT, [3, 6])], opset=18)
+    save_npy(directory, "grid", np.arange(12, dtype=np.float32).reshape(3, 4))
+    save_npy(directory, "pads_ok", np.array([2, 0], dtype=np.int64))
+    save_npy(directory, "pads_wide", np.array([2, 1], dtype=np.int64))
+    save_npy(directory, "axis_last", np.array([-1], dtype=np.int64))
+    save_npy(directory, "axis_high", np.array([2], dtype=np.int64))
 
     # Sizes: one that int64 cannot count (a compile-time error), and 2^47
     # bytes, the most the compiler accepts, which no allocator can provide:

@@ -161,6 +161,15 @@ LogicalResult PadOp::verify() {
       padsRank && *padsRank != 1)
     return emitOpError("pads must be 1-D");
   std::optional<int64_t> rank = getRankOf(getData());
+  if (Value axes = getAxes()) {
+    // Pads of the listed axes only.
+    auto axesType = dyn_cast<RankedTensorType>(axes.getType());
+    if (axesType && axesType.getRank() != 1)
+      return emitOpError("axes must be 1-D");
+    rank = axesType && !axesType.isDynamicDim(0)
+               ? std::optional<int64_t>(axesType.getDimSize(0))
+               : std::nullopt;
+  }
   auto padsType = dyn_cast<RankedTensorType>(getPads().getType());
   if (rank && padsType && padsType.getRank() == 1 &&
       !padsType.isDynamicDim(0) && padsType.getDimSize(0) != 2 * *rank)

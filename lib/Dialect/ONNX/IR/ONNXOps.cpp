@@ -463,8 +463,14 @@ LogicalResult LogSoftmaxOp::verify() {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyReduceAxesAttr(Operation *op, Value data,
-                                          std::optional<ArrayRef<int64_t>> axes) {
+static LogicalResult
+verifyReduceAxesAttr(Operation *op, Value data, Value dynamicAxes,
+                     std::optional<ArrayRef<int64_t>> axes) {
+  if (dynamicAxes && axes)
+    return op->emitOpError("has both the axes attribute and axes operand");
+  if (auto rank = dynamicAxes ? getRank(dynamicAxes) : std::nullopt;
+      rank && *rank != 1)
+    return op->emitOpError("axes must be 1-D");
   auto rank = getRank(data);
   if (!rank || !axes)
     return success();
@@ -473,7 +479,8 @@ static LogicalResult verifyReduceAxesAttr(Operation *op, Value data,
 
 #define LOWRANK_VERIFY_REDUCE(OP)                                              \
   LogicalResult OP::verify() {                                                 \
-    return verifyReduceAxesAttr(*this, getData(), getAxes());                  \
+    return verifyReduceAxesAttr(*this, getData(), getDynamicAxes(),            \
+                                getAxes());                                    \
   }
 LOWRANK_VERIFY_REDUCE(ReduceMeanOp)
 LOWRANK_VERIFY_REDUCE(ReduceMaxOp)

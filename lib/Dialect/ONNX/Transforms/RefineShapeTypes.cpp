@@ -558,4 +558,5 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
       OperandShapeRefine<onnx::CumSumOp>, OperandShapeRefine<onnx::CumProdOp>,
       OperandShapeRefine<onnx::GatherElementsOp, 1>>(context);
   populateRefineControlFlowTypesPatterns(patterns);
+  populateRefineReductionTypesPatterns(patterns, maxElements);
 }

@@ -73,6 +73,11 @@ void populateRefineControlFlowTypesPatterns(mlir::RewritePatternSet &patterns);
 void populateRefineShapeTypesPatterns(mlir::RewritePatternSet &patterns,
                                       int64_t maxElements);
 
+/// Patterns refining the result types of reductions and Pad from constant
+/// axes and pads, and operand types from results of the same shape.
+void populateRefineReductionTypesPatterns(mlir::RewritePatternSet &patterns,
+                                          int64_t maxElements);
+
 } // namespace lowrank
 
 #endif // LOWRANK_LIB_DIALECT_ONNX_TRANSFORMS_SHAPECONSTANTS_H

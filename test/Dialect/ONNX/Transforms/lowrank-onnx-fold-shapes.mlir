@@ -297,6 +297,24 @@ func.func @split_parts(%x: tensor<2x7xf32>) -> (tensor<*xf32>, tensor<*xf32>, te
   %sizes = onnx.Constant {value = dense<[7, 0]> : tensor<2xi64>} : tensor<2xi64>
   %b:2 = onnx.Split %x, %sizes {axis = 1 : i64} : (tensor<2x7xf32>, tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>)
   return %a#0, %a#1, %a#2, %b#0, %b#1 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+
+// -----
+
+// Constant axes and pads give the result shapes of reductions and Pad.
+// CHECK-LABEL: func.func @reduce_pad_constant_operands
+// CHECK: onnx.ReduceMean %{{.*}}, %{{.*}} {keepdims = 0 : i64} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<3xf32>
+// CHECK: onnx.ReduceSum %{{.*}}, %{{.*}} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<2x3x1xf32>
+// CHECK: onnx.Pad %{{.*}} -> tensor<2x6x4xf32>
+func.func @reduce_pad_constant_operands(%x: tensor<2x3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<?x?x?xf32>) {
+  %axes = onnx.Constant {value = dense<[0, -1]> : tensor<2xi64>} : tensor<2xi64>
+  %m = onnx.ReduceMean %x, %axes {keepdims = 0 : i64} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<*xf32>
+  %last = onnx.Constant {value = dense<[2]> : tensor<1xi64>} : tensor<1xi64>
+  %s = onnx.ReduceSum %x, %last : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %pads = onnx.Constant {value = dense<[1, 2]> : tensor<2xi64>} : tensor<2xi64>
+  %axis = onnx.Constant {value = dense<[1]> : tensor<1xi64>} : tensor<1xi64>
+  %n = onnx.NoValue
+  %p = onnx.Pad %x, %pads, %n, %axis : (tensor<2x3x4xf32>, tensor<2xi64>, none, tensor<1xi64>) -> tensor<?x?x?xf32>
+  return %m, %s, %p : tensor<*xf32>, tensor<*xf32>, tensor<?x?x?xf32>
 }
 
 // -----
@@ -341,4 +359,19 @@ func.func @if_types(%x: tensor<2x3xf32>, %c: tensor<i1>, %y: tensor<2x5xf32>) ->
     onnx.Yield %y : tensor<2x5xf32>
   }
   return %a, %b : tensor<*xf32>, tensor<*xf32>
+
+// -----
+
+// Axes read at run time give the rank when their count is static; the
+// declared shape of what follows flows back through shape-keeping ops.
+// CHECK-LABEL: func.func @reduce_runtime_axes_rank
+// CHECK: onnx.ReduceSum %{{.*}}, %{{.*}} {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+// CHECK: onnx.Sqrt %{{.*}} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+// CHECK: onnx.ReduceMax %{{.*}}, %{{.*}} : (tensor<3x1x2xf32>, tensor<?xi64>) -> tensor<?x1x?xf32>
+func.func @reduce_runtime_axes_rank(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>, %b: tensor<?xi64>, %y: tensor<3x1x2xf32>) -> (tensor<3x2xf32>, tensor<*xf32>) {
+  %s = onnx.ReduceSum %x, %a {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %r = onnx.Sqrt %s : (tensor<*xf32>) -> tensor<*xf32>
+  %c = onnx.CastLike %r, %x : (tensor<*xf32>, tensor<3x2x2xf32>) -> tensor<3x2xf32>
+  %m = onnx.ReduceMax %y, %b : (tensor<3x1x2xf32>, tensor<?xi64>) -> tensor<*xf32>
+  return %c, %m : tensor<3x2xf32>, tensor<*xf32>
 }

@@ -75,11 +75,13 @@ def ONNX_PadOp : ONNX_Op<"Pad", [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = "Pad with a constant, reflection, edge or wrap-around values";
   let description = [{
     The opset-13 form: `pads` holds the begin pads of every axis, then the
-    end pads; negative pads crop. Newer forms with `axes` are brought to it
-    by the importer.
+    end pads; negative pads crop. Newer forms with constant `axes` are
+    brought to it by the importer; axes known only at run time stay the
+    optional operand `axes`, and `pads` then holds the pads of those axes.
   }];
   let arguments = (ins AnyTensor:$data, ONNX_I64Tensor:$pads,
                    ONNX_TensorOrNone:$constant_value,
+                   Optional<ONNX_I64Tensor>:$axes,
                    DefaultValuedStrAttr<StrAttr, "constant">:$mode);
   let results = (outs AnyTensor:$output);
   let hasVerifier = 1;

@@ -458,11 +458,19 @@ def ONNX_LogSoftmaxOp : ONNX_SoftmaxFamilyOp<"LogSoftmax"> {
 //===----------------------------------------------------------------------===//
 
 class ONNX_ReduceWithAxesAttrOp<string mnemonic>
-    : ONNX_Op<mnemonic, [Pure, SameOperandsAndResultElementType]> {
+    : ONNX_Op<mnemonic, [Pure, ONNX_SameDataAndResultElementType]> {
   let summary = mnemonic # " over `axes` (all axes when absent)";
+  let description = [{
+    The opset-17 form, with the axes as an attribute. Axes of opset 18 and
+    later that are not constant are the optional operand `dynamic_axes`
+    instead, which excludes the attribute and is read at run time; with
+    `noop_with_empty_axes`, an empty operand leaves the data unchanged.
+  }];
   let arguments = (ins ONNX_NumericTensor:$data,
+                   Optional<ONNX_I64Tensor>:$dynamic_axes,
                    OptionalAttr<DenseI64ArrayAttr>:$axes,
-                   DefaultValuedAttr<I64Attr, "1">:$keepdims);
+                   DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                   DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
   let results = (outs ONNX_NumericTensor:$reduced);
   let hasVerifier = 1;
 }
