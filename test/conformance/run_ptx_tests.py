@@ -73,11 +73,14 @@ def pinned_shapes(test_dir):
 
 
 def first_error(output):
+    """The first error line, without the model's path (the lists written
+    by --update name the test already)."""
     lines = output.splitlines()
     chosen = next((l for l in lines if "error" in l.lower()), None)
     if chosen is None:
         chosen = next((l for l in lines if l.strip()), "no output")
-    return chosen.strip()[:200]
+    chosen = re.sub(r"^\S*model\.onnx: error: ", "", chosen.strip())
+    return chosen[:200]
 
 
 def compile_and_check(args, workdir, label, model, extra_flags):

@@ -183,12 +183,15 @@ Value KernelBuilder::accumulate(Value lhsValue, Value rhsValue, Value acc) {
   for (Operation &nested : body.without_terminator()) {
     Operation *clone = b.clone(nested, mapping);
     // Multiply-adds may fuse into FMAs, as CUDA compilers do by default.
-    if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(clone))
-      clone->setAttr(
-          fastMath.getFastMathAttrName(),
-          arith::FastMathFlagsAttr::get(
-              b.getContext(), fastMath.getFastMathFlagsAttr().getValue() |
-                                  arith::FastMathFlags::contract));
+    // Some ops (extf, truncf) carry the flags as an optional attribute.
+    if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(clone)) {
+      arith::FastMathFlagsAttr flags = fastMath.getFastMathFlagsAttr();
+      clone->setAttr(fastMath.getFastMathAttrName(),
+                     arith::FastMathFlagsAttr::get(
+                         b.getContext(), (flags ? flags.getValue()
+                                                : arith::FastMathFlags::none) |
+                                             arith::FastMathFlags::contract));
+    }
   }
   return mapping.lookup(body.getTerminator()->getOperand(0));
 }

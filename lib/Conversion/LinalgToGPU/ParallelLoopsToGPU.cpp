@@ -190,8 +190,10 @@ struct ParallelLoopsToGPUPass
     SmallVector<memref::LoadOp> hostLoads;
     for (Block &block : getOperation().getBody()) {
       auto runsOnHost = [&](Operation *user) {
+        // A user in another block of the function (after control flow was
+        // lowered to branches) is host code.
         Operation *top = block.findAncestorOpInBlock(*user);
-        return top->hasTrait<OpTrait::IsTerminator>() ||
+        return !top || top->hasTrait<OpTrait::IsTerminator>() ||
                isa<gpu::GPUDialect>(top->getDialect()) ||
                (!isa<scf::ParallelOp>(top) && !accessesMemory(top));
       };

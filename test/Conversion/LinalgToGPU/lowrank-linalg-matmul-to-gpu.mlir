@@ -121,3 +121,30 @@ func.func @elementwise(%a: memref<8xf32>, %b: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// A bfloat16 product summed in f32: extf carries no fastmath flags of its
+// own, and gets `contract` like the multiply-add.
+// CHECK-LABEL: func.func @widened
+// CHECK: gpu.launch
+// CHECK: arith.extf {{.*}} fastmath<contract> : bf16 to f32
+// CHECK: arith.mulf {{.*}} fastmath<contract>
+#lhs_w = affine_map<(m, n, k) -> (m, k)>
+#rhs_w = affine_map<(m, n, k) -> (k, n)>
+#out_w = affine_map<(m, n, k) -> (m, n)>
+func.func @widened(%a: memref<32x16xbf16>, %b: memref<16x32xbf16>,
+                   %c: memref<32x32xf32>) {
+  linalg.generic {indexing_maps = [#lhs_w, #rhs_w, #out_w],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<32x16xbf16>, memref<16x32xbf16>)
+      outs(%c : memref<32x32xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -78,6 +78,23 @@ func.func @serial(%a: memref<8xf32>, %out: memref<f32>) {
 
 // -----
 
+// A load whose value is used in another block of the function (control flow
+// already lowered to branches) is a host read.
+// CHECK-LABEL: func.func @host_scalar_other_block
+// CHECK: gpu.launch
+// CHECK: gpu.memcpy
+// CHECK: arith.index_cast
+func.func @host_scalar_other_block(%bounds: memref<2xi64>) -> index {
+  %c0 = arith.constant 0 : index
+  %v = memref.load %bounds[%c0] : memref<2xi64>
+  cf.br ^bb1
+^bb1:
+  %i = arith.index_cast %v : i64 to index
+  return %i : index
+}
+
+// -----
+
 // A scalar the host needs (a slice bound read from an input) is loaded by
 // a kernel into a staging buffer and copied to the host stack.
 // CHECK-LABEL: func.func @host_scalar
