@@ -297,6 +297,7 @@ func.func @split_parts(%x: tensor<2x7xf32>) -> (tensor<*xf32>, tensor<*xf32>, te
   %sizes = onnx.Constant {value = dense<[7, 0]> : tensor<2xi64>} : tensor<2xi64>
   %b:2 = onnx.Split %x, %sizes {axis = 1 : i64} : (tensor<2x7xf32>, tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>)
   return %a#0, %a#1, %a#2, %b#0, %b#1 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
 
 // -----
 
@@ -359,6 +360,7 @@ func.func @if_types(%x: tensor<2x3xf32>, %c: tensor<i1>, %y: tensor<2x5xf32>) ->
     onnx.Yield %y : tensor<2x5xf32>
   }
   return %a, %b : tensor<*xf32>, tensor<*xf32>
+}
 
 // -----
 
