@@ -79,14 +79,7 @@ static AxisPads readRuntimePads(OpBuilder &b, Location loc, Value pads,
   auto loop = scf::ForOp::create(
       b, loc, zero, loopCount, one, initial,
       [&](OpBuilder &nb, Location nloc, Value i, ValueRange sums) {
-        Value axis = arith::IndexCastOp::create(
-            nb, nloc, nb.getIndexType(),
-            tensor::ExtractOp::create(nb, nloc, axes, i));
-        Value negative = arith::CmpIOp::create(
-            nb, nloc, arith::CmpIPredicate::slt, axis, zero);
-        axis = arith::SelectOp::create(
-            nb, nloc, negative,
-            arith::AddIOp::create(nb, nloc, axis, rankValue), axis);
+        Value axis = readAxisAt(nb, nloc, axes, i, rankValue);
         Value beginPad = readPad(nb, nloc, i);
         Value endPad =
             readPad(nb, nloc, arith::AddIOp::create(nb, nloc, i, count));

@@ -74,6 +74,19 @@ void assertIndicesInRange(OpBuilder &builder, Location loc, Value indices,
       message);
 }
 
+Value readAxisAt(OpBuilder &builder, Location loc, Value axes, Value position,
+                 Value rank) {
+  Value axis = arith::IndexCastOp::create(
+      builder, loc, builder.getIndexType(),
+      tensor::ExtractOp::create(builder, loc, axes, position));
+  Value negative =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::slt, axis,
+                            arith::ConstantIndexOp::create(builder, loc, 0));
+  return arith::SelectOp::create(
+      builder, loc, negative, arith::AddIOp::create(builder, loc, axis, rank),
+      axis);
+}
+
 SmallVector<Value> buildListedAxesMask(OpBuilder &builder, Location loc,
                                        Value axes, int64_t rank,
                                        StringRef prefix, Value &isEmpty) {
@@ -90,14 +103,7 @@ SmallVector<Value> buildListedAxesMask(OpBuilder &builder, Location loc,
   auto loop = scf::ForOp::create(
       builder, loc, zero, length, one, initialCounts,
       [&](OpBuilder &b, Location nestedLoc, Value i, ValueRange counts) {
-        Value axis = arith::IndexCastOp::create(
-            b, nestedLoc, b.getIndexType(),
-            tensor::ExtractOp::create(b, nestedLoc, axes, i));
-        Value negative = arith::CmpIOp::create(
-            b, nestedLoc, arith::CmpIPredicate::slt, axis, zero);
-        axis = arith::SelectOp::create(
-            b, nestedLoc, negative,
-            arith::AddIOp::create(b, nestedLoc, axis, rankValue), axis);
+        Value axis = readAxisAt(b, nestedLoc, axes, i, rankValue);
         SmallVector<Value> next;
         for (auto [dim, count] : llvm::enumerate(counts)) {
           Value isDim = arith::CmpIOp::create(

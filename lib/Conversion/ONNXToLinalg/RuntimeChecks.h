@@ -42,6 +42,12 @@ void assertIndicesInRange(mlir::OpBuilder &builder, mlir::Location loc,
                           mlir::Value indices, mlir::Value axisSize,
                           llvm::StringRef message);
 
+/// Element `position` of the 1-D integer tensor `axes` as an index in
+/// [0, rank) when it lies in [-rank, rank): negative axes count from the end.
+mlir::Value readAxisAt(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::Value axes, mlir::Value position,
+                       mlir::Value rank);
+
 /// For each of `rank` dimensions, an i1 telling whether the 1-D int64 tensor
 /// `axes` (read at run time, any length) lists it; negative axes count from
 /// the end. Asserts that every axis lies in [-rank, rank) and that none is
