@@ -1,10 +1,10 @@
-//===- Quantization.cpp - Symmetric per-channel integer quantization
-//-------===//
+//===- Quantization.cpp - Per-channel and group-wise quantization --------===//
 
 #include "lowrank/Numerics/Quantization.h"
 
 #include <lapacke.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -18,20 +18,26 @@ MatrixF QuantizedMatrix::dequantize() const {
   MatrixF w(rows, cols);
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
-      w(i, j) = static_cast<float>(values[i * cols + j]) * scales[j];
+      w(i, j) = static_cast<float>(values[i * cols + j]) * getScale(i, j);
   return w;
 }
 
-/// Per-column scales max|w| / qmax; an all-zero column gets scale 1 so that
-/// dequantization never divides by zero.
-static std::vector<float> computeScales(const MatrixF &w, int qmax) {
-  std::vector<float> scales(w.cols(), 0.0f);
-  for (int64_t i = 0; i < w.rows(); ++i)
-    for (int64_t j = 0; j < w.cols(); ++j)
-      scales[j] = std::max(scales[j], std::fabs(w(i, j)));
-  for (float &s : scales)
-    s = s == 0.0f ? 1.0f : s / static_cast<float>(qmax);
-  return scales;
+/// Sets the scales of `group` to max|m| / qmax over its rows of `m` (a
+/// MatrixF or MatrixD of q's shape); an all-zero column of the group gets
+/// scale 1 so that dequantization never divides by zero.
+template <typename Matrix>
+static void setGroupScales(QuantizedMatrix &q, int64_t group, const Matrix &m) {
+  float *scales = &q.scales[group * q.cols];
+  int64_t begin = q.groupSize == 0 ? 0 : group * q.groupSize;
+  int64_t end =
+      q.groupSize == 0 ? q.rows : std::min(q.rows, begin + q.groupSize);
+  std::fill(scales, scales + q.cols, 0.0f);
+  for (int64_t i = begin; i < end; ++i)
+    for (int64_t j = 0; j < q.cols; ++j)
+      scales[j] = std::max(scales[j], static_cast<float>(std::fabs(m(i, j))));
+  float qmax = static_cast<float>(getQuantizationMax(q.bits));
+  for (int64_t j = 0; j < q.cols; ++j)
+    scales[j] = scales[j] == 0.0f ? 1.0f : scales[j] / qmax;
 }
 
 static int8_t roundToGrid(double value, float scale, int qmax) {
@@ -39,23 +45,29 @@ static int8_t roundToGrid(double value, float scale, int qmax) {
   return static_cast<int8_t>(std::clamp<double>(q, -qmax, qmax));
 }
 
-static QuantizedMatrix makeEmpty(const MatrixF &w, int bits) {
+static QuantizedMatrix makeEmpty(const MatrixF &w, int bits,
+                                 int64_t groupSize) {
   assert(bits >= 2 && bits <= 8 && "unsupported bit width");
+  assert(groupSize >= 0 && "negative group size");
   QuantizedMatrix q;
   q.bits = bits;
   q.rows = w.rows();
   q.cols = w.cols();
+  q.groupSize = groupSize >= w.rows() ? 0 : groupSize;
   q.values.assign(w.size(), 0);
-  q.scales = computeScales(w, getQuantizationMax(bits));
+  q.scales.assign(q.getNumGroups() * q.cols, 1.0f);
   return q;
 }
 
-QuantizedMatrix quantizePerColumn(const MatrixF &w, int bits) {
-  QuantizedMatrix q = makeEmpty(w, bits);
+QuantizedMatrix quantizeToNearest(const MatrixF &w, int bits,
+                                  int64_t groupSize) {
+  QuantizedMatrix q = makeEmpty(w, bits, groupSize);
+  for (int64_t g = 0; g < q.getNumGroups(); ++g)
+    setGroupScales(q, g, w);
   int qmax = getQuantizationMax(bits);
   for (int64_t i = 0; i < w.rows(); ++i)
     for (int64_t j = 0; j < w.cols(); ++j)
-      q.values[i * w.cols() + j] = roundToGrid(w(i, j), q.scales[j], qmax);
+      q.values[i * w.cols() + j] = roundToGrid(w(i, j), q.getScale(i, j), qmax);
   return q;
 }
 
@@ -99,26 +111,34 @@ static Expected<std::vector<double>> inverseCholeskyUpper(const double *gram,
   }
 }
 
-Expected<QuantizedMatrix> quantizePerColumnLDLQ(const MatrixF &w, int bits,
-                                                const double *gram) {
+Expected<QuantizedMatrix> quantizeErrorAware(const MatrixF &w, int bits,
+                                             const double *gram,
+                                             int64_t groupSize) {
   if (!gram)
-    return quantizePerColumn(w, bits);
+    return quantizeToNearest(w, bits, groupSize);
   int64_t n = w.rows(), m = w.cols();
   auto hinv = inverseCholeskyUpper(gram, n);
   if (!hinv)
     return hinv.takeError();
-  QuantizedMatrix q = makeEmpty(w, bits);
+  QuantizedMatrix q = makeEmpty(w, bits, groupSize);
   int qmax = getQuantizationMax(bits);
   MatrixD work(n, m);
   for (int64_t i = 0; i < w.size(); ++i)
     work.data()[i] = w.data()[i];
   std::vector<double> err(m);
   for (int64_t i = 0; i < n; ++i) {
+    // Per-column scales are fixed by the weights; a group's scales by its
+    // rows once the earlier groups' errors have been fed into them.
+    if (q.groupSize == 0 && i == 0)
+      setGroupScales(q, 0, w);
+    else if (q.groupSize != 0 && i % q.groupSize == 0)
+      setGroupScales(q, q.getGroupOf(i), work);
     double d = (*hinv)[i * n + i];
     for (int64_t j = 0; j < m; ++j) {
-      int8_t v = roundToGrid(work(i, j), q.scales[j], qmax);
+      float scale = q.getScale(i, j);
+      int8_t v = roundToGrid(work(i, j), scale, qmax);
       q.values[i * m + j] = v;
-      err[j] = (work(i, j) - static_cast<double>(v) * q.scales[j]) / d;
+      err[j] = (work(i, j) - static_cast<double>(v) * scale) / d;
     }
     // The rows still to be rounded absorb this row's error.
     for (int64_t k = i + 1; k < n; ++k) {

@@ -15,8 +15,12 @@ using namespace llvm;
 namespace lowrank::numerics {
 
 double getQuantizedLowRankBits(int64_t dIn, int64_t dOut, int bits,
-                               int64_t rank, int factorBits) {
-  double total = static_cast<double>(bits) * dIn * dOut + 32.0 * dOut;
+                               int64_t rank, int factorBits,
+                               int64_t groupSize) {
+  int64_t groups = groupSize <= 0 || groupSize >= dIn
+                       ? 1
+                       : (dIn + groupSize - 1) / groupSize;
+  double total = static_cast<double>(bits) * dIn * dOut + 32.0 * groups * dOut;
   if (rank > 0) {
     if (factorBits == 0)
       total += 32.0 * rank * (dIn + dOut);
@@ -143,6 +147,9 @@ fitQuantizedLowRank(const MatrixF &w, const QuantizedLowRankOptions &options) {
       (options.factorBits < 2 || options.factorBits > 8))
     return createStringError("unsupported factor bit width %d",
                              options.factorBits);
+  if (options.groupSize < 0)
+    return createStringError("negative quantization group size %lld",
+                             (long long)options.groupSize);
   if (options.rank < 0 || options.rank > std::min(w.rows(), w.cols()))
     return createStringError("rank %lld outside [0, min(d_in, d_out)]",
                              (long long)options.rank);
@@ -161,9 +168,10 @@ fitQuantizedLowRank(const MatrixF &w, const QuantizedLowRankOptions &options) {
   };
 
   QuantizedLowRankResult result;
-  result.bitsPerParameter = getQuantizedLowRankBits(
-      w.rows(), w.cols(), options.bits, options.rank, options.factorBits);
-  result.Q = quantizePerColumn(w, options.bits);
+  result.bitsPerParameter =
+      getQuantizedLowRankBits(w.rows(), w.cols(), options.bits, options.rank,
+                              options.factorBits, options.groupSize);
+  result.Q = quantizeToNearest(w, options.bits, options.groupSize);
   result.quantizationOnlyError = relative(result.Q.dequantize());
   result.L = MatrixF(w.rows(), options.rank);
   result.R = MatrixF(options.rank, w.cols());
@@ -179,8 +187,8 @@ fitQuantizedLowRank(const MatrixF &w, const QuantizedLowRankOptions &options) {
   }
   double best = INFINITY;
   for (int iter = 0; iter < options.maxIterations; ++iter) {
-    auto q =
-        quantizePerColumnLDLQ(subtract(w, lowRank), options.bits, roundingGram);
+    auto q = quantizeErrorAware(subtract(w, lowRank), options.bits,
+                                roundingGram, options.groupSize);
     if (!q)
       return q.takeError();
     MatrixF qDense = q->dequantize();
@@ -193,9 +201,9 @@ fitQuantizedLowRank(const MatrixF &w, const QuantizedLowRankOptions &options) {
       l = std::move(pair->A);
       r = std::move(pair->B);
       if (options.factorBits != 0) {
-        ql = quantizePerColumn(l, options.factorBits);
+        ql = quantizeToNearest(l, options.factorBits);
         l = ql->dequantize();
-        qr = quantizePerColumn(r, options.factorBits);
+        qr = quantizeToNearest(r, options.factorBits);
         r = qr->dequantize();
       }
     }

@@ -357,10 +357,12 @@ void FactorizePass::runOnOperation() {
   }
   if (failed(checkIntegerOption(getOperation(), "power-iterations",
                                 powerIterations, 0, 100)) ||
-      failed(checkIntegerOption(getOperation(), "qlr-iterations",
-                                qlrIterations, 1, 10000)) ||
+      failed(checkIntegerOption(getOperation(), "qlr-iterations", qlrIterations,
+                                1, 10000)) ||
       failed(checkIntegerOption(getOperation(), "hooi-iterations",
-                                hooiIterations, 0, 10000)))
+                                hooiIterations, 0, 10000)) ||
+      failed(checkIntegerOption(getOperation(), "quantize-group", quantizeGroup,
+                                0, 1 << 20)))
     return signalPassFailure();
   std::optional<int> bits = parseQuantizeOption(quantize);
   std::optional<int> factorBits = parseQuantizeFactorsOption(quantizeFactors);
@@ -371,13 +373,15 @@ void FactorizePass::runOnOperation() {
                  : "quantize '" + quantize + "' (expected none, int8 or int4)");
     return signalPassFailure();
   }
-  if (*factorBits != 0 && *bits == 0) {
-    getOperation().emitError("quantize-factors needs quantize=int8 or int4");
+  if ((*factorBits != 0 || quantizeGroup != 0) && *bits == 0) {
+    getOperation().emitError(*factorBits != 0 ? "quantize-factors"
+                                              : "quantize-group")
+        << " needs quantize=int8 or int4";
     return signalPassFailure();
   }
   if (*bits != 0)
     quantizedLowRank = QuantizedLowRankConfig{
-        *bits, *factorBits, static_cast<int>(qlrIterations)};
+        *bits, *factorBits, static_cast<int>(qlrIterations), quantizeGroup};
   FailureOr<FactorMethod> resolved =
       resolveFactorMethod(getOperation(), method, calibration);
   if (failed(resolved))

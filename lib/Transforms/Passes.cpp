@@ -36,6 +36,7 @@ void buildCompressPipeline(OpPassManager &pm, const CompressOptions &options) {
   factorize.powerIterations = options.powerIterations;
   factorize.quantize = options.quantize;
   factorize.quantizeFactors = options.quantizeFactors;
+  factorize.quantizeGroup = options.quantizeGroup;
   factorize.qlrIterations = options.qlrIterations;
   factorize.hooiIterations = options.hooiIterations;
   factorize.calibration = options.calibration;

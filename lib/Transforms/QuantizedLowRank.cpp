@@ -42,8 +42,10 @@ std::optional<int> parseQuantizeFactorsOption(StringRef value) {
   return std::nullopt;
 }
 
-/// The ONNX opset from which DequantizeLinear takes per-axis scales.
+/// The ONNX opsets from which DequantizeLinear takes per-axis scales and
+/// blocked (group-wise) scales.
 static constexpr int64_t kPerAxisDequantizeOpset = 13;
+static constexpr int64_t kBlockedDequantizeOpset = 21;
 
 /// The columns [begin, begin + count) of a quantized matrix.
 static QuantizedMatrix sliceColumns(const QuantizedMatrix &q, int64_t begin,
@@ -52,11 +54,14 @@ static QuantizedMatrix sliceColumns(const QuantizedMatrix &q, int64_t begin,
   out.bits = q.bits;
   out.rows = q.rows;
   out.cols = count;
+  out.groupSize = q.groupSize;
   out.values.resize(q.rows * count);
   for (int64_t i = 0; i < q.rows; ++i)
     std::copy(&q.values[i * q.cols + begin],
               &q.values[i * q.cols + begin] + count, &out.values[i * count]);
-  out.scales.assign(q.scales.begin() + begin, q.scales.begin() + begin + count);
+  for (int64_t g = 0; g < q.getNumGroups(); ++g)
+    out.scales.insert(out.scales.end(), &q.scales[g * q.cols + begin],
+                      &q.scales[g * q.cols + begin] + count);
   return out;
 }
 
@@ -80,44 +85,146 @@ createBlob(MLIRContext *context, StringRef name, RankedTensorType type,
       HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));
 }
 
-/// DequantizeLinear of `q` (rows x cols, per-column scales) stored with
-/// `shape`: as is (axis 1) or, for convolution kernels, transposed to
-/// cols x rows x 1... (axis 0).
+template <typename T>
+static Value createConstant(OpBuilder &builder, Location loc, StringRef name,
+                            ArrayRef<int64_t> shape, Type elementType,
+                            ArrayRef<T> data) {
+  auto type = RankedTensorType::get(shape, elementType);
+  auto attr = createBlob<T>(builder.getContext(), name, type, data);
+  return onnx::ConstantOp::create(builder, loc, type, attr);
+}
+
+/// The row-major scales of `q` as stored for `shape`: getNumGroups() x cols,
+/// or cols x getNumGroups() for a transposed (convolution) kernel.
+static std::vector<float> getStoredScales(const QuantizedMatrix &q,
+                                          bool transposed) {
+  if (!transposed)
+    return q.scales;
+  int64_t groups = q.getNumGroups();
+  std::vector<float> scales(q.scales.size());
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t j = 0; j < q.cols; ++j)
+      scales[j * groups + g] = q.scales[g * q.cols + j];
+  return scales;
+}
+
+/// Group-wise scales for an opset without blocked DequantizeLinear:
+/// Cast(integers) * scales expanded along the input axis, with the scales
+/// stored once per group (Expand, Reshape and, for a partial last group,
+/// Slice of the stored groups x 1 x cols tensor).
+static Value buildExpandedGroupDequantize(OpBuilder &builder, Location loc,
+                                          const QuantizedMatrix &q,
+                                          Value integers,
+                                          ArrayRef<int64_t> shape,
+                                          bool transposed, StringRef name) {
+  Type f32 = builder.getF32Type(), i64 = builder.getI64Type();
+  int64_t groups = q.getNumGroups(), inAxis = transposed ? 1 : 0;
+  int64_t outDim = shape[transposed ? 0 : 1];
+  // [groups, 1, cols] or [cols, groups, 1]: the group axis then its
+  // repetition, in the order of the stored kernel's axes.
+  SmallVector<int64_t> storedShape =
+      transposed ? SmallVector<int64_t>{outDim, groups, 1}
+                 : SmallVector<int64_t>{groups, 1, outDim};
+  SmallVector<int64_t> expandedShape = storedShape;
+  expandedShape[inAxis + 1] = q.groupSize;
+  SmallVector<int64_t> flatShape =
+      transposed ? SmallVector<int64_t>{outDim, groups * q.groupSize}
+                 : SmallVector<int64_t>{groups * q.groupSize, outDim};
+  std::string base = name.str();
+  Value scales =
+      createConstant<float>(builder, loc, base + "_scale", storedShape, f32,
+                            getStoredScales(q, transposed));
+  Value expandShape = createConstant<int64_t>(
+      builder, loc, base + "_scale_expand",
+      {static_cast<int64_t>(expandedShape.size())}, i64, expandedShape);
+  Value expanded = onnx::ExpandOp::create(
+      builder, loc, RankedTensorType::get(expandedShape, f32), scales,
+      expandShape);
+  Value flatShapeValue = createConstant<int64_t>(
+      builder, loc, base + "_scale_shape",
+      {static_cast<int64_t>(flatShape.size())}, i64, flatShape);
+  Value perRow = onnx::ReshapeOp::create(
+      builder, loc, RankedTensorType::get(flatShape, f32), expanded,
+      flatShapeValue, builder.getI64IntegerAttr(0));
+  if (groups * q.groupSize != q.rows) {
+    SmallVector<int64_t> slicedShape(flatShape);
+    slicedShape[inAxis] = q.rows;
+    int64_t start = 0, end = q.rows, axis = inAxis;
+    Value starts = createConstant<int64_t>(builder, loc, base + "_scale_start",
+                                           {1}, i64, {start});
+    Value ends = createConstant<int64_t>(builder, loc, base + "_scale_end", {1},
+                                         i64, {end});
+    Value axes = createConstant<int64_t>(builder, loc, base + "_scale_axis",
+                                         {1}, i64, {axis});
+    Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
+    perRow = onnx::SliceOp::create(builder, loc,
+                                   RankedTensorType::get(slicedShape, f32),
+                                   perRow, starts, ends, axes, none);
+  }
+  if (shape.size() > 2) { // a 1x1 convolution kernel: [cols, rows, 1, 1]
+    Value kernelShape = createConstant<int64_t>(
+        builder, loc, base + "_scale_kernel_shape",
+        {static_cast<int64_t>(shape.size())}, i64, shape);
+    perRow = onnx::ReshapeOp::create(builder, loc,
+                                     RankedTensorType::get(shape, f32), perRow,
+                                     kernelShape, builder.getI64IntegerAttr(0));
+  }
+  auto floatType = RankedTensorType::get(shape, f32);
+  Value floats = onnx::CastOp::create(
+      builder, loc, floatType, integers,
+      builder.getI64IntegerAttr(/*TensorProto.FLOAT=*/1),
+      builder.getI64IntegerAttr(1), builder.getStringAttr("up"));
+  return onnx::MulOp::create(builder, loc, floatType, floats, perRow);
+}
+
+/// The weight `q` (rows x cols) dequantized, stored with `shape`: as is or,
+/// for convolution kernels, transposed to cols x rows x 1... Per-column
+/// scales are a per-axis DequantizeLinear (axis 1, or 0 transposed);
+/// group-wise scales a blocked one along the input axis from opset 21, and
+/// an expansion of the stored scales before (buildExpandedGroupDequantize).
 static Value buildDequantizedWeight(OpBuilder &builder, Location loc,
                                     const QuantizedMatrix &q,
                                     ArrayRef<int64_t> shape, bool transposed,
-                                    StringRef name) {
-  MLIRContext *context = builder.getContext();
+                                    int64_t opset, StringRef name) {
   std::vector<int8_t> values = q.values;
   if (transposed)
     for (int64_t i = 0; i < q.rows; ++i)
       for (int64_t j = 0; j < q.cols; ++j)
         values[j * q.rows + i] = q.values[i * q.cols + j];
-  auto intType = RankedTensorType::get(shape, builder.getI8Type());
-  auto intAttr = createBlob<int8_t>(context, name, intType, values);
-  Value integers = onnx::ConstantOp::create(builder, loc, intType, intAttr);
-  auto scaleType = RankedTensorType::get({q.cols}, builder.getF32Type());
-  auto scaleAttr =
-      createBlob<float>(context, (name + "_scale").str(), scaleType, q.scales);
-  Value scales = onnx::ConstantOp::create(builder, loc, scaleType, scaleAttr);
+  Value integers = createConstant<int8_t>(builder, loc, name, shape,
+                                          builder.getI8Type(), values);
+  if (q.groupSize != 0 && opset < kBlockedDequantizeOpset)
+    return buildExpandedGroupDequantize(builder, loc, q, integers, shape,
+                                        transposed, name);
+  int64_t inAxis = transposed ? 1 : 0, outAxis = transposed ? 0 : 1;
+  SmallVector<int64_t> scaleShape{q.cols};
+  if (q.groupSize != 0) {
+    scaleShape.assign(shape.begin(), shape.end());
+    scaleShape[inAxis] = q.getNumGroups();
+  }
+  Value scales = createConstant<float>(builder, loc, (name + "_scale").str(),
+                                       scaleShape, builder.getF32Type(),
+                                       getStoredScales(q, transposed));
   Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
   auto floatType = RankedTensorType::get(shape, builder.getF32Type());
   auto dequantize = onnx::DequantizeLinearOp::create(
       builder, loc, floatType, integers, scales, none,
-      builder.getI64IntegerAttr(transposed ? 0 : 1));
+      builder.getI64IntegerAttr(q.groupSize != 0 ? inAxis : outAxis),
+      builder.getI64IntegerAttr(q.groupSize));
   return dequantize.getY();
 }
 
 /// Replaces the float weight (operand 1) of a factor op built through the
 /// interface by the dequantized integers `q`.
 static void useQuantizedWeight(OpBuilder &builder, Operation *factorOp,
-                               const QuantizedMatrix &q, StringRef name) {
+                               const QuantizedMatrix &q, int64_t opset,
+                               StringRef name) {
   Value weight = factorOp->getOperand(1);
   auto shape = cast<RankedTensorType>(weight.getType()).getShape();
   builder.setInsertionPoint(factorOp);
-  Value dequantized =
-      buildDequantizedWeight(builder, factorOp->getLoc(), q, shape,
-                             /*transposed=*/isa<onnx::ConvOp>(factorOp), name);
+  Value dequantized = buildDequantizedWeight(
+      builder, factorOp->getLoc(), q, shape,
+      /*transposed=*/isa<onnx::ConvOp>(factorOp), opset, name);
   factorOp->setOperand(1, dequantized);
   if (Operation *old = weight.getDefiningOp(); old && old->use_empty())
     old->erase();
@@ -128,20 +235,21 @@ static void useQuantizedWeight(OpBuilder &builder, Operation *factorOp,
 static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
                                            const LinearLayerInfo &layer,
                                            const QuantizedMatrix &q,
-                                           StringRef name, bool withBias) {
+                                           int64_t opset, StringRef name,
+                                           bool withBias) {
   Operation *op = layer.op;
   Location loc = op->getLoc();
   Type resultType = op->getResult(0).getType();
   if (auto matmul = dyn_cast<onnx::MatMulOp>(op)) {
     Value w = buildDequantizedWeight(builder, loc, q, {q.rows, q.cols},
-                                     /*transposed=*/false, name);
+                                     /*transposed=*/false, opset, name);
     return onnx::MatMulOp::create(builder, loc, resultType, matmul.getA(), w)
         .getY();
   }
   Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
   if (auto gemm = dyn_cast<onnx::GemmOp>(op)) {
     Value w = buildDequantizedWeight(builder, loc, q, {q.rows, q.cols},
-                                     /*transposed=*/false, name);
+                                     /*transposed=*/false, opset, name);
     return onnx::GemmOp::create(builder, loc, resultType, gemm.getA(), w,
                                 withBias ? gemm.getC() : none,
                                 gemm.getAlphaAttr(), gemm.getBetaAttr(),
@@ -152,7 +260,7 @@ static FailureOr<Value> buildQuantizedPath(OpBuilder &builder,
   if (auto conv = dyn_cast<onnx::ConvOp>(op)) {
     auto kernel = cast<RankedTensorType>(conv.getW().getType()).getShape();
     Value w = buildDequantizedWeight(builder, loc, q, kernel,
-                                     /*transposed=*/true, name);
+                                     /*transposed=*/true, opset, name);
     return onnx::ConvOp::create(builder, loc, resultType, conv.getX(), w,
                                 withBias ? conv.getB() : none,
                                 conv.getAutoPadAttr(), conv.getDilationsAttr(),
@@ -209,6 +317,7 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
   options.rank = decision.rank;
   options.factorBits = config.factorBits;
   options.maxIterations = config.maxIterations;
+  options.groupSize = config.groupSize;
   options.gram = gram;
   auto fit = fitQuantizedLowRank(weight, options);
   if (!fit)
@@ -216,10 +325,14 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
            << lead.name << "' failed: " << llvm::toString(fit.takeError());
 
   ModuleOp module = lead.op->getParentOfType<ModuleOp>();
-  auto opset = module->getAttrOfType<IntegerAttr>("onnx.opset");
-  if (opset && opset.getInt() < kPerAxisDequantizeOpset)
-    module->setAttr("onnx.opset",
-                    IntegerAttr::get(opset.getType(), kPerAxisDequantizeOpset));
+  auto opsetAttr = module->getAttrOfType<IntegerAttr>("onnx.opset");
+  if (opsetAttr && opsetAttr.getInt() < kPerAxisDequantizeOpset)
+    module->setAttr("onnx.opset", IntegerAttr::get(opsetAttr.getType(),
+                                                   kPerAxisDequantizeOpset));
+  // Linalg input has no opset: the dialect's own (latest) semantics.
+  int64_t opset = opsetAttr
+                      ? std::max(opsetAttr.getInt(), kPerAxisDequantizeOpset)
+                      : kBlockedDequantizeOpset;
 
   Operation *first = lead.op;
   for (unsigned member : members)
@@ -235,7 +348,7 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
     Operation *inputProjection = bottleneck.getDefiningOp();
     inputProjection->setAttr(kFactorAttr, builder.getStringAttr("A"));
     if (fit->quantizedL)
-      useQuantizedWeight(builder, inputProjection, *fit->quantizedL,
+      useQuantizedWeight(builder, inputProjection, *fit->quantizedL, opset,
                          lead.name + ".lowrank_a");
   }
 
@@ -278,12 +391,12 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
       outputProjection->setAttr(kDecisionAttr,
                                 layer.op->getAttr(kDecisionAttr));
       if (quantizedR)
-        useQuantizedWeight(builder, outputProjection, *quantizedR,
+        useQuantizedWeight(builder, outputProjection, *quantizedR, opset,
                            layer.name + ".lowrank_b");
       builder.setInsertionPoint(layer.op);
     }
     FailureOr<Value> quantizedPath = buildQuantizedPath(
-        builder, layer, q, layer.name + ".lowrank_q", !lowRankPath);
+        builder, layer, q, opset, layer.name + ".lowrank_q", !lowRankPath);
     if (failed(quantizedPath))
       return failure();
     quantizedPath->getDefiningOp()->setAttr(kFactorAttr,
@@ -305,6 +418,7 @@ LogicalResult rewriteQuantizedLowRank(MutableArrayRef<LinearLayerInfo> layers,
                   (alone ? groupBits : 0.0);
     SmallVector<NamedAttribute> extra = {
         b.getNamedAttr("quant_bits", b.getI64IntegerAttr(config.bits)),
+        b.getNamedAttr("quant_group", b.getI64IntegerAttr(q.groupSize)),
         b.getNamedAttr("factor_bits", b.getI64IntegerAttr(config.factorBits)),
         b.getNamedAttr("storage_bits", b.getF64FloatAttr(bits)),
         b.getNamedAttr("bits_per_param",

@@ -1,6 +1,7 @@
 // RUN: lowrank-opt %s --split-input-file --lowrank-factorize=quantize=int4 | FileCheck %s
 // RUN: lowrank-opt %s --split-input-file --lowrank-factorize="quantize=int8 quantize-factors=int8" | FileCheck %s --check-prefix=INT8
 // RUN: lowrank-opt %s --split-input-file --lowrank-factorize=quantize=int8 --lowrank-convert-onnx-to-linalg | FileCheck %s --check-prefix=LINALG
+// RUN: lowrank-opt %s --split-input-file --lowrank-factorize="quantize=int4 quantize-group=4" | FileCheck %s --check-prefix=GROUP
 
 // Q + L R of a MatMul: x Q (Q int8-stored int4 values behind a per-column
 // DequantizeLinear) plus (x L) R, summed; the float weight is gone.
@@ -90,4 +91,59 @@ func.func @group(%x: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4x8xf32>) {
   %q = onnx.MatMul %x, %wq {lowrank.decision = {action = "factor", rank = 4 : i64, d_in = 16 : i64, d_out = 16 : i64, group = 0 : i64, group_d_out = 24 : i64, name = "q"}} : (tensor<4x16xf32>, tensor<16x16xf32>) -> tensor<4x16xf32>
   %v = onnx.MatMul %x, %wv {lowrank.decision = {action = "factor", rank = 4 : i64, d_in = 16 : i64, d_out = 8 : i64, group = 0 : i64, group_d_out = 24 : i64, name = "v"}} : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
   return %q, %v : tensor<4x16xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Group-wise scales from opset 21: a blocked DequantizeLinear along the
+// input axis, one scale per 4 input rows and output column.
+// GROUP-LABEL: func.func @grouped_opset21
+// GROUP: %[[QI:.*]] = onnx.Constant {value = dense_resource<g21.lowrank_q> : tensor<8x6xi8>} : tensor<8x6xi8>
+// GROUP: %[[QS:.*]] = onnx.Constant {value = dense_resource<g21.lowrank_q_scale> : tensor<2x6xf32>} : tensor<2x6xf32>
+// GROUP: %[[QW:.*]] = onnx.DequantizeLinear %[[QI]], %[[QS]], %{{.*}} {axis = 0 : i64, block_size = 4 : i64} : (tensor<8x6xi8>, tensor<2x6xf32>, none) -> tensor<8x6xf32>
+// GROUP: onnx.MatMul %arg0, %[[QW]] {lowrank.decision = {{{.*}}}, lowrank.factor = "Q"}
+module attributes {onnx.opset = 21 : i64} {
+func.func @grouped_opset21(%x: tensor<2x8xf32>) -> tensor<2x6xf32> {
+  %w = onnx.Constant {value = dense<0.5> : tensor<8x6xf32>} : tensor<8x6xf32>
+  %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 0 : i64, d_in = 8 : i64, d_out = 6 : i64, name = "g21"}} : (tensor<2x8xf32>, tensor<8x6xf32>) -> tensor<2x6xf32>
+  return %y : tensor<2x6xf32>
+}
+}
+
+// -----
+
+// Before opset 21 DequantizeLinear has no blocks: the stored 3 x 1 x 6
+// scales (10 rows in groups of 4, the last partial) are expanded to one
+// row per input row, and multiply the integers cast to float.
+// GROUP-LABEL: func.func @grouped_opset17
+// GROUP: %[[QI:.*]] = onnx.Constant {value = dense_resource<g17.lowrank_q> : tensor<10x6xi8>} : tensor<10x6xi8>
+// GROUP: %[[QS:.*]] = onnx.Constant {value = dense_resource<g17.lowrank_q_scale> : tensor<3x1x6xf32>} : tensor<3x1x6xf32>
+// GROUP: %[[E:.*]] = onnx.Expand %[[QS]], %{{.*}} : (tensor<3x1x6xf32>, tensor<3xi64>) -> tensor<3x4x6xf32>
+// GROUP: %[[R:.*]] = onnx.Reshape %[[E]], %{{.*}} : (tensor<3x4x6xf32>, tensor<2xi64>) -> tensor<12x6xf32>
+// GROUP: %[[S:.*]] = onnx.Slice %[[R]], {{.*}} -> tensor<10x6xf32>
+// GROUP: %[[F:.*]] = onnx.Cast %[[QI]] {to = 1 : i64} : (tensor<10x6xi8>) -> tensor<10x6xf32>
+// GROUP: %[[QW:.*]] = onnx.Mul %[[F]], %[[S]] : (tensor<10x6xf32>, tensor<10x6xf32>) -> tensor<10x6xf32>
+// GROUP: onnx.MatMul %arg0, %[[QW]] {lowrank.decision = {{{.*}}}, lowrank.factor = "Q"}
+// GROUP-NOT: onnx.DequantizeLinear
+module attributes {onnx.opset = 17 : i64} {
+func.func @grouped_opset17(%x: tensor<2x10xf32>) -> tensor<2x6xf32> {
+  %w = onnx.Constant {value = dense<0.5> : tensor<10x6xf32>} : tensor<10x6xf32>
+  %y = onnx.MatMul %x, %w {lowrank.decision = {action = "factor", rank = 0 : i64, d_in = 10 : i64, d_out = 6 : i64, name = "g17"}} : (tensor<2x10xf32>, tensor<10x6xf32>) -> tensor<2x6xf32>
+  return %y : tensor<2x6xf32>
+}
+}
+
+// -----
+
+// A 1x1 convolution kernel (C_out x C_in x 1 x 1) is blocked along C_in
+// (axis 1, the default).
+// GROUP-LABEL: func.func @grouped_pointwise
+// GROUP: onnx.DequantizeLinear %{{.*}}, %{{.*}}, %{{.*}} {block_size = 4 : i64} : (tensor<12x16x1x1xi8>, tensor<12x4x1x1xf32>, none) -> tensor<12x16x1x1xf32>
+module attributes {onnx.opset = 21 : i64} {
+func.func @grouped_pointwise(%x: tensor<1x16x6x6xf32>) -> tensor<1x12x6x6xf32> {
+  %w = onnx.Constant {value = dense<0.5> : tensor<12x16x1x1xf32>} : tensor<12x16x1x1xf32>
+  %none = onnx.NoValue
+  %y = onnx.Conv %x, %w, %none {kernel_shape = array<i64: 1, 1>, lowrank.decision = {action = "factor", rank = 0 : i64, d_in = 16 : i64, d_out = 12 : i64}} : (tensor<1x16x6x6xf32>, tensor<12x16x1x1xf32>, none) -> tensor<1x12x6x6xf32>
+  return %y : tensor<1x12x6x6xf32>
+}
 }

@@ -46,6 +46,12 @@ TEST(QuantizedLowRank, BitsPerParameter) {
   EXPECT_DOUBLE_EQ(getQuantizedLowRankBits(256, 256, 4, 8, 8),
                    (4.0 * 65536 + 32 * 256 + 8.0 * 8 * 512 + 32 * (8 + 256)) /
                        65536);
+  // Group-wise scales: one per column and 128 rows, 4 + 32 / 128.
+  EXPECT_DOUBLE_EQ(getQuantizedLowRankBits(256, 256, 4, 0, 0, 128), 4.25);
+  // A partial last group counts as a group; a group of all rows is one.
+  EXPECT_DOUBLE_EQ(getQuantizedLowRankBits(100, 10, 4, 0, 0, 64),
+                   (4.0 * 1000 + 32 * 2 * 10) / 1000);
+  EXPECT_DOUBLE_EQ(getQuantizedLowRankBits(64, 32, 4, 0, 0, 64), 4.5);
 }
 
 TEST(QuantizedLowRank, ErrorHistoryIsNonIncreasingAndMatchesTheFactors) {
@@ -85,6 +91,25 @@ TEST(QuantizedLowRank, BeatsQuantizationAloneAtEqualBits) {
   EXPECT_LT(combined.relativeError, five.relativeError);
   ASSERT_TRUE(combined.quantizedL.has_value());
   EXPECT_EQ(combined.quantizedL->bits, 8);
+}
+
+TEST(QuantizedLowRank, GroupWiseScalesRefineQ) {
+  MatrixF w = structuredWeight(256, 64, 8, 25);
+  QuantizedLowRankOptions perColumn;
+  perColumn.bits = 4;
+  perColumn.rank = 8;
+  QuantizedLowRankOptions grouped = perColumn;
+  grouped.groupSize = 64;
+  QuantizedLowRankResult a = fit(w, perColumn);
+  QuantizedLowRankResult b = fit(w, grouped);
+  EXPECT_EQ(b.Q.groupSize, 64);
+  EXPECT_EQ(b.Q.getNumGroups(), 4);
+  EXPECT_DOUBLE_EQ(b.bitsPerParameter,
+                   getQuantizedLowRankBits(256, 64, 4, 8, 0, 64));
+  for (size_t i = 1; i < b.errorHistory.size(); ++i)
+    EXPECT_LE(b.errorHistory[i], b.errorHistory[i - 1]);
+  EXPECT_LT(b.quantizationOnlyError, a.quantizationOnlyError);
+  EXPECT_LT(b.relativeError, a.relativeError);
 }
 
 TEST(QuantizedLowRank, TheGramWeightedFitWinsOnTheOutputError) {
@@ -133,6 +158,12 @@ TEST(QuantizedLowRank, RejectsBadInput) {
   result = fitQuantizedLowRank(w, options);
   ASSERT_FALSE(static_cast<bool>(result));
   EXPECT_NE(llvm::toString(result.takeError()).find("NaN"), std::string::npos);
+  w(1, 1) = 0;
+  options.groupSize = -1;
+  result = fitQuantizedLowRank(w, options);
+  ASSERT_FALSE(static_cast<bool>(result));
+  EXPECT_NE(llvm::toString(result.takeError()).find("group size"),
+            std::string::npos);
 }
 
 } // namespace

@@ -1,9 +1,9 @@
 //===- QuantizedLowRank.h - W ~ Q + L R (low rank + low bits) -*- C++ -*-===//
 //
 // CALDERA-style decomposition of a d_in x d_out weight (y = x W) into a
-// quantized full matrix Q (int8 or int4, per-output-channel scales) plus a
-// rank-r correction L R (L d_in x r, R r x d_out, optionally int8), fitted by
-// alternating minimization of the output error
+// quantized full matrix Q (int8 or int4, per-output-channel or group-wise
+// scales) plus a rank-r correction L R (L d_in x r, R r x d_out, optionally
+// int8), fitted by alternating minimization of the output error
 //
 //   || C^T (W - Q - L R) ||_F,   G = C C^T = sum x x^T,
 //
@@ -30,8 +30,10 @@
 namespace lowrank::numerics {
 
 struct QuantizedLowRankOptions {
-  /// Bits of Q (8 or 4).
+  /// Bits of Q (2 to 8).
   int bits = 4;
+  /// Input rows sharing one scale of Q per column; 0: one scale per column.
+  int64_t groupSize = 0;
   /// Rank of L R; 0 gives Q alone.
   int64_t rank = 0;
   /// Bits of L and R; 0 keeps them float32.
@@ -56,7 +58,8 @@ struct QuantizedLowRankResult {
   /// Relative weighted error ||C^T (W - Q - L R)|| / ||C^T W|| after each
   /// kept iteration; non-increasing.
   std::vector<double> errorHistory;
-  /// The relative weighted error of quant(W) alone (round to nearest).
+  /// The relative weighted error of quant(W) alone (round to nearest, same
+  /// groups).
   double quantizationOnlyError = 0;
   double relativeError = 0;
   /// Storage of Q, L, R and their scales per weight parameter.
@@ -64,10 +67,12 @@ struct QuantizedLowRankResult {
 };
 
 /// Bits per parameter of a d_in x d_out weight stored as Q (`bits`, one
-/// float32 scale per column) plus rank-r factors (`factorBits` with per-column
-/// scales, or float32 when 0).
+/// float32 scale per column and group of `groupSize` rows, or per column when
+/// 0) plus rank-r factors (`factorBits` with per-column scales, or float32
+/// when 0).
 double getQuantizedLowRankBits(int64_t dIn, int64_t dOut, int bits,
-                               int64_t rank, int factorBits);
+                               int64_t rank, int factorBits,
+                               int64_t groupSize = 0);
 
 /// ||C^T E||_F with G = C C^T (||E||_F when `gram` is null).
 llvm::Expected<double> getWeightedNorm(const MatrixF &e, const double *gram);

@@ -81,6 +81,10 @@ struct CompressOptions : public mlir::PassPipelineOptions<CompressOptions> {
       *this, "quantize-factors",
       llvm::cl::desc("none or int8: quantize L and R of Q + L R"),
       llvm::cl::init("none")};
+  Option<int64_t> quantizeGroup{
+      *this, "quantize-group",
+      llvm::cl::desc("Input rows per scale of Q (0: one per output channel)"),
+      llvm::cl::init(0)};
   Option<int64_t> qlrIterations{
       *this, "qlr-iterations",
       llvm::cl::desc("Most alternating iterations of the Q + L R fit"),

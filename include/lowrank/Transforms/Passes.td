@@ -167,7 +167,9 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
 
     With `quantize=int8|int4` a factored layer becomes W ~ Q + L R (low
     rank plus low precision): Q is quantized symmetrically with one scale
-    per output channel, L R has the decided rank, and both are fitted by
+    per output channel, or with `quantize-group=N` one per output channel
+    and group of N input rows (a partial last group is a group; N at least
+    d_in is per channel), L R has the decided rank, and both are fitted by
     alternating minimization until the error stops improving
     (`qlr-iterations` at most). The rewrite keeps Q as integers behind a
     per-axis `onnx.DequantizeLinear` (int4 values are stored in int8
@@ -180,7 +182,13 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
     %u = onnx.MatMul %t, %r {lowrank.factor = "B"} : ...
     %y = onnx.Add %d, %u {lowrank.factor = "QLR"} : ...
     ```
-    The report gives the bits per parameter, the error of Q alone, the
+    Group-wise scales are a blocked DequantizeLinear (`block_size = N`
+    along the input axis) in models of opset 21 and later; before, where
+    DequantizeLinear has no blocks, the integers are cast to float and
+    multiplied by the stored groups x d_out scales expanded along the input
+    axis (Expand, Reshape, and Slice for a partial last group), so that the
+    written model keeps its opset. The report gives the bits per parameter
+    (integers, every float32 scale, factors), the error of Q alone, the
     final error and the iterations.
 
     Convolutions whose decision says `tucker` (from `tucker=true` in
@@ -216,6 +224,9 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
            "with Q quantized per output channel (DequantizeLinear)">,
     Option<"quantizeFactors", "quantize-factors", "std::string", "\"none\"",
            "none or int8: also quantize L and R of a Q + L R layer">,
+    Option<"quantizeGroup", "quantize-group", "int64_t", "0",
+           "Input rows sharing one scale of Q per output channel (0: one "
+           "scale per output channel)">,
     Option<"qlrIterations", "qlr-iterations", "int64_t", "15",
            "Most alternating iterations of the Q + L R fit">,
     Option<"hooiIterations", "hooi-iterations", "int64_t", "2",

@@ -1,8 +1,9 @@
 //===- QuantizedLowRank.h - The Q + L R rewrite of a layer -*- C++ -*-===//
 //
 // lowrank-factorize with quantize=int8|int4 replaces y = x W (+ b) by
-// y = x Q + (x L) R (+ b): Q an integer constant behind a per-output-channel
-// onnx.DequantizeLinear, L R a rank-r pair (optionally int8 as well). Layers
+// y = x Q + (x L) R (+ b): Q an integer constant behind an
+// onnx.DequantizeLinear with a scale per output channel or per output channel
+// and group of input rows, L R a rank-r pair (optionally int8 as well). Layers
 // of a shared-input group are fitted jointly on their concatenated weights
 // and share L.
 //
@@ -27,6 +28,8 @@ struct QuantizedLowRankConfig {
   /// Bits of L and R: 0 (float32) or 8.
   int factorBits = 0;
   int maxIterations = 15;
+  /// Input rows per scale of Q in each column; 0: one scale per column.
+  int64_t groupSize = 0;
 };
 
 /// Parses `quantize` (none|int8|int4) into a bit width, 0 for none.
