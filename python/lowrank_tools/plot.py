@@ -92,7 +92,8 @@ def tradeoff_language_model(rows: list[dict], out: pathlib.Path, title: str = ""
     for index, method in enumerate(dict.fromkeys(r["method"] for r in rows)):
         pts = sorted((r for r in rows if r["method"] == method), key=lambda r: r["params_kept"])
         label = METHODS[method].label if method in METHODS else method
-        style = dict(color=f"C{index % 10}", marker="o", label=label)
+        # Ten colors, then the same colors with another marker.
+        style = dict(color=f"C{index % 10}", marker="os^"[index // 10 % 3], label=label)
         ax_bits.plot([r["bits_per_param"] for r in pts], [r["kl"] for r in pts], **style)
         if METHODS.get(method) is not None and not METHODS[method].per_cut:
             continue  # sized by bits, not by a parameter budget

@@ -66,6 +66,19 @@ METHODS = {
     "qlr-int8-r8": Method("rank=8 multiple=8 method=whiten calibration={stats} "
                           "quantize=int8 quantize-factors=int8",
                           "Q+LR: int8 Q + rank-8 int8 L R", needs_stats=True, per_cut=False),
+    # Baselines of the same storage without a low-rank part: int4
+    # round-to-nearest with a scale per output channel, and with a scale per
+    # 128 input rows of each output channel (group-wise).
+    "int4-rtn": Method("rank=0 quantize=int4", "int4 round-to-nearest, per channel",
+                       per_cut=False),
+    "int4-g128-rtn": Method("rank=0 quantize=int4 quantize-group=128",
+                            "int4 round-to-nearest, groups of 128", per_cut=False),
+    "int4-g32-rtn": Method("rank=0 quantize=int4 quantize-group=32",
+                           "int4 round-to-nearest, groups of 32", per_cut=False),
+    "qlr-int4-g128-r8": Method("rank=8 method=whiten calibration={stats} quantize=int4 "
+                               "quantize-group=128 quantize-factors=int8",
+                               "Q+LR: int4 Q (groups of 128) + rank-8 int8 L R",
+                               needs_stats=True, per_cut=False),
 }
 DEFAULT_CUTS = (0.1, 0.2, 0.3, 0.4)
 
@@ -97,7 +110,11 @@ _kept_fraction: dict[tuple, float] = {}
 def fit_rank_ratio(tool, model, method: Method, keep: float, work: pathlib.Path,
                    shape: str | None) -> float:
     """The rank ratio whose kept parameter fraction is closest to `keep`
-    from below (bisection; the fraction grows with the ratio, in steps)."""
+    from below (bisection; the fraction grows with the ratio, in steps).
+    The fraction is of the factorable layers' parameters where the report
+    gives it, the budget that param-ratio spends (an output head, which
+    stays dense, is not in it), so that the methods of one cut compare at
+    the same size."""
     lo, hi, best = 0.0, 1.0, 0.0
     for _ in range(8):
         mid = (lo + hi) / 2
@@ -105,7 +122,8 @@ def fit_rank_ratio(tool, model, method: Method, keep: float, work: pathlib.Path,
         key = (str(tool), str(model), options, shape)
         if key not in _kept_fraction:  # the cuts' bisections share midpoints
             rep = compress(tool, model, options, work / "fit.onnx", work / "fit.json", shape)
-            _kept_fraction[key] = rep["totals"]["param_ratio"]
+            totals = rep["totals"]
+            _kept_fraction[key] = totals.get("factorable_param_ratio", totals["param_ratio"])
         if _kept_fraction[key] <= keep:
             lo, best = mid, mid
         else:
@@ -192,7 +210,7 @@ def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_
                     f"{row['params_before']} linear params, {row['bits_per_param']:.2f} bits/param, "
                     f"cosine {acc.mean_cosine:.4f} (min {acc.min_cosine:.4f}), "
                     f"rel. error {acc.relative_error:.4f}"
-                    + (f", KL {lm.kl:.4f}, perplexity {lm.perplexity:.3f}, "
+                    + (f", KL {lm.kl:.2e}, perplexity {lm.perplexity:.3f}, "
                        f"top-1 {lm.top1_agreement:.3f}" if tokens is not None else "")
                     + f"  [compress {row['compress_s']} s, evaluate {row['evaluate_s']} s]")
                 out.unlink()
@@ -234,7 +252,7 @@ def language_model_table(rows) -> str:
     for r in rows:
         cut = f"{float(r['cut']):.0%}" if r["cut"] not in (None, "") else "-"
         lines.append(f"| {r['method']} | {cut} | {float(r['params_kept']):.3f} "
-                     f"| {float(r['bits_per_param']):.2f} | {float(r['kl']):.4f} "
+                     f"| {float(r['bits_per_param']):.2f} | {float(r['kl']):.2e} "
                      f"| {float(r['perplexity']):.3f} | {float(r['top1_agreement']):.3f} |")
     return "\n".join(lines) + "\n"
 

@@ -4,6 +4,7 @@ does not know, and the accuracy metrics."""
 import os
 import pathlib
 import stat
+import sys
 import tempfile
 import unittest
 
@@ -34,6 +35,27 @@ class Methods(unittest.TestCase):
             with self.assertRaises(RuntimeError):
                 sweep.compress(tool, "m.onnx", "rank=4", pathlib.Path(tmp) / "o.onnx",
                                pathlib.Path(tmp) / "r.json", None)
+
+
+    def test_uniform_ratio_fits_the_factorable_budget(self):
+        # A fake lowrank-opt whose factorable fraction is the rank ratio and
+        # whose total fraction also counts a dense output head.
+        with tempfile.TemporaryDirectory() as tmp:
+            tool = pathlib.Path(tmp) / "fake-lowrank-opt"
+            tool.write_text(
+                f"#!{sys.executable}\n"
+                "import json, re, sys\n"
+                "opts = next(a for a in sys.argv if a.startswith('--lowrank-compress='))\n"
+                "ratio = float(re.search(r'rank-ratio=([0-9.]+)', opts).group(1))\n"
+                "report = next(a for a in sys.argv if a.startswith('--lowrank-report='))\n"
+                "totals = {'factorable_param_ratio': ratio, 'param_ratio': 0.1 + 0.9 * ratio}\n"
+                "open(report.split('=', 1)[1], 'w').write(json.dumps({'totals': totals}))\n")
+            tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+            ratio = sweep.fit_rank_ratio(tool, pathlib.Path(tmp) / "m.onnx",
+                                         sweep.METHODS["svd-uniform"], 0.5, pathlib.Path(tmp),
+                                         None)
+            self.assertLessEqual(ratio, 0.5)
+            self.assertGreater(ratio, 0.49)
 
 
 class Metrics(unittest.TestCase):
@@ -109,7 +131,7 @@ class LanguageModelMetrics(unittest.TestCase):
                "dense_perplexity": 11.02}
         table = sweep.markdown_table([row])
         self.assertIn("perplexity 11.020", table)
-        self.assertIn("| whiten | 20% | 0.800 | 25.60 | 0.1234 | 12.500 | 0.900 |", table)
+        self.assertIn("| whiten | 20% | 0.800 | 25.60 | 1.23e-01 | 12.500 | 0.900 |", table)
 
 
 class TokenFeeds(unittest.TestCase):

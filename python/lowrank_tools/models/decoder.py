@@ -109,7 +109,7 @@ def main(argv=None) -> int:
               f"{lm.perplexity:.3f} ({len(tokens)} sequences, {lm.positions} positions)")
         return 0
     lm = compare(args.original, args.compressed, tokens)
-    print(f"{args.compressed.name}: KL {lm.kl:.4f} nats/token, perplexity {lm.perplexity:.3f} "
+    print(f"{args.compressed.name}: KL {lm.kl:.3e} nats/token, perplexity {lm.perplexity:.3f} "
           f"(original {lm.dense_perplexity:.3f}), top-1 agreement {lm.top1_agreement:.4f} "
           f"({lm.positions} positions)")
     if args.json:
