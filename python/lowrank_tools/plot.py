@@ -88,7 +88,7 @@ def tradeoff_language_model(rows: list[dict], out: pathlib.Path, title: str = ""
     from .sweep import METHODS
 
     plt = _pyplot()
-    fig, (ax_kl, ax_ppl, ax_bits) = plt.subplots(1, 3, figsize=(16, 4.4))
+    fig, (ax_kl, ax_ppl, ax_bits) = plt.subplots(1, 3, figsize=(16, 5.4))
     for index, method in enumerate(dict.fromkeys(r["method"] for r in rows)):
         pts = sorted((r for r in rows if r["method"] == method), key=lambda r: r["params_kept"])
         label = METHODS[method].label if method in METHODS else method
@@ -108,7 +108,6 @@ def tradeoff_language_model(rows: list[dict], out: pathlib.Path, title: str = ""
         ax.set_xlabel("fraction of linear-layer parameters kept")
     for ax in (ax_kl, ax_bits):
         ax.set_yscale("log")
-    ax_ppl.legend(fontsize=7)
     ax_bits.set_xlabel("bits per original linear-layer parameter")
     ax_bits.set_ylabel("KL, nats/token")
     ax_bits.set_xscale("log", base=2)
@@ -116,10 +115,14 @@ def tradeoff_language_model(rows: list[dict], out: pathlib.Path, title: str = ""
     ax_bits.set_xlim(3, 36)
     for ax in (ax_kl, ax_ppl, ax_bits):
         ax.grid(True, alpha=0.3)
-    ax_bits.legend(fontsize=7)
+    # One legend under the panels, where it hides no point.
+    handles, labels = ax_bits.get_legend_handles_labels()
+    handles += ax_ppl.get_legend_handles_labels()[0][-1:]
+    labels += ax_ppl.get_legend_handles_labels()[1][-1:]
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.17, 1, 1))
     fig.savefig(out, dpi=110)
     plt.close(fig)
 
