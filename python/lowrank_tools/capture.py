@@ -154,6 +154,40 @@ def load_inputs(paths, model: onnx.ModelProto) -> list[dict[str, np.ndarray]]:
     return feeds
 
 
+def token_feeds(path, model: onnx.ModelProto) -> list[dict[str, np.ndarray]]:
+    """One feed per row of a .npy of token ids ([N, T] or [T], integers):
+    `input_ids` [1, T] (the model's only input if it has no input of that
+    name) and, where the model has one, an all-ones `attention_mask`."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise SystemExit(f"error: {path}: no such file")
+    try:
+        tokens = np.load(path)
+    except (OSError, ValueError) as err:
+        raise SystemExit(f"error: {path}: not a .npy file: {err}") from err
+    if tokens.ndim == 1:
+        tokens = tokens[None, :]
+    if tokens.ndim != 2 or not np.issubdtype(tokens.dtype, np.integer) or tokens.shape[1] == 0:
+        raise SystemExit(f"error: {path}: token ids must be an integer array [sequences, "
+                         f"tokens], not {tokens.dtype} {list(tokens.shape)}")
+    initializers = {t.name for t in model.graph.initializer}
+    names = [i.name for i in model.graph.input if i.name not in initializers]
+    if "input_ids" in names:
+        ids_name = "input_ids"
+    elif len(names) == 1:
+        ids_name = names[0]
+    else:
+        raise SystemExit(f"error: {path}: the model has no input 'input_ids' "
+                         f"(inputs: {', '.join(names)})")
+    feeds = []
+    for row in tokens.astype(np.int64):
+        feed = {ids_name: row[None, :]}
+        if "attention_mask" in names:
+            feed["attention_mask"] = np.ones_like(feed[ids_name])
+        feeds.append(feed)
+    return feeds
+
+
 def capture(model_path, feeds, model_name: str | None = None) -> list[lrstats.LayerStats]:
     """Runs `feeds` through the model and returns the statistics of every
     linear op's input."""
@@ -203,6 +237,9 @@ def main(argv=None) -> int:
                         help=".npz/.npy/.pb files or directories of them")
     parser.add_argument("--sentences", type=pathlib.Path,
                         help="text file, one sentence per line, tokenized for all-MiniLM-L6-v2")
+    parser.add_argument("--tokens", type=pathlib.Path, action="append", default=[],
+                        help=".npy of token ids [sequences, tokens]: one input per sequence "
+                        "(input_ids [1, tokens]); repeatable")
     parser.add_argument("-o", "--output", type=pathlib.Path, required=True)
     args = parser.parse_args(argv)
     if not args.model.is_file():
@@ -213,6 +250,8 @@ def main(argv=None) -> int:
         from .models import minilm
 
         feeds += minilm.tokenize(minilm.read_sentences(args.sentences))
+    for path in args.tokens:
+        feeds += token_feeds(path, model)
     start = time.perf_counter()
     layers = capture(args.model, feeds)
     lrstats.write(args.output, layers, model=args.model.name)

@@ -60,3 +60,63 @@ def compare(reference: list[np.ndarray], candidate: list[np.ndarray],
               for r, c in zip(error_reference, error_candidate))
     den = sum(float(np.sum(r.astype(np.float64) ** 2)) for r in error_reference)
     return Accuracy(float(cos.mean()), float(cos.min()), float(np.sqrt(num / max(den, 1e-300))))
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """log-softmax over the last axis, in float64."""
+    x = logits.astype(np.float64)
+    x = x - x.max(axis=-1, keepdims=True)
+    return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+
+
+@dataclass
+class LanguageModelAccuracy:
+    kl: float  # mean KL(p_original || p_compressed), nats per token
+    nll: float  # compressed model's next-token NLL, nats per token
+    dense_nll: float  # the original's
+    top1_agreement: float
+    positions: int
+
+    @property
+    def perplexity(self) -> float:
+        return float(np.exp(self.nll))
+
+    @property
+    def dense_perplexity(self) -> float:
+        return float(np.exp(self.dense_nll))
+
+    def as_dict(self) -> dict:
+        return {"kl": self.kl, "nll": self.nll, "perplexity": self.perplexity,
+                "top1_agreement": self.top1_agreement, "dense_nll": self.dense_nll,
+                "dense_perplexity": self.dense_perplexity}
+
+
+def next_token_nll(logits: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+    """NLL of each next token: logits [..., T, V] of the sequences `tokens`
+    [..., T]; position t predicts token t + 1 (T - 1 values per sequence)."""
+    logp = log_softmax(logits[..., :-1, :])
+    targets = np.asarray(tokens)[..., 1:]
+    return -np.take_along_axis(logp, targets[..., None].astype(np.int64), axis=-1)[..., 0]
+
+
+def compare_language_model(reference: list[np.ndarray], candidate: list[np.ndarray],
+                           tokens: list[np.ndarray]) -> LanguageModelAccuracy:
+    """KL, NLL and top-1 agreement over the positions that have a next
+    token; `reference`/`candidate` are the two models' logits [..., T, V]
+    per input and `tokens` its token ids [..., T]."""
+    kl = nll = dense = agree = 0.0
+    positions = 0
+    for ref, cand, ids in zip(reference, candidate, tokens):
+        ids = np.asarray(ids)
+        if ref.shape != cand.shape or ref.shape[:-1] != ids.shape:
+            raise ValueError(f"logits {ref.shape} and {cand.shape} do not match tokens {ids.shape}")
+        logp, logq = log_softmax(ref[..., :-1, :]), log_softmax(cand[..., :-1, :])
+        kl += float((np.exp(logp) * (logp - logq)).sum())
+        nll += float(next_token_nll(cand, ids).sum())
+        dense += float(next_token_nll(ref, ids).sum())
+        agree += float((ref[..., :-1, :].argmax(-1) == cand[..., :-1, :].argmax(-1)).sum())
+        positions += ids[..., 1:].size
+    if positions == 0:
+        raise ValueError("no positions with a next token (sequences of one token)")
+    return LanguageModelAccuracy(kl / positions, nll / positions, dense / positions,
+                                 agree / positions, positions)

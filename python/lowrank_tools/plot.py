@@ -3,7 +3,10 @@
   lowrank-plot tradeoff results.csv [more.csv...] -o tradeoff.png
       mean cosine and relative output error against the fraction of
       linear-layer parameters kept, one curve per method (lowrank-sweep's
-      CSV or JSON);
+      CSV or JSON); for a language model's sweep (rows with KL, from
+      lowrank-sweep --tokens) the KL divergence from the original and the
+      next-token perplexity against the fraction kept, and KL against bits
+      per parameter;
   lowrank-plot spectra model.onnx [--stats calib.lrstats] -o spectra.png
       normalized singular values of every linear layer's weight (from the
       model's initializers), with the parity rank marked; with --stats also
@@ -47,6 +50,8 @@ def load_results(path: pathlib.Path) -> list[dict]:
 def tradeoff(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
     from .sweep import METHODS
 
+    if rows and rows[0].get("kl") not in (None, ""):
+        return tradeoff_language_model(rows, out, title)
     plt = _pyplot()
     fig, (ax_cos, ax_err, ax_bits) = plt.subplots(1, 3, figsize=(16, 4.4))
     for index, method in enumerate(dict.fromkeys(r["method"] for r in rows)):
@@ -75,6 +80,49 @@ def tradeoff(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
     if title:
         fig.suptitle(title)
     fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def tradeoff_language_model(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
+    from .sweep import METHODS
+
+    plt = _pyplot()
+    fig, (ax_kl, ax_ppl, ax_bits) = plt.subplots(1, 3, figsize=(16, 5.4))
+    for index, method in enumerate(dict.fromkeys(r["method"] for r in rows)):
+        pts = sorted((r for r in rows if r["method"] == method), key=lambda r: r["params_kept"])
+        label = METHODS[method].label if method in METHODS else method
+        # Ten colors, then the same colors with another marker.
+        style = dict(color=f"C{index % 10}", marker="os^"[index // 10 % 3], label=label)
+        ax_bits.plot([r["bits_per_param"] for r in pts], [r["kl"] for r in pts], **style)
+        if METHODS.get(method) is not None and not METHODS[method].per_cut:
+            continue  # sized by bits, not by a parameter budget
+        kept = [r["params_kept"] for r in pts]
+        ax_kl.plot(kept, [r["kl"] for r in pts], **style)
+        ax_ppl.plot(kept, [r["perplexity"] for r in pts], **style)
+    dense = float(rows[0]["dense_perplexity"])
+    ax_ppl.axhline(dense, color="black", ls="--", lw=0.8, label=f"original ({dense:.2f})")
+    ax_kl.set_ylabel("KL(original || compressed), nats/token")
+    ax_ppl.set_ylabel("next-token perplexity")
+    for ax in (ax_kl, ax_ppl):
+        ax.set_xlabel("fraction of linear-layer parameters kept")
+    for ax in (ax_kl, ax_bits):
+        ax.set_yscale("log")
+    ax_bits.set_xlabel("bits per original linear-layer parameter")
+    ax_bits.set_ylabel("KL, nats/token")
+    ax_bits.set_xscale("log", base=2)
+    ax_bits.set_xticks([2, 4, 8, 16, 32], ["2", "4", "8", "16", "32"])
+    ax_bits.set_xlim(3, 36)
+    for ax in (ax_kl, ax_ppl, ax_bits):
+        ax.grid(True, alpha=0.3)
+    # One legend under the panels, where it hides no point.
+    handles, labels = ax_bits.get_legend_handles_labels()
+    handles += ax_ppl.get_legend_handles_labels()[0][-1:]
+    labels += ax_ppl.get_legend_handles_labels()[1][-1:]
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.17, 1, 1))
     fig.savefig(out, dpi=110)
     plt.close(fig)
 

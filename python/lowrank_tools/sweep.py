@@ -9,6 +9,13 @@ with {keep} (fraction of the linear-layer parameters to keep), {stats}
 uniform rank ratio keeps about {keep}) filled in. A method whose options
 this build of lowrank-opt does not know is reported as not available and
 skipped; the sweep goes on.
+
+With --tokens (a .npy of token sequences) the model is taken as a language
+model: every sequence is one input `input_ids` [1, T], the output (--logits,
+default the first) holds next-token logits, and each row also records the KL
+divergence from the original's next-token distribution, both models' NLL and
+perplexity on the sequences' next tokens, and the top-1 agreement
+(evaluate.compare_language_model).
 """
 
 import argparse
@@ -59,6 +66,19 @@ METHODS = {
     "qlr-int8-r8": Method("rank=8 multiple=8 method=whiten calibration={stats} "
                           "quantize=int8 quantize-factors=int8",
                           "Q+LR: int8 Q + rank-8 int8 L R", needs_stats=True, per_cut=False),
+    # Baselines of the same storage without a low-rank part: int4
+    # round-to-nearest with a scale per output channel, and with a scale per
+    # 128 input rows of each output channel (group-wise).
+    "int4-rtn": Method("rank=0 quantize=int4", "int4 round-to-nearest, per channel",
+                       per_cut=False),
+    "int4-g128-rtn": Method("rank=0 quantize=int4 quantize-group=128",
+                            "int4 round-to-nearest, groups of 128", per_cut=False),
+    "int4-g32-rtn": Method("rank=0 quantize=int4 quantize-group=32",
+                           "int4 round-to-nearest, groups of 32", per_cut=False),
+    "qlr-int4-g128-r8": Method("rank=8 method=whiten calibration={stats} quantize=int4 "
+                               "quantize-group=128 quantize-factors=int8",
+                               "Q+LR: int4 Q (groups of 128) + rank-8 int8 L R",
+                               needs_stats=True, per_cut=False),
 }
 DEFAULT_CUTS = (0.1, 0.2, 0.3, 0.4)
 
@@ -90,7 +110,11 @@ _kept_fraction: dict[tuple, float] = {}
 def fit_rank_ratio(tool, model, method: Method, keep: float, work: pathlib.Path,
                    shape: str | None) -> float:
     """The rank ratio whose kept parameter fraction is closest to `keep`
-    from below (bisection; the fraction grows with the ratio, in steps)."""
+    from below (bisection; the fraction grows with the ratio, in steps).
+    The fraction is of the factorable layers' parameters where the report
+    gives it, the budget that param-ratio spends (an output head, which
+    stays dense, is not in it), so that the methods of one cut compare at
+    the same size."""
     lo, hi, best = 0.0, 1.0, 0.0
     for _ in range(8):
         mid = (lo + hi) / 2
@@ -98,7 +122,8 @@ def fit_rank_ratio(tool, model, method: Method, keep: float, work: pathlib.Path,
         key = (str(tool), str(model), options, shape)
         if key not in _kept_fraction:  # the cuts' bisections share midpoints
             rep = compress(tool, model, options, work / "fit.onnx", work / "fit.json", shape)
-            _kept_fraction[key] = rep["totals"]["param_ratio"]
+            totals = rep["totals"]
+            _kept_fraction[key] = totals.get("factorable_param_ratio", totals["param_ratio"])
         if _kept_fraction[key] <= keep:
             lo, best = mid, mid
         else:
@@ -128,11 +153,18 @@ def initializer_bytes(path) -> int:
 
 
 def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_output,
-          log=print) -> list[dict]:
+          log=print, tokens=None) -> list[dict]:
+    """`tokens`: the token ids of every feed, for a language model whose
+    `cosine_output` is the logits; None otherwise."""
     outputs = [cosine_output] + ([error_output] if error_output != cosine_output else [])
     start = time.perf_counter()
     reference = evaluate.run(model, feeds, outputs)
     log(f"original model: {len(feeds)} inputs in {time.perf_counter() - start:.1f} s")
+    if tokens is not None:
+        dense = evaluate.compare_language_model([r[0] for r in reference],
+                                                [r[0] for r in reference], tokens)
+        log(f"original model: next-token NLL {dense.dense_nll:.4f}, perplexity "
+            f"{dense.dense_perplexity:.3f} on {dense.positions} positions")
     original_bytes = initializer_bytes(model)
     rows = []
     with tempfile.TemporaryDirectory(prefix="lowrank-sweep-") as tmp:
@@ -159,6 +191,9 @@ def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_
                 t2 = time.perf_counter()
                 acc = evaluate.compare([r[0] for r in reference], [c[0] for c in candidate],
                                        [r[-1] for r in reference], [c[-1] for c in candidate])
+                if tokens is not None:
+                    lm = evaluate.compare_language_model(
+                        [r[0] for r in reference], [c[0] for c in candidate], tokens)
                 totals = report["totals"]
                 row = {"method": name, "cut": cut, "options": options,
                        "params_before": totals["params_before"],
@@ -167,15 +202,17 @@ def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_
                        "bits_per_param": bits_per_parameter(report, original_bytes,
                                                             initializer_bytes(out),
                                                             totals["params_before"]),
-                       **acc.as_dict(),
+                       **acc.as_dict(), **(lm.as_dict() if tokens is not None else {}),
                        "compress_s": round(t1 - t0, 2), "evaluate_s": round(t2 - t1, 2)}
                 rows.append(row)
                 where = f"cut {cut:.0%}" if cut is not None else "fixed size"
                 log(f"{name:12s} {where}: kept {row['params_kept']:.3f} of "
                     f"{row['params_before']} linear params, {row['bits_per_param']:.2f} bits/param, "
                     f"cosine {acc.mean_cosine:.4f} (min {acc.min_cosine:.4f}), "
-                    f"rel. error {acc.relative_error:.4f}  "
-                    f"[compress {row['compress_s']} s, evaluate {row['evaluate_s']} s]")
+                    f"rel. error {acc.relative_error:.4f}"
+                    + (f", KL {lm.kl:.2e}, perplexity {lm.perplexity:.3f}, "
+                       f"top-1 {lm.top1_agreement:.3f}" if tokens is not None else "")
+                    + f"  [compress {row['compress_s']} s, evaluate {row['evaluate_s']} s]")
                 out.unlink()
     return rows
 
@@ -195,6 +232,8 @@ def write_results(rows, path: pathlib.Path) -> None:
 
 
 def markdown_table(rows) -> str:
+    if rows and rows[0].get("kl") not in (None, ""):
+        return language_model_table(rows)
     lines = ["| method | cut | linear params kept | bits/param | mean cosine | min cosine "
              "| relative error |", "|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -205,6 +244,19 @@ def markdown_table(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
+def language_model_table(rows) -> str:
+    lines = [f"Original model: next-token perplexity {float(rows[0]['dense_perplexity']):.3f} "
+             f"(NLL {float(rows[0]['dense_nll']):.4f} nats/token).", "",
+             "| method | cut | linear params kept | bits/param | KL (nats/token) | perplexity "
+             "| top-1 agreement |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        cut = f"{float(r['cut']):.0%}" if r["cut"] not in (None, "") else "-"
+        lines.append(f"| {r['method']} | {cut} | {float(r['params_kept']):.3f} "
+                     f"| {float(r['bits_per_param']):.2f} | {float(r['kl']):.2e} "
+                     f"| {float(r['perplexity']):.3f} | {float(r['top1_agreement']):.3f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="lowrank-sweep", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", type=pathlib.Path)
@@ -212,6 +264,10 @@ def main(argv=None) -> int:
                         help="evaluation inputs: .npz/.npy/.pb files or directories")
     parser.add_argument("--sentences", type=pathlib.Path,
                         help="evaluation sentences (one per line), tokenized for all-MiniLM-L6-v2")
+    parser.add_argument("--tokens", type=pathlib.Path,
+                        help=".npy of token sequences [N, T] for a language model: "
+                        "KL, perplexity and top-1 agreement of the next-token logits")
+    parser.add_argument("--logits", help="logits output with --tokens (default: the first)")
     parser.add_argument("--lowrank-opt", type=pathlib.Path, default=pathlib.Path("lowrank-opt"))
     parser.add_argument("--methods", default=",".join(METHODS),
                         help=f"comma-separated, of: {', '.join(METHODS)}")
@@ -236,9 +292,16 @@ def main(argv=None) -> int:
         raise SystemExit(f"error: {args.stats}: no such file")
     import onnx
 
-    from .capture import load_inputs
+    from .capture import load_inputs, token_feeds
 
-    feeds = load_inputs(args.inputs, onnx.load(str(args.model), load_external_data=False))
+    graph = onnx.load(str(args.model), load_external_data=False)
+    feeds = load_inputs(args.inputs, graph)
+    tokens = None
+    if args.tokens:
+        if feeds or args.sentences:
+            raise SystemExit("error: --tokens takes no other evaluation inputs")
+        feeds = token_feeds(args.tokens, graph)
+        tokens = [next(iter(f.values())) for f in feeds]
     if args.sentences:
         from .models import minilm
 
@@ -246,9 +309,14 @@ def main(argv=None) -> int:
     if not feeds:
         raise SystemExit("error: no evaluation inputs")
     names = evaluate.output_names(args.model)
-    rows = sweep(args.lowrank_opt, args.model, feeds, methods, cuts, args.stats,
-                 args.onnx_input_shape, args.cosine_output or names[0],
-                 args.error_output or names[-1])
+    if tokens is not None:
+        logits = args.logits or names[0]
+        rows = sweep(args.lowrank_opt, args.model, feeds, methods, cuts, args.stats,
+                     args.onnx_input_shape, logits, logits, tokens=tokens)
+    else:
+        rows = sweep(args.lowrank_opt, args.model, feeds, methods, cuts, args.stats,
+                     args.onnx_input_shape, args.cosine_output or names[0],
+                     args.error_output or names[-1])
     for path in args.output:
         write_results(rows, path)
     print(markdown_table(rows), end="")
