@@ -40,6 +40,10 @@ static void addSplitFunctions(OpPassManager &pm,
 
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
+  // Convolutions become matmuls while still on tensors, so that the
+  // kernels below run them.
+  if (options.ukernels)
+    pm.addNestedPass<func::FuncOp>(createLowrankConvToMatmul());
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createLowrankFuseElementwise());
   // Models of symbolic dimensions tell callers their output sizes.

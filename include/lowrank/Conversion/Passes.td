@@ -206,6 +206,41 @@ def LowrankCloneSharedInits
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LowrankConvToMatmul
+    : Pass<"lowrank-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite f32 2-D convolutions as im2col and a matmul";
+  let description = [{
+    A `linalg.conv_2d_nchw_fchw` on f32 tensors with static sizes (but the
+    batch) becomes, per image, a gather of its input windows (a
+    `linalg.generic` with an affine read map; nothing for a 1x1 kernel of
+    unit strides) and a `linalg.matmul` of the F x C*KH*KW filter by the
+    C*KH*KW x OH*OW columns, accumulating onto the convolution's init (its
+    bias), so that `lowrank-linalg-to-ukernel` runs it in the GEMM kernels.
+    Batches above 1 loop over the images (`scf.for` with slices). Grouped
+    and depthwise convolutions, which the ONNX lowering writes as a
+    `linalg.generic` over loops (n, g, m, o_1..o_s, c, k_1..k_s), keep
+    their form but get the loop order (n, g, m, o_1..o_s-1, c, k_1..k_s,
+    o_s), so that the innermost loop runs along an output row instead of
+    over the window.
+
+    ```mlir
+    %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%x, %w : tensor<1x8x6x6xf32>, tensor<16x8x3x3xf32>) outs(%b : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+    // becomes
+    %cols = linalg.generic {...} ins(%x : tensor<1x8x6x6xf32>) outs(%e : tensor<1x8x3x3x4x4xf32>)
+    %c = tensor.collapse_shape %cols [[0, 1, 2, 3], [4, 5]] : tensor<1x8x3x3x4x4xf32> into tensor<72x16xf32>
+    %m = linalg.matmul ins(%wm, %c : tensor<16x72xf32>, tensor<72x16xf32>) outs(%bm : tensor<16x16xf32>) -> tensor<16x16xf32>
+    %y = tensor.expand_shape %m [[0, 1], [2, 3]] ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def LowrankLinalgToUKernel
     : Pass<"lowrank-linalg-to-ukernel", "::mlir::ModuleOp"> {
   let summary = "Call the CPU runtime's GEMM kernels for f32 matmuls on buffers";
