@@ -19,7 +19,7 @@ DOCS="${2:-$ROOT/docs}"
 PYTHON="${LOWRANK_PYTHON:-$ROOT/.venv/bin/python}"
 LOWRANK_OPT="${LOWRANK_OPT:-$ROOT/build/bin/lowrank-opt}"
 DATA="$ROOT/examples/decoder"
-METHODS="${METHODS:-svd-uniform,svd-global,whiten,whiten-separate,basis,qlr-int4-r8,qlr-int4-r16,qlr-int8-r8,int4-rtn,int4-g128-rtn,int4-g32-rtn,qlr-int4-g128-r8}"
+METHODS="${METHODS:-svd-uniform,svd-global,whiten,whiten-separate,basis,qlr-int4-r8,qlr-int4-r16,qlr-int8-r8,int4-rtn,int4-g128-rtn,int4-g32-rtn,qlr-int4-g128-r8,int4-g128-ldlq,qlr-int4-r4}"
 mkdir -p "$WORK" "$DOCS/results" "$DOCS/images"
 export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 

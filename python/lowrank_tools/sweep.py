@@ -79,6 +79,15 @@ METHODS = {
                                "quantize-group=128 quantize-factors=int8",
                                "Q+LR: int4 Q (groups of 128) + rank-8 int8 L R",
                                needs_stats=True, per_cut=False),
+    # Calibrated: int4 with error-aware rounding (LDLQ) alone, and with a
+    # rank-4 correction, which stays under 4.5 bits on 256-wide layers.
+    "int4-g128-ldlq": Method("rank=0 method=whiten calibration={stats} quantize=int4 "
+                             "quantize-group=128",
+                             "int4 error-aware rounding (LDLQ), groups of 128",
+                             needs_stats=True, per_cut=False),
+    "qlr-int4-r4": Method("rank=4 method=whiten calibration={stats} quantize=int4 "
+                          "quantize-factors=int8",
+                          "Q+LR: int4 Q + rank-4 int8 L R", needs_stats=True, per_cut=False),
 }
 DEFAULT_CUTS = (0.1, 0.2, 0.3, 0.4)
 
