@@ -4,7 +4,8 @@
 // (positive steps) or a linalg.generic with an affine input map (negative
 // steps). Bounds given at run time need a static result type, which fixes the
 // sizes; offsets, strides and even the sliced axes are then computed at run
-// time.
+// time, and the generated code checks that the bounds give those sizes (a
+// step of 0 and an axis out of range are errors too) before it reads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -197,8 +198,9 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     bool stepsArePositive =
         steps && llvm::all_of(*steps, [](int64_t s) { return s > 0; });
     // A symbolic result size is computed from the bounds at run time for
-    // constant axes and positive constant steps.
-    // Static result sizes are checked against the bounds likewise.
+    // constant axes and positive constant steps (an extract_slice); other
+    // bounds read through a generic, whose static result sizes are checked
+    // against the bounds' sizes first.
     bool computeSizes = axes && stepsArePositive;
     if (!resultType.hasStaticShape() && !computeSizes)
       return rewriter.notifyMatchFailure(
@@ -210,11 +212,19 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     SmallVector<Value> strides(rank, one);
     SmallVector<OpFoldResult> runtimeSizes =
         tensor::getMixedSizes(rewriter, loc, data);
+    std::string prefix = getNodePrefix(op) + "Slice: ";
+    Value minusOne = arith::ConstantIndexOp::create(rewriter, loc, -1);
     for (int64_t k = 0; k < count; ++k) {
       Value start = readIndex(rewriter, loc, adaptor.getStarts(), k);
       Value step =
           steps ? arith::ConstantIndexOp::create(rewriter, loc, (*steps)[k])
                 : readIndex(rewriter, loc, adaptor.getSteps(), k);
+      if (!steps)
+        cf::AssertOp::create(rewriter, loc,
+                             arith::CmpIOp::create(rewriter, loc,
+                                                   arith::CmpIPredicate::ne,
+                                                   step, zero),
+                             prefix + "a step is 0");
       Value axis;
       if (!axes) {
         axis = readIndex(rewriter, loc, adaptor.getAxes(), k);
@@ -224,12 +234,22 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
         Value wrapped = arith::AddIOp::create(rewriter, loc, axis, rankValue);
         axis =
             arith::SelectOp::create(rewriter, loc, isNegative, wrapped, axis);
+        Value inRange = arith::AndIOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
+                                  axis, zero),
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
+                                  axis, rankValue));
+        cf::AssertOp::create(rewriter, loc, inRange,
+                             prefix + "axis out of range");
       }
       for (int64_t d = 0; d < rank; ++d) {
         if (axes && (*axes)[k] != d)
           continue;
         // ONNX clamps the start into [0, dim] for positive steps and into
-        // [0, dim - 1] for negative ones.
+        // [0, dim - 1] for negative ones, the end (wrapped once) into
+        // [0, dim] and [-1, dim - 1]; the element count is the span over
+        // the step's magnitude, rounded up, at least 0.
         Value dim = tensor::DimOp::create(rewriter, loc, data, d);
         Value isNegative = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::slt, start, zero);
@@ -243,26 +263,29 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
             arith::SelectOp::create(rewriter, loc, isForward, dim, dimMinusOne);
         offset = arith::MaxSIOp::create(rewriter, loc, offset, zero);
         offset = arith::MinSIOp::create(rewriter, loc, offset, upper);
+        Value end = readIndex(rewriter, loc, adaptor.getEnds(), k);
+        Value endIsNegative = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::slt, end, zero);
+        end = arith::SelectOp::create(
+            rewriter, loc, endIsNegative,
+            arith::AddIOp::create(rewriter, loc, end, dim), end);
+        Value lower =
+            arith::SelectOp::create(rewriter, loc, isForward, zero, minusOne);
+        end = arith::MaxSIOp::create(rewriter, loc, end, lower);
+        end = arith::MinSIOp::create(rewriter, loc, end, upper);
+        Value span = arith::SelectOp::create(
+            rewriter, loc, isForward,
+            arith::SubIOp::create(rewriter, loc, end, offset),
+            arith::SubIOp::create(rewriter, loc, offset, end));
+        span = arith::MaxSIOp::create(rewriter, loc, span, zero);
+        Value magnitude = arith::SelectOp::create(
+            rewriter, loc, isForward, step,
+            arith::SubIOp::create(rewriter, loc, zero, step));
+        Value size = arith::CeilDivSIOp::create(rewriter, loc, span, magnitude);
         if (axes) {
           offsets[d] = offset;
           strides[d] = step;
-          if (computeSizes) {
-            // The end wraps and clamps into [0, dim]; the size is
-            // ceil((end - start) / step), at least 0.
-            Value end = readIndex(rewriter, loc, adaptor.getEnds(), k);
-            Value endIsNegative = arith::CmpIOp::create(
-                rewriter, loc, arith::CmpIPredicate::slt, end, zero);
-            end = arith::SelectOp::create(
-                rewriter, loc, endIsNegative,
-                arith::AddIOp::create(rewriter, loc, end, dim), end);
-            end = arith::MaxSIOp::create(rewriter, loc, end, zero);
-            end = arith::MinSIOp::create(rewriter, loc, end, dim);
-            Value span = arith::SubIOp::create(rewriter, loc, end, offset);
-            span = arith::MaxSIOp::create(rewriter, loc, span, zero);
-            runtimeSizes[d] =
-                arith::CeilDivSIOp::create(rewriter, loc, span, step)
-                    .getResult();
-          }
+          runtimeSizes[d] = size;
           continue;
         }
         Value isThisAxis = arith::CmpIOp::create(
@@ -272,26 +295,32 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
                                              offsets[d]);
         strides[d] = arith::SelectOp::create(rewriter, loc, isThisAxis, step,
                                              strides[d]);
+        runtimeSizes[d] =
+            arith::SelectOp::create(
+                rewriter, loc, isThisAxis, size,
+                getValueOrCreateConstantIndexOp(rewriter, loc, runtimeSizes[d]))
+                .getResult();
       }
     }
 
+    // Static result sizes are checked against the bounds, so that the
+    // reads of either form stay inside the data.
+    for (auto [d, size] : llvm::enumerate(resultType.getShape())) {
+      if (ShapedType::isDynamic(size))
+        continue;
+      Value actual =
+          getValueOrCreateConstantIndexOp(rewriter, loc, runtimeSizes[d]);
+      Value equal = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq, actual,
+          arith::ConstantIndexOp::create(rewriter, loc, size));
+      cf::AssertOp::create(rewriter, loc, equal,
+                           getNodePrefix(op) + "Slice bounds give dim " +
+                               std::to_string(d) + " another size than " +
+                               std::to_string(size));
+      runtimeSizes[d] = rewriter.getIndexAttr(size);
+    }
     Value sliced;
     if (computeSizes) {
-      // Run-time sizes, checked against the result type's static ones.
-      for (auto [d, size] : llvm::enumerate(resultType.getShape())) {
-        if (ShapedType::isDynamic(size))
-          continue;
-        Value actual =
-            getValueOrCreateConstantIndexOp(rewriter, loc, runtimeSizes[d]);
-        Value equal = arith::CmpIOp::create(
-            rewriter, loc, arith::CmpIPredicate::eq, actual,
-            arith::ConstantIndexOp::create(rewriter, loc, size));
-        cf::AssertOp::create(rewriter, loc, equal,
-                             getNodePrefix(op) + "Slice bounds give dim " +
-                                 std::to_string(d) + " another size than " +
-                                 std::to_string(size));
-        runtimeSizes[d] = rewriter.getIndexAttr(size);
-      }
       sliced = tensor::ExtractSliceOp::create(
           rewriter, loc, data, getAsOpFoldResult(offsets), runtimeSizes,
           getAsOpFoldResult(strides));

@@ -55,6 +55,21 @@ def main(directory):
     save_npy(directory, "b_ok", np.array([2, 2, -1, -1], dtype=np.int64))
     save_npy(directory, "b_zero", np.array([2, 0, -1, 1], dtype=np.int64))
 
+    # Slice with bounds, steps and axes given at run time and a static result
+    # of 3: the bounds must give 3 elements, the step must not be 0.
+    save_model(directory, "slice",
+               [helper.make_node("Slice", ["seq", "starts", "ends", "axes",
+                                           "steps"], ["y"], name="window")],
+               [info("seq", TensorProto.FLOAT, [6])] +
+               [info(name, TensorProto.INT64, [1])
+                for name in ("starts", "ends", "axes", "steps")],
+               [info("y", TensorProto.FLOAT, [3])])
+    save_npy(directory, "seq", np.arange(6, dtype=np.float32))
+    for name, value in (("start_4", 4), ("end_1", 1), ("end_2", 2),
+                        ("axis_0", 0), ("axis_1", 1), ("step_back", -1),
+                        ("step_zero", 0)):
+        save_npy(directory, name, np.array([value], dtype=np.int64))
+
     # Constant operands that fail on every run are compile-time errors.
     save_model(directory, "gather_constant",
                [helper.make_node("Gather", ["data", "indices"], ["y"],
