@@ -216,7 +216,9 @@ def LowrankConvToMatmul
     unit strides) and a `linalg.matmul` of the F x C*KH*KW filter by the
     C*KH*KW x OH*OW columns, accumulating onto the convolution's init (its
     bias), so that `lowrank-linalg-to-ukernel` runs it in the GEMM kernels.
-    Batches above 1 loop over the images (`scf.for` with slices). Grouped
+    Batches above 1 loop over the images (`scf.for` with slices). A
+    convolution whose columns would exceed 2^24 elements (64 MiB per image)
+    keeps its loop nest instead of allocating them. Grouped
     and depthwise convolutions, which the ONNX lowering writes as a
     `linalg.generic` over loops (n, g, m, o_1..o_s, c, k_1..k_s), keep
     their form but get the loop order (n, g, m, o_1..o_s-1, c, k_1..k_s,

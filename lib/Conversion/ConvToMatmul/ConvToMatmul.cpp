@@ -23,6 +23,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
+
 namespace lowrank {
 #define GEN_PASS_DEF_LOWRANKCONVTOMATMUL
 #include "lowrank/Conversion/Passes.h.inc"
@@ -33,6 +35,11 @@ using namespace mlir;
 #define DEBUG_TYPE "lowrank-conv-to-matmul"
 
 namespace {
+
+/// The largest gathered column matrix, in elements (64 MiB of f32): beyond
+/// it, as for a 3 x 3 convolution of 64 channels over a 1024 x 1024 image
+/// (2.4 GB), the convolution keeps its loop nest rather than allocate that.
+constexpr int64_t kMaxColumnElements = int64_t(1) << 24;
 
 /// col[n, c, kh, kw, oh, ow] of one image (n = 0 of `image`, 1 x C x H x W)
 /// collapsed to C*KH*KW x OH*OW.
@@ -102,6 +109,13 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     ArrayRef<int64_t> kernel = filterType.getShape().drop_front(2);
     ArrayRef<int64_t> outSizes = outType.getShape().drop_front(2);
+    // Saturating: each factor is below 2^31 in any tensor that fits.
+    int64_t columnElements = filterType.getDimSize(1);
+    for (int64_t size : {kernel[0], kernel[1], outSizes[0], outSizes[1]})
+      columnElements = std::min(columnElements * size, kMaxColumnElements + 1);
+    if (columnElements > kMaxColumnElements)
+      return rewriter.notifyMatchFailure(conv,
+                                         "the columns would be too large");
 
     Location loc = conv.getLoc();
     Value weights = tensor::CollapseShapeOp::create(
@@ -186,8 +200,8 @@ struct GroupedConvLoopOrder : OpRewritePattern<linalg::GenericOp> {
                       linalg::isParallelIterator))
       return rewriter.notifyMatchFailure(op, "not (n, g, m, o..., c, k...)");
     AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    auto leadingDims = AffineMap::getMultiDimIdentityMap(numParallel,
-                                                         op.getContext());
+    auto leadingDims =
+        AffineMap::getMultiDimIdentityMap(numParallel, op.getContext());
     if (outputMap.getNumResults() != numParallel ||
         outputMap.getResults() != leadingDims.getResults() ||
         !llvm::any_of(op.getBody()->getOperations(),

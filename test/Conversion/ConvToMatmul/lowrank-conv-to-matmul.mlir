@@ -70,6 +70,19 @@ func.func @batched(%x: tensor<?x3x4x4xf32>, %w: tensor<6x3x1x1xf32>, %b: tensor<
 
 // -----
 
+// A 3 x 3 convolution of 64 channels over a 1024 x 1024 image would gather
+// 64*9 x 1024*1024 columns (2.4 GB): it keeps its loop nest.
+// CHECK-LABEL: func.func @too_large
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @too_large(%x: tensor<1x64x1026x1026xf32>, %w: tensor<64x64x3x3xf32>, %b: tensor<1x64x1024x1024xf32>) -> tensor<1x64x1024x1024xf32> {
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x64x1026x1026xf32>, tensor<64x64x3x3xf32>) outs(%b : tensor<1x64x1024x1024xf32>) -> tensor<1x64x1024x1024xf32>
+  return %y : tensor<1x64x1024x1024xf32>
+}
+
+// -----
+
 // Not f32: left as it is.
 // CHECK-LABEL: func.func @half
 // CHECK: linalg.conv_2d_nchw_fchw
