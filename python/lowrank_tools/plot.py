@@ -47,6 +47,15 @@ def load_results(path: pathlib.Path) -> list[dict]:
     return rows
 
 
+def _bits_axis(ax, ylabel: str) -> None:
+    """A log2 axis of bits per original linear-layer parameter, 3 to 36."""
+    ax.set_xlabel("bits per original linear-layer parameter")
+    ax.set_ylabel(ylabel)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks([2, 4, 8, 16, 32], ["2", "4", "8", "16", "32"])
+    ax.set_xlim(3, 36)
+
+
 def tradeoff(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
     from .sweep import METHODS
 
@@ -69,11 +78,7 @@ def tradeoff(rows: list[dict], out: pathlib.Path, title: str = "") -> None:
     ax_err.set_ylabel("relative output error")
     for ax in (ax_cos, ax_err):
         ax.set_xlabel("fraction of linear-layer parameters kept")
-    ax_bits.set_xlabel("bits per original linear-layer parameter")
-    ax_bits.set_ylabel("mean cosine similarity")
-    ax_bits.set_xscale("log", base=2)
-    ax_bits.set_xticks([2, 4, 8, 16, 32], ["2", "4", "8", "16", "32"])
-    ax_bits.set_xlim(3, 36)
+    _bits_axis(ax_bits, "mean cosine similarity")
     for ax in (ax_cos, ax_err, ax_bits):
         ax.grid(True, alpha=0.3)
     ax_bits.legend(fontsize=7)
@@ -108,11 +113,7 @@ def tradeoff_language_model(rows: list[dict], out: pathlib.Path, title: str = ""
         ax.set_xlabel("fraction of linear-layer parameters kept")
     for ax in (ax_kl, ax_bits):
         ax.set_yscale("log")
-    ax_bits.set_xlabel("bits per original linear-layer parameter")
-    ax_bits.set_ylabel("KL, nats/token")
-    ax_bits.set_xscale("log", base=2)
-    ax_bits.set_xticks([2, 4, 8, 16, 32], ["2", "4", "8", "16", "32"])
-    ax_bits.set_xlim(3, 36)
+    _bits_axis(ax_bits, "KL, nats/token")
     for ax in (ax_kl, ax_ppl, ax_bits):
         ax.grid(True, alpha=0.3)
     # One legend under the panels, where it hides no point.

@@ -87,21 +87,24 @@ std::vector<double> correlatedGram(int64_t n, unsigned seed) {
   return gram;
 }
 
+/// ||C^T (W - dequantize(q))||_F for the Gram matrix G = C C^T.
+double weightedError(const MatrixF &w, const QuantizedMatrix &q,
+                     const std::vector<double> &gram) {
+  MatrixF back = q.dequantize();
+  MatrixF e(w.rows(), w.cols());
+  for (int64_t i = 0; i < e.size(); ++i)
+    e.data()[i] = w.data()[i] - back.data()[i];
+  return *getWeightedNorm(e, gram.data());
+}
+
 TEST(Quantization, LDLQBeatsNearestOnTheWeightedError) {
   int64_t n = 48;
   MatrixF w = randomMatrix(n, 32, 3);
   std::vector<double> gram = correlatedGram(n, 4);
-  auto weightedError = [&](const QuantizedMatrix &q) {
-    MatrixF back = q.dequantize();
-    MatrixF e(n, w.cols());
-    for (int64_t i = 0; i < e.size(); ++i)
-      e.data()[i] = w.data()[i] - back.data()[i];
-    return *getWeightedNorm(e, gram.data());
-  };
   auto ldlq = quantizeErrorAware(w, 4, gram.data());
   ASSERT_TRUE(static_cast<bool>(ldlq)) << llvm::toString(ldlq.takeError());
-  double nearest = weightedError(quantizeToNearest(w, 4));
-  EXPECT_LT(weightedError(*ldlq), 0.8 * nearest);
+  double nearest = weightedError(w, quantizeToNearest(w, 4), gram);
+  EXPECT_LT(weightedError(w, *ldlq, gram), 0.8 * nearest);
   // Without a Gram the error-aware rounding is rounding to nearest.
   auto plain = quantizeErrorAware(w, 4, nullptr);
   ASSERT_TRUE(static_cast<bool>(plain));
@@ -158,20 +161,13 @@ TEST(Quantization, GroupedLDLQBeatsGroupedNearest) {
   int64_t n = 64;
   MatrixF w = randomMatrix(n, 32, 6);
   std::vector<double> gram = correlatedGram(n, 7);
-  auto weightedError = [&](const QuantizedMatrix &q) {
-    MatrixF back = q.dequantize();
-    MatrixF e(n, w.cols());
-    for (int64_t i = 0; i < e.size(); ++i)
-      e.data()[i] = w.data()[i] - back.data()[i];
-    return *getWeightedNorm(e, gram.data());
-  };
   auto ldlq = quantizeErrorAware(w, 4, gram.data(), 16);
   ASSERT_TRUE(static_cast<bool>(ldlq)) << llvm::toString(ldlq.takeError());
   EXPECT_EQ(ldlq->getNumGroups(), 4);
   for (int8_t v : ldlq->values)
     EXPECT_LE(std::abs(v), 7);
-  EXPECT_LT(weightedError(*ldlq),
-            0.8 * weightedError(quantizeToNearest(w, 4, 16)));
+  EXPECT_LT(weightedError(w, *ldlq, gram),
+            0.8 * weightedError(w, quantizeToNearest(w, 4, 16), gram));
 }
 
 } // namespace
