@@ -8,6 +8,7 @@
 
 #include "lowrank/Calibration/CalibrationStats.h"
 #include "lowrank/Support/InputFiles.h"
+#include "lowrank/Support/MappedWeights.h"
 #include "lowrank/Support/TemporaryFiles.h"
 
 #include "llvm/ADT/bit.h"
@@ -32,6 +33,17 @@ static Error makeError(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
 }
 
+/// The error of a value that is NaN or infinite.
+static Error makeNonFiniteError(StringRef layer, StringRef array, size_t index,
+                                double value) {
+  return makeError("layer '" + layer + "': " + array + "[" + Twine(index) +
+                   "] is " +
+                   (std::isnan(value) ? "NaN"
+                    : value > 0       ? "+Inf"
+                                      : "-Inf") +
+                   " (statistics must be finite)");
+}
+
 Error LayerStatistics::verify() const {
   if (dim <= 0)
     return makeError("layer '" + name + "': dim must be positive, got " +
@@ -42,21 +54,33 @@ Error LayerStatistics::verify() const {
   if (static_cast<int64_t>(mean.size()) != dim)
     return makeError("layer '" + name + "': mean has " + Twine(mean.size()) +
                      " values, expected dim = " + Twine(dim));
-  if (static_cast<int64_t>(gram.size()) != dim * dim)
-    return makeError("layer '" + name + "': gram has " + Twine(gram.size()) +
+  uint64_t gramCount =
+      gramBytes.empty() ? gram.size() : gramBytes.size() / sizeof(double);
+  if (static_cast<int64_t>(gramCount) != dim * dim)
+    return makeError("layer '" + name + "': gram has " + Twine(gramCount) +
                      " values, expected dim^2 = " + Twine(dim * dim));
   for (auto [array, values] :
        {std::pair<StringRef, const std::vector<double> *>{"mean", &mean},
         {"gram", &gram}})
     for (size_t i = 0; i < values->size(); ++i)
       if (!std::isfinite((*values)[i]))
-        return makeError("layer '" + name + "': " + array + "[" + Twine(i) +
-                         "] is " +
-                         (std::isnan((*values)[i]) ? "NaN"
-                          : (*values)[i] > 0       ? "+Inf"
-                                                   : "-Inf") +
-                         " (statistics must be finite)");
+        return makeNonFiniteError(name, array, i, (*values)[i]);
   return Error::success();
+}
+
+Expected<std::vector<double>> LayerStatistics::getGram() const {
+  if (gramBytes.empty())
+    return gram;
+  std::vector<double> values(gramBytes.size() / sizeof(double));
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = llvm::bit_cast<double>(
+        support::endian::read64le(gramBytes.data() + i * sizeof(double)));
+    if (!std::isfinite(values[i]))
+      return makeNonFiniteError(name, "gram", i, values[i]);
+  }
+  // The values are in memory now; the file's pages need not stay.
+  releaseMappedPages(gramBytes.data(), gramBytes.size());
+  return values;
 }
 
 Error CalibrationStatistics::addLayer(LayerStatistics layer) {
@@ -114,8 +138,10 @@ static std::optional<size_t> findDeepNesting(StringRef text, size_t limit) {
 /// Parses one layer entry of the header; `data` is the data section.
 class LayerParser {
 public:
-  LayerParser(const json::Object &entry, size_t index, StringRef data)
-      : entry(entry), index(index), data(data) {}
+  LayerParser(const json::Object &entry, size_t index, StringRef data,
+              bool keepGramInFile)
+      : entry(entry), index(index), data(data), keepGramInFile(keepGramInFile) {
+  }
 
   Expected<LayerStatistics> parse();
 
@@ -129,12 +155,16 @@ private:
   }
   Expected<std::string> getString(StringRef key) const;
   Expected<int64_t> getInteger(StringRef key) const;
+  /// The bytes of array `key` in the data section, checked against its
+  /// expected count and the section's bounds.
+  Expected<StringRef> findArray(StringRef key, int64_t expectedCount) const;
   Error readArray(StringRef key, int64_t expectedCount,
                   std::vector<double> &values) const;
 
   const json::Object &entry;
   size_t index;
   StringRef data;
+  bool keepGramInFile;
   LayerStatistics layer;
 };
 } // namespace
@@ -153,8 +183,8 @@ Expected<int64_t> LayerParser::getInteger(StringRef key) const {
   return *value;
 }
 
-Error LayerParser::readArray(StringRef key, int64_t expectedCount,
-                             std::vector<double> &values) const {
+Expected<StringRef> LayerParser::findArray(StringRef key,
+                                           int64_t expectedCount) const {
   const json::Object *array = entry.getObject(key);
   if (!array)
     return fail("missing object field '" + key + "' {offset, count}");
@@ -171,11 +201,18 @@ Error LayerParser::readArray(StringRef key, int64_t expectedCount,
     return fail("'" + key + "' (offset " + Twine(*offset) + ", " +
                 Twine(bytes) + " bytes) lies outside the data section of " +
                 Twine(data.size()) + " bytes");
-  values.resize(*count);
-  const char *source = data.data() + *offset;
-  for (int64_t i = 0; i < *count; ++i)
+  return data.substr(*offset, bytes);
+}
+
+Error LayerParser::readArray(StringRef key, int64_t expectedCount,
+                             std::vector<double> &values) const {
+  Expected<StringRef> bytes = findArray(key, expectedCount);
+  if (!bytes)
+    return bytes.takeError();
+  values.resize(expectedCount);
+  for (int64_t i = 0; i < expectedCount; ++i)
     values[i] = llvm::bit_cast<double>(
-        support::endian::read64le(source + i * sizeof(double)));
+        support::endian::read64le(bytes->data() + i * sizeof(double)));
   return Error::success();
 }
 
@@ -211,8 +248,15 @@ Expected<LayerStatistics> LayerParser::parse() {
   layer.samples = *samples;
   if (Error err = readArray("mean", layer.dim, layer.mean))
     return std::move(err);
-  if (Error err = readArray("gram", layer.dim * layer.dim, layer.gram))
+  if (keepGramInFile) {
+    Expected<StringRef> gram = findArray("gram", layer.dim * layer.dim);
+    if (!gram)
+      return gram.takeError();
+    // An empty layer.gramBytes would mean "in memory"; dim > 0 excludes it.
+    layer.gramBytes = *gram;
+  } else if (Error err = readArray("gram", layer.dim * layer.dim, layer.gram)) {
     return std::move(err);
+  }
   if (Error err = layer.verify())
     return std::move(err);
   return std::move(layer);
@@ -220,6 +264,12 @@ Expected<LayerStatistics> LayerParser::parse() {
 
 Expected<CalibrationStatistics>
 CalibrationStatistics::readBuffer(StringRef bytes, StringRef path) {
+  return parse(bytes, path, /*keepGramsInFile=*/false);
+}
+
+Expected<CalibrationStatistics>
+CalibrationStatistics::parse(StringRef bytes, StringRef path,
+                             bool keepGramsInFile) {
   auto fail = [&](const Twine &message) {
     return makeError(path + ": " + message);
   };
@@ -266,7 +316,8 @@ CalibrationStatistics::readBuffer(StringRef bytes, StringRef path) {
     const json::Object *entry = value.getAsObject();
     if (!entry)
       return fail("layer #" + Twine(i) + " is not an object");
-    Expected<LayerStatistics> layer = LayerParser(*entry, i, data).parse();
+    Expected<LayerStatistics> layer =
+        LayerParser(*entry, i, data, keepGramsInFile).parse();
     if (!layer)
       return fail(toString(layer.takeError()));
     if (Error err = stats.addLayer(std::move(*layer)))
@@ -275,13 +326,32 @@ CalibrationStatistics::readBuffer(StringRef bytes, StringRef path) {
   return std::move(stats);
 }
 
+namespace {
+/// Keeps a mapped statistics file alive while layers point into it, and
+/// registered so that their pages can be dropped once read.
+struct MappedStatisticsFile {
+  explicit MappedStatisticsFile(std::unique_ptr<MemoryBuffer> buffer)
+      : buffer(std::move(buffer)) {
+    registerMappedWeight(this->buffer->getBufferStart(),
+                         this->buffer->getBufferSize());
+  }
+  ~MappedStatisticsFile() { unregisterMappedWeight(buffer->getBufferStart()); }
+  std::unique_ptr<MemoryBuffer> buffer;
+};
+} // namespace
+
 Expected<CalibrationStatistics>
 CalibrationStatistics::readFile(StringRef path) {
   Expected<std::unique_ptr<MemoryBuffer>> buffer = readInputFile(path);
   if (!buffer)
     return makeError(path + ": cannot read calibration statistics: " +
                      toString(buffer.takeError()));
-  return readBuffer((*buffer)->getBuffer(), path);
+  auto file = std::make_shared<MappedStatisticsFile>(std::move(*buffer));
+  Expected<CalibrationStatistics> stats =
+      parse(file->buffer->getBuffer(), path, /*keepGramsInFile=*/true);
+  if (stats)
+    stats->mappedFile = std::move(file);
+  return stats;
 }
 
 //===----------------------------------------------------------------------===//
@@ -303,7 +373,7 @@ std::string CalibrationStatistics::serialize() const {
   };
   for (const LayerStatistics &layer : layers) {
     json::Object mean = place(layer.mean.size());
-    json::Object gram = place(layer.gram.size());
+    json::Object gram = place(static_cast<size_t>(layer.dim * layer.dim));
     entries.push_back(json::Object{{"name", layer.name},
                                    {"op", layer.op},
                                    {"input", layer.input},
@@ -334,7 +404,14 @@ std::string CalibrationStatistics::serialize() const {
   };
   for (const LayerStatistics &layer : layers) {
     emit(layer.mean);
-    emit(layer.gram);
+    if (layer.gramBytes.empty()) {
+      emit(layer.gram);
+      continue;
+    }
+    // Already little-endian float64, as read from a file.
+    std::memcpy(data + position, layer.gramBytes.data(),
+                layer.gramBytes.size());
+    position = alignUp(position + layer.gramBytes.size());
   }
   return bytes;
 }

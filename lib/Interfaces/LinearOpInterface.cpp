@@ -8,6 +8,7 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/APFloat.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -46,8 +47,27 @@ static float widenHalf(uint16_t bits, bool isBF16) {
     std::memcpy(&result, &wide, sizeof(result));
     return result;
   }
-  return llvm::APFloat(llvm::APFloat::IEEEhalf(), llvm::APInt(16, bits))
-      .convertToFloat();
+  // The compiler's half type converts exactly, without APFloat's cost per
+  // element (a 7B model has 6.7e9 of them).
+  _Float16 half;
+  std::memcpy(&half, &bits, sizeof(half));
+  return static_cast<float>(half);
+}
+
+/// The bits of `value` rounded to nearest-even float16 or bfloat16.
+static uint16_t narrowHalf(float value, bool isBF16) {
+  if (!isBF16) {
+    _Float16 half = static_cast<_Float16>(value);
+    uint16_t bits;
+    std::memcpy(&bits, &half, sizeof(bits));
+    return bits;
+  }
+  uint32_t wide;
+  std::memcpy(&wide, &value, sizeof(wide));
+  if (std::isnan(value))
+    return static_cast<uint16_t>((wide >> 16) | 0x40); // stays a quiet NaN
+  wide += 0x7fff + ((wide >> 16) & 1);
+  return static_cast<uint16_t>(wide >> 16);
 }
 
 /// The elements of a dense or dense_resource float attribute, row-major;
@@ -70,11 +90,14 @@ static FailureOr<ArrayRef<float>> getFloatData(ElementsAttr attr,
     if (bytes.size() != count * sizeof(uint16_t))
       return failure();
     scratch.resize(count);
+    bool isBF16 = elementType.isBF16();
     for (int64_t i = 0; i < count; ++i) {
       uint16_t bits;
       std::memcpy(&bits, bytes.data() + 2 * i, sizeof(bits));
-      scratch[i] = widenHalf(bits, elementType.isBF16());
+      scratch[i] = widenHalf(bits, isBF16);
     }
+    // Converted: the pages of a mapped weight need not stay resident.
+    releaseMappedPages(bytes.data(), bytes.size());
     return ArrayRef<float>(scratch);
   }
   auto dense = dyn_cast<DenseElementsAttr>(attr);
@@ -124,15 +147,10 @@ DenseResourceElementsAttr createWeightAttr(MLIRContext *context,
         HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));
   }
   assert(isWeightElementType(elementType) && "not a weight element type");
-  const llvm::fltSemantics &semantics =
-      cast<FloatType>(elementType).getFloatSemantics();
+  bool isBF16 = elementType.isBF16();
   std::vector<uint16_t> narrow(matrix.size());
-  for (size_t i = 0; i < narrow.size(); ++i) {
-    llvm::APFloat value(matrix.data()[i]);
-    bool lossy;
-    value.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lossy);
-    narrow[i] = static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue());
-  }
+  for (size_t i = 0; i < narrow.size(); ++i)
+    narrow[i] = narrowHalf(matrix.data()[i], isBF16);
   ArrayRef<char> bytes(reinterpret_cast<const char *>(narrow.data()),
                        narrow.size() * sizeof(uint16_t));
   return DenseResourceElementsAttr::get(

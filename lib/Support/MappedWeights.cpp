@@ -11,6 +11,9 @@
 #if defined(__unix__)
 #include <sys/mman.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace lowrank {
 
@@ -62,6 +65,13 @@ void releaseMappedPages(const char *data, size_t size) {
 #else
   (void)data;
   (void)size;
+#endif
+}
+
+void reuseLargeAllocations() {
+#if defined(__GLIBC__)
+  ::mallopt(M_MMAP_MAX, 0);
+  ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
 }
 

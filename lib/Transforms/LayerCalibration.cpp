@@ -96,7 +96,11 @@ LayerCalibration::getGram(ArrayRef<LinearLayerInfo> layers,
            << "layer '" << lead.name << "' has no calibration statistics in "
            << path << " (needed by method=whiten and method=basis; "
            << "override=" << lead.name << "=dense leaves it alone)";
-  return numerics::makeGramMatrix(entry->gram, entry->dim);
+  llvm::Expected<std::vector<double>> values = entry->getGram();
+  if (!values)
+    return lead.op->emitError()
+           << path << ": " << llvm::toString(values.takeError());
+  return numerics::makeGramMatrix(*values, entry->dim);
 }
 
 FailureOr<numerics::CholeskyFactor>

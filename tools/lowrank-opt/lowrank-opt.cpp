@@ -7,16 +7,17 @@
 
 #include "ToolDriver.h"
 
-#include "lowrank/Support/InputFiles.h"
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Dialect/ONNX/Transforms/Passes.h"
 #include "lowrank/Interfaces/LinearOpInterface.h"
 #include "lowrank/Pipelines/GPUPipeline.h"
 #include "lowrank/Pipelines/Pipelines.h"
 #include "lowrank/Support/FileUtils.h"
-#include "lowrank/Transforms/Passes.h"
+#include "lowrank/Support/InputFiles.h"
+#include "lowrank/Support/MappedWeights.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 #include "lowrank/Target/NVPTX/NVPTXTarget.h"
+#include "lowrank/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Diagnostics.h"
@@ -34,6 +35,7 @@ using namespace llvm;
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  lowrank::reuseLargeAllocations();
   // Mapped inputs truncated by another program end the run with an error.
   lowrank::installInputFileFaultHandler("lowrank-opt");
   registerAllPasses();

@@ -10,6 +10,7 @@
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include "gtest/gtest.h"
 
@@ -106,9 +107,46 @@ TEST(CalibrationStats, RoundTripsThroughAFile) {
     EXPECT_EQ(actual->dim, expected.dim);
     EXPECT_EQ(actual->samples, expected.samples);
     EXPECT_EQ(actual->mean, expected.mean);
-    EXPECT_EQ(actual->gram, expected.gram);
+    // A file's Gram matrices stay in the mapping until asked for.
+    EXPECT_TRUE(actual->gram.empty());
+    auto gram = actual->getGram();
+    ASSERT_TRUE(static_cast<bool>(gram)) << llvm::toString(gram.takeError());
+    EXPECT_EQ(*gram, expected.gram);
   }
   EXPECT_EQ(read->lookup("missing"), nullptr);
+  // Statistics read from a file serialize to the same bytes.
+  EXPECT_EQ(read->serialize(), stats.serialize());
+}
+
+TEST(CalibrationStats, NonFiniteGramInAFileFailsWhenRead) {
+  CalibrationStatistics stats;
+  ASSERT_FALSE(static_cast<bool>(stats.addLayer(makeLayer("q", 3, 1.0))));
+  std::string bytes = stats.serialize();
+  // The data section is the mean (3 values, padded to 64 bytes), then the
+  // Gram matrix (9 values at offset 64, padded to 128 bytes): 192 bytes.
+  size_t last = bytes.size() - 192 + 64 + 8 * 8;
+  double nan = std::nan("");
+  std::memcpy(bytes.data() + last, &nan, sizeof(nan));
+  auto inMemory = CalibrationStatistics::readBuffer(bytes, "s.lrstats");
+  ASSERT_FALSE(static_cast<bool>(inMemory));
+  EXPECT_EQ(llvm::toString(inMemory.takeError()),
+            "s.lrstats: layer 'q': gram[8] is NaN (statistics must be finite)");
+
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("stats", "lrstats", path));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    ASSERT_FALSE(ec);
+    os << bytes;
+  }
+  auto mapped = CalibrationStatistics::readFile(path);
+  llvm::sys::fs::remove(path);
+  ASSERT_TRUE(static_cast<bool>(mapped)) << llvm::toString(mapped.takeError());
+  auto gram = mapped->lookup("q")->getGram();
+  ASSERT_FALSE(static_cast<bool>(gram));
+  EXPECT_EQ(llvm::toString(gram.takeError()),
+            "layer 'q': gram[8] is NaN (statistics must be finite)");
 }
 
 TEST(CalibrationStats, HeaderIsPaddedAndArraysAligned) {

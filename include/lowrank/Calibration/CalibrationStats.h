@@ -16,6 +16,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,21 +39,33 @@ struct LayerStatistics {
   int64_t samples = 0;
   /// (1/N) sum x, K values.
   std::vector<double> mean;
-  /// sum x x^T (not divided by N), K x K row-major.
+  /// sum x x^T (not divided by N), K x K row-major. Empty for statistics
+  /// read by CalibrationStatistics::readFile: a model's Gram matrices can
+  /// be many times the memory, so they stay in the mapped file (`gramBytes`)
+  /// until getGram reads one.
   std::vector<double> gram;
+  /// The Gram matrix's K*K little-endian float64 values in a mapped file;
+  /// empty when `gram` holds them.
+  llvm::StringRef gramBytes;
+
+  /// The Gram matrix: `gram`, or the values decoded from `gramBytes`, whose
+  /// pages are then dropped from memory. Fails, naming the layer, on a
+  /// value that is NaN or infinite.
+  llvm::Expected<std::vector<double>> getGram() const;
 
   /// Fails when the sizes disagree with `dim`, `samples` is not positive or
-  /// a value is NaN or infinite; the message names the layer.
+  /// a value in memory is NaN or infinite; the message names the layer.
   llvm::Error verify() const;
 };
 
 /// The statistics of a model's linear layers, keyed by layer name.
 class CalibrationStatistics {
 public:
-  /// Reads a `.lrstats` file (memory-mapped). Errors name the file and,
-  /// where relevant, the layer.
+  /// Reads a `.lrstats` file (memory-mapped; the Gram matrices are decoded
+  /// when getGram asks for them). Errors name the file and, where relevant,
+  /// the layer.
   static llvm::Expected<CalibrationStatistics> readFile(llvm::StringRef path);
-  /// Parses `.lrstats` bytes; `path` only names them in errors.
+  /// Parses `.lrstats` bytes into memory; `path` only names them in errors.
   static llvm::Expected<CalibrationStatistics> readBuffer(llvm::StringRef bytes,
                                                           llvm::StringRef path);
 
@@ -81,6 +94,11 @@ public:
   }
 
 private:
+  static llvm::Expected<CalibrationStatistics>
+  parse(llvm::StringRef bytes, llvm::StringRef path, bool keepGramsInFile);
+
+  /// The mapped file that `gramBytes` point into (shared by copies).
+  std::shared_ptr<const void> mappedFile;
   std::string model;
   std::vector<LayerStatistics> layers;
   llvm::StringMap<size_t> indexByName;
