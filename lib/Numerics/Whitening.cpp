@@ -1,6 +1,7 @@
 //===- Whitening.cpp - Activation-aware low-rank factorization ------------===//
 
 #include "lowrank/Numerics/Whitening.h"
+#include "lowrank/Numerics/GramSVD.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -89,8 +90,7 @@ Expected<CholeskyFactor> computeCholeskyWithJitter(const MatrixD &gram) {
                            "with 0.1 x trace/K added to its diagonal");
 }
 
-/// L^T W in float64.
-static MatrixD whiten(const MatrixF &w, const CholeskyFactor &chol) {
+MatrixD whiten(const MatrixF &w, const CholeskyFactor &chol) {
   int64_t k = w.rows(), n = w.cols();
   MatrixD m(k, n);
   for (int64_t i = 0; i < w.size(); ++i)
@@ -118,11 +118,20 @@ static Error gesddError(lapack_int info) {
 }
 
 Expected<WhitenedSVD> computeWhitenedSVD(const MatrixF &w,
-                                         const CholeskyFactor &chol) {
+                                         const CholeskyFactor &chol,
+                                         int64_t components) {
   if (Error err = checkShapes(w, chol))
     return std::move(err);
   MatrixD m = whiten(w, chol);
   lapack_int rows = m.rows(), cols = m.cols(), k = std::min(rows, cols);
+  if (isGramRouteCheaper(rows, cols)) {
+    Expected<GramSVD> svd = computeSVDFromGram(
+        m, components > 0 ? std::min<int64_t>(components, k) : k);
+    if (!svd)
+      return svd.takeError();
+    return WhitenedSVD{std::move(svd->U), std::move(svd->S),
+                       std::move(svd->Vt)};
+  }
   WhitenedSVD result;
   result.U = MatrixD(rows, k);
   result.Vt = MatrixD(k, cols);
@@ -141,6 +150,8 @@ computeWhitenedSpectrum(const MatrixF &w, const CholeskyFactor &chol) {
     return std::move(err);
   MatrixD m = whiten(w, chol);
   lapack_int rows = m.rows(), cols = m.cols();
+  if (isGramRouteCheaper(rows, cols))
+    return computeSingularValuesFromGram(m);
   std::vector<double> s(std::min(rows, cols));
   // No vectors are referenced, but row-major LAPACKE checks ldvt >= cols.
   double unused = 0;
@@ -171,16 +182,21 @@ FactorPair unwhitenFactors(const WhitenedSVD &svd, const CholeskyFactor &chol,
   return pair;
 }
 
-/// tr(D^T G D) for a K x n matrix D.
+/// tr(D^T G D) for a K x n matrix D, as the sum of G o (D D^T) over the
+/// lower triangles: a rank-n update (K^2 n flops) instead of the product
+/// G D (2 K^2 n).
 static double quadraticTrace(const MatrixD &d, const MatrixD &gram) {
   int64_t k = d.rows(), n = d.cols();
-  MatrixD gd(k, n);
-  cblas_dsymm(CblasRowMajor, CblasLeft, CblasLower, k, n, 1.0, gram.data(), k,
-              d.data(), n, 0.0, gd.data(), n);
-  double sum = 0;
-  for (int64_t i = 0; i < d.size(); ++i)
-    sum += d.data()[i] * gd.data()[i];
-  return sum;
+  MatrixD outer(k, k);
+  cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, k, n, 1.0, d.data(), n,
+              0.0, outer.data(), k);
+  double diagonal = 0, offDiagonal = 0;
+  for (int64_t i = 0; i < k; ++i) {
+    diagonal += gram(i, i) * outer(i, i);
+    for (int64_t j = 0; j < i; ++j)
+      offDiagonal += (gram(i, j) + gram(j, i)) * outer(i, j);
+  }
+  return diagonal + offDiagonal;
 }
 
 double computeSquaredOutputError(const MatrixF &w, const MatrixF &a,

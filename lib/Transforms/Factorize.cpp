@@ -84,6 +84,9 @@ struct UnitFactors {
   FactorPair pair;
   /// The shared input's Gram matrix, when the file has statistics for it.
   std::optional<MatrixD> gram;
+  /// tr(W^T G W) of a single layer's weight, known from its whitened
+  /// spectrum: sum s_i^2 = ||L^T W||^2 = tr(W^T (G + jitter I) W).
+  std::optional<double> outputEnergy;
   CalibrationColumns columns;
 };
 
@@ -156,11 +159,19 @@ FailureOr<UnitFactors> FactorizePass::factorMatrix(LinearOpAnalysis &analysis,
         calib->getCholesky(layers, members, *result.gram);
     if (failed(chol))
       return failure();
-    auto svd = computeWhitenedSVD(matrix, *chol);
+    auto svd = computeWhitenedSVD(matrix, *chol, rank);
     if (!svd)
       return lead.op->emitError("whitened SVD of layer '")
              << lead.name << "' failed: " << llvm::toString(svd.takeError());
     result.pair = unwhitenFactors(*svd, *chol, rank);
+    if (members.size() == 1) {
+      double whitened = 0, squaredNorm = 0;
+      for (double value : llvm::reverse(svd->S))
+        whitened += value * value;
+      for (int64_t i = 0; i < matrix.size(); ++i)
+        squaredNorm += double(matrix.data()[i]) * matrix.data()[i];
+      result.outputEnergy = whitened - chol->jitter * squaredNorm;
+    }
     result.columns.jitter = chol->relativeJitter;
     if (chol->jitter > 0)
       lead.op->emitWarning("the calibration Gram matrix of layer '")
@@ -302,7 +313,10 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
         std::copy(&(*matrix)(r, first), &(*matrix)(r, first) + layer.dOut,
                   &original(r, 0));
       columns = factors->columns;
-      double energy = computeSquaredOutputEnergy(original, *factors->gram);
+      double energy =
+          factors->outputEnergy
+              ? *factors->outputEnergy
+              : computeSquaredOutputEnergy(original, *factors->gram);
       double outputError =
           computeSquaredOutputError(original, pair.A, b, *factors->gram);
       columns->outputError = energy > 0 ? std::sqrt(outputError / energy) : 0;

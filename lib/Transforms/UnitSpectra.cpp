@@ -2,6 +2,7 @@
 
 #include "lowrank/Transforms/UnitSpectra.h"
 #include "lowrank/Analysis/LinearOpAnalysis.h"
+#include "lowrank/Numerics/GramSVD.h"
 #include "lowrank/Numerics/SVD.h"
 #include "lowrank/Numerics/Whitening.h"
 #include "lowrank/Transforms/LayerCalibration.h"
@@ -21,6 +22,28 @@ static SharedInputGroup makeGroup(ArrayRef<LinearLayerInfo> layers,
     group.dOut += layers[member].dOut;
   }
   return group;
+}
+
+/// Whether a group's spectra come from its members' Gram matrices: a large
+/// group whose rows (d_in) are fewer than its columns, as for attention
+/// projections and gate/up pairs.
+static bool useSharedGramRoute(const WeightMatrix &matrix) {
+  return matrix.rows() <= matrix.cols() &&
+         isGramRouteCheaper(matrix.rows(), matrix.cols());
+}
+
+/// Fills `result`'s spectra of the (whitened) group matrix `m`.
+static LogicalResult setSharedSpectra(UnitSpectra &result, const MatrixD &m,
+                                      const std::vector<int64_t> &widths,
+                                      const LinearLayerInfo &lead) {
+  auto spectra = computeSharedSpectraFromGram(m, widths);
+  if (!spectra)
+    return lead.op->emitError("SVD of the group of layer '")
+           << lead.name << "' failed: " << llvm::toString(spectra.takeError());
+  result.singularValues = std::move(spectra->S);
+  result.members.energies = std::move(spectra->energies);
+  result.memberValues = std::move(spectra->memberValues);
+  return success();
 }
 
 FailureOr<UnitSpectra>
@@ -45,6 +68,20 @@ lowrank::computeUnitSpectra(LinearOpAnalysis &analysis,
         analysis.getGroupMatrix(makeGroup(layers, members));
     if (failed(matrix))
       return failure();
+    if (useSharedGramRoute(*matrix)) {
+      if (llvm::Error err = checkFinite(*matrix))
+        return lead.op->emitError("SVD of the group of layer '")
+               << lead.name << "' failed: " << llvm::toString(std::move(err));
+      MatrixD wide(matrix->rows(), matrix->cols());
+      std::copy(matrix->data(), matrix->data() + matrix->size(), wide.data());
+      if (failed(setSharedSpectra(result, wide, widths, lead)))
+        return failure();
+      // The members' values as the analysis computed them.
+      result.memberValues.clear();
+      for (unsigned member : members)
+        result.memberValues.push_back(*layers[member].spectrum);
+      return result;
+    }
     auto svd = computeThinSVD(*matrix, SVDPrecision::Float64);
     if (!svd)
       return lead.op->emitError("SVD of the group of layer '")
@@ -77,6 +114,13 @@ lowrank::computeUnitSpectra(LinearOpAnalysis &analysis,
       return fail(spectrum.takeError());
     result.singularValues = std::move(*spectrum);
     result.members = getSingleMemberSpectra(result.singularValues);
+    return result;
+  }
+  if (useSharedGramRoute(*matrix)) {
+    if (llvm::Error err = checkFinite(*matrix))
+      return fail(std::move(err));
+    if (failed(setSharedSpectra(result, whiten(*matrix, *chol), widths, lead)))
+      return failure();
     return result;
   }
   auto svd = computeWhitenedSVD(*matrix, *chol);

@@ -28,8 +28,10 @@ struct SVDResult {
 
 enum class SVDPrecision { Float32, Float64 };
 
-/// The thin SVD of `w` by LAPACK gesdd, computed in float32 or float64.
-/// Fails on NaN or infinite entries and when LAPACK does not converge.
+/// The thin SVD of `w` by LAPACK gesdd, computed in float32 or float64; in
+/// float64, a matrix whose sides both reach 512 goes through its smaller
+/// Gram matrix instead (GramSVD.h). Fails on NaN or infinite entries and
+/// when LAPACK does not converge.
 llvm::Expected<SVDResult> computeThinSVD(const MatrixF &w,
                                          SVDPrecision precision =
                                              SVDPrecision::Float32);

@@ -40,6 +40,9 @@ struct CholeskyFactor {
 llvm::Expected<CholeskyFactor> computeCholeskyWithJitter(const MatrixD &gram);
 
 /// The SVD of the whitened weight L^T W (float64).
+/// The whitened weight L^T W in float64 (W is d_in x d_out, L d_in x d_in).
+MatrixD whiten(const MatrixF &w, const CholeskyFactor &chol);
+
 struct WhitenedSVD {
   /// d_in x k.
   MatrixD U;
@@ -49,9 +52,13 @@ struct WhitenedSVD {
   MatrixD Vt;
 };
 
-/// The SVD of L^T W by LAPACK dgesdd.
+/// The SVD of L^T W: by LAPACK dgesdd, or for a large weight through its
+/// smaller Gram matrix (GramSVD.h), then with the singular vectors of only
+/// the leading `components` values when that is positive (U and Vt have
+/// that many columns and rows; S has every value).
 llvm::Expected<WhitenedSVD> computeWhitenedSVD(const MatrixF &w,
-                                               const CholeskyFactor &chol);
+                                               const CholeskyFactor &chol,
+                                               int64_t components = 0);
 
 /// Only the whitened singular values (for rank allocation).
 llvm::Expected<std::vector<double>>
