@@ -1,10 +1,12 @@
-//===- SVDBenchmark.cpp - gesdd versus randomized SVD on LLM shapes -------===//
+//===- SVDBenchmark.cpp - Exact versus randomized SVD on LLM shapes -------===//
 //
 // Factorization time and error for Llama-2-7B-shaped weights (4096x4096,
 // 4096x11008, 11008x4096) at the rank of a 20% parameter cut. The weights
 // are synthetic with a power-law spectrum s_i ~ (i+1)^-alpha, the shape
 // trained transformer weights show; the optimal error at rank r is known
-// from the spectrum (Eckart-Young). Prints numbers; asserts nothing.
+// from the spectrum (Eckart-Young). The exact SVD is computeThinSVD: at
+// these sizes the float64 Gram route (GramSVD.h), gesdd below 512. Prints
+// numbers; asserts nothing.
 //
 // Usage: lowrank-svd-benchmark [--quick] [--alpha A]
 //
@@ -79,7 +81,7 @@ int main(int argc, char **argv) {
 
   std::printf("spectrum s_i = (i+1)^-%.2f; rank = 20%% parameter cut\n", alpha);
   std::printf("%-12s %6s | %10s %10s | %10s %10s %10s | %8s\n", "shape", "rank",
-              "gesdd s", "err/opt", "rsvd s", "err/opt", "q", "speedup");
+              "exact s", "err/opt", "rsvd s", "err/opt", "q", "speedup");
   for (auto [m, n] : shapes) {
     std::vector<double> spectrum;
     MatrixF w = makeWeight(m, n, alpha, spectrum);
@@ -91,7 +93,8 @@ int main(int argc, char **argv) {
     auto exact = computeThinSVD(w);
     double exactTime = seconds(start);
     if (!exact) {
-      std::printf("gesdd failed: %s\n", llvm::toString(exact.takeError()).c_str());
+      std::printf("exact SVD failed: %s\n",
+                  llvm::toString(exact.takeError()).c_str());
       return 1;
     }
     FactorPair exactPair = splitFactors(*exact, rank);

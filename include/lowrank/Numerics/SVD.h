@@ -28,9 +28,9 @@ struct SVDResult {
 
 enum class SVDPrecision { Float32, Float64 };
 
-/// The thin SVD of `w` by LAPACK gesdd, computed in float32 or float64; in
-/// float64, a matrix whose sides both reach 512 goes through its smaller
-/// Gram matrix instead (GramSVD.h). Fails on NaN or infinite entries and
+/// The thin SVD of `w` by LAPACK gesdd, computed in float32 or float64; a
+/// matrix whose sides both reach 512 goes through its smaller Gram matrix
+/// in float64 instead (GramSVD.h). Fails on NaN or infinite entries and
 /// when LAPACK does not converge.
 llvm::Expected<SVDResult> computeThinSVD(const MatrixF &w,
                                          SVDPrecision precision =
@@ -49,7 +49,8 @@ llvm::Expected<SVDResult>
 computeRandomizedSVD(const MatrixF &w, int64_t rank,
                      const RandomizedSVDOptions &options = {});
 
-/// Only the singular values of `w` (gesdd without vectors), descending.
+/// Only the singular values of `w`, descending: gesdd without vectors, or
+/// from the smaller Gram matrix in float64 when both sides reach 512.
 llvm::Expected<std::vector<double>> computeSingularValues(const MatrixF &w);
 
 /// Whether the randomized decomposition of an m x n matrix at `rank` is much

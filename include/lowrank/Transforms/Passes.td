@@ -213,10 +213,13 @@ def LowrankFactorize : Pass<"lowrank-factorize", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"svd", "svd", "std::string", "\"auto\"",
-           "SVD algorithm: gesdd, randomized, or auto (randomized when the "
-           "rank is below a quarter of a dimension of at least 1024)">,
+           "SVD algorithm: gesdd (exact: LAPACK gesdd, or for both sides "
+           "of at least 512 the float64 eigendecomposition of the smaller "
+           "Gram matrix), randomized, or auto (randomized when the rank is "
+           "below a quarter of a dimension of at least 1024)">,
     Option<"useFloat64", "float64", "bool", "false",
-           "Compute the SVD in float64">,
+           "Compute the SVD in float64 (matrices of at least 512 x 512 "
+           "always are)">,
     Option<"powerIterations", "power-iterations", "int64_t", "2",
            "Power iterations of the randomized SVD">,
     Option<"quantize", "quantize", "std::string", "\"none\"",
