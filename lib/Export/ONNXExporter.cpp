@@ -7,6 +7,7 @@
 #include "lowrank/Import/ONNXModelLoader.h"
 #include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Support/FileUtils.h"
+#include "lowrank/Support/MappedWeights.h"
 #include "lowrank/Support/NodeName.h"
 #include "lowrank/Support/TemporaryFiles.h"
 
@@ -81,7 +82,12 @@ FailureOr<std::vector<char>> getElementBytes(ElementsAttr value) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob || static_cast<int64_t>(blob->getData().size()) != count * width)
       return failure();
-    return std::vector<char>(blob->getData().begin(), blob->getData().end());
+    ArrayRef<char> data = blob->getData();
+    std::vector<char> bytes(data.begin(), data.end());
+    // Copied: the pages of a mapped or spilled weight need not stay
+    // resident while the rest of the model is written.
+    releaseMappedPages(data.data(), data.size());
+    return bytes;
   }
   auto dense = dyn_cast<DenseElementsAttr>(value);
   if (!dense)

@@ -3,6 +3,7 @@
 #include "lowrank/Interfaces/LinearOpInterface.h"
 
 #include "lowrank/Support/MappedWeights.h"
+#include "lowrank/Support/SpilledBytes.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
@@ -130,6 +131,23 @@ FailureOr<WeightMatrix> readConstantMatrix(Value value, bool transpose) {
   return transpose ? numerics::transposed(matrix) : matrix;
 }
 
+/// A blob holding a copy of `bytes`, 64-byte aligned: large ones in the
+/// spill file (SpilledBytes.h), so that the weights a pass creates do not
+/// accumulate in the process's memory, the others on the heap.
+static AsmResourceBlob copyToBlob(ArrayRef<char> bytes) {
+  constexpr size_t kAlignment = 64;
+  if (bytes.size() >= kMinSpilledBytes) {
+    if (std::optional<SpilledBytes> spilled = spillBytes(bytes))
+      return AsmResourceBlob(
+          ArrayRef<char>(spilled->data, spilled->size), kAlignment,
+          [spilled = *spilled](void *, size_t, size_t) {
+            releaseSpilledBytes(spilled);
+          },
+          /*dataIsMutable=*/false);
+  }
+  return HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, kAlignment);
+}
+
 DenseResourceElementsAttr createWeightAttr(MLIRContext *context,
                                            StringRef name,
                                            ArrayRef<int64_t> shape,
@@ -142,9 +160,7 @@ DenseResourceElementsAttr createWeightAttr(MLIRContext *context,
   if (elementType.isF32()) {
     ArrayRef<char> bytes(reinterpret_cast<const char *>(matrix.data()),
                          matrix.size() * sizeof(float));
-    return DenseResourceElementsAttr::get(
-        type, name,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));
+    return DenseResourceElementsAttr::get(type, name, copyToBlob(bytes));
   }
   assert(isWeightElementType(elementType) && "not a weight element type");
   bool isBF16 = elementType.isBF16();
@@ -153,9 +169,7 @@ DenseResourceElementsAttr createWeightAttr(MLIRContext *context,
     narrow[i] = narrowHalf(matrix.data()[i], isBF16);
   ArrayRef<char> bytes(reinterpret_cast<const char *>(narrow.data()),
                        narrow.size() * sizeof(uint16_t));
-  return DenseResourceElementsAttr::get(
-      type, name,
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));
+  return DenseResourceElementsAttr::get(type, name, copyToBlob(bytes));
 }
 
 } // namespace lowrank
