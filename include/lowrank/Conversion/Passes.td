@@ -440,6 +440,14 @@ def LowrankChecksToStatus
     `<name>_error_message(i32) -> !llvm.ptr` returns each number's message
     as a C string (null for 0 and unknown numbers).
 
+    The private functions that allocate or check (the parts of
+    `lowrank-split-functions`), called only at the top level of functions
+    that return a status and returning only scalars, return the status
+    after their results, placeholder zeros beside a failed one; their
+    callers free their own live buffers and return the status unchanged.
+    Check numbers are unique in the module, so the entry point's message
+    function names the checks of its parts too.
+
     ```mlir
     func.func @main_graph(%i: memref<3xi64>, %out: memref<3x4xf32>) {
       ...
@@ -564,7 +572,10 @@ def LowrankSplitFunctions
     Operations that read nothing and have no effects (constants,
     `tensor.empty`) are copied into each part that reads them. A function
     where a stack allocation or a tensor of dynamic shape would pass from
-    one part to another is left whole. Parts whose buffers are all of
+    one part to another is left whole. Run-time checks (`cf.assert`) move
+    into the parts with the operations they guard: after bufferization,
+    `lowrank-checks-to-status` makes each part return a status that the
+    function passes on. Parts whose buffers are all of
     static shape, none returned, take them as bare pointers
     (`llvm.bareptr`): one argument per buffer instead of a descriptor's
     3 + 2 x rank.

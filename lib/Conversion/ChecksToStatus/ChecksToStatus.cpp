@@ -4,8 +4,10 @@
 // divisors). A compiled model must not abort its caller's process on a bad
 // input: lowrank-checks-to-status makes the entry point return the number of
 // the first failed check, after freeing what it allocated, and adds a
-// function that names each number's message. lowrank-drop-checks erases the
-// checks for targets that cannot evaluate them on the host.
+// function that names each number's message. The private functions it calls
+// (the parts of a split model) return a status too, which their callers
+// pass on. lowrank-drop-checks erases the checks for targets that cannot
+// evaluate them on the host.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,8 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace lowrank {
 #define GEN_PASS_DEF_LOWRANKCHECKSTOSTATUS
@@ -27,9 +31,18 @@ using namespace mlir;
 namespace {
 
 /// A check and the buffers that are live where it fails: allocated before
-/// it and freed only after it.
+/// it and freed only after it. Either an assertion, whose failure returns
+/// its own number, or the call of a function that returns a status, whose
+/// failure returns the callee's status.
 struct Check {
-  cf::AssertOp assertion;
+  /// The cf.assert, or the arith.cmpi testing a callee's status for 0.
+  Operation *point;
+  /// True when the check passes.
+  Value condition;
+  /// The callee's status; null for an assertion.
+  Value calleeStatus;
+  /// The number an assertion returns.
+  int32_t number = 0;
   SmallVector<Value> liveBuffers;
 };
 
@@ -39,6 +52,113 @@ static bool isEntryPoint(func::FuncOp func, ModuleOp module) {
   return func.isPublic() && !func.isExternal() &&
          func.getFunctionType().getNumResults() == 0 &&
          SymbolTable::symbolKnownUseEmpty(func, module);
+}
+
+/// A value of `type` for the results a failing function returns beside its
+/// status (its callers read only the status then); null for types that have
+/// no constant.
+static Value createPlaceholder(OpBuilder &builder, Location loc, Type type) {
+  if (isa<IntegerType, IndexType, FloatType>(type))
+    return arith::ConstantOp::create(builder, loc, builder.getZeroAttr(type));
+  return nullptr;
+}
+
+/// The calls of `func` at the top level of its body and the function each
+/// calls, or failure when a call is not a func.call at the top level.
+static FailureOr<SmallVector<func::CallOp>>
+getTopLevelCalls(func::FuncOp callee, ModuleOp module) {
+  std::optional<SymbolTable::UseRange> uses =
+      SymbolTable::getSymbolUses(callee, module);
+  if (!uses)
+    return failure();
+  SmallVector<func::CallOp> calls;
+  for (const SymbolTable::SymbolUse &use : *uses) {
+    auto call = dyn_cast<func::CallOp>(use.getUser());
+    if (!call || !isa<func::FuncOp>(call->getParentOp()))
+      return failure();
+    calls.push_back(call);
+  }
+  return calls;
+}
+
+/// The functions that return a status: the entry points, and the private
+/// functions that allocate, check or call such a function, called only at
+/// the top level of functions that return a status themselves (the parts of
+/// a split model), whose results have placeholder values.
+static SetVector<func::FuncOp> getStatusFunctions(ModuleOp module) {
+  SetVector<func::FuncOp> entries;
+  DenseMap<func::FuncOp, SmallVector<func::CallOp>> callsOf;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (isEntryPoint(func, module)) {
+      entries.insert(func);
+      continue;
+    }
+    if (!func.isPrivate() || func.isExternal() ||
+        !llvm::all_of(func.getFunctionType().getResults(), [](Type type) {
+          return isa<IntegerType, IndexType, FloatType>(type);
+        }))
+      continue;
+    FailureOr<SmallVector<func::CallOp>> calls = getTopLevelCalls(func, module);
+    if (succeeded(calls) && !calls->empty())
+      callsOf[func] = std::move(*calls);
+  }
+  // Candidates that fail on their own, then those calling them.
+  SetVector<func::FuncOp> failing;
+  for (auto &[func, calls] : callsOf)
+    if (func.walk([](Operation *op) {
+              return isa<memref::AllocOp, cf::AssertOp>(op)
+                         ? WalkResult::interrupt()
+                         : WalkResult::advance();
+            })
+            .wasInterrupted())
+      failing.insert(func);
+  for (size_t i = 0; i < failing.size(); ++i)
+    for (func::CallOp call : callsOf[failing[i]]) {
+      auto caller = cast<func::FuncOp>(call->getParentOp());
+      if (callsOf.count(caller))
+        failing.insert(caller);
+    }
+  // Drop those with a caller that cannot pass a status on, until none is.
+  SetVector<func::FuncOp> status = entries;
+  status.insert(failing.begin(), failing.end());
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (func::FuncOp func : failing) {
+      if (!status.contains(func))
+        continue;
+      if (llvm::all_of(callsOf[func], [&](func::CallOp call) {
+            return status.contains(cast<func::FuncOp>(call->getParentOp()));
+          }))
+        continue;
+      status.remove(func);
+      changed = true;
+    }
+  }
+  return status;
+}
+
+/// Replaces each call of `func` to a function of `status` with one that also
+/// returns the callee's status; returns the new calls.
+static SmallVector<func::CallOp>
+addStatusResults(func::FuncOp func, const SetVector<func::FuncOp> &status,
+                 SymbolTable &symbols) {
+  SmallVector<func::CallOp> calls;
+  OpBuilder builder(func.getContext());
+  func.walk([&](func::CallOp call) {
+    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+    if (!callee || !status.contains(callee))
+      return;
+    SmallVector<Type> types(call.getResultTypes());
+    types.push_back(builder.getI32Type());
+    builder.setInsertionPoint(call);
+    auto withStatus = func::CallOp::create(
+        builder, call.getLoc(), call.getCallee(), types, call.getOperands());
+    withStatus->setDiscardableAttrs(call->getDiscardableAttrDictionary());
+    call.replaceAllUsesWith(withStatus.getResults().drop_back());
+    call.erase();
+    calls.push_back(withStatus);
+  });
+  return calls;
 }
 
 /// The buffers of `func` that are allocated before `point` and deallocated
@@ -89,32 +209,42 @@ static Value createStatus(OpBuilder &builder, Location loc, int32_t status) {
   return arith::ConstantIntOp::create(builder, loc, status, 32);
 }
 
-/// Rewrites `func` to return an i32 status: 0 at every existing return, the
-/// check's number where one fails.
+/// Rewrites `func` to return an i32 status after its results: 0 at every
+/// existing return; where a check fails, its number or its callee's status.
 static void convertChecks(func::FuncOp func, ArrayRef<Check> checks) {
   OpBuilder builder(func.getContext());
   func.walk([&](func::ReturnOp ret) {
     builder.setInsertionPoint(ret);
-    func::ReturnOp::create(builder, ret.getLoc(),
-                           createStatus(builder, ret.getLoc(), 0));
+    SmallVector<Value> results(ret.getOperands());
+    results.push_back(createStatus(builder, ret.getLoc(), 0));
+    func::ReturnOp::create(builder, ret.getLoc(), results);
     ret.erase();
   });
-  for (auto [index, check] : llvm::enumerate(checks)) {
-    cf::AssertOp assertion = check.assertion;
-    Location loc = assertion.getLoc();
-    Block *before = assertion->getBlock();
-    Block *after = before->splitBlock(assertion->getNextNode());
+  ArrayRef<Type> resultTypes = func.getFunctionType().getResults();
+  for (const Check &check : checks) {
+    Location loc = check.point->getLoc();
+    Block *before = check.point->getBlock();
+    Block *after = before->splitBlock(check.point->getNextNode());
     Block *failed = builder.createBlock(after);
     for (Value buffer : check.liveBuffers)
       memref::DeallocOp::create(builder, loc, buffer);
-    func::ReturnOp::create(builder, loc, createStatus(builder, loc, index + 1));
-    builder.setInsertionPoint(assertion);
-    cf::CondBranchOp::create(builder, loc, assertion.getArg(), after,
-                             ValueRange(), failed, ValueRange());
-    assertion.erase();
+    SmallVector<Value> results;
+    for (Type type : resultTypes)
+      results.push_back(createPlaceholder(builder, loc, type));
+    results.push_back(check.calleeStatus
+                          ? check.calleeStatus
+                          : createStatus(builder, loc, check.number));
+    func::ReturnOp::create(builder, loc, results);
+    builder.setInsertionPointToEnd(before);
+    cf::CondBranchOp::create(builder, loc, check.condition, after, ValueRange(),
+                             failed, ValueRange());
+    if (isa<cf::AssertOp>(check.point))
+      check.point->erase();
   }
-  func.setFunctionType(FunctionType::get(
-      func.getContext(), func.getArgumentTypes(), {builder.getI32Type()}));
+  SmallVector<Type> withStatus(resultTypes);
+  withStatus.push_back(builder.getI32Type());
+  func.setFunctionType(FunctionType::get(func.getContext(),
+                                         func.getArgumentTypes(), withStatus));
 }
 
 /// Adds `llvm.func @<entry>_error_message(i32) -> !llvm.ptr`, returning the
@@ -159,8 +289,9 @@ struct ChecksToStatusPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    SetVector<func::FuncOp> status = getStatusFunctions(module);
     SmallVector<func::FuncOp> entries;
-    for (auto func : module.getOps<func::FuncOp>())
+    for (func::FuncOp func : status)
       if (isEntryPoint(func, module))
         entries.push_back(func);
     SymbolTable symbols(module);
@@ -171,27 +302,52 @@ struct ChecksToStatusPass
                          << ": the module already defines it";
         return signalPassFailure();
       }
+    }
+    // Numbers are unique in the module: a status a part returns is passed
+    // on unchanged to the entry point's caller.
+    SmallVector<std::string> messages;
+    for (func::FuncOp func : status) {
       checkAllocations(func);
+      SmallVector<func::CallOp> calls = addStatusResults(func, status, symbols);
+      DenseSet<Operation *> statusCalls;
+      for (func::CallOp call : calls)
+        statusCalls.insert(call);
       DominanceInfo dominance(func);
       SmallVector<Check> checks;
-      SmallVector<std::string> messages;
-      WalkResult walk = func.walk([&](cf::AssertOp assertion) {
-        if (assertion->getParentOp() != func) {
-          assertion.emitError("a check inside a region of '")
-              << assertion->getParentOp()->getName()
-              << "' cannot return a status; lower the region to cf first";
-          return WalkResult::interrupt();
+      OpBuilder builder(func.getContext());
+      WalkResult walk = func.walk([&](Operation *op) {
+        if (auto assertion = dyn_cast<cf::AssertOp>(op)) {
+          if (assertion->getParentOp() != func) {
+            assertion.emitError("a check inside a region of '")
+                << assertion->getParentOp()->getName()
+                << "' cannot return a status; lower the region to cf first";
+            return WalkResult::interrupt();
+          }
+          messages.push_back(assertion.getMsg().str());
+          checks.push_back({assertion, assertion.getArg(), Value(),
+                            static_cast<int32_t>(messages.size()),
+                            getLiveBuffers(func, assertion, dominance)});
+          return WalkResult::advance();
         }
-        checks.push_back(
-            {assertion, getLiveBuffers(func, assertion, dominance)});
-        messages.push_back(assertion.getMsg().str());
+        if (!statusCalls.contains(op))
+          return WalkResult::advance();
+        // The callee freed what it allocated; the caller frees its own.
+        Location loc = op->getLoc();
+        builder.setInsertionPointAfter(op);
+        Value calleeStatus = op->getResults().back();
+        auto passed =
+            arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                  calleeStatus, createStatus(builder, loc, 0));
+        checks.push_back({passed, passed, calleeStatus, 0,
+                          getLiveBuffers(func, op, dominance)});
         return WalkResult::advance();
       });
       if (walk.wasInterrupted())
         return signalPassFailure();
       convertChecks(func, checks);
-      createMessageFunction(module, func.getName(), messages);
     }
+    for (func::FuncOp func : entries)
+      createMessageFunction(module, func.getName(), messages);
   }
 };
 

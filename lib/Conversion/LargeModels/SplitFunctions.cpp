@@ -10,7 +10,6 @@
 
 #include "lowrank/Conversion/Passes.h"
 
-#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/SymbolTable.h"
@@ -159,11 +158,6 @@ std::optional<unsigned> FunctionSplitter::getPart(Operation *op) const {
 
 bool FunctionSplitter::planParts(int64_t maxSize) {
   if (getWeight(func) <= maxSize)
-    return false;
-  // lowrank-checks-to-status turns the checks of the entry point into a
-  // returned status; a check moved into a part would abort instead.
-  if (func.walk([](cf::AssertOp) { return WalkResult::interrupt(); })
-          .wasInterrupted())
     return false;
   int64_t weight = 0;
   parts.emplace_back();

@@ -109,3 +109,93 @@ func.func @main_graph(%ok: i1) {
   return
 }
 func.func private @main_graph_error_message(i32) -> i32
+
+// -----
+
+// The private functions an entry point calls (the parts of a split model)
+// return a status after their results when they allocate, check or call
+// such a function; the caller frees its live buffers and passes a failed
+// status on. Numbers are unique in the module and the entry point's message
+// function names them all.
+// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_1("cannot allocate a buffer of type memref<8xf32>\00")
+// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_3("node 'g': Gather index out of range\00")
+// CHECK-LABEL: func.func private @part0
+// CHECK-SAME: (%[[OK:.*]]: i1, %{{.*}}: memref<4xf32>) -> (f32, i32)
+// CHECK: %[[TEMP:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[NOMEMORY:.*]]
+// CHECK: ^[[NOMEMORY]]:
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[C2:.*]] = arith.constant 2 : i32
+// CHECK-NEXT: return %[[ZERO]], %[[C2]] : f32, i32
+// CHECK: cf.cond_br %[[OK]], ^[[PASS:.*]], ^[[FAIL:.*]]
+// CHECK: ^[[FAIL]]:
+// CHECK-NEXT: memref.dealloc %[[TEMP]]
+// CHECK: %[[C3:.*]] = arith.constant 3 : i32
+// CHECK-NEXT: return %{{.*}}, %[[C3]] : f32, i32
+// CHECK: ^[[PASS]]:
+// CHECK: %[[S0:.*]] = arith.constant 0 : i32
+// CHECK: return %{{.*}}, %[[S0]] : f32, i32
+// A private function that cannot fail keeps its signature.
+// CHECK-LABEL: func.func private @part1(%{{.*}}: f32) -> f32
+// CHECK-NOT: i32
+// CHECK-LABEL: func.func @main_graph
+// CHECK-SAME: -> i32
+// CHECK: %[[BUFFER:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: %[[V:.*]]:2 = call @part0(%{{.*}}, %{{.*}}) : (i1, memref<4xf32>) -> (f32, i32)
+// CHECK: %[[PASSED:.*]] = arith.cmpi eq, %[[V]]#1, %{{.*}} : i32
+// CHECK-NEXT: cf.cond_br %[[PASSED]], ^[[NEXT:.*]], ^[[PARTFAILED:.*]]
+// CHECK: ^[[PARTFAILED]]:
+// CHECK-NEXT: memref.dealloc %[[BUFFER]]
+// CHECK-NEXT: return %[[V]]#1 : i32
+// CHECK: ^[[NEXT]]:
+// CHECK: call @part1(%[[V]]#0) : (f32) -> f32
+// CHECK: llvm.func @main_graph_error_message
+// CHECK-NEXT: llvm.switch %{{.*}} : i32, ^{{.*}} [
+// CHECK-NEXT: 1: ^{{.*}},
+// CHECK-NEXT: 2: ^{{.*}},
+// CHECK-NEXT: 3: ^{{.*}}
+// CHECK-NEXT: ]
+func.func private @part0(%ok: i1, %x: memref<4xf32>) -> f32 {
+  %temp = memref.alloc() : memref<4xf32>
+  memref.copy %x, %temp : memref<4xf32> to memref<4xf32>
+  cf.assert %ok, "node 'g': Gather index out of range"
+  %c0 = arith.constant 0 : index
+  %v = memref.load %temp[%c0] : memref<4xf32>
+  memref.dealloc %temp : memref<4xf32>
+  return %v : f32
+}
+func.func private @part1(%v: f32) -> f32 {
+  %w = arith.addf %v, %v : f32
+  return %w : f32
+}
+func.func @main_graph(%ok: i1, %x: memref<4xf32>, %out: memref<8xf32>) {
+  %buffer = memref.alloc() : memref<8xf32>
+  %v = func.call @part0(%ok, %x) : (i1, memref<4xf32>) -> f32
+  %w = func.call @part1(%v) : (f32) -> f32
+  %c0 = arith.constant 0 : index
+  memref.store %w, %buffer[%c0] : memref<8xf32>
+  memref.copy %buffer, %out : memref<8xf32> to memref<8xf32>
+  memref.dealloc %buffer : memref<8xf32>
+  return
+}
+
+// -----
+
+// A private function called from a function that cannot return a status
+// (public and called, so not an entry point) keeps its checks and its
+// signature.
+// CHECK-LABEL: func.func private @checked(%{{.*}}: i1) {
+// CHECK: cf.assert
+// CHECK-LABEL: func.func @called(%{{.*}}: i1) {
+func.func private @checked(%ok: i1) {
+  cf.assert %ok, "check"
+  return
+}
+func.func @called(%ok: i1) {
+  func.call @checked(%ok) : (i1) -> ()
+  return
+}
+func.func @entry(%ok: i1) {
+  func.call @called(%ok) : (i1) -> ()
+  return
+}

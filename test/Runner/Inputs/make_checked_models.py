@@ -137,6 +137,50 @@ def main(directory):
     expand("expand_intermediate", [2**23, 2**22], reduce=True)
     save_npy(directory, "x", np.ones((1, 1), dtype=np.float32))
 
+    # Long models are compiled as an entry point calling parts
+    # (lowrank-split-functions): a check or an allocation that fails in a
+    # part is reported the same way. 150 matrix products before and after
+    # the op, each with a weight of its own (permutations of the columns).
+    def chain(prefix, source, count, initializers, nodes):
+        rng = np.random.default_rng(len(prefix))
+        for i in range(count):
+            weight = np.eye(4, dtype=np.float32)[rng.permutation(4)]
+            initializers.append(helper.make_tensor(
+                f"{prefix}_w{i}", TensorProto.FLOAT, [4, 4], weight.ravel()))
+            nodes.append(helper.make_node(
+                "MatMul", [source, f"{prefix}_w{i}"], [f"{prefix}_{i}"],
+                name=f"{prefix}_matmul{i}"))
+            source = f"{prefix}_{i}"
+        return source
+
+    initializers, nodes = [], []
+    before = chain("before", "data", 150, initializers, nodes)
+    nodes.append(helper.make_node("Gather", [before, "indices"], ["picked"],
+                                  axis=0, name="embed"))
+    after = chain("after", "picked", 150, initializers, nodes)
+    nodes.append(helper.make_node("Identity", [after], ["y"], name="out"))
+    save_model(directory, "gather_long", nodes,
+               [info("data", TensorProto.FLOAT, [5, 4]),
+                info("indices", TensorProto.INT64, [3])],
+               [info("y", TensorProto.FLOAT, [3, 4])], initializers)
+
+    initializers, nodes = [], []
+    before = chain("before", "x", 150, initializers, nodes)
+    nodes.append(helper.make_node("Expand", [before, "shape"], ["big"],
+                                  name="grow"))
+    nodes.append(helper.make_node("ReduceSum", ["big", "axis1"], ["total"],
+                                  keepdims=1, name="sum"))
+    after = chain("after", "total", 150, initializers, nodes)
+    nodes.append(helper.make_node("ReduceSum", [after], ["y"], keepdims=0,
+                                  name="out"))
+    initializers += [
+        helper.make_tensor("shape", TensorProto.INT64, [2], [2**43, 4]),
+        helper.make_tensor("axis1", TensorProto.INT64, [1], [0])]
+    save_model(directory, "expand_long", nodes,
+               [info("x", TensorProto.FLOAT, [1, 4])],
+               [info("y", TensorProto.FLOAT, [])], initializers)
+    save_npy(directory, "x4", np.ones((1, 4), dtype=np.float32))
+
 
 if __name__ == "__main__":
     main(sys.argv[1])
