@@ -69,6 +69,25 @@ Expected<std::vector<double>> computeSingularValuesFromGram(const MatrixD &m) {
   return toSingularValues(*eig);
 }
 
+/// Divides the first `count` vectors of the side computed by a product
+/// (`product(j, i)`: element i of vector j, of `productLength`) by their
+/// singular values. Past `cutoff` the values are rounding noise: the
+/// vectors of both sides (`eigen`, of `eigenLength`) become zero instead.
+template <typename ProductFn, typename EigenFn>
+static void divideByValues(ArrayRef<double> values, double cutoff,
+                           int64_t count, int64_t productLength,
+                           ProductFn product, int64_t eigenLength,
+                           EigenFn eigen) {
+  for (int64_t j = 0; j < count; ++j) {
+    double scale = values[j] > cutoff ? 1.0 / values[j] : 0.0;
+    for (int64_t i = 0; i < productLength; ++i)
+      product(j, i) *= scale;
+    if (scale == 0.0)
+      for (int64_t i = 0; i < eigenLength; ++i)
+        eigen(j, i) = 0.0;
+  }
+}
+
 Expected<GramSVD> computeSVDFromGram(const MatrixD &m, int64_t components) {
   int64_t rows = m.rows(), cols = m.cols(), k = std::min(rows, cols);
   if (m.size() == 0)
@@ -95,14 +114,10 @@ Expected<GramSVD> computeSVDFromGram(const MatrixD &m, int64_t components) {
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, c, cols, rows, 1.0,
                 result.U.data(), c, m.data(), cols, 0.0, result.Vt.data(),
                 cols);
-    for (int64_t j = 0; j < c; ++j) {
-      double scale = result.S[j] > cutoff ? 1.0 / result.S[j] : 0.0;
-      for (int64_t i = 0; i < cols; ++i)
-        result.Vt(j, i) *= scale;
-      if (scale == 0.0)
-        for (int64_t i = 0; i < rows; ++i)
-          result.U(i, j) = 0.0;
-    }
+    divideByValues(
+        result.S, cutoff, c, cols,
+        [&](int64_t j, int64_t i) -> double & { return result.Vt(j, i); }, rows,
+        [&](int64_t j, int64_t i) -> double & { return result.U(i, j); });
     return result;
   }
   result.Vt = MatrixD(c, cols);
@@ -113,14 +128,10 @@ Expected<GramSVD> computeSVDFromGram(const MatrixD &m, int64_t components) {
   result.U = MatrixD(rows, c);
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, c, cols, 1.0,
               m.data(), cols, result.Vt.data(), cols, 0.0, result.U.data(), c);
-  for (int64_t j = 0; j < c; ++j) {
-    double scale = result.S[j] > cutoff ? 1.0 / result.S[j] : 0.0;
-    for (int64_t i = 0; i < rows; ++i)
-      result.U(i, j) *= scale;
-    if (scale == 0.0)
-      for (int64_t i = 0; i < cols; ++i)
-        result.Vt(j, i) = 0.0;
-  }
+  divideByValues(
+      result.S, cutoff, c, rows,
+      [&](int64_t j, int64_t i) -> double & { return result.U(i, j); }, cols,
+      [&](int64_t j, int64_t i) -> double & { return result.Vt(j, i); });
   return result;
 }
 

@@ -10,46 +10,17 @@
 #include "lowrank/Numerics/GramSVD.h"
 #include "lowrank/Numerics/MemberSpectra.h"
 
-#include "gtest/gtest.h"
+#include "TestMatrices.h"
 
-#include <lapacke.h>
+#include "gtest/gtest.h"
 
 #include <cmath>
 #include <random>
 
 using namespace lowrank::numerics;
+using namespace lowrank::numerics::testing;
 
 namespace {
-
-/// n x k with orthonormal columns (Q of a Gaussian matrix).
-MatrixD makeOrthonormal(int64_t n, int64_t k, std::mt19937_64 &gen) {
-  std::normal_distribution<double> normal;
-  MatrixD q(n, k);
-  for (int64_t i = 0; i < q.size(); ++i)
-    q.data()[i] = normal(gen);
-  std::vector<double> tau(k);
-  EXPECT_EQ(LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, n, k, q.data(), k, tau.data()), 0);
-  EXPECT_EQ(LAPACKE_dorgqr(LAPACK_ROW_MAJOR, n, k, k, q.data(), k, tau.data()),
-            0);
-  return q;
-}
-
-/// Q1 diag(s) Q2^T, rows x cols, with the given singular values.
-MatrixD makeMatrix(int64_t rows, int64_t cols, const std::vector<double> &s,
-                   uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  int64_t k = s.size();
-  MatrixD q1 = makeOrthonormal(rows, k, gen),
-          q2 = makeOrthonormal(cols, k, gen);
-  MatrixD m(rows, cols);
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t l = 0; l < k; ++l) {
-      double left = q1(i, l) * s[l];
-      for (int64_t j = 0; j < cols; ++j)
-        m(i, j) += left * q2(j, l);
-    }
-  return m;
-}
 
 std::vector<double> decaying(int64_t k) {
   std::vector<double> s(k);
@@ -61,7 +32,7 @@ std::vector<double> decaying(int64_t k) {
 void expectExactSVD(int64_t rows, int64_t cols) {
   int64_t k = std::min(rows, cols), r = 100;
   std::vector<double> s = decaying(k);
-  MatrixD m = makeMatrix(rows, cols, s, rows * 7 + cols);
+  MatrixD m = makeMatrixWithSpectrum(rows, cols, s, rows * 7 + cols);
   auto svd = computeSVDFromGram(m, r);
   ASSERT_TRUE(static_cast<bool>(svd)) << llvm::toString(svd.takeError());
   ASSERT_EQ(static_cast<int64_t>(svd->S.size()), k);
@@ -111,7 +82,7 @@ TEST(GramSVD, TallMatrixMatchesItsKnownSpectrum) { expectExactSVD(700, 520); }
 
 TEST(GramSVD, VectorsPastTheRankOfADeficientMatrixAreZero) {
   std::vector<double> s = {3.0, 2.0, 1.0, 0.5};
-  MatrixD m = makeMatrix(512, 600, s, 3);
+  MatrixD m = makeMatrixWithSpectrum(512, 600, s, 3);
   auto svd = computeSVDFromGram(m, 8);
   ASSERT_TRUE(static_cast<bool>(svd));
   for (int64_t j = 0; j < 4; ++j)
@@ -126,7 +97,7 @@ TEST(GramSVD, VectorsPastTheRankOfADeficientMatrixAreZero) {
 TEST(GramSVD, SharedSpectraEqualThoseOfTheFullSVD) {
   // Members wider than, as wide as and narrower than the rows.
   std::vector<int64_t> widths = {700, 512, 64};
-  MatrixD m = makeMatrix(512, 1276, decaying(512), 5);
+  MatrixD m = makeMatrixWithSpectrum(512, 1276, decaying(512), 5);
   auto shared = computeSharedSpectraFromGram(m, widths);
   ASSERT_TRUE(static_cast<bool>(shared)) << llvm::toString(shared.takeError());
   auto full = computeSVDFromGram(m, 512);

@@ -12,6 +12,8 @@
 #include "lowrank/Numerics/BasisSelection.h"
 #include "lowrank/Numerics/SVD.h"
 
+#include "TestMatrices.h"
+
 #include "gtest/gtest.h"
 
 #include <cblas.h>
@@ -21,24 +23,9 @@
 #include <random>
 
 using namespace lowrank::numerics;
+using namespace lowrank::numerics::testing;
 
 namespace {
-
-MatrixD gaussian(int64_t rows, int64_t cols, std::mt19937_64 &gen) {
-  std::normal_distribution<double> normal;
-  MatrixD m(rows, cols);
-  for (int64_t i = 0; i < m.size(); ++i)
-    m.data()[i] = normal(gen);
-  return m;
-}
-
-MatrixD matmul(const MatrixD &a, const MatrixD &b) {
-  MatrixD c(a.rows(), b.cols());
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, a.rows(), b.cols(),
-              a.cols(), 1.0, a.data(), a.cols(), b.data(), b.cols(), 0.0,
-              c.data(), c.cols());
-  return c;
-}
 
 MatrixD toDouble(const MatrixF &m) {
   MatrixD d(m.rows(), m.cols());
