@@ -3,6 +3,7 @@
 #include "lowrank/Analysis/LinearOpAnalysis.h"
 #include "lowrank/Numerics/LowRank.h"
 #include "lowrank/Numerics/SVD.h"
+#include "lowrank/Support/MappedWeights.h"
 #include "lowrank/Support/NodeName.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -124,6 +125,7 @@ LogicalResult LinearOpAnalysis::computeSpectra(
              << layer.name << "' failed: "
              << llvm::toString(spectrum.takeError());
     layer.spectrum = std::move(*spectrum);
+    releaseRetainedHeap();
   }
   return success();
 }

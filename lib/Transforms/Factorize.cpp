@@ -9,6 +9,7 @@
 #include "lowrank/Analysis/LinearOpAnalysis.h"
 #include "lowrank/Numerics/BasisSelection.h"
 #include "lowrank/Numerics/LowRank.h"
+#include "lowrank/Support/MappedWeights.h"
 #include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
 #include "lowrank/Transforms/OptionChecks.h"
@@ -434,9 +435,11 @@ void FactorizePass::runOnOperation() {
     calib = std::move(*loaded);
   }
   BlobUseCounts blobs(getOperation());
-  for (auto &[key, members] : units)
+  for (auto &[key, members] : units) {
     if (failed(factorUnit(analysis, members, report, blobs)))
       return signalPassFailure();
+    releaseRetainedHeap();
+  }
   if (failed(applyTuckerDecisions(getOperation(),
                                   static_cast<int>(hooiIterations), report)))
     return signalPassFailure();

@@ -11,13 +11,14 @@
 #include "lowrank/Numerics/LowRank.h"
 #include "lowrank/Numerics/MemberSpectra.h"
 #include "lowrank/Numerics/RankAllocation.h"
+#include "lowrank/Support/MappedWeights.h"
 #include "lowrank/Transforms/LayerCalibration.h"
 #include "lowrank/Transforms/LayerDecision.h"
+#include "lowrank/Transforms/OptionChecks.h"
+#include "lowrank/Transforms/Passes.h"
 #include "lowrank/Transforms/QuantizedLowRank.h"
 #include "lowrank/Transforms/TuckerConv.h"
 #include "lowrank/Transforms/UnitSpectra.h"
-#include "lowrank/Transforms/OptionChecks.h"
-#include "lowrank/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -210,6 +211,7 @@ LogicalResult SelectRanksPass::decideGroup(LinearOpAnalysis &analysis,
   if (failed(spectra))
     return failure();
   group.spectra = std::move(*spectra);
+  releaseRetainedHeap();
   std::vector<int64_t> widths;
   for (unsigned member : group.members)
     widths.push_back(layers[member].dOut);
@@ -366,6 +368,7 @@ void SelectRanksPass::runOnOperation() {
     if (failed(spectra))
       return signalPassFailure();
     unit.spectra = std::move(*spectra);
+    releaseRetainedHeap();
   }
 
   // Ranks from the rule, or from the global budget.
