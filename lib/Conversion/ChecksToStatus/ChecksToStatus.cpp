@@ -54,17 +54,21 @@ static bool isEntryPoint(func::FuncOp func, ModuleOp module) {
          SymbolTable::symbolKnownUseEmpty(func, module);
 }
 
-/// A value of `type` for the results a failing function returns beside its
-/// status (its callers read only the status then); null for types that have
-/// no constant.
-static Value createPlaceholder(OpBuilder &builder, Location loc, Type type) {
-  if (isa<IntegerType, IndexType, FloatType>(type))
-    return arith::ConstantOp::create(builder, loc, builder.getZeroAttr(type));
-  return nullptr;
+/// Whether a failing function can return a placeholder of `type` beside its
+/// status: a zero constant.
+static bool hasPlaceholder(Type type) {
+  return isa<IntegerType, IndexType, FloatType>(type);
 }
 
-/// The calls of `func` at the top level of its body and the function each
-/// calls, or failure when a call is not a func.call at the top level.
+/// A value of `type` for the results a failing function returns beside its
+/// status (its callers read only the status then).
+static Value createPlaceholder(OpBuilder &builder, Location loc, Type type) {
+  assert(hasPlaceholder(type) && "no placeholder for this type");
+  return arith::ConstantOp::create(builder, loc, builder.getZeroAttr(type));
+}
+
+/// The calls of `callee`, or failure when one of its uses is not a
+/// func.call at the top level of a function.
 static FailureOr<SmallVector<func::CallOp>>
 getTopLevelCalls(func::FuncOp callee, ModuleOp module) {
   std::optional<SymbolTable::UseRange> uses =
@@ -94,9 +98,7 @@ static SetVector<func::FuncOp> getStatusFunctions(ModuleOp module) {
       continue;
     }
     if (!func.isPrivate() || func.isExternal() ||
-        !llvm::all_of(func.getFunctionType().getResults(), [](Type type) {
-          return isa<IntegerType, IndexType, FloatType>(type);
-        }))
+        !llvm::all_of(func.getFunctionType().getResults(), hasPlaceholder))
       continue;
     FailureOr<SmallVector<func::CallOp>> calls = getTopLevelCalls(func, module);
     if (succeeded(calls) && !calls->empty())
