@@ -38,7 +38,8 @@ void reuseLargeAllocations();
 /// 1 GiB of the heap, and more than is in use, is free. Blocks of the many
 /// sizes a model's layers need (weights, Gram matrices, factors of each
 /// shape) leave free holes that reuse alone does not fill: compressing a
-/// 7B-parameter model retained 5 GiB of them. Call between layers.
+/// 7B-parameter model retained 5 GiB of them. Call between layers: it
+/// looks at the heap at most once a second.
 void releaseRetainedHeap();
 
 } // namespace lowrank

@@ -47,11 +47,10 @@ struct Check {
 };
 
 /// Whether `func` is an entry point: public, defined, returning nothing (its
-/// results are out-parameters) and not called from inside `module`.
-static bool isEntryPoint(func::FuncOp func, ModuleOp module) {
+/// results are out-parameters) and not used inside its module.
+static bool isEntryPoint(func::FuncOp func, SymbolUserMap &users) {
   return func.isPublic() && !func.isExternal() &&
-         func.getFunctionType().getNumResults() == 0 &&
-         SymbolTable::symbolKnownUseEmpty(func, module);
+         func.getFunctionType().getNumResults() == 0 && users.useEmpty(func);
 }
 
 /// Whether a failing function can return a placeholder of `type` beside its
@@ -67,17 +66,13 @@ static Value createPlaceholder(OpBuilder &builder, Location loc, Type type) {
   return arith::ConstantOp::create(builder, loc, builder.getZeroAttr(type));
 }
 
-/// The calls of `callee`, or failure when one of its uses is not a
+/// The calls of `callee`, or failure when one of its users is not a
 /// func.call at the top level of a function.
 static FailureOr<SmallVector<func::CallOp>>
-getTopLevelCalls(func::FuncOp callee, ModuleOp module) {
-  std::optional<SymbolTable::UseRange> uses =
-      SymbolTable::getSymbolUses(callee, module);
-  if (!uses)
-    return failure();
+getTopLevelCalls(func::FuncOp callee, SymbolUserMap &users) {
   SmallVector<func::CallOp> calls;
-  for (const SymbolTable::SymbolUse &use : *uses) {
-    auto call = dyn_cast<func::CallOp>(use.getUser());
+  for (Operation *user : users.getUsers(callee)) {
+    auto call = dyn_cast<func::CallOp>(user);
     if (!call || !isa<func::FuncOp>(call->getParentOp()))
       return failure();
     calls.push_back(call);
@@ -88,19 +83,24 @@ getTopLevelCalls(func::FuncOp callee, ModuleOp module) {
 /// The functions that return a status: the entry points, and the private
 /// functions that allocate, check or call such a function, called only at
 /// the top level of functions that return a status themselves (the parts of
-/// a split model), whose results have placeholder values.
-static SetVector<func::FuncOp> getStatusFunctions(ModuleOp module) {
+/// a split model), whose results have placeholder values. The entry points
+/// come first, in `entryCount`. One walk finds the users of every symbol, so
+/// a model split into thousands of parts is not walked once per part.
+static SetVector<func::FuncOp> getStatusFunctions(ModuleOp module,
+                                                  size_t &entryCount) {
+  SymbolTableCollection symbolTables;
+  SymbolUserMap users(symbolTables, module);
   SetVector<func::FuncOp> entries;
   DenseMap<func::FuncOp, SmallVector<func::CallOp>> callsOf;
   for (auto func : module.getOps<func::FuncOp>()) {
-    if (isEntryPoint(func, module)) {
+    if (isEntryPoint(func, users)) {
       entries.insert(func);
       continue;
     }
     if (!func.isPrivate() || func.isExternal() ||
         !llvm::all_of(func.getFunctionType().getResults(), hasPlaceholder))
       continue;
-    FailureOr<SmallVector<func::CallOp>> calls = getTopLevelCalls(func, module);
+    FailureOr<SmallVector<func::CallOp>> calls = getTopLevelCalls(func, users);
     if (succeeded(calls) && !calls->empty())
       callsOf[func] = std::move(*calls);
   }
@@ -121,6 +121,7 @@ static SetVector<func::FuncOp> getStatusFunctions(ModuleOp module) {
         failing.insert(caller);
     }
   // Drop those with a caller that cannot pass a status on, until none is.
+  entryCount = entries.size();
   SetVector<func::FuncOp> status = entries;
   status.insert(failing.begin(), failing.end());
   for (bool changed = true; changed;) {
@@ -291,11 +292,10 @@ struct ChecksToStatusPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SetVector<func::FuncOp> status = getStatusFunctions(module);
-    SmallVector<func::FuncOp> entries;
-    for (func::FuncOp func : status)
-      if (isEntryPoint(func, module))
-        entries.push_back(func);
+    size_t entryCount = 0;
+    SetVector<func::FuncOp> status = getStatusFunctions(module, entryCount);
+    SmallVector<func::FuncOp> entries(status.begin(),
+                                      status.begin() + entryCount);
     SymbolTable symbols(module);
     for (func::FuncOp func : entries) {
       std::string messageFunction = (func.getName() + "_error_message").str();
