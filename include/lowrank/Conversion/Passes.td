@@ -442,9 +442,13 @@ def LowrankChecksToStatus
 
     The private functions that allocate or check (the parts of
     `lowrank-split-functions`), called only at the top level of functions
-    that return a status and returning only scalars, return the status
-    after their results, placeholder zeros beside a failed one; their
-    callers free their own live buffers and return the status unchanged.
+    that return a status and returning only scalars and buffers, return the
+    status after their results, placeholders beside a failed one (zeros, and
+    `ub.poison` buffers); their callers free their own live buffers and
+    return the status unchanged. A function owns the buffers it allocates
+    and those its parts return to it, until it frees or returns them; a
+    failed check frees what it owns at that point, so the buffers a part
+    was to return are freed by the part.
     Check numbers are unique in the module, so the entry point's message
     function names the checks of its parts too.
 
@@ -476,6 +480,7 @@ def LowrankChecksToStatus
     "::mlir::cf::ControlFlowDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::ub::UBDialect",
   ];
 }
 

@@ -15,6 +15,7 @@
 #include "lowrank/Support/NodeName.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseSet.h"
@@ -54,15 +55,18 @@ static bool isEntryPoint(func::FuncOp func, SymbolUserMap &users) {
 }
 
 /// Whether a failing function can return a placeholder of `type` beside its
-/// status: a zero constant.
+/// status: a zero scalar, or a poison buffer (the buffers that the later
+/// parts of a split function read from the earlier ones).
 static bool hasPlaceholder(Type type) {
-  return isa<IntegerType, IndexType, FloatType>(type);
+  return isa<IntegerType, IndexType, FloatType, MemRefType>(type);
 }
 
 /// A value of `type` for the results a failing function returns beside its
 /// status (its callers read only the status then).
 static Value createPlaceholder(OpBuilder &builder, Location loc, Type type) {
   assert(hasPlaceholder(type) && "no placeholder for this type");
+  if (isa<MemRefType>(type))
+    return ub::PoisonOp::create(builder, loc, type);
   return arith::ConstantOp::create(builder, loc, builder.getZeroAttr(type));
 }
 
@@ -164,24 +168,46 @@ addStatusResults(func::FuncOp func, const SetVector<func::FuncOp> &status,
   return calls;
 }
 
-/// The buffers of `func` that are allocated before `point` and deallocated
-/// after it, on every path: what a return at `point` must free.
-static SmallVector<Value> getLiveBuffers(func::FuncOp func, Operation *point,
-                                         DominanceInfo &dominance) {
-  SmallVector<Value> live;
-  func.walk([&](memref::AllocOp alloc) {
-    if (!dominance.properlyDominates(alloc.getOperation(), point))
-      return;
-    bool freed = false, freedBefore = false;
-    for (Operation *user : alloc->getUsers()) {
-      if (!isa<memref::DeallocOp>(user))
-        continue;
-      freed = true;
-      freedBefore |= dominance.properlyDominates(user, point);
-    }
-    if (freed && !freedBefore)
-      live.push_back(alloc.getResult());
+/// The buffers `func` owns: those it allocates and those the parts it calls
+/// return to it, with the operations that end its ownership of each (a
+/// dealloc, or the return that hands the buffer to its caller). Buffers
+/// without such an operation belong to someone else.
+static SmallVector<std::pair<Value, SmallVector<Operation *>>>
+getOwnedBuffers(func::FuncOp func) {
+  SmallVector<std::pair<Value, SmallVector<Operation *>>> owned;
+  auto addBuffer = [&](Value buffer) {
+    SmallVector<Operation *> releases;
+    for (Operation *user : buffer.getUsers())
+      if (isa<memref::DeallocOp, func::ReturnOp>(user))
+        releases.push_back(user);
+    if (!releases.empty())
+      owned.push_back({buffer, std::move(releases)});
+  };
+  func.walk([&](Operation *op) {
+    if (auto alloc = dyn_cast<memref::AllocOp>(op))
+      addBuffer(alloc.getResult());
+    else if (isa<func::CallOp>(op))
+      for (Value result : op->getResults())
+        if (isa<MemRefType>(result.getType()))
+          addBuffer(result);
   });
+  return owned;
+}
+
+/// The owned buffers of `func` that exist at `point` and are still owned
+/// there on every path: what a return at `point` must free.
+static SmallVector<Value>
+getLiveBuffers(ArrayRef<std::pair<Value, SmallVector<Operation *>>> owned,
+               Operation *point, DominanceInfo &dominance) {
+  SmallVector<Value> live;
+  for (const auto &[buffer, releases] : owned) {
+    if (!dominance.properlyDominates(buffer, point))
+      continue;
+    if (llvm::none_of(releases, [&](Operation *release) {
+          return dominance.properlyDominates(release, point);
+        }))
+      live.push_back(buffer);
+  }
   return live;
 }
 
@@ -315,6 +341,7 @@ struct ChecksToStatusPass
       for (func::CallOp call : calls)
         statusCalls.insert(call);
       DominanceInfo dominance(func);
+      auto owned = getOwnedBuffers(func);
       SmallVector<Check> checks;
       OpBuilder builder(func.getContext());
       WalkResult walk = func.walk([&](Operation *op) {
@@ -328,7 +355,7 @@ struct ChecksToStatusPass
           messages.push_back(assertion.getMsg().str());
           checks.push_back({assertion, assertion.getArg(), Value(),
                             static_cast<int32_t>(messages.size()),
-                            getLiveBuffers(func, assertion, dominance)});
+                            getLiveBuffers(owned, assertion, dominance)});
           return WalkResult::advance();
         }
         if (!statusCalls.contains(op))
@@ -341,7 +368,7 @@ struct ChecksToStatusPass
             arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
                                   calleeStatus, createStatus(builder, loc, 0));
         checks.push_back({passed, passed, calleeStatus, 0,
-                          getLiveBuffers(func, op, dominance)});
+                          getLiveBuffers(owned, op, dominance)});
         return WalkResult::advance();
       });
       if (walk.wasInterrupted())

@@ -181,6 +181,62 @@ func.func @main_graph(%ok: i1, %x: memref<4xf32>, %out: memref<8xf32>) {
 
 // -----
 
+// A part that returns buffers to its caller (the second split, after
+// bufferization, cuts between an allocation and its uses) returns a status
+// too: a failed check frees the buffers it was to return and returns
+// poison in their place. The caller frees the buffers earlier parts
+// returned to it, but not those of the failed call.
+// CHECK-LABEL: func.func private @producer
+// CHECK-SAME: (%[[OK:.*]]: i1) -> (memref<4xf32>, memref<8xf32>, i32)
+// CHECK: %[[FIRST:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[NOMEMORY:.*]]
+// CHECK: ^[[NOMEMORY]]:
+// CHECK-NEXT: memref.dealloc %[[FIRST]]
+// CHECK-NEXT: %[[P0:.*]] = ub.poison : memref<4xf32>
+// CHECK-NEXT: %[[P1:.*]] = ub.poison : memref<8xf32>
+// CHECK: return %[[P0]], %[[P1]], %{{.*}} : memref<4xf32>, memref<8xf32>, i32
+// CHECK: %[[SECOND:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: cf.cond_br %[[OK]], ^[[PASS:.*]], ^[[FAIL:.*]]
+// CHECK: ^[[FAIL]]:
+// CHECK-NEXT: memref.dealloc %[[FIRST]]
+// CHECK-NEXT: memref.dealloc %[[SECOND]]
+// CHECK: ^[[PASS]]:
+// CHECK: return %[[FIRST]], %[[SECOND]], %{{.*}} : memref<4xf32>, memref<8xf32>, i32
+// CHECK-LABEL: func.func private @consumer
+// CHECK-SAME: -> i32
+// CHECK-LABEL: func.func @main_graph
+// CHECK: %[[B:.*]]:3 = call @producer(%{{.*}}) : (i1) -> (memref<4xf32>, memref<8xf32>, i32)
+// CHECK: cf.cond_br %{{.*}}, ^[[NEXT:.*]], ^[[PRODUCERFAILED:.*]]
+// CHECK: ^[[PRODUCERFAILED]]:
+// CHECK-NEXT: return %[[B]]#2 : i32
+// CHECK: ^[[NEXT]]:
+// CHECK: %[[S:.*]] = call @consumer(%{{.*}}, %[[B]]#0) : (i1, memref<4xf32>) -> i32
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[CONSUMERFAILED:.*]]
+// CHECK: ^[[CONSUMERFAILED]]:
+// CHECK-NEXT: memref.dealloc %[[B]]#0
+// CHECK-NEXT: memref.dealloc %[[B]]#1
+// CHECK-NEXT: return %[[S]] : i32
+func.func private @producer(%ok: i1) -> (memref<4xf32>, memref<8xf32>) {
+  %first = memref.alloc() : memref<4xf32>
+  %second = memref.alloc() : memref<8xf32>
+  cf.assert %ok, "node 'g': Gather index out of range"
+  return %first, %second : memref<4xf32>, memref<8xf32>
+}
+func.func private @consumer(%ok: i1, %x: memref<4xf32>) {
+  cf.assert %ok, "node 'h': Gather index out of range"
+  return
+}
+func.func @main_graph(%ok1: i1, %ok2: i1, %out: memref<8xf32>) {
+  %first, %second = func.call @producer(%ok1) : (i1) -> (memref<4xf32>, memref<8xf32>)
+  func.call @consumer(%ok2, %first) : (i1, memref<4xf32>) -> ()
+  memref.copy %second, %out : memref<8xf32> to memref<8xf32>
+  memref.dealloc %first : memref<4xf32>
+  memref.dealloc %second : memref<8xf32>
+  return
+}
+
+// -----
+
 // A private function called from a function that cannot return a status
 // (public and called, so not an entry point) keeps its checks and its
 // signature.

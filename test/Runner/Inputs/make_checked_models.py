@@ -141,15 +141,23 @@ def main(directory):
     # (lowrank-split-functions): a check or an allocation that fails in a
     # part is reported the same way. 150 matrix products before and after
     # the op, each with a weight of its own (permutations of the columns).
-    def chain(prefix, source, count, initializers, nodes):
+    # With relu=True each product is followed by a Relu, whose loops make
+    # the parts large enough to be cut again after bufferization: then some
+    # parts allocate buffers and return them to the next.
+    def chain(prefix, source, count, initializers, nodes, relu=False):
         rng = np.random.default_rng(len(prefix))
         for i in range(count):
             weight = np.eye(4, dtype=np.float32)[rng.permutation(4)]
             initializers.append(helper.make_tensor(
                 f"{prefix}_w{i}", TensorProto.FLOAT, [4, 4], weight.ravel()))
+            product = f"{prefix}_{i}" + ("_product" if relu else "")
             nodes.append(helper.make_node(
-                "MatMul", [source, f"{prefix}_w{i}"], [f"{prefix}_{i}"],
+                "MatMul", [source, f"{prefix}_w{i}"], [product],
                 name=f"{prefix}_matmul{i}"))
+            if relu:
+                nodes.append(helper.make_node(
+                    "Relu", [product], [f"{prefix}_{i}"],
+                    name=f"{prefix}_relu{i}"))
             source = f"{prefix}_{i}"
         return source
 
@@ -164,21 +172,22 @@ def main(directory):
                 info("indices", TensorProto.INT64, [3])],
                [info("y", TensorProto.FLOAT, [3, 4])], initializers)
 
-    initializers, nodes = [], []
-    before = chain("before", "x", 150, initializers, nodes)
-    nodes.append(helper.make_node("Expand", [before, "shape"], ["big"],
-                                  name="grow"))
-    nodes.append(helper.make_node("ReduceSum", ["big", "axis1"], ["total"],
-                                  keepdims=1, name="sum"))
-    after = chain("after", "total", 150, initializers, nodes)
-    nodes.append(helper.make_node("ReduceSum", [after], ["y"], keepdims=0,
-                                  name="out"))
-    initializers += [
-        helper.make_tensor("shape", TensorProto.INT64, [2], [2**43, 4]),
-        helper.make_tensor("axis1", TensorProto.INT64, [1], [0])]
-    save_model(directory, "expand_long", nodes,
-               [info("x", TensorProto.FLOAT, [1, 4])],
-               [info("y", TensorProto.FLOAT, [])], initializers)
+    for name, relu in (("expand_long", False), ("expand_parts", True)):
+        initializers, nodes = [], []
+        before = chain("before", "x", 150, initializers, nodes, relu)
+        nodes.append(helper.make_node("Expand", [before, "shape"], ["big"],
+                                      name="grow"))
+        nodes.append(helper.make_node("ReduceSum", ["big", "axis1"],
+                                      ["total"], keepdims=1, name="sum"))
+        after = chain("after", "total", 150, initializers, nodes, relu)
+        nodes.append(helper.make_node("ReduceSum", [after], ["y"],
+                                      keepdims=0, name="out"))
+        initializers += [
+            helper.make_tensor("shape", TensorProto.INT64, [2], [2**43, 4]),
+            helper.make_tensor("axis1", TensorProto.INT64, [1], [0])]
+        save_model(directory, name, nodes,
+                   [info("x", TensorProto.FLOAT, [1, 4])],
+                   [info("y", TensorProto.FLOAT, [])], initializers)
     save_npy(directory, "x4", np.ones((1, 4), dtype=np.float32))
 
 
