@@ -452,6 +452,11 @@ def LowrankChecksToStatus
     Check numbers are unique in the module, so the entry point's message
     function names the checks of its parts too.
 
+    A check whose live buffers include all of those of the check before it
+    (a run of allocations, each checked) frees only the new ones and
+    branches on to the previous check's block, so the code added is linear
+    in the number of checks.
+
     ```mlir
     func.func @main_graph(%i: memref<3xi64>, %out: memref<3x4xf32>) {
       ...
@@ -462,11 +467,11 @@ def LowrankChecksToStatus
     // becomes
     func.func @main_graph(%i: memref<3xi64>, %out: memref<3x4xf32>) -> i32 {
       ...
-      cf.cond_br %ok, ^continue, ^failed
-    ^failed:
-      memref.dealloc %buffer : memref<3x4xf32>
       %c1 = arith.constant 1 : i32
-      return %c1 : i32
+      cf.cond_br %ok, ^continue, ^failed(%c1 : i32)
+    ^failed(%status: i32):
+      memref.dealloc %buffer : memref<3x4xf32>
+      return %status : i32
     ^continue:
       ...
       %c0 = arith.constant 0 : i32

@@ -240,6 +240,12 @@ static Value createStatus(OpBuilder &builder, Location loc, int32_t status) {
 
 /// Rewrites `func` to return an i32 status after its results: 0 at every
 /// existing return; where a check fails, its number or its callee's status.
+/// A failed check branches to a block that takes the status, frees the
+/// buffers live there and returns. Where the buffers live at a check include
+/// all of those live at the check before (a run of allocations, each checked
+/// for null), its block frees only the new ones and continues in the
+/// previous check's block: code linear in the number of checks, not
+/// quadratic.
 static void convertChecks(func::FuncOp func, ArrayRef<Check> checks) {
   OpBuilder builder(func.getContext());
   func.walk([&](func::ReturnOp ret) {
@@ -250,28 +256,54 @@ static void convertChecks(func::FuncOp func, ArrayRef<Check> checks) {
     ret.erase();
   });
   ArrayRef<Type> resultTypes = func.getFunctionType().getResults();
+  Type statusType = builder.getI32Type();
+  Block *previousFailed = nullptr;
+  ArrayRef<Value> previousLive;
   for (const Check &check : checks) {
     Location loc = check.point->getLoc();
     Block *before = check.point->getBlock();
     Block *after = before->splitBlock(check.point->getNextNode());
-    Block *failed = builder.createBlock(after);
+    DenseSet<Value> live(llvm::from_range, check.liveBuffers);
+    bool extendsPrevious =
+        previousFailed && llvm::all_of(previousLive, [&](Value buffer) {
+          return live.contains(buffer);
+        });
+    SmallVector<Value> toFree;
+    DenseSet<Value> freedThere;
+    if (extendsPrevious)
+      freedThere.insert_range(previousLive);
     for (Value buffer : check.liveBuffers)
-      memref::DeallocOp::create(builder, loc, buffer);
-    SmallVector<Value> results;
-    for (Type type : resultTypes)
-      results.push_back(createPlaceholder(builder, loc, type));
-    results.push_back(check.calleeStatus
-                          ? check.calleeStatus
-                          : createStatus(builder, loc, check.number));
-    func::ReturnOp::create(builder, loc, results);
+      if (!freedThere.contains(buffer))
+        toFree.push_back(buffer);
+    Block *failed = previousFailed;
+    if (!extendsPrevious || !toFree.empty()) {
+      failed = builder.createBlock(after, statusType, loc);
+      Value status = failed->getArgument(0);
+      for (Value buffer : toFree)
+        memref::DeallocOp::create(builder, loc, buffer);
+      if (extendsPrevious) {
+        cf::BranchOp::create(builder, loc, previousFailed, ValueRange{status});
+      } else {
+        SmallVector<Value> results;
+        for (Type type : resultTypes)
+          results.push_back(createPlaceholder(builder, loc, type));
+        results.push_back(status);
+        func::ReturnOp::create(builder, loc, results);
+      }
+    }
     builder.setInsertionPointToEnd(before);
+    Value failedStatus = check.calleeStatus
+                             ? check.calleeStatus
+                             : createStatus(builder, loc, check.number);
     cf::CondBranchOp::create(builder, loc, check.condition, after, ValueRange(),
-                             failed, ValueRange());
+                             failed, ValueRange{failedStatus});
     if (isa<cf::AssertOp>(check.point))
       check.point->erase();
+    previousFailed = failed;
+    previousLive = check.liveBuffers;
   }
   SmallVector<Type> withStatus(resultTypes);
-  withStatus.push_back(builder.getI32Type());
+  withStatus.push_back(statusType);
   func.setFunctionType(FunctionType::get(func.getContext(),
                                          func.getArgumentTypes(), withStatus));
 }

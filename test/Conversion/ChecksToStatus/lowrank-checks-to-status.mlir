@@ -1,8 +1,10 @@
 // RUN: lowrank-opt %s --lowrank-checks-to-status --split-input-file --verify-diagnostics | FileCheck %s
 
-// Each check becomes a branch to a block that frees the live buffers and
-// returns the check's number; the normal exit returns 0. Every allocation
-// is checked for null first.
+// Each check becomes a branch, with the check's number, to a block that
+// frees the live buffers and returns the number; the normal exit returns 0.
+// Every allocation is checked for null first. A check whose live buffers
+// include those of the check before frees only the new ones and continues
+// in that check's block.
 // CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_1("cannot allocate a buffer of type memref<4xf32>\00")
 // CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_2("node 'g': Gather index out of range\00")
 // CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_4("node 'd': Div: integer division by zero\00")
@@ -11,24 +13,27 @@
 // CHECK: %[[EARLY:.*]] = memref.alloc() : memref<4xf32>
 // CHECK: %[[ADDRESS:.*]] = memref.extract_aligned_pointer_as_index %[[EARLY]]
 // CHECK: %[[NONNULL:.*]] = arith.cmpi ne, %[[ADDRESS]], %{{.*}} : index
-// CHECK: cf.cond_br %[[NONNULL]], ^[[ALLOCATED:.*]], ^[[NOMEMORY:.*]]
-// CHECK: ^[[NOMEMORY]]:
-// CHECK: %[[C1:.*]] = arith.constant 1 : i32
-// CHECK-NEXT: return %[[C1]] : i32
-// CHECK: ^[[ALLOCATED]]:
-// CHECK-NEXT: cf.cond_br %[[OK1]], ^[[NEXT1:.*]], ^[[FAIL1:.*]]
-// CHECK: ^[[FAIL1]]:
+// CHECK-NEXT: %[[C1:.*]] = arith.constant 1 : i32
+// CHECK-NEXT: cf.cond_br %[[NONNULL]], ^[[ALLOCATED:.*]], ^[[FREEEARLY:.*]](%[[C1]] : i32)
+// CHECK: ^[[FREEEARLY]](%[[S1:.*]]: i32):
 // CHECK-NEXT: memref.dealloc %[[EARLY]]
+// CHECK-NEXT: return %[[S1]] : i32
+// CHECK: ^[[ALLOCATED]]:
 // CHECK-NEXT: %[[C2:.*]] = arith.constant 2 : i32
-// CHECK-NEXT: return %[[C2]] : i32
+// CHECK-NEXT: cf.cond_br %[[OK1]], ^[[NEXT1:.*]], ^[[FREEEARLY]](%[[C2]] : i32)
 // CHECK: ^[[NEXT1]]:
 // CHECK: %[[LATE:.*]] = memref.alloc() : memref<4xf32>
-// CHECK: memref.dealloc %[[EARLY]]
-// CHECK: cf.cond_br %[[OK2]], ^[[NEXT2:.*]], ^[[FAIL2:.*]]
-// CHECK: ^[[FAIL2]]:
+// CHECK: cf.cond_br %{{.*}}, ^[[ALLOCATED2:.*]], ^[[FREELATE:.*]](%{{.*}} : i32)
+// CHECK: ^[[FREELATE]](%[[S3:.*]]: i32):
 // CHECK-NEXT: memref.dealloc %[[LATE]]
-// CHECK-NEXT: %[[C4:.*]] = arith.constant 4 : i32
-// CHECK-NEXT: return %[[C4]] : i32
+// CHECK-NEXT: cf.br ^[[FREEEARLY]](%[[S3]] : i32)
+// CHECK: ^[[ALLOCATED2]]:
+// CHECK: memref.dealloc %[[EARLY]]
+// CHECK: %[[C4:.*]] = arith.constant 4 : i32
+// CHECK-NEXT: cf.cond_br %[[OK2]], ^[[NEXT2:.*]], ^[[FAIL2:.*]](%[[C4]] : i32)
+// CHECK: ^[[FAIL2]](%[[S4:.*]]: i32):
+// CHECK-NEXT: memref.dealloc %[[LATE]]
+// CHECK-NEXT: return %[[S4]] : i32
 // CHECK: ^[[NEXT2]]:
 // CHECK: memref.dealloc %[[LATE]]
 // CHECK: %[[C0:.*]] = arith.constant 0 : i32
@@ -122,16 +127,14 @@ func.func private @main_graph_error_message(i32) -> i32
 // CHECK-LABEL: func.func private @part0
 // CHECK-SAME: (%[[OK:.*]]: i1, %{{.*}}: memref<4xf32>) -> (f32, i32)
 // CHECK: %[[TEMP:.*]] = memref.alloc() : memref<4xf32>
-// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[NOMEMORY:.*]]
-// CHECK: ^[[NOMEMORY]]:
-// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[C2:.*]] = arith.constant 2 : i32
-// CHECK-NEXT: return %[[ZERO]], %[[C2]] : f32, i32
-// CHECK: cf.cond_br %[[OK]], ^[[PASS:.*]], ^[[FAIL:.*]]
-// CHECK: ^[[FAIL]]:
+// CHECK: %[[C2:.*]] = arith.constant 2 : i32
+// CHECK-NEXT: cf.cond_br %{{.*}}, ^{{.*}}, ^[[FAIL:.*]](%[[C2]] : i32)
+// CHECK: ^[[FAIL]](%[[S:.*]]: i32):
 // CHECK-NEXT: memref.dealloc %[[TEMP]]
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: return %[[ZERO]], %[[S]] : f32, i32
 // CHECK: %[[C3:.*]] = arith.constant 3 : i32
-// CHECK-NEXT: return %{{.*}}, %[[C3]] : f32, i32
+// CHECK-NEXT: cf.cond_br %[[OK]], ^[[PASS:.*]], ^[[FAIL]](%[[C3]] : i32)
 // CHECK: ^[[PASS]]:
 // CHECK: %[[S0:.*]] = arith.constant 0 : i32
 // CHECK: return %{{.*}}, %[[S0]] : f32, i32
@@ -141,12 +144,13 @@ func.func private @main_graph_error_message(i32) -> i32
 // CHECK-LABEL: func.func @main_graph
 // CHECK-SAME: -> i32
 // CHECK: %[[BUFFER:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[FREEBUFFER:.*]](%{{.*}} : i32)
+// CHECK: ^[[FREEBUFFER]](%[[S:.*]]: i32):
+// CHECK-NEXT: memref.dealloc %[[BUFFER]]
+// CHECK-NEXT: return %[[S]] : i32
 // CHECK: %[[V:.*]]:2 = call @part0(%{{.*}}, %{{.*}}) : (i1, memref<4xf32>) -> (f32, i32)
 // CHECK: %[[PASSED:.*]] = arith.cmpi eq, %[[V]]#1, %{{.*}} : i32
-// CHECK-NEXT: cf.cond_br %[[PASSED]], ^[[NEXT:.*]], ^[[PARTFAILED:.*]]
-// CHECK: ^[[PARTFAILED]]:
-// CHECK-NEXT: memref.dealloc %[[BUFFER]]
-// CHECK-NEXT: return %[[V]]#1 : i32
+// CHECK-NEXT: cf.cond_br %[[PASSED]], ^[[NEXT:.*]], ^[[FREEBUFFER]](%[[V]]#1 : i32)
 // CHECK: ^[[NEXT]]:
 // CHECK: call @part1(%[[V]]#0) : (f32) -> f32
 // CHECK: llvm.func @main_graph_error_message
@@ -189,33 +193,34 @@ func.func @main_graph(%ok: i1, %x: memref<4xf32>, %out: memref<8xf32>) {
 // CHECK-LABEL: func.func private @producer
 // CHECK-SAME: (%[[OK:.*]]: i1) -> (memref<4xf32>, memref<8xf32>, i32)
 // CHECK: %[[FIRST:.*]] = memref.alloc() : memref<4xf32>
-// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[NOMEMORY:.*]]
-// CHECK: ^[[NOMEMORY]]:
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[FREEFIRST:.*]](%{{.*}} : i32)
+// CHECK: ^[[FREEFIRST]](%[[S:.*]]: i32):
 // CHECK-NEXT: memref.dealloc %[[FIRST]]
 // CHECK-NEXT: %[[P0:.*]] = ub.poison : memref<4xf32>
 // CHECK-NEXT: %[[P1:.*]] = ub.poison : memref<8xf32>
-// CHECK: return %[[P0]], %[[P1]], %{{.*}} : memref<4xf32>, memref<8xf32>, i32
+// CHECK-NEXT: return %[[P0]], %[[P1]], %[[S]] : memref<4xf32>, memref<8xf32>, i32
 // CHECK: %[[SECOND:.*]] = memref.alloc() : memref<8xf32>
-// CHECK: cf.cond_br %[[OK]], ^[[PASS:.*]], ^[[FAIL:.*]]
-// CHECK: ^[[FAIL]]:
-// CHECK-NEXT: memref.dealloc %[[FIRST]]
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[FREESECOND:.*]](%{{.*}} : i32)
+// CHECK: ^[[FREESECOND]](%[[S2:.*]]: i32):
 // CHECK-NEXT: memref.dealloc %[[SECOND]]
+// CHECK-NEXT: cf.br ^[[FREEFIRST]](%[[S2]] : i32)
+// CHECK: cf.cond_br %[[OK]], ^[[PASS:.*]], ^[[FREESECOND]](%{{.*}} : i32)
 // CHECK: ^[[PASS]]:
 // CHECK: return %[[FIRST]], %[[SECOND]], %{{.*}} : memref<4xf32>, memref<8xf32>, i32
 // CHECK-LABEL: func.func private @consumer
 // CHECK-SAME: -> i32
 // CHECK-LABEL: func.func @main_graph
 // CHECK: %[[B:.*]]:3 = call @producer(%{{.*}}) : (i1) -> (memref<4xf32>, memref<8xf32>, i32)
-// CHECK: cf.cond_br %{{.*}}, ^[[NEXT:.*]], ^[[PRODUCERFAILED:.*]]
-// CHECK: ^[[PRODUCERFAILED]]:
-// CHECK-NEXT: return %[[B]]#2 : i32
+// CHECK: cf.cond_br %{{.*}}, ^[[NEXT:.*]], ^[[PRODUCERFAILED:.*]](%[[B]]#2 : i32)
+// CHECK: ^[[PRODUCERFAILED]](%[[S1:.*]]: i32):
+// CHECK-NEXT: return %[[S1]] : i32
 // CHECK: ^[[NEXT]]:
 // CHECK: %[[S:.*]] = call @consumer(%{{.*}}, %[[B]]#0) : (i1, memref<4xf32>) -> i32
-// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[CONSUMERFAILED:.*]]
-// CHECK: ^[[CONSUMERFAILED]]:
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[CONSUMERFAILED:.*]](%[[S]] : i32)
+// CHECK: ^[[CONSUMERFAILED]](%[[S2:.*]]: i32):
 // CHECK-NEXT: memref.dealloc %[[B]]#0
 // CHECK-NEXT: memref.dealloc %[[B]]#1
-// CHECK-NEXT: return %[[S]] : i32
+// CHECK-NEXT: cf.br ^[[PRODUCERFAILED]](%[[S2]] : i32)
 func.func private @producer(%ok: i1) -> (memref<4xf32>, memref<8xf32>) {
   %first = memref.alloc() : memref<4xf32>
   %second = memref.alloc() : memref<8xf32>
