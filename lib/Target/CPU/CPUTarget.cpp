@@ -112,6 +112,7 @@ std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
   }
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
+  module.getBody()->clear();
   translation.stop();
   TimingScope optimization =
       timing ? timing->nest("LLVM optimization") : TimingScope();

@@ -45,7 +45,9 @@ void stripNonLLVMAttributes(mlir::ModuleOp module);
 
 /// Translates `module` (LLVM dialect) to LLVM IR for the host, optimized at
 /// `optLevel` (0 to 3). Emits a diagnostic on failure. With `timing`, the
-/// translation and the optimization are timed as two nested scopes.
+/// translation and the optimization are timed as two nested scopes. The
+/// operations of `module` are erased once translated, before the
+/// optimization: a large model's MLIR and LLVM IR are not held at once.
 std::unique_ptr<llvm::Module>
 translateToHostLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
                       unsigned optLevel = 3,
