@@ -258,7 +258,7 @@ static void convertChecks(func::FuncOp func, ArrayRef<Check> checks) {
   ArrayRef<Type> resultTypes = func.getFunctionType().getResults();
   Type statusType = builder.getI32Type();
   Block *previousFailed = nullptr;
-  ArrayRef<Value> previousLive;
+  DenseSet<Value> previousLive;
   for (const Check &check : checks) {
     Location loc = check.point->getLoc();
     Block *before = check.point->getBlock();
@@ -269,11 +269,8 @@ static void convertChecks(func::FuncOp func, ArrayRef<Check> checks) {
           return live.contains(buffer);
         });
     SmallVector<Value> toFree;
-    DenseSet<Value> freedThere;
-    if (extendsPrevious)
-      freedThere.insert_range(previousLive);
     for (Value buffer : check.liveBuffers)
-      if (!freedThere.contains(buffer))
+      if (!extendsPrevious || !previousLive.contains(buffer))
         toFree.push_back(buffer);
     Block *failed = previousFailed;
     if (!extendsPrevious || !toFree.empty()) {
@@ -300,7 +297,7 @@ static void convertChecks(func::FuncOp func, ArrayRef<Check> checks) {
     if (isa<cf::AssertOp>(check.point))
       check.point->erase();
     previousFailed = failed;
-    previousLive = check.liveBuffers;
+    previousLive = std::move(live);
   }
   SmallVector<Type> withStatus(resultTypes);
   withStatus.push_back(statusType);
