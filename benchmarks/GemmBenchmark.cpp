@@ -7,7 +7,9 @@
 // best of several runs, the two libraries alternating, so that load from
 // other processes affects both alike.
 //
-// Usage: lowrank-gemm-benchmark [threads] [repetitions]
+// Usage: lowrank-gemm-benchmark [threads] [repetitions] [MxKxN,...]
+// (the shapes default to M of 1, 32, 128 and 512 times the K x N of
+// transformer weights).
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,6 +77,30 @@ double measureReadBandwidth(int threads) {
   return count * sizeof(float) / best * 1e-9;
 }
 
+struct Shape {
+  int m, k, n;
+};
+
+/// Parses "MxKxN[,MxKxN...]".
+bool parseShapes(const char *text, std::vector<Shape> &shapes) {
+  const char *p = text;
+  while (*p) {
+    Shape shape;
+    int consumed = 0;
+    if (std::sscanf(p, "%dx%dx%d%n", &shape.m, &shape.k, &shape.n, &consumed) !=
+            3 ||
+        shape.m <= 0 || shape.k <= 0 || shape.n <= 0)
+      return false;
+    shapes.push_back(shape);
+    p += consumed;
+    if (*p == ',')
+      ++p;
+    else if (*p)
+      return false;
+  }
+  return !shapes.empty();
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -89,17 +115,30 @@ int main(int argc, char **argv) {
   std::printf("%5s %5s %6s %12s %12s %7s %10s\n", "M", "K", "N", "lowrank GF/s",
               "OpenBLAS GF/s", "ratio", "max|diff|");
 
-  const int ms[] = {1, 32, 128, 512};
-  const int kn[][2] = {
-      {768, 768}, {768, 3072}, {3072, 768}, {4096, 4096}, {4096, 11008}};
+  std::vector<Shape> shapes;
+  if (argc > 3) {
+    if (!parseShapes(argv[3], shapes)) {
+      std::fprintf(stderr,
+                   "lowrank-gemm-benchmark: shapes must read MxKxN[,MxKxN...] "
+                   "with positive sizes, got '%s'\n",
+                   argv[3]);
+      return 1;
+    }
+  } else {
+    const int kn[][2] = {
+        {768, 768}, {768, 3072}, {3072, 768}, {4096, 4096}, {4096, 11008}};
+    for (const auto &weight : kn)
+      for (int m : {1, 32, 128, 512})
+        shapes.push_back({m, weight[0], weight[1]});
+  }
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  for (const auto &shape : kn) {
-    int k = shape[0], n = shape[1];
+  for (const Shape &shape : shapes) {
+    int m = shape.m, k = shape.k, n = shape.n;
     std::vector<float> b(size_t(k) * n);
     for (float &v : b)
       v = dist(rng);
-    for (int m : ms) {
+    {
       std::vector<float> a(size_t(m) * k), c1(size_t(m) * n), c2(size_t(m) * n);
       for (float &v : a)
         v = dist(rng);

@@ -22,6 +22,10 @@ struct Case {
   bool bias;
   bool relu;
   bool packed;
+  // A's layout: its leading stride exceeds what its shape needs by padA,
+  // and it is stored column by column when transposeA.
+  int64_t padA = 0;
+  bool transposeA = false;
 };
 
 std::vector<float> randomValues(size_t count, std::mt19937 &rng) {
@@ -39,9 +43,12 @@ void checkCase(const Case &c) {
                << "M=" << c.m << " N=" << c.n << " K=" << c.k << " transB="
                << c.transposeB << " acc=" << c.accumulate << " bias=" << c.bias
                << " relu=" << c.relu << " packed=" << c.packed
+               << " padA=" << c.padA << " transA=" << c.transposeA
                << " threads=" << lowrank_cpu_get_num_threads());
   std::mt19937 rng(c.m * 131 + c.n * 17 + c.k);
-  std::vector<float> a = randomValues(c.m * c.k, rng);
+  int64_t lda = (c.transposeA ? c.m : c.k) + c.padA;
+  int64_t rsA = c.transposeA ? 1 : lda, csA = c.transposeA ? lda : 1;
+  std::vector<float> a = randomValues((c.transposeA ? c.k : c.m) * lda, rng);
   std::vector<float> b = randomValues(c.k * c.n, rng);
   std::vector<float> bias = randomValues(c.n, rng);
   // C has a padded row stride, so that the kernels' stores are checked to
@@ -55,7 +62,7 @@ void checkCase(const Case &c) {
     for (int64_t j = 0; j < c.n; ++j) {
       double sum = c.accumulate ? initial[i * ldc + j] : 0.0;
       for (int64_t p = 0; p < c.k; ++p)
-        sum += double(a[i * c.k + p]) * b[p * rsB + j * csB];
+        sum += double(a[i * rsA + p * csA]) * b[p * rsB + j * csB];
       if (c.bias)
         sum += bias[j];
       if (c.relu)
@@ -68,7 +75,7 @@ void checkCase(const Case &c) {
   int64_t slot = 0;
   for (int repeat = 0; repeat < (c.packed ? 2 : 1); ++repeat) {
     std::vector<float> out = initial;
-    lowrank_sgemm(c.m, c.n, c.k, a.data(), c.k, 1, b.data(), rsB, csB,
+    lowrank_sgemm(c.m, c.n, c.k, a.data(), rsA, csA, b.data(), rsB, csB,
                   out.data(), ldc, 1, c.bias ? bias.data() : nullptr, flags,
                   c.packed ? &slot : nullptr);
     for (int64_t i = 0; i < c.m; ++i) {
@@ -108,6 +115,19 @@ TEST_P(GemmTest, Epilogues) {
       for (bool relu : {false, true}) {
         checkCase({37, 45, 19, false, accumulate, bias, relu, false});
         checkCase({1, 50, 270, true, accumulate, bias, relu, true});
+      }
+}
+
+TEST_P(GemmTest, ALayouts) {
+  // Row-major A is read in place unless its rows alias in the L1 cache
+  // (rows of 1024 floats); other layouts are packed. K beyond one K block
+  // (256) and rows beyond one micro-panel exercise the offsets of both.
+  for (int64_t k : {3, 300, 1024})
+    for (int64_t padA : {0, 5})
+      for (bool transposeA : {false, true}) {
+        checkCase(
+            {40, 70, k, false, false, true, false, true, padA, transposeA});
+        checkCase({1, 33, k, true, true, false, true, false, padA, transposeA});
       }
 }
 

@@ -1,7 +1,8 @@
 //===- MicroKernels.h - Register-blocked GEMM kernels -----------*- C++ -*-===//
 //
-// A micro-kernel computes an mr x nr block of C from a packed A micro-panel
-// (kc steps of MR values, row i of the block at lane i) and a packed B
+// A micro-kernel computes an mr x nr block of C from an A micro-panel
+// (packed: kc steps of MR values, row i of the block at lane i; direct: mr
+// rows of a row-major A, lda floats apart, read in place) and a packed B
 // micro-panel (kc steps of NR values, zero beyond column nr), then applies
 // the epilogue while the block is in registers: accumulate into C or
 // overwrite it, add a bias row, ReLU.
@@ -22,18 +23,21 @@ struct Epilogue {
   bool relu;
 };
 
-using MicroKernelFn = void (*)(int64_t kc, const float *a, const float *b,
-                               float *c, int64_t ldc, int64_t nr,
-                               const Epilogue &epilogue);
+using MicroKernelFn = void (*)(int64_t kc, const float *a, int64_t lda,
+                               const float *b, float *c, int64_t ldc,
+                               int64_t nr, const Epilogue &epilogue);
 
 /// The largest MR of any kernel family.
 constexpr int kMaxMR = 16;
 
-/// One kernel family: kernels[mr] handles blocks of mr <= MR rows.
+/// One kernel family: kernels[mr] handles blocks of mr <= MR rows of a
+/// packed A (lda is ignored), directKernels[mr] the same rows of a row-major
+/// A read in place, which saves packing when A has unit column stride.
 struct KernelFamily {
   const char *name;
   int mr, nr;
   MicroKernelFn kernels[kMaxMR + 1];
+  MicroKernelFn directKernels[kMaxMR + 1];
 };
 
 /// Families compiled for specific instruction sets; they may only be called

@@ -17,9 +17,9 @@ namespace {
 constexpr int MR = 6;
 constexpr int NR = 16;
 
-template <int R>
-void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-            int64_t nr, const Epilogue &e) {
+template <int R, bool Direct>
+void kernel(int64_t kc, const float *a, int64_t lda, const float *b, float *c,
+            int64_t ldc, int64_t nr, const Epilogue &e) {
   __m256 lo[R], hi[R];
 #pragma clang loop unroll(full)
   for (int i = 0; i < R; ++i)
@@ -29,11 +29,11 @@ void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
     __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma clang loop unroll(full)
     for (int i = 0; i < R; ++i) {
-      __m256 ai = _mm256_broadcast_ss(a + i);
+      __m256 ai = _mm256_broadcast_ss(Direct ? a + i * lda : a + i);
       lo[i] = _mm256_fmadd_ps(ai, b0, lo[i]);
       hi[i] = _mm256_fmadd_ps(ai, b1, hi[i]);
     }
-    a += MR;
+    a += Direct ? 1 : MR;
     b += NR;
   }
   alignas(32) float block[R][NR];
@@ -59,7 +59,11 @@ void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 
 template <int... Rs>
 constexpr KernelFamily makeFamily(std::integer_sequence<int, Rs...>) {
-  return KernelFamily{"avx2", MR, NR, {nullptr, &kernel<Rs + 1>...}};
+  return KernelFamily{"avx2",
+                      MR,
+                      NR,
+                      {nullptr, &kernel<Rs + 1, false>...},
+                      {nullptr, &kernel<Rs + 1, true>...}};
 }
 
 } // namespace

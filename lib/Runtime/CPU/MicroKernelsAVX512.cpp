@@ -30,9 +30,9 @@ inline __m512 finish(__m512 acc, float *c, __mmask16 mask, const Epilogue &e,
   return acc;
 }
 
-template <int R>
-void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-            int64_t nr, const Epilogue &e) {
+template <int R, bool Direct>
+void kernel(int64_t kc, const float *a, int64_t lda, const float *b, float *c,
+            int64_t ldc, int64_t nr, const Epilogue &e) {
   __m512 lo[R], hi[R];
 #pragma clang loop unroll(full)
   for (int i = 0; i < R; ++i)
@@ -42,11 +42,11 @@ void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
     __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma clang loop unroll(full)
     for (int i = 0; i < R; ++i) {
-      __m512 ai = _mm512_set1_ps(a[i]);
+      __m512 ai = _mm512_set1_ps(Direct ? a[i * lda] : a[i]);
       lo[i] = _mm512_fmadd_ps(ai, b0, lo[i]);
       hi[i] = _mm512_fmadd_ps(ai, b1, hi[i]);
     }
-    a += MR;
+    a += Direct ? 1 : MR;
     b += NR;
   }
   __mmask16 mlo = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
@@ -66,7 +66,11 @@ void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 
 template <int... Rs>
 constexpr KernelFamily makeFamily(std::integer_sequence<int, Rs...>) {
-  return KernelFamily{"avx512", MR, NR, {nullptr, &kernel<Rs + 1>...}};
+  return KernelFamily{"avx512",
+                      MR,
+                      NR,
+                      {nullptr, &kernel<Rs + 1, false>...},
+                      {nullptr, &kernel<Rs + 1, true>...}};
 }
 
 } // namespace

@@ -16,15 +16,15 @@ namespace {
 constexpr int MR = 4;
 constexpr int NR = 16;
 
-template <int R>
-void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-            int64_t nr, const Epilogue &e) {
+template <int R, bool Direct>
+void kernel(int64_t kc, const float *a, int64_t lda, const float *b, float *c,
+            int64_t ldc, int64_t nr, const Epilogue &e) {
   float block[R][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     for (int i = 0; i < R; ++i)
       for (int j = 0; j < NR; ++j)
-        block[i][j] += a[i] * b[j];
-    a += MR;
+        block[i][j] += (Direct ? a[i * lda] : a[i]) * b[j];
+    a += Direct ? 1 : MR;
     b += NR;
   }
   for (int i = 0; i < R; ++i) {
@@ -44,7 +44,11 @@ void kernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 
 template <int... Rs>
 constexpr KernelFamily makeFamily(std::integer_sequence<int, Rs...>) {
-  return KernelFamily{"generic", MR, NR, {nullptr, &kernel<Rs + 1>...}};
+  return KernelFamily{"generic",
+                      MR,
+                      NR,
+                      {nullptr, &kernel<Rs + 1, false>...},
+                      {nullptr, &kernel<Rs + 1, true>...}};
 }
 
 } // namespace
