@@ -81,7 +81,10 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   // Large loop nests run on the runtime's threads.
   if (options.ukernels && options.parallel)
     pm.addPass(createLowrankLinalgToParallelCalls());
-  addPipeline(pm, "func.func(convert-linalg-to-loops,"
+  // Reductions carry their accumulators in registers, so that LLVM
+  // vectorizes them; the other linalg ops become plain loops.
+  addPipeline(pm, "func.func(lowrank-reductions-to-loops,"
+                  "convert-linalg-to-loops,"
                   "lowrank-expand-dynamic-groups),"
                   "expand-strided-metadata,lower-affine");
   // The parts again on loops, whose size the split on tensors can only

@@ -347,6 +347,49 @@ def LowrankFuseElementwise
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LowrankReductionsToLoops
+    : Pass<"lowrank-reductions-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Lower linalg reductions to loops that keep the accumulators "
+                "in registers";
+  let description = [{
+    On buffers, before `convert-linalg-to-loops`: every `linalg.generic`
+    with reduction iterators and a body free of side effects becomes
+    `scf.for` loops, its parallel dimensions outside and its reduction
+    dimensions inside. The reduction loops carry the output values as loop
+    values: the outputs are loaded once before them and stored once after,
+    instead of in every iteration, and the body's ops that combine an
+    accumulator with a new value get the `reassoc` fast-math flag, so that
+    LLVM vectorizes the loop by splitting the chain across lanes (a sum of
+    a row then adds sixteen products at a time, in another order than one
+    by one; the result differs in the last bits, like any vectorized sum).
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "reduction"], ...}
+        ins(%x : memref<128x128xf32>) outs(%sum : memref<128xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %0 = arith.addf %in, %acc : f32
+      linalg.yield %0 : f32
+    }
+    // becomes
+    scf.for %i = %c0 to %c128 step %c1 {
+      %init = memref.load %sum[%i] : memref<128xf32>
+      %r = scf.for %j = %c0 to %c128 step %c1 iter_args(%acc = %init) -> (f32) {
+        %in = memref.load %x[%i, %j] : memref<128x128xf32>
+        %0 = arith.addf %in, %acc fastmath<reassoc> : f32
+        scf.yield %0 : f32
+      }
+      memref.store %r, %sum[%i] : memref<128xf32>
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def LowrankLinalgToParallelCalls
     : Pass<"lowrank-linalg-to-parallel-calls", "::mlir::ModuleOp"> {
   let summary = "Run large linalg loop nests on the CPU runtime's threads";
