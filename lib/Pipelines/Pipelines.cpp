@@ -71,8 +71,10 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
                   "func.func(lowrank-early-deallocation)");
   // Matmuls become runtime calls on buffers, where operand layouts and
   // constant weights are known; everything else goes to loops.
-  if (options.ukernels)
+  if (options.ukernels) {
+    pm.addNestedPass<func::FuncOp>(createLowrankTransposesIntoProducts());
     pm.addPass(createLowrankLinalgToUKernel());
+  }
   // Inline polynomials instead of libm calls let LLVM vectorize the loops
   // of GELU, softmax and the like.
   if (options.approximateMath)

@@ -243,6 +243,38 @@ def LowrankConvToMatmul
   ];
 }
 
+def LowrankTransposesIntoProducts
+    : Pass<"lowrank-transposes-into-products", "::mlir::func::FuncOp"> {
+  let summary = "Let products read and write strided views instead of "
+                "transposed copies";
+  let description = [{
+    On buffers, before `lowrank-linalg-to-ukernel`: a `linalg.transpose`
+    into a temporary buffer that one later product (a contraction with two
+    inputs and one reduction loop, such as `linalg.batch_matmul`) reads is
+    removed, and the product reads the transpose's source through a
+    `memref.transpose` view; a `linalg.transpose` out of a temporary that
+    one earlier product wrote (after optional fills) is removed, and the
+    product writes the transpose's destination through the inverse view.
+    The runtime's kernels take any strides, so the head splits and merges
+    of attention layers cost no copies. Nothing is changed when another op
+    between the two may write the source, or touch the destination; a
+    destination allocated after the product moves up when its shape is
+    static.
+
+    ```mlir
+    linalg.transpose ins(%q : memref<1x128x12x32xf32>)
+                     outs(%t : memref<1x12x128x32xf32>) permutation = [0, 2, 1, 3]
+    linalg.batch_matmul ins(%t, %k : ...) outs(%s : ...)
+    memref.dealloc %t : memref<1x12x128x32xf32>
+    // becomes
+    %v = memref.transpose %q (d0, d1, d2, d3) -> (d0, d2, d1, d3)
+        : memref<1x128x12x32xf32> to memref<1x12x128x32xf32, strided<[49152, 32, 384, 1]>>
+    linalg.batch_matmul ins(%v, %k : ...) outs(%s : ...)
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def LowrankLinalgToUKernel
     : Pass<"lowrank-linalg-to-ukernel", "::mlir::ModuleOp"> {
   let summary = "Call the CPU runtime's GEMM kernels for f32 matmuls on buffers";

@@ -1,0 +1,245 @@
+//===- TransposesIntoProducts.cpp - Head splits as strided views ----------===//
+//
+// An attention layer splits its projections into heads and merges them
+// back with transposes: Q, K and V are copied into [batch, head, seq, dim]
+// order before the two batched products, and the product of the scores
+// with V is copied back into [batch, seq, head, dim]. The runtime's kernels
+// read and write strided operands, so on buffers such a copy into or out of
+// a temporary that only the product uses is replaced by a
+// `memref.transpose` view of the other side.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowrank/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace lowrank {
+#define GEN_PASS_DEF_LOWRANKTRANSPOSESINTOPRODUCTS
+#include "lowrank/Conversion/Passes.h.inc"
+} // namespace lowrank
+
+using namespace mlir;
+
+namespace {
+
+/// A product lowrank-linalg-to-ukernel may turn into a kernel call: two
+/// inputs, one output, one reduction loop and a multiply-add body (its maps
+/// may still index unit dims by constants, which the contraction interface
+/// rejects). Should it stay a loop nest, the views are still correct.
+bool isProduct(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
+      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1 ||
+      linalgOp.getNumReductionLoops() != 1)
+    return false;
+  Block *body = linalgOp.getBlock();
+  return body->getOperations().size() == 3 &&
+         isa<arith::MulFOp>(body->front()) &&
+         isa<arith::AddFOp>(*std::next(body->begin()));
+}
+
+/// The buffer a view reads, through view-like ops.
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether an op strictly between `first` and `last` (in one block) may
+/// touch `buffer` other than by reading it as an input of a linalg op:
+/// then `buffer` cannot stand in for a copy made at `first` and read at
+/// `last`, or be written at `first` for a copy made at `last`. Where
+/// `deallocs` is given, deallocations of the buffer itself are collected
+/// there instead (the caller moves them after `last`).
+bool isTouchedBetween(Value buffer, Operation *first, Operation *last,
+                      bool readsAllowed,
+                      SmallVectorImpl<Operation *> *deallocs = nullptr) {
+  Value root = getRootBuffer(buffer);
+  for (Operation *op = first->getNextNode(); op && op != last;
+       op = op->getNextNode()) {
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(op);
+        dealloc && deallocs && dealloc.getMemref() == root) {
+      deallocs->push_back(op);
+      continue;
+    }
+    WalkResult result = op->walk([&](Operation *nested) {
+      for (OpOperand &operand : nested->getOpOperands()) {
+        if (!isa<BaseMemRefType>(operand.get().getType()) ||
+            getRootBuffer(operand.get()) != root)
+          continue;
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(nested);
+        bool isRead = linalgOp && linalgOp.isDpsInput(&operand);
+        if (isa<ViewLikeOpInterface>(nested) || (readsAllowed && isRead))
+          continue;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return true;
+  }
+  return false;
+}
+
+/// The users of `buffer` in block order, or failure when one is a view or
+/// lies outside `block` (then its accesses cannot be ordered). A user of
+/// several operands appears once per use.
+FailureOr<SmallVector<Operation *>> getOrderedUsers(Value buffer,
+                                                    Block *block) {
+  SmallVector<Operation *> users;
+  for (Operation *user : buffer.getUsers()) {
+    if (isa<ViewLikeOpInterface>(user) || user->getBlock() != block)
+      return failure();
+    users.push_back(user);
+  }
+  llvm::stable_sort(users, [](Operation *a, Operation *b) {
+    return a != b && a->isBeforeInBlock(b);
+  });
+  return users;
+}
+
+/// Whether `user` ends the value `buffer` holds before it: it frees the
+/// buffer or writes all of it without reading it.
+bool endsValue(Operation *user, Value buffer) {
+  if (isa<memref::DeallocOp>(user))
+    return true;
+  if (!isa<linalg::FillOp, linalg::TransposeOp, linalg::CopyOp>(user))
+    return false;
+  auto linalgOp = cast<linalg::LinalgOp>(user);
+  return linalgOp.getDpsInits()[0] == buffer &&
+         !llvm::is_contained(linalgOp.getDpsInputs(), buffer);
+}
+
+/// Erases `buffer` and its deallocations when nothing else uses it.
+void eraseIfUnused(Value buffer) {
+  if (!llvm::all_of(buffer.getUsers(), [](Operation *user) {
+        return isa<memref::DeallocOp>(user);
+      }))
+    return;
+  for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+    user->erase();
+  buffer.getDefiningOp()->erase();
+}
+
+/// `transpose` copies into a buffer whose next reader is a product and
+/// whose value nothing else reads: the product reads the source through a
+/// transposed view instead.
+bool foldIntoInput(linalg::TransposeOp transpose) {
+  Value temporary = transpose.getInit();
+  if (!temporary.getDefiningOp<memref::AllocOp>())
+    return false;
+  FailureOr<SmallVector<Operation *>> users =
+      getOrderedUsers(temporary, transpose->getBlock());
+  if (failed(users))
+    return false;
+  auto position = llvm::find(*users, transpose.getOperation());
+  if (position + 1 >= users->end())
+    return false;
+  Operation *product = *(position + 1);
+  if (!isProduct(product) ||
+      llvm::is_contained(cast<linalg::LinalgOp>(product).getDpsInits(),
+                         temporary))
+    return false;
+  if (position + 2 < users->end() && !endsValue(*(position + 2), temporary))
+    return false;
+  // The source must keep its value until the product; bufferization frees
+  // it right after the copy, so such a deallocation moves after the product.
+  Value source = transpose.getInput();
+  if (getRootBuffer(cast<linalg::LinalgOp>(product).getDpsInits()[0]) ==
+      getRootBuffer(source))
+    return false;
+  SmallVector<Operation *> deallocs;
+  if (isTouchedBetween(source, transpose, product, /*readsAllowed=*/true,
+                       &deallocs))
+    return false;
+  for (Operation *dealloc : deallocs)
+    dealloc->moveAfter(product);
+  OpBuilder builder(product);
+  auto map = AffineMap::getPermutationMap(transpose.getPermutation(),
+                                          builder.getContext());
+  Value view = memref::TransposeOp::create(builder, transpose.getLoc(), source,
+                                           AffineMapAttr::get(map));
+  product->replaceUsesOfWith(temporary, view);
+  transpose->erase();
+  eraseIfUnused(temporary);
+  return true;
+}
+
+/// `transpose` copies a buffer that a product wrote right after a fill and
+/// that nothing else reads: the fill and the product write the destination
+/// through the inverse view instead.
+bool foldIntoOutput(linalg::TransposeOp transpose) {
+  Value temporary = transpose.getInput();
+  if (!temporary.getDefiningOp<memref::AllocOp>())
+    return false;
+  FailureOr<SmallVector<Operation *>> users =
+      getOrderedUsers(temporary, transpose->getBlock());
+  if (failed(users))
+    return false;
+  auto position = llvm::find(*users, transpose.getOperation());
+  if (position - users->begin() < 2 ||
+      (position + 1 < users->end() && !endsValue(*(position + 1), temporary)))
+    return false;
+  Operation *product = *(position - 1);
+  auto fill = dyn_cast<linalg::FillOp>(*(position - 2));
+  if (!isProduct(product) || !fill || fill.getOutputs()[0] != temporary ||
+      cast<linalg::LinalgOp>(product).getDpsInits()[0] != temporary ||
+      llvm::is_contained(cast<linalg::LinalgOp>(product).getDpsInputs(),
+                         temporary))
+    return false;
+  // The destination must exist where the fill writes it (a shape-only
+  // allocation in the same block may move up), and nothing between the
+  // fill and the copy may touch it.
+  Value destination = transpose.getInit();
+  Operation *def = destination.getDefiningOp();
+  bool available = !def || (def->getBlock() == fill->getBlock() &&
+                            def->isBeforeInBlock(fill));
+  auto alloc = dyn_cast_or_null<memref::AllocOp>(def);
+  if (!available && !(alloc && alloc->getBlock() == fill->getBlock() &&
+                      alloc->getNumOperands() == 0))
+    return false;
+  if (isTouchedBetween(destination, fill, transpose, /*readsAllowed=*/false) ||
+      llvm::any_of(cast<linalg::LinalgOp>(product).getDpsInputs(),
+                   [&](Value input) {
+                     return getRootBuffer(input) == getRootBuffer(destination);
+                   }))
+    return false;
+  if (!available)
+    alloc->moveBefore(fill);
+
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  SmallVector<unsigned> inverse(permutation.size());
+  for (auto [d, p] : llvm::enumerate(permutation))
+    inverse[p] = d;
+  OpBuilder builder(fill);
+  auto map = AffineMap::getPermutationMap(inverse, builder.getContext());
+  Value view = memref::TransposeOp::create(
+      builder, transpose.getLoc(), destination, AffineMapAttr::get(map));
+  fill->replaceUsesOfWith(temporary, view);
+  product->replaceUsesOfWith(temporary, view);
+  transpose->erase();
+  eraseIfUnused(temporary);
+  return true;
+}
+
+struct TransposesIntoProductsPass
+    : lowrank::impl::LowrankTransposesIntoProductsBase<
+          TransposesIntoProductsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation()->walk([&](linalg::TransposeOp op) {
+      if (op.hasPureBufferSemantics())
+        transposes.push_back(op);
+    });
+    for (linalg::TransposeOp transpose : transposes)
+      if (!foldIntoInput(transpose))
+        (void)foldIntoOutput(transpose);
+  }
+};
+
+} // namespace
