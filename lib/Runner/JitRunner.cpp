@@ -166,9 +166,9 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     module.emitError("cannot create a target machine for the host CPU");
     return nullptr;
   }
-  // Knowing the host CPU lets the -O3 pipeline vectorize for its features.
+  // Knowing the host CPU lets the pipeline vectorize for its features.
   auto optimize =
-      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine.get());
+      makeOptimizingTransformer(kModelOptLevel, /*sizeLevel=*/0, machine.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
   if (jitOptions.sanitizeAddress && jitOptions.device == Device::CPU)

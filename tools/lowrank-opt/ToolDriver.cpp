@@ -137,7 +137,7 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
   case EmitKind::Object: {
     llvm::LLVMContext llvmContext;
     std::unique_ptr<llvm::Module> llvmModule =
-        translateToHostLLVMIR(module, llvmContext, /*optLevel=*/3, &timing);
+        translateToHostLLVMIR(module, llvmContext, kModelOptLevel, &timing);
     if (!llvmModule)
       return failure();
     TimingScope emission = timing.nest("Output");

@@ -68,7 +68,7 @@ public:
 
   /// Compiles `module` in place: its `main_graph` signature is recorded,
   /// then the CPU pipeline lowers it to the LLVM dialect and the JIT
-  /// compiles it at -O3. Problems are emitted as diagnostics in the module's
+  /// compiles it at -O2. Problems are emitted as diagnostics in the module's
   /// context; returns null then. The context must have the dialects,
   /// translations and passes of the pipeline registered.
   static std::unique_ptr<JitRunner> compile(mlir::ModuleOp module,
