@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowrank/Conversion/BufferViews.h"
 #include "lowrank/Conversion/Passes.h"
 
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
@@ -26,6 +27,7 @@ namespace lowrank {
 } // namespace lowrank
 
 using namespace mlir;
+using lowrank::getRootBuffer;
 
 namespace {
 
@@ -79,14 +81,6 @@ std::optional<unsigned> getSplitDim(linalg::GenericOp op, int64_t minWork) {
       return d;
   }
   return std::nullopt;
-}
-
-/// The buffer a memref view reads: through subviews, reshapes, casts and
-/// transposes to an allocation, a global or an argument.
-Value getRootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
 }
 
 /// Whether `buffers[index]` shares no memory with the other buffers. Two

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowrank/Conversion/BufferViews.h"
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Runtime/CPU/Runtime.h"
 
@@ -29,6 +30,7 @@ namespace lowrank {
 } // namespace lowrank
 
 using namespace mlir;
+using lowrank::getRootBuffer;
 
 #define DEBUG_TYPE "lowrank-linalg-to-ukernel"
 
@@ -204,13 +206,6 @@ bool isConstantGlobal(Value value, SymbolTable &symbols) {
     value = def->getOperand(0);
   }
   return false;
-}
-
-/// The buffer a memref view reads, through view-like ops.
-Value getRootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
 }
 
 bool isZeroFill(linalg::FillOp fill) {

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowrank/Conversion/BufferViews.h"
 #include "lowrank/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,6 +24,7 @@ namespace lowrank {
 } // namespace lowrank
 
 using namespace mlir;
+using lowrank::getRootBuffer;
 
 namespace {
 
@@ -40,13 +42,6 @@ bool isProduct(Operation *op) {
   return body->getOperations().size() == 3 &&
          isa<arith::MulFOp>(body->front()) &&
          isa<arith::AddFOp>(*std::next(body->begin()));
-}
-
-/// The buffer a view reads, through view-like ops.
-Value getRootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
 }
 
 /// Whether an op strictly between `first` and `last` (in one block) may
@@ -85,20 +80,35 @@ bool isTouchedBetween(Value buffer, Operation *first, Operation *last,
   return false;
 }
 
-/// The users of `buffer` in block order, or failure when one is a view or
-/// lies outside `block` (then its accesses cannot be ordered). A user of
+/// The other users of an allocation that `transpose` reads or writes, in
+/// block order, before and after it.
+struct TemporaryUsers {
+  SmallVector<Operation *> before, after;
+};
+
+/// The users of `buffer`, or failure when it is not an allocation, the
+/// transpose copies in place, or one of its users is a view or lies outside
+/// the transpose's block (then its accesses cannot be ordered). A user of
 /// several operands appears once per use.
-FailureOr<SmallVector<Operation *>> getOrderedUsers(Value buffer,
-                                                    Block *block) {
-  SmallVector<Operation *> users;
+FailureOr<TemporaryUsers> getTemporaryUsers(Value buffer,
+                                            linalg::TransposeOp transpose) {
+  if (!buffer.getDefiningOp<memref::AllocOp>() ||
+      getRootBuffer(transpose.getInput()) == getRootBuffer(transpose.getInit()))
+    return failure();
+  TemporaryUsers users;
   for (Operation *user : buffer.getUsers()) {
-    if (isa<ViewLikeOpInterface>(user) || user->getBlock() != block)
+    if (isa<ViewLikeOpInterface>(user) ||
+        user->getBlock() != transpose->getBlock())
       return failure();
-    users.push_back(user);
+    if (user != transpose)
+      (user->isBeforeInBlock(transpose) ? users.before : users.after)
+          .push_back(user);
   }
-  llvm::stable_sort(users, [](Operation *a, Operation *b) {
+  auto inBlockOrder = [](Operation *a, Operation *b) {
     return a != b && a->isBeforeInBlock(b);
-  });
+  };
+  llvm::stable_sort(users.before, inBlockOrder);
+  llvm::stable_sort(users.after, inBlockOrder);
   return users;
 }
 
@@ -130,21 +140,15 @@ void eraseIfUnused(Value buffer) {
 /// transposed view instead.
 bool foldIntoInput(linalg::TransposeOp transpose) {
   Value temporary = transpose.getInit();
-  if (!temporary.getDefiningOp<memref::AllocOp>())
+  FailureOr<TemporaryUsers> users = getTemporaryUsers(temporary, transpose);
+  if (failed(users) || users->after.empty())
     return false;
-  FailureOr<SmallVector<Operation *>> users =
-      getOrderedUsers(temporary, transpose->getBlock());
-  if (failed(users))
-    return false;
-  auto position = llvm::find(*users, transpose.getOperation());
-  if (position + 1 >= users->end())
-    return false;
-  Operation *product = *(position + 1);
+  Operation *product = users->after.front();
   if (!isProduct(product) ||
       llvm::is_contained(cast<linalg::LinalgOp>(product).getDpsInits(),
                          temporary))
     return false;
-  if (position + 2 < users->end() && !endsValue(*(position + 2), temporary))
+  if (users->after.size() > 1 && !endsValue(users->after[1], temporary))
     return false;
   // The source must keep its value until the product; bufferization frees
   // it right after the copy, so such a deallocation moves after the product.
@@ -174,18 +178,12 @@ bool foldIntoInput(linalg::TransposeOp transpose) {
 /// through the inverse view instead.
 bool foldIntoOutput(linalg::TransposeOp transpose) {
   Value temporary = transpose.getInput();
-  if (!temporary.getDefiningOp<memref::AllocOp>())
+  FailureOr<TemporaryUsers> users = getTemporaryUsers(temporary, transpose);
+  if (failed(users) || users->before.size() < 2 ||
+      (!users->after.empty() && !endsValue(users->after.front(), temporary)))
     return false;
-  FailureOr<SmallVector<Operation *>> users =
-      getOrderedUsers(temporary, transpose->getBlock());
-  if (failed(users))
-    return false;
-  auto position = llvm::find(*users, transpose.getOperation());
-  if (position - users->begin() < 2 ||
-      (position + 1 < users->end() && !endsValue(*(position + 1), temporary)))
-    return false;
-  Operation *product = *(position - 1);
-  auto fill = dyn_cast<linalg::FillOp>(*(position - 2));
+  Operation *product = users->before.back();
+  auto fill = dyn_cast<linalg::FillOp>(users->before.end()[-2]);
   if (!isProduct(product) || !fill || fill.getOutputs()[0] != temporary ||
       cast<linalg::LinalgOp>(product).getDpsInits()[0] != temporary ||
       llvm::is_contained(cast<linalg::LinalgOp>(product).getDpsInputs(),
