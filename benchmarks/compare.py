@@ -12,6 +12,12 @@ executor sees the same static shapes):
   resnet18, mobilenet_v3 torchvision's, random weights, 224 x 224
                          (make_vision.py, run with an interpreter that has
                          torchvision: --torch-python)
+  decoder-prefill,       a Llama-architecture decoder (make_decoder.py, run
+  decoder-decode         with an interpreter that has transformers: RoPE,
+                         grouped-query attention, SwiGLU; random weights)
+                         as exported for serving: prefill of 128 tokens,
+                         and one token decoded against a 512-token
+                         key/value cache
 
 Variants: dense, and `lowrank-opt --lowrank-compress='param-ratio=P'` for
 P = 0.8 and 0.6 (20% and 40% fewer parameters in the factorable layers;
@@ -55,8 +61,8 @@ from compare_executors import (  # noqa: E402
     ExecutorError, Iree, OnnxRuntime, Ours, mean_call_time,
     relative_difference)
 from compare_models import (  # noqa: E402
-    VISION_MODELS, bert_base_model, compress, minilm_model, product_flops,
-    vision_model)
+    DECODER_MODELS, VISION_MODELS, bert_base_model, compress, decoder_model,
+    minilm_model, product_flops, vision_model)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXECUTORS = ("ours", "ORT", "IREE")
@@ -190,7 +196,7 @@ def default_torch_python():
     python = os.environ.get("LOWRANK_TORCH_PYTHON", "/opt/corpus-venv/bin/python")
     if not pathlib.Path(python).exists():
         return None
-    probe = subprocess.run([python, "-c", "import torchvision"],
+    probe = subprocess.run([python, "-c", "import torch"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return python if probe.returncode == 0 else None
 
@@ -202,7 +208,8 @@ def main():
     parser.add_argument("--workdir", default="/tmp/lowrank-compare")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models",
-                        default="minilm-128,minilm-16,bert-base,resnet18,"
+                        default="minilm-128,minilm-16,bert-base,"
+                                "decoder-prefill,decoder-decode,resnet18,"
                                 "mobilenet_v3")
     parser.add_argument("--ratios", default="0.8,0.6")
     parser.add_argument("--executors", default=",".join(EXECUTORS))
@@ -216,7 +223,8 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="minilm-16 dense and 20%% fewer, 3 rounds, --check")
     parser.add_argument("--torch-python", default=default_torch_python(),
-                        help="an interpreter with torch and torchvision")
+                        help="an interpreter with torch (and torchvision for "
+                        "the vision models, transformers for the decoder)")
     parser.add_argument("--results", help="write <stem>.csv/.md here "
                         "(default: docs/results, not with --quick)")
     parser.add_argument("--images", help="write <stem>.png here "
@@ -255,6 +263,8 @@ def main():
                 dense, feeds = bert_base_model(work)
             elif model in VISION_MODELS:
                 dense, feeds = vision_model(work, model, args.torch_python)
+            elif model in DECODER_MODELS:
+                dense, feeds = decoder_model(work, model, args.torch_python)
             else:
                 raise ExecutorError("unknown model")
             variants = [("dense", dense)]

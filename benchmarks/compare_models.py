@@ -11,6 +11,7 @@ from compare_executors import ExecutorError, fresh, reference_outputs, run
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VISION_MODELS = ("resnet18", "mobilenet_v3")
+DECODER_MODELS = ("decoder-prefill", "decoder-decode")
 
 
 def pin_shapes(model, shapes):
@@ -82,6 +83,32 @@ def vision_model(work, name, torch_python):
              work, "--models", name], "make_vision.py")
     feeds = {"images": np.random.default_rng(1).standard_normal(
         (1, 3, 224, 224)).astype(np.float32)}
+    return path, feeds
+
+
+def decoder_model(work, name, torch_python):
+    """make_decoder.py's prefill or decode graph, with random token ids, a
+    full attention mask and a random key/value cache as inputs."""
+    path = work / f"{name}.onnx"
+    if not path.exists():
+        if not torch_python:
+            raise ExecutorError("no interpreter with torch and transformers "
+                                "(--torch-python)")
+        run([torch_python, ROOT / "benchmarks" / "make_decoder.py", "--out",
+             work, "--phases", name.removeprefix("decoder-")],
+            "make_decoder.py")
+    graph = onnx.load(str(path), load_external_data=False).graph
+    vocab = graph.output[0].type.tensor_type.shape.dim[-1].dim_value
+    rng = np.random.default_rng(1)
+    feeds = {}
+    for value in graph.input:
+        shape = [d.dim_value for d in value.type.tensor_type.shape.dim]
+        if value.name == "input_ids":
+            feeds[value.name] = rng.integers(0, vocab, shape).astype(np.int64)
+        elif value.name == "attention_mask":
+            feeds[value.name] = np.ones(shape, np.int64)
+        else:
+            feeds[value.name] = rng.standard_normal(shape).astype(np.float32)
     return path, feeds
 
 
