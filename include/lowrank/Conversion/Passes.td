@@ -252,9 +252,12 @@ def LowrankTransposesIntoProducts
     into a temporary buffer that one later product (a contraction with two
     inputs and one reduction loop, such as `linalg.batch_matmul`) reads is
     removed, and the product reads the transpose's source through a
-    `memref.transpose` view; a `linalg.transpose` out of a temporary that
-    one earlier product wrote (after optional fills) is removed, and the
-    product writes the transpose's destination through the inverse view.
+    `memref.transpose` view (expanded the same way when the product reads
+    the temporary through one `memref.expand_shape`, as the keys of an
+    exported attention layer often are); a `linalg.transpose` out of a
+    temporary that one earlier product wrote (after optional fills) is
+    removed, and the product writes the transpose's destination through
+    the inverse view.
     The runtime's kernels take any strides, so the head splits and merges
     of attention layers cost no copies. Nothing is changed when another op
     between the two may write the source, or touch the destination; a

@@ -84,21 +84,34 @@ bool isTouchedBetween(Value buffer, Operation *first, Operation *last,
 /// block order, before and after it.
 struct TemporaryUsers {
   SmallVector<Operation *> before, after;
+  /// With `allowExpand`: a `memref.expand_shape` of the buffer whose one
+  /// user, a product, stands for it in `after` (a head split may add a unit
+  /// batch dim between the transpose and the product).
+  memref::ExpandShapeOp expand;
 };
 
 /// The users of `buffer`, or failure when it is not an allocation, the
-/// transpose copies in place, or one of its users is a view or lies outside
-/// the transpose's block (then its accesses cannot be ordered). A user of
-/// several operands appears once per use.
+/// transpose copies in place, or one of its users is a view (but for the
+/// expansion `allowExpand` admits) or lies outside the transpose's block
+/// (then its accesses cannot be ordered). A user of several operands
+/// appears once per use.
 FailureOr<TemporaryUsers> getTemporaryUsers(Value buffer,
-                                            linalg::TransposeOp transpose) {
+                                            linalg::TransposeOp transpose,
+                                            bool allowExpand = false) {
   if (!buffer.getDefiningOp<memref::AllocOp>() ||
       getRootBuffer(transpose.getInput()) == getRootBuffer(transpose.getInit()))
     return failure();
   TemporaryUsers users;
   for (Operation *user : buffer.getUsers()) {
-    if (isa<ViewLikeOpInterface>(user) ||
-        user->getBlock() != transpose->getBlock())
+    auto expand = dyn_cast<memref::ExpandShapeOp>(user);
+    if (expand && allowExpand && !users.expand && expand->hasOneUse() &&
+        isProduct(*expand->user_begin())) {
+      users.expand = expand;
+      user = *expand->user_begin();
+    } else if (isa<ViewLikeOpInterface>(user)) {
+      return failure();
+    }
+    if (user->getBlock() != transpose->getBlock())
       return failure();
     if (user != transpose)
       (user->isBeforeInBlock(transpose) ? users.before : users.after)
@@ -140,13 +153,23 @@ void eraseIfUnused(Value buffer) {
 /// transposed view instead.
 bool foldIntoInput(linalg::TransposeOp transpose) {
   Value temporary = transpose.getInit();
-  FailureOr<TemporaryUsers> users = getTemporaryUsers(temporary, transpose);
+  FailureOr<TemporaryUsers> users =
+      getTemporaryUsers(temporary, transpose, /*allowExpand=*/true);
   if (failed(users) || users->after.empty())
     return false;
   Operation *product = users->after.front();
+  memref::ExpandShapeOp expand = users->expand;
   if (!isProduct(product) ||
       llvm::is_contained(cast<linalg::LinalgOp>(product).getDpsInits(),
                          temporary))
+    return false;
+  // A product reading the buffer through the expansion must read it only
+  // so, and be its first reader.
+  if (expand &&
+      (*expand->user_begin() != product ||
+       llvm::is_contained(product->getOperands(), temporary) ||
+       llvm::is_contained(cast<linalg::LinalgOp>(product).getDpsInits(),
+                          expand.getResult())))
     return false;
   if (users->after.size() > 1 && !endsValue(users->after[1], temporary))
     return false;
@@ -160,14 +183,32 @@ bool foldIntoInput(linalg::TransposeOp transpose) {
   if (isTouchedBetween(source, transpose, product, /*readsAllowed=*/true,
                        &deallocs))
     return false;
-  for (Operation *dealloc : deallocs)
-    dealloc->moveAfter(product);
   OpBuilder builder(product);
   auto map = AffineMap::getPermutationMap(transpose.getPermutation(),
                                           builder.getContext());
-  Value view = memref::TransposeOp::create(builder, transpose.getLoc(), source,
-                                           AffineMapAttr::get(map));
-  product->replaceUsesOfWith(temporary, view);
+  auto view = memref::TransposeOp::create(builder, transpose.getLoc(), source,
+                                          AffineMapAttr::get(map));
+  if (expand) {
+    // Each expanded dim splits one stride, so a strided layout always
+    // exists; the check guards the assumption.
+    FailureOr<MemRefType> expandedType =
+        memref::ExpandShapeOp::computeExpandedType(
+            view.getType(), expand.getResultType().getShape(),
+            expand.getReassociationIndices());
+    if (failed(expandedType)) {
+      view->erase();
+      return false;
+    }
+    Value expanded =
+        memref::ExpandShapeOp::create(builder, expand.getLoc(), *expandedType,
+                                      view, expand.getReassociationIndices());
+    product->replaceUsesOfWith(expand.getResult(), expanded);
+    expand->erase();
+  } else {
+    product->replaceUsesOfWith(temporary, view);
+  }
+  for (Operation *dealloc : deallocs)
+    dealloc->moveAfter(product);
   transpose->erase();
   eraseIfUnused(temporary);
   return true;

@@ -34,6 +34,64 @@ func.func @split_heads(%q: memref<4x2x8xf32>, %k: memref<2x8x4xf32>, %s: memref<
 
 // -----
 
+#a = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+#b = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+#c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+
+// Keys transposed for the score product of one decoding step, read through
+// an expansion that adds the unit batch dim: the product reads the keys
+// through the transposed view, expanded the same way.
+// CHECK-LABEL: func.func @keys_through_expansion
+// CHECK-SAME: (%[[Q:.*]]: memref<1x3x1x4xf32>, %[[K:.*]]: memref<3x5x4xf32>, %[[S:.*]]: memref<1x3x1x5xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[V:.*]] = memref.transpose %[[K]] (d0, d1, d2) -> (d0, d2, d1) : memref<3x5x4xf32> to memref<3x4x5xf32, strided<[20, 1, 4]>>
+// CHECK-NEXT: %[[E:.*]] = memref.expand_shape %[[V]] {{\[}}[0, 1], [2], [3]] output_shape [1, 3, 4, 5] : memref<3x4x5xf32, strided<[20, 1, 4]>> into memref<1x3x4x5xf32, strided<[60, 20, 1, 4]>>
+// CHECK-NEXT: linalg.generic {{.*}} ins(%[[Q]], %[[E]] :
+// CHECK-NOT: memref.alloc
+// CHECK: return
+func.func @keys_through_expansion(%q: memref<1x3x1x4xf32>, %k: memref<3x5x4xf32>, %s: memref<1x3x1x5xf32>) {
+  %t = memref.alloc() : memref<3x4x5xf32>
+  linalg.transpose ins(%k : memref<3x5x4xf32>) outs(%t : memref<3x4x5xf32>) permutation = [0, 2, 1]
+  %e = memref.expand_shape %t [[0, 1], [2], [3]] output_shape [1, 3, 4, 5] : memref<3x4x5xf32> into memref<1x3x4x5xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %e : memref<1x3x1x4xf32>, memref<1x3x4x5xf32>) outs(%s : memref<1x3x1x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %t : memref<3x4x5xf32>
+  return
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+#b = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+#c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+
+// Kept: the expansion has a second reader, an elementwise op.
+// CHECK-LABEL: func.func @expansion_read_twice
+// CHECK: linalg.transpose
+// CHECK-NOT: memref.transpose
+func.func @expansion_read_twice(%q: memref<1x3x1x4xf32>, %k: memref<3x5x4xf32>, %s: memref<1x3x1x5xf32>, %copy: memref<1x3x4x5xf32>) {
+  %t = memref.alloc() : memref<3x4x5xf32>
+  linalg.transpose ins(%k : memref<3x5x4xf32>) outs(%t : memref<3x4x5xf32>) permutation = [0, 2, 1]
+  %e = memref.expand_shape %t [[0, 1], [2], [3]] output_shape [1, 3, 4, 5] : memref<3x4x5xf32> into memref<1x3x4x5xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %e : memref<1x3x1x4xf32>, memref<1x3x4x5xf32>) outs(%s : memref<1x3x1x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.copy ins(%e : memref<1x3x4x5xf32>) outs(%copy : memref<1x3x4x5xf32>)
+  memref.dealloc %t : memref<3x4x5xf32>
+  return
+}
+
+// -----
+
 #a = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 #b = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 #c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>

@@ -44,4 +44,36 @@ def LowrankONNXFoldShapes
   ];
 }
 
+def LowrankONNXScaleAfterProducts
+    : Pass<"lowrank-onnx-scale-after-products", "::mlir::func::FuncOp"> {
+  let summary = "Scale a product's result instead of a larger operand";
+  let description = [{
+    `MatMul(A, Mul(B, c))`, with `c` a constant of one element, becomes
+    `Mul(MatMul(A, B), c)` when the product has fewer elements than the
+    scaled operand (and the same on the left). Exported attention layers
+    scale the keys by a constant before the score product (PyTorch's
+    `scaled_dot_product_attention` multiplies queries and keys each by the
+    square root of the softmax scale); in one decoding step the keys of the
+    whole cache are scaled for one row of scores. The rewrite leaves the
+    transposed keys as the product's direct operand, where
+    `lowrank-transposes-into-products` turns the transposed copy into a
+    strided view. Both forms compute the same values up to one rounding.
+    Only f32 and f64 ops with static shapes are rewritten (in float16 the
+    scale may be there to keep the product in range), and only when the
+    scaled operand has no other reader.
+
+    Before:
+    ```mlir
+    %s = onnx.Constant {value = dense<0.353553385> : tensor<f32>} : tensor<f32>
+    %k = onnx.Mul %kt, %s : (tensor<1x12x64x513xf32>, tensor<f32>) -> tensor<1x12x64x513xf32>
+    %y = onnx.MatMul %q, %k : (tensor<1x12x1x64xf32>, tensor<1x12x64x513xf32>) -> tensor<1x12x1x513xf32>
+    ```
+    After:
+    ```mlir
+    %p = onnx.MatMul %q, %kt : (tensor<1x12x1x64xf32>, tensor<1x12x64x513xf32>) -> tensor<1x12x1x513xf32>
+    %y = onnx.Mul %p, %s : (tensor<1x12x1x513xf32>, tensor<f32>) -> tensor<1x12x1x513xf32>
+    ```
+  }];
+}
+
 #endif // LOWRANK_DIALECT_ONNX_TRANSFORMS_PASSES_TD
