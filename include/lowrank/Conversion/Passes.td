@@ -524,9 +524,13 @@ def LowrankChecksToStatus
     status after their results, placeholders beside a failed one (zeros, and
     `ub.poison` buffers); their callers free their own live buffers and
     return the status unchanged. A function owns the buffers it allocates
-    and those its parts return to it, until it frees or returns them; a
-    failed check frees what it owns at that point, so the buffers a part
-    was to return are freed by the part.
+    and those its parts return to it, until it frees or returns them or
+    calls a part that frees them; a part owns the arguments it frees (a
+    `memref.dealloc` in its entry block) from its entry. A failed check
+    frees what the function owns at that point, so the buffers a part was
+    to return are freed by the part, and a buffer that one part returns
+    and a later part frees is freed by the caller when a check fails
+    before that call, and by the later part when one fails inside it.
     Check numbers are unique in the module, so the entry point's message
     function names the checks of its parts too.
 

@@ -168,21 +168,63 @@ addStatusResults(func::FuncOp func, const SetVector<func::FuncOp> &status,
   return calls;
 }
 
-/// The buffers `func` owns: those it allocates and those the parts it calls
-/// return to it, with the operations that end its ownership of each (a
-/// dealloc, or the return that hands the buffer to its caller). Buffers
-/// without such an operation belong to someone else.
+/// For each function of `module`, the buffer arguments it frees on every
+/// path: a `memref.dealloc` of the argument in the entry block. A part of
+/// `lowrank-split-functions` frees so a buffer that an earlier part
+/// returned; it owns the buffer from its entry, and its caller hands the
+/// buffer over at the call. Computed before any block is split.
+using FreedArguments = DenseMap<StringAttr, SmallVector<bool>>;
+static FreedArguments getFreedArguments(ModuleOp module) {
+  FreedArguments freed;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    Block &entry = func.getBody().front();
+    SmallVector<bool> flags;
+    for (BlockArgument argument : func.getArguments())
+      flags.push_back(isa<MemRefType>(argument.getType()) &&
+                      llvm::any_of(argument.getUsers(), [&](Operation *user) {
+                        return isa<memref::DeallocOp>(user) &&
+                               user->getBlock() == &entry;
+                      }));
+    if (llvm::is_contained(flags, true))
+      freed[func.getSymNameAttr()] = std::move(flags);
+  }
+  return freed;
+}
+
+/// Whether `use` hands its buffer to a callee that frees it.
+static bool isHandedOver(OpOperand &use, const FreedArguments &freed) {
+  auto call = dyn_cast<func::CallOp>(use.getOwner());
+  if (!call)
+    return false;
+  auto it = freed.find(call.getCalleeAttr().getAttr());
+  return it != freed.end() && use.getOperandNumber() < it->second.size() &&
+         it->second[use.getOperandNumber()];
+}
+
+/// The buffers `func` owns: those it allocates, those the parts it calls
+/// return to it and the arguments it frees, with the operations that end
+/// its ownership of each (a dealloc, the return that hands the buffer to
+/// its caller, or the call of a part that frees it). Buffers without such
+/// an operation belong to someone else.
 static SmallVector<std::pair<Value, SmallVector<Operation *>>>
-getOwnedBuffers(func::FuncOp func) {
+getOwnedBuffers(func::FuncOp func, const FreedArguments &freed) {
   SmallVector<std::pair<Value, SmallVector<Operation *>>> owned;
   auto addBuffer = [&](Value buffer) {
     SmallVector<Operation *> releases;
-    for (Operation *user : buffer.getUsers())
-      if (isa<memref::DeallocOp, func::ReturnOp>(user))
-        releases.push_back(user);
+    for (OpOperand &use : buffer.getUses())
+      if (isa<memref::DeallocOp, func::ReturnOp>(use.getOwner()) ||
+          isHandedOver(use, freed))
+        releases.push_back(use.getOwner());
     if (!releases.empty())
       owned.push_back({buffer, std::move(releases)});
   };
+  if (auto it = freed.find(func.getSymNameAttr()); it != freed.end())
+    for (auto [argument, isFreed] :
+         llvm::zip_equal(func.getArguments(), it->second))
+      if (isFreed)
+        addBuffer(argument);
   func.walk([&](Operation *op) {
     if (auto alloc = dyn_cast<memref::AllocOp>(op))
       addBuffer(alloc.getResult());
@@ -195,16 +237,21 @@ getOwnedBuffers(func::FuncOp func) {
 }
 
 /// The owned buffers of `func` that exist at `point` and are still owned
-/// there on every path: what a return at `point` must free.
+/// there on every path: what a return at `point` must free. A call that
+/// hands a buffer over releases it even where the call itself fails (the
+/// callee then frees it).
 static SmallVector<Value>
 getLiveBuffers(ArrayRef<std::pair<Value, SmallVector<Operation *>>> owned,
                Operation *point, DominanceInfo &dominance) {
   SmallVector<Value> live;
   for (const auto &[buffer, releases] : owned) {
-    if (!dominance.properlyDominates(buffer, point))
+    if (!isa<BlockArgument>(buffer) &&
+        !dominance.properlyDominates(buffer, point))
       continue;
     if (llvm::none_of(releases, [&](Operation *release) {
-          return dominance.properlyDominates(release, point);
+          return isa<func::CallOp>(release)
+                     ? dominance.dominates(release, point)
+                     : dominance.properlyDominates(release, point);
         }))
       live.push_back(buffer);
   }
@@ -352,6 +399,7 @@ struct ChecksToStatusPass
     SmallVector<func::FuncOp> entries(status.begin(),
                                       status.begin() + entryCount);
     SymbolTable symbols(module);
+    FreedArguments freed = getFreedArguments(module);
     for (func::FuncOp func : entries) {
       std::string messageFunction = (func.getName() + "_error_message").str();
       if (symbols.lookup(messageFunction)) {
@@ -370,7 +418,7 @@ struct ChecksToStatusPass
       for (func::CallOp call : calls)
         statusCalls.insert(call);
       DominanceInfo dominance(func);
-      auto owned = getOwnedBuffers(func);
+      auto owned = getOwnedBuffers(func, freed);
       SmallVector<Check> checks;
       OpBuilder builder(func.getContext());
       WalkResult walk = func.walk([&](Operation *op) {

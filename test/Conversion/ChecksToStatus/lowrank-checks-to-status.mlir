@@ -242,6 +242,50 @@ func.func @main_graph(%ok1: i1, %ok2: i1, %out: memref<8xf32>) {
 
 // -----
 
+// A buffer one part returns and a later part frees: the caller owns it until
+// the call that hands it over, so a check failing in between frees it there;
+// from the call on the part owns it and frees it when its own check fails.
+// CHECK-LABEL: func.func private @freer
+// CHECK-SAME: (%[[OK:.*]]: i1, %[[X:.*]]: memref<4xf32>) -> i32
+// CHECK: cf.cond_br %[[OK]], ^[[PASS:.*]], ^[[FAILED:.*]](%{{.*}} : i32)
+// CHECK: ^[[FAILED]](%[[S:.*]]: i32):
+// CHECK-NEXT: memref.dealloc %[[X]]
+// CHECK-NEXT: return %[[S]] : i32
+// CHECK: ^[[PASS]]:
+// CHECK-NEXT: memref.dealloc %[[X]]
+// CHECK-LABEL: func.func @main_graph
+// CHECK: %[[B:.*]]:2 = call @returner() : () -> (memref<4xf32>, i32)
+// CHECK: %[[S1:.*]] = call @checker(%{{.*}}) : (i1) -> i32
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[CHECKERFAILED:.*]](%[[S1]] : i32)
+// CHECK: ^[[CHECKERFAILED]](%[[S2:.*]]: i32):
+// CHECK-NEXT: memref.dealloc %[[B]]#0
+// CHECK: %[[S3:.*]] = call @freer(%{{.*}}, %[[B]]#0) : (i1, memref<4xf32>) -> i32
+// CHECK: cf.cond_br %{{.*}}, ^{{.*}}, ^[[FREERFAILED:.*]](%[[S3]] : i32)
+// CHECK: ^[[FREERFAILED]](%[[S4:.*]]: i32):
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+func.func private @returner() -> memref<4xf32> {
+  %b = memref.alloc() : memref<4xf32>
+  return %b : memref<4xf32>
+}
+func.func private @checker(%ok: i1) {
+  cf.assert %ok, "node 'g': Gather index out of range"
+  return
+}
+func.func private @freer(%ok: i1, %x: memref<4xf32>) {
+  cf.assert %ok, "node 'h': Gather index out of range"
+  memref.dealloc %x : memref<4xf32>
+  return
+}
+func.func @main_graph(%ok1: i1, %ok2: i1) {
+  %b = func.call @returner() : () -> memref<4xf32>
+  func.call @checker(%ok1) : (i1) -> ()
+  func.call @freer(%ok2, %b) : (i1, memref<4xf32>) -> ()
+  return
+}
+
+// -----
+
 // A private function called from a function that cannot return a status
 // (public and called, so not an entry point) keeps its checks and its
 // signature.
