@@ -170,6 +170,49 @@ def build_llama(torch, transformers):
     return wrapper, inputs, dynamic, ["logits"]
 
 
+def build_llama_decode(torch, transformers):
+    # One decoding step of the Llama above as served: one new token, its
+    # attention mask and a key/value cache of EXAMPLE_SEQUENCE positions in;
+    # the logits and the cache grown by one out.
+    config = transformers.LlamaConfig(
+        vocab_size=1000, hidden_size=64, intermediate_size=128,
+        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+        max_position_embeddings=128)
+    model = transformers.LlamaForCausalLM(config)
+    layers, kv_heads = config.num_hidden_layers, config.num_key_value_heads
+    head_dim = config.hidden_size // config.num_attention_heads
+
+    class DecodeStep(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.model = inner
+
+        def forward(self, input_ids, attention_mask, *past):
+            cache = transformers.DynamicCache(config=config)
+            for i in range(layers):
+                cache.update(past[2 * i], past[2 * i + 1], i)
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                             past_key_values=cache, use_cache=True)
+            present = []
+            for layer in out.past_key_values.layers:
+                present += [layer.keys, layer.values]
+            return (out.logits, *present)
+
+    generator = torch.Generator().manual_seed(1)
+    ids = torch.randint(0, 100, (EXAMPLE_BATCH, 1), generator=generator)
+    inputs = [("input_ids", ids),
+              ("attention_mask",
+               torch.ones(EXAMPLE_BATCH, EXAMPLE_SEQUENCE + 1, dtype=torch.int64))]
+    for i in range(layers):
+        for kind in ("key", "value"):
+            inputs.append((f"past_key_values.{i}.{kind}",
+                           torch.randn(EXAMPLE_BATCH, kv_heads, EXAMPLE_SEQUENCE,
+                                       head_dim, generator=generator)))
+    outputs = ["logits"] + [f"present.{i}.{kind}" for i in range(layers)
+                            for kind in ("key", "value")]
+    return DecodeStep(model), inputs, {}, outputs
+
+
 def build_mistral(torch, transformers):
     # One key/value head and a sliding window shorter than the traced
     # sequence, so it differs from the Llama model.
@@ -310,6 +353,10 @@ ARCHITECTURES = {
               "LlamaForCausalLM, 2 layers, hidden 64, 4 heads / 2 KV heads (GQA), RoPE, SwiGLU, RMSNorm",
               [("dynamo", "dynamic"), ("dynamo", "static"),
                ("torchscript", "dynamic"), ("torchscript", "static")]),
+    "llama-decode": (build_llama_decode, "transformers",
+                     "the Llama above in one decoding step: one token, its attention mask "
+                     "and a 16-position key/value cache in, logits and the grown cache out",
+                     [("dynamo", "static")]),
     "mistral": (build_mistral, "transformers",
                 "MistralForCausalLM, 2 layers, hidden 64, 4 heads / 1 KV head, sliding window 8",
                 [("dynamo", "dynamic"), ("torchscript", "static")]),
