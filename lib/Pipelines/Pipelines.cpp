@@ -22,8 +22,9 @@ void buildONNXToLinalgPipeline(OpPassManager &pm) {
   // Shape arithmetic must be constant before the lowering needs static
   // reshape targets and slice bounds.
   pm.addNestedPass<func::FuncOp>(createLowrankONNXFoldShapes());
-  // Needs the static shapes the folding gives.
+  // These need the static shapes the folding gives.
   pm.addNestedPass<func::FuncOp>(createLowrankONNXScaleAfterProducts());
+  pm.addNestedPass<func::FuncOp>(createLowrankONNXGroupedHeads());
   addPipeline(pm, "canonicalize,"
                   "func.func(lowrank-convert-onnx-to-linalg),"
                   "canonicalize,cse");

@@ -76,4 +76,44 @@ def LowrankONNXScaleAfterProducts
   }];
 }
 
+def LowrankONNXGroupedHeads
+    : Pass<"lowrank-onnx-grouped-heads", "::mlir::func::FuncOp"> {
+  let summary = "Multiply each key/value head by its group of query heads "
+                "instead of repeating it";
+  let description = [{
+    Grouped-query attention shares each of G key/value heads among R query
+    heads. Exported graphs repeat the key/value heads R times before the
+    two batched products (`Unsqueeze`, `Expand` to `[b, G, R, T, D]`,
+    `Reshape` to `[b, G*R, T, D]`: transformers' `repeat_kv`), which copies
+    the whole key/value cache in every layer and decoding step. A MatMul
+    whose right operand is such a repetition (through Reshapes of leading
+    unit dims, and a Transpose of the last two dims for the keys) becomes
+    one product per group, its R query heads stacked as the rows of one
+    matrix:
+
+    `MatMul(A [b, G*R, S, K], repeat(Y)) = Reshape(MatMul(Reshape(A, [b, G,
+    R*S, K]), Y'), [b, G*R, S, N])`, where `Y'` is `Y` or its transpose.
+
+    The rewrite applies where the repetition is larger than the product's
+    other operand and its result together (the cache against one row of
+    queries per head in a decoding step); in prefill the copies are small
+    and the head merge after the product stays a strided view. Static
+    shapes only. The values are those of the original product.
+
+    Before:
+    ```mlir
+    %u = onnx.Unsqueeze %v, %axis : (tensor<1x4x513x64xf32>, tensor<1xi64>) -> tensor<1x4x1x513x64xf32>
+    %e = onnx.Expand %u, %shape : (tensor<1x4x1x513x64xf32>, tensor<5xi64>) -> tensor<1x4x3x513x64xf32>
+    %r = onnx.Reshape %e, %merged : (tensor<1x4x3x513x64xf32>, tensor<4xi64>) -> tensor<1x12x513x64xf32>
+    %y = onnx.MatMul %p, %r : (tensor<1x12x1x513xf32>, tensor<1x12x513x64xf32>) -> tensor<1x12x1x64xf32>
+    ```
+    After:
+    ```mlir
+    %a = onnx.Reshape %p, %c1 : (tensor<1x12x1x513xf32>, tensor<4xi64>) -> tensor<1x4x3x513xf32>
+    %g = onnx.MatMul %a, %v : (tensor<1x4x3x513xf32>, tensor<1x4x513x64xf32>) -> tensor<1x4x3x64xf32>
+    %y = onnx.Reshape %g, %c2 : (tensor<1x4x3x64xf32>, tensor<4xi64>) -> tensor<1x12x1x64xf32>
+    ```
+  }];
+}
+
 #endif // LOWRANK_DIALECT_ONNX_TRANSFORMS_PASSES_TD
