@@ -73,14 +73,21 @@ def bert_base_model(work, seq=128):
     return path, feeds
 
 
-def vision_model(work, name, torch_python):
+def torch_generated(work, name, torch_python, script, args, needs):
+    """work/<name>.onnx, written by benchmarks/<script> with `args` under
+    the interpreter that has torch (and `needs`) unless it exists."""
     path = work / f"{name}.onnx"
     if not path.exists():
         if not torch_python:
-            raise ExecutorError("no interpreter with torchvision "
-                                "(--torch-python)")
-        run([torch_python, ROOT / "benchmarks" / "make_vision.py", "--out",
-             work, "--models", name], "make_vision.py")
+            raise ExecutorError(f"no interpreter with {needs} (--torch-python)")
+        run([torch_python, ROOT / "benchmarks" / script, "--out", work, *args],
+            script)
+    return path
+
+
+def vision_model(work, name, torch_python):
+    path = torch_generated(work, name, torch_python, "make_vision.py",
+                           ["--models", name], "torchvision")
     feeds = {"images": np.random.default_rng(1).standard_normal(
         (1, 3, 224, 224)).astype(np.float32)}
     return path, feeds
@@ -89,14 +96,9 @@ def vision_model(work, name, torch_python):
 def decoder_model(work, name, torch_python):
     """make_decoder.py's prefill or decode graph, with random token ids, a
     full attention mask and a random key/value cache as inputs."""
-    path = work / f"{name}.onnx"
-    if not path.exists():
-        if not torch_python:
-            raise ExecutorError("no interpreter with torch and transformers "
-                                "(--torch-python)")
-        run([torch_python, ROOT / "benchmarks" / "make_decoder.py", "--out",
-             work, "--phases", name.removeprefix("decoder-")],
-            "make_decoder.py")
+    path = torch_generated(work, name, torch_python, "make_decoder.py",
+                           ["--phases", name.removeprefix("decoder-")],
+                           "torch and transformers")
     graph = onnx.load(str(path), load_external_data=False).graph
     vocab = graph.output[0].type.tensor_type.shape.dim[-1].dim_value
     rng = np.random.default_rng(1)

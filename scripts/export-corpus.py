@@ -156,13 +156,17 @@ def build_bert(torch, transformers, attn_implementation=None):
     return wrapper, inputs, dynamic, ["last_hidden_state", "pooler_output"]
 
 
-def build_llama(torch, transformers):
+def _llama_config(transformers):
     # Grouped-query attention (2 key/value heads for 4 query heads), RoPE,
     # SwiGLU and RMSNorm.
-    config = transformers.LlamaConfig(
+    return transformers.LlamaConfig(
         vocab_size=1000, hidden_size=64, intermediate_size=128,
         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
         max_position_embeddings=128)
+
+
+def build_llama(torch, transformers):
+    config = _llama_config(transformers)
     model = transformers.LlamaForCausalLM(config)
     inputs, dynamic = _text_inputs(torch, config.vocab_size)
     wrapper = _HFWrapper.make(torch, model, [n for n, _ in inputs], ["logits"],
@@ -174,10 +178,7 @@ def build_llama_decode(torch, transformers):
     # One decoding step of the Llama above as served: one new token, its
     # attention mask and a key/value cache of EXAMPLE_SEQUENCE positions in;
     # the logits and the cache grown by one out.
-    config = transformers.LlamaConfig(
-        vocab_size=1000, hidden_size=64, intermediate_size=128,
-        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-        max_position_embeddings=128)
+    config = _llama_config(transformers)
     model = transformers.LlamaForCausalLM(config)
     layers, kv_heads = config.num_hidden_layers, config.num_key_value_heads
     head_dim = config.hidden_size // config.num_attention_heads

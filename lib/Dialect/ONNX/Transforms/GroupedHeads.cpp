@@ -153,13 +153,8 @@ struct MultiplyGroupsOnce : OpRewritePattern<onnx::MatMulOp> {
     // The repetition pays to avoid where it is the largest tensor of the
     // product (the cache in a decoding step); elsewhere the reshapes may
     // cost views the kernels would otherwise take.
-    auto count = [](ArrayRef<int64_t> shape) {
-      int64_t product = 1;
-      for (int64_t size : shape)
-        product *= size;
-      return product;
-    };
-    if (count(*rhs) <= count(*lhs) + count(*result))
+    if (ShapedType::getNumElements(*rhs) <=
+        ShapedType::getNumElements(*lhs) + ShapedType::getNumElements(*result))
       return rewriter.notifyMatchFailure(op, "repetition not the largest");
 
     Location loc = op.getLoc();
