@@ -516,7 +516,9 @@ def LowrankChecksToStatus
     (the allocator ran out of memory) returns a status instead of being
     written through. A function
     `<name>_error_message(i32) -> !llvm.ptr` returns each number's message
-    as a C string (null for 0 and unknown numbers).
+    as a C string (null for 0 and unknown numbers), read from one string of
+    all messages at an offset from a table: code and time linear in the
+    number of checks.
 
     The private functions that allocate or check (the parts of
     `lowrank-split-functions`), called only at the top level of functions

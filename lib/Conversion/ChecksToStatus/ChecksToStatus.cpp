@@ -353,7 +353,11 @@ static void convertChecks(func::FuncOp func, ArrayRef<Check> checks) {
 }
 
 /// Adds `llvm.func @<entry>_error_message(i32) -> !llvm.ptr`, returning the
-/// NUL-terminated message of check `status` (1-based), null otherwise.
+/// NUL-terminated message of check `status` (1-based), null otherwise. The
+/// messages are one string of NUL-terminated parts, indexed by a table of
+/// offsets: a switch of one case per check costs LLVM time quadratic in
+/// their number (its switch-to-table conversion), 31 s of optimization for
+/// the 16000 checks of a 600-layer model.
 static void createMessageFunction(ModuleOp module, StringRef entry,
                                   ArrayRef<std::string> messages) {
   MLIRContext *context = module.getContext();
@@ -361,6 +365,25 @@ static void createMessageFunction(ModuleOp module, StringRef entry,
   OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
   auto pointerType = LLVM::LLVMPointerType::get(context);
   auto i32Type = IntegerType::get(context, 32);
+  auto i64Type = IntegerType::get(context, 64);
+  std::string text;
+  SmallVector<int64_t> offsets;
+  for (const std::string &message : messages) {
+    offsets.push_back(text.size());
+    text += message;
+    text += '\0';
+  }
+  LLVM::GlobalOp offsetTable;
+  if (!offsets.empty()) {
+    auto tableType = LLVM::LLVMArrayType::get(i64Type, offsets.size());
+    offsetTable = LLVM::GlobalOp::create(
+        builder, loc, tableType, /*isConstant=*/true, LLVM::Linkage::Internal,
+        (entry + "_error_offsets").str(),
+        DenseElementsAttr::get(
+            RankedTensorType::get({static_cast<int64_t>(offsets.size())},
+                                  i64Type),
+            ArrayRef<int64_t>(offsets)));
+  }
   auto function = LLVM::LLVMFuncOp::create(
       builder, loc, (entry + "_error_message").str(),
       LLVM::LLVMFunctionType::get(pointerType, {i32Type}));
@@ -370,22 +393,38 @@ static void createMessageFunction(ModuleOp module, StringRef entry,
   Block *unknown = builder.createBlock(&body, body.end());
   Value null = LLVM::ZeroOp::create(builder, loc, pointerType);
   LLVM::ReturnOp::create(builder, loc, null);
-
-  SmallVector<int32_t> cases;
-  SmallVector<Block *> destinations;
-  for (auto [index, message] : llvm::enumerate(messages)) {
-    Block *block = builder.createBlock(&body, body.end());
-    std::string name = (entry + "_error_" + Twine(index + 1)).str();
-    Value text = LLVM::createGlobalString(loc, builder, name, message + '\0',
-                                          LLVM::Linkage::Internal);
-    LLVM::ReturnOp::create(builder, loc, text);
-    cases.push_back(index + 1);
-    destinations.push_back(block);
+  if (offsets.empty()) {
+    builder.setInsertionPointToEnd(entryBlock);
+    LLVM::BrOp::create(builder, loc, ValueRange(), unknown);
+    return;
   }
+
+  // Status s names message s - 1; s = 0 wraps around to an index too large.
+  Block *known = builder.createBlock(&body, body.end());
   builder.setInsertionPointToEnd(entryBlock);
-  SmallVector<ValueRange> caseOperands(cases.size(), ValueRange());
-  LLVM::SwitchOp::create(builder, loc, entryBlock->getArgument(0), unknown,
-                         ValueRange(), cases, destinations, caseOperands);
+  Value status = entryBlock->getArgument(0);
+  Value one = LLVM::ConstantOp::create(builder, loc, i32Type, 1);
+  Value index32 = LLVM::SubOp::create(builder, loc, status, one);
+  Value index = LLVM::ZExtOp::create(builder, loc, i64Type, index32);
+  Value count = LLVM::ConstantOp::create(builder, loc, i64Type,
+                                         static_cast<int64_t>(offsets.size()));
+  Value inRange = LLVM::ICmpOp::create(builder, loc, LLVM::ICmpPredicate::ult,
+                                       index, count);
+  LLVM::CondBrOp::create(builder, loc, inRange, known, unknown);
+
+  builder.setInsertionPointToEnd(known);
+  Value table = LLVM::AddressOfOp::create(builder, loc, offsetTable);
+  Value slot =
+      LLVM::GEPOp::create(builder, loc, pointerType, i64Type, table,
+                          ValueRange{index}, LLVM::GEPNoWrapFlags::inbounds);
+  Value offset = LLVM::LoadOp::create(builder, loc, i64Type, slot);
+  Value start =
+      LLVM::createGlobalString(loc, builder, (entry + "_error_messages").str(),
+                               text, LLVM::Linkage::Internal);
+  Value message =
+      LLVM::GEPOp::create(builder, loc, pointerType, builder.getI8Type(), start,
+                          ValueRange{offset}, LLVM::GEPNoWrapFlags::inbounds);
+  LLVM::ReturnOp::create(builder, loc, message);
 }
 
 struct ChecksToStatusPass

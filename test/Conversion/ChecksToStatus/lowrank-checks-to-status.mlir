@@ -5,9 +5,7 @@
 // Every allocation is checked for null first. A check whose live buffers
 // include those of the check before frees only the new ones and continues
 // in that check's block.
-// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_1("cannot allocate a buffer of type memref<4xf32>\00")
-// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_2("node 'g': Gather index out of range\00")
-// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_4("node 'd': Div: integer division by zero\00")
+// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_messages("cannot allocate a buffer of type memref<4xf32>\00node 'g': Gather index out of range\00cannot allocate a buffer of type memref<4xf32>\00node 'd': Div: integer division by zero\00")
 // CHECK-LABEL: func.func @main_graph
 // CHECK-SAME: (%[[OK1:.*]]: i1, %[[OK2:.*]]: i1, %[[OUT:.*]]: memref<4xf32>) -> i32
 // CHECK: %[[EARLY:.*]] = memref.alloc() : memref<4xf32>
@@ -40,18 +38,26 @@
 // CHECK: return %[[C0]] : i32
 // CHECK-NOT: cf.assert
 
-// The messages, by number.
+// The messages, by number: status s is the text at offset s - 1 of the
+// table, and 0 and numbers past the last are null.
+// CHECK: llvm.mlir.global internal constant @main_graph_error_offsets(dense<[0, 47, 83, 130]> : tensor<4xi64>)
 // CHECK: llvm.func @main_graph_error_message(%[[S:.*]]: i32) -> !llvm.ptr
-// CHECK: llvm.switch %[[S]] : i32, ^[[UNKNOWN:.*]] [
-// CHECK-NEXT: 1: ^[[M1:.*]],
-// CHECK-NEXT: 2: ^[[M2:.*]],
-// CHECK-NEXT: 3: ^[[M3:.*]],
-// CHECK-NEXT: 4: ^[[M4:.*]]
+// CHECK: %[[ONE:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK: %[[INDEX32:.*]] = llvm.sub %[[S]], %[[ONE]] : i32
+// CHECK: %[[INDEX:.*]] = llvm.zext %[[INDEX32]] : i32 to i64
+// CHECK: %[[COUNT:.*]] = llvm.mlir.constant(4 : i64) : i64
+// CHECK: %[[KNOWN:.*]] = llvm.icmp "ult" %[[INDEX]], %[[COUNT]] : i64
+// CHECK: llvm.cond_br %[[KNOWN]], ^[[FOUND:.*]], ^[[UNKNOWN:.*]]
 // CHECK: ^[[UNKNOWN]]:
 // CHECK-NEXT: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
 // CHECK-NEXT: llvm.return %[[NULL]]
-// CHECK: ^[[M1]]:
-// CHECK-NEXT: llvm.mlir.addressof @main_graph_error_1
+// CHECK: ^[[FOUND]]:
+// CHECK-NEXT: %[[TABLE:.*]] = llvm.mlir.addressof @main_graph_error_offsets
+// CHECK-NEXT: %[[SLOT:.*]] = llvm.getelementptr inbounds %[[TABLE]][%[[INDEX]]]
+// CHECK-NEXT: %[[OFFSET:.*]] = llvm.load %[[SLOT]] : !llvm.ptr -> i64
+// CHECK-NEXT: %[[TEXT:.*]] = llvm.mlir.addressof @main_graph_error_messages
+// CHECK: %[[MESSAGE:.*]] = llvm.getelementptr inbounds %{{.*}}[%[[OFFSET]]]
+// CHECK-NEXT: llvm.return %[[MESSAGE]]
 func.func @main_graph(%ok1: i1, %ok2: i1, %out: memref<4xf32>) {
   %early = memref.alloc() : memref<4xf32>
   cf.assert %ok1, "node 'g': Gather index out of range"
@@ -122,8 +128,7 @@ func.func private @main_graph_error_message(i32) -> i32
 // such a function; the caller frees its live buffers and passes a failed
 // status on. Numbers are unique in the module and the entry point's message
 // function names them all.
-// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_1("cannot allocate a buffer of type memref<8xf32>\00")
-// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_3("node 'g': Gather index out of range\00")
+// CHECK-DAG: llvm.mlir.global internal constant @main_graph_error_messages("cannot allocate a buffer of type memref<8xf32>\00cannot allocate a buffer of type memref<4xf32>\00node 'g': Gather index out of range\00")
 // CHECK-LABEL: func.func private @part0
 // CHECK-SAME: (%[[OK:.*]]: i1, %{{.*}}: memref<4xf32>) -> (f32, i32)
 // CHECK: %[[TEMP:.*]] = memref.alloc() : memref<4xf32>
@@ -154,11 +159,7 @@ func.func private @main_graph_error_message(i32) -> i32
 // CHECK: ^[[NEXT]]:
 // CHECK: call @part1(%[[V]]#0) : (f32) -> f32
 // CHECK: llvm.func @main_graph_error_message
-// CHECK-NEXT: llvm.switch %{{.*}} : i32, ^{{.*}} [
-// CHECK-NEXT: 1: ^{{.*}},
-// CHECK-NEXT: 2: ^{{.*}},
-// CHECK-NEXT: 3: ^{{.*}}
-// CHECK-NEXT: ]
+// CHECK: llvm.mlir.constant(3 : i64) : i64
 func.func private @part0(%ok: i1, %x: memref<4xf32>) -> f32 {
   %temp = memref.alloc() : memref<4xf32>
   memref.copy %x, %temp : memref<4xf32> to memref<4xf32>

@@ -46,5 +46,9 @@ int main(void) {
   /* Nothing was written: the check comes before the Gather. */
   printf("output %g %g %g\n", y[0][0], y[1][0], y[2][0]);
   printf("status 0: %s\n", main_graph_error_message(0) ? "message" : "(none)");
+  /* Numbers past the last check and negative ones name nothing. */
+  printf("status 100000: %s\n",
+         main_graph_error_message(100000) ? "message" : "(none)");
+  printf("status -1: %s\n", main_graph_error_message(-1) ? "message" : "(none)");
   return 0;
 }
