@@ -136,16 +136,33 @@ static LogicalResult writeOutput(const DriverOptions &options, ModuleOp module,
   case EmitKind::LLVM:
   case EmitKind::Object: {
     llvm::LLVMContext llvmContext;
+    if (options.emit == EmitKind::LLVM) {
+      std::unique_ptr<llvm::Module> llvmModule =
+          translateToHostLLVMIR(module, llvmContext, kModelOptLevel, &timing);
+      if (!llvmModule)
+        return failure();
+      TimingScope emission = timing.nest("Output");
+      llvmModule->print(os, nullptr);
+      break;
+    }
     std::unique_ptr<llvm::Module> llvmModule =
-        translateToHostLLVMIR(module, llvmContext, kModelOptLevel, &timing);
+        translateToUnoptimizedHostLLVMIR(module, llvmContext, &timing);
     if (!llvmModule)
       return failure();
-    TimingScope emission = timing.nest("Output");
-    if (options.emit == EmitKind::LLVM) {
-      llvmModule->print(os, nullptr);
-    } else if (failed(emitHostObjectFile(*llvmModule, os))) {
+    // A large model is optimized and compiled in parts on the threads
+    // that ran the passes (none with --mlir-disable-threading).
+    MLIRContext *context = module.getContext();
+    HostObjectOptions objectOptions;
+    objectOptions.optLevel = kModelOptLevel;
+    objectOptions.instructionsPerPart = options.objectPartSize;
+    if (llvm::Error err = compileToHostObject(
+            std::move(llvmModule), objectOptions,
+            context->isMultithreadingEnabled() ? &context->getThreadPool()
+                                               : nullptr,
+            os, timing)) {
       errs() << options.outputFilename
-             << ": error: cannot emit an object file for the host\n";
+             << ": error: cannot emit an object file for the host: "
+             << llvm::toString(std::move(err)) << "\n";
       return failure();
     }
     break;

@@ -11,6 +11,7 @@
 
 #include "lowrank/Import/ONNXImporter.h"
 
+#include "lowrank/Target/CPU/ObjectInParts.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -35,6 +36,9 @@ struct DriverOptions {
   /// model would fit in one protobuf (above 1 GiB of tensors it always
   /// does).
   bool onnxExternalData = false;
+  /// With --emit=obj: LLVM instructions per part of a large module, whose
+  /// parts are optimized and compiled in parallel (0: always whole).
+  uint64_t objectPartSize = kDefaultInstructionsPerPart;
 };
 
 /// Imports or parses the input, runs the configured pipeline (plus the CPU

@@ -105,6 +105,13 @@ int main(int argc, char **argv) {
                "below sm_90, 80 from sm_90 on)"),
       cl::init(0), cl::cat(category));
 
+  static cl::opt<uint64_t> objectPartSize(
+      "obj-part-size",
+      cl::desc("With --emit=obj, compile a module of more LLVM instructions "
+               "than this in parts of about this size, on all threads, and "
+               "join them into one object (0: always whole)"),
+      cl::init(lowrank::kDefaultInstructionsPerPart), cl::cat(category));
+
   // Errors name the file and the node or option; the IR of the operation
   // they are attached to (the whole module, for option errors) is not
   // printed unless asked for.
@@ -150,6 +157,7 @@ int main(int argc, char **argv) {
   options.gpuPTXVersion = gpuPTX;
   options.printReportTable = reportTable;
   options.onnxExternalData = onnxExternalData;
+  options.objectPartSize = objectPartSize;
   if (Error err =
           lowrank::parseInputShapes(inputShapes, options.import.inputShapes)) {
     errs() << "lowrank-opt: error: " << toString(std::move(err)) << "\n";

@@ -92,10 +92,9 @@ void stripNonLLVMAttributes(ModuleOp module) {
   });
 }
 
-std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
-                                                    llvm::LLVMContext &context,
-                                                    unsigned optLevel,
-                                                    TimingScope *timing) {
+std::unique_ptr<llvm::Module>
+translateToUnoptimizedHostLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                                 TimingScope *timing) {
   TimingScope translation =
       timing ? timing->nest("Translation to LLVM IR") : TimingScope();
   std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
@@ -113,12 +112,31 @@ std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
   module.getBody()->clear();
-  translation.stop();
+  return llvmModule;
+}
+
+llvm::Error optimizeHostLLVMIR(llvm::Module &llvmModule, unsigned optLevel,
+                               llvm::TargetMachine &machine) {
+  return makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                   &machine)(&llvmModule);
+}
+
+std::unique_ptr<llvm::Module> translateToHostLLVMIR(ModuleOp module,
+                                                    llvm::LLVMContext &context,
+                                                    unsigned optLevel,
+                                                    TimingScope *timing) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateToUnoptimizedHostLLVMIR(module, context, timing);
+  if (!llvmModule)
+    return nullptr;
   TimingScope optimization =
       timing ? timing->nest("LLVM optimization") : TimingScope();
-  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                            machine.get());
-  if (llvm::Error err = optimize(llvmModule.get())) {
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  if (!machine) {
+    module.emitError("cannot create a target machine for the host CPU");
+    return nullptr;
+  }
+  if (llvm::Error err = optimizeHostLLVMIR(*llvmModule, optLevel, *machine)) {
     module.emitError("LLVM optimization failed: ")
         << llvm::toString(std::move(err));
     return nullptr;
@@ -157,14 +175,12 @@ bool hasAddressSanitizerRuntime() {
   return ::dlsym(RTLD_DEFAULT, "__asan_init") != nullptr;
 }
 
-LogicalResult emitHostObjectFile(llvm::Module &llvmModule,
-                                 llvm::raw_pwrite_stream &os) {
-  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
-  if (!machine)
-    return failure();
+LogicalResult emitObjectFile(llvm::Module &llvmModule,
+                             llvm::TargetMachine &machine,
+                             llvm::raw_pwrite_stream &os) {
   llvm::legacy::PassManager passes;
-  if (machine->addPassesToEmitFile(passes, os, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
+  if (machine.addPassesToEmitFile(passes, os, nullptr,
+                                  llvm::CodeGenFileType::ObjectFile))
     return failure();
   passes.run(llvmModule);
   return success();

@@ -63,6 +63,18 @@ translateToHostLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
                       unsigned optLevel = kModelOptLevel,
                       mlir::TimingScope *timing = nullptr);
 
+/// The first half of translateToHostLLVMIR: LLVM IR for the host, not yet
+/// optimized. The operations of `module` are erased once translated.
+std::unique_ptr<llvm::Module>
+translateToUnoptimizedHostLLVMIR(mlir::ModuleOp module,
+                                 llvm::LLVMContext &llvmContext,
+                                 mlir::TimingScope *timing = nullptr);
+
+/// The second half: LLVM's optimization pipeline at `optLevel` (0 to 3) for
+/// `machine`.
+llvm::Error optimizeHostLLVMIR(llvm::Module &llvmModule, unsigned optLevel,
+                               llvm::TargetMachine &machine);
+
 /// Instruments every function defined in `llvmModule` with
 /// AddressSanitizer, as clang's -fsanitize=address does after optimization:
 /// each load and store checks the shadow memory of the process's ASan
@@ -75,9 +87,10 @@ void instrumentWithAddressSanitizer(llvm::Module &llvmModule);
 /// instrumented by instrumentWithAddressSanitizer can run in it.
 bool hasAddressSanitizerRuntime();
 
-/// Writes `llvmModule` as a relocatable object file for the host CPU.
-mlir::LogicalResult emitHostObjectFile(llvm::Module &llvmModule,
-                                       llvm::raw_pwrite_stream &os);
+/// Writes `llvmModule` as a relocatable object file for `machine`.
+mlir::LogicalResult emitObjectFile(llvm::Module &llvmModule,
+                                   llvm::TargetMachine &machine,
+                                   llvm::raw_pwrite_stream &os);
 
 } // namespace lowrank
 
