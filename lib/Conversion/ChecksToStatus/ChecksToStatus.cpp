@@ -439,12 +439,16 @@ struct ChecksToStatusPass
                                       status.begin() + entryCount);
     SymbolTable symbols(module);
     FreedArguments freed = getFreedArguments(module);
+    // The message function and its two globals.
     for (func::FuncOp func : entries) {
-      std::string messageFunction = (func.getName() + "_error_message").str();
-      if (symbols.lookup(messageFunction)) {
-        func.emitError() << "cannot add @" << messageFunction
-                         << ": the module already defines it";
-        return signalPassFailure();
+      for (StringRef suffix :
+           {"_error_message", "_error_messages", "_error_offsets"}) {
+        std::string name = (func.getName() + suffix).str();
+        if (symbols.lookup(name)) {
+          func.emitError() << "cannot add @" << name
+                           << ": the module already defines it";
+          return signalPassFailure();
+        }
       }
     }
     // Numbers are unique in the module: a status a part returns is passed

@@ -123,6 +123,16 @@ func.func private @main_graph_error_message(i32) -> i32
 
 // -----
 
+// So must the names of its two tables.
+// expected-error @below {{cannot add @main_graph_error_offsets: the module already defines it}}
+func.func @main_graph(%ok: i1) {
+  cf.assert %ok, "check"
+  return
+}
+memref.global "private" constant @main_graph_error_offsets : memref<1xi64> = dense<0>
+
+// -----
+
 // The private functions an entry point calls (the parts of a split model)
 // return a status after their results when they allocate, check or call
 // such a function; the caller frees its live buffers and passes a failed
