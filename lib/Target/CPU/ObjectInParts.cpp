@@ -32,7 +32,9 @@ struct Part {
   SmallVector<char, 0> bitcode;
   /// Created on the calling thread: target registration is not thread-safe.
   std::unique_ptr<TargetMachine> machine;
-  SmallVector<char, 0> object;
+  /// The object goes straight to its file: the parts' objects are not held
+  /// in memory at once.
+  std::string objectPath;
   std::string error;
 };
 
@@ -125,9 +127,22 @@ static void compilePart(Part &part, unsigned optLevel) {
     part.error = toString(std::move(err));
     return;
   }
-  raw_svector_ostream os(part.object);
-  if (failed(emitObjectFile(**module, *part.machine, os)))
+  std::error_code ec;
+  raw_fd_ostream os(part.objectPath, ec);
+  if (ec) {
+    part.error = "cannot write " + part.objectPath + ": " + ec.message();
+    return;
+  }
+  if (failed(emitObjectFile(**module, *part.machine, os))) {
     part.error = "the target cannot emit object files";
+    return;
+  }
+  os.close();
+  if (os.has_error()) {
+    part.error =
+        "cannot write " + part.objectPath + ": " + os.error().message();
+    os.clear_error();
+  }
 }
 
 /// The files of a compilation in parts, created before the module is cut:
@@ -204,10 +219,11 @@ static Error compileInParts(std::unique_ptr<Module> module, unsigned optLevel,
   std::vector<std::string> localNames = nameLocalSymbols(*module);
   // Sized once: the tasks hold references to their parts.
   std::vector<Part> work(parts);
-  for (Part &part : work) {
+  for (auto [part, file] : llvm::zip_equal(work, files.objects)) {
     part.machine = createHostTargetMachine();
     if (!part.machine)
       return createStringError("cannot create a target machine for the host");
+    part.objectPath = file->getPath().str();
   }
   {
     mlir::TimingScope compile =
@@ -241,20 +257,6 @@ static Error compileInParts(std::unique_ptr<Module> module, unsigned optLevel,
                                part.error.c_str());
 
   mlir::TimingScope link = timing.nest("Relocatable link");
-  for (auto [part, file] : llvm::zip_equal(work, files.objects)) {
-    std::error_code ec;
-    raw_fd_ostream out(file->getPath(), ec);
-    if (!ec) {
-      out.write(part.object.data(), part.object.size());
-      out.close();
-      ec = out.error();
-    }
-    if (ec)
-      return createStringError(ec, "cannot write %s: %s",
-                               file->getPath().str().c_str(),
-                               ec.message().c_str());
-    part.object = {};
-  }
   if (Error err = linkRelocatable(linker, files))
     return err;
   ErrorOr<std::unique_ptr<MemoryBuffer>> object =
