@@ -277,23 +277,10 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
   } else if (opType == "Resize" && since < 11) {
     return opaque("Resize before opset 11 is not modelled");
   } else if (opType == "Resize" && since >= 18) {
+    // `axes` and `keep_aspect_ratio_policy` are modelled; the verifier
+    // checks them.
     if (attrs.takeInt("antialias").value_or(0) != 0)
       return opaque("Resize with antialias is not modelled");
-    if (const ::onnx::AttributeProto *policy =
-            attrs.take("keep_aspect_ratio_policy"))
-      if (policy->s() != "stretch")
-        return opaque("Resize with keep_aspect_ratio_policy '" + policy->s() +
-                      "' is not modelled");
-    if (std::optional<SmallVector<int64_t>> axes = attrs.takeInts("axes")) {
-      std::optional<int64_t> rank = inputRank(0);
-      bool allInOrder = rank && static_cast<int64_t>(axes->size()) == *rank;
-      for (auto [i, axis] : llvm::enumerate(*axes))
-        allInOrder = allInOrder &&
-                     (axis == static_cast<int64_t>(i) ||
-                      axis + *rank == static_cast<int64_t>(i));
-      if (!allInOrder)
-        return opaque("Resize over a subset of the axes is not modelled");
-    }
   } else if (opType == "Dropout" && since < 12) {
     // Inference ignores the ratio; opset 12 made it an input.
     attrs.take("ratio");

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ElementwiseUtils.h"
+#include "FloatMath.h"
 #include "TensorOpsPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
@@ -31,42 +32,6 @@ namespace {
 
 enum class SampleMode { Nearest, Linear, Cubic };
 enum class PaddingMode { Zeros, Border, Reflection };
-
-/// Scalar float arithmetic in one type, to keep the formulas readable.
-struct FloatMath {
-  OpBuilder &b;
-  Location loc;
-  Type type;
-
-  Value c(double v) const { return createScalarConstant(b, loc, type, v); }
-  Value add(Value x, Value y) const {
-    return arith::AddFOp::create(b, loc, x, y);
-  }
-  Value sub(Value x, Value y) const {
-    return arith::SubFOp::create(b, loc, x, y);
-  }
-  Value mul(Value x, Value y) const {
-    return arith::MulFOp::create(b, loc, x, y);
-  }
-  Value div(Value x, Value y) const {
-    return arith::DivFOp::create(b, loc, x, y);
-  }
-  Value floor(Value x) const { return math::FloorOp::create(b, loc, x); }
-  Value lt(Value x, Value y) const {
-    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, y);
-  }
-  Value gt(Value x, Value y) const {
-    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, y);
-  }
-  Value select(Value cond, Value x, Value y) const {
-    return arith::SelectOp::create(b, loc, cond, x, y);
-  }
-  /// min(max(x, lo), hi); NaN becomes lo.
-  Value clamp(Value x, Value lo, Value hi) const {
-    return arith::MinNumFOp::create(
-        b, loc, arith::MaxNumFOp::create(b, loc, x, lo), hi);
-  }
-};
 
 /// Where the coordinates of one spatial dimension may lie before padding
 /// applies, and its size.
@@ -99,23 +64,6 @@ static Value reflect(const FloatMath &m, Value x, Value lo, Value hi) {
       m.select(m.lt(x, lo), fromBelow, m.select(m.gt(x, hi), fromAbove, x));
   // A single-element range (align_corners over size 1) holds only lo.
   return m.select(m.gt(range, m.c(0)), result, lo);
-}
-
-/// Keys' cubic convolution weights of the taps at -1, 0, 1 and 2 from the
-/// floor of a position `t` past it (0 <= t < 1), with a = -0.75.
-static SmallVector<Value> getCubicWeights(const FloatMath &m, Value t) {
-  const double a = -0.75;
-  auto outer = [&](Value d) { // 1 <= d <= 2
-    Value inner = m.sub(m.mul(m.c(a), d), m.c(5 * a));
-    return m.sub(m.mul(m.add(m.mul(inner, d), m.c(8 * a)), d), m.c(4 * a));
-  };
-  auto near = [&](Value d) { // 0 <= d <= 1
-    Value inner = m.sub(m.mul(m.c(a + 2), d), m.c(a + 3));
-    return m.add(m.mul(m.mul(inner, d), d), m.c(1));
-  };
-  Value one = m.c(1);
-  return {outer(m.add(t, one)), near(t), near(m.sub(one, t)),
-          outer(m.sub(m.c(2), t))};
 }
 
 /// One tap of one dimension: the index it reads (clamped into the input),
@@ -248,7 +196,7 @@ struct GridSampleLowering : OpConversionPattern<onnx::GridSampleOp> {
                 dimTaps.push_back(
                     makeTap(m, m.add(base, one), t, bounds, padding));
               } else {
-                SmallVector<Value> weights = getCubicWeights(m, t);
+                SmallVector<Value> weights = getCubicWeights(m, t, /*a=*/-0.75);
                 for (int64_t k = 0; k < 4; ++k)
                   dimTaps.push_back(makeTap(m, m.add(base, m.c(k - 1)),
                                             weights[k], bounds, padding));

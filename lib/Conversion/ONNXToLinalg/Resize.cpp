@@ -1,16 +1,22 @@
 //===- Resize.cpp - onnx to linalg: Resize --------------------------------===//
 //
-// Resize in nearest and linear modes, with every coordinate transformation
-// but tf_crop_and_resize, as the ONNX reference implementation computes it.
-// One linalg.generic over the (static) result: each resized dimension maps
-// its output index to a position in the input (in float32), then nearest
-// mode reads the rounded position and linear mode blends the two neighbours
-// of every resized dimension (2^k reads for k resized dimensions). Indices
-// are clamped to the input, which is the reference's edge padding. Scales
-// may be known only at run time; sizes give scale = output / input.
+// Resize in nearest, linear and cubic modes, with every coordinate
+// transformation, as the ONNX reference implementation computes it. One
+// linalg.generic over the (static) result: each resized dimension maps its
+// output index to a position in the input (in float32), then nearest mode reads
+// the rounded position, linear mode blends the two neighbours of every resized
+// dimension and cubic mode four (Keys' kernel with cubic_coeff_a;
+// exclude_outside drops the taps outside the input and renormalizes): 2^k or
+// 4^k reads for k resized dimensions. Indices are clamped to the input, which
+// is the reference's edge padding. tf_crop_and_resize maps the output onto the
+// region `roi` and writes extrapolation_value where a position falls outside
+// the input. Scales and the region may be known only at run time; sizes give
+// scale = output / input, or one scale for all listed axes under
+// keep_aspect_ratio_policy.
 //
 //===----------------------------------------------------------------------===//
 
+#include "FloatMath.h"
 #include "RuntimeChecks.h"
 #include "TensorOpsPatterns.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
@@ -42,13 +48,8 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     StringRef mode = op.getMode();
     StringRef transform = op.getCoordinateTransformationMode();
     std::string node = getNodePrefix(op);
-    if (mode == "cubic")
-      return op.emitError(node + "Resize in cubic mode is not supported");
-    if (transform == "tf_crop_and_resize")
-      return op.emitError(node +
-                          "Resize with tf_crop_and_resize is not supported");
-    if (!isa<FloatType>(type.getElementType()) && mode == "linear")
-      return op.emitError(node + "linear Resize needs float elements");
+    if (!isa<FloatType>(type.getElementType()) && mode != "nearest")
+      return op.emitError(node + mode + " Resize needs float elements");
     int64_t rank = type.getRank();
     if (resultType.getRank() != rank)
       return op.emitError(node + "Resize changes the rank");
@@ -56,26 +57,69 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     Type f32 = rewriter.getF32Type();
 
     // The scale of each dimension: the scales input (read at run time), or
-    // output / input.
+    // output / input, or with a keep_aspect_ratio_policy one scale from the
+    // sizes input; 1 for the dimensions `axes` does not list.
+    SmallVector<int64_t> resized = op.getResizedAxes();
+    auto positionOf = [&](int64_t d) -> std::optional<int64_t> {
+      auto it = llvm::find(resized, d);
+      if (it == resized.end())
+        return std::nullopt;
+      return it - resized.begin();
+    };
     Value scales = adaptor.getScales();
     auto scalesType = isNoneValue(scales)
                           ? RankedTensorType()
                           : dyn_cast<RankedTensorType>(scales.getType());
-    bool useScales = scalesType && scalesType.getRank() == 1 &&
-                     scalesType.getDimSize(0) == rank;
-    if (!useScales && isNoneValue(adaptor.getSizes()))
+    bool useScales =
+        scalesType && scalesType.getRank() == 1 &&
+        scalesType.getDimSize(0) == static_cast<int64_t>(resized.size());
+    Value sizes = adaptor.getSizes();
+    if (!useScales && isNoneValue(sizes))
       return op.emitError(node + "Resize needs scales or sizes");
+    StringRef policy = op.getKeepAspectRatioPolicy();
+    Value commonScale;
+    if (!useScales && policy != "stretch") {
+      // The largest scale that keeps every listed dimension within its size
+      // (not_larger), or the smallest that reaches every size.
+      for (auto [i, d] : llvm::enumerate(resized)) {
+        int64_t in = type.getDimSize(d);
+        if (in == 0)
+          return op.emitError(node + "Resize of an empty dimension");
+        Value index = arith::ConstantIndexOp::create(rewriter, loc, i);
+        Value size = tensor::ExtractOp::create(rewriter, loc, sizes, index);
+        if (!size.getType().isInteger(64))
+          return op.emitError(node + "Resize sizes must be int64");
+        Value scale = arith::DivFOp::create(
+            rewriter, loc, arith::SIToFPOp::create(rewriter, loc, f32, size),
+            arith::ConstantOp::create(rewriter, loc,
+                                      rewriter.getF32FloatAttr(float(in))));
+        if (!commonScale)
+          commonScale = scale;
+        else if (policy == "not_larger")
+          commonScale =
+              arith::MinimumFOp::create(rewriter, loc, commonScale, scale);
+        else
+          commonScale =
+              arith::MaximumFOp::create(rewriter, loc, commonScale, scale);
+      }
+    }
     SmallVector<Value> scaleValues;
     for (int64_t d = 0; d < rank; ++d) {
       int64_t in = type.getDimSize(d), out = resultType.getDimSize(d);
       if (in == 0 && out > 0)
         return op.emitError(node + "Resize of an empty dimension");
+      std::optional<int64_t> position = positionOf(d);
+      if (!position && in != out)
+        return op.emitError(node + "Resize changes dimension " + Twine(d) +
+                            ", which its axes do not list");
       Value scale;
-      if (useScales) {
-        Value index = arith::ConstantIndexOp::create(rewriter, loc, d);
+      if (position && useScales) {
+        Value index = arith::ConstantIndexOp::create(rewriter, loc, *position);
         scale = tensor::ExtractOp::create(rewriter, loc, scales, index);
         if (scale.getType() != f32)
           return op.emitError(node + "Resize scales must be float32");
+      } else if (position && commonScale) {
+        scale = commonScale;
       } else {
         scale = arith::ConstantOp::create(
             rewriter, loc,
@@ -83,6 +127,34 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       }
       scaleValues.push_back(scale);
     }
+    // tf_crop_and_resize: the region of each listed dimension, as
+    // fractions of the input (starts, then ends).
+    bool crop = transform == "tf_crop_and_resize";
+    SmallVector<std::pair<Value, Value>> regions(rank);
+    if (crop) {
+      Value roi = adaptor.getRoi();
+      auto roiType = isNoneValue(roi)
+                         ? RankedTensorType()
+                         : dyn_cast<RankedTensorType>(roi.getType());
+      int64_t count = resized.size();
+      if (!roiType || roiType.getRank() != 1 ||
+          roiType.getDimSize(0) != 2 * count || roiType.getElementType() != f32)
+        return op.emitError(node +
+                            "tf_crop_and_resize needs a float32 roi of " +
+                            Twine(2 * count) + " values");
+      for (auto [i, d] : llvm::enumerate(resized)) {
+        auto read = [&](int64_t at) -> Value {
+          Value index = arith::ConstantIndexOp::create(rewriter, loc, at);
+          return tensor::ExtractOp::create(rewriter, loc, roi, index);
+        };
+        regions[d] = {read(i), read(i + count)};
+      }
+    }
+    Type elementType = type.getElementType();
+    if (crop && !isa<FloatType>(elementType))
+      return op.emitError(node + "tf_crop_and_resize needs float elements");
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+
     if (resultType.getNumElements() == 0) {
       rewriter.replaceOp(op, tensor::EmptyOp::create(rewriter, loc,
                                                      resultType.getShape(),
@@ -91,7 +163,9 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     }
 
     StringRef nearestMode = op.getNearestMode();
-    bool linear = mode == "linear";
+    bool linear = mode == "linear", cubic = mode == "cubic";
+    double cubicA = op.getCubicCoeffA().convertToDouble();
+    bool excludeOutside = op.getExcludeOutside() != 0;
     Value result = buildParallelGeneric(
         rewriter, loc, resultType, /*sizeSource=*/{}, /*inputs=*/{},
         /*inputMaps=*/{},
@@ -111,17 +185,21 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                 arith::MaxSIOp::create(b, nested, asIndex, indexConstant(0)),
                 indexConstant(size - 1));
           };
-          // Per dimension: the index read (nearest, or the lower neighbour),
-          // the upper neighbour and the weight of the upper one (linear).
-          SmallVector<Value> lower, upper, weight;
-          SmallVector<int64_t> interpolated;
+          FloatMath m{b, nested, f32};
+          // Per dimension: the indices it reads (its taps) and, when it is
+          // interpolated, their weights.
+          SmallVector<SmallVector<Value>> taps, weights;
+          Value outsideAny;
           for (int64_t d = 0; d < rank; ++d) {
             int64_t in = type.getDimSize(d), out = resultType.getDimSize(d);
             Value outIndex = linalg::IndexOp::create(b, nested, d);
-            if (in == out && !useScales) {
-              lower.push_back(outIndex);
-              upper.push_back(outIndex);
-              weight.push_back(nullptr);
+            taps.emplace_back();
+            weights.emplace_back();
+            // Dimensions not listed keep their indices, as do listed ones
+            // of scale 1 when the scale is known to be 1.
+            if (in == out &&
+                (!positionOf(d) || (!crop && !useScales && !commonScale))) {
+              taps.back().push_back(outIndex);
               continue;
             }
             Value x = arith::SIToFPOp::create(
@@ -136,7 +214,24 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
             Value widthIsOne = arith::CmpFOp::create(
                 b, nested, arith::CmpFPredicate::OEQ, width, f32Constant(1));
             Value original;
-            if (transform == "asymmetric") {
+            if (crop) {
+              // start * (in - 1) + x * (end - start) * (in - 1) / (out - 1),
+              // or the region's centre for one output element.
+              auto [start, end] = regions[d];
+              Value last = m.c(double(in - 1));
+              Value centre = m.mul(m.mul(m.c(0.5), m.add(start, end)), last);
+              Value stretched =
+                  m.add(m.mul(start, last),
+                        m.div(m.mul(m.mul(x, m.sub(end, start)), last),
+                              m.sub(width, m.c(1))));
+              original = m.select(widthIsOne, centre, stretched);
+              // Outside the input, the result is the extrapolation value.
+              Value outside = arith::OrIOp::create(
+                  b, nested, m.lt(original, m.c(0)), m.gt(original, last));
+              outsideAny = outsideAny ? Value(arith::OrIOp::create(
+                                            b, nested, outsideAny, outside))
+                                      : outside;
+            } else if (transform == "asymmetric") {
               original = arith::DivFOp::create(b, nested, x, scale);
             } else if (transform == "align_corners") {
               Value stretched = arith::DivFOp::create(
@@ -168,7 +263,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                 original = arith::AddFOp::create(b, nested, offset, original);
               }
             }
-            if (!linear) {
+            if (!linear && !cubic) {
               Value rounded;
               Value floor = math::FloorOp::create(b, nested, original);
               if (nearestMode == "floor") {
@@ -189,35 +284,76 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                     b, nested, isHalf, tie,
                     math::RoundOp::create(b, nested, original));
               }
-              lower.push_back(clampIndex(rounded, in));
-              upper.push_back(nullptr);
-              weight.push_back(nullptr);
+              taps.back().push_back(clampIndex(rounded, in));
               continue;
             }
-            Value floor = math::FloorOp::create(b, nested, original);
-            lower.push_back(clampIndex(floor, in));
-            upper.push_back(clampIndex(
-                arith::AddFOp::create(b, nested, floor, f32Constant(1)), in));
-            weight.push_back(arith::SubFOp::create(b, nested, original, floor));
-            interpolated.push_back(d);
+            if (linear) {
+              Value floor = math::FloorOp::create(b, nested, original);
+              Value upperWeight = m.sub(original, floor);
+              taps.back().push_back(clampIndex(floor, in));
+              taps.back().push_back(clampIndex(m.add(floor, m.c(1)), in));
+              weights.back().push_back(m.sub(m.c(1), upperWeight));
+              weights.back().push_back(upperWeight);
+              continue;
+            }
+            // Cubic: the four taps around the position, from the element
+            // before it (the reference prefers the left neighbours, so an
+            // integral position is the third tap, of weight 1).
+            Value base =
+                m.sub(math::CeilOp::create(b, nested, original), m.c(1));
+            SmallVector<Value> cubicWeights =
+                getCubicWeights(m, m.sub(original, base), cubicA);
+            Value total = m.c(0);
+            for (int64_t j = 0; j < 4; ++j) {
+              Value position = m.add(base, m.c(double(j - 1)));
+              taps.back().push_back(clampIndex(position, in));
+              Value weight = cubicWeights[j];
+              if (excludeOutside) {
+                // Taps outside the input get no weight; the rest are
+                // renormalized.
+                Value inside =
+                    arith::AndIOp::create(b, nested, m.gt(position, m.c(-1)),
+                                          m.lt(position, m.c(double(in))));
+                weight = m.select(inside, weight, m.c(0));
+                total = m.add(total, weight);
+              }
+              weights.back().push_back(weight);
+            }
+            if (excludeOutside)
+              for (Value &weight : weights.back())
+                weight = m.div(weight, total);
           }
           Type element = type.getElementType();
-          if (!linear)
-            return tensor::ExtractOp::create(b, nested, input, lower);
-          // Sum over the 2^k corners of the interpolated dimensions, in
-          // float32 (half types are widened).
+          if (!linear && !cubic) {
+            SmallVector<Value> coords;
+            for (const SmallVector<Value> &dimTaps : taps)
+              coords.push_back(dimTaps.front());
+            Value value = tensor::ExtractOp::create(b, nested, input, coords);
+            if (!outsideAny)
+              return value;
+            return arith::SelectOp::create(
+                b, nested, outsideAny,
+                createScalarConstant(b, nested, element, extrapolation), value);
+          }
+          // Sum over every combination of the interpolated dimensions'
+          // taps (2^k or 4^k reads), in float32 (half types are widened).
           Value sum = f32Constant(0);
-          int64_t corners = int64_t(1) << interpolated.size();
-          for (int64_t corner = 0; corner < corners; ++corner) {
-            SmallVector<Value> coords(lower.begin(), lower.end());
-            Value cornerWeight = f32Constant(1);
-            for (auto [bit, d] : llvm::enumerate(interpolated)) {
-              bool high = (corner >> bit) & 1;
-              coords[d] = high ? upper[d] : lower[d];
-              Value w = high ? weight[d]
-                             : Value(arith::SubFOp::create(
-                                   b, nested, f32Constant(1), weight[d]));
-              cornerWeight = arith::MulFOp::create(b, nested, cornerWeight, w);
+          int64_t combinations = 1;
+          for (const SmallVector<Value> &dimTaps : taps)
+            combinations *= dimTaps.size();
+          for (int64_t combination = 0; combination < combinations;
+               ++combination) {
+            SmallVector<Value> coords;
+            Value weight;
+            int64_t rest = combination;
+            for (auto [dimTaps, dimWeights] : llvm::zip_equal(taps, weights)) {
+              int64_t tap = rest % dimTaps.size();
+              rest /= dimTaps.size();
+              coords.push_back(dimTaps[tap]);
+              if (dimWeights.empty())
+                continue;
+              weight =
+                  weight ? m.mul(weight, dimWeights[tap]) : dimWeights[tap];
             }
             Value value = tensor::ExtractOp::create(b, nested, input, coords);
             if (element != f32)
@@ -225,10 +361,10 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                   element.getIntOrFloatBitWidth() < 32
                       ? Value(arith::ExtFOp::create(b, nested, f32, value))
                       : Value(arith::TruncFOp::create(b, nested, f32, value));
-            sum = arith::AddFOp::create(
-                b, nested, sum,
-                arith::MulFOp::create(b, nested, cornerWeight, value));
+            sum = m.add(sum, weight ? m.mul(weight, value) : value);
           }
+          if (outsideAny)
+            sum = m.select(outsideAny, m.c(extrapolation), sum);
           if (element == f32)
             return sum;
           return element.getIntOrFloatBitWidth() < 32

@@ -192,6 +192,67 @@ func.func @resize_linear(%x: tensor<1x1x2x3xf16>) -> tensor<1x1x4x6xf16> {
 
 // -----
 
+// Cubic over two dims: four taps each, sixteen reads; exclude_outside
+// renormalizes the weights of the taps inside the input.
+// CHECK-LABEL: func.func @resize_cubic
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x8x8xf32>)
+// CHECK: math.ceil
+// CHECK: arith.divf
+// CHECK-COUNT-16: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+func.func @resize_cubic(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>) -> tensor<1x1x8x8xf32> {
+  %n = onnx.NoValue
+  %y = onnx.Resize %x, %n, %s, %n {mode = "cubic", cubic_coeff_a = -5.000000e-01 : f32, exclude_outside = 1 : i64} : (tensor<1x1x4x4xf32>, none, tensor<4xf32>, none) -> tensor<1x1x8x8xf32>
+  return %y : tensor<1x1x8x8xf32>
+}
+
+// -----
+
+// Scales of the listed axes only, in the order of `axes`: dim 3 reads the
+// first scale, dim 2 the second.
+// CHECK-LABEL: func.func @resize_axes
+// CHECK-SAME: (%{{.*}}: tensor<1x1x2x2xf32>, %[[S:.*]]: tensor<2xf32>)
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-NEXT: tensor.extract %[[S]][%[[C1]]]
+// CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: tensor.extract %[[S]][%[[C0]]]
+func.func @resize_axes(%x: tensor<1x1x2x2xf32>, %s: tensor<2xf32>) -> tensor<1x1x4x6xf32> {
+  %n = onnx.NoValue
+  %y = onnx.Resize %x, %n, %s, %n {axes = array<i64: 3, 2>} : (tensor<1x1x2x2xf32>, none, tensor<2xf32>, none) -> tensor<1x1x4x6xf32>
+  return %y : tensor<1x1x4x6xf32>
+}
+
+// -----
+
+// not_larger: one scale, the smaller of size / input over the listed axes.
+// CHECK-LABEL: func.func @resize_not_larger
+// CHECK: %[[A:.*]] = arith.divf
+// CHECK: %[[B:.*]] = arith.divf
+// CHECK: arith.minimumf %[[A]], %[[B]]
+func.func @resize_not_larger(%x: tensor<1x1x4x4xf32>, %sizes: tensor<2xi64>) -> tensor<1x1x2x2xf32> {
+  %n = onnx.NoValue
+  %y = onnx.Resize %x, %n, %n, %sizes {axes = array<i64: 2, 3>, keep_aspect_ratio_policy = "not_larger"} : (tensor<1x1x4x4xf32>, none, none, tensor<2xi64>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// tf_crop_and_resize: positions in the region of interest; outside the
+// input, the extrapolation value.
+// CHECK-LABEL: func.func @resize_crop
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<1x1x4x4xf32>
+// CHECK: linalg.generic
+// CHECK: arith.ori
+// CHECK: %[[V:.*]] = tensor.extract %[[X]]
+// CHECK-NEXT: %[[E:.*]] = arith.constant 1.000000e+01 : f32
+// CHECK-NEXT: arith.select %{{.*}}, %[[E]], %[[V]] : f32
+func.func @resize_crop(%x: tensor<1x1x4x4xf32>, %roi: tensor<8xf32>, %s: tensor<4xf32>) -> tensor<1x1x3x3xf32> {
+  %n = onnx.NoValue
+  %y = onnx.Resize %x, %roi, %s, %n {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 1.000000e+01 : f32} : (tensor<1x1x4x4xf32>, tensor<8xf32>, tensor<4xf32>, none) -> tensor<1x1x3x3xf32>
+  return %y : tensor<1x1x3x3xf32>
+}
+
+// -----
+
 // ReverseSequence: lengths are checked against the time steps, then each
 // element reads time length - 1 - t inside its batch item's prefix.
 // CHECK-LABEL: func.func @reverse_sequence

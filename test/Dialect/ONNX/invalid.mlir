@@ -242,3 +242,39 @@ func.func @einsum_character(%a: tensor<2x3xf32>) -> tensor<2xf32> {
   %0 = onnx.Einsum %a {equation = "i1->i"} : (tensor<2x3xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @resize_axis_out_of_range(%x: tensor<1x1x2x2xf32>, %s: tensor<1xf32>) -> tensor<1x1x2x4xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.Resize' op axis 4 is out of range}}
+  %y = onnx.Resize %x, %n, %s, %n {axes = array<i64: 4>} : (tensor<1x1x2x2xf32>, none, tensor<1xf32>, none) -> tensor<1x1x2x4xf32>
+  return %y : tensor<1x1x2x4xf32>
+}
+
+// -----
+
+func.func @resize_axis_twice(%x: tensor<1x1x2x2xf32>, %s: tensor<2xf32>) -> tensor<1x1x2x4xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.Resize' op axis -1 is listed twice}}
+  %y = onnx.Resize %x, %n, %s, %n {axes = array<i64: 3, -1>} : (tensor<1x1x2x2xf32>, none, tensor<2xf32>, none) -> tensor<1x1x2x4xf32>
+  return %y : tensor<1x1x2x4xf32>
+}
+
+// -----
+
+func.func @resize_scales_per_axis(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<1x1x2x4xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.Resize' op scales and sizes need one value per resized dimension (1), got 4}}
+  %y = onnx.Resize %x, %n, %s, %n {axes = array<i64: 3>} : (tensor<1x1x2x2xf32>, none, tensor<4xf32>, none) -> tensor<1x1x2x4xf32>
+  return %y : tensor<1x1x2x4xf32>
+}
+
+// -----
+
+func.func @resize_policy(%x: tensor<1x1x2x2xf32>, %s: tensor<4xi64>) -> tensor<1x1x2x4xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.Resize' op unknown keep_aspect_ratio_policy 'fit'}}
+  %y = onnx.Resize %x, %n, %n, %s {keep_aspect_ratio_policy = "fit"} : (tensor<1x1x2x2xf32>, none, none, tensor<4xi64>) -> tensor<1x1x2x4xf32>
+  return %y : tensor<1x1x2x4xf32>
+}

@@ -211,7 +211,26 @@ LogicalResult ResizeOp::verify() {
           {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
           getNearestMode()))
     return emitOpError("unknown nearest_mode '") << getNearestMode() << "'";
+  if (!llvm::is_contained({"stretch", "not_larger", "not_smaller"},
+                          getKeepAspectRatioPolicy()))
+    return emitOpError("unknown keep_aspect_ratio_policy '")
+           << getKeepAspectRatioPolicy() << "'";
   std::optional<int64_t> rank = getRankOf(getX());
+  std::optional<int64_t> count = rank;
+  if (std::optional<ArrayRef<int64_t>> axes = getAxes()) {
+    count = axes->size();
+    if (rank) {
+      SmallVector<bool> seen(*rank, false);
+      for (int64_t axis : *axes) {
+        int64_t a = axis < 0 ? axis + *rank : axis;
+        if (a < 0 || a >= *rank)
+          return emitOpError("axis ") << axis << " is out of range";
+        if (seen[a])
+          return emitOpError("axis ") << axis << " is listed twice";
+        seen[a] = true;
+      }
+    }
+  }
   for (Value v : {getScales(), getSizes()}) {
     if (isa<NoneType>(v.getType()))
       continue;
@@ -220,10 +239,28 @@ LogicalResult ResizeOp::verify() {
       continue;
     if (type.getRank() != 1)
       return emitOpError("scales and sizes must be 1-D");
-    if (rank && !type.isDynamicDim(0) && type.getDimSize(0) != 0 &&
-        type.getDimSize(0) != *rank)
-      return emitOpError("scales and sizes need one value per dimension (")
-             << *rank << "), got " << type.getDimSize(0);
+    if (count && !type.isDynamicDim(0) && type.getDimSize(0) != 0 &&
+        type.getDimSize(0) != *count)
+      return emitOpError("scales and sizes need one value per resized "
+                         "dimension (")
+             << *count << "), got " << type.getDimSize(0);
   }
   return success();
+}
+
+SmallVector<int64_t> ResizeOp::getResizedAxes() {
+  std::optional<int64_t> rank = getRankOf(getX());
+  if (!rank)
+    return {};
+  std::optional<ArrayRef<int64_t>> axes = getAxes();
+  if (!axes)
+    return llvm::to_vector(llvm::seq<int64_t>(0, *rank));
+  SmallVector<int64_t> resized;
+  for (int64_t axis : *axes) {
+    int64_t a = axis < 0 ? axis + *rank : axis;
+    if (a < 0 || a >= *rank)
+      return {};
+    resized.push_back(a);
+  }
+  return resized;
 }

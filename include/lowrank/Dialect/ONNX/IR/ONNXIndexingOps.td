@@ -109,20 +109,32 @@ def ONNX_CumProdOp : ONNX_Op<"CumProd", [Pure,
 
 def ONNX_ResizeOp : ONNX_Op<"Resize", [Pure,
     ONNX_SameDataAndResultElementType]> {
-  let summary = "Resize by nearest-neighbour or linear interpolation";
+  let summary = "Resize by nearest-neighbour, linear or cubic interpolation";
   let description = [{
-    The opset-13 form: `scales` (float) or `sizes` (int64) give the result
-    size of every dimension; `roi` is only read in tf_crop_and_resize mode.
+    The opset-19 form without antialias: `scales` (float) or `sizes`
+    (int64) give the result size of each dimension listed in `axes` (all
+    when absent, in order); `roi` is only read in tf_crop_and_resize mode.
+    With `sizes`, `keep_aspect_ratio_policy` `not_larger` or `not_smaller`
+    resizes every listed axis by one scale, the largest that keeps the
+    result within the sizes or the smallest that covers them.
   }];
   let arguments = (ins AnyTensor:$X, ONNX_TensorOrNone:$roi,
                    ONNX_TensorOrNone:$scales, ONNX_TensorOrNone:$sizes,
+                   OptionalAttr<DenseI64ArrayAttr>:$axes,
                    DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
                    DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
                    DefaultValuedAttr<I64Attr, "0">:$exclude_outside,
                    DefaultValuedAttr<F32Attr, "0.0f">:$extrapolation_value,
+                   DefaultValuedStrAttr<StrAttr, "stretch">:$keep_aspect_ratio_policy,
                    DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
                    DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode);
   let results = (outs AnyTensor:$Y);
+  let extraClassDeclaration = [{
+    /// The resized dimensions, in the order of `scales` and `sizes`: `axes`
+    /// made non-negative, or every dimension. Empty when the rank is
+    /// unknown or an axis is out of range.
+    ::llvm::SmallVector<int64_t> getResizedAxes();
+  }];
   let hasVerifier = 1;
 }
 
