@@ -276,11 +276,6 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     form.extraOperands = constantAxes ? 0 : 1;
   } else if (opType == "Resize" && since < 11) {
     return opaque("Resize before opset 11 is not modelled");
-  } else if (opType == "Resize" && since >= 18) {
-    // `axes` and `keep_aspect_ratio_policy` are modelled; the verifier
-    // checks them.
-    if (attrs.takeInt("antialias").value_or(0) != 0)
-      return opaque("Resize with antialias is not modelled");
   } else if (opType == "Dropout" && since < 12) {
     // Inference ignores the ratio; opset 12 made it an input.
     attrs.take("ratio");

@@ -76,6 +76,19 @@ inline llvm::SmallVector<mlir::Value> getCubicWeights(const FloatMath &m,
           outer(m.sub(m.c(2), t))};
 }
 
+/// Keys' cubic convolution kernel with coefficient `a` at distance `d`
+/// (d >= 0): zero from 2 on.
+inline mlir::Value getCubicKernel(const FloatMath &m, mlir::Value d, double a) {
+  mlir::Value near = m.add(
+      m.mul(m.mul(m.sub(m.mul(m.c(a + 2), d), m.c(a + 3)), d), d), m.c(1));
+  mlir::Value outer = m.sub(
+      m.mul(m.add(m.mul(m.sub(m.mul(m.c(a), d), m.c(5 * a)), d), m.c(8 * a)),
+            d),
+      m.c(4 * a));
+  return m.select(m.gt(d, m.c(1)), m.select(m.lt(d, m.c(2)), outer, m.c(0)),
+                  near);
+}
+
 } // namespace lowrank
 
 #endif // LOWRANK_CONVERSION_ONNXTOLINALG_FLOATMATH_H

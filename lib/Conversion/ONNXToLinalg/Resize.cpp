@@ -33,6 +33,11 @@ using namespace lowrank;
 
 namespace {
 
+/// The most input elements an antialiased Resize reads per output element
+/// (the product of its taps over the resized dimensions): 64 x 64, a
+/// downscale to a sixteenth in two dimensions with the cubic kernel.
+constexpr int64_t kMaxAntialiasReads = 4096;
+
 struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -166,6 +171,35 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     bool linear = mode == "linear", cubic = mode == "cubic";
     double cubicA = op.getCubicCoeffA().convertToDouble();
     bool excludeOutside = op.getExcludeOutside() != 0;
+    // Antialiasing widens the kernel of a downscaled dimension by 1 / scale
+    // (scales above 1 count as 1). The number of taps follows from the
+    // smallest scale the static sizes allow: sizes alone give out / in; a
+    // scale read at run time gives out = floor(scale * in) (round under a
+    // keep_aspect_ratio_policy), so it is at least (out - 1) / in. Taps
+    // beyond the kernel's support get no weight.
+    bool antialias = op.getAntialias() != 0 && (linear || cubic);
+    double support = cubic ? 2 : 1;
+    SmallVector<int64_t> firstTap(rank, linear ? 0 : -1);
+    if (antialias) {
+      int64_t reads = 1;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t in = type.getDimSize(d), out = resultType.getDimSize(d);
+        if (!positionOf(d) || in == 0)
+          continue;
+        bool exact = !useScales && !commonScale;
+        double minScale =
+            std::min(1.0, double(exact ? out : std::max<int64_t>(out - 1, 1)) /
+                              double(in));
+        firstTap[d] = static_cast<int64_t>(std::floor(-support / minScale)) + 1;
+        reads *= 2 - 2 * firstTap[d];
+        if (reads > kMaxAntialiasReads)
+          return op.emitError(node +
+                              "antialiased Resize by a factor this "
+                              "small reads more than " +
+                              Twine(kMaxAntialiasReads) +
+                              " input elements per output element");
+      }
+    }
     Value result = buildParallelGeneric(
         rewriter, loc, resultType, /*sizeSource=*/{}, /*inputs=*/{},
         /*inputMaps=*/{},
@@ -285,6 +319,38 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                     math::RoundOp::create(b, nested, original));
               }
               taps.back().push_back(clampIndex(rounded, in));
+              continue;
+            }
+            if (antialias) {
+              // The reference's taps: from base = ceil(x) - 1, offsets
+              // [first, 2 - first), weighted by the kernel at
+              // min(scale, 1) * (offset - (x - base)) and normalized.
+              Value base =
+                  m.sub(math::CeilOp::create(b, nested, original), m.c(1));
+              Value ratio = m.sub(original, base);
+              Value kernelScale =
+                  arith::MinimumFOp::create(b, nested, scaleValues[d], m.c(1));
+              Value total = m.c(0);
+              for (int64_t i = firstTap[d]; i < 2 - firstTap[d]; ++i) {
+                Value position = m.add(base, m.c(double(i)));
+                taps.back().push_back(clampIndex(position, in));
+                Value distance = math::AbsFOp::create(
+                    b, nested,
+                    m.mul(kernelScale, m.sub(m.c(double(i)), ratio)));
+                Value weight =
+                    cubic ? getCubicKernel(m, distance, cubicA)
+                          : arith::MaximumFOp::create(b, nested, m.c(0),
+                                                      m.sub(m.c(1), distance));
+                if (excludeOutside)
+                  weight = m.select(
+                      arith::AndIOp::create(b, nested, m.gt(position, m.c(-1)),
+                                            m.lt(position, m.c(double(in)))),
+                      weight, m.c(0));
+                total = m.add(total, weight);
+                weights.back().push_back(weight);
+              }
+              for (Value &weight : weights.back())
+                weight = m.div(weight, total);
               continue;
             }
             if (linear) {

@@ -207,6 +207,22 @@ func.func @resize_cubic(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>) -> tensor<1x
 
 // -----
 
+// Antialiased linear downscale by 2 (sizes): the kernel widens to four taps
+// per dimension, normalized; sixteen reads.
+// CHECK-LABEL: func.func @resize_antialias
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x2x2xf32>)
+// CHECK: math.absf
+// CHECK: arith.maximumf
+// CHECK-COUNT-16: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+func.func @resize_antialias(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %n = onnx.NoValue
+  %sizes = onnx.Constant {value = dense<[1, 1, 2, 2]> : tensor<4xi64>} : tensor<4xi64>
+  %y = onnx.Resize %x, %n, %n, %sizes {mode = "linear", antialias = 1 : i64} : (tensor<1x1x4x4xf32>, none, none, tensor<4xi64>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
 // Scales of the listed axes only, in the order of `axes`: dim 3 reads the
 // first scale, dim 2 the second.
 // CHECK-LABEL: func.func @resize_axes

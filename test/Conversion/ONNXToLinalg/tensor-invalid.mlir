@@ -30,3 +30,16 @@ func.func @slice_contradicts_type(%x: tensor<20x10xf32>) -> tensor<3x10xf32> {
   %0 = onnx.Slice %x, %st, %en, %n, %n : (tensor<20x10xf32>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<3x10xf32>
   return %0 : tensor<3x10xf32>
 }
+
+// -----
+
+// An antialiased downscale to one element reads the whole input for it:
+// refused beyond 4096 reads per output element.
+func.func @resize_antialias_too_wide(%x: tensor<1x1x128x128xf32>) -> tensor<1x1x1x1xf32> {
+  %n = onnx.NoValue
+  %sizes = onnx.Constant {value = dense<[1, 1, 1, 1]> : tensor<4xi64>} : tensor<4xi64>
+  // expected-error @below {{antialiased Resize by a factor this small reads more than 4096 input elements per output element}}
+  // expected-error @below {{failed to legalize operation 'onnx.Resize'}}
+  %y = onnx.Resize %x, %n, %n, %sizes {mode = "cubic", antialias = 1 : i64} : (tensor<1x1x128x128xf32>, none, none, tensor<4xi64>) -> tensor<1x1x1x1xf32>
+  return %y : tensor<1x1x1x1xf32>
+}

@@ -111,15 +111,17 @@ def ONNX_ResizeOp : ONNX_Op<"Resize", [Pure,
     ONNX_SameDataAndResultElementType]> {
   let summary = "Resize by nearest-neighbour, linear or cubic interpolation";
   let description = [{
-    The opset-19 form without antialias: `scales` (float) or `sizes`
+    The opset-19 form: `scales` (float) or `sizes`
     (int64) give the result size of each dimension listed in `axes` (all
     when absent, in order); `roi` is only read in tf_crop_and_resize mode.
     With `sizes`, `keep_aspect_ratio_policy` `not_larger` or `not_smaller`
     resizes every listed axis by one scale, the largest that keeps the
-    result within the sizes or the smallest that covers them.
+    result within the sizes or the smallest that covers them. `antialias`
+    widens the linear or cubic kernel of a downscaled axis by 1 / scale.
   }];
   let arguments = (ins AnyTensor:$X, ONNX_TensorOrNone:$roi,
                    ONNX_TensorOrNone:$scales, ONNX_TensorOrNone:$sizes,
+                   DefaultValuedAttr<I64Attr, "0">:$antialias,
                    OptionalAttr<DenseI64ArrayAttr>:$axes,
                    DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
                    DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
