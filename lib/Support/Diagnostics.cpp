@@ -85,6 +85,11 @@ ModelDiagnosticHandler::ModelDiagnosticHandler(MLIRContext *context,
     : ScopedDiagnosticHandler(context), fallbackFile(fallbackFile.str()),
       os(os) {
   setHandler([this](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error) {
+      bool seen = !errorLocations.insert(diag.getLocation()).second;
+      if (seen && StringRef(diag.str()).starts_with("failed to legalize"))
+        return success();
+    }
     printDiagnostic(diag, this->fallbackFile, this->os);
     return success();
   });

@@ -249,6 +249,20 @@ def cases():
                args=["{dir}/m.onnx", "--lowrank-compress=rank=2",
                      "--emit=onnx", "-o", "{out}/o.onnx"],
                error=None)
+    # A downscale to one element with an antialiased kernel would read the
+    # whole image for it: refused at compile time, in one line.
+    shrink = make_model(
+        [helper.make_node("Resize", ["x", "", "", "sizes"], ["y"],
+                          mode="cubic", antialias=1, name="shrink")],
+        [INFO("x", TensorProto.FLOAT, [1, 1, 128, 128])],
+        [INFO("y", TensorProto.FLOAT, [1, 1, 1, 1])],
+        [numpy_helper.from_array(np.array([1, 1, 1, 1], np.int64), "sizes")],
+        opset=19)
+    yield dict(name="resize-antialias-too-wide", files={"m.onnx": shrink},
+               tool="lowrank-opt",
+               args=["{dir}/m.onnx", "--emit=obj", "-o", "{out}/m.o"],
+               error=r"node 'shrink': antialiased Resize by a factor this "
+                     r"small reads more than 4096")
 
 
 def write_files(folder, files):

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -30,6 +31,9 @@ public:
 private:
   std::string fallbackFile;
   llvm::raw_ostream &os;
+  /// Where errors were reported: the dialect conversion's own "failed to
+  /// legalize" after a pattern's error on the same operation adds nothing.
+  llvm::DenseSet<mlir::Location> errorLocations;
 };
 
 } // namespace lowrank
