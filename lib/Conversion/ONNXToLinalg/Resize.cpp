@@ -26,6 +26,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -47,9 +48,8 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     Value input = adaptor.getX();
     auto type = dyn_cast<RankedTensorType>(input.getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!type || !resultType || !type.hasStaticShape() ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!type || !resultType)
+      return rewriter.notifyMatchFailure(op, "needs ranked tensors");
     StringRef mode = op.getMode();
     StringRef transform = op.getCoordinateTransformationMode();
     std::string node = getNodePrefix(op);
@@ -78,6 +78,27 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     bool useScales =
         scalesType && scalesType.getRank() == 1 &&
         scalesType.getDimSize(0) == static_cast<int64_t>(resized.size());
+    bool crop = transform == "tf_crop_and_resize";
+    // The dimensions the resize keeps: those `axes` does not list, and
+    // listed ones of a constant scale of 1 (outside tf_crop_and_resize).
+    // Only these may be dynamic (the symbolic batch of an exported
+    // detector); the others need static sizes.
+    DenseFPElementsAttr constantScales;
+    if (useScales)
+      matchPattern(scales, m_Constant(&constantScales));
+    SmallVector<bool> kept(rank, false);
+    for (int64_t d = 0; d < rank; ++d) {
+      std::optional<int64_t> position = positionOf(d);
+      kept[d] =
+          !position ||
+          (constantScales && !crop &&
+           constantScales.getValues<APFloat>()[*position].isExactlyValue(1.0));
+      bool dynamicIn = type.isDynamicDim(d);
+      bool dynamicOut = resultType.isDynamicDim(d);
+      if ((dynamicIn || dynamicOut) && !(kept[d] && dynamicIn && dynamicOut))
+        return rewriter.notifyMatchFailure(
+            op, "needs static sizes where it resizes");
+    }
     Value sizes = adaptor.getSizes();
     if (!useScales && isNoneValue(sizes))
       return op.emitError(node + "Resize needs scales or sizes");
@@ -118,7 +139,10 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
         return op.emitError(node + "Resize changes dimension " + Twine(d) +
                             ", which its axes do not list");
       Value scale;
-      if (position && useScales) {
+      if (kept[d]) {
+        scale = arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getF32FloatAttr(1.0f));
+      } else if (position && useScales) {
         Value index = arith::ConstantIndexOp::create(rewriter, loc, *position);
         scale = tensor::ExtractOp::create(rewriter, loc, scales, index);
         if (scale.getType() != f32)
@@ -134,7 +158,6 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     }
     // tf_crop_and_resize: the region of each listed dimension, as
     // fractions of the input (starts, then ends).
-    bool crop = transform == "tf_crop_and_resize";
     SmallVector<std::pair<Value, Value>> regions(rank);
     if (crop) {
       Value roi = adaptor.getRoi();
@@ -160,7 +183,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       return op.emitError(node + "tf_crop_and_resize needs float elements");
     double extrapolation = op.getExtrapolationValue().convertToDouble();
 
-    if (resultType.getNumElements() == 0) {
+    if (resultType.hasStaticShape() && resultType.getNumElements() == 0) {
       rewriter.replaceOp(op, tensor::EmptyOp::create(rewriter, loc,
                                                      resultType.getShape(),
                                                      type.getElementType()));
@@ -184,7 +207,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       int64_t reads = 1;
       for (int64_t d = 0; d < rank; ++d) {
         int64_t in = type.getDimSize(d), out = resultType.getDimSize(d);
-        if (!positionOf(d) || in == 0)
+        if (kept[d] || in == 0)
           continue;
         bool exact = !useScales && !commonScale;
         double minScale =
@@ -201,7 +224,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       }
     }
     Value result = buildParallelGeneric(
-        rewriter, loc, resultType, /*sizeSource=*/{}, /*inputs=*/{},
+        rewriter, loc, resultType, /*sizeSource=*/input, /*inputs=*/{},
         /*inputMaps=*/{},
         [&](OpBuilder &b, Location nested, ValueRange) -> Value {
           auto f32Constant = [&](double v) -> Value {
@@ -229,10 +252,9 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
             Value outIndex = linalg::IndexOp::create(b, nested, d);
             taps.emplace_back();
             weights.emplace_back();
-            // Dimensions not listed keep their indices, as do listed ones
-            // of scale 1 when the scale is known to be 1.
-            if (in == out &&
-                (!positionOf(d) || (!crop && !useScales && !commonScale))) {
+            // Kept dimensions keep their indices, as do listed ones of
+            // scale out / in = 1.
+            if (kept[d] || (in == out && !crop && !useScales && !commonScale)) {
               taps.back().push_back(outIndex);
               continue;
             }

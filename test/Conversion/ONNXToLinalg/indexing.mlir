@@ -223,6 +223,24 @@ func.func @resize_antialias(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
 
 // -----
 
+// A symbolic batch that the constant scales keep: the result takes the
+// input's size and its index; the spatial dims are resized.
+// CHECK-LABEL: func.func @resize_symbolic_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x4x4xf32>)
+// CHECK: %[[B:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x3x4x4xf32>
+// CHECK: tensor.empty(%[[B]]) : tensor<?x3x8x8xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x3x8x8xf32>)
+// CHECK: %[[I0:.*]] = linalg.index 0
+// CHECK: tensor.extract %[[X]][%[[I0]],
+func.func @resize_symbolic_batch(%x: tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32> {
+  %n = onnx.NoValue
+  %s = onnx.Constant {value = dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>} : tensor<4xf32>
+  %y = onnx.Resize %x, %n, %s, %n : (tensor<?x3x4x4xf32>, none, tensor<4xf32>, none) -> tensor<?x3x8x8xf32>
+  return %y : tensor<?x3x8x8xf32>
+}
+
+// -----
+
 // Scales of the listed axes only, in the order of `axes`: dim 3 reads the
 // first scale, dim 2 the second.
 // CHECK-LABEL: func.func @resize_axes
