@@ -343,39 +343,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
               taps.back().push_back(clampIndex(rounded, in));
               continue;
             }
-            if (antialias) {
-              // The reference's taps: from base = ceil(x) - 1, offsets
-              // [first, 2 - first), weighted by the kernel at
-              // min(scale, 1) * (offset - (x - base)) and normalized.
-              Value base =
-                  m.sub(math::CeilOp::create(b, nested, original), m.c(1));
-              Value ratio = m.sub(original, base);
-              Value kernelScale =
-                  arith::MinimumFOp::create(b, nested, scaleValues[d], m.c(1));
-              Value total = m.c(0);
-              for (int64_t i = firstTap[d]; i < 2 - firstTap[d]; ++i) {
-                Value position = m.add(base, m.c(double(i)));
-                taps.back().push_back(clampIndex(position, in));
-                Value distance = math::AbsFOp::create(
-                    b, nested,
-                    m.mul(kernelScale, m.sub(m.c(double(i)), ratio)));
-                Value weight =
-                    cubic ? getCubicKernel(m, distance, cubicA)
-                          : arith::MaximumFOp::create(b, nested, m.c(0),
-                                                      m.sub(m.c(1), distance));
-                if (excludeOutside)
-                  weight = m.select(
-                      arith::AndIOp::create(b, nested, m.gt(position, m.c(-1)),
-                                            m.lt(position, m.c(double(in)))),
-                      weight, m.c(0));
-                total = m.add(total, weight);
-                weights.back().push_back(weight);
-              }
-              for (Value &weight : weights.back())
-                weight = m.div(weight, total);
-              continue;
-            }
-            if (linear) {
+            if (linear && !antialias) {
               Value floor = math::FloorOp::create(b, nested, original);
               Value upperWeight = m.sub(original, floor);
               taps.back().push_back(clampIndex(floor, in));
@@ -384,30 +352,40 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
               weights.back().push_back(upperWeight);
               continue;
             }
-            // Cubic: the four taps around the position, from the element
-            // before it (the reference prefers the left neighbours, so an
-            // integral position is the third tap, of weight 1).
+            // Cubic, and antialiased linear: the reference's taps from
+            // base = ceil(x) - 1 (it prefers the left neighbours, so an
+            // integral position is the tap at offset 1), at offsets
+            // [first, 2 - first), weighted by the kernel at
+            // kernelScale * (offset - (x - base)). Antialiasing widens the
+            // kernel (kernelScale = min(scale, 1)) and normalizes the
+            // weights; exclude_outside drops the taps outside the input and
+            // renormalizes.
             Value base =
                 m.sub(math::CeilOp::create(b, nested, original), m.c(1));
-            SmallVector<Value> cubicWeights =
-                getCubicWeights(m, m.sub(original, base), cubicA);
+            Value ratio = m.sub(original, base);
+            Value kernelScale = antialias
+                                    ? Value(arith::MinimumFOp::create(
+                                          b, nested, scaleValues[d], m.c(1)))
+                                    : m.c(1);
             Value total = m.c(0);
-            for (int64_t j = 0; j < 4; ++j) {
-              Value position = m.add(base, m.c(double(j - 1)));
+            for (int64_t i = firstTap[d]; i < 2 - firstTap[d]; ++i) {
+              Value position = m.add(base, m.c(double(i)));
               taps.back().push_back(clampIndex(position, in));
-              Value weight = cubicWeights[j];
-              if (excludeOutside) {
-                // Taps outside the input get no weight; the rest are
-                // renormalized.
-                Value inside =
+              Value distance = math::AbsFOp::create(
+                  b, nested, m.mul(kernelScale, m.sub(m.c(double(i)), ratio)));
+              Value weight =
+                  cubic ? getCubicKernel(m, distance, cubicA)
+                        : arith::MaximumFOp::create(b, nested, m.c(0),
+                                                    m.sub(m.c(1), distance));
+              if (excludeOutside)
+                weight = m.select(
                     arith::AndIOp::create(b, nested, m.gt(position, m.c(-1)),
-                                          m.lt(position, m.c(double(in))));
-                weight = m.select(inside, weight, m.c(0));
-                total = m.add(total, weight);
-              }
+                                          m.lt(position, m.c(double(in)))),
+                    weight, m.c(0));
+              total = m.add(total, weight);
               weights.back().push_back(weight);
             }
-            if (excludeOutside)
+            if (antialias || excludeOutside)
               for (Value &weight : weights.back())
                 weight = m.div(weight, total);
           }
