@@ -32,9 +32,6 @@ struct Part {
   SmallVector<char, 0> bitcode;
   /// Created on the calling thread: target registration is not thread-safe.
   std::unique_ptr<TargetMachine> machine;
-  /// The object goes straight to its file: the parts' objects are not held
-  /// in memory at once.
-  std::string objectPath;
   std::string error;
 };
 
@@ -111,8 +108,10 @@ static Error compileWhole(Module &module, unsigned optLevel,
   return Error::success();
 }
 
-/// Runs on a pool thread: everything it touches is the part's own.
-static void compilePart(Part &part, unsigned optLevel) {
+/// Runs on a pool thread: everything it touches is the part's own. The
+/// object goes straight to its file: the parts' objects are not held in
+/// memory at once.
+static void compilePart(Part &part, unsigned optLevel, StringRef objectPath) {
   LLVMContext context;
   Expected<std::unique_ptr<Module>> module = parseBitcodeFile(
       MemoryBufferRef(StringRef(part.bitcode.data(), part.bitcode.size()),
@@ -128,9 +127,9 @@ static void compilePart(Part &part, unsigned optLevel) {
     return;
   }
   std::error_code ec;
-  raw_fd_ostream os(part.objectPath, ec);
+  raw_fd_ostream os(objectPath, ec);
   if (ec) {
-    part.error = "cannot write " + part.objectPath + ": " + ec.message();
+    part.error = ("cannot write " + objectPath + ": " + ec.message()).str();
     return;
   }
   if (failed(emitObjectFile(**module, *part.machine, os))) {
@@ -140,7 +139,7 @@ static void compilePart(Part &part, unsigned optLevel) {
   os.close();
   if (os.has_error()) {
     part.error =
-        "cannot write " + part.objectPath + ": " + os.error().message();
+        ("cannot write " + objectPath + ": " + os.error().message()).str();
     os.clear_error();
   }
 }
@@ -153,21 +152,23 @@ struct PartFiles {
   std::unique_ptr<TemporaryFile> log;
 
   static std::optional<PartFiles> create(unsigned parts) {
-    PartFiles files;
-    for (unsigned i = 0; i < parts + 2; ++i) {
+    auto make = [](StringRef suffix) -> std::unique_ptr<TemporaryFile> {
       Expected<std::unique_ptr<TemporaryFile>> file =
-          TemporaryFile::create(i < parts + 1 ? "o" : "log");
+          TemporaryFile::create(suffix);
       if (!file) {
         consumeError(file.takeError());
-        return std::nullopt;
+        return nullptr;
       }
-      if (i < parts)
-        files.objects.push_back(std::move(*file));
-      else if (i == parts)
-        files.joined = std::move(*file);
-      else
-        files.log = std::move(*file);
-    }
+      return std::move(*file);
+    };
+    PartFiles files;
+    for (unsigned i = 0; i < parts; ++i)
+      if (!files.objects.emplace_back(make("o")))
+        return std::nullopt;
+    files.joined = make("o");
+    files.log = make("log");
+    if (!files.joined || !files.log)
+      return std::nullopt;
     return files;
   }
 };
@@ -219,11 +220,10 @@ static Error compileInParts(std::unique_ptr<Module> module, unsigned optLevel,
   std::vector<std::string> localNames = nameLocalSymbols(*module);
   // Sized once: the tasks hold references to their parts.
   std::vector<Part> work(parts);
-  for (auto [part, file] : llvm::zip_equal(work, files.objects)) {
+  for (Part &part : work) {
     part.machine = createHostTargetMachine();
     if (!part.machine)
       return createStringError("cannot create a target machine for the host");
-    part.objectPath = file->getPath().str();
   }
   {
     mlir::TimingScope compile =
@@ -237,14 +237,17 @@ static Error compileInParts(std::unique_ptr<Module> module, unsigned optLevel,
     SplitModule(
         *module, parts,
         [&](std::unique_ptr<Module> partModule) {
-          Part &part = work[next++];
+          Part &part = work[next];
+          StringRef objectPath = files.objects[next++]->getPath();
           raw_svector_ostream bitcode(part.bitcode);
           WriteBitcodeToFile(*partModule, bitcode);
           partModule.reset();
           if (tasks)
-            tasks->async([&part, optLevel] { compilePart(part, optLevel); });
+            tasks->async([&part, optLevel, objectPath] {
+              compilePart(part, optLevel, objectPath);
+            });
           else
-            compilePart(part, optLevel);
+            compilePart(part, optLevel, objectPath);
         },
         /*PreserveLocals=*/false, /*RoundRobin=*/true);
     module.reset();
