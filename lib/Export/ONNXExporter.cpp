@@ -220,6 +220,34 @@ static bool sameAttributeValue(const ::onnx::AttributeProto &a,
   return x == y;
 }
 
+/// Softmax, LogSoftmax and Hardmax normalize over one axis from opset 13
+/// on and over every axis from `axis` on before (`flatten_from_axis`). An
+/// operation is written at `opset` only where the two agree: its form is
+/// that opset's, or every dimension after `axis` has size 1.
+static LogicalResult checkSoftmaxForm(Operation *op, int64_t opset) {
+  if (!isa<onnx::SoftmaxOp, onnx::LogSoftmaxOp, onnx::HardmaxOp>(op))
+    return success();
+  auto flag = op->getAttrOfType<BoolAttr>("flatten_from_axis");
+  bool flattens = flag && flag.getValue();
+  if (flattens == (opset < 13))
+    return success();
+  auto axisAttr = op->getAttrOfType<IntegerAttr>("axis");
+  int64_t axis = axisAttr ? axisAttr.getInt() : -1;
+  if (auto type = dyn_cast<RankedTensorType>(op->getOperand(0).getType())) {
+    int64_t rank = type.getRank();
+    if (axis < 0)
+      axis += rank;
+    if (axis >= 0 && axis < rank &&
+        llvm::all_of(type.getShape().drop_front(axis + 1),
+                     [](int64_t size) { return size == 1; }))
+      return success();
+  }
+  return op->emitError(op->getName().stripDialect())
+         << (flattens ? " over every axis from `axis` on"
+                      : " over the one axis `axis`")
+         << " has no form at opset " << opset;
+}
+
 LogicalResult GraphExporter::exportNode(Operation *op, StringRef nodeName) {
   if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "onnx")
     return op->emitError("'")
@@ -246,6 +274,9 @@ LogicalResult GraphExporter::exportNode(Operation *op, StringRef nodeName) {
   if (isa<onnx::OpaqueOp>(op))
     return success();
 
+  if (failed(checkSoftmaxForm(op, opset)))
+    return failure();
+
   // Attributes the operator has at the written opset; one it gained later
   // is left out when it holds the default of the version that has it.
   const ::onnx::OpSchema *schema =
@@ -258,6 +289,9 @@ LogicalResult GraphExporter::exportNode(Operation *op, StringRef nodeName) {
   for (NamedAttribute attr : op->getAttrs()) {
     StringRef name = attr.getName().getValue();
     if (name.starts_with("lowrank.") || name.starts_with("onnx."))
+      continue;
+    // The form is checked against the written opset below.
+    if (name == "flatten_from_axis")
       continue;
     if (failed(exportAttribute(*node, attr, op->getLoc())))
       return failure();

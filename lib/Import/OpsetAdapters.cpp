@@ -129,20 +129,42 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
 
   if ((opType == "Softmax" || opType == "LogSoftmax" || opType == "Hardmax") &&
       since < 13) {
-    // Before opset 13 the input is flattened to 2-D at `axis` (default 1);
-    // that equals the modelled softmax over one axis only for the last one.
+    // Before opset 13 the input is flattened to 2-D at `axis` (default 1).
+    // That is the one-axis form when no dimension after `axis` but one can
+    // be larger than 1; otherwise Softmax and LogSoftmax normalize over the
+    // dimensions from `axis` on (`flatten_from_axis`), also when the rank is
+    // known only after shape refinement.
     int64_t axis = attrs.takeInt("axis").value_or(1);
     std::optional<int64_t> rank = inputRank(0);
-    if (!rank)
-      return opaque(opType + " before opset 13 needs a ranked input");
-    if (axis < 0)
-      axis += *rank;
-    if (axis != *rank - 1 && !(*rank == 0 && axis == 0))
-      return opaque(opType + " before opset 13 over axes " +
-                    Twine(axis) + ".." + Twine(*rank - 1) +
-                    " (flattened) is not modelled");
-    form.attributes.push_back(
-        builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis)));
+    std::optional<int64_t> singleAxis;
+    if (rank) {
+      if (axis < 0)
+        axis += *rank;
+      if (*rank == 0 && axis == 0)
+        singleAxis = 0;
+      ArrayRef<int64_t> shape =
+          cast<RankedTensorType>(inputs[0].getType()).getShape();
+      // The one dimension from `axis` on that may exceed 1 (the last when
+      // all are 1).
+      SmallVector<int64_t> wide;
+      for (int64_t dim = std::max<int64_t>(axis, 0); dim < *rank; ++dim)
+        if (shape[dim] != 1)
+          wide.push_back(dim);
+      if (axis >= 0 && axis < *rank && wide.size() <= 1)
+        singleAxis = wide.empty() ? *rank - 1 : wide.front();
+    }
+    if (singleAxis) {
+      form.attributes.push_back(
+          builder.getNamedAttr("axis", builder.getI64IntegerAttr(*singleAxis)));
+    } else if (opType == "Hardmax") {
+      return opaque("Hardmax before opset 13 over more than one axis "
+                    "(flattened) is not modelled");
+    } else {
+      form.attributes.push_back(
+          builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis)));
+      form.attributes.push_back(
+          builder.getNamedAttr("flatten_from_axis", builder.getBoolAttr(true)));
+    }
   } else if (isReduceWithAxesAttribute(opType) && since >= 18) {
     // Opset 18 moved `axes` from an attribute to an input.
     bool noop = attrs.takeInt("noop_with_empty_axes").value_or(0) != 0;

@@ -104,10 +104,13 @@ def _manifest_input(entry, name):
 
 
 def input_shape(value_info, entry=None):
-    """Concrete shape of a graph input: fixed dims as they are; symbolic
-    dims sized by their name; unknown dims from the manifest's recorded
-    shape when there is one."""
+    """Concrete shape of a graph input: the manifest's `check_shape` when it
+    gives one; else fixed dims as they are, symbolic dims sized by their
+    name, unknown dims from the manifest's recorded shape when there is
+    one."""
     recorded = _manifest_input(entry, value_info.name) or {}
+    if "check_shape" in recorded:
+        return list(recorded["check_shape"])
     static_shape = recorded.get("static_shape") or recorded.get("example_shape")
     hints = (entry or {}).get("symbol_sizes", {})
     dims = value_info.type.tensor_type.shape.dim
@@ -124,10 +127,38 @@ def input_shape(value_info, entry=None):
     return shape
 
 
+def _fill(spec, shape, dtype, rng):
+    """An input the manifest describes: `{"value": v}` (every element v),
+    `{"uniform": [low, high]}` (floats, or integers in [low, high)),
+    `{"normal": scale}` or `{"text_lines": [paper, ink]}`."""
+    if "value" in spec:
+        return np.full(shape, spec["value"], dtype=dtype)
+    if "uniform" in spec:
+        low, high = spec["uniform"]
+        if np.issubdtype(dtype, np.integer):
+            return rng.integers(low, high, size=shape).astype(dtype)
+        return rng.uniform(low, high, size=shape).astype(dtype)
+    if "normal" in spec:
+        return (spec["normal"] * rng.standard_normal(shape)).astype(dtype)
+    if "text_lines" in spec:
+        # A page for text detectors: two lines of dashes (ink) on paper,
+        # along the last two dims. Noise fills no detector's output.
+        paper, ink = spec["text_lines"]
+        value = np.full(shape, paper, dtype=dtype)
+        height, width = shape[-2], shape[-1]
+        for top in (height * 3 // 10, height * 6 // 10):
+            rows = slice(top, top + max(1, height * 3 // 20))
+            value[..., rows, width // 10:width * 9 // 10] = ink
+            value[..., rows, width // 10:width * 9 // 10:4] = paper
+        return value
+    raise ValueError(f"unknown fill {spec}")
+
+
 def make_feeds(model, entry=None, seed_name="model"):
     """Seeded random data for every graph input that is not an
-    initializer: integer ids in [0, 100), masks all ones, token type ids
-    zeros, positions 0..n-1, floats standard normal."""
+    initializer: what the manifest's `fill` says, else integer ids in
+    [0, 100), masks all ones, token type ids zeros, positions 0..n-1,
+    floats standard normal."""
     initializers = {init.name for init in model.graph.initializer}
     feeds = {}
     for index, value_info in enumerate(model.graph.input):
@@ -139,7 +170,10 @@ def make_feeds(model, entry=None, seed_name="model"):
         seed = zlib.crc32(f"{seed_name}:{value_info.name}:{index}".encode())
         rng = np.random.default_rng(seed)
         name = value_info.name.lower()
-        if dtype == np.bool_:
+        fill = (_manifest_input(entry, value_info.name) or {}).get("fill")
+        if fill:
+            value = _fill(fill, shape, dtype, rng)
+        elif dtype == np.bool_:
             value = np.ones(shape, dtype=np.bool_)
         elif np.issubdtype(dtype, np.integer):
             if "mask" in name:
@@ -255,11 +289,18 @@ def compare_kept_nodes(original, output, prefix=""):
             out_by_name.setdefault(node.name, []).append(node)
     problems = []
     kept = 0
+    # Names need not be unique (converters name every constant alike): the
+    # k-th node of a name is compared with the k-th of that name.
+    seen = {}
     for node in original.node:
         if not node.name or node.name not in out_by_name:
             continue
+        occurrence = seen.get(node.name, 0)
+        seen[node.name] = occurrence + 1
+        if occurrence >= len(out_by_name[node.name]):
+            continue
         kept += 1
-        other = out_by_name[node.name][0]
+        other = out_by_name[node.name][occurrence]
         where = f"{prefix}{node.name!r}"
         if (other.domain, other.op_type) != (node.domain, node.op_type):
             problems.append(f"node {where} is {other.op_type}, was {node.op_type}")
@@ -611,6 +652,9 @@ def main():
     parser.add_argument("--lowrank-run", default=None,
                         help="also compile and run every model with this "
                         "lowrank-run (the run and run-compressed stages)")
+    parser.add_argument("--expected-run", default=str(EXPECTED_RUN),
+                        help="the models that must compile and run (default: "
+                        "test/corpus/expected_run.txt)")
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds per lowrank-opt call (default 300)")
     args = parser.parse_args()
@@ -633,8 +677,9 @@ def main():
         return 1
 
     expected_run = set()
-    if EXPECTED_RUN.exists():
-        expected_run = {line.strip() for line in EXPECTED_RUN.read_text().splitlines()
+    expected_path = pathlib.Path(args.expected_run)
+    if expected_path.exists():
+        expected_run = {line.strip() for line in expected_path.read_text().splitlines()
                         if line.strip() and not line.startswith("#")}
     passed = failed = run_passes = 0
     for model_path, entry in entries:

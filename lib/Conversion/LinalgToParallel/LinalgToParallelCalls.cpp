@@ -194,8 +194,14 @@ struct LinalgToParallelCallsPass
       SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes,
           strides(type.getRank(), b.getIndexAttr(1));
-      for (int64_t extent : type.getShape())
-        sizes.push_back(b.getIndexAttr(extent));
+      // A buffer may keep a dynamic size where the loop range is static
+      // (a cast result): that size is read from the buffer.
+      for (auto [d, extent] : llvm::enumerate(type.getShape()))
+        sizes.push_back(
+            ShapedType::isDynamic(extent)
+                ? OpFoldResult(
+                      memref::DimOp::create(b, loc, whole, d).getResult())
+                : b.getIndexAttr(extent));
       offsets[*position] = iv;
       sizes[*position] = b.getIndexAttr(1);
       slices.push_back(

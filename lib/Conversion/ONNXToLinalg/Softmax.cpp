@@ -1,6 +1,8 @@
 //===- Softmax.cpp - onnx Softmax and LogSoftmax to linalg ----------------===//
 //
-// Opset 13 semantics: both normalize along the single dimension `axis`.
+// Opset 13 semantics: both normalize along the single dimension `axis`;
+// with `flatten_from_axis` (opsets 1 to 12) along every dimension from
+// `axis` on.
 // The maximum along the axis is subtracted before exponentiating so exp
 // never overflows; the maximum and the sum keep the input's rank with a
 // size-1 axis and are broadcast back along it.
@@ -35,7 +37,7 @@ struct SoftmaxOperands {
 
 static FailureOr<SoftmaxOperands>
 getSoftmaxOperands(ConversionPatternRewriter &rewriter, Operation *op,
-                   Value input, int64_t axis) {
+                   Value input, int64_t axis, bool flattenFromAxis) {
   auto type = dyn_cast<RankedTensorType>(input.getType());
   if (!type || type.getRank() == 0)
     return rewriter.notifyMatchFailure(op, "needs a ranked non-scalar input");
@@ -45,8 +47,11 @@ getSoftmaxOperands(ConversionPatternRewriter &rewriter, Operation *op,
   SoftmaxOperands operands;
   operands.input = input;
   operands.type = type;
-  operands.shape = ReductionShape::fromAxes({normalizeAxis(axis, rank)}, rank,
-                                            /*keepDims=*/true);
+  SmallVector<int64_t> axes = {normalizeAxis(axis, rank)};
+  if (flattenFromAxis)
+    for (int64_t dim = axes.front() + 1; dim < rank; ++dim)
+      axes.push_back(dim);
+  operands.shape = ReductionShape::fromAxes(axes, rank, /*keepDims=*/true);
   operands.reducedType =
       type.clone(operands.shape.getResultShape(type.getShape()));
   MLIRContext *context = rewriter.getContext();
@@ -74,7 +79,8 @@ struct SoftmaxLowering : OpConversionPattern<onnx::SoftmaxOp> {
   matchAndRewrite(onnx::SoftmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     FailureOr<SoftmaxOperands> operands =
-        getSoftmaxOperands(rewriter, op, adaptor.getInput(), op.getAxis());
+        getSoftmaxOperands(rewriter, op, adaptor.getInput(), op.getAxis(),
+                           op.getFlattenFromAxis());
     if (failed(operands))
       return failure();
     Location loc = op.getLoc();
@@ -112,7 +118,8 @@ struct LogSoftmaxLowering : OpConversionPattern<onnx::LogSoftmaxOp> {
   matchAndRewrite(onnx::LogSoftmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     FailureOr<SoftmaxOperands> operands =
-        getSoftmaxOperands(rewriter, op, adaptor.getInput(), op.getAxis());
+        getSoftmaxOperands(rewriter, op, adaptor.getInput(), op.getAxis(),
+                           op.getFlattenFromAxis());
     if (failed(operands))
       return failure();
     Location loc = op.getLoc();

@@ -1,8 +1,10 @@
-// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls | FileCheck %s
+// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls --split-input-file | FileCheck %s
+// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=MIXED
 // Applying the pass twice outlines nothing more: the slices are marked.
-// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls --lowrank-linalg-to-parallel-calls \
+// RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-parallel-calls --lowrank-linalg-to-parallel-calls \
 // RUN:   | FileCheck %s --check-prefix=TWICE
-// RUN: lowrank-opt %s --lowrank-linalg-to-parallel-calls=min-iterations=100000 \
+// RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-parallel-calls=min-iterations=100000 \
 // RUN:   | FileCheck %s --check-prefix=LARGE
 
 // A bias addition (64 x 512 iterations) is outlined: the call site packs the
@@ -77,4 +79,26 @@ func.func @ops(%x: memref<64x512xf32>, %b: memref<512xf32>, %y: memref<64x512xf3
   linalg.copy ins(%a : memref<64x512xf32>) outs(%y : memref<64x512xf32>)
   memref.dealloc %a : memref<64x512xf32>
   return
+}
+
+// -----
+
+// A buffer with a dynamic size where another fixes the loop range (a cast
+// result) is sliced with its size read at run time.
+// MIXED: func.func private @__lowrank_parallel_slice{{.*}}(%[[A:.*]]: memref<64x512xf32>, %[[X:.*]]: memref<64x?xf32>, %[[Y:.*]]: memref<64x512xf32> {llvm.noalias}, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// MIXED: scf.for %[[ROW:.*]] = %[[BEGIN]] to %[[END]]
+// MIXED: memref.subview %[[A]][%[[ROW]], 0] [1, 512] [1, 1]
+// MIXED: %[[COLS:.*]] = memref.dim %[[X]], %{{.*}} : memref<64x?xf32>
+// MIXED: memref.subview %[[X]][%[[ROW]], 0] [1, %[[COLS]]] [1, 1] : memref<64x?xf32> to memref<1x?xf32, strided<[?, 1], offset: ?>>
+// MIXED: memref.subview %[[Y]][%[[ROW]], 0] [1, 512] [1, 1]
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @mixed(%a: memref<64x512xf32>, %x: memref<64x?xf32>) -> memref<64x512xf32> {
+  %y = memref.alloc() : memref<64x512xf32>
+  linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %x : memref<64x512xf32>, memref<64x?xf32>) outs(%y : memref<64x512xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %r = arith.addf %in, %in2 : f32
+    linalg.yield %r : f32
+  }
+  return %y : memref<64x512xf32>
 }

@@ -7,6 +7,7 @@ import os
 import sys
 
 import numpy as np
+import onnxruntime as ort
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
@@ -46,11 +47,37 @@ save("opset9",
      [vi("x", f32, [3, 4])], [vi("y", f32, [3, 2])], opsets=[("", 9)],
      ir_version=4)
 
-# Opset 11: Softmax over a non-last axis flattens: not modelled, opaque.
-save("opset11_softmax_axis0",
-     [helper.make_node("Softmax", ["x"], ["y"], name="softmax", axis=0)],
-     [vi("x", f32, [3, 4])], [vi("y", f32, [3, 4])], opsets=[("", 11)],
-     ir_version=6)
+# Opset 11: Softmax and LogSoftmax over a non-last axis normalize over the
+# input flattened to 2-D there; Hardmax so is not modelled, opaque. The
+# input and ONNX Runtime's outputs are written beside the model.
+save("opset11_softmax_flatten",
+     [helper.make_node("Softmax", ["x"], ["y"], name="softmax", axis=1),
+      helper.make_node("LogSoftmax", ["x"], ["z"], name="logsoftmax",
+                       axis=-3)],
+     [vi("x", f32, [2, 3, 4])], [vi("y", f32, [2, 3, 4]),
+                                 vi("z", f32, [2, 3, 4])],
+     opsets=[("", 11)], ir_version=6)
+# The same after a Reshape to a shape read at run time, whose rank is not
+# known on import: the form is chosen then, the axes once the rank is known.
+save("opset11_softmax_unranked",
+     [helper.make_node("Reshape", ["x", "shape"], ["r"], name="reshape"),
+      helper.make_node("Softmax", ["r"], ["y"], name="softmax", axis=1),
+      helper.make_node("LogSoftmax", ["r"], ["z"], name="logsoftmax",
+                       axis=-3)],
+     [vi("x", f32, [2, 3, 4]), vi("shape", TensorProto.INT64, ["n"])],
+     [vi("y", f32, ["a", "b", "c"]), vi("z", f32, ["a", "b", "c"])],
+     opsets=[("", 11)], ir_version=6)
+np.save(os.path.join(out, "softmax_shape.npy"), np.array([2, 3, 4], np.int64))
+x = np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32)
+np.save(os.path.join(out, "softmax_x.npy"), x)
+session = ort.InferenceSession(os.path.join(out, "opset11_softmax_flatten.onnx"),
+                               providers=["CPUExecutionProvider"])
+for name, value in zip(["y", "z"], session.run(None, {"x": x})):
+    np.save(os.path.join(out, f"softmax_{name}.npy"), value)
+save("opset11_hardmax_flatten",
+     [helper.make_node("Hardmax", ["x"], ["y"], name="hardmax", axis=1)],
+     [vi("x", f32, [2, 3, 4])], [vi("y", f32, [2, 3, 4])],
+     opsets=[("", 11)], ir_version=6)
 
 # Opset 18: ReduceMean's axes as a constant input, Split into uneven parts.
 save("opset18",

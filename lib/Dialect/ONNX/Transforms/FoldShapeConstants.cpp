@@ -330,7 +330,40 @@ struct GatherOfShapeFold : ConstantOperandPattern<onnx::GatherOp> {
   }
 };
 
-/// Slice of a 1-D constant (the form shape tensors take).
+/// The row-major strides of `shape`.
+static SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// The elements of `data` at the offsets `indexOf` gives (summed over the
+/// dimensions) for each position of a result of `shape`, in row-major order.
+static SmallVector<int64_t>
+gatherPositions(const IntTensor &data, ArrayRef<int64_t> shape,
+                function_ref<int64_t(int64_t dim, int64_t index)> indexOf) {
+  SmallVector<int64_t> values;
+  int64_t count = getProduct(shape);
+  values.reserve(count);
+  SmallVector<int64_t> position(shape.size(), 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t offset = 0;
+    for (auto [dim, index] : llvm::enumerate(position))
+      offset += indexOf(dim, index);
+    values.push_back(data.values[offset]);
+    for (int64_t dim = static_cast<int64_t>(shape.size()) - 1; dim >= 0;
+         --dim) {
+      if (++position[dim] < shape[dim])
+        break;
+      position[dim] = 0;
+    }
+  }
+  return values;
+}
+
+/// Slice of a constant of any rank, along any axes and steps (shape
+/// tensors, and pads built by reversing a table, as `torch.stft` exports).
 struct SliceFold : ConstantOperandPattern<onnx::SliceOp> {
   using ConstantOperandPattern::ConstantOperandPattern;
 
@@ -339,36 +372,99 @@ struct SliceFold : ConstantOperandPattern<onnx::SliceOp> {
     std::optional<IntTensor> data = getIntTensor(op.getData(), maxElements);
     std::optional<IntTensor> starts = getIntTensor(op.getStarts(), maxElements);
     std::optional<IntTensor> ends = getIntTensor(op.getEnds(), maxElements);
-    if (!data || data->shape.size() != 1 || !starts || !ends ||
-        starts->values.size() != 1 || ends->values.size() != 1)
-      return rewriter.notifyMatchFailure(op, "not a constant 1-D slice");
-    int64_t step = 1;
-    if (!isa<NoneType>(op.getSteps().getType())) {
-      std::optional<IntTensor> steps = getIntTensor(op.getSteps(), maxElements);
-      if (!steps || steps->values.size() != 1 || steps->values[0] == 0)
-        return rewriter.notifyMatchFailure(op, "steps not a constant");
-      step = steps->values[0];
-    }
-    int64_t size = data->shape[0];
-    int64_t start = starts->values[0], end = ends->values[0];
-    if (start < 0)
-      start += size;
-    if (end < 0)
-      end += size;
-    SmallVector<int64_t> values;
-    if (step > 0) {
-      start = std::clamp<int64_t>(start, 0, size);
-      end = std::clamp<int64_t>(end, 0, size);
-      for (int64_t i = start; i < end; i += step)
-        values.push_back(data->values[i]);
+    if (!data || data->shape.empty() || !starts || !ends ||
+        starts->values.size() != ends->values.size())
+      return rewriter.notifyMatchFailure(op, "not a constant slice");
+    int64_t rank = data->shape.size();
+    size_t count = starts->values.size();
+    SmallVector<int64_t> axes, steps(count, 1);
+    if (isa<NoneType>(op.getAxes().getType())) {
+      for (size_t i = 0; i < count; ++i)
+        axes.push_back(i);
     } else {
-      start = std::clamp<int64_t>(start, 0, size - 1);
-      end = std::clamp<int64_t>(end, -1, size - 1);
-      for (int64_t i = start; i > end; i += step)
-        values.push_back(data->values[i]);
+      std::optional<IntTensor> given = getIntTensor(op.getAxes(), maxElements);
+      if (!given || given->values.size() != count)
+        return rewriter.notifyMatchFailure(op, "axes not a constant");
+      axes = given->values;
     }
-    return replaceWithIntConstant(
-        rewriter, op, {static_cast<int64_t>(values.size())}, values);
+    if (!isa<NoneType>(op.getSteps().getType())) {
+      std::optional<IntTensor> given = getIntTensor(op.getSteps(), maxElements);
+      if (!given || given->values.size() != count)
+        return rewriter.notifyMatchFailure(op, "steps not a constant");
+      steps = given->values;
+    }
+    // Per dimension: the first index taken, the step and the count.
+    SmallVector<int64_t> first(rank, 0), step(rank, 1),
+        shape(data->shape.begin(), data->shape.end());
+    SmallVector<bool> seen(rank, false);
+    for (size_t i = 0; i < count; ++i) {
+      std::optional<int64_t> axis = getAxisIndex(axes[i], rank);
+      if (!axis || seen[*axis] || steps[i] == 0)
+        return rewriter.notifyMatchFailure(op, "invalid axes or steps");
+      seen[*axis] = true;
+      // Computed in 128 bits: starts and ends may be near INT64_MIN/MAX.
+      __int128 size = data->shape[*axis];
+      __int128 begin = starts->values[i], end = ends->values[i];
+      __int128 stride = steps[i];
+      if (begin < 0)
+        begin += size;
+      if (end < 0)
+        end += size;
+      __int128 taken = 0;
+      if (stride > 0) {
+        begin = std::clamp<__int128>(begin, 0, size);
+        end = std::clamp<__int128>(end, 0, size);
+        if (end > begin)
+          taken = (end - begin + stride - 1) / stride;
+      } else {
+        begin = std::clamp<__int128>(begin, 0, size - 1);
+        end = std::clamp<__int128>(end, -1, size - 1);
+        if (begin > end)
+          taken = (begin - end - stride - 1) / -stride;
+      }
+      first[*axis] = static_cast<int64_t>(begin);
+      step[*axis] = steps[i];
+      shape[*axis] = static_cast<int64_t>(taken);
+    }
+    SmallVector<int64_t> strides = getStrides(data->shape);
+    SmallVector<int64_t> values =
+        gatherPositions(*data, shape, [&](int64_t dim, int64_t index) {
+          return (first[dim] + index * step[dim]) * strides[dim];
+        });
+    return replaceWithIntConstant(rewriter, op, shape, values);
+  }
+};
+
+/// Transpose of a constant.
+struct TransposeFold : ConstantOperandPattern<onnx::TransposeOp> {
+  using ConstantOperandPattern::ConstantOperandPattern;
+
+  LogicalResult matchAndRewrite(onnx::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<IntTensor> data = getIntTensor(op.getData(), maxElements);
+    if (!data)
+      return rewriter.notifyMatchFailure(op, "not a constant");
+    int64_t rank = data->shape.size();
+    SmallVector<int64_t> perm;
+    if (std::optional<ArrayRef<int64_t>> given = op.getPerm())
+      perm.assign(given->begin(), given->end());
+    else
+      for (int64_t i = rank - 1; i >= 0; --i)
+        perm.push_back(i);
+    if (static_cast<int64_t>(perm.size()) != rank)
+      return rewriter.notifyMatchFailure(op, "perm does not match the rank");
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm) {
+      if (p < 0 || p >= rank)
+        return rewriter.notifyMatchFailure(op, "perm out of range");
+      shape.push_back(data->shape[p]);
+    }
+    SmallVector<int64_t> strides = getStrides(data->shape);
+    SmallVector<int64_t> values =
+        gatherPositions(*data, shape, [&](int64_t dim, int64_t index) {
+          return index * strides[perm[dim]];
+        });
+    return replaceWithIntConstant(rewriter, op, shape, values);
   }
 };
 
@@ -476,7 +572,7 @@ void lowrank::populateFoldShapeConstantsPatterns(RewritePatternSet &patterns,
   patterns.add<RegroupFold<onnx::ReshapeOp>, RegroupFold<onnx::SqueezeOp>,
                RegroupFold<onnx::UnsqueezeOp>, RegroupFold<onnx::FlattenOp>,
                RegroupFold<onnx::IdentityOp>, ConcatFold, GatherFold,
-               GatherOfShapeFold, SliceFold, ConstantOfShapeFold, RangeFold>(
-      context, maxElements);
+               GatherOfShapeFold, SliceFold, TransposeFold, ConstantOfShapeFold,
+               RangeFold>(context, maxElements);
   patterns.add<ShapeOfPartlyStaticFold, SizeFold>(context);
 }

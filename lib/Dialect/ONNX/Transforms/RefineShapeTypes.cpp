@@ -556,7 +556,19 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
       GatherRefine, GatherNDRefine, MatMulRefine,
       OperandShapeRefine<onnx::CastLikeOp>, OperandShapeRefine<onnx::TriluOp>,
       OperandShapeRefine<onnx::CumSumOp>, OperandShapeRefine<onnx::CumProdOp>,
+      OperandShapeRefine<onnx::BatchNormalizationOp>,
+      OperandShapeRefine<onnx::InstanceNormalizationOp>,
+      OperandShapeRefine<onnx::LayerNormalizationOp>,
+      OperandShapeRefine<onnx::LpNormalizationOp>,
+      OperandShapeRefine<onnx::LRNOp>, OperandShapeRefine<onnx::ClipOp>,
+      OperandShapeRefine<onnx::DropoutOp>,
+      OperandShapeRefine<onnx::ReverseSequenceOp>,
+      OperandShapeRefine<onnx::ScatterElementsOp>,
+      OperandShapeRefine<onnx::ScatterNDOp>,
+      OperandShapeRefine<onnx::ScatterOp>,
       OperandShapeRefine<onnx::GatherElementsOp, 1>>(context);
   populateRefineControlFlowTypesPatterns(patterns);
   populateRefineReductionTypesPatterns(patterns, maxElements);
+  populateRefineWindowTypesPatterns(patterns);
+  populateRefineRecurrentTypesPatterns(patterns);
 }

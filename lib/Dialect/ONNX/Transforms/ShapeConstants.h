@@ -73,6 +73,14 @@ void populateRefineControlFlowTypesPatterns(mlir::RewritePatternSet &patterns);
 void populateRefineShapeTypesPatterns(mlir::RewritePatternSet &patterns,
                                       int64_t maxElements);
 
+/// Patterns refining the result types of LSTM, GRU and RNN from the sizes
+/// of X and R.
+void populateRefineRecurrentTypesPatterns(mlir::RewritePatternSet &patterns);
+
+/// Patterns refining the result types of Conv and the pooling ops from the
+/// static spatial sizes of their input.
+void populateRefineWindowTypesPatterns(mlir::RewritePatternSet &patterns);
+
 /// Patterns refining the result types of reductions and Pad from constant
 /// axes and pads, and operand types from results of the same shape.
 void populateRefineReductionTypesPatterns(mlir::RewritePatternSet &patterns,

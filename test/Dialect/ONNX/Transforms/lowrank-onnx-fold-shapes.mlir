@@ -221,8 +221,8 @@ func.func @negative_axes() -> (tensor<2x3xi64>, tensor<2xi64>) {
 // -----
 
 // Position ids: Range over the sequence length, then Unsqueeze; Mod and
-// Size of static shapes fold too, and the refined types reach Transpose,
-// Concat and Gather.
+// Size of static shapes fold too, and so do the Transpose and Concat of the
+// folded positions.
 // CHECK-LABEL: func.func @range_chain
 // CHECK-NOT: onnx.Range
 // CHECK-NOT: onnx.Size
@@ -230,8 +230,9 @@ func.func @negative_axes() -> (tensor<2x3xi64>, tensor<2xi64>) {
 // CHECK-DAG: onnx.Constant {value = dense<{{\[\[}}0, 2, 4]]> : tensor<1x3xi64>}
 // CHECK-DAG: onnx.Constant {value = dense<24> : tensor<i64>}
 // CHECK-DAG: onnx.Constant {value = dense<[1, 0, 1]> : tensor<3xi64>}
-// CHECK: onnx.Transpose {{.*}} -> tensor<3x1xi64>
-// CHECK: onnx.Concat {{.*}} -> tensor<3x2xi64>
+// CHECK-DAG: onnx.Constant {value = dense<{{\[\[}}0, 0], [2, 2], [4, 4]]> : tensor<3x2xi64>}
+// CHECK-NOT: onnx.Transpose
+// CHECK-NOT: onnx.Concat
 func.func @range_chain(%x: tensor<2x3x4xf32>) -> (tensor<1x?xi64>, tensor<i64>, tensor<3xi64>, tensor<?x?xi64>) {
   %s = onnx.Shape %x : (tensor<2x3x4xf32>) -> tensor<3xi64>
   %i1 = onnx.Constant {value = dense<1> : tensor<i64>} : tensor<i64>
@@ -376,4 +377,50 @@ func.func @reduce_runtime_axes_rank(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>, %b
   %c = onnx.CastLike %r, %x : (tensor<*xf32>, tensor<3x2x2xf32>) -> tensor<3x2xf32>
   %m = onnx.ReduceMax %y, %b : (tensor<3x1x2xf32>, tensor<?xi64>) -> tensor<*xf32>
   return %c, %m : tensor<3x2xf32>, tensor<*xf32>
+}
+
+// -----
+
+// The pads `torch.stft` exports: a 2-D table reversed by a Slice of step -1,
+// transposed and flattened, fold to one constant; the padded length then
+// gives the Conv its static result, and the LSTM after it its sizes.
+// CHECK-LABEL: func.func @reversed_pads_conv_lstm
+// CHECK-NOT: onnx.Slice
+// CHECK-NOT: onnx.Transpose
+// CHECK: %[[P:.*]] = onnx.Constant {value = dense<[0, 128, 0, 128]> : tensor<4xi64>}
+// CHECK: onnx.Pad %{{.*}}, %[[P]], %{{.*}} {mode = "reflect"} : (tensor<4x576xf32>, tensor<4xi64>, none) -> tensor<4x832xf32>
+// CHECK: onnx.Conv {{.*}} -> tensor<4x8x5xf32>
+// CHECK: onnx.MaxPool {{.*}} -> (tensor<4x8x3xf32>, none)
+// CHECK: onnx.Transpose {{.*}} -> tensor<3x4x8xf32>
+// CHECK: onnx.LSTM {{.*}} -> (tensor<3x1x4x16xf32>, tensor<1x4x16xf32>, none)
+func.func @reversed_pads_conv_lstm(%x: tensor<4x576xf32>, %w: tensor<8x1x256xf32>, %lw: tensor<1x64x8xf32>, %lr: tensor<1x64x16xf32>) -> (tensor<?x?x?x?xf32>, tensor<?x?x?xf32>) {
+  %none = onnx.NoValue
+  %table = onnx.Constant {value = dense<[[128, 128], [0, 0]]> : tensor<2x2xi64>} : tensor<2x2xi64>
+  %m1 = onnx.Constant {value = dense<-1> : tensor<1xi64>} : tensor<1xi64>
+  %min = onnx.Constant {value = dense<-9223372036854775807> : tensor<1xi64>} : tensor<1xi64>
+  %zero = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %one = onnx.Constant {value = dense<1> : tensor<1xi64>} : tensor<1xi64>
+  %rev = onnx.Slice %table, %m1, %min, %zero, %m1 : (tensor<2x2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2x2xi64>
+  %t = onnx.Transpose %rev {perm = array<i64: 1, 0>} : (tensor<2x2xi64>) -> tensor<2x2xi64>
+  %pads = onnx.Reshape %t, %m1 : (tensor<2x2xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %p = onnx.Pad %x, %pads, %none {mode = "reflect"} : (tensor<4x576xf32>, tensor<4xi64>, none) -> tensor<?x?xf32>
+  %u = onnx.Unsqueeze %p, %one : (tensor<?x?xf32>, tensor<1xi64>) -> tensor<?x1x?xf32>
+  %c = onnx.Conv %u, %w, %none {kernel_shape = array<i64: 256>, strides = array<i64: 128>} : (tensor<?x1x?xf32>, tensor<8x1x256xf32>, none) -> tensor<?x8x?xf32>
+  %mp, %idx = onnx.MaxPool %c {kernel_shape = array<i64: 2>, strides = array<i64: 2>, ceil_mode = 1 : i64} : (tensor<?x8x?xf32>) -> (tensor<?x8x?xf32>, none)
+  %seq = onnx.Transpose %mp {perm = array<i64: 2, 0, 1>} : (tensor<?x8x?xf32>) -> tensor<?x?x8xf32>
+  %y, %yh, %yc = onnx.LSTM %seq, %lw, %lr, %none, %none, %none, %none, %none {hidden_size = 16 : i64} : (tensor<?x?x8xf32>, tensor<1x64x8xf32>, tensor<1x64x16xf32>, none, none, none, none, none) -> (tensor<?x?x?x?xf32>, tensor<?x?x?xf32>, none)
+  return %y, %yh : tensor<?x?x?x?xf32>, tensor<?x?x?xf32>
+}
+
+// -----
+
+// Normalizations keep their input's shape; global pooling keeps batch and
+// channels.
+// CHECK-LABEL: func.func @normalization_pool_types
+// CHECK: onnx.BatchNormalization {{.*}} -> (tensor<1x4x6x6xf32>, none, none)
+// CHECK: onnx.GlobalAveragePool {{.*}} -> tensor<1x4x1x1xf32>
+func.func @normalization_pool_types(%x: tensor<1x4x6x6xf32>, %s: tensor<4xf32>) -> tensor<*xf32> {
+  %y, %m, %v = onnx.BatchNormalization %x, %s, %s, %s, %s : (tensor<1x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<*xf32>, none, none)
+  %g = onnx.GlobalAveragePool %y : (tensor<*xf32>) -> tensor<*xf32>
+  return %g : tensor<*xf32>
 }

@@ -441,16 +441,24 @@ def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", [Pure]> {
 class ONNX_SoftmaxFamilyOp<string mnemonic>
     : ONNX_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
                          SameOperandsAndResultShape]> {
+  let description = [{
+    The opset-13 form normalizes along the single dimension `axis`. With
+    `flatten_from_axis` (the form of opsets 1 to 12), it normalizes over
+    every dimension from `axis` on, as if the input were flattened to 2-D
+    there; the importer sets it where the two differ or the rank is not
+    known yet.
+  }];
   let arguments = (ins ONNX_FloatTensor:$input,
-                   DefaultValuedAttr<I64Attr, "-1">:$axis);
+                   DefaultValuedAttr<I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$flatten_from_axis);
   let results = (outs ONNX_FloatTensor:$output);
   let hasVerifier = 1;
 }
 def ONNX_SoftmaxOp : ONNX_SoftmaxFamilyOp<"Softmax"> {
-  let summary = "Softmax along one axis";
+  let summary = "Softmax along one axis (or the axes from it on)";
 }
 def ONNX_LogSoftmaxOp : ONNX_SoftmaxFamilyOp<"LogSoftmax"> {
-  let summary = "Logarithm of the softmax along one axis";
+  let summary = "Logarithm of the softmax along one axis (or the axes from it on)";
 }
 
 //===----------------------------------------------------------------------===//
