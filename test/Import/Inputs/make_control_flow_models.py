@@ -38,6 +38,39 @@ save("if",
      [vi("x", f32, [4, 8]), vi("flag", TensorProto.BOOL, [])],
      [vi("y", f32, [4, 8])])
 
+# If whose else branch multiplies the transposed input by a 4 x 3 weight
+# after an inner If that squeezes a last dim of 1 (the rank is known only
+# once the shapes are): it runs only when the input has 4 rows, as in ONNX
+# Runtime.
+ones = numpy_helper.from_array(np.ones((4, 3), np.float32), "w")
+last = numpy_helper.from_array(np.array([-1], np.int64), "last")
+one = numpy_helper.from_array(np.array([1], np.int64), "one")
+squeeze_graph = helper.make_graph(
+    [helper.make_node("Squeeze", ["h", "last"], ["q"], name="squeeze_last")],
+    "squeeze", [], [vi("q", f32, None)])
+keep_graph = helper.make_graph(
+    [helper.make_node("Identity", ["h"], ["k"], name="keep_rank")],
+    "keep", [], [vi("k", f32, None)])
+then_graph = helper.make_graph(
+    [helper.make_node("MatMul", ["h", "w"], ["t"], name="then_matmul")],
+    "then", [], [vi("t", f32, [None, 3])])
+else_graph = helper.make_graph(
+    [helper.make_node("Shape", ["h"], ["s"], name="shape"),
+     helper.make_node("Gather", ["s", "last"], ["d"], name="last_dim"),
+     helper.make_node("Equal", ["d", "one"], ["is_one"], name="is_one"),
+     helper.make_node("Squeeze", ["is_one"], ["c"], name="cond"),
+     helper.make_node("If", ["c"], ["r"], name="squeeze_if_one",
+                      then_branch=squeeze_graph, else_branch=keep_graph),
+     helper.make_node("Transpose", ["r"], ["rt"], name="else_transpose"),
+     helper.make_node("MatMul", ["rt", "w"], ["e"], name="else_matmul")],
+    "else", [], [vi("e", f32, [None, 3])])
+save("if_shapes",
+     [helper.make_node("Abs", ["x"], ["h"], name="abs"),
+      helper.make_node("If", ["flag"], ["y"], name="branch",
+                       then_branch=then_graph, else_branch=else_graph)],
+     [vi("x", f32, ["n", "m"]), vi("flag", TensorProto.BOOL, [])],
+     [vi("y", f32, [None, 3])], [ones, last, one])
+
 # Loop with a trip count, a condition, one carried value and one scan
 # output; the body reads the iteration number and an outer value.
 body = helper.make_graph(

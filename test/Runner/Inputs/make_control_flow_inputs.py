@@ -9,6 +9,8 @@ import numpy as np
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 np.save(os.path.join(out, "x.npy"), np.arange(-2, 2, dtype=np.float32).reshape(1, 4).repeat(4, 0).repeat(2, 1))
+np.save(os.path.join(out, "x2.npy"), np.arange(8, dtype=np.float32).reshape(2, 4))
+np.save(os.path.join(out, "x4.npy"), np.arange(16, dtype=np.float32).reshape(4, 4))
 np.save(os.path.join(out, "true.npy"), np.array(True))
 np.save(os.path.join(out, "false.npy"), np.array(False))
 np.save(os.path.join(out, "m4.npy"), np.array(4, np.int64))

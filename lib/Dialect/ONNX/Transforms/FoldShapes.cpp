@@ -121,8 +121,13 @@ struct FoldShapesPass
     // so the rewrite terminates without an iteration limit.
     GreedyRewriteConfig config;
     config.setMaxIterations(GreedyRewriteConfig::kNoLimit);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    if (failed(applyPatternsGreedily(getOperation(), frozen, config)))
+      return signalPassFailure();
+    // A branch that cannot run with the known shapes fails at run time;
+    // the If then takes its types from the other branch.
+    if (lowrank::trapInvalidBranches(getOperation()) &&
+        failed(applyPatternsGreedily(getOperation(), frozen, config)))
       signalPassFailure();
   }
 };

@@ -69,6 +69,11 @@ void populateFoldShapeConstantsPatterns(mlir::RewritePatternSet &patterns,
 /// If and Scan from their regions'.
 void populateRefineControlFlowTypesPatterns(mlir::RewritePatternSet &patterns);
 
+/// Replaces each branch of an onnx.If under `root` that holds an op which
+/// no longer verifies (its input shapes are known now) by a failed check
+/// that yields empty tensors; true if it replaced any.
+bool trapInvalidBranches(mlir::Operation *root);
+
 /// Patterns refining dynamic result types from constant shape operands.
 void populateRefineShapeTypesPatterns(mlir::RewritePatternSet &patterns,
                                       int64_t maxElements);

@@ -424,3 +424,28 @@ func.func @normalization_pool_types(%x: tensor<1x4x6x6xf32>, %s: tensor<4xf32>) 
   %g = onnx.GlobalAveragePool %y : (tensor<*xf32>) -> tensor<*xf32>
   return %g : tensor<*xf32>
 }
+
+// -----
+
+// A branch that the refined shapes make invalid fails when taken: a failed
+// check naming the node, then empty results; the If takes the other
+// branch's types.
+// CHECK-LABEL: func.func @invalid_branch
+// CHECK: %[[FALSE:.*]] = arith.constant false
+// CHECK: onnx.If %{{.*}} : (tensor<i1>) -> tensor<2x3xf32> {
+// CHECK: onnx.MatMul %{{.*}} : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+// CHECK: } else {
+// CHECK-NEXT: cf.assert %[[FALSE]], "node 'branch': branch 'else_branch' cannot run with these input shapes: 'onnx.MatMul' op contraction sizes differ: 2 vs 4"
+// CHECK-NEXT: %[[EMPTY:.*]] = tensor.empty() : tensor<2x3xf32>
+// CHECK-NEXT: onnx.Yield %[[EMPTY]]
+func.func @invalid_branch(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>, %c: tensor<i1>) -> tensor<*xf32> {
+  %y = onnx.If %c : (tensor<i1>) -> tensor<*xf32> {
+    %m = onnx.MatMul %x, %w : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<*xf32>
+    onnx.Yield %m : tensor<*xf32>
+  } else {
+    %t = onnx.Transpose %x {perm = array<i64: 1, 0>} : (tensor<2x4xf32>) -> tensor<*xf32>
+    %m = onnx.MatMul %t, %w : (tensor<*xf32>, tensor<4x3xf32>) -> tensor<*xf32>
+    onnx.Yield %m : tensor<*xf32>
+  } loc("branch")
+  return %y : tensor<*xf32>
+}

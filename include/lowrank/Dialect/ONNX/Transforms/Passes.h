@@ -3,6 +3,8 @@
 #ifndef LOWRANK_DIALECT_ONNX_TRANSFORMS_PASSES_H
 #define LOWRANK_DIALECT_ONNX_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"

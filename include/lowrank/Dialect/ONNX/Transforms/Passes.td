@@ -18,7 +18,10 @@ def LowrankONNXFoldShapes
     refines the result types of `Reshape`, `Expand`, `ConstantOfShape` and
     `Tile` (and of the elementwise ops that consume them) from the shape
     operands that became constant. Uses outside the onnx dialect keep their
-    type through a `tensor.cast`.
+    type through a `tensor.cast`. A branch of an If that the known shapes
+    make invalid (an op in it no longer verifies) becomes a failed
+    `cf.assert` naming the node: it fails at run time, when taken, as in
+    ONNX Runtime.
 
     Before:
     ```mlir
@@ -37,7 +40,9 @@ def LowrankONNXFoldShapes
     %y = onnx.Reshape %x, %shape : (tensor<2x8xf32>, tensor<3xi64>) -> tensor<2x2x4xf32>
     ```
   }];
-  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"maxElements", "max-elements", "int64_t", /*default=*/"4096",
            "Largest constant (in elements) the pass evaluates or creates">,
