@@ -122,8 +122,10 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
                                             Location loc,
                                             std::string &reason) {
   StringRef opType = node.op_type();
+  // Upsample (opsets 7 to 9) is the Resize of its time (getModelledForm).
+  StringRef modelledType = opType == "Upsample" ? "Resize" : opType;
   std::optional<RegisteredOperationName> registered =
-      RegisteredOperationName::lookup(("onnx." + opType).str(), context);
+      RegisteredOperationName::lookup(("onnx." + modelledType).str(), context);
   if (!isDefaultONNXDomain(node.domain()) || !registered ||
       llvm::is_contained({"NoValue", "Opaque", "Yield"}, opType)) {
     reason = "operator not modelled";
@@ -133,7 +135,7 @@ Operation *GraphImporter::tryImportModelled(const ::onnx::NodeProto &node,
       ::onnx::OpSchemaRegistry::Schema(node.op_type(), opsetVersion, "");
   // Operators introduced after the modelled opset take the node's form.
   const ::onnx::OpSchema *modelled =
-      ::onnx::OpSchemaRegistry::Schema(node.op_type(), kModelledOpset, "");
+      ::onnx::OpSchemaRegistry::Schema(modelledType.str(), kModelledOpset, "");
   if (!modelled && schema)
     modelled = ::onnx::OpSchemaRegistry::Schema(
         node.op_type(), schema->SinceVersion(), "");

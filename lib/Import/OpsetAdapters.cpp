@@ -296,8 +296,42 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     }
     form.operands.resize(constantAxes ? 3 : 4);
     form.extraOperands = constantAxes ? 0 : 1;
-  } else if (opType == "Resize" && since < 11) {
-    return opaque("Resize before opset 11 is not modelled");
+  } else if (opType == "Upsample" || (opType == "Resize" && since < 11)) {
+    // Upsample (7: scales an attribute; 9: an input) and Resize-10 are
+    // Resize with asymmetric coordinates; nearest rounds as ONNX Runtime
+    // does for them (`simple`: down when upscaling, up when downscaling).
+    if (since >= 10 && opType == "Upsample")
+      return opaque("Upsample is deprecated from opset 10 on");
+    Value scales = inputs.size() > 1 ? inputs[1] : Value();
+    if (since < 9 && opType == "Upsample") {
+      const ::onnx::AttributeProto *given = attrs.take("scales");
+      if (!given || given->type() != ::onnx::AttributeProto::FLOATS)
+        return opaque("Upsample without scales");
+      SmallVector<float> values(given->floats().begin(), given->floats().end());
+      auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                        builder.getF32Type());
+      scales = onnx::ConstantOp::create(
+          builder, loc, type,
+          cast<ElementsAttr>(DenseElementsAttr::get(type, ArrayRef(values))));
+    }
+    if (!scales || isa<NoneType>(scales.getType()))
+      return opaque(opType + " without scales");
+    StringRef mode = "nearest";
+    if (const ::onnx::AttributeProto *given = attrs.take("mode"))
+      mode = given->s();
+    // Opset 7 spelled bilinear interpolation `bilinear` as well.
+    if (mode == "bilinear")
+      mode = "linear";
+    if (mode != "nearest" && mode != "linear")
+      return opaque(opType + " mode '" + mode + "' is not modelled");
+    form.operands = {inputs[0], getNoValue(), scales, getNoValue()};
+    form.attributes.push_back(
+        builder.getNamedAttr("mode", builder.getStringAttr(mode)));
+    form.attributes.push_back(builder.getNamedAttr(
+        "coordinate_transformation_mode", builder.getStringAttr("asymmetric")));
+    if (mode == "nearest")
+      form.attributes.push_back(builder.getNamedAttr(
+          "nearest_mode", builder.getStringAttr("simple")));
   } else if (opType == "Dropout" && since < 12) {
     // Inference ignores the ratio; opset 12 made it an input.
     attrs.take("ratio");
@@ -327,7 +361,9 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
 
   // The remaining attributes carry over by name.
   std::optional<RegisteredOperationName> registered =
-      RegisteredOperationName::lookup(("onnx." + opType).str(), context);
+      RegisteredOperationName::lookup(
+          ("onnx." + (opType == "Upsample" ? "Resize" : opType)).str(),
+          context);
   ArrayRef<StringAttr> known = registered->getAttributeNames();
   for (const auto &entry : attrs.rest()) {
     StringRef name = entry.getKey();

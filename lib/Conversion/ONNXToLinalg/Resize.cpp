@@ -326,6 +326,15 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                 rounded = floor;
               } else if (nearestMode == "ceil") {
                 rounded = math::CeilOp::create(b, nested, original);
+              } else if (nearestMode == "simple") {
+                // Upsample and Resize-10, as ONNX Runtime runs them: up on
+                // a downscaled axis, else down.
+                Value downscaled =
+                    arith::CmpFOp::create(b, nested, arith::CmpFPredicate::OLT,
+                                          scale, f32Constant(1));
+                rounded = arith::SelectOp::create(
+                    b, nested, downscaled,
+                    math::CeilOp::create(b, nested, original), floor);
               } else {
                 // Round half away from zero, except exact halves, which go
                 // down (round_prefer_floor) or up (round_prefer_ceil).

@@ -159,3 +159,35 @@ save("transposed_weights",
      [vi("x", f32, [3, 8])], [vi("y", f32, [3, 8])],
      [init("W1", rng.standard_normal((8, 12)).astype(np.float32)),
       init("W2", rng.standard_normal((8, 12)).astype(np.float32))])
+
+# Upsample (opset 7: scales an attribute; 9: an input) and Resize-10 are
+# Resize with asymmetric coordinates and ONNX Runtime's rounding of their
+# time. Each model's input and ONNX Runtime's output are written beside it.
+image = rng.standard_normal((1, 2, 3, 4)).astype(np.float32)
+np.save(os.path.join(out, "image.npy"), image)
+resize_models = {
+    "upsample7_nearest": (
+        [helper.make_node("Upsample", ["x"], ["y"], name="up", mode="nearest",
+                          scales=[1.0, 1.0, 2.0, 1.5])], [], 7),
+    "upsample7_bilinear": (
+        [helper.make_node("Upsample", ["x"], ["y"], name="up", mode="linear",
+                          scales=[1.0, 1.0, 2.0, 2.5])], [], 7),
+    "upsample9_nearest": (
+        [helper.make_node("Upsample", ["x", "scales"], ["y"], name="up")],
+        [init("scales", np.array([1, 1, 3, 2], np.float32))], 9),
+    "resize10_down_nearest": (
+        [helper.make_node("Resize", ["x", "scales"], ["y"], name="down")],
+        [init("scales", np.array([1, 1, 0.5, 0.6], np.float32))], 10),
+    "resize10_linear": (
+        [helper.make_node("Resize", ["x", "scales"], ["y"], name="up",
+                          mode="linear")],
+        [init("scales", np.array([1, 1, 1.5, 0.75], np.float32))], 10),
+}
+for name, (nodes, inits, opset) in resize_models.items():
+    save(name, nodes, [vi("x", f32, [1, 2, 3, 4])],
+         [vi("y", f32, ["n", "c", "h", "w"])],
+         inits, opsets=[("", opset)], ir_version=4 if opset < 10 else 5)
+    session = ort.InferenceSession(os.path.join(out, name + ".onnx"),
+                                   providers=["CPUExecutionProvider"])
+    np.save(os.path.join(out, name + "_y.npy"),
+            session.run(None, {"x": image})[0])

@@ -207,9 +207,9 @@ LogicalResult ResizeOp::verify() {
                           getCoordinateTransformationMode()))
     return emitOpError("unknown coordinate_transformation_mode '")
            << getCoordinateTransformationMode() << "'";
-  if (!llvm::is_contained(
-          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
-          getNearestMode()))
+  if (!llvm::is_contained({"round_prefer_floor", "round_prefer_ceil", "floor",
+                           "ceil", "simple"},
+                          getNearestMode()))
     return emitOpError("unknown nearest_mode '") << getNearestMode() << "'";
   if (!llvm::is_contained({"stretch", "not_larger", "not_smaller"},
                           getKeepAspectRatioPolicy()))

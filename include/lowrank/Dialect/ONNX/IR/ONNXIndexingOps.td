@@ -118,6 +118,8 @@ def ONNX_ResizeOp : ONNX_Op<"Resize", [Pure,
     resizes every listed axis by one scale, the largest that keeps the
     result within the sizes or the smallest that covers them. `antialias`
     widens the linear or cubic kernel of a downscaled axis by 1 / scale.
+    `nearest_mode` `simple` is the rounding of Upsample and Resize-10 (up on
+    a downscaled axis, down otherwise), which import as this op.
   }];
   let arguments = (ins AnyTensor:$X, ONNX_TensorOrNone:$roi,
                    ONNX_TensorOrNone:$scales, ONNX_TensorOrNone:$sizes,
