@@ -332,6 +332,12 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     if (mode == "nearest")
       form.attributes.push_back(builder.getNamedAttr(
           "nearest_mode", builder.getStringAttr("simple")));
+  } else if (opType == "TopK" && since < 10) {
+    // Opset 1: k is an attribute; opset 10 made it a 1-element input.
+    std::optional<int64_t> k = attrs.takeInt("k");
+    if (!k)
+      return opaque("TopK before opset 10 without k");
+    setOperand(1, createI64Constant({*k}, loc));
   } else if (opType == "Dropout" && since < 12) {
     // Inference ignores the ratio; opset 12 made it an input.
     attrs.take("ratio");

@@ -183,11 +183,17 @@ resize_models = {
                           mode="linear")],
         [init("scales", np.array([1, 1, 1.5, 0.75], np.float32))], 10),
 }
+# TopK-1: k is an attribute.
+resize_models["topk1"] = (
+    [helper.make_node("TopK", ["x"], ["y", "i"], name="top", k=2, axis=3)],
+    [], 9)
 for name, (nodes, inits, opset) in resize_models.items():
-    save(name, nodes, [vi("x", f32, [1, 2, 3, 4])],
-         [vi("y", f32, ["n", "c", "h", "w"])],
+    outputs = [vi("y", f32, ["n", "c", "h", "w"])]
+    if name == "topk1":
+        outputs.append(vi("i", TensorProto.INT64, ["n", "c", "h", "w"]))
+    save(name, nodes, [vi("x", f32, [1, 2, 3, 4])], outputs,
          inits, opsets=[("", opset)], ir_version=4 if opset < 10 else 5)
     session = ort.InferenceSession(os.path.join(out, name + ".onnx"),
                                    providers=["CPUExecutionProvider"])
-    np.save(os.path.join(out, name + "_y.npy"),
-            session.run(None, {"x": image})[0])
+    for output, value in zip("yi", session.run(None, {"x": image})):
+        np.save(os.path.join(out, f"{name}_{output}.npy"), value)
