@@ -326,6 +326,7 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXCumulativeToLinalgPatterns(patterns);
   populateONNXScatterToLinalgPatterns(patterns);
   populateONNXSelectionToLinalgPatterns(patterns);
+  populateONNXNonZeroToLinalgPatterns(patterns);
   populateONNXResizeToLinalgPatterns(patterns);
   populateONNXReverseSequenceToLinalgPatterns(patterns);
   populateONNXGridSampleToLinalgPatterns(patterns);

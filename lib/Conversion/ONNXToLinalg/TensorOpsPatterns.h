@@ -37,6 +37,9 @@ void populateONNXScatterToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// TopK, Hardmax, OneHot and EyeLike.
 void populateONNXSelectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// NonZero.
+void populateONNXNonZeroToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 /// ReverseSequence.
 void populateONNXReverseSequenceToLinalgPatterns(
     mlir::RewritePatternSet &patterns);

@@ -1,4 +1,4 @@
-//===- ONNXSelectionOps.cpp - Verifiers of TopK, Hardmax, OneHot, EyeLike -===//
+//===- ONNXSelectionOps.cpp - Verifiers of the selection operators --------===//
 //
 // Ranks and axes of the selection operators. Dynamic dimensions are
 // accepted wherever a static size would be checked.
@@ -81,5 +81,19 @@ LogicalResult EyeLikeOp::verify() {
       failed(
           verifyCompatibleShape(inputType.getShape(), resultType.getShape())))
     return emitOpError("the result must have the shape of input");
+  return success();
+}
+
+LogicalResult NonZeroOp::verify() {
+  auto resultType = dyn_cast<RankedTensorType>(getY().getType());
+  if (!resultType)
+    return success();
+  if (resultType.getRank() != 2)
+    return emitOpError("result must have rank 2, got ") << resultType.getRank();
+  std::optional<int64_t> rank = getRankOf(getX());
+  if (rank && !resultType.isDynamicDim(0) &&
+      resultType.getDimSize(0) != std::max<int64_t>(*rank, 1))
+    return emitOpError("result has ") << resultType.getDimSize(0)
+                                      << " rows for an input of rank " << *rank;
   return success();
 }

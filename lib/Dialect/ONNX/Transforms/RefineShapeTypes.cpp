@@ -482,6 +482,21 @@ struct MatMulRefine : OpRewritePattern<onnx::MatMulOp> {
   }
 };
 
+/// NonZero: one row per input dimension; the column count depends on the
+/// values.
+struct NonZeroRefine : OpRewritePattern<onnx::NonZeroOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::NonZeroOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "input unranked");
+    return refineToShape(rewriter, op,
+                         {std::max<int64_t>(type.getRank(), 1), kDynamic});
+  }
+};
+
 /// Ops whose result has the shape of their first operand without the
 /// SameOperandsAndResultShape trait (other operands are scalars, types or
 /// parameters), or of their second (GatherElements: the indices).
@@ -553,7 +568,7 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
       context, maxElements);
   patterns.add<
       ElementwiseRefine, OperandFromResultRefine, TransposeRefine, ConcatRefine,
-      GatherRefine, GatherNDRefine, MatMulRefine,
+      GatherRefine, GatherNDRefine, MatMulRefine, NonZeroRefine,
       OperandShapeRefine<onnx::CastLikeOp>, OperandShapeRefine<onnx::TriluOp>,
       OperandShapeRefine<onnx::CumSumOp>, OperandShapeRefine<onnx::CumProdOp>,
       OperandShapeRefine<onnx::BatchNormalizationOp>,

@@ -2,7 +2,8 @@
 //
 // Operators that select positions rather than compute values: the k
 // largest or smallest elements, the one-hot encodings of indices or of the
-// maximum, and identity matrices. Included by ONNXOps.td.
+// maximum, identity matrices and the positions of nonzero elements.
+// Included by ONNXOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,6 +56,17 @@ def ONNX_EyeLikeOp : ONNX_Op<"EyeLike", [Pure]> {
   let arguments = (ins AnyTensor:$input, OptionalAttr<I64Attr>:$dtype,
                    DefaultValuedAttr<I64Attr, "0">:$k);
   let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def ONNX_NonZeroOp : ONNX_Op<"NonZero", [Pure]> {
+  let summary = "The positions of the nonzero elements of `X`";
+  let description = [{
+    A rank(X) x N tensor: column j holds the index of the j-th nonzero
+    element of `X` in row-major order. N depends on the values of `X`.
+  }];
+  let arguments = (ins AnyTensor:$X);
+  let results = (outs ONNX_I64Tensor:$Y);
   let hasVerifier = 1;
 }
 
