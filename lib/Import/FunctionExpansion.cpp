@@ -101,10 +101,12 @@ static void inferTypesTolerantly(::onnx::ModelProto &model) {
 static bool inlineFunctions(::onnx::ModelProto &model,
                             ::onnx::inliner::FunctionIdVector ids) {
   // The attempt works on a copy; the weights' bytes, which the inliner does
-  // not read, stay out of it.
+  // not read, stay out of it. Only tensors holding raw bytes lend them: a
+  // tensor of typed fields (int64_data) must not gain an empty raw_data.
   StringMap<std::string> weights;
   for (auto &tensor : *model.mutable_graph()->mutable_initializer())
-    weights[tensor.name()].swap(*tensor.mutable_raw_data());
+    if (tensor.has_raw_data())
+      weights[tensor.name()].swap(*tensor.mutable_raw_data());
   ::onnx::ModelProto expanded = model;
   bool inlined = true;
   try {

@@ -468,6 +468,88 @@ struct TransposeFold : ConstantOperandPattern<onnx::TransposeOp> {
   }
 };
 
+/// ReduceSum, ReduceProd, ReduceMax and ReduceMin of a small integer
+/// constant (a shape's element count, as tf2onnx computes it).
+template <typename ReduceOp>
+struct ReduceFold : ConstantOperandPattern<ReduceOp> {
+  using ConstantOperandPattern<ReduceOp>::ConstantOperandPattern;
+  using Combine = int64_t (*)(int64_t, int64_t);
+
+  ReduceFold(MLIRContext *context, int64_t maxElements, int64_t identity,
+             Combine combine)
+      : ConstantOperandPattern<ReduceOp>(context, maxElements),
+        identity(identity), combine(combine) {}
+
+  /// The listed axes: the attribute, or ReduceSum's constant operand; none
+  /// when they are not known.
+  static std::optional<SmallVector<int64_t>> getAxes(ReduceOp op,
+                                                     int64_t maxElements) {
+    if constexpr (std::is_same_v<ReduceOp, onnx::ReduceSumOp>) {
+      if (isa<NoneType>(op.getAxes().getType()))
+        return SmallVector<int64_t>{};
+      std::optional<IntTensor> axes = getIntTensor(op.getAxes(), maxElements);
+      if (!axes)
+        return std::nullopt;
+      return axes->values;
+    } else {
+      if (op.getDynamicAxes())
+        return std::nullopt;
+      if (std::optional<ArrayRef<int64_t>> axes = op.getAxes())
+        return SmallVector<int64_t>(axes->begin(), axes->end());
+      return SmallVector<int64_t>{};
+    }
+  }
+
+  LogicalResult matchAndRewrite(ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<IntTensor> data =
+        getIntTensor(op.getData(), this->maxElements);
+    std::optional<SmallVector<int64_t>> axes = getAxes(op, this->maxElements);
+    if (!data || !axes)
+      return rewriter.notifyMatchFailure(op, "not a constant reduction");
+    // The values are read sign-extended: unsigned maxima would compare
+    // wrongly.
+    if (cast<TensorType>(op.getData().getType())
+            .getElementType()
+            .isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "unsigned elements");
+    int64_t rank = data->shape.size();
+    if (axes->empty() && op.getNoopWithEmptyAxes())
+      return replaceWithIntConstant(rewriter, op, data->shape, data->values);
+    SmallVector<bool> reduced(rank, axes->empty());
+    for (int64_t axis : *axes) {
+      std::optional<int64_t> index = getAxisIndex(axis, rank);
+      if (!index)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      reduced[*index] = true;
+    }
+    SmallVector<int64_t> kept, shape;
+    for (int64_t d = 0; d < rank; ++d) {
+      kept.push_back(reduced[d] ? 1 : data->shape[d]);
+      if (!reduced[d] || op.getKeepdims())
+        shape.push_back(kept.back());
+    }
+    SmallVector<int64_t> values(getProduct(kept), identity);
+    SmallVector<int64_t> strides = getStrides(kept);
+    SmallVector<int64_t> position(rank, 0);
+    for (int64_t value : data->values) {
+      int64_t offset = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        offset += reduced[d] ? 0 : position[d] * strides[d];
+      values[offset] = combine(values[offset], value);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++position[d] < data->shape[d])
+          break;
+        position[d] = 0;
+      }
+    }
+    return replaceWithIntConstant(rewriter, op, shape, values);
+  }
+
+  int64_t identity;
+  Combine combine;
+};
+
 /// A small ConstantOfShape becomes a splat constant of any element type.
 struct ConstantOfShapeFold : ConstantOperandPattern<onnx::ConstantOfShapeOp> {
   using ConstantOperandPattern::ConstantOperandPattern;
@@ -575,4 +657,19 @@ void lowrank::populateFoldShapeConstantsPatterns(RewritePatternSet &patterns,
                GatherOfShapeFold, SliceFold, TransposeFold, ConstantOfShapeFold,
                RangeFold>(context, maxElements);
   patterns.add<ShapeOfPartlyStaticFold, SizeFold>(context);
+  // Sums and products wrap in two's complement, as above.
+  patterns.add<ReduceFold<onnx::ReduceSumOp>>(
+      context, maxElements, 0, [](int64_t a, int64_t b) {
+        return static_cast<int64_t>(uint64_t(a) + uint64_t(b));
+      });
+  patterns.add<ReduceFold<onnx::ReduceProdOp>>(
+      context, maxElements, 1, [](int64_t a, int64_t b) {
+        return static_cast<int64_t>(uint64_t(a) * uint64_t(b));
+      });
+  patterns.add<ReduceFold<onnx::ReduceMaxOp>>(
+      context, maxElements, std::numeric_limits<int64_t>::min(),
+      [](int64_t a, int64_t b) { return std::max(a, b); });
+  patterns.add<ReduceFold<onnx::ReduceMinOp>>(
+      context, maxElements, std::numeric_limits<int64_t>::max(),
+      [](int64_t a, int64_t b) { return std::min(a, b); });
 }

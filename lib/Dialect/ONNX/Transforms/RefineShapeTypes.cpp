@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ShapeConstants.h"
+#include "lowrank/Dialect/ONNX/IR/EinsumEquation.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Dialect/ONNX/IR/SliceBounds.h"
 
@@ -482,6 +483,61 @@ struct MatMulRefine : OpRewritePattern<onnx::MatMulOp> {
   }
 };
 
+/// Gemm: the rows of op(A) and the columns of op(B).
+struct GemmRefine : OpRewritePattern<onnx::GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> a = getRankedShape(op.getA());
+    std::optional<SmallVector<int64_t>> b = getRankedShape(op.getB());
+    if (!a || !b || a->size() != 2 || b->size() != 2)
+      return rewriter.notifyMatchFailure(op, "operands are not matrices");
+    return refineToShape(
+        rewriter, op,
+        {(*a)[op.getTransA() ? 1 : 0], (*b)[op.getTransB() ? 0 : 1]});
+  }
+};
+
+/// Einsum: each result dimension's size from an input dimension of the same
+/// letter (a size other than 1 where broadcast dimensions differ).
+struct EinsumRefine : OpRewritePattern<onnx::EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<SmallVector<int64_t>> shapes;
+    SmallVector<int64_t> ranks;
+    for (Value input : op.getInputs()) {
+      std::optional<SmallVector<int64_t>> shape = getRankedShape(input);
+      if (!shape)
+        return rewriter.notifyMatchFailure(op, "an input is unranked");
+      ranks.push_back(shape->size());
+      shapes.push_back(std::move(*shape));
+    }
+    std::string error;
+    FailureOr<onnx::EinsumEquation> equation =
+        onnx::parseEinsumEquation(op.getEquation(), ranks, error);
+    if (failed(equation))
+      return rewriter.notifyMatchFailure(op, "equation does not parse");
+    // Per loop: the static size, 1 when every size seen is 1, else dynamic.
+    SmallVector<int64_t> sizes(equation->numLoops, 1);
+    SmallVector<bool> dynamic(equation->numLoops, false);
+    for (auto [shape, loops] : llvm::zip(shapes, equation->inputLoops))
+      for (auto [size, loop] : llvm::zip(shape, loops)) {
+        if (ShapedType::isDynamic(size))
+          dynamic[loop] = true;
+        else if (size != 1)
+          sizes[loop] = size;
+      }
+    SmallVector<int64_t> result;
+    for (int64_t loop : equation->outputLoops)
+      result.push_back(sizes[loop] == 1 && dynamic[loop] ? kDynamic
+                                                         : sizes[loop]);
+    return refineToShape(rewriter, op, result);
+  }
+};
+
 /// NonZero: one row per input dimension; the column count depends on the
 /// values.
 struct NonZeroRefine : OpRewritePattern<onnx::NonZeroOp> {
@@ -568,9 +624,10 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
       context, maxElements);
   patterns.add<
       ElementwiseRefine, OperandFromResultRefine, TransposeRefine, ConcatRefine,
-      GatherRefine, GatherNDRefine, MatMulRefine, NonZeroRefine,
-      OperandShapeRefine<onnx::CastLikeOp>, OperandShapeRefine<onnx::TriluOp>,
-      OperandShapeRefine<onnx::CumSumOp>, OperandShapeRefine<onnx::CumProdOp>,
+      GatherRefine, GatherNDRefine, MatMulRefine, GemmRefine, EinsumRefine,
+      NonZeroRefine, OperandShapeRefine<onnx::CastLikeOp>,
+      OperandShapeRefine<onnx::TriluOp>, OperandShapeRefine<onnx::CumSumOp>,
+      OperandShapeRefine<onnx::CumProdOp>,
       OperandShapeRefine<onnx::BatchNormalizationOp>,
       OperandShapeRefine<onnx::InstanceNormalizationOp>,
       OperandShapeRefine<onnx::LayerNormalizationOp>,

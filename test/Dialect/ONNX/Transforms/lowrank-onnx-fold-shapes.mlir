@@ -449,3 +449,32 @@ func.func @invalid_branch(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>, %c: tensor<i
   } loc("branch")
   return %y : tensor<*xf32>
 }
+
+// -----
+
+// tf2onnx's element count of a weight's trailing dims (ReduceProd of a
+// constant) folds; the Reshape, the Gemm after it and an Einsum get static
+// types.
+// CHECK-LABEL: func.func @gemm_einsum_types
+// CHECK-NOT: onnx.ReduceProd
+// CHECK-DAG: onnx.Constant {value = dense<[-1, 128]> : tensor<2xi64>}
+// CHECK-DAG: onnx.Constant {value = dense<{{\[\[}}3, 5]]> : tensor<1x2xi64>}
+// CHECK-DAG: onnx.Constant {value = dense<24> : tensor<i64>}
+// CHECK: onnx.Reshape {{.*}} -> tensor<4x128xf32>
+// CHECK: onnx.Gemm {{.*}} -> tensor<3x4xf32>
+// CHECK: onnx.Einsum {{.*}} -> tensor<3x4x2xf32>
+func.func @gemm_einsum_types(%a: tensor<3x128xf32>, %w: tensor<4x8x16xf32>, %e: tensor<2x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xi64>, tensor<*xi64>) {
+  %none = onnx.NoValue
+  %m1 = onnx.Constant {value = dense<-1> : tensor<1xi64>} : tensor<1xi64>
+  %trailing = onnx.Constant {value = dense<[8, 16]> : tensor<2xi64>} : tensor<2xi64>
+  %count = onnx.ReduceProd %trailing : (tensor<2xi64>) -> tensor<1xi64>
+  %shape = onnx.Concat %m1, %count {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %b = onnx.Reshape %w, %shape : (tensor<4x8x16xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %g = onnx.Gemm %a, %b, %none {transB = 1 : i64} : (tensor<3x128xf32>, tensor<?x?xf32>, none) -> tensor<*xf32>
+  %s = onnx.Einsum %g, %e {equation = "ij,kj->ijk"} : (tensor<*xf32>, tensor<2x4xf32>) -> tensor<*xf32>
+  %table = onnx.Constant {value = dense<[[1, 2], [3, 5]]> : tensor<2x2xi64>} : tensor<2x2xi64>
+  %rows = onnx.ReduceMax %table {axes = array<i64: 0>} : (tensor<2x2xi64>) -> tensor<*xi64>
+  %zero = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %all = onnx.ReduceSum %trailing, %zero {keepdims = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<*xi64>
+  return %g, %s, %rows, %all : tensor<*xf32>, tensor<*xf32>, tensor<*xi64>, tensor<*xi64>
+}
