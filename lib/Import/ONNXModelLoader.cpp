@@ -345,6 +345,55 @@ static SmallVector<StringRef> getFailedInferenceOps(StringRef message) {
   return ops;
 }
 
+/// Strict shape inference with data propagation (shapes computed from
+/// Shape, Gather, Concat, ... of known dims). ONNX's data propagation
+/// rejects some valid models (a broadcast of [320, 1] and [459] read as
+/// rank-1 values); those are inferred again without it, from a copy taken
+/// before the first attempt, which reported errors throw unchanged when
+/// the second attempt fails too. The copy borrows no weight bytes.
+static void inferShapesWithFallback(::onnx::ModelProto &model) {
+  auto infer = [](::onnx::ModelProto &target, bool dataPropagation) {
+    ::onnx::ShapeInferenceOptions options(/*check_type=*/true,
+                                          /*strict_mode=*/1, dataPropagation);
+    ::onnx::shape_inference::InferShapes(target, &GuardedSchemaRegistry::get(),
+                                         options);
+  };
+  auto moveRawData = [](::onnx::ModelProto &from, ::onnx::ModelProto &to) {
+    auto *source = from.mutable_graph()->mutable_initializer();
+    auto *target = to.mutable_graph()->mutable_initializer();
+    for (int i = 0; i < source->size() && i < target->size(); ++i)
+      if ((*source)[i].has_raw_data())
+        (*target)[i].mutable_raw_data()->swap(*(*source)[i].mutable_raw_data());
+  };
+  ::onnx::ModelProto backup;
+  {
+    // Copy everything but the weights' bytes.
+    ::onnx::ModelProto bytes;
+    for (int i = 0; i < model.graph().initializer_size(); ++i)
+      bytes.mutable_graph()->add_initializer();
+    moveRawData(model, bytes);
+    backup = model;
+    moveRawData(bytes, model);
+  }
+  try {
+    infer(model, /*dataPropagation=*/true);
+  } catch (const ::onnx::InferenceError &) {
+    // The weights go back into the untouched copy, which replaces the
+    // model, partly typed by the failed attempt.
+    moveRawData(model, backup);
+    model.Swap(&backup);
+    try {
+      infer(model, /*dataPropagation=*/false);
+      return;
+    } catch (const ::onnx::InferenceError &) {
+    }
+    // Report the first attempt's errors, on the first attempt's model.
+    moveRawData(model, backup);
+    model.Swap(&backup);
+    throw;
+  }
+}
+
 /// Runs the ONNX library's checks, inlining and inference, turning its
 /// exceptions into errors. `path` is the model file when there is one: the
 /// checker then resolves external data relative to it.
@@ -385,11 +434,7 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     expandOperatorFunctions(model, options.isModelledOperator);
   }
   try {
-    ::onnx::ShapeInferenceOptions inference(/*check_type=*/true,
-                                            /*strict_mode=*/1,
-                                            /*data_prop=*/true);
-    ::onnx::shape_inference::InferShapes(model, &GuardedSchemaRegistry::get(),
-                                         inference);
+    inferShapesWithFallback(model);
   } catch (const ::onnx::InferenceError &e) {
     // Types or shapes that contradict an operator's specification: ONNX
     // Runtime refuses such models too. One exception: ONNX's inference of

@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -45,16 +46,30 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op,
                                          "result rank disagrees with keepdims");
 
-    if (!resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs a static result shape");
-
+    // The result's sizes follow from the input's; dynamic ones (inside a
+    // Loop body) are read from it.
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    Value values = createFilledTensor(
-        rewriter, loc, resultType.clone(elementType),
-        getMaxMinIdentity(elementType, IsMax));
-    Value indices = createFilledTensor(rewriter, loc, resultType,
-                                       rewriter.getI64IntegerAttr(0));
+    bool keepDims = op.getKeepdims() != 0;
+    SmallVector<int64_t> sizes = shape.getResultShape(inputType.getShape());
+    SmallVector<Value> dynamicSizes;
+    for (auto [i, size] : llvm::enumerate(sizes)) {
+      int64_t dim = keepDims || static_cast<int64_t>(i) < axis ? i : i + 1;
+      if (ShapedType::isDynamic(size))
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, input, dim));
+    }
+    auto indicesType =
+        RankedTensorType::get(sizes, resultType.getElementType());
+    auto fill = [&](Type element, TypedAttr value) {
+      Value empty =
+          tensor::EmptyOp::create(rewriter, loc, sizes, element, dynamicSizes);
+      Value scalar = arith::ConstantOp::create(rewriter, loc, value);
+      return linalg::FillOp::create(rewriter, loc, scalar, empty).getResult(0);
+    };
+    Value values = fill(elementType, getMaxMinIdentity(elementType, IsMax));
+    Value indices =
+        fill(indicesType.getElementType(), rewriter.getI64IntegerAttr(0));
 
     AffineMap resultMap = shape.getResultMap(context);
     SmallVector<AffineMap> maps{
@@ -91,7 +106,10 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
               arith::SelectOp::create(b, nloc, better, index, bestIndex);
           linalg::YieldOp::create(b, nloc, ValueRange{newBest, newIndex});
         });
-    rewriter.replaceOp(op, generic.getResult(1));
+    Value result = generic.getResult(1);
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

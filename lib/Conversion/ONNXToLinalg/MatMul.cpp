@@ -17,6 +17,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -68,12 +69,28 @@ static Value buildRowsTimesMatrix(OpBuilder &builder, Location loc, Value lhs,
       llvm::to_vector(llvm::seq<int64_t>(0, resultRank - 1));
   SmallVector<OpFoldResult> resultSizes(ArrayRef(lhsSizes).drop_back());
   resultSizes.push_back(builder.getIndexAttr(columnCount));
+  // Sizes that folded to constants (inside a Loop body) are static: the
+  // expanded type and its size operands must agree.
+  for (OpFoldResult &size : resultSizes)
+    if (auto value = dyn_cast<Value>(size))
+      size = getAsOpFoldResult(value);
   SmallVector<int64_t> expandedShape =
       llvm::map_to_vector(resultSizes, [](OpFoldResult size) {
         return getConstantIntValue(size).value_or(ShapedType::kDynamic);
       });
   auto expandedType =
       RankedTensorType::get(expandedShape, resultType.getElementType());
+  // Static row sizes make a static row count: the collapsed product says so.
+  if (productType.isDynamicDim(0) &&
+      !ShapedType::isDynamicShape(ArrayRef(expandedShape).drop_back())) {
+    int64_t rows = 1;
+    for (int64_t size : ArrayRef(expandedShape).drop_back())
+      rows *= size;
+    product = tensor::CastOp::create(
+        builder, loc,
+        RankedTensorType::get({rows, columnCount}, resultType.getElementType()),
+        product);
+  }
   return castToType(
       builder, loc,
       tensor::ExpandShapeOp::create(

@@ -279,7 +279,8 @@ struct ExpandLowering : OpConversionPattern<onnx::ExpandOp> {
 };
 
 /// Tile reads input element (i0 mod n0, i1 mod n1, ...) for every result
-/// element, which needs static input sizes for the affine modulo.
+/// element: an affine modulo for static sizes, a remainder computed in the
+/// body otherwise.
 struct TileLowering : OpConversionPattern<onnx::TileOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -288,11 +289,12 @@ struct TileLowering : OpConversionPattern<onnx::TileOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!inputType || !inputType.hasStaticShape() || !resultType ||
-        !resultType.hasStaticShape() ||
+    if (!inputType || !resultType ||
         inputType.getRank() != resultType.getRank())
       return rewriter.notifyMatchFailure(
-          op, "input and result shapes must be static and of equal rank");
+          op, "input and result must be ranked and of equal rank");
+    if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
+      return lowerDynamic(op, adaptor, rewriter, inputType, resultType);
     MLIRContext *context = rewriter.getContext();
     SmallVector<AffineExpr> exprs;
     for (auto [i, size] : llvm::enumerate(inputType.getShape())) {
@@ -309,6 +311,65 @@ struct TileLowering : OpConversionPattern<onnx::TileOp> {
     rewriter.replaceOp(op, createCopyGeneric(rewriter, op.getLoc(),
                                              adaptor.getInput(), inputMap,
                                              resultType));
+    return success();
+  }
+
+  /// Sizes known at run time (repeats read from a tensor, inside a Loop
+  /// body): each result size is the input's times its repeat, checked not
+  /// to be negative, and each element reads the input at its index modulo
+  /// the input's size.
+  LogicalResult lowerDynamic(onnx::TileOp op, OpAdaptor adaptor,
+                             ConversionPatternRewriter &rewriter,
+                             RankedTensorType inputType,
+                             RankedTensorType resultType) const {
+    auto repeatsType =
+        dyn_cast<RankedTensorType>(adaptor.getRepeats().getType());
+    int64_t rank = inputType.getRank();
+    if (!repeatsType || repeatsType.getRank() != 1 ||
+        repeatsType.getDimSize(0) != rank)
+      return rewriter.notifyMatchFailure(op, "repeats of unknown length");
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    SmallVector<Value> inputSizes, resultSizes;
+    SmallVector<OpFoldResult> mixedSizes;
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (int64_t d = 0; d < rank; ++d) {
+      Value position = arith::ConstantIndexOp::create(rewriter, loc, d);
+      Value repeat = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(),
+          tensor::ExtractOp::create(rewriter, loc, adaptor.getRepeats(),
+                                    ValueRange{position}));
+      Value nonNegative = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::sge, repeat, zero);
+      cf::AssertOp::create(rewriter, loc, nonNegative,
+                           getNodePrefix(op) +
+                               "Tile repeats must not be negative");
+      inputSizes.push_back(tensor::DimOp::create(rewriter, loc, input, d));
+      resultSizes.push_back(
+          arith::MulIOp::create(rewriter, loc, inputSizes.back(), repeat));
+    }
+    SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+    auto dynamicType = RankedTensorType::get(shape, inputType.getElementType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, shape, inputType.getElementType(), resultSizes);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    Value tiled =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{dynamicType}, ValueRange{},
+            ValueRange{init}, maps, getParallelIterators(rank),
+            [&](OpBuilder &b, Location nested, ValueRange) {
+              SmallVector<Value> indices;
+              for (int64_t d = 0; d < rank; ++d)
+                indices.push_back(arith::RemUIOp::create(
+                    b, nested, linalg::IndexOp::create(b, nested, d),
+                    inputSizes[d]));
+              linalg::YieldOp::create(b, nested,
+                                      ValueRange{tensor::ExtractOp::create(
+                                          b, nested, input, indices)});
+            })
+            .getResult(0);
+    rewriter.replaceOp(
+        op, tensor::CastOp::create(rewriter, loc, resultType, tiled));
     return success();
   }
 };

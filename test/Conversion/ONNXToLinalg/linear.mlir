@@ -350,3 +350,17 @@ func.func @einsum_implicit_bf16(%a: tensor<5xbf16>, %b: tensor<5xbf16>) -> tenso
   %y = onnx.Einsum %a, %b {equation = "i,i"} : (tensor<5xbf16>, tensor<5xbf16>) -> tensor<bf16>
   return %y : tensor<bf16>
 }
+
+// -----
+
+// Leading sizes that turn out static (a cast of a static value, as in a
+// Loop body) give the product a static row count before it is expanded.
+// CHECK-LABEL: func.func @matmul_sizes_known_late
+// CHECK: %[[P:.*]] = linalg.matmul {{.*}} -> tensor<?x8xf32>
+// CHECK: %[[ROWS:.*]] = tensor.cast %[[P]] : tensor<?x8xf32> to tensor<256x8xf32>
+// CHECK: tensor.expand_shape %[[ROWS]] {{\[\[}}0, 1], [2]] output_shape [1, 256, 8]
+func.func @matmul_sizes_known_late(%a: tensor<1x256x96xf32>, %w: tensor<96x8xf32>) -> tensor<?x?x8xf32> {
+  %c = tensor.cast %a : tensor<1x256x96xf32> to tensor<?x?x96xf32>
+  %y = onnx.MatMul %c, %w : (tensor<?x?x96xf32>, tensor<96x8xf32>) -> tensor<?x?x8xf32>
+  return %y : tensor<?x?x8xf32>
+}

@@ -410,3 +410,16 @@ func.func @max_f16(%x: tensor<8xf16>) -> tensor<1xf16> {
   %0 = onnx.ReduceMax %x : (tensor<8xf16>) -> tensor<1xf16>
   return %0 : tensor<1xf16>
 }
+
+// -----
+
+// Sizes known only at run time (inside a Loop body) are read from the input.
+// CHECK-LABEL: func.func @argmax_dynamic
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %{{.*}} : tensor<?x?x3xf32>
+// CHECK: tensor.empty(%[[D]]) : tensor<?x3xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+func.func @argmax_dynamic(%x: tensor<?x?x3xf32>) -> tensor<?x3xi64> {
+  %0 = onnx.ArgMax %x {axis = 1 : i64, keepdims = 0 : i64} : (tensor<?x?x3xf32>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}

@@ -252,3 +252,20 @@ func.func @concat_empty_input(%x: tensor<2x8xf32>, %e: tensor<2x0xf32>) -> tenso
   %c = onnx.Concat %x, %e {axis = -1 : i64} : (tensor<2x8xf32>, tensor<2x0xf32>) -> tensor<2x8xf32>
   return %c : tensor<2x8xf32>
 }
+
+// -----
+
+// Repeats read at run time (a Loop body's): each size is the input's times
+// its repeat, checked not negative; elements read the input modulo its size.
+// CHECK-LABEL: func.func @tile_runtime_repeats
+// CHECK: %[[R0:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<2xi64>
+// CHECK: cf.assert %{{.*}}, "Tile repeats must not be negative"
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%[[EMPTY]] : tensor<?x?xf32>)
+// CHECK: arith.remui
+// CHECK: tensor.extract %arg0
+func.func @tile_runtime_repeats(%x: tensor<?x3xf32>, %r: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = onnx.Tile %x, %r : (tensor<?x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

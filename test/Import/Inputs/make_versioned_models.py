@@ -197,3 +197,23 @@ for name, (nodes, inits, opset) in resize_models.items():
                                    providers=["CPUExecutionProvider"])
     for output, value in zip("yi", session.run(None, {"x": image})):
         np.save(os.path.join(out, f"{name}_{output}.npy"), value)
+
+# A grid of Range(3)[:, None] + Range(4): valid (ONNX Runtime runs it), but
+# ONNX's data propagation reads both as vectors and reports a broadcast of
+# 3 against 4. The importer infers such a model again without it.
+i64 = TensorProto.INT64
+save("data_propagation_grid",
+     [helper.make_node("Range", ["zero", "three", "one"], ["rows"], name="rows"),
+      helper.make_node("Unsqueeze", ["rows", "axis"], ["column"], name="col"),
+      helper.make_node("Range", ["zero", "four", "one"], ["cols"], name="cols"),
+      helper.make_node("Add", ["column", "cols"], ["grid"], name="grid"),
+      helper.make_node("Cast", ["grid"], ["g"], name="cast", to=f32),
+      helper.make_node("Mul", ["g", "x"], ["y"], name="scale")],
+     [vi("x", f32, [1])], [vi("y", f32, [3, 4])],
+     [init(name, np.array(value, np.int64)) for name, value in
+      (("zero", 0), ("three", 3), ("four", 4), ("one", 1), ("axis", [1]))])
+scale = np.array([0.5], np.float32)
+np.save(os.path.join(out, "grid_x.npy"), scale)
+session = ort.InferenceSession(os.path.join(out, "data_propagation_grid.onnx"),
+                               providers=["CPUExecutionProvider"])
+np.save(os.path.join(out, "grid_y.npy"), session.run(None, {"x": scale})[0])

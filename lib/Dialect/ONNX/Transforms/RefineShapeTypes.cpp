@@ -592,9 +592,17 @@ struct OperandFromResultRefine : RewritePattern {
       return failure();
     for (Value operand : op->getOperands()) {
       auto result = dyn_cast<OpResult>(operand);
+      if (!result || !isa<onnx::ONNXDialect>(result.getOwner()->getDialect()))
+        continue;
+      // An unranked operand of a same-shape op takes the result's type (a
+      // Loop's output read by Softmax).
+      auto unranked = dyn_cast<UnrankedTensorType>(operand.getType());
+      if (sameShape && unranked &&
+          unranked.getElementType() == resultType.getElementType() &&
+          succeeded(refineResultType(rewriter, result, resultType)))
+        return success();
       auto type = dyn_cast<RankedTensorType>(operand.getType());
-      if (!result || !type || type.getRank() > resultType.getRank() ||
-          !isa<onnx::ONNXDialect>(result.getOwner()->getDialect()))
+      if (!type || type.getRank() > resultType.getRank())
         continue;
       int64_t offset = resultType.getRank() - type.getRank();
       SmallVector<int64_t> shape(type.getShape());

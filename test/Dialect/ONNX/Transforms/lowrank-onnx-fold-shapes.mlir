@@ -478,3 +478,16 @@ func.func @gemm_einsum_types(%a: tensor<3x128xf32>, %w: tensor<4x8x16xf32>, %e: 
   %all = onnx.ReduceSum %trailing, %zero {keepdims = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<*xi64>
   return %g, %s, %rows, %all : tensor<*xf32>, tensor<*xf32>, tensor<*xi64>, tensor<*xi64>
 }
+
+// -----
+
+// An unranked operand of a same-shape op (a Loop output read by Softmax)
+// takes the op's result type.
+// CHECK-LABEL: func.func @unranked_operand
+// CHECK: onnx.Relu %{{.*}} : (tensor<*xf32>) -> tensor<2x?xf32>
+// CHECK: onnx.Softmax %{{.*}} : (tensor<2x?xf32>) -> tensor<2x?xf32>
+func.func @unranked_operand(%x: tensor<*xf32>) -> tensor<2x?xf32> {
+  %r = onnx.Relu %x : (tensor<*xf32>) -> tensor<*xf32>
+  %s = onnx.Softmax %r : (tensor<*xf32>) -> tensor<2x?xf32>
+  return %s : tensor<2x?xf32>
+}
