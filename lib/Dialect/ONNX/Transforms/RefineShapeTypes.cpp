@@ -10,7 +10,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "ShapeConstants.h"
-#include "lowrank/Dialect/ONNX/IR/EinsumEquation.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Dialect/ONNX/IR/SliceBounds.h"
 
@@ -22,9 +21,8 @@ using namespace lowrank;
 
 static constexpr int64_t kDynamic = ShapedType::kDynamic;
 
-/// Replaces the result type by `shape` with the current element type.
-static LogicalResult refineToShape(PatternRewriter &rewriter, Operation *op,
-                                   ArrayRef<int64_t> shape) {
+LogicalResult lowrank::refineToShape(PatternRewriter &rewriter, Operation *op,
+                                     ArrayRef<int64_t> shape) {
   auto current = cast<TensorType>(op->getResult(0).getType());
   return refineResultType(
       rewriter, op->getResult(0),
@@ -44,9 +42,8 @@ static std::optional<int64_t> broadcastDims(int64_t a, int64_t b) {
   return std::nullopt;
 }
 
-/// The ONNX multidirectional broadcast of `shapes`.
-static std::optional<SmallVector<int64_t>>
-broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes) {
+std::optional<SmallVector<int64_t>>
+lowrank::broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes) {
   size_t rank = 0;
   for (const SmallVector<int64_t> &shape : shapes)
     rank = std::max(rank, shape.size());
@@ -61,6 +58,13 @@ broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes) {
     }
   }
   return result;
+}
+
+std::optional<SmallVector<int64_t>> lowrank::getRankedShape(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return std::nullopt;
+  return SmallVector<int64_t>(type.getShape());
 }
 
 namespace {
@@ -227,14 +231,6 @@ struct ElementwiseRefine : RewritePattern {
     return refineToShape(rewriter, op, *shape);
   }
 };
-
-/// The static shape of `value`'s ranked type, if it has one.
-static std::optional<SmallVector<int64_t>> getRankedShape(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type)
-    return std::nullopt;
-  return SmallVector<int64_t>(type.getShape());
-}
 
 /// `axis` in [-rank, rank) counted from the front; none outside.
 static std::optional<int64_t> normalizeAxisIn(int64_t axis, int64_t rank) {
@@ -454,105 +450,6 @@ struct SplitRefine : ConstantOperandPattern<onnx::SplitOp> {
   }
 };
 
-/// MatMul: the broadcast batch dims, then M and N (1-D operands drop theirs).
-struct MatMulRefine : OpRewritePattern<onnx::MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(onnx::MatMulOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<int64_t>> a = getRankedShape(op.getA());
-    std::optional<SmallVector<int64_t>> b = getRankedShape(op.getB());
-    if (!a || !b || a->empty() || b->empty())
-      return rewriter.notifyMatchFailure(op, "operands unranked or scalar");
-    bool vectorA = a->size() == 1, vectorB = b->size() == 1;
-    SmallVector<int64_t> batchA(a->begin(), a->end() - (vectorA ? 0 : 2));
-    SmallVector<int64_t> batchB(b->begin(), b->end() - (vectorB ? 0 : 2));
-    if (vectorA)
-      batchA.clear();
-    if (vectorB)
-      batchB.clear();
-    std::optional<SmallVector<int64_t>> shape =
-        broadcastShapes({batchA, batchB});
-    if (!shape)
-      return rewriter.notifyMatchFailure(op, "batch dims conflict");
-    if (!vectorA)
-      shape->push_back((*a)[a->size() - 2]);
-    if (!vectorB)
-      shape->push_back(b->back());
-    return refineToShape(rewriter, op, *shape);
-  }
-};
-
-/// Gemm: the rows of op(A) and the columns of op(B).
-struct GemmRefine : OpRewritePattern<onnx::GemmOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(onnx::GemmOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<int64_t>> a = getRankedShape(op.getA());
-    std::optional<SmallVector<int64_t>> b = getRankedShape(op.getB());
-    if (!a || !b || a->size() != 2 || b->size() != 2)
-      return rewriter.notifyMatchFailure(op, "operands are not matrices");
-    return refineToShape(
-        rewriter, op,
-        {(*a)[op.getTransA() ? 1 : 0], (*b)[op.getTransB() ? 0 : 1]});
-  }
-};
-
-/// Einsum: each result dimension's size from an input dimension of the same
-/// letter (a size other than 1 where broadcast dimensions differ).
-struct EinsumRefine : OpRewritePattern<onnx::EinsumOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(onnx::EinsumOp op,
-                                PatternRewriter &rewriter) const override {
-    SmallVector<SmallVector<int64_t>> shapes;
-    SmallVector<int64_t> ranks;
-    for (Value input : op.getInputs()) {
-      std::optional<SmallVector<int64_t>> shape = getRankedShape(input);
-      if (!shape)
-        return rewriter.notifyMatchFailure(op, "an input is unranked");
-      ranks.push_back(shape->size());
-      shapes.push_back(std::move(*shape));
-    }
-    std::string error;
-    FailureOr<onnx::EinsumEquation> equation =
-        onnx::parseEinsumEquation(op.getEquation(), ranks, error);
-    if (failed(equation))
-      return rewriter.notifyMatchFailure(op, "equation does not parse");
-    // Per loop: the static size, 1 when every size seen is 1, else dynamic.
-    SmallVector<int64_t> sizes(equation->numLoops, 1);
-    SmallVector<bool> dynamic(equation->numLoops, false);
-    for (auto [shape, loops] : llvm::zip(shapes, equation->inputLoops))
-      for (auto [size, loop] : llvm::zip(shape, loops)) {
-        if (ShapedType::isDynamic(size))
-          dynamic[loop] = true;
-        else if (size != 1)
-          sizes[loop] = size;
-      }
-    SmallVector<int64_t> result;
-    for (int64_t loop : equation->outputLoops)
-      result.push_back(sizes[loop] == 1 && dynamic[loop] ? kDynamic
-                                                         : sizes[loop]);
-    return refineToShape(rewriter, op, result);
-  }
-};
-
-/// NonZero: one row per input dimension; the column count depends on the
-/// values.
-struct NonZeroRefine : OpRewritePattern<onnx::NonZeroOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(onnx::NonZeroOp op,
-                                PatternRewriter &rewriter) const override {
-    auto type = dyn_cast<RankedTensorType>(op.getX().getType());
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "input unranked");
-    return refineToShape(rewriter, op,
-                         {std::max<int64_t>(type.getRank(), 1), kDynamic});
-  }
-};
-
 /// Ops whose result has the shape of their first operand without the
 /// SameOperandsAndResultShape trait (other operands are scalars, types or
 /// parameters), or of their second (GatherElements: the indices).
@@ -632,8 +529,7 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
       context, maxElements);
   patterns.add<
       ElementwiseRefine, OperandFromResultRefine, TransposeRefine, ConcatRefine,
-      GatherRefine, GatherNDRefine, MatMulRefine, GemmRefine, EinsumRefine,
-      NonZeroRefine, OperandShapeRefine<onnx::CastLikeOp>,
+      GatherRefine, GatherNDRefine, OperandShapeRefine<onnx::CastLikeOp>,
       OperandShapeRefine<onnx::TriluOp>, OperandShapeRefine<onnx::CumSumOp>,
       OperandShapeRefine<onnx::CumProdOp>,
       OperandShapeRefine<onnx::BatchNormalizationOp>,
@@ -651,4 +547,5 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
   populateRefineReductionTypesPatterns(patterns, maxElements);
   populateRefineWindowTypesPatterns(patterns);
   populateRefineRecurrentTypesPatterns(patterns);
+  populateRefineProductTypesPatterns(patterns);
 }

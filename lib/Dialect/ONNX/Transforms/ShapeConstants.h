@@ -60,6 +60,26 @@ llvm::LogicalResult refineResultType(mlir::PatternRewriter &rewriter,
                                      mlir::OpResult result,
                                      mlir::RankedTensorType refined);
 
+/// The product of `sizes`.
+int64_t getProduct(llvm::ArrayRef<int64_t> sizes);
+
+/// Replaces `op` by a constant of `shape` holding `values`, with the element
+/// type of its result; fails when that result is not integer or its static
+/// sizes disagree with `shape`.
+llvm::LogicalResult replaceWithIntConstant(mlir::PatternRewriter &rewriter,
+                                           mlir::Operation *op,
+                                           llvm::ArrayRef<int64_t> shape,
+                                           llvm::ArrayRef<int64_t> values);
+
+/// `axis` (an I64Attr, read as uint64_t: -1 arrives as 2^64 - 1) counted
+/// from the front of a rank-`rank` shape; none when outside [-rank, rank).
+std::optional<int64_t> getAxisIndex(uint64_t axis, int64_t rank);
+
+/// Patterns evaluating Slice, Transpose and the integer reductions of small
+/// constants (FoldRearrangedConstants.cpp).
+void populateFoldRearrangedConstantsPatterns(mlir::RewritePatternSet &patterns,
+                                             int64_t maxElements);
+
 /// Patterns evaluating onnx ops whose operands are small integer constants.
 void populateFoldShapeConstantsPatterns(mlir::RewritePatternSet &patterns,
                                         int64_t maxElements);
@@ -77,6 +97,23 @@ bool trapInvalidBranches(mlir::Operation *root);
 /// Patterns refining dynamic result types from constant shape operands.
 void populateRefineShapeTypesPatterns(mlir::RewritePatternSet &patterns,
                                       int64_t maxElements);
+
+/// Replaces the type of `op`'s first result by `shape` with its element
+/// type (refineResultType).
+llvm::LogicalResult refineToShape(mlir::PatternRewriter &rewriter,
+                                  mlir::Operation *op,
+                                  llvm::ArrayRef<int64_t> shape);
+
+/// The ONNX multidirectional broadcast of `shapes`; none when they
+/// conflict. Dynamic sizes broadcast against anything.
+std::optional<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
+/// The shape of `value`'s ranked type; none when it is unranked.
+std::optional<llvm::SmallVector<int64_t>> getRankedShape(mlir::Value value);
+
+/// Patterns refining the result types of MatMul, Gemm, Einsum and NonZero.
+void populateRefineProductTypesPatterns(mlir::RewritePatternSet &patterns);
 
 /// Patterns refining the result types of LSTM, GRU and RNN from the sizes
 /// of X and R.
