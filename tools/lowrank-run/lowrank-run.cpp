@@ -43,41 +43,45 @@
 using namespace mlir;
 using namespace llvm;
 
+/// The tool's own options: `--help` lists these, not LLVM's backend ones.
+static cl::OptionCategory runCategory("lowrank-run options");
+
 static cl::opt<std::string> modelFile(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx|model.mlir>"));
+                                      cl::desc("<model.onnx|model.mlir>"),
+                                      cl::cat(runCategory));
 static cl::list<std::string>
     inputFiles("input", cl::desc("An input tensor (.pb or .npy), in order"),
-               cl::value_desc("file"));
+               cl::value_desc("file"), cl::cat(runCategory));
 static cl::list<std::string>
     expectFiles("expect",
                 cl::desc("An expected output tensor (.pb or .npy), in order"),
-                cl::value_desc("file"));
-static cl::opt<double>
-    relativeTolerance("rtol",
-                      cl::desc("Relative tolerance of float comparisons"),
-                      cl::init(lowrank::kDefaultRelativeTolerance));
-static cl::opt<double>
-    absoluteTolerance("atol",
-                      cl::desc("Absolute tolerance of float comparisons"),
-                      cl::init(lowrank::kDefaultAbsoluteTolerance));
+                cl::value_desc("file"), cl::cat(runCategory));
+static cl::opt<double> relativeTolerance(
+    "rtol", cl::desc("Relative tolerance of float comparisons"),
+    cl::init(lowrank::kDefaultRelativeTolerance), cl::cat(runCategory));
+static cl::opt<double> absoluteTolerance(
+    "atol", cl::desc("Absolute tolerance of float comparisons"),
+    cl::init(lowrank::kDefaultAbsoluteTolerance), cl::cat(runCategory));
 static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Where to write output_<i>.pb without --expect"),
-              cl::value_desc("dir"), cl::init("."));
+              cl::value_desc("dir"), cl::init("."), cl::cat(runCategory));
 static cl::opt<bool>
-    writeNumpy("npy", cl::desc("Write output_<i>.npy files instead of .pb"));
+    writeNumpy("npy", cl::desc("Write output_<i>.npy files instead of .pb"),
+               cl::cat(runCategory));
 static cl::opt<lowrank::Device> device(
     "device", cl::desc("Where to run the model"),
     cl::init(lowrank::Device::CPU),
     cl::values(clEnumValN(lowrank::Device::CPU, "cpu", "the host CPU"),
                clEnumValN(lowrank::Device::CUDA, "cuda",
                           "the first CUDA GPU, through the project's CUDA "
-                          "runtime")));
+                          "runtime")),
+    cl::cat(runCategory));
 static cl::opt<std::string> cudaRuntime(
     "cuda-runtime",
     cl::desc("liblowrank_cuda_runtime.so for --device=cuda (default: the "
              "one in ../lib next to this tool)"),
-    cl::value_desc("file"));
+    cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<std::string>
     gpuChip("gpu-chip",
             cl::desc("GPU architecture the kernels are compiled for; the "
@@ -87,10 +91,12 @@ static cl::opt<bool> symbolicDims(
     "symbolic-dims",
     cl::desc("Compile the model with its symbolic dimensions, as "
              "`lowrank-opt --emit=obj` does, instead of pinning them to the "
-             "sizes of the --input tensors"));
+             "sizes of the --input tensors"),
+    cl::cat(runCategory));
 static cl::opt<bool> printOutputs("print",
                                   cl::desc("Print the outputs instead of "
-                                           "writing them"));
+                                           "writing them"),
+                                  cl::cat(runCategory));
 
 static int reportError(StringRef file, const Twine &message) {
   errs() << file << ": error: " << message << "\n";
@@ -214,6 +220,7 @@ int main(int argc, char **argv) {
   registerAllPasses();
   lowrank::registerLowrankConversionPasses();
   lowrank::registerLowrankGPUPipeline();
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "lowrank-run: JIT-compile a model for the host "
                               "CPU and run it on tensor files\n");
