@@ -2,6 +2,7 @@
 
 #include "lowrank/Runner/JitRunner.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXDataType.h"
+#include "lowrank/Dialect/ONNX/Transforms/Passes.h"
 #include "lowrank/Import/ONNXImporter.h"
 #include "lowrank/Import/ONNXTensor.h"
 #include "lowrank/Pipelines/GPUPipeline.h"
@@ -119,6 +120,14 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
 
   // Element types, shapes and names are only visible before lowering, which
   // turns tensors into memref descriptors and results into out-parameters.
+  // They are read once the shapes are folded: a graph output declared in
+  // another rank than computed has the computed type then.
+  {
+    PassManager fold(module.getContext(), ModuleOp::getOperationName());
+    fold.addNestedPass<func::FuncOp>(createLowrankONNXFoldShapes());
+    if (failed(fold.run(module)))
+      return nullptr;
+  }
   std::unique_ptr<JitRunner> runner(new JitRunner());
   FunctionType type = func.getFunctionType();
   for (auto [i, argType] : llvm::enumerate(type.getInputs())) {

@@ -124,9 +124,13 @@ struct FoldShapesPass
     FrozenRewritePatternSet frozen(std::move(patterns));
     if (failed(applyPatternsGreedily(getOperation(), frozen, config)))
       return signalPassFailure();
-    // A branch that cannot run with the known shapes fails at run time;
-    // the If then takes its types from the other branch.
-    if (lowrank::trapInvalidBranches(getOperation()) &&
+    // A graph output declared in another rank than computed takes the
+    // computed type; a branch that cannot run with the known shapes fails
+    // at run time, and the If takes its types from the other branch.
+    bool adopted =
+        lowrank::adoptComputedOutputRanks(getOperation(), maxElements);
+    bool trapped = lowrank::trapInvalidBranches(getOperation());
+    if ((adopted || trapped) &&
         failed(applyPatternsGreedily(getOperation(), frozen, config)))
       signalPassFailure();
   }

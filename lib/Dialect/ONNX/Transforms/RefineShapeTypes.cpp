@@ -60,6 +60,38 @@ lowrank::broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes) {
   return result;
 }
 
+std::optional<SmallVector<int64_t>>
+lowrank::getReshapeResultShape(onnx::ReshapeOp op, int64_t maxElements) {
+  std::optional<IntTensor> target = getIntTensor(op.getShape(), maxElements);
+  auto inputType = dyn_cast<RankedTensorType>(op.getData().getType());
+  if (!target || !inputType)
+    return std::nullopt;
+  SmallVector<int64_t> shape;
+  int64_t inferred = -1;
+  for (auto [i, size] : llvm::enumerate(target->values)) {
+    if (size == 0 && !op.getAllowzero()) {
+      // 0 copies the input's size there.
+      if (static_cast<int64_t>(i) >= inputType.getRank())
+        return std::nullopt;
+      shape.push_back(inputType.getDimSize(i));
+    } else if (size == -1) {
+      inferred = i;
+      shape.push_back(kDynamic);
+    } else {
+      shape.push_back(size);
+    }
+  }
+  if (inferred >= 0 && inputType.hasStaticShape()) {
+    int64_t known = 1;
+    for (auto [i, size] : llvm::enumerate(shape))
+      if (static_cast<int64_t>(i) != inferred)
+        known = ShapedType::isDynamic(size) ? 0 : known * size;
+    if (known > 0 && inputType.getNumElements() % known == 0)
+      shape[inferred] = inputType.getNumElements() / known;
+  }
+  return shape;
+}
+
 std::optional<SmallVector<int64_t>> lowrank::getRankedShape(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type)
@@ -74,33 +106,11 @@ struct ReshapeRefine : ConstantOperandPattern<onnx::ReshapeOp> {
 
   LogicalResult matchAndRewrite(onnx::ReshapeOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<IntTensor> target = getIntTensor(op.getShape(), maxElements);
-    auto inputType = dyn_cast<RankedTensorType>(op.getData().getType());
-    if (!target || !inputType)
+    std::optional<SmallVector<int64_t>> shape =
+        getReshapeResultShape(op, maxElements);
+    if (!shape)
       return rewriter.notifyMatchFailure(op, "shape not constant or unranked");
-    SmallVector<int64_t> shape;
-    int64_t inferred = -1;
-    for (auto [i, size] : llvm::enumerate(target->values)) {
-      if (size == 0 && !op.getAllowzero()) {
-        if (static_cast<int64_t>(i) >= inputType.getRank())
-          return rewriter.notifyMatchFailure(op, "0 copies a missing dim");
-        shape.push_back(inputType.getDimSize(i));
-      } else if (size == -1) {
-        inferred = i;
-        shape.push_back(kDynamic);
-      } else {
-        shape.push_back(size);
-      }
-    }
-    if (inferred >= 0 && inputType.hasStaticShape()) {
-      int64_t known = 1;
-      for (auto [i, size] : llvm::enumerate(shape))
-        if (static_cast<int64_t>(i) != inferred)
-          known = ShapedType::isDynamic(size) ? 0 : known * size;
-      if (known > 0 && inputType.getNumElements() % known == 0)
-        shape[inferred] = inputType.getNumElements() / known;
-    }
-    return refineToShape(rewriter, op, shape);
+    return refineToShape(rewriter, op, *shape);
   }
 };
 

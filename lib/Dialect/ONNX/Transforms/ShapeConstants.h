@@ -9,6 +9,9 @@
 #ifndef LOWRANK_LIB_DIALECT_ONNX_TRANSFORMS_SHAPECONSTANTS_H
 #define LOWRANK_LIB_DIALECT_ONNX_TRANSFORMS_SHAPECONSTANTS_H
 
+#include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SmallVector.h"
@@ -108,6 +111,18 @@ llvm::LogicalResult refineToShape(mlir::PatternRewriter &rewriter,
 /// conflict. Dynamic sizes broadcast against anything.
 std::optional<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
+/// The result shape of a Reshape whose target shape is a constant of at
+/// most `maxElements` elements (0 copies the input's size, -1 is inferred
+/// when the input is static); none otherwise.
+std::optional<llvm::SmallVector<int64_t>>
+getReshapeResultShape(onnx::ReshapeOp op, int64_t maxElements);
+
+/// Gives a graph output that a Reshape computes in another rank than the
+/// model declares (ONNX Runtime warns and returns the computed shape) the
+/// computed type, in the function's type too, with a warning; true if it
+/// changed any.
+bool adoptComputedOutputRanks(mlir::func::FuncOp func, int64_t maxElements);
 
 /// The shape of `value`'s ranked type; none when it is unranked.
 std::optional<llvm::SmallVector<int64_t>> getRankedShape(mlir::Value value);

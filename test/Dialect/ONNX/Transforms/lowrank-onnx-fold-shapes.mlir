@@ -1,4 +1,6 @@
 // RUN: lowrank-opt %s --lowrank-onnx-fold-shapes --split-input-file | FileCheck %s
+// RUN: lowrank-opt %s --lowrank-onnx-fold-shapes --split-input-file 2>&1 >/dev/null \
+// RUN:   | FileCheck %s --check-prefix=WARN
 
 // The chain exporters emit for a head split; Div defeats ONNX data
 // propagation, so the importer leaves the Reshape result dynamic.
@@ -490,4 +492,19 @@ func.func @unranked_operand(%x: tensor<*xf32>) -> tensor<2x?xf32> {
   %r = onnx.Relu %x : (tensor<*xf32>) -> tensor<*xf32>
   %s = onnx.Softmax %r : (tensor<*xf32>) -> tensor<2x?xf32>
   return %s : tensor<2x?xf32>
+}
+
+// -----
+
+// A graph output declared in another rank than its Reshape computes takes
+// the computed type, in the function's type too, with a warning (ONNX
+// Runtime warns and returns the computed tensor).
+// CHECK-LABEL: func.func @declared_output_rank
+// CHECK-SAME: -> tensor<2x1x6xf32>
+// CHECK: onnx.Reshape {{.*}} -> tensor<2x1x6xf32>
+// WARN: warning: the graph output is declared as 'tensor<1x?xf32>' but computed as 'tensor<2x1x6xf32>'; the computed type is used, as ONNX Runtime does
+func.func @declared_output_rank(%x: tensor<2x6xf32>) -> tensor<1x?xf32> {
+  %shape = onnx.Constant {value = dense<[2, 1, -1]> : tensor<3xi64>} : tensor<3xi64>
+  %y = onnx.Reshape %x, %shape : (tensor<2x6xf32>, tensor<3xi64>) -> tensor<1x?xf32>
+  return %y : tensor<1x?xf32>
 }
