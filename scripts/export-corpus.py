@@ -24,6 +24,11 @@ nothing is downloaded. Sections (--section):
                  (onnxruntime.transformers.optimizer.optimize_model) on the
                  corpus BERT and GPT-2 and on a BERT exported with eager
                  attention: com.microsoft fused ops; float16 variants.
+  ort-quantizer  ONNX Runtime's quantizer (onnxruntime.quantization) on corpus
+                 files: dynamic (MatMulInteger, ConvInteger,
+                 DynamicQuantizeLinear, quantized embeddings) and static with
+                 calibration (QLinearConv, QLinearMatMul, or Quantize/
+                 DequantizeLinear pairs); needs only onnxruntime.
   sklearn        scikit-learn models through skl2onnx: ai.onnx.ml ops, ZipMap.
   control-flow   torch.jit.script (Loop, If, sequences) and torch.cond.
   tf2onnx        a Keras CNN through tf2onnx.convert.from_keras.
@@ -461,6 +466,63 @@ def _ort_optimized(source, model_type, float16=False, eager_export=None):
     return build
 
 
+def _ort_quantized(source, static_format=None, op_types=None, per_channel=False):
+    """ONNX Runtime's quantizer on a corpus file: quantize_dynamic, or with
+    static_format ("QOperator" or "QDQ") quantize_static calibrated on the
+    inputs check_corpus.py gives the source file; uint8 activations, int8
+    weights (the quantizer's defaults)."""
+
+    def build(path, ctx):
+        import onnx
+        import onnxruntime
+        from onnxruntime import quantization
+        source_path = ctx["models_dir"] / source
+        if not source_path.exists():
+            raise RuntimeError(f"the corpus file {source} is missing")
+        source_entry = ctx["entries"].get(source, {})
+        options = {"per_channel": per_channel}
+        if op_types:
+            options["op_types_to_quantize"] = list(op_types)
+        if static_format is None:
+            _quiet(quantization.quantize_dynamic, str(source_path), str(path), **options)
+            call = f"quantize_dynamic({_call_arguments(options)})"
+        else:
+            model = onnx.load(str(source_path))
+            feeds = ctx["checker"].make_feeds(model, source_entry, source_path.stem)
+
+            class Reader(quantization.CalibrationDataReader):
+                def __init__(self):
+                    self.feeds = iter([feeds])
+
+                def get_next(self):
+                    return next(self.feeds, None)
+
+            options["quant_format"] = getattr(quantization.QuantFormat, static_format)
+            _quiet(quantization.quantize_static, str(source_path), str(path), Reader(),
+                   **options)
+            options["quant_format"] = f"QuantFormat.{static_format}"
+            call = (f"quantize_static({_call_arguments(options)}), calibrated on "
+                    f"check_corpus.py's inputs of the source")
+        quantized = onnx.load(str(path), load_external_data=False)
+        counts = {}
+        for node in quantized.graph.node:
+            if "quant" in node.op_type.lower() or "Integer" in node.op_type or \
+                    node.op_type.startswith("QLinear"):
+                counts[node.op_type] = counts.get(node.op_type, 0) + 1
+        return {"source": f"models/{source}",
+                "example_inputs": source_entry.get("example_inputs", []),
+                "producer_versions": {"onnxruntime": onnxruntime.__version__},
+                "export_call": call, "quantized_operators": counts}
+
+    return build
+
+
+def _call_arguments(options):
+    return ", ".join(f"{key}={value!r}" if not isinstance(value, str) or
+                     not value.startswith("QuantFormat.") else f"{key}={value}"
+                     for key, value in options.items())
+
+
 def _save_skl2onnx(onnx_model, path):
     """skl2onnx lists opset_import in an order that follows Python's string
     hashing (PYTHONHASHSEED): sorted here (default domain first) so that the
@@ -814,6 +876,35 @@ OTHER_MODELS = {
         "ort-optimizer", _ort_optimized("gpt2.torchscript.static.onnx", "gpt2", float16=True),
         "gpt2", "as gpt2.torchscript.static.ort-optimized.onnx, then "
                 "convert_float_to_float16(keep_io_types=True)"),
+    "bert.torchscript.dynamic.ort-quantized-dynamic.onnx": (
+        "ort-quantizer", _ort_quantized("bert.torchscript.dynamic.onnx"), "bert",
+        "the corpus bert.torchscript.dynamic.onnx through ONNX Runtime's dynamic "
+        "quantization: MatMulInteger on DynamicQuantizeLinear activations, uint8 "
+        "embedding tables read through DequantizeLinear"),
+    "bert.torchscript.static.ort-quantized-qoperator.onnx": (
+        "ort-quantizer",
+        _ort_quantized("bert.torchscript.static.onnx", "QOperator", ("MatMul",)),
+        "bert", "the corpus bert.torchscript.static.onnx through ONNX Runtime's static "
+                "quantization in operator form (MatMul only): QLinearMatMul between "
+                "QuantizeLinear and DequantizeLinear"),
+    "conv-lstm.torchscript.static.ort-quantized-dynamic.onnx": (
+        "ort-quantizer",
+        _ort_quantized("conv-lstm.torchscript.static.onnx", None, ("Conv", "MatMul")),
+        "conv-lstm", "the corpus conv-lstm.torchscript.static.onnx through ONNX "
+                     "Runtime's dynamic quantization of Conv and MatMul: ConvInteger, "
+                     "MatMulInteger"),
+    "resnet.dynamo.static.ort-quantized-qoperator.onnx": (
+        "ort-quantizer",
+        _ort_quantized("resnet.dynamo.static.onnx", "QOperator", ("Conv", "MatMul"),
+                       per_channel=True),
+        "resnet", "the corpus resnet.dynamo.static.onnx through ONNX Runtime's static "
+                  "quantization in operator form, per-channel weights: QLinearConv"),
+    "resnet.dynamo.static.ort-quantized-qdq.onnx": (
+        "ort-quantizer",
+        _ort_quantized("resnet.dynamo.static.onnx", "QDQ", ("Conv", "MatMul")),
+        "resnet", "the corpus resnet.dynamo.static.onnx through ONNX Runtime's static "
+                  "quantization in QDQ form: Conv between QuantizeLinear/"
+                  "DequantizeLinear pairs"),
     "sklearn-logreg.skl2onnx.onnx": (
         "sklearn", build_sklearn_logreg, "sklearn-logreg",
         "scikit-learn StandardScaler + LogisticRegression (8 features, 3 classes) "
@@ -853,9 +944,13 @@ OTHER_MODELS = {
         "Pad-11 reflect, Dropout-10"),
 }
 
-SECTIONS = ("torch", "ort-optimizer", "sklearn", "control-flow", "tf2onnx", "handwritten")
+SECTIONS = ("torch", "ort-optimizer", "ort-quantizer", "sklearn", "control-flow", "tf2onnx",
+            "handwritten")
+# Sections whose builders need torch (the others run without it).
+TORCH_SECTIONS = ("torch", "ort-optimizer", "control-flow")
 # Exporter label in the manifest, per section.
 SECTION_EXPORTER = {"ort-optimizer": "onnxruntime.transformers.optimizer",
+                    "ort-quantizer": "onnxruntime.quantization",
                     "sklearn": "skl2onnx", "tf2onnx": "tf2onnx",
                     "handwritten": "handwritten old-opset (onnx.helper)"}
 
@@ -1064,36 +1159,42 @@ def main():
     import numpy
     import onnx
     import onnxruntime
-    import onnxscript
-    import torch
-    import torchvision
-    import transformers
-
-    transformers.logging.set_verbosity_error()
+    torch = torchvision = transformers = onnxscript = None
+    if any(section in TORCH_SECTIONS for section, _, _ in plan):
+        import onnxscript
+        import torch
+        import torchvision
+        import transformers
+        transformers.logging.set_verbosity_error()
     checker = _load_checker()
     out = pathlib.Path(args.out).resolve()
     models_dir = out / "models"
     models_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out / "MANIFEST.json"
     previous = {}
+    previous_versions = {}
     if (args.filter or args.section) and manifest_path.exists():
-        previous = {e["name"]: e for e in json.loads(manifest_path.read_text())["models"]}
+        previous_manifest = json.loads(manifest_path.read_text())
+        previous = {e["name"]: e for e in previous_manifest["models"]}
+        previous_versions = previous_manifest.get("versions", {})
 
-    versions = {
+    # Libraries this run did not import keep the versions of the run that
+    # wrote the other entries.
+    versions = dict(previous_versions)
+    versions.update({
         "python": platform.python_version(),
-        "torch": torch.__version__,
-        "torchvision": torchvision.__version__,
-        "transformers": transformers.__version__,
-        "onnxscript": onnxscript.__version__,
         "onnx": onnx.__version__,
         "onnxruntime": onnxruntime.__version__,
         "numpy": numpy.__version__,
-    }
+    })
+    for library in (torch, torchvision, transformers, onnxscript):
+        if library is not None:
+            versions[library.__name__] = library.__version__
     _optional_versions(versions)
     entries = dict(previous)
     ctx = {"torch": torch, "torchvision": torchvision, "transformers": transformers,
            "onnxscript": onnxscript, "onnx": onnx, "models_dir": models_dir,
-           "entries": entries,
+           "entries": entries, "checker": checker,
            "libraries": {"torch": torch, "torchvision": torchvision,
                          "transformers": transformers}}
     for section, name, run in plan:
@@ -1161,7 +1262,8 @@ def main():
     manifest = {
         "description": "Small randomly initialised ONNX models: PyTorch's exporters "
                        "(dynamo and TorchScript), ONNX Runtime's transformer optimizer "
-                       "(com.microsoft fused ops, float16), scikit-learn through "
+                       "(com.microsoft fused ops, float16) and quantizer (integer and "
+                       "QLinear ops, QDQ pairs), scikit-learn through "
                        "skl2onnx (ai.onnx.ml), control flow (If, Loop, sequences), "
                        "Keras through tf2onnx and handwritten old-opset graphs; "
                        "written by scripts/export-corpus.py, checked by "

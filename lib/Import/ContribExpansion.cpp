@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ContribExpansion.h"
+#include "NodeWriter.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLExtras.h"
@@ -28,102 +29,6 @@ using namespace llvm;
 
 namespace lowrank {
 namespace {
-
-/// Appends default-domain nodes for one fused node, with fresh value names.
-class NodeWriter {
-public:
-  NodeWriter(const ::onnx::NodeProto &fused,
-             ::google::protobuf::RepeatedPtrField<::onnx::NodeProto> &out,
-             StringSet<> &taken)
-      : fused(fused), out(out), taken(taken) {
-    prefix =
-        (fused.name().empty() ? fused.op_type() : fused.name()) + "/expanded/";
-  }
-
-  /// A new value name.
-  std::string fresh(StringRef hint) {
-    std::string name;
-    do {
-      name = prefix + hint.str() + "_" + std::to_string(counter++);
-    } while (!taken.insert(name).second);
-    return name;
-  }
-
-  /// Adds `op(inputs) -> outputs` (fresh outputs when `outputs` is empty)
-  /// and returns its first output.
-  std::string add(StringRef op, ArrayRef<std::string> inputs,
-                  std::vector<std::string> outputs = {},
-                  std::vector<::onnx::AttributeProto> attrs = {},
-                  unsigned numOutputs = 1) {
-    ::onnx::NodeProto *node = out.Add();
-    node->set_op_type(op.str());
-    node->set_name(fresh(op));
-    for (const std::string &input : inputs)
-      node->add_input(input);
-    if (outputs.empty())
-      for (unsigned i = 0; i < numOutputs; ++i)
-        outputs.push_back(fresh(op));
-    for (const std::string &output : outputs)
-      node->add_output(output);
-    for (auto &attr : attrs)
-      *node->add_attribute() = std::move(attr);
-    return outputs.empty() ? std::string() : outputs.front();
-  }
-
-  /// A float32 scalar constant cast to the element type of `like`.
-  std::string scalarLike(float value, const std::string &like) {
-    ::onnx::TensorProto tensor;
-    tensor.set_data_type(::onnx::TensorProto::FLOAT);
-    tensor.add_float_data(value);
-    std::string constant =
-        add("Constant", {}, {}, {::onnx::MakeAttribute("value", tensor)});
-    return add("CastLike", {constant, like});
-  }
-
-  /// An int64 constant of rank 1 (or 0 when `scalar`).
-  std::string ints(ArrayRef<int64_t> values, bool scalar = false) {
-    ::onnx::TensorProto tensor;
-    tensor.set_data_type(::onnx::TensorProto::INT64);
-    if (!scalar)
-      tensor.add_dims(values.size());
-    for (int64_t v : values)
-      tensor.add_int64_data(v);
-    return add("Constant", {}, {}, {::onnx::MakeAttribute("value", tensor)});
-  }
-
-private:
-  const ::onnx::NodeProto &fused;
-  ::google::protobuf::RepeatedPtrField<::onnx::NodeProto> &out;
-  StringSet<> &taken;
-  std::string prefix;
-  unsigned counter = 0;
-};
-
-struct FusedNode {
-  const ::onnx::NodeProto &node;
-  int64_t opset;
-
-  std::string input(int i) const {
-    return i < node.input_size() ? node.input(i) : std::string();
-  }
-  std::string output(int i) const {
-    return i < node.output_size() ? node.output(i) : std::string();
-  }
-  const ::onnx::AttributeProto *attr(StringRef name) const {
-    for (const auto &a : node.attribute())
-      if (a.name() == name)
-        return &a;
-    return nullptr;
-  }
-  float getFloat(StringRef name, float fallback) const {
-    const ::onnx::AttributeProto *a = attr(name);
-    return a && a->type() == ::onnx::AttributeProto::FLOAT ? a->f() : fallback;
-  }
-  int64_t getInt(StringRef name, int64_t fallback) const {
-    const ::onnx::AttributeProto *a = attr(name);
-    return a && a->type() == ::onnx::AttributeProto::INT ? a->i() : fallback;
-  }
-};
 
 /// x + bias when the bias input `index` is given.
 std::string addBias(NodeWriter &w, const FusedNode &f, std::string x,
@@ -393,20 +298,8 @@ void expandContribOperators(::onnx::ModelProto &model) {
   });
   if (!any)
     return;
-  int64_t opset = 0;
-  for (const auto &entry : model.opset_import())
-    if (entry.domain().empty() || entry.domain() == "ai.onnx")
-      opset = entry.version();
-  StringSet<> taken;
-  for (const auto &info : graph.input())
-    taken.insert(info.name());
-  for (const auto &tensor : graph.initializer())
-    taken.insert(tensor.name());
-  for (const auto &node : graph.node()) {
-    taken.insert(node.name());
-    for (const auto &output : node.output())
-      taken.insert(output);
-  }
+  int64_t opset = getDefaultOpset(model);
+  StringSet<> taken = collectTakenNames(graph);
   // Ranks of the values Attention masks may be (graph inputs, typed
   // values, and the mask_index EmbedLayerNormalization writes).
   StringMap<int64_t> ranks;

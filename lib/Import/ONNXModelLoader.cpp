@@ -10,6 +10,7 @@
 #include "ContribExpansion.h"
 #include "FunctionExpansion.h"
 #include "GuardedSchemaRegistry.h"
+#include "QuantizedExpansion.h"
 #include "lowrank/Support/InputFiles.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -431,6 +432,7 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     return err;
   if (options.expandOperatorFunctions && options.isModelledOperator) {
     expandContribOperators(model);
+    expandQuantizedOperators(model);
     expandOperatorFunctions(model, options.isModelledOperator);
   }
   try {

@@ -57,6 +57,22 @@ static FailureOr<AffineMap> getParameterMap(RankedTensorType type,
       rank, 0, {getAffineDimExpr(normalizeAxis(axis, rank), context)}, context);
 }
 
+/// Whether the parameters of a tensor of `type` can be read without a run-time
+/// size check: every size is static, or the parameters are per tensor or
+/// per axis along a static size (blocks need static sizes).
+static bool hasCheckedParameterShape(RankedTensorType type,
+                                     RankedTensorType scaleType, int64_t axis,
+                                     int64_t blockSize) {
+  if (type.hasStaticShape())
+    return true;
+  if (blockSize > 0 || scaleType.getRank() > 1)
+    return false;
+  if (scaleType.getRank() == 0 || scaleType.getDimSize(0) == 1)
+    return true;
+  return type.getRank() > 0 &&
+         !type.isDynamicDim(normalizeAxis(axis, type.getRank()));
+}
+
 /// Builds the generic over `resultType` reading `x`, the scale and the zero
 /// point (when not none; a scalar may be 1-D of size 1 while the scale is
 /// 0-D, or the reverse).
@@ -86,8 +102,7 @@ static FailureOr<Value> buildQuantizationGeneric(
     maps.push_back(*zeroMap);
   }
   maps.push_back(identity);
-  Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  Value init = createEmptyTensor(rewriter, loc, resultType, x);
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -127,8 +142,12 @@ struct DequantizeLinearLowering
     auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getXScale().getType());
-    if (!xType || !resultType || !scaleType || !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static ranked shapes");
+    if (!xType || !resultType || !scaleType ||
+        xType.getRank() != resultType.getRank() ||
+        !hasCheckedParameterShape(resultType, scaleType, op.getAxis(),
+                                  op.getBlockSize()))
+      return rewriter.notifyMatchFailure(
+          op, "needs ranked shapes, static where parameters are per axis");
     Type quantized = xType.getElementType();
     Type scaleElement = scaleType.getElementType();
     Type resultElement = resultType.getElementType();
@@ -171,8 +190,12 @@ struct QuantizeLinearLowering : OpConversionPattern<onnx::QuantizeLinearOp> {
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
     auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getYScale().getType());
-    if (!xType || !resultType || !scaleType || !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static ranked shapes");
+    if (!xType || !resultType || !scaleType ||
+        xType.getRank() != resultType.getRank() ||
+        !hasCheckedParameterShape(resultType, scaleType, op.getAxis(),
+                                  op.getBlockSize()))
+      return rewriter.notifyMatchFailure(
+          op, "needs ranked shapes, static where parameters are per axis");
     Type quantized = resultType.getElementType();
     Type xElement = xType.getElementType();
     Type scaleElement = scaleType.getElementType();

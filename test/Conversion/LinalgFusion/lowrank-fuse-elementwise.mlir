@@ -109,3 +109,31 @@ func.func @into_contraction(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>, %acc: tens
   } -> tensor<4x2xf32>
   return %p : tensor<4x2xf32>
 }
+
+// -----
+
+// A uint8 zero point (a scalar constant of an unsigned type, as
+// DequantizeLinear lowers it) folds into the body as a signless constant:
+// arith constants are signless only.
+#id1 = affine_map<(d0) -> (d0)>
+#scalar1 = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @unsigned_zero_point
+// CHECK-NOT: ui8
+// CHECK: %[[ZERO:.*]] = arith.constant 135 : i32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}} : tensor<8xi8>)
+// CHECK: arith.subi %{{.*}}, %[[ZERO]] : i32
+func.func @unsigned_zero_point(%x: tensor<8xi8>) -> tensor<8xi32> {
+  %zero = arith.constant dense<135> : tensor<ui8>
+  %e = tensor.empty() : tensor<8xi32>
+  %r = linalg.generic {indexing_maps = [#id1, #scalar1, #id1], iterator_types = ["parallel"]}
+      ins(%x, %zero : tensor<8xi8>, tensor<ui8>) outs(%e : tensor<8xi32>) {
+  ^bb0(%a: i8, %z: ui8, %o: i32):
+    %zs = builtin.unrealized_conversion_cast %z : ui8 to i8
+    %a32 = arith.extui %a : i8 to i32
+    %z32 = arith.extui %zs : i8 to i32
+    %d = arith.subi %a32, %z32 : i32
+    linalg.yield %d : i32
+  } -> tensor<8xi32>
+  return %r : tensor<8xi32>
+}

@@ -33,11 +33,18 @@ std::optional<IntTensor> getIntTensor(Value value, int64_t maxElements) {
   auto values = constant.getValue().tryGetValues<APInt>();
   if (!values)
     return std::nullopt;
-  bool isBool = type.getElementType().isInteger(1);
+  // Booleans and unsigned integers read zero-extended; a uint64 beyond
+  // int64's range is not folded.
+  bool isUnsigned = type.getElementType().isInteger(1) ||
+                    type.getElementType().isUnsignedInteger();
   IntTensor result;
   result.shape.assign(type.getShape().begin(), type.getShape().end());
-  for (const APInt &v : *values)
-    result.values.push_back(isBool ? v.getZExtValue() : v.getSExtValue());
+  for (const APInt &v : *values) {
+    if (isUnsigned && v.isNegative() && v.getBitWidth() == 64)
+      return std::nullopt;
+    result.values.push_back(isUnsigned ? int64_t(v.getZExtValue())
+                                       : v.getSExtValue());
+  }
   return result;
 }
 

@@ -108,6 +108,21 @@ func.func @integer_arithmetic() -> tensor<2xi32> {
 
 // -----
 
+// Unsigned integers read zero-extended: uint8 200 casts to 200, not -56
+// (ONNX Runtime's quantizer stores uint8 weights and zero points).
+// CHECK-LABEL: func.func @unsigned_cast
+// CHECK: onnx.Constant {value = dense<[200, 5, 255]> : tensor<3xi32>}
+// CHECK: onnx.Constant {value = dense<[true, false, false]> : tensor<3xi1>}
+func.func @unsigned_cast() -> (tensor<3xi32>, tensor<3xi1>) {
+  %a = onnx.Constant {value = dense<[200, 5, 255]> : tensor<3xui8>} : tensor<3xui8>
+  %c = onnx.Cast %a {to = 6 : i64} : (tensor<3xui8>) -> tensor<3xi32>
+  %b = onnx.Constant {value = dense<[100, 128, 255]> : tensor<3xui8>} : tensor<3xui8>
+  %g = onnx.Greater %a, %b : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xi1>
+  return %c, %g : tensor<3xi32>, tensor<3xi1>
+}
+
+// -----
+
 // Division by zero is left to run time.
 // CHECK-LABEL: func.func @division_by_zero
 // CHECK: onnx.Div
