@@ -90,6 +90,32 @@ static Error pinInputShapes(::onnx::ModelProto &model,
   return Error::success();
 }
 
+/// ONNX's STFT shape inference (1.23) reads a missing `onesided` as 0 where
+/// the operator's default is 1, and so gives a model whose STFT keeps its
+/// default a spectrum of the wrong size, which the nodes after it then
+/// contradict. The attribute is written out on such nodes (in subgraphs
+/// too), which changes nothing else.
+static void spellOutSTFTOnesided(::onnx::GraphProto &graph) {
+  for (::onnx::NodeProto &node : *graph.mutable_node()) {
+    for (::onnx::AttributeProto &attr : *node.mutable_attribute()) {
+      if (attr.has_g())
+        spellOutSTFTOnesided(*attr.mutable_g());
+      for (::onnx::GraphProto &subgraph : *attr.mutable_graphs())
+        spellOutSTFTOnesided(subgraph);
+    }
+    if (node.op_type() != "STFT" ||
+        !(node.domain().empty() || node.domain() == "ai.onnx") ||
+        llvm::any_of(node.attribute(), [](const ::onnx::AttributeProto &a) {
+          return a.name() == "onesided";
+        }))
+      continue;
+    ::onnx::AttributeProto *onesided = node.add_attribute();
+    onesided->set_name("onesided");
+    onesided->set_type(::onnx::AttributeProto::INT);
+    onesided->set_i(1);
+  }
+}
+
 /// Declared graph input sizes that are not positive (0 and -1 are what some
 /// exporters write for "any size") become unknown, like symbolic ones.
 static void relaxInputDims(::onnx::ModelProto &model) {
@@ -435,6 +461,7 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     expandQuantizedOperators(model);
     expandOperatorFunctions(model, options.isModelledOperator);
   }
+  spellOutSTFTOnesided(*model.mutable_graph());
   try {
     inferShapesWithFallback(model);
   } catch (const ::onnx::InferenceError &e) {

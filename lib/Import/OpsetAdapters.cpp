@@ -338,6 +338,13 @@ ModelledForm GraphImporter::getModelledForm(const ::onnx::NodeProto &node,
     if (!k)
       return opaque("TopK before opset 10 without k");
     setOperand(1, createI64Constant({*k}, loc));
+  } else if (opType == "DFT") {
+    // Opset 17 (the modelled schema): axis is an attribute (default 1);
+    // opset 20 made it an input (default -2), after dft_length.
+    if (since < 20)
+      setOperand(2,
+                 createI64Constant({attrs.takeInt("axis").value_or(1)}, loc));
+    form.extraOperands = 1;
   } else if (opType == "Dropout" && since < 12) {
     // Inference ignores the ratio; opset 12 made it an input.
     attrs.take("ratio");

@@ -27,7 +27,9 @@ With --lowrank-run, two more stages compile and run the models:
               output equals ONNX Runtime's within the output's scale:
               max |y - y_ort| <= tol * max |y_ort| (tol 1e-4 for float32
               and float64, 1e-2 for float16 and bfloat16; integers and
-              booleans exactly). Prints each output's scaled error.
+              booleans exactly). Prints each output's scaled error. A
+              manifest entry may raise the float tolerance with a reason
+              ("run_tolerance": {"scaled": ..., "reason": ...}; printed).
   run-compressed
               the same for the compressed model of the compress stage,
               against ONNX Runtime on that model.
@@ -563,7 +565,19 @@ def computes_in_half(model):
     return any(t.data_type in half for t in model.graph.initializer)
 
 
-def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeout):
+def entry_tolerance(entry):
+    """A manifest entry's own scaled tolerance for the run stages, with its
+    reason: {"scaled": 1e-3, "reason": "..."}; None for the default."""
+    given = (entry or {}).get("run_tolerance")
+    if not given:
+        return None
+    if not isinstance(given.get("scaled"), (int, float)) or not given.get("reason"):
+        raise StageFailure("run_tolerance needs a number 'scaled' and a 'reason'")
+    return given
+
+
+def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeout,
+                 entry=None):
     """Runs `model_path` with lowrank-run and compares with `reference`."""
     half = computes_in_half(onnx.load(str(model_path), load_external_data=False))
     folder = work / f"{stem}.run"
@@ -593,20 +607,26 @@ def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeou
         tolerance = SCALED_TOLERANCE.get(np.asarray(r).dtype.type, 1e-4)
         if half:
             tolerance = max(tolerance, SCALED_TOLERANCE[np.float16])
+        own = entry_tolerance(entry)
+        if own and np.issubdtype(np.asarray(r).dtype, np.floating):
+            tolerance = max(tolerance, own["scaled"])
         if not error <= tolerance:
             raise StageFailure(f"output '{name}' differs from ONNX Runtime: "
                                f"max |y - y_ort| / max |y_ort| = {error:.3e} "
                                f"> {tolerance:g}")
         details.append(f"{name} {error:.1e}")
-    return "scaled error " + ", ".join(details)
+    own = entry_tolerance(entry)
+    note = f" (tolerance {own['scaled']:g}: {own['reason']})" if own else ""
+    return "scaled error " + ", ".join(details) + note
 
 
-def stage_run(runner, model_path, feeds, names, reference, work, stem, timeout):
+def stage_run(runner, model_path, feeds, names, reference, work, stem, timeout,
+              entry=None):
     return run_compiled(runner, model_path, feeds, names, reference, work,
-                        stem, timeout)
+                        stem, timeout, entry)
 
 
-def stage_run_compressed(runner, feeds, work, stem, timeout):
+def stage_run_compressed(runner, feeds, work, stem, timeout, entry=None):
     compressed = work / f"{stem}.compressed.onnx"
     if not compressed.exists():
         raise StageFailure("no compressed model (the compress stage failed)")
@@ -615,7 +635,7 @@ def stage_run_compressed(runner, feeds, work, stem, timeout):
     except Exception as error:
         raise StageFailure(f"ONNX Runtime: {str(error).strip()[:500]}")
     return run_compiled(runner, compressed, feeds, names, reference, work,
-                        f"{stem}.compressed", timeout)
+                        f"{stem}.compressed", timeout, entry)
 
 
 # --- driver -------------------------------------------------------------------
@@ -715,9 +735,10 @@ def main():
             for stage, call in (
                     ("run", lambda: stage_run(
                         args.lowrank_run, model_path, feeds, names, reference,
-                        work, stem, args.timeout)),
+                        work, stem, args.timeout, entry)),
                     ("run-compressed", lambda: stage_run_compressed(
-                        args.lowrank_run, feeds, work, stem, args.timeout))):
+                        args.lowrank_run, feeds, work, stem, args.timeout,
+                        entry))):
                 try:
                     detail = call()
                     runs += 1

@@ -388,6 +388,7 @@ void lowrank::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   populateONNXScatterToLinalgPatterns(patterns);
   populateONNXSelectionToLinalgPatterns(patterns);
   populateONNXNonZeroToLinalgPatterns(patterns);
+  populateONNXSpectralToLinalgPatterns(patterns);
   populateONNXResizeToLinalgPatterns(patterns);
   populateONNXReverseSequenceToLinalgPatterns(patterns);
   populateONNXGridSampleToLinalgPatterns(patterns);

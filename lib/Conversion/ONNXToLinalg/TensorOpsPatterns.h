@@ -40,6 +40,9 @@ void populateONNXSelectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// NonZero.
 void populateONNXNonZeroToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// DFT and STFT.
+void populateONNXSpectralToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 /// ReverseSequence.
 void populateONNXReverseSequenceToLinalgPatterns(
     mlir::RewritePatternSet &patterns);

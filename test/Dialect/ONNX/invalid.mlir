@@ -278,3 +278,39 @@ func.func @resize_policy(%x: tensor<1x1x2x2xf32>, %s: tensor<4xi64>) -> tensor<1
   %y = onnx.Resize %x, %n, %n, %s {keep_aspect_ratio_policy = "fit"} : (tensor<1x1x2x2xf32>, none, none, tensor<4xi64>) -> tensor<1x1x2x4xf32>
   return %y : tensor<1x1x2x4xf32>
 }
+
+// -----
+
+func.func @dft_rank(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.DFT' op input must have rank >= 2 (the signal axis and the complex dimension)}}
+  %y = onnx.DFT %x, %n, %n : (tensor<8xf32>, none, none) -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+func.func @dft_components(%x: tensor<1x8x3xf32>) -> tensor<1x8x2xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.DFT' op input must end in a dimension of 1 (real) or 2 (complex)}}
+  %y = onnx.DFT %x, %n, %n : (tensor<1x8x3xf32>, none, none) -> tensor<1x8x2xf32>
+  return %y : tensor<1x8x2xf32>
+}
+
+// -----
+
+func.func @dft_real_inverse(%x: tensor<1x5x2xf32>) -> tensor<1x8x2xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.DFT' op output must end in a dimension of 1}}
+  %y = onnx.DFT %x, %n, %n {inverse = 1 : i64, onesided = 1 : i64} : (tensor<1x5x2xf32>, none, none) -> tensor<1x8x2xf32>
+  return %y : tensor<1x8x2xf32>
+}
+
+// -----
+
+func.func @stft_signal_rank(%s: tensor<1x2x128x1xf32>, %step: tensor<i64>) -> tensor<1x15x9x2xf32> {
+  %n = onnx.NoValue
+  // expected-error @below {{'onnx.STFT' op signal must be [batch, length, 1 or 2] or [batch, length]}}
+  %y = onnx.STFT %s, %step, %n, %n : (tensor<1x2x128x1xf32>, tensor<i64>, none, none) -> tensor<1x15x9x2xf32>
+  return %y : tensor<1x15x9x2xf32>
+}

@@ -3,7 +3,8 @@
 // Conv and the pooling ops (global ones too) get the spatial sizes of their
 // result from the input's once those are static (an input padded by pads that
 // were folded late, as `torch.stft` exports compute them): ONNX's output size
-// rule for explicit pads, VALID and SAME padding, and ceil_mode.
+// rule for explicit pads, VALID and SAME padding, and ceil_mode. STFT gets
+// its [batch, frames, bins, 2] once its frame length is known.
 //
 //===----------------------------------------------------------------------===//
 
@@ -144,8 +145,48 @@ template <typename PoolOp> struct GlobalPoolRefine : OpRewritePattern<PoolOp> {
 
 } // namespace
 
+namespace {
+
+/// STFT: the bins from the frame length (a constant frame_length, a window
+/// of static size, or the whole static signal), the frames also from a
+/// static signal length and a constant step.
+struct STFTRefine : OpRewritePattern<onnx::STFTOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::STFTOp op,
+                                PatternRewriter &rewriter) const override {
+    auto signal = dyn_cast<RankedTensorType>(op.getSignal().getType());
+    if (!signal || signal.getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "signal unranked");
+    int64_t length = signal.getDimSize(1);
+    auto window = dyn_cast<RankedTensorType>(op.getWindow().getType());
+    bool hasFrameLength = !isa<NoneType>(op.getFrameLength().getType());
+    std::optional<int64_t> frame;
+    if (hasFrameLength) {
+      if (std::optional<IntTensor> given = getIntTensor(op.getFrameLength(), 1))
+        if (given->values.size() == 1)
+          frame = given->values.front();
+    } else if (window && window.getRank() == 1 && !window.isDynamicDim(0)) {
+      frame = window.getDimSize(0);
+    } else if (!window && !ShapedType::isDynamic(length)) {
+      frame = length;
+    }
+    if (!frame || *frame < 1)
+      return rewriter.notifyMatchFailure(op, "frame length unknown");
+    int64_t bins = op.getOnesided() ? *frame / 2 + 1 : *frame;
+    int64_t frames = ShapedType::kDynamic;
+    std::optional<IntTensor> step = getIntTensor(op.getFrameStep(), 1);
+    if (step && step->values.size() == 1 && step->values.front() > 0 &&
+        !ShapedType::isDynamic(length) && length >= *frame)
+      frames = (length - *frame) / step->values.front() + 1;
+    return refineToShape(rewriter, op, {signal.getDimSize(0), frames, bins, 2});
+  }
+};
+
+} // namespace
+
 void lowrank::populateRefineWindowTypesPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvRefine, PoolRefine<onnx::MaxPoolOp>,
+  patterns.add<STFTRefine, ConvRefine, PoolRefine<onnx::MaxPoolOp>,
                PoolRefine<onnx::AveragePoolOp>, PoolRefine<onnx::LpPoolOp>,
                GlobalPoolRefine<onnx::GlobalAveragePoolOp>,
                GlobalPoolRefine<onnx::GlobalMaxPoolOp>>(patterns.getContext());

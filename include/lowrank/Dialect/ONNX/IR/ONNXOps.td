@@ -772,6 +772,7 @@ include "lowrank/Dialect/ONNX/IR/ONNXIndexingOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXScatterOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXSelectionOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXNormalizationOps.td"
+include "lowrank/Dialect/ONNX/IR/ONNXSpectralOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXRecurrentOps.td"
 include "lowrank/Dialect/ONNX/IR/ONNXControlFlowOps.td"
 
