@@ -26,9 +26,12 @@ nothing is downloaded. Sections (--section):
                  attention: com.microsoft fused ops; float16 variants.
   ort-quantizer  ONNX Runtime's quantizer (onnxruntime.quantization) on corpus
                  files: dynamic (MatMulInteger, ConvInteger,
-                 DynamicQuantizeLinear, quantized embeddings) and static with
-                 calibration (QLinearConv, QLinearMatMul, or Quantize/
-                 DequantizeLinear pairs); needs only onnxruntime.
+                 DynamicQuantizeLinear, quantized embeddings), the same as
+                 ONNX Runtime's session saves it optimized (fused
+                 com.microsoft ops), and static with calibration
+                 (QLinearConv, QLinearMatMul, com.microsoft QLinearAdd,
+                 QLinearMul, QGemm, or Quantize/DequantizeLinear pairs);
+                 needs only onnxruntime.
   sklearn        scikit-learn models through skl2onnx: ai.onnx.ml ops, ZipMap.
   control-flow   torch.jit.script (Loop, If, sequences) and torch.cond.
   tf2onnx        a Keras CNN through tf2onnx.convert.from_keras.
@@ -517,6 +520,39 @@ def _ort_quantized(source, static_format=None, op_types=None, per_channel=False)
     return build
 
 
+def _ort_session_optimized(source):
+    """A corpus file as ONNX Runtime's session writes it after its extended
+    graph optimizations (SessionOptions.optimized_model_filepath): fused
+    com.microsoft operators such as DynamicQuantizeMatMul,
+    MatMulIntegerToFloat and FusedMatMul."""
+
+    def build(path, ctx):
+        import onnx
+        import onnxruntime
+        source_path = ctx["models_dir"] / source
+        if not source_path.exists():
+            raise RuntimeError(f"the corpus file {source} is missing")
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = \
+            onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(path)
+        onnxruntime.InferenceSession(str(source_path), options,
+                                     providers=["CPUExecutionProvider"])
+        optimized = onnx.load(str(path), load_external_data=False)
+        counts = {}
+        for node in optimized.graph.node:
+            if node.domain == "com.microsoft":
+                counts[node.op_type] = counts.get(node.op_type, 0) + 1
+        return {"source": f"models/{source}",
+                "example_inputs": ctx["entries"].get(source, {}).get("example_inputs", []),
+                "producer_versions": {"onnxruntime": onnxruntime.__version__},
+                "export_call": "InferenceSession(SessionOptions(graph_optimization_level="
+                               "ORT_ENABLE_EXTENDED, optimized_model_filepath=...))",
+                "fused_operators": counts}
+
+    return build
+
+
 def _call_arguments(options):
     return ", ".join(f"{key}={value!r}" if not isinstance(value, str) or
                      not value.startswith("QuantFormat.") else f"{key}={value}"
@@ -899,6 +935,18 @@ OTHER_MODELS = {
                        per_channel=True),
         "resnet", "the corpus resnet.dynamo.static.onnx through ONNX Runtime's static "
                   "quantization in operator form, per-channel weights: QLinearConv"),
+    "bert.torchscript.dynamic.ort-quantized-dynamic-fused.onnx": (
+        "ort-quantizer",
+        _ort_session_optimized("bert.torchscript.dynamic.ort-quantized-dynamic.onnx"),
+        "bert", "the corpus bert.torchscript.dynamic.ort-quantized-dynamic.onnx as ONNX "
+                "Runtime's session saves it after its extended optimizations: "
+                "DynamicQuantizeMatMul, MatMulIntegerToFloat, FusedMatMul, Gelu, "
+                "SkipLayerNormalization"),
+    "mobilenet.dynamo.static.ort-quantized-qoperator.onnx": (
+        "ort-quantizer", _ort_quantized("mobilenet.dynamo.static.onnx", "QOperator"),
+        "mobilenet", "the corpus mobilenet.dynamo.static.onnx through ONNX Runtime's "
+                     "static quantization in operator form, every operator type: "
+                     "QLinearConv, com.microsoft QLinearAdd, QLinearMul and QGemm"),
     "resnet.dynamo.static.ort-quantized-qdq.onnx": (
         "ort-quantizer",
         _ort_quantized("resnet.dynamo.static.onnx", "QDQ", ("Conv", "MatMul")),

@@ -3,12 +3,12 @@
 // ONNX Runtime's transformer optimizer writes `com.microsoft` operators that
 // fuse what exporters write as several standard nodes: FastGelu, BiasGelu,
 // Gelu, QuickGelu, SkipLayerNormalization, SkipSimplifiedLayerNormalization,
-// EmbedLayerNormalization and Attention. For compilation each becomes the
-// default-domain nodes that compute it, as ONNX Runtime's CPU kernels
-// define it; the linear layers inside (Attention's packed QKV projection)
-// then reach the low-rank analysis like any MatMul. Forms that are not
-// expanded (past key/value state, rotary embedding, other mask layouts)
-// leave their node, which stays opaque.
+// EmbedLayerNormalization, Attention and FusedMatMul. For compilation each
+// becomes the default-domain nodes that compute it, as ONNX Runtime's CPU
+// kernels define it; the linear layers inside (Attention's packed QKV
+// projection) then reach the low-rank analysis like any MatMul. Forms that
+// are not expanded (past key/value state, rotary embedding, other mask
+// layouts) leave their node, which stays opaque.
 //
 //===----------------------------------------------------------------------===//
 
@@ -280,15 +280,39 @@ bool expandAttention(NodeWriter &w, const FusedNode &f, int64_t maskRank) {
   return true;
 }
 
+/// FusedMatMul: alpha * op(A) op(B), op transposing the last two dims
+/// (transA, transB). One Einsum, which needs no rank; moved batch dims
+/// (transBatchA, transBatchB) keep the node.
+bool expandFusedMatMul(NodeWriter &w, const FusedNode &f) {
+  if (f.getInt("transBatchA", 0) || f.getInt("transBatchB", 0))
+    return false;
+  std::string equation =
+      std::string(f.getInt("transA", 0) ? "...ji" : "...ij") +
+      (f.getInt("transB", 0) ? ",...kj" : ",...jk") + "->...ik";
+  float alpha = f.getFloat("alpha", 1.0f);
+  std::string product =
+      w.add("Einsum", {f.input(0), f.input(1)},
+            alpha == 1.0f ? std::vector<std::string>{f.output(0)}
+                          : std::vector<std::string>{},
+            {::onnx::MakeAttribute("equation", equation)});
+  // CastLike exists from opset 15; before, the product is float32.
+  if (alpha != 1.0f)
+    w.add("Mul",
+          {product,
+           f.opset >= 15 ? w.scalarLike(alpha, product) : w.floatScalar(alpha)},
+          {f.output(0)});
+  return true;
+}
+
 } // namespace
 
 bool isExpandedContribOperator(StringRef domain, StringRef opType) {
   return domain == "com.microsoft" &&
-         llvm::is_contained({"Gelu", "BiasGelu", "FastGelu", "QuickGelu",
-                             "SkipLayerNormalization",
-                             "SkipSimplifiedLayerNormalization",
-                             "EmbedLayerNormalization", "Attention"},
-                            opType);
+         llvm::is_contained(
+             {"Gelu", "BiasGelu", "FastGelu", "QuickGelu",
+              "SkipLayerNormalization", "SkipSimplifiedLayerNormalization",
+              "EmbedLayerNormalization", "Attention", "FusedMatMul"},
+             opType);
 }
 
 void expandContribOperators(::onnx::ModelProto &model) {
@@ -333,6 +357,8 @@ void expandContribOperators(::onnx::ModelProto &model) {
       expanded = expandSkipLayerNormalization(writer, fused);
     else if (op == "SkipSimplifiedLayerNormalization")
       expanded = expandSkipSimplifiedLayerNormalization(writer, fused);
+    else if (op == "FusedMatMul")
+      expanded = expandFusedMatMul(writer, fused);
     else if (op == "EmbedLayerNormalization")
       expanded = expandEmbedLayerNormalization(writer, fused);
     else if (op == "Attention")

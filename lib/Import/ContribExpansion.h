@@ -21,8 +21,8 @@ bool isExpandedContribOperator(llvm::StringRef domain, llvm::StringRef opType);
 
 /// Replaces the main graph's nodes of ONNX Runtime's fused operators
 /// (FastGelu, BiasGelu, Gelu, QuickGelu, SkipLayerNormalization,
-/// SkipSimplifiedLayerNormalization, EmbedLayerNormalization, Attention) by
-/// standard nodes. Forms it does not cover keep their node.
+/// SkipSimplifiedLayerNormalization, EmbedLayerNormalization, Attention,
+/// FusedMatMul) by standard nodes. Forms it does not cover keep their node.
 void expandContribOperators(::onnx::ModelProto &model);
 
 } // namespace lowrank

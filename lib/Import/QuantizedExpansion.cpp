@@ -27,10 +27,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "QuantizedExpansion.h"
-#include "NodeWriter.h"
+#include "QuantizedNodes.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringMap.h"
 
 #include <optional>
 
@@ -40,116 +39,6 @@ namespace lowrank {
 namespace {
 
 using ::onnx::TensorProto;
-
-/// Ranks of the values whose rank the model states: initializers, graph
-/// inputs, typed values and Constant nodes.
-class KnownRanks {
-public:
-  explicit KnownRanks(const ::onnx::GraphProto &graph) {
-    auto recordInfo = [&](const ::onnx::ValueInfoProto &info) {
-      if (info.type().has_tensor_type() &&
-          info.type().tensor_type().has_shape())
-        ranks[info.name()] = info.type().tensor_type().shape().dim_size();
-    };
-    for (const auto &info : graph.input())
-      recordInfo(info);
-    for (const auto &info : graph.value_info())
-      recordInfo(info);
-    for (const auto &tensor : graph.initializer())
-      ranks[tensor.name()] = tensor.dims_size();
-    for (const auto &node : graph.node()) {
-      if (node.op_type() != "Constant" || node.output_size() != 1)
-        continue;
-      for (const auto &attr : node.attribute()) {
-        if (attr.name() == "value" && attr.has_t())
-          ranks[node.output(0)] = attr.t().dims_size();
-        else if (attr.name() == "value_float" || attr.name() == "value_int")
-          ranks[node.output(0)] = 0;
-        else if (attr.name() == "value_floats" || attr.name() == "value_ints")
-          ranks[node.output(0)] = 1;
-      }
-    }
-  }
-
-  std::optional<int64_t> lookup(StringRef name) const {
-    auto it = ranks.find(name);
-    if (it == ranks.end())
-      return std::nullopt;
-    return it->second;
-  }
-
-private:
-  StringMap<int64_t> ranks;
-};
-
-/// Where a vector of per-row or per-channel values must go to broadcast.
-/// Empty when the value is used as it is.
-using TargetShape = std::optional<std::vector<int64_t>>;
-
-/// The shape a per-row value of A takes: a vector of M becomes [M, 1]. A
-/// value whose rank or whose matrix's rank the model does not state is
-/// taken per tensor (reshaped to a scalar, which fails at run time if it has
-/// more than one element), as ONNX Runtime supports only that.
-TargetShape getRowShape(const KnownRanks &ranks, StringRef matrix,
-                        StringRef value) {
-  std::optional<int64_t> valueRank = ranks.lookup(value);
-  if (value.empty() || valueRank == 0)
-    return TargetShape();
-  std::optional<int64_t> matrixRank = ranks.lookup(matrix);
-  if (valueRank == 1 && matrixRank && *matrixRank >= 2)
-    return TargetShape(std::vector<int64_t>{-1, 1});
-  if (valueRank == 1 && matrixRank == 1)
-    return TargetShape();
-  return TargetShape(std::vector<int64_t>{});
-}
-
-/// The shape a per-channel value of a convolution weight of rank
-/// `weightRank` takes: [M, 1, ...] for the weight itself, or [1, M, 1, ...]
-/// for the output when `forOutput`. A value of unknown rank is taken per
-/// tensor, as in getRowShape.
-TargetShape getChannelShape(const KnownRanks &ranks, StringRef value,
-                            int64_t weightRank, bool forOutput) {
-  std::optional<int64_t> valueRank = ranks.lookup(value);
-  if (value.empty() || valueRank == 0)
-    return TargetShape();
-  if (valueRank != 1)
-    return TargetShape(std::vector<int64_t>{});
-  std::vector<int64_t> shape(weightRank, 1);
-  shape[forOutput ? 1 : 0] = -1;
-  return TargetShape(shape);
-}
-
-std::string reshapeTo(NodeWriter &w, const std::string &value,
-                      const TargetShape &shape) {
-  if (!shape)
-    return value;
-  return w.add("Reshape", {value, w.ints(*shape)});
-}
-
-/// `x - zeroPoint` in `type`, the zero point reshaped to `shape` first.
-std::string writeCentered(NodeWriter &w, const std::string &x,
-                          const std::string &zeroPoint,
-                          const TargetShape &shape, int32_t type) {
-  std::string value = w.cast(x, type);
-  if (zeroPoint.empty())
-    return value;
-  return w.add("Sub", {value, w.cast(reshapeTo(w, zeroPoint, shape), type)});
-}
-
-/// (A - a_zp)(B - b_zp) in int32. Per-column zero points of B (a vector
-/// of N) broadcast as they are.
-std::string writeIntegerProduct(NodeWriter &w, const KnownRanks &ranks,
-                                const std::string &a,
-                                const std::string &aZeroPoint,
-                                const std::string &b,
-                                const std::string &bZeroPoint,
-                                std::vector<std::string> outputs = {}) {
-  std::string left = writeCentered(
-      w, a, aZeroPoint, getRowShape(ranks, a, aZeroPoint), TensorProto::INT32);
-  std::string right =
-      writeCentered(w, b, bZeroPoint, TargetShape(), TensorProto::INT32);
-  return w.add("MatMul", {left, right}, std::move(outputs));
-}
 
 /// The rank of a convolution's weight, from the model or its kernel_shape.
 std::optional<int64_t> getWeightRank(const FusedNode &f,
@@ -168,8 +57,7 @@ writeIntegerConv(NodeWriter &w, const FusedNode &f, const KnownRanks &ranks,
                  int64_t weightRank, const std::string &x,
                  const std::string &xZeroPoint, const std::string &weight,
                  const std::string &wZeroPoint, const std::string &bias) {
-  TargetShape wShape =
-      getChannelShape(ranks, wZeroPoint, weightRank, /*forOutput=*/false);
+  TargetShape wShape = getAxisShape(ranks, wZeroPoint, weightRank, 0);
   std::vector<std::string> inputs = {
       writeCentered(w, x, xZeroPoint, TargetShape(), TensorProto::DOUBLE),
       writeCentered(w, weight, wZeroPoint, wShape, TensorProto::DOUBLE)};
@@ -178,18 +66,6 @@ writeIntegerConv(NodeWriter &w, const FusedNode &f, const KnownRanks &ranks,
   std::vector<::onnx::AttributeProto> attrs(f.node.attribute().begin(),
                                             f.node.attribute().end());
   return w.add("Conv", inputs, {}, std::move(attrs));
-}
-
-/// QuantizeLinear(float(accumulated) * multiplier, 1, zeroPoint) into
-/// `output`: round half to even, add the zero point, saturate.
-void writeRequantize(NodeWriter &w, const std::string &accumulated,
-                     const std::string &multiplier,
-                     const std::string &zeroPoint, const std::string &output) {
-  std::string scaled = w.add("Mul", {w.cast(accumulated, TensorProto::FLOAT),
-                                     w.cast(multiplier, TensorProto::FLOAT)});
-  std::string scalarZeroPoint = w.add("Reshape", {zeroPoint, w.ints({})});
-  w.add("QuantizeLinear", {scaled, w.floatScalar(1.0f), scalarZeroPoint},
-        {output});
 }
 
 bool expandMatMulInteger(NodeWriter &w, const FusedNode &f,
@@ -232,9 +108,9 @@ bool expandQLinearConv(NodeWriter &w, const FusedNode &f,
   std::string conv =
       writeIntegerConv(w, f, ranks, *weightRank, f.input(0), f.input(2),
                        f.input(3), f.input(5), f.input(8));
-  std::string wScale = reshapeTo(w, f.input(4),
-                                 getChannelShape(ranks, f.input(4), *weightRank,
-                                                 /*forOutput=*/true));
+  // Per-channel scales multiply the output's channels (axis 1).
+  std::string wScale =
+      reshapeTo(w, f.input(4), getAxisShape(ranks, f.input(4), *weightRank, 1));
   std::string multiplier =
       w.add("Div", {w.add("Mul", {f.input(1), wScale}), f.input(6)});
   writeRequantize(w, conv, multiplier, f.input(7), f.output(0));
@@ -244,6 +120,8 @@ bool expandQLinearConv(NodeWriter &w, const FusedNode &f,
 } // namespace
 
 bool isExpandedQuantizedOperator(StringRef domain, StringRef opType) {
+  if (domain == "com.microsoft")
+    return isQLinearContribOperator(opType);
   return (domain.empty() || domain == "ai.onnx") &&
          llvm::is_contained(
              {"MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv"},
@@ -276,8 +154,10 @@ void expandQuantizedOperators(::onnx::ModelProto &model) {
       expanded = expandQLinearMatMul(writer, fused, ranks);
     else if (op == "ConvInteger")
       expanded = expandConvInteger(writer, fused, ranks);
-    else if (op == "QLinearConv")
+    else if (op == "QLinearConv" && node.domain() != "com.microsoft")
       expanded = expandQLinearConv(writer, fused, ranks);
+    else if (node.domain() == "com.microsoft")
+      expanded = expandQLinearContribOperator(writer, fused, ranks);
     if (!expanded) {
       *nodes.Add() = node;
       continue;

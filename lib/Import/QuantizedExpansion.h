@@ -15,7 +15,8 @@
 namespace lowrank {
 
 /// Whether nodes of this operator are expanded (MatMulInteger,
-/// ConvInteger, QLinearMatMul, QLinearConv of the default domain).
+/// ConvInteger, QLinearMatMul, QLinearConv of the default domain; ONNX
+/// Runtime's quantized operators of `com.microsoft`).
 bool isExpandedQuantizedOperator(llvm::StringRef domain,
                                  llvm::StringRef opType);
 

@@ -5,18 +5,24 @@
 // through the map of its letters (a repeated letter reads a diagonal, a
 // broadcast dimension of size 1 reads index 0), the result's letters are
 // the parallel loops and the others are summed over. Half-precision inputs
-// are multiplied and summed in f32 and the sums rounded once.
+// are multiplied and summed in f32 and the sums rounded once. A loop whose
+// size is known only at run time takes it from the first input dimension it
+// indexes; the other dynamic or static (not 1) dimensions of that loop are
+// checked against it at run time (a dynamic size of 1 is not broadcast).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ElementwiseUtils.h"
 #include "LinearPatterns.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/EinsumEquation.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -34,8 +40,8 @@ struct EinsumLowering : OpConversionPattern<onnx::EinsumOp> {
     SmallVector<int64_t> ranks;
     for (Value input : adaptor.getInputs()) {
       auto type = dyn_cast<RankedTensorType>(input.getType());
-      if (!type || !type.hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "needs static input shapes");
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "needs ranked inputs");
       types.push_back(type);
       ranks.push_back(type.getRank());
     }
@@ -53,12 +59,62 @@ struct EinsumLowering : OpConversionPattern<onnx::EinsumOp> {
       return rewriter.notifyMatchFailure(op, error);
 
     // A loop's size is the largest size it indexes (broadcast dimensions
-    // of size 1 read their only element).
+    // of size 1 read their only element); a dynamic one comes from the
+    // first input dimension of unknown size that it indexes.
     int64_t numLoops = equation->numLoops;
     SmallVector<int64_t> loopSizes(numLoops, 1);
-    for (auto [type, loops] : llvm::zip(types, equation->inputLoops))
-      for (auto [size, loop] : llvm::zip(type.getShape(), loops))
+    SmallVector<std::pair<int64_t, int64_t>> dynamicSources(numLoops, {-1, -1});
+    for (auto [input, typeAndLoops] :
+         llvm::enumerate(llvm::zip(types, equation->inputLoops))) {
+      auto [type, loops] = typeAndLoops;
+      for (auto [dim, sizeAndLoop] :
+           llvm::enumerate(llvm::zip(type.getShape(), loops))) {
+        auto [size, loop] = sizeAndLoop;
+        if (ShapedType::isDynamic(size)) {
+          if (dynamicSources[loop].first < 0)
+            dynamicSources[loop] = {int64_t(input), int64_t(dim)};
+          continue;
+        }
         loopSizes[loop] = std::max(loopSizes[loop], size);
+      }
+    }
+    Location loc = op.getLoc();
+    SmallVector<Value> loopValues(numLoops);
+    for (int64_t loop = 0; loop < numLoops; ++loop) {
+      auto [input, dim] = dynamicSources[loop];
+      if (input < 0)
+        continue;
+      loopValues[loop] =
+          tensor::DimOp::create(rewriter, loc, adaptor.getInputs()[input], dim);
+      int64_t staticSize = loopSizes[loop];
+      loopSizes[loop] = ShapedType::kDynamic;
+      if (staticSize > 1)
+        cf::AssertOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(
+                rewriter, loc, arith::CmpIPredicate::eq, loopValues[loop],
+                arith::ConstantIndexOp::create(rewriter, loc, staticSize)),
+            getNodePrefix(op) + "Einsum operand sizes do not match");
+    }
+    for (auto [input, typeAndLoops] :
+         llvm::enumerate(llvm::zip(types, equation->inputLoops))) {
+      auto [type, loops] = typeAndLoops;
+      for (auto [dim, sizeAndLoop] :
+           llvm::enumerate(llvm::zip(type.getShape(), loops))) {
+        auto [size, loop] = sizeAndLoop;
+        if (!ShapedType::isDynamic(size) ||
+            dynamicSources[loop] ==
+                std::pair<int64_t, int64_t>(input, int64_t(dim)))
+          continue;
+        Value given = tensor::DimOp::create(rewriter, loc,
+                                            adaptor.getInputs()[input], dim);
+        cf::AssertOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                  given, loopValues[loop]),
+            getNodePrefix(op) + "Einsum operand sizes do not match");
+      }
+    }
 
     MLIRContext *context = rewriter.getContext();
     SmallVector<AffineMap> maps;
@@ -72,11 +128,14 @@ struct EinsumLowering : OpConversionPattern<onnx::EinsumOp> {
     }
     SmallVector<AffineExpr> outputExprs;
     SmallVector<int64_t> outputShape;
+    SmallVector<Value> outputDynamicSizes;
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::reduction);
     for (int64_t loop : equation->outputLoops) {
       outputExprs.push_back(getAffineDimExpr(loop, context));
       outputShape.push_back(loopSizes[loop]);
+      if (loopValues[loop])
+        outputDynamicSizes.push_back(loopValues[loop]);
       iterators[loop] = utils::IteratorType::parallel;
     }
     maps.push_back(AffineMap::get(numLoops, 0, outputExprs, context));
@@ -86,8 +145,12 @@ struct EinsumLowering : OpConversionPattern<onnx::EinsumOp> {
                                : elementType;
     auto accumulatorTensor =
         RankedTensorType::get(outputShape, accumulatorType);
-    Location loc = op.getLoc();
-    Value init = createZeroTensor(rewriter, loc, accumulatorTensor);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, outputShape,
+                                          accumulatorType, outputDynamicSizes);
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, accumulatorType, rewriter.getZeroAttr(accumulatorType));
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
     bool isFloat = isa<FloatType>(accumulatorType);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{accumulatorTensor}, adaptor.getInputs(),

@@ -353,6 +353,22 @@ func.func @einsum_implicit_bf16(%a: tensor<5xbf16>, %b: tensor<5xbf16>) -> tenso
 
 // -----
 
+// Sizes known at run time (ONNX Runtime's FusedMatMul with transB, expanded
+// to an Einsum, under symbolic batch and sequence): each dynamic loop takes
+// its size from the first dimension it indexes, and the others must match.
+// CHECK-LABEL: func.func @einsum_dynamic
+// CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: %[[I:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: cf.assert {{.*}} "Einsum operand sizes do not match"
+// CHECK: tensor.empty(%[[B]], %[[I]], %{{.*}}) : tensor<?x?x?xf32>
+// CHECK: linalg.generic
+func.func @einsum_dynamic(%a: tensor<?x?x8xf32>, %b: tensor<?x?x8xf32>) -> tensor<?x?x?xf32> {
+  %y = onnx.Einsum %a, %b {equation = "...ij,...kj->...ik"} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x?xf32>
+  return %y : tensor<?x?x?xf32>
+}
+
+// -----
+
 // Leading sizes that turn out static (a cast of a static value, as in a
 // Loop body) give the product a static row count before it is expanded.
 // CHECK-LABEL: func.func @matmul_sizes_known_late

@@ -10,7 +10,10 @@ an int32 bias, ConvInteger with groups); expected outputs from ONNX Runtime.
 per-row.onnx: the forms ONNX allows and neither ONNX Runtime nor ONNX's
 reference evaluator runs (per-row zero points and scales of A, per-channel
 ConvInteger zero points); expected outputs from the operators' formulas in
-numpy."""
+numpy.
+
+contrib.onnx: ONNX Runtime's com.microsoft quantized operators and
+FusedMatMul; expected outputs from ONNX Runtime."""
 
 import os
 import sys
@@ -137,3 +140,75 @@ for m in range(3):
         for j in range(3):
             conv[0, m, i, j] = np.sum(image[0, :, i:i + 2, j:j + 2] * kernel[m])
 save(model, "per-row", feeds, [product.astype(np.int32), requantized.astype(np.uint8), conv])
+
+# --- ONNX Runtime's com.microsoft quantized operators -----------------------
+ms = "com.microsoft"
+nodes = [
+    helper.make_node("QuantizeLinear", ["img", "s", "z"], ["q0"]),
+    helper.make_node("QLinearSigmoid", ["q0", "s", "z", "s1", "z1"], ["q1"],
+                     domain=ms, name="sigmoid"),
+    helper.make_node("QLinearLeakyRelu", ["q0", "s", "z", "s", "z"], ["q2"],
+                     domain=ms, name="leaky_relu", alpha=0.1),
+    helper.make_node("QLinearAdd", ["q1", "s1", "z1", "q2", "s", "z", "s2", "z2"], ["q3"],
+                     domain=ms, name="add"),
+    helper.make_node("QLinearMul", ["q3", "s2", "z2", "q2", "s", "z", "s3", "z3"], ["q4"],
+                     domain=ms, name="mul"),
+    helper.make_node("QLinearConcat", ["s2", "z2", "q3", "s2", "z2", "q4", "s3", "z3"],
+                     ["q5"], domain=ms, name="concat", axis=1),
+    helper.make_node("QLinearAveragePool", ["q5", "s2", "z2", "s2", "z2"], ["q6"],
+                     domain=ms, name="average_pool", kernel_shape=[2, 2], strides=[2, 2]),
+    helper.make_node("QLinearGlobalAveragePool", ["q6", "s2", "z2", "s3", "z3"], ["q7"],
+                     domain=ms, name="global_average_pool", channels_last=0),
+    helper.make_node("Flatten", ["q7"], ["q8"]),
+    helper.make_node("QGemm", ["q8", "s3", "z3", "gw", "gw_scale", "gw_zp", "gb",
+                               "s4", "z4"], ["q9"], domain=ms, name="gemm", transB=1),
+    helper.make_node("DequantizeLinear", ["q9", "s4", "z4"], ["y1"]),
+    helper.make_node("QGemm", ["q8", "s3", "z3", "gw", "gw_scale", "gw_zp"], ["y2"],
+                     domain=ms, name="gemm_float", transB=1, alpha=0.5),
+    helper.make_node("DynamicQuantizeMatMul", ["m", "mw", "mw_scale", "mw_zp", "mb"], ["y3"],
+                     domain=ms, name="dynamic_quantize_matmul"),
+    helper.make_node("DynamicQuantizeLinear", ["m"], ["mq", "ms", "mz"]),
+    helper.make_node("MatMulIntegerToFloat", ["mq", "mw", "ms", "mw_scale", "mz", "mw_zp",
+                                              "mb"], ["y4"], domain=ms,
+                     name="matmul_integer_to_float"),
+    helper.make_node("FusedMatMul", ["m", "m2"], ["y5"], domain=ms, name="fused_matmul",
+                     transB=1, alpha=0.5),
+]
+inits = [
+    const("s", np.float32(0.03)), const("z", np.uint8(128)),
+    const("s1", np.float32(1 / 255)), const("z1", np.uint8(0)),
+    const("s2", np.float32(0.02)), const("z2", np.uint8(100)),
+    const("s3", np.float32(0.015)), const("z3", np.uint8(90)),
+    const("s4", np.float32(0.05)), const("z4", np.uint8(128)),
+    const("gw", rng.integers(-128, 128, (5, 8)).astype(np.int8)),
+    const("gw_scale", (rng.random(5) * 0.01 + 0.005).astype(np.float32)),
+    const("gw_zp", np.zeros(5, np.int8)),
+    const("gb", rng.integers(-500, 500, 5).astype(np.int32)),
+    const("mw", rng.integers(-128, 128, (8, 3)).astype(np.int8)),
+    const("mw_scale", (rng.random(3) * 0.01 + 0.005).astype(np.float32)),
+    const("mw_zp", np.zeros(3, np.int8)),
+    const("mb", rng.standard_normal(3).astype(np.float32)),
+]
+graph = helper.make_graph(
+    nodes, "contrib",
+    [helper.make_tensor_value_info("img", TensorProto.FLOAT, [1, 4, 6, 6]),
+     helper.make_tensor_value_info("m", TensorProto.FLOAT, [2, 5, 8]),
+     helper.make_tensor_value_info("m2", TensorProto.FLOAT, [2, 6, 8])],
+    [helper.make_tensor_value_info("y1", TensorProto.FLOAT, [1, 5]),
+     helper.make_tensor_value_info("y2", TensorProto.FLOAT, [1, 5]),
+     helper.make_tensor_value_info("y3", TensorProto.FLOAT, [2, 5, 3]),
+     helper.make_tensor_value_info("y4", TensorProto.FLOAT, [2, 5, 3]),
+     helper.make_tensor_value_info("y5", TensorProto.FLOAT, [2, 5, 6])], inits)
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
+                                                helper.make_opsetid(ms, 1)])
+model.ir_version = 8
+feeds = {"img": rng.standard_normal((1, 4, 6, 6)).astype(np.float32) * 2,
+         "m": rng.standard_normal((2, 5, 8)).astype(np.float32),
+         "m2": rng.standard_normal((2, 6, 8)).astype(np.float32)}
+session = ort.InferenceSession(model.SerializeToString(),
+                               providers=["CPUExecutionProvider"])
+onnx.save(model, os.path.join(out, "contrib.onnx"))
+for index, value in enumerate(feeds.values()):
+    np.save(os.path.join(out, f"contrib_input_{index}.npy"), value)
+for index, value in enumerate(session.run(None, feeds)):
+    np.save(os.path.join(out, f"contrib_expected_{index}.npy"), value)
