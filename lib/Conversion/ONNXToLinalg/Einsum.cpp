@@ -62,22 +62,22 @@ struct EinsumLowering : OpConversionPattern<onnx::EinsumOp> {
     // of size 1 read their only element); a dynamic one comes from the
     // first input dimension of unknown size that it indexes.
     int64_t numLoops = equation->numLoops;
+    // Calls fn(input, dim, size, loop) for every dimension of every input.
+    auto forEachInputDim = [&](auto fn) {
+      for (auto [input, type] : llvm::enumerate(types))
+        for (auto [dim, size] : llvm::enumerate(type.getShape()))
+          fn(int64_t(input), int64_t(dim), size,
+             equation->inputLoops[input][dim]);
+    };
     SmallVector<int64_t> loopSizes(numLoops, 1);
     SmallVector<std::pair<int64_t, int64_t>> dynamicSources(numLoops, {-1, -1});
-    for (auto [input, typeAndLoops] :
-         llvm::enumerate(llvm::zip(types, equation->inputLoops))) {
-      auto [type, loops] = typeAndLoops;
-      for (auto [dim, sizeAndLoop] :
-           llvm::enumerate(llvm::zip(type.getShape(), loops))) {
-        auto [size, loop] = sizeAndLoop;
-        if (ShapedType::isDynamic(size)) {
-          if (dynamicSources[loop].first < 0)
-            dynamicSources[loop] = {int64_t(input), int64_t(dim)};
-          continue;
-        }
-        loopSizes[loop] = std::max(loopSizes[loop], size);
-      }
-    }
+    forEachInputDim(
+        [&](int64_t input, int64_t dim, int64_t size, int64_t loop) {
+          if (!ShapedType::isDynamic(size))
+            loopSizes[loop] = std::max(loopSizes[loop], size);
+          else if (dynamicSources[loop].first < 0)
+            dynamicSources[loop] = {input, dim};
+        });
     Location loc = op.getLoc();
     SmallVector<Value> loopValues(numLoops);
     for (int64_t loop = 0; loop < numLoops; ++loop) {
@@ -96,25 +96,19 @@ struct EinsumLowering : OpConversionPattern<onnx::EinsumOp> {
                 arith::ConstantIndexOp::create(rewriter, loc, staticSize)),
             getNodePrefix(op) + "Einsum operand sizes do not match");
     }
-    for (auto [input, typeAndLoops] :
-         llvm::enumerate(llvm::zip(types, equation->inputLoops))) {
-      auto [type, loops] = typeAndLoops;
-      for (auto [dim, sizeAndLoop] :
-           llvm::enumerate(llvm::zip(type.getShape(), loops))) {
-        auto [size, loop] = sizeAndLoop;
-        if (!ShapedType::isDynamic(size) ||
-            dynamicSources[loop] ==
-                std::pair<int64_t, int64_t>(input, int64_t(dim)))
-          continue;
-        Value given = tensor::DimOp::create(rewriter, loc,
-                                            adaptor.getInputs()[input], dim);
-        cf::AssertOp::create(
-            rewriter, loc,
-            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
-                                  given, loopValues[loop]),
-            getNodePrefix(op) + "Einsum operand sizes do not match");
-      }
-    }
+    forEachInputDim([&](int64_t input, int64_t dim, int64_t size,
+                        int64_t loop) {
+      if (!ShapedType::isDynamic(size) ||
+          dynamicSources[loop] == std::pair<int64_t, int64_t>(input, dim))
+        return;
+      Value given =
+          tensor::DimOp::create(rewriter, loc, adaptor.getInputs()[input], dim);
+      cf::AssertOp::create(
+          rewriter, loc,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, given,
+                                loopValues[loop]),
+          getNodePrefix(op) + "Einsum operand sizes do not match");
+    });
 
     MLIRContext *context = rewriter.getContext();
     SmallVector<AffineMap> maps;

@@ -73,6 +73,17 @@ static bool hasCheckedParameterShape(RankedTensorType type,
          !type.isDynamicDim(normalizeAxis(axis, type.getRank()));
 }
 
+/// Whether a quantization from or to `xType` with parameters of
+/// `scaleType` lowers: ranked types of equal rank whose parameters are read
+/// without a run-time size check.
+static bool isLowerable(RankedTensorType xType, RankedTensorType resultType,
+                        RankedTensorType scaleType, int64_t axis,
+                        int64_t blockSize) {
+  return xType && resultType && scaleType &&
+         xType.getRank() == resultType.getRank() &&
+         hasCheckedParameterShape(resultType, scaleType, axis, blockSize);
+}
+
 /// Builds the generic over `resultType` reading `x`, the scale and the zero
 /// point (when not none; a scalar may be 1-D of size 1 while the scale is
 /// 0-D, or the reverse).
@@ -142,10 +153,8 @@ struct DequantizeLinearLowering
     auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getXScale().getType());
-    if (!xType || !resultType || !scaleType ||
-        xType.getRank() != resultType.getRank() ||
-        !hasCheckedParameterShape(resultType, scaleType, op.getAxis(),
-                                  op.getBlockSize()))
+    if (!isLowerable(xType, resultType, scaleType, op.getAxis(),
+                     op.getBlockSize()))
       return rewriter.notifyMatchFailure(
           op, "needs ranked shapes, static where parameters are per axis");
     Type quantized = xType.getElementType();
@@ -190,10 +199,8 @@ struct QuantizeLinearLowering : OpConversionPattern<onnx::QuantizeLinearOp> {
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
     auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getYScale().getType());
-    if (!xType || !resultType || !scaleType ||
-        xType.getRank() != resultType.getRank() ||
-        !hasCheckedParameterShape(resultType, scaleType, op.getAxis(),
-                                  op.getBlockSize()))
+    if (!isLowerable(xType, resultType, scaleType, op.getAxis(),
+                     op.getBlockSize()))
       return rewriter.notifyMatchFailure(
           op, "needs ranked shapes, static where parameters are per axis");
     Type quantized = resultType.getElementType();
