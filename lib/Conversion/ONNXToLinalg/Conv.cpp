@@ -5,15 +5,19 @@
 // linalg.conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw} ops; grouped ones
 // (depthwise included) and higher ranks a linalg.generic over the group
 // split (N, G, C/G, ...) of the operands. The accumulator starts as the
-// bias broadcast over the output, or zero without one.
+// bias broadcast over the output, or zero without one. Spatial sizes known
+// only at run time (explicit or VALID padding) pad by the given pads and
+// size the result by ONNX's floor rule, checked at run time.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LinearPatterns.h"
+#include "RuntimeChecks.h"
 #include "SpatialWindow.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -22,12 +26,19 @@ using namespace mlir;
 using namespace lowrank;
 
 /// The initial accumulator: `bias` (M) broadcast along dimension 1 of
-/// `resultType`, or zero when there is no bias.
+/// `resultType`, or zero when there is no bias; `dynamicSizes` are the
+/// sizes `resultType` leaves unknown.
 static Value createConvInit(OpBuilder &builder, Location loc,
                             RankedTensorType resultType, Value bias,
-                            Value batchSource) {
-  if (isNoneValue(bias))
-    return createZeroTensor(builder, loc, resultType, batchSource);
+                            ValueRange dynamicSizes) {
+  Value empty =
+      tensor::EmptyOp::create(builder, loc, resultType.getShape(),
+                              resultType.getElementType(), dynamicSizes);
+  if (isNoneValue(bias)) {
+    Value zero = arith::ConstantOp::create(
+        builder, loc, builder.getZeroAttr(resultType.getElementType()));
+    return linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+  }
   MLIRContext *context = builder.getContext();
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps = {
@@ -35,10 +46,7 @@ static Value createConvInit(OpBuilder &builder, Location loc,
       AffineMap::getMultiDimIdentityMap(rank, context)};
   return linalg::GenericOp::create(
              builder, loc, TypeRange{resultType}, ValueRange{bias},
-             ValueRange{createEmptyTensor(builder, loc, resultType,
-                                          batchSource)},
-             maps,
-             getParallelIterators(rank),
+             ValueRange{empty}, maps, getParallelIterators(rank),
              [](OpBuilder &b, Location nestedLoc, ValueRange args) {
                linalg::YieldOp::create(b, nestedLoc, args[0]);
              })
@@ -135,21 +143,26 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto weightType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
-    // The batch may be symbolic; channels and spatial sizes may not.
-    if (!inputType || !weightType || !resultType ||
-        !hasStaticShapeExceptBatch(inputType) ||
-        !weightType.hasStaticShape() ||
-        !hasStaticShapeExceptBatch(resultType) ||
-        inputType.isDynamicDim(0) != resultType.isDynamicDim(0))
-      return rewriter.notifyMatchFailure(
-          op, "needs static shapes but for the batch");
+    // The batch and, with explicit or VALID padding, the spatial sizes may
+    // be symbolic; the channels and the kernel may not.
+    if (!inputType || !weightType || !resultType || inputType.getRank() < 3 ||
+        resultType.getRank() != inputType.getRank() ||
+        inputType.isDynamicDim(1) || !weightType.hasStaticShape() ||
+        resultType.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op,
+                                         "needs static channels and kernel");
 
     ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
     if (op.getKernelShape() && *op.getKernelShape() != kernel)
       return rewriter.notifyMatchFailure(
           op, "kernel_shape disagrees with the spatial sizes of W");
-    WindowAttrs attrs{kernel,          op.getAutoPad(),  op.getPads(),
-                      op.getStrides(), op.getDilations(), /*ceilMode=*/false};
+    WindowAttrs attrs{kernel,
+                      op.getAutoPad(),
+                      op.getPads(),
+                      op.getStrides(),
+                      op.getDilations(),
+                      /*ceilMode=*/false,
+                      /*allowDynamicSizes=*/true};
     FailureOr<SpatialWindow> window = resolveSpatialWindow(
         rewriter, op, inputType.getShape().drop_front(2),
         resultType.getShape().drop_front(2), attrs);
@@ -161,8 +174,11 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
         rewriter, loc, adaptor.getX(), *window,
         rewriter.getZeroAttr(inputType.getElementType()));
     Value weight = adaptor.getW();
-    Value init = createConvInit(rewriter, loc, resultType, adaptor.getB(),
-                                adaptor.getX());
+    SmallVector<Value> sizes =
+        getWindowOutputSizes(rewriter, loc, adaptor.getX(), resultType, *window,
+                             getNodePrefix(op) + "Conv: ");
+    Value init =
+        createConvInit(rewriter, loc, resultType, adaptor.getB(), sizes);
     int64_t group = op.getGroup();
     Value result;
     if (group == 1 && window->getRank() == 1)

@@ -127,11 +127,15 @@ static LogicalResult checkConstantPads(onnx::PadOp op, RankedTensorType type,
   return success();
 }
 
-/// The checks of checkConstantPads, made by the generated code.
-static void assertRuntimePads(OpBuilder &b, Location loc, StringRef mode,
-                              RankedTensorType type,
-                              RankedTensorType resultType, const AxisPads &pads,
-                              const std::string &prefix) {
+/// The checks of checkConstantPads, made by the generated code, for axes of
+/// `sizes` (index values; `type` tells which are static). Returns the
+/// result sizes: the static ones of `resultType` as checked, the others
+/// computed as size + begin + end.
+static SmallVector<Value>
+assertRuntimePads(OpBuilder &b, Location loc, StringRef mode,
+                  RankedTensorType type, ArrayRef<Value> sizes,
+                  RankedTensorType resultType, const AxisPads &pads,
+                  const std::string &prefix) {
   auto value = [&](OpFoldResult pad) -> Value {
     if (auto attr = dyn_cast<Attribute>(pad))
       return arith::ConstantIndexOp::create(b, loc,
@@ -141,31 +145,52 @@ static void assertRuntimePads(OpBuilder &b, Location loc, StringRef mode,
   auto compare = [&](arith::CmpIPredicate predicate, Value lhs, Value rhs) {
     return arith::CmpIOp::create(b, loc, predicate, lhs, rhs).getResult();
   };
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> resultSizes;
   for (int64_t d = 0; d < type.getRank(); ++d) {
     int64_t size = type.getDimSize(d);
+    std::string sizeText =
+        ShapedType::isDynamic(size) ? "" : " (" + std::to_string(size) + ")";
     Value begin = value(pads.begin[d]), end = value(pads.end[d]);
     Value padded = arith::AddIOp::create(
-        b, loc, arith::ConstantIndexOp::create(b, loc, size),
-        arith::AddIOp::create(b, loc, begin, end));
-    cf::AssertOp::create(b, loc,
-                         compare(arith::CmpIPredicate::eq, padded,
-                                 arith::ConstantIndexOp::create(
-                                     b, loc, resultType.getDimSize(d))),
-                         prefix + "the pads of axis " + std::to_string(d) +
-                             " do not give the result size " +
-                             std::to_string(resultType.getDimSize(d)));
-    if (mode == "reflect" && size > 0) {
-      Value sizeValue = arith::ConstantIndexOp::create(b, loc, size);
+        b, loc, sizes[d], arith::AddIOp::create(b, loc, begin, end));
+    if (resultType.isDynamicDim(d)) {
+      cf::AssertOp::create(b, loc,
+                           compare(arith::CmpIPredicate::sge, padded, zero),
+                           prefix + "the pads of axis " + std::to_string(d) +
+                               " give a negative size");
+      resultSizes.push_back(padded);
+    } else {
+      cf::AssertOp::create(b, loc,
+                           compare(arith::CmpIPredicate::eq, padded,
+                                   arith::ConstantIndexOp::create(
+                                       b, loc, resultType.getDimSize(d))),
+                           prefix + "the pads of axis " + std::to_string(d) +
+                               " do not give the result size " +
+                               std::to_string(resultType.getDimSize(d)));
+      resultSizes.push_back(
+          arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(d)));
+    }
+    Value empty = compare(arith::CmpIPredicate::eq, sizes[d], zero);
+    if (mode != "constant" && ShapedType::isDynamic(size))
+      cf::AssertOp::create(
+          b, loc,
+          arith::OrIOp::create(
+              b, loc, compare(arith::CmpIPredicate::ne, sizes[d], zero),
+              compare(arith::CmpIPredicate::sle, padded, zero)),
+          prefix + "Pad in " + mode.str() + " mode of an empty axis");
+    if (mode == "reflect" && size != 0) {
       Value fits = arith::AndIOp::create(
-          b, loc, compare(arith::CmpIPredicate::slt, begin, sizeValue),
-          compare(arith::CmpIPredicate::slt, end, sizeValue));
-      cf::AssertOp::create(b, loc, fits,
+          b, loc, compare(arith::CmpIPredicate::slt, begin, sizes[d]),
+          compare(arith::CmpIPredicate::slt, end, sizes[d]));
+      cf::AssertOp::create(b, loc, arith::OrIOp::create(b, loc, empty, fits),
                            prefix +
                                "reflect mode needs pads smaller than "
-                               "the axis (" +
-                               std::to_string(size) + ")");
+                               "the axis" +
+                               sizeText);
     }
   }
+  return resultSizes;
 }
 
 namespace {
@@ -179,16 +204,39 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
     Value data = adaptor.getData();
     auto type = dyn_cast<RankedTensorType>(data.getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!type || !resultType || !type.hasStaticShape() ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!type || !resultType || type.getRank() != resultType.getRank())
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     int64_t rank = type.getRank();
     StringRef mode = op.getMode();
     Location loc = op.getLoc();
+    // Sizes known only at run time (a signal of any length) are read from
+    // the data and the result sizes computed from them, with the checks
+    // made by the generated code.
+    bool dynamic = !type.hasStaticShape() || !resultType.hasStaticShape();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(
+          type.isDynamicDim(d)
+              ? tensor::DimOp::create(rewriter, loc, data, d).getResult()
+              : arith::ConstantIndexOp::create(rewriter, loc,
+                                               type.getDimSize(d))
+                    .getResult());
+    SmallVector<Value> resultSizes;
     std::optional<SmallVector<int64_t>> constantPads =
         getConstantIntValues(adaptor.getPads());
     AxisPads pads;
-    if (constantPads && !adaptor.getAxes()) {
+    if (constantPads && !adaptor.getAxes() && dynamic) {
+      if (static_cast<int64_t>(constantPads->size()) != 2 * rank)
+        return op.emitError(getNodePrefix(op) + "Pad needs " +
+                            std::to_string(2 * rank) + " pads");
+      for (int64_t d = 0; d < rank; ++d) {
+        pads.begin.push_back(rewriter.getIndexAttr((*constantPads)[d]));
+        pads.end.push_back(rewriter.getIndexAttr((*constantPads)[d + rank]));
+      }
+      resultSizes =
+          assertRuntimePads(rewriter, loc, mode, type, sizes, resultType, pads,
+                            getNodePrefix(op) + "Pad: ");
+    } else if (constantPads && !adaptor.getAxes()) {
       if (static_cast<int64_t>(constantPads->size()) != 2 * rank)
         return op.emitError(getNodePrefix(op) + "Pad needs " +
                             std::to_string(2 * rank) + " pads");
@@ -214,7 +262,8 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
       std::string prefix = getNodePrefix(op) + "Pad: ";
       pads = readRuntimePads(rewriter, loc, adaptor.getPads(),
                              adaptor.getAxes(), rank, prefix);
-      assertRuntimePads(rewriter, loc, mode, type, resultType, pads, prefix);
+      resultSizes = assertRuntimePads(rewriter, loc, mode, type, sizes,
+                                      resultType, pads, prefix);
     }
     Type element = type.getElementType();
     Value fill = createScalarConstant(rewriter, loc, element, 0);
@@ -227,14 +276,20 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
       fill = tensor::ExtractOp::create(rewriter, loc,
                                        adaptor.getConstantValue(), zeros);
     }
-    if (resultType.getNumElements() == 0) {
+    if (resultType.hasStaticShape() && resultType.getNumElements() == 0) {
       rewriter.replaceOp(op, tensor::EmptyOp::create(rewriter, loc,
                                                      resultType.getShape(),
                                                      element));
       return success();
     }
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(resultSizes[d]);
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         element, dynamicSizes);
     Value result = buildParallelGeneric(
-        rewriter, loc, resultType, /*sizeSource=*/{}, /*inputs=*/{},
+        rewriter, loc, resultType, /*sizeSource=*/init, /*inputs=*/{},
         /*inputMaps=*/{},
         [&](OpBuilder &b, Location nestedLoc, ValueRange) -> Value {
           auto constant = [&](int64_t v) -> Value {
@@ -248,12 +303,14 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
           Value inside = createScalarConstant(b, nestedLoc, b.getI1Type(), 1);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d) {
-            int64_t size = type.getDimSize(d);
+            Value size = sizes[d];
             Value position = arith::SubIOp::create(
                 b, nestedLoc, linalg::IndexOp::create(b, nestedLoc, d),
                 beginPad(d));
-            Value zero = constant(0),
-                  last = constant(std::max<int64_t>(size - 1, 0));
+            Value zero = constant(0);
+            Value last = arith::MaxSIOp::create(
+                b, nestedLoc,
+                arith::SubIOp::create(b, nestedLoc, size, constant(1)), zero);
             if (mode == "constant") {
               Value lowOk = arith::CmpIOp::create(
                   b, nestedLoc, arith::CmpIPredicate::sge, position, zero);
@@ -269,11 +326,12 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
               position =
                   arith::MaxSIOp::create(b, nestedLoc, position, negated);
               Value mirrored = arith::SubIOp::create(
-                  b, nestedLoc, constant(2 * (size - 1)), position);
+                  b, nestedLoc, arith::AddIOp::create(b, nestedLoc, last, last),
+                  position);
               position =
                   arith::MinSIOp::create(b, nestedLoc, position, mirrored);
             } else if (mode == "wrap") {
-              Value n = constant(size);
+              Value n = arith::MaxSIOp::create(b, nestedLoc, size, constant(1));
               Value r = arith::RemSIOp::create(b, nestedLoc, position, n);
               Value negative = arith::CmpIOp::create(
                   b, nestedLoc, arith::CmpIPredicate::slt, r, zero);

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeChecks.h"
 #include "SpatialWindow.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Conversion/ONNXToLinalg/ONNXToLinalg.h"
@@ -53,9 +54,10 @@ static Value combine(OpBuilder &builder, Location loc, PoolKind kind,
 }
 
 /// Reduces every window of the already padded `input` into `resultType`.
-static Value buildWindowReduction(OpBuilder &builder, Location loc,
-                                  Value input, RankedTensorType resultType,
-                                  const SpatialWindow &window, PoolKind kind) {
+static Value buildWindowReduction(OpBuilder &builder, Location loc, Value input,
+                                  RankedTensorType resultType,
+                                  const SpatialWindow &window, PoolKind kind,
+                                  std::optional<ValueRange> dynamicSizes = {}) {
   MLIRContext *context = builder.getContext();
   Type elementType = resultType.getElementType();
   int64_t spatialRank = window.getRank();
@@ -79,9 +81,18 @@ static Value buildWindowReduction(OpBuilder &builder, Location loc,
 
   Value windowShape =
       tensor::EmptyOp::create(builder, loc, window.kernel, elementType);
-  Value init = createFilledTensor(builder, loc, resultType,
-                                  getPoolIdentity(builder, elementType, kind),
-                                  /*dynamicSizesSource=*/input);
+  Value init;
+  if (dynamicSizes) {
+    Value empty = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
+                                          elementType, *dynamicSizes);
+    Value identity = arith::ConstantOp::create(
+        builder, loc, getPoolIdentity(builder, elementType, kind));
+    init = linalg::FillOp::create(builder, loc, identity, empty).getResult(0);
+  } else {
+    init = createFilledTensor(builder, loc, resultType,
+                              getPoolIdentity(builder, elementType, kind),
+                              /*dynamicSizesSource=*/input);
+  }
   return linalg::GenericOp::create(
              builder, loc, TypeRange{resultType},
              ValueRange{input, windowShape}, ValueRange{init}, maps,
@@ -173,15 +184,20 @@ static Value buildAverageDivision(OpBuilder &builder, Location loc, Value sum,
 /// The types of a pooling op's input and result, static but for the
 /// batch, or failure.
 static LogicalResult getPoolTypes(ConversionPatternRewriter &rewriter,
-                                        Operation *op, Value input,
-                                        Value result,
-                                        RankedTensorType &inputType,
-                                        RankedTensorType &resultType) {
+                                  Operation *op, Value input, Value result,
+                                  RankedTensorType &inputType,
+                                  RankedTensorType &resultType,
+                                  bool allowDynamicSpatial = false) {
   inputType = dyn_cast<RankedTensorType>(input.getType());
   resultType = dyn_cast<RankedTensorType>(result.getType());
-  // The batch may be symbolic; channels and spatial sizes may not.
-  if (!inputType || !resultType || !hasStaticShapeExceptBatch(inputType) ||
-      !hasStaticShapeExceptBatch(resultType) ||
+  // The batch may be symbolic; channels may not; spatial sizes only where
+  // the caller sizes the result at run time.
+  auto isSupported = [&](RankedTensorType type) {
+    return type && type.getRank() > 2 && !type.isDynamicDim(1) &&
+           (allowDynamicSpatial || hasStaticShapeExceptBatch(type));
+  };
+  if (!isSupported(inputType) || !isSupported(resultType) ||
+      inputType.getRank() != resultType.getRank() ||
       inputType.isDynamicDim(0) != resultType.isDynamicDim(0))
     return rewriter.notifyMatchFailure(
         op, "needs static shapes but for the batch");
@@ -202,12 +218,14 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
       return rewriter.notifyMatchFailure(op, "the Indices output is not "
                                              "lowered");
     RankedTensorType inputType, resultType;
-    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
-                                  inputType, resultType)))
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(), inputType,
+                            resultType,
+                            /*allowDynamicSpatial=*/true)))
       return failure();
-    WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(),
-                      op.getPads(),        op.getStrides(),
-                      op.getDilations(),   op.getCeilMode() != 0};
+    WindowAttrs attrs{
+        op.getKernelShape(),       op.getAutoPad(),   op.getPads(),
+        op.getStrides(),           op.getDilations(), op.getCeilMode() != 0,
+        /*allowDynamicSizes=*/true};
     FailureOr<SpatialWindow> window = resolveSpatialWindow(
         rewriter, op, inputType.getShape().drop_front(2),
         resultType.getShape().drop_front(2), attrs);
@@ -215,12 +233,16 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
       return failure();
 
     Location loc = op.getLoc();
+    SmallVector<Value> sizes =
+        getWindowOutputSizes(rewriter, loc, adaptor.getX(), resultType, *window,
+                             getNodePrefix(op) + "MaxPool: ");
     TypedAttr lowest =
         getPoolIdentity(rewriter, inputType.getElementType(), PoolKind::Max);
     Value padded = padSpatialDims(rewriter, loc, adaptor.getX(), *window,
                                   lowest);
-    Value result = buildWindowReduction(rewriter, loc, padded, resultType,
-                                        *window, PoolKind::Max);
+    Value result =
+        buildWindowReduction(rewriter, loc, padded, resultType, *window,
+                             PoolKind::Max, ValueRange(sizes));
     rewriter.replaceOp(op, {result, Value()});
     return success();
   }
@@ -233,12 +255,26 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
   matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
-                                  inputType, resultType)))
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(), inputType,
+                            resultType,
+                            /*allowDynamicSpatial=*/true)))
       return failure();
-    WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(), op.getPads(),
-                      op.getStrides(),     op.getDilations(),
-                      op.getCeilMode() != 0};
+    // With sizes known only at run time, only windows that all count the
+    // whole kernel: padding counted, or none (floor mode keeps every
+    // window inside the padded input).
+    bool dynamicSpatial =
+        ShapedType::isDynamicShape(inputType.getShape().drop_front(2)) ||
+        ShapedType::isDynamicShape(resultType.getShape().drop_front(2));
+    bool unpadded = !op.getPads() || llvm::all_of(*op.getPads(), [](int64_t p) {
+      return p == 0;
+    });
+    if (dynamicSpatial && !op.getCountIncludePad() && !unpadded)
+      return rewriter.notifyMatchFailure(
+          op, "run-time sizes need count_include_pad or no padding");
+    WindowAttrs attrs{
+        op.getKernelShape(),       op.getAutoPad(),   op.getPads(),
+        op.getStrides(),           op.getDilations(), op.getCeilMode() != 0,
+        /*allowDynamicSizes=*/true};
     ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
     FailureOr<SpatialWindow> window = resolveSpatialWindow(
         rewriter, op, inputSizes, resultType.getShape().drop_front(2), attrs);
@@ -246,11 +282,29 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
       return failure();
 
     Location loc = op.getLoc();
+    SmallVector<Value> sizes =
+        getWindowOutputSizes(rewriter, loc, adaptor.getX(), resultType, *window,
+                             getNodePrefix(op) + "AveragePool: ");
     Value padded =
         padSpatialDims(rewriter, loc, adaptor.getX(), *window,
                        rewriter.getZeroAttr(inputType.getElementType()));
-    Value sum = buildWindowReduction(rewriter, loc, padded, resultType,
-                                     *window, PoolKind::Sum);
+    Value sum = buildWindowReduction(rewriter, loc, padded, resultType, *window,
+                                     PoolKind::Sum, ValueRange(sizes));
+    if (dynamicSpatial) {
+      int64_t count = 1;
+      for (int64_t k : window->kernel)
+        count *= k;
+      Value divisor = createScalarConstant(
+          rewriter, loc, resultType.getElementType(), double(count));
+      rewriter.replaceOp(
+          op, buildElementwise(
+                  rewriter, loc, cast<RankedTensorType>(sum.getType()), sum,
+                  [&](OpBuilder &b, Location nested, ValueRange args) {
+                    return arith::DivFOp::create(b, nested, args[0], divisor)
+                        .getResult();
+                  }));
+      return success();
+    }
     rewriter.replaceOp(op, buildAverageDivision(rewriter, loc, sum, *window,
                                                 inputSizes,
                                                 op.getCountIncludePad() != 0));
@@ -341,6 +395,8 @@ struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
   LogicalResult
   matchAndRewrite(GlobalPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (succeeded(lowerWithDynamicSizes(op, adaptor, rewriter)))
+      return success();
     RankedTensorType inputType, resultType;
     if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
                                   inputType, resultType)))
@@ -365,6 +421,66 @@ struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
     if (kind == PoolKind::Sum)
       result = buildAverageDivision(rewriter, loc, result, window, inputSizes,
                                     /*countIncludePad=*/true);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Spatial sizes known only at run time (an image of any size): one
+  /// reduction over them, and for the average a division by their product.
+  static LogicalResult
+  lowerWithDynamicSizes(GlobalPoolOp op, OpAdaptor adaptor,
+                        ConversionPatternRewriter &rewriter) {
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
+    if (!inputType || !resultType || inputType.getRank() < 3 ||
+        resultType.getRank() != inputType.getRank() ||
+        !ShapedType::isDynamicShape(inputType.getShape().drop_front(2)) ||
+        inputType.isDynamicDim(1) || resultType.isDynamicDim(1) ||
+        llvm::any_of(resultType.getShape().drop_front(2),
+                     [](int64_t size) { return size != 1; }) ||
+        !isa<FloatType>(inputType.getElementType()))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Type elementType = resultType.getElementType();
+    int64_t rank = inputType.getRank();
+    SmallVector<AffineExpr> outputExprs = {getAffineDimExpr(0, context),
+                                           getAffineDimExpr(1, context)};
+    outputExprs.append(rank - 2, getAffineConstantExpr(0, context));
+    SmallVector<utils::IteratorType> iterators = getParallelIterators(2);
+    iterators.append(rank - 2, utils::IteratorType::reduction);
+    Value init = createFilledTensor(
+        rewriter, loc, resultType, getPoolIdentity(rewriter, elementType, kind),
+        adaptor.getX());
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{adaptor.getX()},
+            ValueRange{init},
+            {AffineMap::getMultiDimIdentityMap(rank, context),
+             AffineMap::get(rank, 0, outputExprs, context)},
+            iterators,
+            [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, nestedLoc, combine(b, nestedLoc, kind, args[1], args[0]));
+            })
+            .getResult(0);
+    if (kind == PoolKind::Sum) {
+      Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (int64_t i = 2; i < rank; ++i)
+        count = arith::MulIOp::create(
+            rewriter, loc, count,
+            tensor::DimOp::create(rewriter, loc, adaptor.getX(), i));
+      Value divisor = arith::UIToFPOp::create(
+          rewriter, loc, elementType,
+          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       count));
+      result = buildParallelGeneric(
+          rewriter, loc, resultType, result, {result},
+          {AffineMap::getMultiDimIdentityMap(rank, context)},
+          [&](OpBuilder &b, Location nestedLoc, ValueRange args) -> Value {
+            return arith::DivFOp::create(b, nestedLoc, args[0], divisor);
+          });
+    }
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -3,6 +3,7 @@
 #include "SpatialWindow.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -31,8 +32,14 @@ resolveSpatialWindow(PatternRewriter &rewriter, Operation *op,
       static_cast<int64_t>(outputSizes.size()) != rank)
     return rewriter.notifyMatchFailure(
         op, "kernel rank differs from the spatial rank of the operands");
-  if (ShapedType::isDynamicShape(inputSizes) ||
-      ShapedType::isDynamicShape(outputSizes))
+  bool isSame = attrs.autoPad == "SAME_UPPER" || attrs.autoPad == "SAME_LOWER";
+  // SAME padding depends on the input size unless every stride is 1.
+  bool unitStrides =
+      !attrs.strides ||
+      llvm::all_of(*attrs.strides, [](int64_t s) { return s == 1; });
+  if ((ShapedType::isDynamicShape(inputSizes) ||
+       ShapedType::isDynamicShape(outputSizes)) &&
+      (!attrs.allowDynamicSizes || (isSame && !unitStrides) || attrs.ceilMode))
     return rewriter.notifyMatchFailure(
         op, "window geometry needs static spatial sizes");
 
@@ -47,16 +54,19 @@ resolveSpatialWindow(PatternRewriter &rewriter, Operation *op,
   else
     window.dilations.assign(rank, 1);
 
-  bool isSame = attrs.autoPad == "SAME_UPPER" || attrs.autoPad == "SAME_LOWER";
   for (int64_t i = 0; i < rank; ++i) {
     int64_t in = inputSizes[i], stride = window.strides[i];
     int64_t dilatedKernel = window.getDilatedKernel(i);
     int64_t begin = 0, end = 0;
     if (isSame) {
       // Output size ceil(in / stride); the odd pad goes to the end for
-      // SAME_UPPER and to the beginning for SAME_LOWER.
-      int64_t total = std::max<int64_t>(
-          0, (ceilDiv(in, stride) - 1) * stride + dilatedKernel - in);
+      // SAME_UPPER and to the beginning for SAME_LOWER. With stride 1 the
+      // total is the dilated kernel less one, whatever the input size.
+      int64_t total =
+          ShapedType::isDynamic(in)
+              ? dilatedKernel - 1
+              : std::max<int64_t>(0, (ceilDiv(in, stride) - 1) * stride +
+                                         dilatedKernel - in);
       begin = attrs.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
       end = total - begin;
     } else if (attrs.autoPad == "NOTSET" && attrs.pads) {
@@ -67,6 +77,12 @@ resolveSpatialWindow(PatternRewriter &rewriter, Operation *op,
     }
     window.padsBegin.push_back(begin);
     window.padsEnd.push_back(end);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(outputSizes[i])) {
+      // Checked at run time (getWindowOutputSizes); the full trailing pad
+      // holds every window of the floor rule.
+      window.paddedEnd.push_back(end);
+      continue;
+    }
 
     int64_t span = in + begin + end - dilatedKernel;
     if (span < 0)
@@ -85,6 +101,53 @@ resolveSpatialWindow(PatternRewriter &rewriter, Operation *op,
   return window;
 }
 
+SmallVector<Value> getWindowOutputSizes(OpBuilder &builder, Location loc,
+                                        Value input,
+                                        RankedTensorType resultType,
+                                        const SpatialWindow &window,
+                                        StringRef prefix) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto index = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(builder, loc, value);
+  };
+  SmallVector<Value> sizes;
+  if (resultType.isDynamicDim(0))
+    sizes.push_back(tensor::DimOp::create(builder, loc, input, 0));
+  for (int64_t i = 0; i < window.getRank(); ++i) {
+    int64_t dim = i + 2;
+    if (!inputType.isDynamicDim(dim) && !resultType.isDynamicDim(dim))
+      continue;
+    // The padded input must hold one window; then the floor rule.
+    Value padded = arith::AddIOp::create(
+        builder, loc, tensor::DimOp::create(builder, loc, input, dim),
+        index(window.padsBegin[i] + window.padsEnd[i]));
+    Value kernel = index(window.getDilatedKernel(i));
+    cf::AssertOp::create(
+        builder, loc,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sge, padded,
+                              kernel),
+        (prefix + "the window is larger than the padded input").str());
+    Value size = arith::AddIOp::create(
+        builder, loc,
+        arith::DivUIOp::create(
+            builder, loc, arith::SubIOp::create(builder, loc, padded, kernel),
+            index(window.strides[i])),
+        index(1));
+    if (resultType.isDynamicDim(dim)) {
+      sizes.push_back(size);
+      continue;
+    }
+    cf::AssertOp::create(
+        builder, loc,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, size,
+                              index(resultType.getDimSize(dim))),
+        (prefix + "the result's size " + Twine(resultType.getDimSize(dim)) +
+         " along spatial axis " + Twine(i) + " disagrees with the input's")
+            .str());
+  }
+  return sizes;
+}
+
 Value padSpatialDims(OpBuilder &builder, Location loc, Value input,
                      const SpatialWindow &window, TypedAttr padValue) {
   if (!window.needsPadding())
@@ -95,8 +158,11 @@ Value padSpatialDims(OpBuilder &builder, Location loc, Value input,
   for (int64_t i = 0; i < window.getRank(); ++i) {
     low.push_back(window.padsBegin[i]);
     high.push_back(window.paddedEnd[i]);
-    paddedShape.push_back(inputType.getDimSize(i + 2) + window.padsBegin[i] +
-                          window.paddedEnd[i]);
+    int64_t size = inputType.getDimSize(i + 2);
+    paddedShape.push_back(ShapedType::isDynamic(size)
+                              ? size
+                              : size + window.padsBegin[i] +
+                                    window.paddedEnd[i]);
   }
   auto paddedType =
       RankedTensorType::get(paddedShape, inputType.getElementType());

@@ -49,6 +49,10 @@ struct WindowAttrs {
   std::optional<llvm::ArrayRef<int64_t>> strides;
   std::optional<llvm::ArrayRef<int64_t>> dilations;
   bool ceilMode = false;
+  /// Whether spatial sizes may be unknown at compile time (explicit or
+  /// VALID padding, floor mode only): such a dimension pads by its pads and
+  /// its output size is computed at run time (getWindowOutputSizes).
+  bool allowDynamicSizes = false;
 };
 
 /// Resolves `attrs` for an input of spatial sizes `inputSizes` producing
@@ -59,6 +63,16 @@ resolveSpatialWindow(mlir::PatternRewriter &rewriter, mlir::Operation *op,
                      llvm::ArrayRef<int64_t> inputSizes,
                      llvm::ArrayRef<int64_t> outputSizes,
                      const WindowAttrs &attrs);
+
+/// The sizes of the result of a window over `input` whose result type is
+/// `resultType`, for tensor.empty: the batch from the input's, a spatial
+/// size unknown at compile time as (in + padsBegin + padsEnd - dilated
+/// kernel) / stride + 1. Asserts that each such input holds a window and
+/// that the sizes the result type fixes are the computed ones.
+llvm::SmallVector<mlir::Value>
+getWindowOutputSizes(mlir::OpBuilder &builder, mlir::Location loc,
+                     mlir::Value input, mlir::RankedTensorType resultType,
+                     const SpatialWindow &window, llvm::StringRef prefix);
 
 /// Pads the spatial dimensions (those after N and C) of `input` by
 /// `window.padsBegin` / `window.paddedEnd` with `padValue`; returns `input`

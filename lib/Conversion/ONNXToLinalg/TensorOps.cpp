@@ -158,9 +158,12 @@ struct ConstantOfShapeLowering : OpConversionPattern<onnx::ConstantOfShapeOp> {
   matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!resultType || !resultType.hasStaticShape())
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!resultType || (!resultType.hasStaticShape() &&
+                        (!shapeType || shapeType.getRank() != 1 ||
+                         shapeType.getDimSize(0) != resultType.getRank())))
       return rewriter.notifyMatchFailure(
-          op, "the result shape is not static; run lowrank-onnx-fold-shapes");
+          op, "needs a ranked result and a shape of its rank");
     TypedAttr fillValue = rewriter.getF32FloatAttr(0.0f);
     if (std::optional<ElementsAttr> value = op.getValueAttr()) {
       auto values = value->tryGetValues<Attribute>();
@@ -170,8 +173,42 @@ struct ConstantOfShapeLowering : OpConversionPattern<onnx::ConstantOfShapeOp> {
       if (!fillValue)
         return rewriter.notifyMatchFailure(op, "value is not typed");
     }
-    rewriter.replaceOp(op, createFilledTensor(rewriter, op.getLoc(),
-                                              resultType, fillValue));
+    // Sizes known only at run time come from the shape operand; the sizes
+    // the type fixes are checked against it.
+    Location loc = op.getLoc();
+    SmallVector<Value> dynamicSizes;
+    if (!resultType.hasStaticShape()) {
+      std::string prefix = getNodePrefix(op);
+      for (int64_t i = 0; i < resultType.getRank(); ++i) {
+        Value size = arith::IndexCastOp::create(
+            rewriter, loc, rewriter.getIndexType(),
+            tensor::ExtractOp::create(
+                rewriter, loc, adaptor.getInput(),
+                ValueRange{arith::ConstantIndexOp::create(rewriter, loc, i)}));
+        if (resultType.isDynamicDim(i)) {
+          cf::AssertOp::create(
+              rewriter, loc,
+              arith::CmpIOp::create(
+                  rewriter, loc, arith::CmpIPredicate::sge, size,
+                  arith::ConstantIndexOp::create(rewriter, loc, 0)),
+              prefix + "ConstantOfShape size is negative");
+          dynamicSizes.push_back(size);
+          continue;
+        }
+        cf::AssertOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, size,
+                                  arith::ConstantIndexOp::create(
+                                      rewriter, loc, resultType.getDimSize(i))),
+            prefix + "ConstantOfShape size differs from the result's");
+      }
+    }
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                resultType.getElementType(), dynamicSizes);
+    Value fill = arith::ConstantOp::create(rewriter, loc, fillValue);
+    rewriter.replaceOp(
+        op, linalg::FillOp::create(rewriter, loc, fill, empty).getResult(0));
     return success();
   }
 };

@@ -20,10 +20,11 @@ func.func @maxpool_indices(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xi64> {
 
 // -----
 
-// Only the batch of a convolution may be symbolic.
-func.func @conv_symbolic_width(%x: tensor<1x3x8x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x?xf32> {
+// A symbolic spatial size takes explicit, VALID or stride-1 SAME padding:
+// SAME padding at stride 2 depends on the size.
+func.func @conv_symbolic_width_same_strided(%x: tensor<1x3x8x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x4x?xf32> {
   %n = onnx.NoValue
   // expected-error @+1 {{failed to legalize operation 'onnx.Conv'}}
-  %0 = onnx.Conv %x, %w, %n : (tensor<1x3x8x?xf32>, tensor<4x3x3x3xf32>, none) -> tensor<1x4x6x?xf32>
-  return %0 : tensor<1x4x6x?xf32>
+  %0 = onnx.Conv %x, %w, %n {auto_pad = "SAME_UPPER", strides = array<i64: 2, 2>} : (tensor<1x3x8x?xf32>, tensor<4x3x3x3xf32>, none) -> tensor<1x4x4x?xf32>
+  return %0 : tensor<1x4x4x?xf32>
 }

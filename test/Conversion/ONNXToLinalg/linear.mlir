@@ -256,6 +256,26 @@ func.func @conv_symbolic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>)
 
 // -----
 
+// A symbolic width with explicit pads and a stride: the input is padded by
+// the pads, and the result's width is (w + 3 - 3) / 2 + 1, computed after a
+// check that the kernel fits.
+// CHECK-LABEL: func.func @conv_symbolic_width
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x8x?xf32>
+// CHECK: tensor.pad %[[X]] low[0, 0, 1, 2] high[0, 0, 1, 1]
+// CHECK: %[[W:.*]] = tensor.dim %[[X]], %c3
+// CHECK: cf.assert {{.*}} "Conv: the window is larger than the padded input"
+// CHECK: arith.divui
+// CHECK: %[[OUT:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK: tensor.empty(%[[OUT]]) : tensor<1x4x8x?xf32>
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv_symbolic_width(%x: tensor<1x3x8x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x?xf32> {
+  %n = onnx.NoValue
+  %0 = onnx.Conv %x, %w, %n {pads = array<i64: 1, 2, 1, 1>, strides = array<i64: 1, 2>} : (tensor<1x3x8x?xf32>, tensor<4x3x3x3xf32>, none) -> tensor<1x4x8x?xf32>
+  return %0 : tensor<1x4x8x?xf32>
+}
+
+// -----
+
 // Attention-style products of symbolic sizes: a generic contraction whose
 // batch, rows and columns come from the operands, after a run-time check
 // that their symbolic sizes (including the contraction's) agree.

@@ -176,3 +176,21 @@ func.func @averagepool_dilated(%x: tensor<1x1x8xf32>) -> tensor<1x1x8xf32> {
   %y = onnx.AveragePool %x {kernel_shape = array<i64: 3>, dilations = array<i64: 2>, pads = array<i64: 2, 2>} : (tensor<1x1x8xf32>) -> tensor<1x1x8xf32>
   return %y : tensor<1x1x8xf32>
 }
+
+// -----
+
+// Spatial sizes known at run time: the result's size follows ONNX's floor
+// rule from the input's, after a check that a window fits.
+// CHECK-LABEL: func.func @max_pool_dynamic
+// CHECK: %[[H:.*]] = tensor.dim %{{.*}}, %c2
+// CHECK: %[[PADDED:.*]] = arith.addi %[[H]], %{{.*}} : index
+// CHECK: cf.assert {{.*}} "MaxPool: the window is larger than the padded input"
+// CHECK: %[[SPAN:.*]] = arith.subi %[[PADDED]], %{{.*}} : index
+// CHECK: %[[STEPS:.*]] = arith.divui %[[SPAN]], %{{.*}} : index
+// CHECK: %[[OUT:.*]] = arith.addi %[[STEPS]], %{{.*}} : index
+// CHECK: tensor.pad
+// CHECK: tensor.empty(%[[OUT]]) : tensor<1x3x?x3xf32>
+func.func @max_pool_dynamic(%x: tensor<1x3x?x5xf32>) -> tensor<1x3x?x3xf32> {
+  %y, %indices = onnx.MaxPool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x?x5xf32>) -> (tensor<1x3x?x3xf32>, none)
+  return %y : tensor<1x3x?x3xf32>
+}
