@@ -26,3 +26,12 @@ func.func @identity(%x: tensor<2xf32>) -> tensor<2xf32> {
   %0 = onnx.Identity %x : (tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// An unranked operand may give the result its sizes: broadcasting is only
+// checked between ranked operands and the result when none is unranked.
+// CHECK-LABEL: func.func @where_unranked_operand
+// CHECK: onnx.Where
+func.func @where_unranked_operand(%c: tensor<?x?x1xi1>, %x: tensor<*xf32>, %y: tensor<f32>) -> tensor<?x?x80xf32> {
+  %r = onnx.Where %c, %x, %y : (tensor<?x?x1xi1>, tensor<*xf32>, tensor<f32>) -> tensor<?x?x80xf32>
+  return %r : tensor<?x?x80xf32>
+}

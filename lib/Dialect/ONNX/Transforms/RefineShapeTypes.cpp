@@ -223,7 +223,7 @@ struct ElementwiseRefine : RewritePattern {
     if (!isa<onnx::ONNXDialect>(op->getDialect()) || op->getNumResults() != 1)
       return failure();
     bool sameShape = op->hasTrait<OpTrait::SameOperandsAndResultShape>();
-    if (!sameShape && !op->hasTrait<OpTrait::ResultsBroadcastableShape>())
+    if (!sameShape && !op->hasTrait<onnx::BroadcastableShape>())
       return rewriter.notifyMatchFailure(op, "not an elementwise op");
     SmallVector<SmallVector<int64_t>> shapes;
     for (Value operand : op->getOperands()) {
@@ -492,7 +492,7 @@ struct OperandFromResultRefine : RewritePattern {
                                 PatternRewriter &rewriter) const override {
     bool sameShape = op->hasTrait<OpTrait::SameOperandsAndResultShape>();
     if (!isa<onnx::ONNXDialect>(op->getDialect()) || op->getNumResults() != 1 ||
-        (!sameShape && !op->hasTrait<OpTrait::ResultsBroadcastableShape>()))
+        (!sameShape && !op->hasTrait<onnx::BroadcastableShape>()))
       return failure();
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!resultType)

@@ -24,6 +24,29 @@
 #define GET_TYPEDEF_CLASSES
 #include "lowrank/Dialect/ONNX/IR/ONNXOpsTypes.h.inc"
 
+namespace lowrank::onnx {
+
+/// ONNX's multidirectional broadcasting of the operands into the results,
+/// checked where every operand is ranked. Upstream's
+/// ResultsBroadcastableShape also checks a result against the ranked
+/// operands alone when another operand is unranked, which rejects models
+/// whose unranked operand (a shape ONNX's inference left unknown) is the
+/// one that gives the result its size.
+template <typename ConcreteType>
+class BroadcastableShape
+    : public mlir::OpTrait::TraitBase<ConcreteType, BroadcastableShape> {
+public:
+  static llvm::LogicalResult verifyTrait(mlir::Operation *op) {
+    if (llvm::any_of(op->getOperandTypes(), [](mlir::Type type) {
+          return mlir::isa<mlir::UnrankedTensorType>(type);
+        }))
+      return llvm::success();
+    return mlir::OpTrait::impl::verifyCompatibleOperandBroadcast(op);
+  }
+};
+
+} // namespace lowrank::onnx
+
 #define GET_OP_CLASSES
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h.inc"
 

@@ -179,9 +179,15 @@ def ONNX_ClipOp : ONNX_Op<"Clip", [Pure]> {
 // Elementwise binary and variadic operators (multidirectional broadcasting)
 //===----------------------------------------------------------------------===//
 
+// ONNX's multidirectional broadcasting, checked where the operands are
+// ranked (ONNXOps.h).
+def ONNX_BroadcastableShape : NativeOpTrait<"BroadcastableShape"> {
+  let cppNamespace = "::lowrank::onnx";
+}
+
 class ONNX_BinaryOp<string mnemonic, Type operandType, Type resultType,
                     list<Trait> traits = []>
-    : ONNX_Op<mnemonic, !listconcat(traits, [Pure, ResultsBroadcastableShape])> {
+    : ONNX_Op<mnemonic, !listconcat(traits, [Pure, ONNX_BroadcastableShape])> {
   let summary = "Elementwise " # mnemonic # " with broadcasting";
   let arguments = (ins operandType:$A, operandType:$B);
   let results = (outs resultType:$C);
@@ -240,7 +246,7 @@ def ONNX_OrOp : ONNX_LogicalOp<"Or">;
 def ONNX_XorOp : ONNX_LogicalOp<"Xor">;
 
 class ONNX_VariadicOp<string mnemonic>
-    : ONNX_Op<mnemonic, [Pure, ResultsBroadcastableShape,
+    : ONNX_Op<mnemonic, [Pure, ONNX_BroadcastableShape,
                          SameOperandsAndResultElementType]> {
   let summary = "Elementwise " # mnemonic # " of one or more inputs";
   let arguments = (ins Variadic<ONNX_NumericTensor>:$data_0);
@@ -252,7 +258,7 @@ def ONNX_MaxOp : ONNX_VariadicOp<"Max">;
 def ONNX_SumOp : ONNX_VariadicOp<"Sum">;
 def ONNX_MeanOp : ONNX_VariadicOp<"Mean">;
 
-def ONNX_WhereOp : ONNX_Op<"Where", [Pure, ResultsBroadcastableShape]> {
+def ONNX_WhereOp : ONNX_Op<"Where", [Pure, ONNX_BroadcastableShape]> {
   let summary = "Elementwise select X where condition, else Y";
   let arguments = (ins ONNX_BoolTensor:$condition, AnyTensor:$X, AnyTensor:$Y);
   let results = (outs AnyTensor:$output);
