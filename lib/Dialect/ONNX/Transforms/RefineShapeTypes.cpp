@@ -92,6 +92,64 @@ lowrank::getReshapeResultShape(onnx::ReshapeOp op, int64_t maxElements) {
   return shape;
 }
 
+/// The entries of a shape operand of static length whose values are only
+/// partly known: those of constant pieces of a Concat (through Casts), and
+/// nullopt for the others.
+static std::optional<SmallVector<std::optional<int64_t>>>
+getPartialShapeEntries(Value shape) {
+  auto isStaticVector = [](Value value) {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    return type && type.getRank() == 1 && !type.isDynamicDim(0);
+  };
+  if (!isStaticVector(shape))
+    return std::nullopt;
+  SmallVector<Value> pieces = {shape};
+  if (auto concat = shape.getDefiningOp<onnx::ConcatOp>())
+    pieces.assign(concat->operand_begin(), concat->operand_end());
+  SmallVector<std::optional<int64_t>> entries;
+  for (Value piece : pieces) {
+    if (!isStaticVector(piece))
+      return std::nullopt;
+    int64_t length = cast<RankedTensorType>(piece.getType()).getDimSize(0);
+    Value source = piece;
+    while (auto cast = source.getDefiningOp<onnx::CastOp>())
+      source = cast.getInput();
+    std::optional<IntTensor> values = getIntTensor(source, length);
+    for (int64_t k = 0; k < length; ++k)
+      entries.push_back(values && int64_t(values->values.size()) == length
+                            ? std::optional<int64_t>(values->values[k])
+                            : std::nullopt);
+  }
+  if (int64_t(entries.size()) !=
+      cast<RankedTensorType>(shape.getType()).getDimSize(0))
+    return std::nullopt;
+  return entries;
+}
+
+/// The result shape of a Reshape whose target has a static length but
+/// values known only in part (a batch read from Shape beside constant
+/// sizes): its rank, the constant sizes, 0 copying a ranked input's size,
+/// and the others dynamic.
+static std::optional<SmallVector<int64_t>>
+getPartialReshapeResultShape(onnx::ReshapeOp op) {
+  std::optional<SmallVector<std::optional<int64_t>>> entries =
+      getPartialShapeEntries(op.getShape());
+  if (!entries)
+    return std::nullopt;
+  auto inputType = dyn_cast<RankedTensorType>(op.getData().getType());
+  SmallVector<int64_t> shape;
+  for (auto [i, entry] : llvm::enumerate(*entries)) {
+    if (entry && *entry > 0)
+      shape.push_back(*entry);
+    else if (entry && *entry == 0 && !op.getAllowzero() && inputType &&
+             static_cast<int64_t>(i) < inputType.getRank())
+      shape.push_back(inputType.getDimSize(i));
+    else
+      shape.push_back(kDynamic);
+  }
+  return shape;
+}
+
 std::optional<SmallVector<int64_t>> lowrank::getRankedShape(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type)
@@ -109,7 +167,9 @@ struct ReshapeRefine : ConstantOperandPattern<onnx::ReshapeOp> {
     std::optional<SmallVector<int64_t>> shape =
         getReshapeResultShape(op, maxElements);
     if (!shape)
-      return rewriter.notifyMatchFailure(op, "shape not constant or unranked");
+      shape = getPartialReshapeResultShape(op);
+    if (!shape)
+      return rewriter.notifyMatchFailure(op, "shape of unknown length");
     return refineToShape(rewriter, op, *shape);
   }
 };

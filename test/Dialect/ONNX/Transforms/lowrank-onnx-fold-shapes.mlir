@@ -108,6 +108,27 @@ func.func @integer_arithmetic() -> tensor<2xi32> {
 
 // -----
 
+// A Reshape target of static length whose batch entry is read at run time
+// (paddle2onnx's Concat of Shape and a constant): the rank and the constant
+// size refine the result.
+// CHECK-LABEL: func.func @reshape_partly_known_target
+// CHECK: onnx.Reshape {{.*}} -> tensor<?x200xf32>
+func.func @reshape_partly_known_target(%x: tensor<?x200x1x1xf32>) -> tensor<*xf32> {
+  %shape = onnx.Shape %x : (tensor<?x200x1x1xf32>) -> tensor<4xi64>
+  %s = onnx.Cast %shape {to = 6 : i64} : (tensor<4xi64>) -> tensor<4xi32>
+  %zero = onnx.Constant {value = dense<0> : tensor<1xi64>} : tensor<1xi64>
+  %one = onnx.Constant {value = dense<1> : tensor<1xi64>} : tensor<1xi64>
+  %batch = onnx.Slice %s, %zero, %one, %zero, %one : (tensor<4xi32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi32>
+  %width = onnx.Constant {value = dense<200> : tensor<1xi32>} : tensor<1xi32>
+  %b = onnx.Cast %batch {to = 7 : i64} : (tensor<1xi32>) -> tensor<1xi64>
+  %w = onnx.Cast %width {to = 7 : i64} : (tensor<1xi32>) -> tensor<1xi64>
+  %target = onnx.Concat %b, %w {axis = -1 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %y = onnx.Reshape %x, %target : (tensor<?x200x1x1xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}
+
+// -----
+
 // Unsigned integers read zero-extended: uint8 200 casts to 200, not -56
 // (ONNX Runtime's quantizer stores uint8 weights and zero points).
 // CHECK-LABEL: func.func @unsigned_cast
