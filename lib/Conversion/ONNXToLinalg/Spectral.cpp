@@ -74,8 +74,12 @@ struct Transform {
     }
   }
 
+  /// The table's element count, saturated at INT64_MAX (a hostile
+  /// dft_length must not wrap below the limit).
   int64_t getTableElements() const {
-    return rows * samples * inComponents * outComponents;
+    __int128 count =
+        static_cast<__int128>(rows) * samples * inComponents * outComponents;
+    return count > INT64_MAX ? INT64_MAX : static_cast<int64_t>(count);
   }
 
   /// T[k][n][ci][co] as a constant of element type `type`.

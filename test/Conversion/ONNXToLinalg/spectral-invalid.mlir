@@ -43,3 +43,14 @@ func.func @stft_half(%s: tensor<1x128x1xf16>, %step: tensor<i64>, %w: tensor<16x
   %y = onnx.STFT %s, %step, %w, %none : (tensor<1x128x1xf16>, tensor<i64>, tensor<16xf16>, none) -> tensor<1x15x9x2xf16>
   return %y : tensor<1x15x9x2xf16>
 }
+
+// -----
+
+// A huge dft_length is refused by the table limit, not wrapped around.
+// CHECK: error: 'onnx.DFT' op a transform of length 4398046511104 needs a table of 9223372036854775807 elements, over the limit of 67108864
+func.func @dft_huge_length(%x: tensor<1x4194304x1xf32>) -> tensor<1x4398046511104x2xf32> {
+  %n = onnx.Constant {value = dense<4398046511104> : tensor<i64>} : tensor<i64>
+  %none = onnx.NoValue
+  %y = onnx.DFT %x, %n, %none : (tensor<1x4194304x1xf32>, tensor<i64>, none) -> tensor<1x4398046511104x2xf32>
+  return %y : tensor<1x4398046511104x2xf32>
+}
