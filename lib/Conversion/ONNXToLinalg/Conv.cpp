@@ -147,8 +147,7 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     // be symbolic; the channels and the kernel may not.
     if (!inputType || !weightType || !resultType || inputType.getRank() < 3 ||
         resultType.getRank() != inputType.getRank() ||
-        inputType.isDynamicDim(1) || !weightType.hasStaticShape() ||
-        resultType.isDynamicDim(1))
+        !weightType.hasStaticShape() || resultType.isDynamicDim(1))
       return rewriter.notifyMatchFailure(op,
                                          "needs static channels and kernel");
 
@@ -170,13 +169,23 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
       return failure();
 
     Location loc = op.getLoc();
-    Value input = padSpatialDims(
-        rewriter, loc, adaptor.getX(), *window,
-        rewriter.getZeroAttr(inputType.getElementType()));
+    Value x = adaptor.getX();
+    // Input channels known only at run time must be W's times the groups.
+    if (inputType.isDynamicDim(1)) {
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
+      sizes[1] =
+          rewriter.getIndexAttr(weightType.getDimSize(1) * op.getGroup());
+      x = castWithSizeChecks(rewriter, loc, x, sizes,
+                             getNodePrefix(op) +
+                                 "Conv's input channels are not W's times "
+                                 "group");
+    }
+    Value input =
+        padSpatialDims(rewriter, loc, x, *window,
+                       rewriter.getZeroAttr(inputType.getElementType()));
     Value weight = adaptor.getW();
-    SmallVector<Value> sizes =
-        getWindowOutputSizes(rewriter, loc, adaptor.getX(), resultType, *window,
-                             getNodePrefix(op) + "Conv: ");
+    SmallVector<Value> sizes = getWindowOutputSizes(
+        rewriter, loc, x, resultType, *window, getNodePrefix(op) + "Conv: ");
     Value init =
         createConvInit(rewriter, loc, resultType, adaptor.getB(), sizes);
     int64_t group = op.getGroup();

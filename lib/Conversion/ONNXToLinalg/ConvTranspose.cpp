@@ -6,18 +6,23 @@
 // positions k whose division is exact and in range. One linalg.generic with
 // the channel and kernel loops as reductions, whose extents come from an
 // empty tensor read alongside; the body reads x and w with tensor.extract.
+// The batch and the spatial sizes may be known only at run time: the result
+// sizes (ONNX's rule, output_shape, or SAME's input x stride) and the
+// padding that SAME or output_shape implies are then computed at run time.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LinearPatterns.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
-#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace lowrank;
@@ -44,9 +49,11 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     auto xType = dyn_cast<RankedTensorType>(x.getType());
     auto wType = dyn_cast<RankedTensorType>(w.getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!xType || !wType || !resultType || !xType.hasStaticShape() ||
-        !wType.hasStaticShape() || !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!xType || !wType || !resultType || !wType.hasStaticShape() ||
+        xType.isDynamicDim(1) || resultType.isDynamicDim(1) ||
+        xType.getRank() != resultType.getRank())
+      return rewriter.notifyMatchFailure(
+          op, "needs a static W and static channel counts");
     int64_t spatialRank = xType.getRank() - 2;
     int64_t group = static_cast<int64_t>(op.getGroup());
     int64_t channelsPerGroup = xType.getDimSize(1) / group;
@@ -64,22 +71,13 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     StringRef autoPad = op.getAutoPad();
     // With output_shape or SAME padding, the padding is what makes the
     // result size come out: the larger half at the end for SAME_UPPER.
-    SmallVector<int64_t> padBegin(pads.begin(), pads.begin() + spatialRank);
+    if (!isNoneValue(bias) && !isa<RankedTensorType>(bias.getType()))
+      return rewriter.notifyMatchFailure(op, "unranked B");
     bool derivePads = op.getOutputShape().has_value() ||
                       autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
-    for (int64_t i = 0; i < spatialRank; ++i) {
-      if (autoPad == "VALID")
-        padBegin[i] = 0;
-      if (!derivePads)
-        continue;
-      int64_t total = strides[i] * (xType.getDimSize(2 + i) - 1) +
-                      outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 -
-                      resultType.getDimSize(2 + i);
-      // Rounded down as ONNX's reference does: a negative total (a result
-      // larger than the input covers) adds positions at the end.
-      int64_t half = llvm::divideFloorSigned(total, 2);
-      padBegin[i] = autoPad == "SAME_UPPER" ? half : total - half;
-    }
+    std::optional<ArrayRef<int64_t>> outputShape = op.getOutputShape();
+    if (outputShape && static_cast<int64_t>(outputShape->size()) < spatialRank)
+      return rewriter.notifyMatchFailure(op, "output_shape too short");
 
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
@@ -87,16 +85,72 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     int64_t resultRank = resultType.getRank();
     int64_t loopCount = resultRank + 1 + spatialRank;
 
+    // Per spatial dimension: the input size, the result size and the
+    // padding before the input, folded to constants where sizes are static.
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(rewriter, loc, v);
+    };
+    auto add = [&](Value a, Value b) {
+      return rewriter.createOrFold<arith::AddIOp>(loc, a, b);
+    };
+    auto sub = [&](Value a, Value b) {
+      return rewriter.createOrFold<arith::SubIOp>(loc, a, b);
+    };
+    auto mul = [&](Value a, Value b) {
+      return rewriter.createOrFold<arith::MulIOp>(loc, a, b);
+    };
+    SmallVector<OpFoldResult> resultSizes = {
+        tensor::getMixedSize(rewriter, loc, x, 0),
+        rewriter.getIndexAttr(resultType.getDimSize(1))};
+    SmallVector<Value> inputSizes, padBegin;
+    for (int64_t i = 0; i < spatialRank; ++i) {
+      Value in = getValueOrCreateConstantIndexOp(
+          rewriter, loc, tensor::getMixedSize(rewriter, loc, x, 2 + i));
+      // What the input covers: stride * (in - 1) + output_padding +
+      // (kernel - 1) * dilation + 1.
+      Value covered =
+          add(mul(index(strides[i]), sub(in, index(1))),
+              index(outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1));
+      Value out;
+      if (!resultType.isDynamicDim(2 + i))
+        out = index(resultType.getDimSize(2 + i));
+      else if (outputShape)
+        out = index((*outputShape)[outputShape->size() - spatialRank + i]);
+      else if (derivePads)
+        out = mul(in, index(strides[i]));
+      else if (autoPad == "VALID")
+        out = covered;
+      else
+        out = sub(covered, index(pads[i] + pads[spatialRank + i]));
+      Value begin = index(autoPad == "VALID" ? 0 : pads[i]);
+      if (derivePads) {
+        // Rounded down as ONNX's reference does: a negative total (a
+        // result larger than the input covers) adds positions at the end.
+        Value total = sub(covered, out);
+        Value half =
+            rewriter.createOrFold<arith::FloorDivSIOp>(loc, total, index(2));
+        begin = autoPad == "SAME_UPPER" ? half : sub(total, half);
+      }
+      inputSizes.push_back(in);
+      padBegin.push_back(begin);
+      resultSizes.push_back(getAsOpFoldResult(out));
+    }
+    SmallVector<int64_t> computedShape;
+    for (OpFoldResult size : resultSizes) {
+      std::optional<int64_t> constant = getConstantIntValue(size);
+      computedShape.push_back(constant ? *constant : ShapedType::kDynamic);
+    }
+    auto computedType = RankedTensorType::get(computedShape, elementType);
+
     // The initial value: the bias of each output channel, or zeros.
     Value init;
     if (isNoneValue(bias)) {
-      init = createZeroTensor(rewriter, loc, resultType);
+      init = createZeroTensor(rewriter, loc, resultSizes, elementType);
     } else {
-      if (!isa<RankedTensorType>(bias.getType()))
-        return rewriter.notifyMatchFailure(op, "unranked B");
       init = buildParallelGeneric(
-          rewriter, loc, resultType, Value(), bias,
-          AffineMap::get(resultRank, 0, getAffineDimExpr(1, context)),
+          rewriter, loc, computedType,
+          tensor::EmptyOp::create(rewriter, loc, resultSizes, elementType),
+          bias, AffineMap::get(resultRank, 0, getAffineDimExpr(1, context)),
           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
     }
 
@@ -117,7 +171,7 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     iterators.append(1 + spatialRank, utils::IteratorType::reduction);
 
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType, extents, init, maps, iterators,
+        rewriter, loc, computedType, extents, init, maps, iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           auto constant = [&](int64_t v) -> Value {
             return arith::ConstantIndexOp::create(b, nloc, v);
@@ -144,8 +198,7 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
             // t = o + pad - k * dilation must be a multiple of the stride
             // whose quotient lies in the input.
             Value t = arith::SubIOp::create(
-                b, nloc,
-                arith::AddIOp::create(b, nloc, o, constant(padBegin[i])),
+                b, nloc, arith::AddIOp::create(b, nloc, o, padBegin[i]),
                 arith::MulIOp::create(b, nloc, k, constant(dilations[i])));
             Value notNegative = arith::CmpIOp::create(
                 b, nloc, arith::CmpIPredicate::sge, t, zero);
@@ -156,17 +209,17 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
                 b, nloc, arith::CmpIPredicate::eq,
                 arith::RemUIOp::create(b, nloc, clamped, constant(strides[i])),
                 zero);
-            int64_t inputSize = xType.getDimSize(2 + i);
-            Value inside =
-                arith::CmpIOp::create(b, nloc, arith::CmpIPredicate::slt,
-                                      quotient, constant(inputSize));
+            Value inputSize = inputSizes[i];
+            Value inside = arith::CmpIOp::create(
+                b, nloc, arith::CmpIPredicate::slt, quotient, inputSize);
             valid = arith::AndIOp::create(
                 b, nloc, valid,
                 arith::AndIOp::create(
                     b, nloc, notNegative,
                     arith::AndIOp::create(b, nloc, exact, inside)));
-            xCoords.push_back(arith::MinSIOp::create(b, nloc, quotient,
-                                                     constant(inputSize - 1)));
+            xCoords.push_back(arith::MinSIOp::create(
+                b, nloc, quotient,
+                arith::SubIOp::create(b, nloc, inputSize, constant(1))));
           }
           Value xValue = tensor::ExtractOp::create(b, nloc, x, xCoords);
           Value wValue = tensor::ExtractOp::create(b, nloc, w, wCoords);
@@ -178,7 +231,11 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
               b, nloc,
               arith::AddFOp::create(b, nloc, args[1], term).getResult());
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(
+        op, castToDeclaredType(rewriter, loc, generic.getResult(0), resultType,
+                               getNodePrefix(op) +
+                                   "ConvTranspose's result differs from its "
+                                   "declared shape"));
     return success();
   }
 };

@@ -6,16 +6,20 @@
 // the op stays a matmul contraction with the weight as its second operand.
 // The matmul accumulates into zero; alpha, beta and the broadcast bias C
 // are applied by one elementwise epilogue, which is omitted when it would
-// be the identity.
+// be the identity. Sizes known only at run time are read from A and B; the
+// inner sizes, and C's run-time sizes, are checked to agree.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LinearPatterns.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -53,19 +57,20 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
   LogicalResult
   matchAndRewrite(onnx::GemmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
-    if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs a ranked result");
-    // Symbolic rows (a batch) are read from A; everything else is static.
-    Value rowsSource;
-    if (!resultType.hasStaticShape()) {
-      auto aType = dyn_cast<RankedTensorType>(adaptor.getA().getType());
-      if (op.getTransA() || !aType || resultType.isDynamicDim(1) ||
-          !hasStaticShapeExceptBatch(aType))
-        return rewriter.notifyMatchFailure(
-            op, "needs a static result shape but for the rows of A");
-      rowsSource = adaptor.getA();
-    }
+    auto declaredType = dyn_cast<RankedTensorType>(op.getY().getType());
+    auto aType = dyn_cast<RankedTensorType>(adaptor.getA().getType());
+    auto bType = dyn_cast<RankedTensorType>(adaptor.getB().getType());
+    if (!declaredType || !aType || !bType || aType.getRank() != 2 ||
+        bType.getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "needs ranked matrices");
+    // Sizes known only at run time are read from A (rows, the inner size)
+    // and B (columns); the inner sizes are checked to agree.
+    int64_t aRows = op.getTransA() ? 1 : 0, bColumns = op.getTransB() ? 0 : 1;
+    auto resultType = RankedTensorType::get(
+        {aType.getDimSize(aRows), bType.getDimSize(bColumns)},
+        declaredType.getElementType());
+    if (failed(verifyCompatibleShape(resultType, declaredType)))
+      return rewriter.notifyMatchFailure(op, "result type disagrees with A, B");
     Type elementType = resultType.getElementType();
     if (elementType.isUnsignedInteger())
       return rewriter.notifyMatchFailure(
@@ -84,18 +89,67 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
     if (hasBias && !biasType)
       return rewriter.notifyMatchFailure(op, "C must be a ranked tensor");
 
+    if (hasBias && biasType.getRank() > 2)
+      return rewriter.notifyMatchFailure(op, "C has more than two dimensions");
+
     Location loc = op.getLoc();
-    Value zero = createZeroTensor(rewriter, loc, resultType, rowsSource);
-    auto matmul = linalg::MatmulOp::create(
-        rewriter, loc, TypeRange{resultType},
-        ValueRange{adaptor.getA(), adaptor.getB()}, ValueRange{zero});
+    std::string prefix = getNodePrefix(op);
+    // An inner size known only at run time is checked against the other
+    // operand's, and takes it where that one is static (the product then
+    // has a static inner size).
+    Value a = adaptor.getA(), b = adaptor.getB();
+    int64_t aInner = 1 - aRows, bInner = 1 - bColumns;
+    std::string innerMessage =
+        prefix + "Gemm's A and B differ in their inner size";
+    auto fixInner = [&](Value &operand, int64_t dim, int64_t size) {
+      SmallVector<OpFoldResult> operandSizes =
+          tensor::getMixedSizes(rewriter, loc, operand);
+      operandSizes[dim] = rewriter.getIndexAttr(size);
+      operand = castWithSizeChecks(rewriter, loc, operand, operandSizes,
+                                   innerMessage);
+    };
+    if (aType.isDynamicDim(aInner) && bType.isDynamicDim(bInner)) {
+      Value same = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq,
+          tensor::DimOp::create(rewriter, loc, a, aInner),
+          tensor::DimOp::create(rewriter, loc, b, bInner));
+      cf::AssertOp::create(rewriter, loc, same, innerMessage);
+    } else if (aType.isDynamicDim(aInner)) {
+      fixInner(a, aInner, bType.getDimSize(bInner));
+    } else if (bType.isDynamicDim(bInner)) {
+      fixInner(b, bInner, aType.getDimSize(aInner));
+    }
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(rewriter, loc, a, aRows),
+        tensor::getMixedSize(rewriter, loc, b, bColumns)};
+    // A size of C known only at run time must be Y's (broadcasting a
+    // run-time size of 1 is not supported).
+    if (hasBias && !biasType.hasStaticShape()) {
+      SmallVector<OpFoldResult> biasSizes =
+          tensor::getMixedSizes(rewriter, loc, bias);
+      for (int64_t i = 0; i < biasType.getRank(); ++i)
+        if (biasType.isDynamicDim(i))
+          biasSizes[i] = sizes[2 - biasType.getRank() + i];
+      bias = castWithSizeChecks(
+          rewriter, loc, bias, biasSizes,
+          prefix + "Gemm's C must have Y's sizes where they are known only "
+                   "at run time");
+    }
+    Value zero = createZeroTensor(rewriter, loc, sizes, elementType);
+    auto matmul = linalg::MatmulOp::create(rewriter, loc, TypeRange{resultType},
+                                           ValueRange{a, b}, ValueRange{zero});
     matmul.setIndexingMapsAttr(
         getGemmIndexingMaps(rewriter, op.getTransA(), op.getTransB()));
     Value product = matmul.getResult(0);
-    if (alpha == 1.0 && !hasBias) {
-      rewriter.replaceOp(op, product);
+    auto replace = [&](Value result) {
+      rewriter.replaceOp(
+          op, castToDeclaredType(rewriter, loc, result, declaredType,
+                                 prefix + "Gemm's result differs from its "
+                                          "declared shape"));
       return success();
-    }
+    };
+    if (alpha == 1.0 && !hasBias)
+      return replace(product);
 
     MLIRContext *context = rewriter.getContext();
     Value alphaValue, betaValue;
@@ -114,10 +168,9 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
     Value epilogue =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, inputs,
-            ValueRange{createEmptyTensor(rewriter, loc, resultType,
-                                         rowsSource)},
-            maps,
-            getParallelIterators(2),
+            ValueRange{
+                tensor::EmptyOp::create(rewriter, loc, sizes, elementType)},
+            maps, getParallelIterators(2),
             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
               Value result = args[0];
               if (alphaValue)
@@ -135,8 +188,7 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
               linalg::YieldOp::create(b, nestedLoc, result);
             })
             .getResult(0);
-    rewriter.replaceOp(op, epilogue);
-    return success();
+    return replace(epilogue);
   }
 };
 } // namespace

@@ -88,6 +88,14 @@ Value createZeroTensor(OpBuilder &builder, Location loc,
                             dynamicSizesSource);
 }
 
+Value createZeroTensor(OpBuilder &builder, Location loc,
+                       ArrayRef<OpFoldResult> sizes, Type elementType) {
+  Value empty = tensor::EmptyOp::create(builder, loc, sizes, elementType);
+  Value zero =
+      arith::ConstantOp::create(builder, loc, builder.getZeroAttr(elementType));
+  return linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+}
+
 bool hasStaticShapeExceptBatch(RankedTensorType type) {
   return type.getRank() > 0 &&
          !ShapedType::isDynamicShape(type.getShape().drop_front());

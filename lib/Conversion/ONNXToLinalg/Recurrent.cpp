@@ -7,6 +7,10 @@
 // (RecurrentCells.cpp). Layout 1 (batch first) is transposed to time-major
 // around the computation.
 //
+// The number of steps and the batch may be known only at run time: the
+// loop's bound and the tensors' sizes are then read from X, and the
+// initial states and lengths are checked at run time to have X's batch.
+//
 // With sequence_lens, a row stops at its length as in ONNX Runtime: its
 // states stay, its Y rows past the length are zero, and a reverse direction
 // starts at the row's last valid step rather than at the last step (a row
@@ -22,9 +26,11 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -64,10 +70,9 @@ static SmallVector<OpFoldResult> indexAttrs(OpBuilder &b,
 static Value transpose(OpBuilder &b, Location loc, Value value,
                        ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm)
-    shape.push_back(type.getDimSize(p));
-  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  Value init = tensor::EmptyOp::create(
+      b, loc, applyPermutation(tensor::getMixedSizes(b, loc, value), perm),
+      type.getElementType());
   return linalg::TransposeOp::create(b, loc, value, init, perm)->getResult(0);
 }
 
@@ -76,13 +81,15 @@ static Value transpose(OpBuilder &b, Location loc, Value value,
 static Value extractDirection(OpBuilder &b, Location loc, Value value,
                               int64_t d) {
   auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape());
-  offsets[0] = d;
-  sizes[0] = 1;
+  SmallVector<OpFoldResult> offsets =
+      indexAttrs(b, SmallVector<int64_t>(type.getRank(), 0));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, value);
+  offsets[0] = b.getIndexAttr(d);
+  sizes[0] = b.getIndexAttr(1);
   auto resultType = RankedTensorType::get(type.getShape().drop_front(),
                                           type.getElementType());
   return tensor::ExtractSliceOp::create(
-      b, loc, resultType, value, indexAttrs(b, offsets), indexAttrs(b, sizes),
+      b, loc, resultType, value, offsets, sizes,
       indexAttrs(b, SmallVector<int64_t>(type.getRank(), 1)));
 }
 
@@ -92,11 +99,11 @@ static Value insertAt(OpBuilder &b, Location loc, Value part, Value into,
   auto type = cast<RankedTensorType>(into.getType());
   SmallVector<OpFoldResult> offsets =
       indexAttrs(b, SmallVector<int64_t>(type.getRank(), 0));
-  SmallVector<int64_t> sizes(type.getShape());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, into);
   offsets[dim] = d;
-  sizes[dim] = 1;
+  sizes[dim] = b.getIndexAttr(1);
   return tensor::InsertSliceOp::create(
-      b, loc, part, into, offsets, indexAttrs(b, sizes),
+      b, loc, part, into, offsets, sizes,
       indexAttrs(b, SmallVector<int64_t>(type.getRank(), 1)));
 }
 
@@ -126,7 +133,7 @@ static Value buildInputProjection(OpBuilder &b, Location loc, Value x, Value w,
     };
     AffineMap column = AffineMap::get(2, 0, {j}, context);
     projected = buildParallelGeneric(
-        b, loc, projectedType, Value(), {projected, half(0), half(rows)},
+        b, loc, projectedType, projected, {projected, half(0), half(rows)},
         {AffineMap::getMultiDimIdentityMap(2, context), column, column},
         [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
           Value sum = arith::AddFOp::create(nb, l, args[0], args[1]);
@@ -150,7 +157,10 @@ static Value buildInputProjection(OpBuilder &b, Location loc, Value x, Value w,
   }
   return tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({seq, batch, rows}, xType.getElementType()),
-      projected, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      projected, ArrayRef<ReassociationIndices>{{0, 1}, {2}},
+      ArrayRef<OpFoldResult>{tensor::getMixedSize(b, loc, x, 0),
+                             tensor::getMixedSize(b, loc, x, 1),
+                             b.getIndexAttr(rows)});
 }
 
 /// The length of the batch row read by the current generic, as an index.
@@ -160,24 +170,25 @@ static Value readLength(OpBuilder &b, Location loc, Value element) {
 
 /// Step `step` of a reverse direction with sequence lengths: row b reads
 /// time len[b] - 1 - step (clamped into the sequence; rows past their
-/// length are not used).
+/// length are not used); `lastTime` is the sequence length minus 1.
 static Value gatherReverseStep(OpBuilder &b, Location loc, Value projected,
-                               Value lens, Value step) {
+                               Value lens, Value step, Value lastTime) {
   auto type = cast<RankedTensorType>(projected.getType());
-  int64_t seq = type.getDimSize(0);
   auto resultType = RankedTensorType::get(type.getShape().drop_front(),
                                           type.getElementType());
   MLIRContext *context = b.getContext();
+  Value sizeSource = tensor::EmptyOp::create(
+      b, loc, ArrayRef(tensor::getMixedSizes(b, loc, projected)).drop_front(),
+      type.getElementType());
   return buildParallelGeneric(
-      b, loc, resultType, Value(), lens,
+      b, loc, resultType, sizeSource, lens,
       AffineMap::get(2, 0, {getAffineDimExpr(0, context)}, context),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         Value last = arith::SubIOp::create(nb, l, readLength(nb, l, args[0]),
                                            indexConstant(nb, l, 1));
         Value time = arith::SubIOp::create(nb, l, last, step);
         time = arith::MaxSIOp::create(nb, l, time, indexConstant(nb, l, 0));
-        time =
-            arith::MinSIOp::create(nb, l, time, indexConstant(nb, l, seq - 1));
+        time = arith::MinSIOp::create(nb, l, time, lastTime);
         Value row = linalg::IndexOp::create(nb, l, 0);
         Value column = linalg::IndexOp::create(nb, l, 1);
         return tensor::ExtractOp::create(nb, l, projected,
@@ -193,7 +204,7 @@ static Value gatherOutputs(OpBuilder &b, Location loc, Value byStep, Value lens,
   auto type = cast<RankedTensorType>(byStep.getType());
   MLIRContext *context = b.getContext();
   return buildParallelGeneric(
-      b, loc, type, Value(), lens,
+      b, loc, type, byStep, lens,
       AffineMap::get(3, 0, {getAffineDimExpr(1, context)}, context),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         Value length = readLength(nb, l, args[0]);
@@ -225,7 +236,7 @@ static Value zeroEmptyRows(OpBuilder &b, Location loc, Value state,
   auto type = cast<RankedTensorType>(state.getType());
   MLIRContext *context = b.getContext();
   return buildParallelGeneric(
-      b, loc, type, Value(), {state, lens},
+      b, loc, type, state, {state, lens},
       {AffineMap::getMultiDimIdentityMap(2, context),
        AffineMap::get(2, 0, {getAffineDimExpr(0, context)}, context)},
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
@@ -246,6 +257,16 @@ static bool isStaticOrNone(Value value) {
   return type && type.hasStaticShape();
 }
 
+/// Merges `size` into `known`, either possibly dynamic; fails on two
+/// different static sizes.
+static bool mergeSize(int64_t &known, int64_t size) {
+  if (ShapedType::isDynamic(size))
+    return true;
+  if (ShapedType::isDynamic(known))
+    known = size;
+  return known == size;
+}
+
 template <typename OpTy>
 static LogicalResult
 lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
@@ -254,14 +275,13 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
   auto fail = [&](const Twine &reason) {
     return op.emitError() << "cannot lower " << op->getName() << ": " << reason;
   };
-  for (Value operand : op->getOperands())
-    if (!isStaticOrNone(operand))
-      return fail("operand shapes must be static");
-  for (Value result : op->getResults())
-    if (!isStaticOrNone(result))
-      return fail("result shapes must be static");
-  auto elementType = dyn_cast<FloatType>(
-      cast<RankedTensorType>(in.x.getType()).getElementType());
+  for (Value weight : {in.w, in.r, in.bias, in.peepholes})
+    if (weight && !isStaticOrNone(weight))
+      return fail("W, R, B and P must have static shapes");
+  auto xType = dyn_cast<RankedTensorType>(in.x.getType());
+  if (!xType || xType.getRank() != 3)
+    return fail("X must be a ranked tensor of rank 3");
+  auto elementType = dyn_cast<FloatType>(xType.getElementType());
   if (!elementType)
     return fail("X must hold floats");
   std::string reason;
@@ -272,30 +292,98 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
 
   // Checked before any IR is created: a failed pattern must leave none.
   bool batchFirst = op.getLayout() == 1;
-  auto xShape = cast<RankedTensorType>(in.x.getType()).getShape();
-  int64_t seq = xShape[batchFirst ? 1 : 0], batch = xShape[batchFirst ? 0 : 1];
+  int64_t seqDim = batchFirst ? 1 : 0, batchDim = batchFirst ? 0 : 1;
+  int64_t seq = xType.getDimSize(seqDim), batch = xType.getDimSize(batchDim);
   int64_t hidden = cast<RankedTensorType>(in.r.getType()).getDimSize(2);
+  int64_t inputSize = cast<RankedTensorType>(in.w.getType()).getDimSize(2);
   int64_t directions = op.getNumDirections();
   if (op.getHiddenSizeAttr() && op.getHiddenSizeAttr().getInt() != hidden)
     return fail("hidden_size differs from R's last dimension");
+  int64_t xInputSize = xType.getDimSize(2);
+  if (!mergeSize(xInputSize, inputSize))
+    return fail("X's last dimension differs from W's");
+  // The states' layout; their batch dimension is left to the merge below.
+  auto stateShape = [&](int64_t batchSize) {
+    return batchFirst ? SmallVector<int64_t>{batchSize, directions, hidden}
+                      : SmallVector<int64_t>{directions, batchSize, hidden};
+  };
+  int64_t stateBatchDim = batchFirst ? 0 : 1;
+  for (Value state : {in.initialH, in.initialC}) {
+    if (!state)
+      continue;
+    auto type = dyn_cast<RankedTensorType>(state.getType());
+    if (!type || type.getRank() != 3 ||
+        failed(verifyCompatibleShape(type.getShape(),
+                                     stateShape(ShapedType::kDynamic))))
+      return fail("initial states must have the shape " +
+                  std::string(batchFirst ? "[batch, " : "[") +
+                  std::to_string(directions) +
+                  (batchFirst ? ", " : ", batch, ") + std::to_string(hidden) +
+                  "]");
+    if (!mergeSize(batch, type.getDimSize(stateBatchDim)))
+      return fail("the initial states' batch size differs from X's");
+  }
+  if (in.lens) {
+    auto type = dyn_cast<RankedTensorType>(in.lens.getType());
+    if (!type || type.getRank() != 1)
+      return fail("sequence_lens must be a ranked tensor of rank 1");
+    if (!mergeSize(batch, type.getDimSize(0)))
+      return fail("sequence_lens' length differs from X's batch size");
+  }
   if (seq == 0 || batch == 0)
     return fail("empty sequences or batches are not supported");
-  auto expectedType = [&](unsigned index) -> Type {
+  auto expectedShape = [&](unsigned index) -> SmallVector<int64_t> {
     if (index == 0)
-      return RankedTensorType::get(
-          batchFirst ? ArrayRef<int64_t>{batch, seq, directions, hidden}
-                     : ArrayRef<int64_t>{seq, directions, batch, hidden},
-          elementType);
-    return RankedTensorType::get(
-        batchFirst ? ArrayRef<int64_t>{batch, directions, hidden}
-                   : ArrayRef<int64_t>{directions, batch, hidden},
-        elementType);
+      return batchFirst ? SmallVector<int64_t>{batch, seq, directions, hidden}
+                        : SmallVector<int64_t>{seq, directions, batch, hidden};
+    return stateShape(batch);
   };
-  for (auto [index, result] : llvm::enumerate(op->getResults()))
-    if (!isNoneValue(result) && result.getType() != expectedType(index))
-      return op.emitError() << "cannot lower " << op->getName() << ": result "
-                            << index << " has type " << result.getType()
-                            << ", expected " << expectedType(index);
+  for (auto [index, result] : llvm::enumerate(op->getResults())) {
+    if (isNoneValue(result))
+      continue;
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type || type.getElementType() != elementType ||
+        failed(verifyCompatibleShape(type.getShape(), expectedShape(index))))
+      return op.emitError()
+             << "cannot lower " << op->getName() << ": result " << index
+             << " has type " << result.getType() << ", expected "
+             << RankedTensorType::get(expectedShape(index), elementType);
+  }
+
+  // The sizes known only at run time are X's; the other operands are
+  // checked to agree.
+  std::string prefix = getNodePrefix(op);
+  OpFoldResult seqSize = tensor::getMixedSize(rewriter, loc, in.x, seqDim);
+  OpFoldResult batchSize =
+      ShapedType::isDynamic(batch)
+          ? tensor::getMixedSize(rewriter, loc, in.x, batchDim)
+          : OpFoldResult(rewriter.getIndexAttr(batch));
+  SmallVector<OpFoldResult> xSizes(3);
+  xSizes[seqDim] = seqSize;
+  xSizes[batchDim] = batchSize;
+  xSizes[2] = rewriter.getIndexAttr(inputSize);
+  in.x = castWithSizeChecks(rewriter, loc, in.x, xSizes,
+                            prefix +
+                                "X's last dimension must be W's, and its batch "
+                                "that of the initial states and sequence_lens");
+  auto stateSizes = [&](OpFoldResult batchValue) {
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(directions),
+                                       batchValue,
+                                       rewriter.getIndexAttr(hidden)};
+    if (batchFirst)
+      std::swap(sizes[0], sizes[1]);
+    return sizes;
+  };
+  for (Value *state : {&in.initialH, &in.initialC})
+    if (*state)
+      *state = castWithSizeChecks(
+          rewriter, loc, *state, stateSizes(batchSize),
+          prefix + "the initial states must have X's batch size");
+  if (in.lens)
+    in.lens =
+        castWithSizeChecks(rewriter, loc, in.lens, {batchSize},
+                           prefix + "sequence_lens must have X's batch size");
+  Value seqValue = getValueOrCreateConstantIndexOp(rewriter, loc, seqSize);
 
   // ONNX Runtime refuses lengths outside [0, seq_length].
   if (in.lens)
@@ -309,9 +397,11 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, position,
                                     indexConstant(b, l, 0)),
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, position,
-                                    indexConstant(b, l, seq)));
+                                    seqValue));
         },
-        getNodePrefix(op) + "sequence_lens outside [0, " + std::to_string(seq) +
+        prefix + "sequence_lens outside [0, " +
+            (ShapedType::isDynamic(seq) ? std::string("the sequence length")
+                                        : std::to_string(seq)) +
             "]");
 
   if (batchFirst) {
@@ -323,16 +413,18 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
 
   Value y = op.getY();
   bool needY = !isNoneValue(y) && !y.use_empty();
-  auto stateType = RankedTensorType::get({batch, hidden}, elementType);
-  auto statesType =
-      RankedTensorType::get({directions, batch, hidden}, elementType);
+  OpFoldResult directionCount = rewriter.getIndexAttr(directions);
+  OpFoldResult hiddenSize = rewriter.getIndexAttr(hidden);
   Value allY = tensor::EmptyOp::create(
-      rewriter, loc, ArrayRef<int64_t>{seq, directions, batch, hidden},
+      rewriter, loc,
+      ArrayRef<OpFoldResult>{seqSize, directionCount, batchSize, hiddenSize},
       elementType);
   SmallVector<Value> finalStates;
   for (int64_t s = 0; s < form.numStates; ++s)
     finalStates.push_back(tensor::EmptyOp::create(
-        rewriter, loc, statesType.getShape(), elementType));
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{directionCount, batchSize, hiddenSize},
+        elementType));
 
   for (int64_t d = 0; d < directions; ++d) {
     bool reverse = op.getDirection() == "reverse" || d == 1;
@@ -360,32 +452,43 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
       if (inits.size() == static_cast<size_t>(form.numStates))
         break;
       inits.push_back(initial ? extractDirection(rewriter, loc, initial, d)
-                              : createZeroTensor(rewriter, loc, stateType));
+                              : createZeroTensor(rewriter, loc,
+                                                 {batchSize, hiddenSize},
+                                                 elementType));
     }
     if (needY)
       inits.push_back(tensor::EmptyOp::create(
-          rewriter, loc, ArrayRef<int64_t>{seq, batch, hidden}, elementType));
+          rewriter, loc, ArrayRef<OpFoldResult>{seqSize, batchSize, hiddenSize},
+          elementType));
 
     auto loop = scf::ForOp::create(
-        rewriter, loc, indexConstant(rewriter, loc, 0),
-        indexConstant(rewriter, loc, seq), indexConstant(rewriter, loc, 1),
-        inits, [&](OpBuilder &b, Location l, Value step, ValueRange carried) {
+        rewriter, loc, indexConstant(rewriter, loc, 0), seqValue,
+        indexConstant(rewriter, loc, 1), inits,
+        [&](OpBuilder &b, Location l, Value step, ValueRange carried) {
           // Without lengths, all rows read (and store Y at) the same time.
           Value time = step;
+          auto lastTime = [&]() -> Value {
+            if (!ShapedType::isDynamic(seq))
+              return indexConstant(b, l, seq - 1);
+            return arith::SubIOp::create(b, l, seqValue,
+                                         indexConstant(b, l, 1));
+          };
           if (reverse && !in.lens)
-            time =
-                arith::SubIOp::create(b, l, indexConstant(b, l, seq - 1), step);
+            time = arith::SubIOp::create(b, l, lastTime(), step);
           Value stepInput;
           if (reverse && in.lens) {
-            stepInput = gatherReverseStep(b, l, projected, in.lens, step);
+            stepInput =
+                gatherReverseStep(b, l, projected, in.lens, step, lastTime());
           } else {
             auto rowsType = RankedTensorType::get({batch, form.gates * hidden},
                                                   elementType);
             SmallVector<OpFoldResult> offsets = {time, b.getIndexAttr(0),
                                                  b.getIndexAttr(0)};
+            SmallVector<OpFoldResult> sizes = {
+                b.getIndexAttr(1), batchSize,
+                b.getIndexAttr(form.gates * hidden)};
             stepInput = tensor::ExtractSliceOp::create(
-                b, l, rowsType, projected, offsets,
-                indexAttrs(b, {1, batch, form.gates * hidden}),
+                b, l, rowsType, projected, offsets, sizes,
                 indexAttrs(b, {1, 1, 1}));
           }
           CellContext stepCell = cell;
@@ -428,8 +531,11 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
           onnx::NoValueOp::create(rewriter, loc, rewriter.getNoneType()));
       continue;
     }
-    assert(result.getType() == value.getType() && "result type checked");
-    replacements.push_back(value);
+    // A declared size that the computation leaves to run time (a type
+    // the model states) is checked; the declared type is kept.
+    replacements.push_back(castToDeclaredType(
+        rewriter, loc, value, cast<RankedTensorType>(result.getType()),
+        prefix + "the result's declared shape differs from the computed one"));
   }
   rewriter.replaceOp(op, replacements);
   return success();

@@ -32,7 +32,10 @@ Value lowrank::recurrent::buildProductWithTranspose(OpBuilder &b, Location loc,
   auto resultType = RankedTensorType::get(
       {lhsType.getDimSize(0), rhsType.getDimSize(0)}, lhsType.getElementType());
   if (!acc)
-    acc = createZeroTensor(b, loc, resultType);
+    acc = createZeroTensor(b, loc,
+                           {tensor::getMixedSize(b, loc, lhs, 0),
+                            tensor::getMixedSize(b, loc, rhs, 0)},
+                           resultType.getElementType());
   MLIRContext *context = b.getContext();
   AffineExpr m, n, k;
   bindDims(context, m, n, k);
@@ -191,10 +194,13 @@ static SmallVector<Value> buildCellGeneric(OpBuilder &b, Location loc,
   }
   auto resultType =
       RankedTensorType::get({cell.batch, cell.hidden}, cell.elementType);
+  // Every cell's first operand spans the generic's [batch, hidden] extent.
+  assert(operands.front().kind == CellOperand::Rows && "first operand spans");
   SmallVector<Value> inits;
   for (int index : keep) {
     inits.push_back(index >= 0 ? operands[index].value
-                               : createEmptyTensor(b, loc, resultType));
+                               : createEmptyTensor(b, loc, resultType,
+                                                   operands.front().value));
     maps.push_back(AffineMap::getMultiDimIdentityMap(2, context));
   }
   SmallVector<Type> resultTypes(keep.size(), resultType);
@@ -246,20 +252,18 @@ static Value interpolate(OpBuilder &b, Location loc, Value z, Value candidate,
 /// Rows [offset, offset + size) of the 2-D `value`.
 static Value sliceRows(OpBuilder &b, Location loc, Value value, int64_t offset,
                        int64_t size) {
-  auto type = cast<RankedTensorType>(value.getType());
   return tensor::ExtractSliceOp::create(
       b, loc, value, {b.getIndexAttr(offset), b.getIndexAttr(0)},
-      {b.getIndexAttr(size), b.getIndexAttr(type.getDimSize(1))},
+      {b.getIndexAttr(size), tensor::getMixedSize(b, loc, value, 1)},
       {b.getIndexAttr(1), b.getIndexAttr(1)});
 }
 
 /// Columns [offset, offset + size) of the 2-D `value`.
 static Value sliceColumns(OpBuilder &b, Location loc, Value value,
                           int64_t offset, int64_t size) {
-  auto type = cast<RankedTensorType>(value.getType());
   return tensor::ExtractSliceOp::create(
       b, loc, value, {b.getIndexAttr(0), b.getIndexAttr(offset)},
-      {b.getIndexAttr(type.getDimSize(0)), b.getIndexAttr(size)},
+      {tensor::getMixedSize(b, loc, value, 0), b.getIndexAttr(size)},
       {b.getIndexAttr(1), b.getIndexAttr(1)});
 }
 

@@ -24,7 +24,9 @@ namespace lowrank::recurrent {
 
 /// What one iteration of a direction's loop sees besides the states.
 struct CellContext {
-  int64_t batch, hidden;
+  /// The batch size, ShapedType::kDynamic when known only at run time.
+  int64_t batch;
+  int64_t hidden;
   mlir::Type elementType;
   /// The iteration's index (not the time index for reverse directions).
   mlir::Value step;

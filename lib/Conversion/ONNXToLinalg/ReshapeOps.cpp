@@ -260,6 +260,15 @@ struct ReshapeLikeLowering : OpConversionPattern<OpTy> {
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     auto sourceType =
         dyn_cast<RankedTensorType>(adaptor.getOperands()[0].getType());
+    if constexpr (std::is_same_v<OpTy, onnx::SqueezeOp>) {
+      if (!resultType && sourceType && isNoneValue(op.getAxes()) &&
+          !sourceType.hasStaticShape())
+        return op.emitError()
+               << getNodePrefix(op)
+               << "Squeeze without axes of a size known only at run time: "
+                  "the result's rank depends on whether that size is 1 (give "
+                  "the input's sizes with --onnx-input-shape)";
+    }
     if (!resultType || !sourceType)
       return rewriter.notifyMatchFailure(op, "needs ranked tensors");
     if (!resultType.hasStaticShape())

@@ -12,7 +12,12 @@
 // region `roi` and writes extrapolation_value where a position falls outside
 // the input. Scales and the region may be known only at run time; sizes give
 // scale = output / input, or one scale for all listed axes under
-// keep_aspect_ratio_policy.
+// keep_aspect_ratio_policy. A resized dimension may have sizes known only
+// at run time (an image of any size): its output size is then computed as
+// ONNX Runtime does (floor(in * scale), the sizes input, or round(in *
+// scale) under a keep_aspect_ratio_policy) and the interpolation reads the
+// input's size at run time; tf_crop_and_resize and antialiasing need
+// static sizes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,9 +28,12 @@
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -93,11 +101,26 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
           !position ||
           (constantScales && !crop &&
            constantScales.getValues<APFloat>()[*position].isExactlyValue(1.0));
-      bool dynamicIn = type.isDynamicDim(d);
-      bool dynamicOut = resultType.isDynamicDim(d);
-      if ((dynamicIn || dynamicOut) && !(kept[d] && dynamicIn && dynamicOut))
+      bool dynamic = type.isDynamicDim(d) || resultType.isDynamicDim(d);
+      if (dynamic && !kept[d] && (crop || op.getAntialias() != 0))
         return rewriter.notifyMatchFailure(
-            op, "needs static sizes where it resizes");
+            op, "tf_crop_and_resize and antialiasing need static sizes "
+                "where they resize");
+    }
+    // Each dimension's input size at run time (an index and a float), for
+    // the dimensions that resize a size known only at run time.
+    SmallVector<Value> inSizes(rank), inFloats(rank);
+    auto isDynamicResize = [&](int64_t d) {
+      return !kept[d] && (type.isDynamicDim(d) || resultType.isDynamicDim(d));
+    };
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!isDynamicResize(d))
+        continue;
+      inSizes[d] = tensor::DimOp::create(rewriter, loc, input, d);
+      inFloats[d] = arith::SIToFPOp::create(
+          rewriter, loc, f32,
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                     inSizes[d]));
     }
     Value sizes = adaptor.getSizes();
     if (!useScales && isNoneValue(sizes))
@@ -115,10 +138,13 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
         Value size = tensor::ExtractOp::create(rewriter, loc, sizes, index);
         if (!size.getType().isInteger(64))
           return op.emitError(node + "Resize sizes must be int64");
+        Value inFloat = inFloats[d];
+        if (!inFloat)
+          inFloat = arith::ConstantOp::create(
+              rewriter, loc, rewriter.getF32FloatAttr(float(in)));
         Value scale = arith::DivFOp::create(
             rewriter, loc, arith::SIToFPOp::create(rewriter, loc, f32, size),
-            arith::ConstantOp::create(rewriter, loc,
-                                      rewriter.getF32FloatAttr(float(in))));
+            inFloat);
         if (!commonScale)
           commonScale = scale;
         else if (policy == "not_larger")
@@ -130,12 +156,18 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       }
     }
     SmallVector<Value> scaleValues;
+    // The output size of each dimension: static, or computed at run time.
+    SmallVector<OpFoldResult> outSizes(rank);
     for (int64_t d = 0; d < rank; ++d) {
       int64_t in = type.getDimSize(d), out = resultType.getDimSize(d);
       if (in == 0 && out > 0)
         return op.emitError(node + "Resize of an empty dimension");
+      if (kept[d] || !isDynamicResize(d))
+        outSizes[d] = kept[d] ? tensor::getMixedSize(rewriter, loc, input, d)
+                              : OpFoldResult(rewriter.getIndexAttr(out));
       std::optional<int64_t> position = positionOf(d);
-      if (!position && in != out)
+      if (!position && in != out && !ShapedType::isDynamic(in) &&
+          !ShapedType::isDynamic(out))
         return op.emitError(node + "Resize changes dimension " + Twine(d) +
                             ", which its axes do not list");
       Value scale;
@@ -149,10 +181,60 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
           return op.emitError(node + "Resize scales must be float32");
       } else if (position && commonScale) {
         scale = commonScale;
-      } else {
+      } else if (!isDynamicResize(d)) {
         scale = arith::ConstantOp::create(
             rewriter, loc,
             rewriter.getF32FloatAttr(in ? float(out) / float(in) : 1.0f));
+      }
+      if (isDynamicResize(d)) {
+        // The output size: the sizes input read at run time (or the
+        // declared one), else from the scale as ONNX Runtime computes it.
+        Value outSize;
+        if (!resultType.isDynamicDim(d)) {
+          outSize = arith::ConstantIndexOp::create(rewriter, loc, out);
+        } else if (scale) {
+          Value product =
+              arith::MulFOp::create(rewriter, loc, scale, inFloats[d]);
+          if (commonScale && !useScales)
+            product = math::RoundOp::create(rewriter, loc, product);
+          outSize = arith::IndexCastOp::create(
+              rewriter, loc, rewriter.getIndexType(),
+              arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                      product));
+        } else {
+          Value index =
+              arith::ConstantIndexOp::create(rewriter, loc, *position);
+          Value size = tensor::ExtractOp::create(rewriter, loc, sizes, index);
+          if (!size.getType().isInteger(64))
+            return op.emitError(node + "Resize sizes must be int64");
+          outSize = arith::IndexCastOp::create(rewriter, loc,
+                                               rewriter.getIndexType(), size);
+        }
+        if (!scale)
+          scale = arith::DivFOp::create(
+              rewriter, loc,
+              arith::SIToFPOp::create(
+                  rewriter, loc, f32,
+                  arith::IndexCastOp::create(rewriter, loc,
+                                             rewriter.getI64Type(), outSize)),
+              inFloats[d]);
+        // ONNX Runtime refuses an empty input that resizes to a nonempty
+        // output, and a negative size.
+        Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+        Value valid = arith::AndIOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
+                                  outSize, zero),
+            arith::OrIOp::create(
+                rewriter, loc,
+                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sgt,
+                                      inSizes[d], zero),
+                arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                      outSize, zero)));
+        cf::AssertOp::create(rewriter, loc, valid,
+                             node + "Resize of an empty dimension, or to a "
+                                    "negative size");
+        outSizes[d] = outSize;
       }
       scaleValues.push_back(scale);
     }
@@ -223,8 +305,19 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                               " input elements per output element");
       }
     }
+    // The generic's result takes the computed sizes; the op's declared
+    // type is checked against them.
+    SmallVector<int64_t> computedShape;
+    for (OpFoldResult size : outSizes) {
+      std::optional<int64_t> constant = getConstantIntValue(size);
+      computedShape.push_back(constant ? *constant : ShapedType::kDynamic);
+    }
+    auto computedType =
+        RankedTensorType::get(computedShape, resultType.getElementType());
+    Value sizeSource = tensor::EmptyOp::create(rewriter, loc, outSizes,
+                                               resultType.getElementType());
     Value result = buildParallelGeneric(
-        rewriter, loc, resultType, /*sizeSource=*/input, /*inputs=*/{},
+        rewriter, loc, computedType, sizeSource, /*inputs=*/{},
         /*inputMaps=*/{},
         [&](OpBuilder &b, Location nested, ValueRange) -> Value {
           auto f32Constant = [&](double v) -> Value {
@@ -233,14 +326,25 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
           auto indexConstant = [&](int64_t v) -> Value {
             return arith::ConstantIndexOp::create(b, nested, v);
           };
-          auto clampIndex = [&](Value position, int64_t size) -> Value {
+          // Dimension d's input size as a float, and its last index.
+          auto inFloat = [&](int64_t d) -> Value {
+            return inFloats[d] ? inFloats[d]
+                               : f32Constant(double(type.getDimSize(d)));
+          };
+          auto lastIndex = [&](int64_t d) -> Value {
+            if (!inSizes[d])
+              return indexConstant(type.getDimSize(d) - 1);
+            return arith::SubIOp::create(b, nested, inSizes[d],
+                                         indexConstant(1));
+          };
+          auto clampIndex = [&](Value position, int64_t d) -> Value {
             Value asIndex = arith::IndexCastOp::create(
                 b, nested, b.getIndexType(),
                 arith::FPToSIOp::create(b, nested, b.getI64Type(), position));
             return arith::MinSIOp::create(
                 b, nested,
                 arith::MaxSIOp::create(b, nested, asIndex, indexConstant(0)),
-                indexConstant(size - 1));
+                lastIndex(d));
           };
           FloatMath m{b, nested, f32};
           // Per dimension: the indices it reads (its taps) and, when it is
@@ -254,7 +358,8 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
             weights.emplace_back();
             // Kept dimensions keep their indices, as do listed ones of
             // scale out / in = 1.
-            if (kept[d] || (in == out && !crop && !useScales && !commonScale)) {
+            if (kept[d] || (!isDynamicResize(d) && in == out && !crop &&
+                            !useScales && !commonScale)) {
               taps.back().push_back(outIndex);
               continue;
             }
@@ -265,8 +370,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
             Value scale = scaleValues[d];
             Value half = f32Constant(0.5);
             // The reference measures the output in float: scale * input.
-            Value width = arith::MulFOp::create(b, nested, scale,
-                                                f32Constant(double(in)));
+            Value width = arith::MulFOp::create(b, nested, scale, inFloat(d));
             Value widthIsOne = arith::CmpFOp::create(
                 b, nested, arith::CmpFPredicate::OEQ, width, f32Constant(1));
             Value original;
@@ -293,7 +397,9 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
               Value stretched = arith::DivFOp::create(
                   b, nested,
                   arith::MulFOp::create(b, nested, x,
-                                        f32Constant(double(in - 1))),
+                                        arith::SubFOp::create(b, nested,
+                                                              inFloat(d),
+                                                              f32Constant(1))),
                   arith::SubFOp::create(b, nested, width, f32Constant(1)));
               original = arith::SelectOp::create(b, nested, widthIsOne,
                                                  f32Constant(0), stretched);
@@ -310,10 +416,20 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                                                    f32Constant(-0.5), original);
               if (transform == "half_pixel_symmetric") {
                 // offset = in / 2 * (1 - out / (scale * in)).
+                Value outFloat = isDynamicResize(d)
+                                     ? Value(arith::SIToFPOp::create(
+                                           b, nested, f32,
+                                           arith::IndexCastOp::create(
+                                               b, nested, b.getI64Type(),
+                                               getValueOrCreateConstantIndexOp(
+                                                   b, nested, outSizes[d]))))
+                                     : f32Constant(out);
                 Value adjustment =
-                    arith::DivFOp::create(b, nested, f32Constant(out), width);
+                    arith::DivFOp::create(b, nested, outFloat, width);
                 Value offset = arith::MulFOp::create(
-                    b, nested, f32Constant(double(in) / 2),
+                    b, nested,
+                    arith::MulFOp::create(b, nested, inFloat(d),
+                                          f32Constant(0.5)),
                     arith::SubFOp::create(b, nested, f32Constant(1),
                                           adjustment));
                 original = arith::AddFOp::create(b, nested, offset, original);
@@ -349,14 +465,14 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                     b, nested, isHalf, tie,
                     math::RoundOp::create(b, nested, original));
               }
-              taps.back().push_back(clampIndex(rounded, in));
+              taps.back().push_back(clampIndex(rounded, d));
               continue;
             }
             if (linear && !antialias) {
               Value floor = math::FloorOp::create(b, nested, original);
               Value upperWeight = m.sub(original, floor);
-              taps.back().push_back(clampIndex(floor, in));
-              taps.back().push_back(clampIndex(m.add(floor, m.c(1)), in));
+              taps.back().push_back(clampIndex(floor, d));
+              taps.back().push_back(clampIndex(m.add(floor, m.c(1)), d));
               weights.back().push_back(m.sub(m.c(1), upperWeight));
               weights.back().push_back(upperWeight);
               continue;
@@ -379,7 +495,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
             Value total = m.c(0);
             for (int64_t i = firstTap[d]; i < 2 - firstTap[d]; ++i) {
               Value position = m.add(base, m.c(double(i)));
-              taps.back().push_back(clampIndex(position, in));
+              taps.back().push_back(clampIndex(position, d));
               Value distance = math::AbsFOp::create(
                   b, nested, m.mul(kernelScale, m.sub(m.c(double(i)), ratio)));
               Value weight =
@@ -389,7 +505,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
               if (excludeOutside)
                 weight = m.select(
                     arith::AndIOp::create(b, nested, m.gt(position, m.c(-1)),
-                                          m.lt(position, m.c(double(in)))),
+                                          m.lt(position, inFloat(d))),
                     weight, m.c(0));
               total = m.add(total, weight);
               weights.back().push_back(weight);
@@ -446,7 +562,10 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
                      ? Value(arith::TruncFOp::create(b, nested, element, sum))
                      : Value(arith::ExtFOp::create(b, nested, element, sum));
         });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, castToDeclaredType(rewriter, loc, result, resultType,
+                               node + "Resize's output differs from its "
+                                      "declared shape"));
     return success();
   }
 };

@@ -7,11 +7,13 @@
 #include "lowrank/Support/NodeName.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -53,6 +55,44 @@ void assertForAllElements(
   Value holds =
       tensor::ExtractOp::create(builder, loc, all.getResult(0), ValueRange());
   cf::AssertOp::create(builder, loc, holds, message);
+}
+
+Value castWithSizeChecks(OpBuilder &builder, Location loc, Value value,
+                         ArrayRef<OpFoldResult> sizes, StringRef message) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (auto [i, size] : llvm::enumerate(sizes)) {
+    std::optional<int64_t> constant = getConstantIntValue(size);
+    assert((!constant || type.isDynamicDim(i) ||
+            type.getDimSize(i) == *constant) &&
+           "static sizes agree");
+    shape.push_back(constant ? *constant : type.getDimSize(i));
+    if (!type.isDynamicDim(i))
+      continue;
+    // A size read from `value` itself needs no check.
+    if (auto sizeValue = dyn_cast<Value>(size))
+      if (auto dim = sizeValue.getDefiningOp<tensor::DimOp>())
+        if (dim.getSource() == value &&
+            dim.getConstantIndex() == static_cast<int64_t>(i))
+          continue;
+    Value actual = tensor::DimOp::create(builder, loc, value, i);
+    Value same = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::eq, actual,
+        getValueOrCreateConstantIndexOp(builder, loc, size));
+    cf::AssertOp::create(builder, loc, same, message);
+  }
+  return castToType(builder, loc, value,
+                    RankedTensorType::get(shape, type.getElementType()));
+}
+
+Value castToDeclaredType(OpBuilder &builder, Location loc, Value value,
+                         RankedTensorType type, StringRef message) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, value);
+  for (auto [size, declared] : llvm::zip(sizes, type.getShape()))
+    if (!ShapedType::isDynamic(declared))
+      size = builder.getIndexAttr(declared);
+  Value checked = castWithSizeChecks(builder, loc, value, sizes, message);
+  return castToType(builder, loc, checked, type);
 }
 
 void assertIndicesInRange(OpBuilder &builder, Location loc, Value indices,

@@ -36,6 +36,22 @@ void assertForAllElements(mlir::OpBuilder &builder, mlir::Location loc,
                               predicate,
                           llvm::StringRef message);
 
+/// `value` as a tensor of `sizes` (static ones as attributes): each size
+/// that `value`'s type leaves dynamic is checked at run time to equal the
+/// one in `sizes` (failing with `message`), and the result's type fixes the
+/// sizes that `sizes` fixes. Static sizes must already agree.
+mlir::Value castWithSizeChecks(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::Value value,
+                               llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                               llvm::StringRef message);
+
+/// `value`, computed with some sizes known only at run time, as a value of
+/// the op's declared `type` of the same rank: the sizes `type` fixes are
+/// checked at run time (failing with `message`).
+mlir::Value castToDeclaredType(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::Value value, mlir::RankedTensorType type,
+                               llvm::StringRef message);
+
 /// Asserts that every element of the integer tensor `indices` lies in
 /// [-axisSize, axisSize) (ONNX's negative indices count from the end).
 void assertIndicesInRange(mlir::OpBuilder &builder, mlir::Location loc,

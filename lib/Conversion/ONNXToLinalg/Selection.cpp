@@ -305,10 +305,11 @@ struct OneHotLowering : OpConversionPattern<onnx::OneHotOp> {
     Value indices = adaptor.getIndices();
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (!indicesType || !indicesType.hasStaticShape() || !resultType ||
+    if (!indicesType || !resultType ||
+        resultType.getRank() != indicesType.getRank() + 1 ||
         !isa<RankedTensorType>(adaptor.getDepth().getType()) ||
         !isa<RankedTensorType>(adaptor.getValues().getType()))
-      return rewriter.notifyMatchFailure(op, "needs static indices");
+      return rewriter.notifyMatchFailure(op, "needs ranked operands");
     if (isUnsignedInteger(indicesType.getElementType()))
       return rewriter.notifyMatchFailure(op, "unsigned indices");
     int64_t rank = resultType.getRank();
@@ -320,17 +321,19 @@ struct OneHotLowering : OpConversionPattern<onnx::OneHotOp> {
         getNodePrefix(op) + "OneHot depth does not match the result size " +
             std::to_string(staticDepth));
 
-    SmallVector<int64_t> shape(indicesType.getShape());
-    shape.insert(shape.begin() + axis, staticDepth);
-    SmallVector<Value> dynamicSizes;
-    if (ShapedType::isDynamic(staticDepth))
-      dynamicSizes.push_back(depth);
-    else
+    // The result takes the indices' sizes (known at run time or not) with
+    // the depth inserted at `axis`.
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, indices);
+    if (ShapedType::isDynamic(staticDepth)) {
+      sizes.insert(sizes.begin() + axis, depth);
+    } else {
       depth = arith::ConstantIndexOp::create(rewriter, loc, staticDepth);
+      sizes.insert(sizes.begin() + axis, rewriter.getIndexAttr(staticDepth));
+    }
     Type elementType = resultType.getElementType();
     Value values = adaptor.getValues();
-    Value init = tensor::EmptyOp::create(rewriter, loc, shape, elementType,
-                                         dynamicSizes);
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, elementType);
     MLIRContext *context = rewriter.getContext();
     SmallVector<AffineExpr> indicesExprs;
     for (int64_t d = 0; d < rank; ++d)
@@ -372,7 +375,11 @@ struct OneHotLowering : OpConversionPattern<onnx::OneHotOp> {
                       .getResult());
             })
             .getResult(0);
-    rewriter.replaceOp(op, castToType(rewriter, loc, result, resultType));
+    rewriter.replaceOp(
+        op, castToDeclaredType(rewriter, loc, result, resultType,
+                               getNodePrefix(op) +
+                                   "OneHot's result differs from its declared "
+                                   "shape"));
     return success();
   }
 };

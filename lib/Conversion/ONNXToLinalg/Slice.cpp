@@ -104,15 +104,18 @@ static Value readIndex(OpBuilder &builder, Location loc, Value tensor,
 }
 
 /// Result element i reads data[offsets + strides * i] through tensor.extract,
-/// for strides of either sign known only at run time.
+/// for strides of either sign known only at run time; the result has
+/// `sizes` (static ones as attributes).
 static Value sliceWithRuntimeGeneric(OpBuilder &builder, Location loc,
                                      Value data, ArrayRef<Value> offsets,
                                      ArrayRef<Value> strides,
-                                     RankedTensorType resultType) {
-  int64_t rank = resultType.getRank();
-  Value init = createEmptyTensor(builder, loc, resultType);
+                                     ArrayRef<OpFoldResult> sizes) {
+  int64_t rank = sizes.size();
+  auto dataType = cast<RankedTensorType>(data.getType());
+  Value init =
+      tensor::EmptyOp::create(builder, loc, sizes, dataType.getElementType());
   return linalg::GenericOp::create(
-             builder, loc, resultType, ValueRange{}, init,
+             builder, loc, init.getType(), ValueRange{}, init,
              builder.getMultiDimIdentityMap(rank), getParallelIterators(rank),
              [&](OpBuilder &b, Location nestedLoc, ValueRange) {
                SmallVector<Value> coords;
@@ -197,15 +200,11 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
 
     bool stepsArePositive =
         steps && llvm::all_of(*steps, [](int64_t s) { return s > 0; });
-    // A symbolic result size is computed from the bounds at run time for
-    // constant axes and positive constant steps (an extract_slice); other
-    // bounds read through a generic, whose static result sizes are checked
-    // against the bounds' sizes first.
-    bool computeSizes = axes && stepsArePositive;
-    if (!resultType.hasStaticShape() && !computeSizes)
-      return rewriter.notifyMatchFailure(
-          op, "runtime bounds of a symbolic result need constant axes and "
-              "positive constant steps");
+    // The result sizes are computed from the bounds at run time: an
+    // extract_slice for constant axes and positive constant steps, else a
+    // generic that reads through the computed offsets and strides. Static
+    // result sizes are checked against the bounds' sizes first.
+    bool extractSlice = axes && stepsArePositive;
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     SmallVector<Value> offsets(rank, zero);
@@ -320,16 +319,14 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
       runtimeSizes[d] = rewriter.getIndexAttr(size);
     }
     Value sliced;
-    if (computeSizes) {
+    if (extractSlice)
       sliced = tensor::ExtractSliceOp::create(
           rewriter, loc, data, getAsOpFoldResult(offsets), runtimeSizes,
           getAsOpFoldResult(strides));
-      sliced = castToType(rewriter, loc, sliced, resultType);
-    } else {
+    else
       sliced = sliceWithRuntimeGeneric(rewriter, loc, data, offsets, strides,
-                                       resultType);
-    }
-    rewriter.replaceOp(op, sliced);
+                                       runtimeSizes);
+    rewriter.replaceOp(op, castToType(rewriter, loc, sliced, resultType));
     return success();
   }
 };

@@ -241,6 +241,29 @@ func.func @resize_symbolic_batch(%x: tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32>
 
 // -----
 
+// An image of any size: the resized sizes are floor(in * scale), computed
+// and checked at run time, and the interpolation reads the input's size.
+// CHECK-LABEL: func.func @resize_symbolic_image
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x?x?xf32>)
+// CHECK: %[[H:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<1x3x?x?xf32>
+// CHECK: %[[HI:.*]] = arith.index_cast %[[H]] : index to i64
+// CHECK: %[[HF:.*]] = arith.sitofp %[[HI]] : i64 to f32
+// CHECK: %[[HOUT:.*]] = arith.mulf %{{.*}}, %[[HF]] : f32
+// CHECK: %[[HOUTI:.*]] = arith.fptosi %[[HOUT]] : f32 to i64
+// CHECK: %[[OH:.*]] = arith.index_cast %[[HOUTI]] : i64 to index
+// CHECK: cf.assert %{{.*}}, "Resize of an empty dimension, or to a negative size"
+// CHECK: tensor.empty(%[[OH]], %{{.*}}) : tensor<1x3x?x?xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x?x?xf32>)
+// CHECK: arith.subi %[[H]], %{{.*}} : index
+func.func @resize_symbolic_image(%x: tensor<1x3x?x?xf32>) -> tensor<1x3x?x?xf32> {
+  %n = onnx.NoValue
+  %s = onnx.Constant {value = dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>} : tensor<4xf32>
+  %y = onnx.Resize %x, %n, %s, %n {mode = "nearest"} : (tensor<1x3x?x?xf32>, none, tensor<4xf32>, none) -> tensor<1x3x?x?xf32>
+  return %y : tensor<1x3x?x?xf32>
+}
+
+// -----
+
 // Scales of the listed axes only, in the order of `axes`: dim 3 reads the
 // first scale, dim 2 the second.
 // CHECK-LABEL: func.func @resize_axes

@@ -242,6 +242,24 @@ func.func @gemm_symbolic_rows(%a: tensor<?x16xf32>, %b: tensor<16x8xf32>, %c: te
 
 // -----
 
+// An inner size known only at run time (A reshaped by a computed shape) is
+// checked against B's and takes it; C's run-time rows must be Y's.
+// CHECK-LABEL: func.func @gemm_symbolic_inner
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?xf32>, %[[B:.*]]: tensor<64x32xf32>, %[[C:.*]]: tensor<?x32xf32>)
+// CHECK: %[[SAME:.*]] = arith.cmpi eq, %{{.*}}, %c64 : index
+// CHECK: cf.assert %[[SAME]], "node 'proj': Gemm's A and B differ in their inner size"
+// CHECK: %[[AK:.*]] = tensor.cast %[[A]] : tensor<?x?xf32> to tensor<?x64xf32>
+// CHECK: %[[M:.*]] = tensor.dim %[[AK]], %{{.*}} : tensor<?x64xf32>
+// CHECK: %[[CSAME:.*]] = arith.cmpi eq, %{{.*}}, %[[M]] : index
+// CHECK: cf.assert %[[CSAME]], "node 'proj': Gemm's C must have Y's sizes
+// CHECK: linalg.matmul ins(%[[AK]], %[[B]] : tensor<?x64xf32>, tensor<64x32xf32>)
+func.func @gemm_symbolic_inner(%a: tensor<?x?xf32>, %b: tensor<64x32xf32>, %c: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %0 = onnx.Gemm %a, %b, %c : (tensor<?x?xf32>, tensor<64x32xf32>, tensor<?x32xf32>) -> tensor<?x32xf32> loc("proj")
+  return %0 : tensor<?x32xf32>
+}
+
+// -----
+
 // A symbolic batch: the convolution's accumulator takes the input's batch.
 // CHECK-LABEL: func.func @conv_symbolic_batch
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>
@@ -399,4 +417,24 @@ func.func @matmul_sizes_known_late(%a: tensor<1x256x96xf32>, %w: tensor<96x8xf32
   %c = tensor.cast %a : tensor<1x256x96xf32> to tensor<?x?x96xf32>
   %y = onnx.MatMul %c, %w : (tensor<?x?x96xf32>, tensor<96x8xf32>) -> tensor<?x?x8xf32>
   return %y : tensor<?x?x8xf32>
+}
+
+// -----
+
+// Spatial sizes known only at run time: the result size follows ONNX's
+// rule, stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1
+// - pads, computed at run time, and the reads are bounded by the input's
+// size.
+// CHECK-LABEL: func.func @conv_transpose_symbolic
+// CHECK-SAME: (%[[X:.*]]: tensor<?x1x?x?xf32>
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x1x?x?xf32>
+// CHECK: %[[H:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x1x?x?xf32>
+// CHECK: %[[HM1:.*]] = arith.subi %[[H]], %{{.*}} : index
+// CHECK: %[[HS:.*]] = arith.muli %[[HM1]], %{{.*}} : index
+// CHECK: tensor.empty(%[[N]], %{{.*}}, %{{.*}}) : tensor<?x2x?x?xf32>
+// CHECK: } -> tensor<?x2x?x?xf32>
+// CHECK: arith.cmpi slt, %{{.*}}, %[[H]] : index
+func.func @conv_transpose_symbolic(%x: tensor<?x1x?x?xf32>, %w: tensor<1x2x3x3xf32>, %b: tensor<2xf32>) -> tensor<?x2x?x?xf32> {
+  %y = onnx.ConvTranspose %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x1x?x?xf32>, tensor<1x2x3x3xf32>, tensor<2xf32>) -> tensor<?x2x?x?xf32>
+  return %y : tensor<?x2x?x?xf32>
 }

@@ -175,3 +175,26 @@ func.func @lstm_bidirectional(%x: tensor<3x1x2xf32>, %w: tensor<2x8x2xf32>, %r: 
   %y, %yh, %yc = onnx.LSTM %x, %w, %r, %n, %n, %n, %n, %n {direction = "bidirectional", hidden_size = 2 : i64} : (tensor<3x1x2xf32>, tensor<2x8x2xf32>, tensor<2x8x2xf32>, none, none, none, none, none) -> (none, none, tensor<2x1x2xf32>)
   return %yc : tensor<2x1x2xf32>
 }
+
+// -----
+
+// Steps and batch known only at run time: the loop runs to X's first
+// size, the tensors take X's sizes, and the initial state is checked to
+// have X's batch.
+// CHECK-LABEL: func.func @lstm_symbolic
+// CHECK: %[[SEQ:.*]] = tensor.dim %arg0, %{{.*}} : tensor<?x?x4xf32>
+// CHECK: %[[BATCH:.*]] = tensor.dim %arg0, %{{.*}} : tensor<?x?x4xf32>
+// CHECK: %[[HBATCH:.*]] = tensor.dim %arg3, %{{.*}} : tensor<1x?x3xf32>
+// CHECK: %[[SAME:.*]] = arith.cmpi eq, %[[HBATCH]], %[[BATCH]] : index
+// CHECK: cf.assert %[[SAME]], "node 'lstm': the initial states must have X's batch size"
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [%{{.*}}, %{{.*}}, 12] : tensor<?x12xf32> into tensor<?x?x12xf32>
+// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[SEQ]] step %{{.*}} iter_args({{.*}}) -> (tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x?x3xf32>)
+// CHECK:   %[[LAST:.*]] = arith.subi %[[SEQ]], %{{.*}} : index
+// CHECK:   %[[T:.*]] = arith.subi %[[LAST]], %[[S]] : index
+// CHECK:   tensor.extract_slice %{{.*}}[%[[T]], 0, 0] [1, %[[BATCH]], 12] [1, 1, 1] : tensor<?x?x12xf32> to tensor<?x12xf32>
+// CHECK: return %{{.*}}, %{{.*}} : tensor<?x1x?x3xf32>, tensor<1x?x3xf32>
+func.func @lstm_symbolic(%x: tensor<?x?x4xf32>, %w: tensor<1x12x4xf32>, %r: tensor<1x12x3xf32>, %h: tensor<1x?x3xf32>) -> (tensor<?x1x?x3xf32>, tensor<1x?x3xf32>) {
+  %n = onnx.NoValue
+  %y, %yh, %yc = onnx.LSTM %x, %w, %r, %n, %n, %h, %n, %n {hidden_size = 3 : i64, direction = "reverse"} : (tensor<?x?x4xf32>, tensor<1x12x4xf32>, tensor<1x12x3xf32>, none, none, tensor<1x?x3xf32>, none, none) -> (tensor<?x1x?x3xf32>, tensor<1x?x3xf32>, none) loc("lstm")
+  return %y, %yh : tensor<?x1x?x3xf32>, tensor<1x?x3xf32>
+}

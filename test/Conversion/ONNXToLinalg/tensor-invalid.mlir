@@ -43,3 +43,15 @@ func.func @resize_antialias_too_wide(%x: tensor<1x1x128x128xf32>) -> tensor<1x1x
   %y = onnx.Resize %x, %n, %n, %sizes {mode = "cubic", antialias = 1 : i64} : (tensor<1x1x128x128xf32>, none, none, tensor<4xi64>) -> tensor<1x1x1x1xf32>
   return %y : tensor<1x1x1x1xf32>
 }
+
+// -----
+
+// Squeeze without axes removes the sizes of 1; one known only at run time
+// makes the result's rank unknown.
+func.func @squeeze_symbolic_no_axes(%x: tensor<?x1x2xf32>) -> tensor<*xf32> {
+  %n = onnx.NoValue
+  // expected-error @+2 {{Squeeze without axes of a size known only at run time: the result's rank depends on whether that size is 1}}
+  // expected-error @+1 {{failed to legalize operation 'onnx.Squeeze'}}
+  %0 = onnx.Squeeze %x, %n : (tensor<?x1x2xf32>, none) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -127,6 +127,27 @@ func.func @slice_runtime(%x: tensor<20x10xf32>, %st: tensor<1xi64>, %en: tensor<
 
 // -----
 
+// A negative step over a size known only at run time (a reversed prefix of
+// a signal): the result size is computed from the clamped bounds, and a
+// generic reads data[offset + step * i].
+// CHECK-LABEL: func.func @slice_symbolic_reverse
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?xf32>)
+// CHECK: %[[SIZE:.*]] = arith.ceildivsi %{{.*}}, %{{.*}} : index
+// CHECK: %[[INIT:.*]] = tensor.empty(%{{.*}}, %[[SIZE]]) : tensor<?x?xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[INIT]] : tensor<?x?xf32>)
+// CHECK: arith.muli
+// CHECK: tensor.extract %[[X]]
+func.func @slice_symbolic_reverse(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %st = onnx.Constant {value = dense<[119]> : tensor<1xi64>} : tensor<1xi64>
+  %en = onnx.Constant {value = dense<[-9223372036854775808]> : tensor<1xi64>} : tensor<1xi64>
+  %a = onnx.Constant {value = dense<[1]> : tensor<1xi64>} : tensor<1xi64>
+  %p = onnx.Constant {value = dense<[-1]> : tensor<1xi64>} : tensor<1xi64>
+  %0 = onnx.Slice %x, %st, %en, %a, %p : (tensor<?x?xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
 // CHECK-DAG: #[[$IDX:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
 // CHECK-LABEL: func.func @gather
 // CHECK-SAME: (%[[X:.*]]: tensor<5x4x3xf32>

@@ -55,6 +55,12 @@ mlir::Value createZeroTensor(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::RankedTensorType type,
                              mlir::Value dynamicSizesSource = {});
 
+/// A zero tensor of `sizes` (static ones as attributes, the others read
+/// at run time) and `elementType`.
+mlir::Value createZeroTensor(mlir::OpBuilder &builder, mlir::Location loc,
+                             llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                             mlir::Type elementType);
+
 /// Whether every size of `type` is static except possibly the first (a
 /// symbolic batch).
 bool hasStaticShapeExceptBatch(mlir::RankedTensorType type);

@@ -3,8 +3,9 @@
 // A model may declare a graph output in another rank than its graph
 // computes (ddddocr's recognizer declares [1, seqlen] and computes
 // [20, 1, 8210] by a Reshape). ONNX Runtime warns and returns the computed
-// tensor; so does the compiled model: once the Reshape's target is known,
-// the output takes the computed type, in the function's type too.
+// tensor; so does the compiled model: once the Reshape's target is known
+// (or only its length, the rank), the output takes the computed type, in
+// the function's type too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,12 @@ bool lowrank::adoptComputedOutputRanks(func::FuncOp func, int64_t maxElements) {
       continue;
     std::optional<SmallVector<int64_t>> shape =
         getReshapeResultShape(reshape, maxElements);
+    // A target known only at run time still has a length: the rank.
+    auto targetType = dyn_cast<RankedTensorType>(reshape.getShape().getType());
+    if (!shape && targetType && targetType.getRank() == 1 &&
+        !targetType.isDynamicDim(0))
+      shape =
+          SmallVector<int64_t>(targetType.getDimSize(0), ShapedType::kDynamic);
     if (!shape || static_cast<int64_t>(shape->size()) == declared.getRank())
       continue;
     auto computed = RankedTensorType::get(*shape, declared.getElementType());

@@ -5,7 +5,7 @@
 // bounds, and that of Squeeze and Unsqueeze from constant axes; the refined
 // type then flows through elementwise users and the ops that move dims
 // (Transpose, Concat, Gather), whose result shape follows from their
-// operands.
+// operands. Shape's length follows from its input's rank.
 //
 //===----------------------------------------------------------------------===//
 
@@ -370,6 +370,21 @@ struct SqueezeRefine : ConstantOperandPattern<onnx::SqueezeOp> {
   }
 };
 
+/// Shape of a ranked value: its length is the number of selected dims,
+/// whatever their sizes.
+struct ShapeRefine : OpRewritePattern<onnx::ShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::ShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getData().getType());
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "data unranked");
+    auto [start, end] = op.getDimRange(type.getRank());
+    return refineToShape(rewriter, op, {std::max<int64_t>(end - start, 0)});
+  }
+};
+
 struct TransposeRefine : OpRewritePattern<onnx::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -598,10 +613,10 @@ void lowrank::populateRefineShapeTypesPatterns(RewritePatternSet &patterns,
                SliceRefine, UnsqueezeRefine, SqueezeRefine, SplitRefine>(
       context, maxElements);
   patterns.add<
-      ElementwiseRefine, OperandFromResultRefine, TransposeRefine, ConcatRefine,
-      GatherRefine, GatherNDRefine, OperandShapeRefine<onnx::CastLikeOp>,
-      OperandShapeRefine<onnx::TriluOp>, OperandShapeRefine<onnx::CumSumOp>,
-      OperandShapeRefine<onnx::CumProdOp>,
+      ElementwiseRefine, OperandFromResultRefine, ShapeRefine, TransposeRefine,
+      ConcatRefine, GatherRefine, GatherNDRefine,
+      OperandShapeRefine<onnx::CastLikeOp>, OperandShapeRefine<onnx::TriluOp>,
+      OperandShapeRefine<onnx::CumSumOp>, OperandShapeRefine<onnx::CumProdOp>,
       OperandShapeRefine<onnx::BatchNormalizationOp>,
       OperandShapeRefine<onnx::InstanceNormalizationOp>,
       OperandShapeRefine<onnx::LayerNormalizationOp>,

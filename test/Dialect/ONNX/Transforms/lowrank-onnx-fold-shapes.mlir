@@ -51,6 +51,20 @@ func.func @partly_dynamic(%x: tensor<?x8xf32>) -> tensor<?x?x?xf32> {
 
 // -----
 
+// A Shape of a ranked value has a known length even where it cannot fold:
+// the Squeeze of its one element then has rank 0, and the Range a rank.
+// CHECK-LABEL: func.func @shape_length
+// CHECK: onnx.Shape %{{.*}} {end = 3 : i64, start = 2 : i64} : (tensor<?x80x?xf32>) -> tensor<1xi64>
+// CHECK: onnx.Squeeze %{{.*}}, %{{.*}} : (tensor<1xi64>, none) -> tensor<i64>
+func.func @shape_length(%x: tensor<?x80x?xf32>) -> tensor<*xi64> {
+  %n = onnx.NoValue
+  %s = onnx.Shape %x {end = 3 : i64, start = 2 : i64} : (tensor<?x80x?xf32>) -> tensor<?xi64>
+  %q = onnx.Squeeze %s, %n : (tensor<?xi64>, none) -> tensor<*xi64>
+  return %q : tensor<*xi64>
+}
+
+// -----
+
 // A Shape of a dynamic dim cannot fold.
 // CHECK-LABEL: func.func @dynamic_dim_stays
 // CHECK: onnx.Shape
