@@ -41,7 +41,7 @@ void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
   // become linalg so that they run as kernels. The entry point returns a
   // status as on the CPU, always 0 here.
   addPipeline(pm, "func.func(lowrank-copy-repeated-results,"
-                  "lowrank-clone-shared-inits),"
+                  "lowrank-read-only-arguments,lowrank-clone-shared-inits),"
                   "one-shot-bufferize{allow-return-allocs-from-loops "
                   "bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"

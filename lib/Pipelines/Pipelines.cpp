@@ -62,7 +62,9 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   // Loop bodies (Loop, Scan and the recurrent operators' time loops) yield
   // new buffers for their carried values; the deallocation pipeline frees
   // them across iterations.
-  addPipeline(pm, "func.func(lowrank-copy-repeated-results),"
+  // The caller's input buffers are read, never written.
+  addPipeline(pm, "func.func(lowrank-copy-repeated-results,"
+                  "lowrank-read-only-arguments),"
                   "lowrank-constants-to-globals,"
                   "one-shot-bufferize{allow-return-allocs-from-loops "
                   "bufferize-function-boundaries "

@@ -175,6 +175,27 @@ def LowrankCopyRepeatedResults
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LowrankReadOnlyArguments
+    : Pass<"lowrank-read-only-arguments", "::mlir::func::FuncOp"> {
+  let summary = "Keep bufferization from writing into the caller's inputs";
+  let description = [{
+    Marks every tensor argument of a public function
+    `bufferization.writable = false`. One-Shot Bufferize may otherwise
+    update an input buffer in place (a recurrent state initialized from a
+    graph input and updated at every step): the caller's tensor would
+    change, and a second call on the same inputs (the output-sizes
+    function runs before the model) would read the changed values. A value
+    computed in place from an input is now computed in a copy.
+
+    ```mlir
+    func.func @main_graph(%x: tensor<4xf32>) -> tensor<4xf32>
+    // becomes
+    func.func @main_graph(%x: tensor<4xf32> {bufferization.writable = false}) -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 def LowrankCloneSharedInits
     : Pass<"lowrank-clone-shared-inits", "::mlir::func::FuncOp"> {
   let summary = "Give each destination-style op its own tensor.empty or fill";
