@@ -11,6 +11,7 @@
 #include "FunctionExpansion.h"
 #include "GuardedSchemaRegistry.h"
 #include "QuantizedExpansion.h"
+#include "SequenceLoopExpansion.h"
 #include "lowrank/Support/InputFiles.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -424,6 +425,10 @@ static void inferShapesWithFallback(::onnx::ModelProto &model) {
 /// Runs the ONNX library's checks, inlining and inference, turning its
 /// exceptions into errors. `path` is the model file when there is one: the
 /// checker then resolves external data relative to it.
+static Error inferModelShapes(::onnx::ModelProto &model,
+                              const std::string &name,
+                              const ONNXLoadOptions &options);
+
 static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
                           StringRef path, const ONNXLoadOptions &options) {
   std::string name = displayName.str();
@@ -462,6 +467,20 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     expandOperatorFunctions(model, options.isModelledOperator);
   }
   spellOutSTFTOnesided(*model.mutable_graph());
+  if (Error err = inferModelShapes(model, name, options))
+    return err;
+  // Lists that loops build become scan outputs; the rewrite reads the
+  // inferred ranks, and the rewritten graph is inferred again.
+  if (options.expandOperatorFunctions && options.isModelledOperator &&
+      expandSequenceAccumulatingLoops(*model.mutable_graph()))
+    return inferModelShapes(model, name, options);
+  return Error::success();
+}
+
+/// Runs ONNX's shape inference on `model` (named `name` in errors).
+static Error inferModelShapes(::onnx::ModelProto &model,
+                              const std::string &name,
+                              const ONNXLoadOptions &options) {
   try {
     inferShapesWithFallback(model);
   } catch (const ::onnx::InferenceError &e) {

@@ -8,7 +8,10 @@
 // static shapes. Then each state argument takes its operand's type and each
 // scan input argument the operand's type without the scan axis; the body
 // refines from them, and the Scan's results take the body's yielded types
-// (scan outputs with the trip count inserted at their axis).
+// (scan outputs with the trip count inserted at their axis). A Loop's scan
+// outputs likewise take the body's yielded types after the number of
+// iterations, known when the trip count is constant and the condition
+// constantly true.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +28,20 @@ static std::optional<int64_t> normalizeScanAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
     return std::nullopt;
   return axis < 0 ? axis + rank : axis;
+}
+
+/// The type two ranked tensor types of one rank and element type agree on:
+/// their equal sizes, dynamic where they differ; null otherwise.
+static RankedTensorType getAgreedType(Type first, Type second) {
+  auto a = dyn_cast<RankedTensorType>(first);
+  auto b = dyn_cast<RankedTensorType>(second);
+  if (!a || !b || a.getRank() != b.getRank() ||
+      a.getElementType() != b.getElementType())
+    return {};
+  SmallVector<int64_t> shape;
+  for (auto [x, y] : llvm::zip(a.getShape(), b.getShape()))
+    shape.push_back(x == y ? x : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, a.getElementType());
 }
 
 /// Gives the block argument `arg` the type `refined` when it is more static
@@ -159,18 +176,72 @@ struct IfRefine : OpRewritePattern<onnx::IfOp> {
       return rewriter.notifyMatchFailure(op, "malformed branches");
     bool changed = false;
     for (auto [index, result] : llvm::enumerate(op->getResults())) {
-      auto a =
-          dyn_cast<RankedTensorType>(thenYield->getOperand(index).getType());
-      auto b =
-          dyn_cast<RankedTensorType>(elseYield->getOperand(index).getType());
-      if (!a || !b || a.getRank() != b.getRank() ||
-          a.getElementType() != b.getElementType())
+      if (RankedTensorType agreed =
+              getAgreedType(thenYield->getOperand(index).getType(),
+                            elseYield->getOperand(index).getType()))
+        changed |= succeeded(refineResultType(rewriter, result, agreed));
+    }
+    return success(changed);
+  }
+};
+
+/// A Loop's carried results take the sizes its initial and yielded values
+/// agree on. Its scan outputs stack the body's yielded values: their sizes
+/// follow, after the number of iterations, which is the trip count when it
+/// is a constant and the body's condition is the constant true.
+struct LoopRefine : OpRewritePattern<onnx::LoopOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::LoopOp op,
+                                PatternRewriter &rewriter) const override {
+    Operation *yield = op.getBody().front().getTerminator();
+    unsigned numCarried = op.getNumCarried();
+    if (yield->getNumOperands() != 1 + op.getNumResults())
+      return rewriter.notifyMatchFailure(op, "malformed body");
+    int64_t iterations = ShapedType::kDynamic;
+    std::optional<IntTensor> bodyCondition =
+        getIntTensor(yield->getOperand(0), 1);
+    std::optional<IntTensor> tripCount = isa<NoneType>(op.getM().getType())
+                                             ? std::nullopt
+                                             : getIntTensor(op.getM(), 1);
+    std::optional<IntTensor> condition = isa<NoneType>(op.getCond().getType())
+                                             ? std::nullopt
+                                             : getIntTensor(op.getCond(), 1);
+    bool conditionTrue = isa<NoneType>(op.getCond().getType()) ||
+                         (condition && condition->values.size() == 1 &&
+                          condition->values.front() != 0);
+    // The body keeps the condition when it yields a constant true, or its
+    // own condition argument (directly or through an Identity).
+    Value yieldedCondition = yield->getOperand(0);
+    if (auto identity = yieldedCondition.getDefiningOp<onnx::IdentityOp>())
+      yieldedCondition = identity->getOperand(0);
+    bool keepsCondition =
+        yieldedCondition == op.getBody().front().getArgument(1) ||
+        (bodyCondition && bodyCondition->values.size() == 1 &&
+         bodyCondition->values.front() != 0);
+    if (tripCount && tripCount->values.size() == 1 && conditionTrue &&
+        keepsCondition)
+      iterations = std::max<int64_t>(tripCount->values.front(), 0);
+    bool changed = false;
+    // A carried value ends as it starts or as an iteration leaves it: its
+    // result takes the sizes both agree on.
+    for (unsigned i = 0; i < numCarried; ++i) {
+      if (RankedTensorType agreed =
+              getAgreedType(op.getVInitial()[i].getType(),
+                            yield->getOperand(1 + i).getType()))
+        changed |= succeeded(refineResultType(
+            rewriter, cast<OpResult>(op.getResult(i)), agreed));
+    }
+    for (unsigned k = 0; k < op.getNumScanOutputs(); ++k) {
+      auto yielded = dyn_cast<RankedTensorType>(
+          yield->getOperand(1 + numCarried + k).getType());
+      if (!yielded)
         continue;
-      SmallVector<int64_t> shape;
-      for (auto [x, y] : llvm::zip(a.getShape(), b.getShape()))
-        shape.push_back(x == y ? x : ShapedType::kDynamic);
+      SmallVector<int64_t> shape = {iterations};
+      llvm::append_range(shape, yielded.getShape());
       changed |= succeeded(refineResultType(
-          rewriter, result, RankedTensorType::get(shape, a.getElementType())));
+          rewriter, cast<OpResult>(op.getResult(numCarried + k)),
+          RankedTensorType::get(shape, yielded.getElementType())));
     }
     return success(changed);
   }
@@ -180,5 +251,6 @@ struct IfRefine : OpRewritePattern<onnx::IfOp> {
 
 void lowrank::populateRefineControlFlowTypesPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ScanRefine, ConstantIfInline, IfRefine>(patterns.getContext());
+  patterns.add<ScanRefine, LoopRefine, ConstantIfInline, IfRefine>(
+      patterns.getContext());
 }
