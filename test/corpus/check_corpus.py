@@ -33,10 +33,17 @@ With --lowrank-run, two more stages compile and run the models:
   run-compressed
               the same for the compressed model of the compress stage,
               against ONNX Runtime on that model.
+  run-symbolic
+              for a model whose graph inputs have symbolic (or unnamed)
+              dimensions: the run stage with lowrank-run --symbolic-dims,
+              which compiles the model once with those dimensions left to
+              run time, as lowrank-opt --emit=obj does without pins.
 
-test/corpus/expected_run.txt lists the models that must pass both; a listed
-model that fails fails the check. The others are run too and reported as
-`XFAIL model run: reason` (or `XPASS` when they pass), never hidden.
+test/corpus/expected_run.txt lists the models that must pass run and
+run-compressed, test/corpus/expected_symbolic.txt those that must pass
+run-symbolic; a listed model that fails fails the check. The others are run
+too and reported as `XFAIL model run: reason` (or `XPASS` when they pass),
+never hidden.
 
 Outputs that are not tensors (sequences, maps) are compared on the round
 trip with an exact recursive equality: dict keys and values, list items,
@@ -68,6 +75,7 @@ ort.set_default_logger_severity(4)  # failures come back as exceptions
 HERE = pathlib.Path(__file__).resolve().parent
 COMPRESS_OPTIONS = "param-ratio=0.8"
 EXPECTED_RUN = HERE / "expected_run.txt"
+EXPECTED_SYMBOLIC = HERE / "expected_symbolic.txt"
 # Error allowed relative to the largest magnitude of each output: float
 # reassociation (blocked reductions, fused multiply-adds) moves float32
 # results by a few ulps of the output's scale, not of each element.
@@ -190,7 +198,8 @@ def make_feeds(model, entry=None, seed_name="model"):
             value = np.ones(shape, dtype=dtype)
         else:
             value = rng.standard_normal(shape).astype(dtype)
-        feeds[value_info.name] = np.ascontiguousarray(value)
+        # np.array, not np.ascontiguousarray, which makes a scalar 1-D.
+        feeds[value_info.name] = np.array(value, order="C")
     return feeds
 
 
@@ -576,9 +585,26 @@ def entry_tolerance(entry):
     return given
 
 
+def has_symbolic_inputs(model):
+    """Whether a graph input (not an initializer) has a dimension without a
+    fixed size."""
+    initializers = {init.name for init in model.graph.initializer}
+    for value in model.graph.input:
+        if value.name in initializers or not value.type.HasField("tensor_type"):
+            continue
+        tensor_type = value.type.tensor_type
+        if not tensor_type.HasField("shape"):
+            return True
+        if any(not (dim.HasField("dim_value") and dim.dim_value > 0)
+               for dim in tensor_type.shape.dim):
+            return True
+    return False
+
+
 def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeout,
-                 entry=None):
-    """Runs `model_path` with lowrank-run and compares with `reference`."""
+                 entry=None, symbolic=False):
+    """Runs `model_path` with lowrank-run and compares with `reference`;
+    `symbolic` compiles it with its symbolic dimensions."""
     half = computes_in_half(onnx.load(str(model_path), load_external_data=False))
     folder = work / f"{stem}.run"
     if folder.exists():
@@ -591,6 +617,8 @@ def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeou
         np.save(path, value)
         args += ["--input", str(path)]
     args += ["--output-dir", str(folder)]
+    if symbolic:
+        args.append("--symbolic-dims")
     result = run_tool(args, timeout)
     details = []
     for index, (name, r) in enumerate(zip(names, reference)):
@@ -624,6 +652,12 @@ def stage_run(runner, model_path, feeds, names, reference, work, stem, timeout,
               entry=None):
     return run_compiled(runner, model_path, feeds, names, reference, work,
                         stem, timeout, entry)
+
+
+def stage_run_symbolic(runner, model_path, feeds, names, reference, work, stem,
+                       timeout, entry=None):
+    return run_compiled(runner, model_path, feeds, names, reference, work,
+                        f"{stem}.symbolic", timeout, entry, symbolic=True)
 
 
 def stage_run_compressed(runner, feeds, work, stem, timeout, entry=None):
@@ -675,6 +709,10 @@ def main():
     parser.add_argument("--expected-run", default=str(EXPECTED_RUN),
                         help="the models that must compile and run (default: "
                         "test/corpus/expected_run.txt)")
+    parser.add_argument("--expected-symbolic", default=str(EXPECTED_SYMBOLIC),
+                        help="the models with symbolic dimensions that must "
+                        "compile without pins and run (default: "
+                        "test/corpus/expected_symbolic.txt)")
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds per lowrank-opt call (default 300)")
     args = parser.parse_args()
@@ -696,12 +734,16 @@ def main():
         print("0 passed, 1 failed")
         return 1
 
-    expected_run = set()
-    expected_path = pathlib.Path(args.expected_run)
-    if expected_path.exists():
-        expected_run = {line.strip() for line in expected_path.read_text().splitlines()
-                        if line.strip() and not line.startswith("#")}
-    passed = failed = run_passes = 0
+    def read_list(path):
+        path = pathlib.Path(path)
+        if not path.exists():
+            return set()
+        return {line.strip() for line in path.read_text().splitlines()
+                if line.strip() and not line.startswith("#")}
+
+    expected_run = read_list(args.expected_run)
+    expected_symbolic = read_list(args.expected_symbolic)
+    passed = failed = run_passes = symbolic_models = symbolic_passes = 0
     for model_path, entry in entries:
         stem = model_path.stem
         ok = True
@@ -730,18 +772,29 @@ def main():
                 print(f"FAIL {stem} {stage}: {type(error).__name__}: {error}")
             sys.stdout.flush()
         if args.lowrank_run:
-            expected = model_path.name in expected_run
+            stages = [
+                ("run", lambda: stage_run(
+                    args.lowrank_run, model_path, feeds, names, reference,
+                    work, stem, args.timeout, entry)),
+                ("run-compressed", lambda: stage_run_compressed(
+                    args.lowrank_run, feeds, work, stem, args.timeout,
+                    entry))]
+            symbolic = has_symbolic_inputs(original)
+            if symbolic:
+                symbolic_models += 1
+                stages.append(("run-symbolic", lambda: stage_run_symbolic(
+                    args.lowrank_run, model_path, feeds, names, reference,
+                    work, stem, args.timeout, entry)))
             runs = 0
-            for stage, call in (
-                    ("run", lambda: stage_run(
-                        args.lowrank_run, model_path, feeds, names, reference,
-                        work, stem, args.timeout, entry)),
-                    ("run-compressed", lambda: stage_run_compressed(
-                        args.lowrank_run, feeds, work, stem, args.timeout,
-                        entry))):
+            for stage, call in stages:
+                expected = model_path.name in (
+                    expected_symbolic if stage == "run-symbolic" else expected_run)
                 try:
                     detail = call()
-                    runs += 1
+                    if stage == "run-symbolic":
+                        symbolic_passes += 1
+                    else:
+                        runs += 1
                     print(f"{'PASS' if expected else 'XPASS'} {stem} {stage}: "
                           f"{detail}")
                 except Exception as error:
@@ -760,6 +813,8 @@ def main():
             failed += 1
     if args.lowrank_run:
         print(f"compiled and run: {run_passes} of {len(entries)} models")
+        print(f"compiled without pins and run: {symbolic_passes} of "
+              f"{symbolic_models} models with symbolic dimensions")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
