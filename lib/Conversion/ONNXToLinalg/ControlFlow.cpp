@@ -7,7 +7,10 @@
 // the yielded shape is dynamic). Scan outputs of Loop are written into a
 // tensor of the result's static shape, slice by slice; the loop stops at
 // its static trip count and a check after it reports a different number of
-// iterations.
+// iterations. Scan outputs with sizes known only at run time (a symbolic
+// batch, a trip count read at run time) go to stacks that double their
+// capacity when full and are cut to the number of iterations after the
+// loop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,6 +83,84 @@ FailureOr<Value> castChecked(OpBuilder &builder, Location loc, Value value,
     }
   }
   return Value(tensor::CastOp::create(builder, loc, type, value));
+}
+
+Value createEmptyStack(OpBuilder &builder, Location loc,
+                       RankedTensorType stackType) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : stackType.getShape())
+    sizes.push_back(
+        builder.getIndexAttr(ShapedType::isDynamic(size) ? 0 : size));
+  sizes[0] = builder.getIndexAttr(0);
+  Value empty =
+      tensor::EmptyOp::create(builder, loc, sizes, stackType.getElementType());
+  return tensor::CastOp::create(builder, loc, stackType, empty);
+}
+
+Value appendToStack(OpBuilder &builder, Location loc, Value stack, Value slice,
+                    Value position, Value capacityLimit, StringRef message) {
+  auto stackType = cast<RankedTensorType>(stack.getType());
+  Value capacity = tensor::DimOp::create(builder, loc, stack, 0);
+  Value full = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sge,
+                                     position, capacity);
+  auto grown = scf::IfOp::create(
+      builder, loc, full,
+      [&](OpBuilder &b, Location l) {
+        Value doubled = arith::MaxSIOp::create(
+            b, l,
+            arith::MulIOp::create(b, l, capacity,
+                                  arith::ConstantIndexOp::create(b, l, 2)),
+            arith::ConstantIndexOp::create(b, l, 16));
+        // Written out of order (a reverse scan), the position decides.
+        doubled = arith::MaxSIOp::create(
+            b, l, doubled,
+            arith::AddIOp::create(b, l, position,
+                                  arith::ConstantIndexOp::create(b, l, 1)));
+        if (capacityLimit)
+          doubled = arith::MinSIOp::create(b, l, doubled, capacityLimit);
+        SmallVector<OpFoldResult> sizes = {doubled};
+        llvm::append_range(sizes, tensor::getMixedSizes(b, l, slice));
+        Value fresh =
+            tensor::EmptyOp::create(b, l, sizes, stackType.getElementType());
+        fresh = tensor::CastOp::create(b, l, stackType, fresh);
+        SmallVector<OpFoldResult> zeros(stackType.getRank(), b.getIndexAttr(0));
+        SmallVector<OpFoldResult> ones(stackType.getRank(), b.getIndexAttr(1));
+        Value copied = tensor::InsertSliceOp::create(
+            b, l, stack, fresh, zeros, tensor::getMixedSizes(b, l, stack),
+            ones);
+        scf::YieldOp::create(b, l, copied);
+      },
+      [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, stack); });
+  Value target = grown.getResult(0);
+  auto sliceType = cast<RankedTensorType>(slice.getType());
+  for (int64_t d = 0; d < sliceType.getRank(); ++d) {
+    if (!sliceType.isDynamicDim(d))
+      continue;
+    Value same = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::eq,
+        tensor::DimOp::create(builder, loc, slice, d),
+        tensor::DimOp::create(builder, loc, target, d + 1));
+    cf::AssertOp::create(builder, loc, same, message);
+  }
+  SmallVector<OpFoldResult> offsets(stackType.getRank(),
+                                    builder.getIndexAttr(0));
+  offsets[0] = position;
+  SmallVector<OpFoldResult> sizes = {builder.getIndexAttr(1)};
+  llvm::append_range(sizes, tensor::getMixedSizes(builder, loc, slice));
+  SmallVector<OpFoldResult> strides(stackType.getRank(),
+                                    builder.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(builder, loc, slice, target, offsets,
+                                       sizes, strides);
+}
+
+Value takeStacked(OpBuilder &builder, Location loc, Value stack, Value count) {
+  auto stackType = cast<RankedTensorType>(stack.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, stack);
+  sizes[0] = count;
+  SmallVector<OpFoldResult> zeros(stackType.getRank(), builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> ones(stackType.getRank(), builder.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(builder, loc, stackType, stack, zeros,
+                                        sizes, ones);
 }
 
 SmallVector<Value> inlineSubgraph(ConversionPatternRewriter &rewriter,
@@ -193,22 +274,31 @@ struct LoopOpLowering : OpConversionPattern<onnx::LoopOp> {
       carriedTypes.push_back(type);
     }
     // Scan outputs are stacked into a tensor of the result's shape, whose
-    // first dim is the number of iterations.
+    // first dim is the number of iterations; when a size is known only at
+    // run time, into stacks that grow (their first dim a capacity).
     SmallVector<RankedTensorType> scanTypes;
     int64_t tripCount = ShapedType::kDynamic;
+    bool growing = false;
     for (unsigned k = 0; k < numScan; ++k) {
       auto type =
           dyn_cast<RankedTensorType>(op.getResult(numCarried + k).getType());
-      if (!type || !type.hasStaticShape() || type.getRank() < 1)
-        return op.emitError()
-               << "Loop scan output " << k << " has type "
-               << op.getResult(numCarried + k).getType()
-               << "; only scan outputs of static shape (a static trip "
-                  "count) are supported";
+      if (!type || type.getRank() < 1)
+        return op.emitError() << "Loop scan output " << k << " has type "
+                              << op.getResult(numCarried + k).getType()
+                              << "; scan outputs need a rank";
+      growing |= !type.hasStaticShape();
+      scanTypes.push_back(type);
+    }
+    for (RankedTensorType &type : scanTypes) {
+      if (growing) {
+        SmallVector<int64_t> shape(type.getShape());
+        shape[0] = ShapedType::kDynamic;
+        type = RankedTensorType::get(shape, type.getElementType());
+        continue;
+      }
       if (!ShapedType::isDynamic(tripCount) && tripCount != type.getDimSize(0))
         return op.emitError() << "Loop scan outputs disagree on the trip count";
       tripCount = type.getDimSize(0);
-      scanTypes.push_back(type);
     }
 
     // Shapes that change between iterations are reported before anything
@@ -242,7 +332,8 @@ struct LoopOpLowering : OpConversionPattern<onnx::LoopOp> {
       inits.push_back(*cast);
     }
     for (RankedTensorType type : scanTypes)
-      inits.push_back(createEmptyTensor(rewriter, loc, type));
+      inits.push_back(growing ? createEmptyStack(rewriter, loc, type)
+                              : createEmptyTensor(rewriter, loc, type));
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
     Value maxTrips =
         hasTripCount ? extractScalar(rewriter, loc, adaptor.getM()) : Value();
@@ -263,7 +354,7 @@ struct LoopOpLowering : OpConversionPattern<onnx::LoopOp> {
           arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
                                 iteration, maxTrips));
     Value proceed = goesOn;
-    if (numScan)
+    if (numScan && !growing)
       proceed = arith::AndIOp::create(
           rewriter, loc, goesOn,
           arith::CmpIOp::create(
@@ -308,6 +399,14 @@ struct LoopOpLowering : OpConversionPattern<onnx::LoopOp> {
     }
     Value position = arith::IndexCastOp::create(
         rewriter, loc, rewriter.getIndexType(), iteration);
+    // A growing stack needs no more than the trip count's entries.
+    Value capacityLimit;
+    if (growing && hasTripCount)
+      capacityLimit = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(),
+          arith::MaxSIOp::create(
+              rewriter, loc, maxTrips,
+              arith::ConstantIntOp::create(rewriter, loc, i64, 1)));
     for (auto [k, type] : llvm::enumerate(scanTypes)) {
       auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
                                              type.getElementType());
@@ -316,6 +415,14 @@ struct LoopOpLowering : OpConversionPattern<onnx::LoopOp> {
                       "Loop scan output " + std::to_string(k));
       if (failed(slice))
         return failure();
+      if (growing) {
+        next.push_back(appendToStack(
+            rewriter, loc, after->getArgument(2 + numCarried + k), *slice,
+            position, capacityLimit,
+            getNodePrefix(op) + "Loop scan output " + std::to_string(k) +
+                " changes shape between iterations"));
+        continue;
+      }
       SmallVector<OpFoldResult> offsets(type.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[0] = position;
@@ -332,7 +439,14 @@ struct LoopOpLowering : OpConversionPattern<onnx::LoopOp> {
     scf::YieldOp::create(rewriter, loc, next);
 
     rewriter.setInsertionPointAfter(whileOp);
-    if (numScan) {
+    SmallVector<Value> loopResults(whileOp.getResults().drop_front(2));
+    if (growing) {
+      Value count = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(), whileOp.getResult(0));
+      for (unsigned k = 0; k < numScan; ++k)
+        loopResults[numCarried + k] =
+            takeStacked(rewriter, loc, loopResults[numCarried + k], count);
+    } else if (numScan) {
       // The loop must have stopped by itself, after exactly the static trip
       // count of the scan outputs.
       Value ranAll = arith::CmpIOp::create(
@@ -348,8 +462,7 @@ struct LoopOpLowering : OpConversionPattern<onnx::LoopOp> {
               " iterations, the static size of its scan outputs");
     }
     SmallVector<Value> results;
-    for (auto [value, result] :
-         llvm::zip(whileOp.getResults().drop_front(2), op.getResults())) {
+    for (auto [value, result] : llvm::zip(loopResults, op.getResults())) {
       FailureOr<Value> cast = castChecked(rewriter, loc, value,
                                           result.getType(), op, "Loop output");
       if (failed(cast))

@@ -43,6 +43,30 @@ llvm::SmallVector<mlir::Value>
 inlineSubgraph(mlir::ConversionPatternRewriter &rewriter, mlir::Region &region,
                mlir::Block *dest, mlir::ValueRange arguments);
 
+/// Scan outputs whose per-iteration sizes (or number of iterations) are
+/// known only at run time are stacked into a buffer that grows: its first
+/// dimension is a capacity, doubled (at least 16 and the position written,
+/// at most `capacityLimit` when given) whenever an iteration finds it
+/// full.
+
+/// An empty stack of `stackType` (first dimension dynamic; every dynamic
+/// size 0).
+mlir::Value createEmptyStack(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::RankedTensorType stackType);
+
+/// `stack` with `slice` written at index `position` of its first
+/// dimension, grown first when full. The slice's sizes known only at run
+/// time must be those of the slices before it (checked, failing with
+/// `message`).
+mlir::Value appendToStack(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::Value stack, mlir::Value slice,
+                          mlir::Value position, mlir::Value capacityLimit,
+                          llvm::StringRef message);
+
+/// The first `count` entries of `stack`.
+mlir::Value takeStacked(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::Value stack, mlir::Value count);
+
 void populateONNXScanToSCFPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace lowrank

@@ -3,15 +3,19 @@
 // Scan becomes an scf.for over the scanned axis: each iteration extracts one
 // slice of every scan input (rank-reducing tensor.extract_slice, from the
 // end for reverse directions), runs the body, and inserts its scan output
-// slices into tensors of the results' static shapes. States are carried as
-// iteration arguments of the type of their initial values.
+// slices into tensors of the results' static shapes (or, when sizes are
+// known only at run time, into stacks that grow, moved to the scan axis
+// after the loop). States are carried as iteration arguments of the type
+// of their initial values.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ControlFlowUtils.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -28,6 +32,25 @@ RankedTensorType dropDim(RankedTensorType type, int64_t axis) {
   SmallVector<int64_t> shape(type.getShape());
   shape.erase(shape.begin() + axis);
   return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// `value` with its first dimension moved to position `axis`.
+Value moveFirstDim(OpBuilder &builder, Location loc, Value value,
+                   int64_t axis) {
+  if (axis == 0)
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    perm.push_back(d < axis ? d + 1 : (d == axis ? 0 : d));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, value);
+  SmallVector<OpFoldResult> permuted;
+  for (int64_t p : perm)
+    permuted.push_back(sizes[p]);
+  Value init =
+      tensor::EmptyOp::create(builder, loc, permuted, type.getElementType());
+  return linalg::TransposeOp::create(builder, loc, value, init, perm)
+      ->getResult(0);
 }
 
 /// Offsets, sizes and strides of the slice at `position` along `axis` of a
@@ -90,20 +113,33 @@ struct ScanOpLowering : OpConversionPattern<onnx::ScanOp> {
         return failure();
       inits.push_back(*init);
     }
+    // Outputs of sizes known only at run time grow as stacks along their
+    // first dimension, moved to the scan axis after the loop.
+    bool growing = false;
     for (unsigned k = 0; k < numOutputs; ++k) {
       Type resultType = op.getResult(numStates + k).getType();
       auto type = dyn_cast<RankedTensorType>(resultType);
-      if (!type || !type.hasStaticShape())
-        return op.emitError()
-               << "Scan output " << k << " has type " << resultType
-               << "; only static output shapes are supported";
+      if (!type || type.getRank() < 1)
+        return op.emitError() << "Scan output " << k << " has type "
+                              << resultType << "; scan outputs need a rank";
+      growing |= !type.hasStaticShape();
       int64_t axis = getEntry(op.getScanOutputAxes(), k);
       if (axis < -type.getRank() || axis >= type.getRank())
         return op.emitError()
                << "scan_output_axes entry " << axis << " is out of range";
       outputAxes.push_back(normalizeAxis(axis, type.getRank()));
       outputTypes.push_back(type);
-      inits.push_back(createEmptyTensor(rewriter, loc, type));
+    }
+    SmallVector<RankedTensorType> stackTypes;
+    for (auto [type, axis] : llvm::zip(outputTypes, outputAxes)) {
+      if (!growing) {
+        inits.push_back(createEmptyTensor(rewriter, loc, type));
+        continue;
+      }
+      SmallVector<int64_t> shape = {ShapedType::kDynamic};
+      llvm::append_range(shape, dropDim(type, axis).getShape());
+      stackTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
+      inits.push_back(createEmptyStack(rewriter, loc, stackTypes.back()));
     }
 
     auto yield = cast<onnx::YieldOp>(body.getTerminator());
@@ -177,6 +213,14 @@ struct ScanOpLowering : OpConversionPattern<onnx::ScanOp> {
       if (failed(slice))
         return failure();
       Value buffer = forOp.getRegionIterArg(numStates + k);
+      if (growing) {
+        next.push_back(appendToStack(
+            rewriter, loc, buffer, *slice,
+            positionOf(op.getScanOutputDirections(), k), length,
+            getNodePrefix(op) + "Scan output " + std::to_string(k) +
+                " changes shape between iterations"));
+        continue;
+      }
       SmallVector<OpFoldResult> offsets, sizes, strides;
       getSliceBounds(rewriter, loc, buffer, type, outputAxes[k],
                      positionOf(op.getScanOutputDirections(), k), offsets,
@@ -187,9 +231,22 @@ struct ScanOpLowering : OpConversionPattern<onnx::ScanOp> {
     scf::YieldOp::create(rewriter, loc, next);
 
     rewriter.setInsertionPointAfter(forOp);
+    SmallVector<Value> loopResults(forOp.getResults());
+    if (growing)
+      for (unsigned k = 0; k < numOutputs; ++k) {
+        Value stacked =
+            takeStacked(rewriter, loc, loopResults[numStates + k], length);
+        loopResults[numStates + k] =
+            moveFirstDim(rewriter, loc, stacked, outputAxes[k]);
+      }
     SmallVector<Value> results;
-    for (auto [value, result] : llvm::zip(forOp.getResults(), op.getResults()))
-      results.push_back(castToType(rewriter, loc, value, result.getType()));
+    for (auto [value, result] : llvm::zip(loopResults, op.getResults())) {
+      FailureOr<Value> cast = castChecked(rewriter, loc, value,
+                                          result.getType(), op, "Scan output");
+      if (failed(cast))
+        return failure();
+      results.push_back(*cast);
+    }
     rewriter.replaceOp(op, results);
     return success();
   }

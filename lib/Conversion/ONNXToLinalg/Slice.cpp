@@ -53,7 +53,9 @@ static Value sliceWithPositiveSteps(OpBuilder &builder, Location loc,
   SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, data);
   for (const AxisSlice &slice : slices) {
-    offsets[slice.axis] = builder.getIndexAttr(slice.start);
+    // An empty slice reads nothing; its offset is 0 (tensor.extract_slice
+    // refuses an offset at the end of the dimension).
+    offsets[slice.axis] = builder.getIndexAttr(slice.size ? slice.start : 0);
     sizes[slice.axis] = builder.getIndexAttr(slice.size);
     strides[slice.axis] = builder.getIndexAttr(slice.step);
   }

@@ -15,20 +15,6 @@ func.func @loop_changes_shape(%m: tensor<i64>, %y: tensor<2xf32>) -> tensor<2xf3
 
 // -----
 
-// Scan outputs need a static trip count.
-func.func @loop_dynamic_scan(%m: tensor<i64>, %y: tensor<2xf32>) -> tensor<?x2xf32> {
-  %none = onnx.NoValue
-  // expected-error @+2 {{failed to legalize operation 'onnx.Loop'}}
-  // expected-error @+1 {{Loop scan output 0 has type 'tensor<?x2xf32>'; only scan outputs of static shape (a static trip count) are supported}}
-  %r = onnx.Loop (%m, %none) : (tensor<i64>, none) -> tensor<?x2xf32> {
-  ^bb0(%i: tensor<i64>, %ci: tensor<i1>):
-    onnx.Yield %ci, %y : tensor<i1>, tensor<2xf32>
-  }
-  return %r : tensor<?x2xf32>
-}
-
-// -----
-
 // Branches of different static shapes.
 func.func @if_branches_differ(%c: tensor<i1>, %x: tensor<4xf32>, %z: tensor<3xf32>) -> tensor<?xf32> {
   // expected-error @+2 {{failed to legalize operation 'onnx.If'}}

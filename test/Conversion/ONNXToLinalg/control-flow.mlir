@@ -167,3 +167,32 @@ func.func @scan_reverse(%init: tensor<2xf32>, %x: tensor<2x3xf32>) -> (tensor<2x
   return %r#0, %r#1 : tensor<2xf32>, tensor<3x2xf32>
 }
 
+
+// -----
+
+// A scan output of a trip count known only at run time grows as a stack:
+// an iteration that finds it full allocates twice the capacity (at least
+// 16, at most the trip count) and copies what it holds; after the loop it
+// is cut to the iterations run.
+// CHECK-LABEL: func.func @loop_dynamic_scan
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<0x2xf32>
+// CHECK: %[[INIT:.*]] = tensor.cast %[[EMPTY]] : tensor<0x2xf32> to tensor<?x2xf32>
+// CHECK: %[[LOOP:.*]]:3 = scf.while ({{.*}}, %{{.*}} = %[[INIT]]) : (i64, i1, tensor<?x2xf32>)
+// CHECK:   %[[CAPACITY:.*]] = tensor.dim %[[STACK:.*]], %{{.*}} : tensor<?x2xf32>
+// CHECK:   %[[FULL:.*]] = arith.cmpi sge, %[[POSITION:.*]], %[[CAPACITY]] : index
+// CHECK:   %[[GROWN:.*]] = scf.if %[[FULL]] -> (tensor<?x2xf32>)
+// CHECK:     %[[FRESH:.*]] = tensor.empty(%{{.*}}) : tensor<?x2xf32>
+// CHECK:     tensor.insert_slice %[[STACK]] into %{{.*}}[0, 0]
+// CHECK:   } else {
+// CHECK:     scf.yield %[[STACK]]
+// CHECK:   tensor.insert_slice %{{.*}} into %[[GROWN]][%[[POSITION]], 0] [1, 2] [1, 1]
+// CHECK: %[[COUNT:.*]] = arith.index_cast %[[LOOP]]#0 : i64 to index
+// CHECK: tensor.extract_slice %[[LOOP]]#2[0, 0] [%[[COUNT]], 2] [1, 1]
+func.func @loop_dynamic_scan(%m: tensor<i64>, %y: tensor<2xf32>) -> tensor<?x2xf32> {
+  %none = onnx.NoValue
+  %r = onnx.Loop (%m, %none) : (tensor<i64>, none) -> tensor<?x2xf32> {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>):
+    onnx.Yield %ci, %y : tensor<i1>, tensor<2xf32>
+  }
+  return %r : tensor<?x2xf32>
+}

@@ -127,6 +127,20 @@ func.func @slice_runtime(%x: tensor<20x10xf32>, %st: tensor<1xi64>, %en: tensor<
 
 // -----
 
+// An empty slice at the end of a dimension reads from offset 0
+// (tensor.extract_slice refuses an offset equal to the size).
+// CHECK-LABEL: func.func @slice_empty_at_end
+// CHECK: tensor.extract_slice %{{.*}}[0] [0] [1] : tensor<3xi64> to tensor<0xi64>
+func.func @slice_empty_at_end(%x: tensor<3xi64>) -> tensor<0xi64> {
+  %st = onnx.Constant {value = dense<[3]> : tensor<1xi64>} : tensor<1xi64>
+  %en = onnx.Constant {value = dense<[9223372036854775807]> : tensor<1xi64>} : tensor<1xi64>
+  %n = onnx.NoValue
+  %0 = onnx.Slice %x, %st, %en, %n, %n : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<0xi64>
+  return %0 : tensor<0xi64>
+}
+
+// -----
+
 // A negative step over a size known only at run time (a reversed prefix of
 // a signal): the result size is computed from the clamped bounds, and a
 // generic reads data[offset + step * i].
