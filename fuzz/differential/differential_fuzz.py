@@ -16,7 +16,10 @@ graphs on which it contradicts itself (optimized and unoptimized runs
 differ, or output shapes differ from ONNX shape inference) or whose values
 are not finite or above MAX_MAGNITUDE. `lowrank-run` then compiles and runs
 the graph on the same inputs (`.npy` files) with the reference outputs as
-`--expect`. Graphs with a MatMul or Gemm on a constant weight are also
+`--expect`, and once more with every graph input and output dimension
+made symbolic, compiled by `lowrank-run --symbolic-dims` for any sizes (a
+clean refusal is no failure there; a mismatch or crash is). Graphs with a
+MatMul or Gemm on a constant weight are also
 compressed at full rank by `lowrank-opt --emit=onnx`; the compressed model
 must pass the checker and match the original's reference outputs, under ONNX
 Runtime and under lowrank-run.
@@ -153,12 +156,6 @@ KNOWN_ISSUES = [
         "generated: negative steps with any second axis or an empty range",
         lambda n: n.op == "Slice" and slice_negative_step_multi_axis(n)),
     KnownIssue(
-        "slice-empty-at-end",
-        "Slice with a positive step whose start is clamped to the end of the "
-        "axis (an empty result): 'offset 2 is out-of-bounds: 5 >= 5' from "
-        "the tensor.extract_slice verifier",
-        lambda n: n.op == "Slice" and slice_empty_at_end(n)),
-    KnownIssue(
         "pool-window-exceeds-input",
         "MaxPool/AveragePool whose (dilated) window is larger than the padded "
         "input along some axis, which ONNX Runtime computes (an empty or "
@@ -185,22 +182,6 @@ def slice_negative_step_multi_axis(node):
     empty = any(not range(*slice(int(s), int(e), int(t)).indices(data.shape[int(a)]))
                 for s, e, a, t in zip(starts, ends, axes, steps))
     return empty or len(starts) > 1
-
-
-def slice_empty_at_end(node):
-    """Whether a positive-step axis of a Slice starts at the axis' end."""
-    data = node.inputs[0]
-    operands = node.inputs[1:]
-    if any(v.data is None for v in operands):
-        return False
-    starts, ends = operands[0].data, operands[1].data
-    axes = operands[2].data if len(operands) > 2 else np.arange(len(starts))
-    steps = operands[3].data if len(operands) > 3 else np.ones(len(starts), np.int64)
-    for start, end, axis, step in zip(starts, ends, axes, steps):
-        dim = data.shape[int(axis)]
-        if step > 0 and slice(int(start), int(end), int(step)).indices(dim)[0] == dim:
-            return True
-    return False
 
 
 def window_exceeds_input(node):
@@ -1534,11 +1515,12 @@ def save_arrays(folder, prefix, arrays):
     return paths
 
 
-def lowrank_run_check(tools, folder, model_path, inputs, expected, rtol, atol, stage):
+def lowrank_run_check(tools, folder, model_path, inputs, expected, rtol, atol, stage,
+                      extra=()):
     """lowrank-run on the model with `expected` as --expect."""
     input_paths = save_arrays(folder, "input", inputs)
     expect_paths = save_arrays(folder, f"{stage}_expected", expected)
-    command = [tools.lowrank_run, model_path]
+    command = [tools.lowrank_run, model_path, *extra]
     command += [arg for path in input_paths for arg in ("--input", path)]
     command += [arg for path in expect_paths for arg in ("--expect", path)]
     command += [f"--rtol={rtol:g}", f"--atol={atol:g}"]
@@ -1630,21 +1612,57 @@ def compare_arrays(got, want, rtol, atol):
     return None
 
 
+def with_symbolic_dims(model):
+    """The model with every dimension of its graph inputs and outputs
+    symbolic (one name per dimension), so that lowrank-run --symbolic-dims
+    compiles it for any sizes."""
+    result = onnx.ModelProto()
+    result.CopyFrom(model)
+    constants = {t.name for t in model.graph.initializer}
+    for values in (result.graph.input, result.graph.output):
+        for value in values:
+            if value.name in constants:
+                continue
+            for i, dim in enumerate(value.type.tensor_type.shape.dim):
+                dim.dim_param = f"{value.name}_{i}"
+    return result
+
+
 def check_graph(tools, model, data, workdir, grouping=True, only=None):
     """Runs every check on one graph. Raises Rejected when it is no test.
 
-    `only` restricts the checks to one stage ("run" or "compressed"/"compress")
-    while shrinking. Returns (Outcome, compressed-checked flag).
+    `only` restricts the checks to one stage ("run", "symbolic" or
+    "compressed"/"compress") while shrinking. Returns (Outcome,
+    compressed-checked flag).
     """
     check_model(model)
     outputs, _, magnitude = reference(model, data)
     model_path = os.path.join(workdir, "model.onnx")
     onnx.save(model, model_path)
+    rtol, atol = run_tolerance(model, magnitude)
     if only in (None, "run"):
-        rtol, atol = run_tolerance(model, magnitude)
         outcome = lowrank_run_check(tools, workdir, model_path, data, outputs, rtol, atol,
                                     "run")
         if outcome.status != "pass" or only == "run":
+            return outcome, False
+    # The same graph compiled once for any sizes. An operator not lowered
+    # for run-time sizes ("failed to legalize") is tallied, not a failure;
+    # a wrong value, a crash or another error is.
+    if only in (None, "symbolic"):
+        symbolic_path = os.path.join(workdir, "model_symbolic.onnx")
+        onnx.save(with_symbolic_dims(model), symbolic_path)
+        outcome = lowrank_run_check(tools, workdir, symbolic_path, data, outputs, rtol,
+                                    atol, "symbolic", extra=["--symbolic-dims"])
+        if only == "symbolic":
+            return outcome, False
+        unsupported = SYMBOLIC_UNSUPPORTED_OP.search(outcome.reason)
+        if outcome.status == "pass":
+            SYMBOLIC["compiled"] += 1
+        elif outcome.status == "refused" or (
+                outcome.kind == "symbolic:lowrank-run:unclear-error" and unsupported):
+            SYMBOLIC["not lowered for run-time sizes: " + (
+                unsupported.group(1) if unsupported else "refused")] += 1
+        else:
             return outcome, False
     if not has_constant_weight_layer(model):
         return Outcome("pass"), False
@@ -1730,7 +1748,9 @@ def message_shape(reason):
 
 def shrink(tools, model, data, failure, workdir, grouping, deadline):
     """Removes nodes and outputs while the same kind of failure remains."""
-    stage = "run" if failure.kind.startswith("run:") else "compress"
+    stage = failure.kind.split(":")[0]
+    if stage not in ("run", "symbolic"):
+        stage = "compress"
     trials = 0
 
     def still_fails(candidate):
@@ -1791,6 +1811,10 @@ def reproduce_script(model, data, failure, grouping):
         rtol, atol = run_tolerance(model, magnitude)
         lines.append(f'"$BIN/lowrank-run" model.onnx {inputs} {expects} '
                      f"--rtol={rtol:g} --atol={atol:g}")
+    elif failure.kind.startswith("symbolic:"):
+        rtol, atol = run_tolerance(model, magnitude)
+        lines.append(f'"$BIN/lowrank-run" model_symbolic.onnx --symbolic-dims {inputs} '
+                     f"{expects} --rtol={rtol:g} --atol={atol:g}")
     else:
         rtol, atol = compression_tolerance(model, magnitude)
         options = FULL_RANK_OPTIONS + f" grouping={'true' if grouping else 'false'}"
@@ -1809,6 +1833,7 @@ def write_artifact(folder, label, original, model, data, failure, seed, index, g
         shutil.rmtree(target)
     os.makedirs(target)
     onnx.save(model, os.path.join(target, "model.onnx"))
+    onnx.save(with_symbolic_dims(model), os.path.join(target, "model_symbolic.onnx"))
     onnx.save(original, os.path.join(target, "original.onnx"))
     save_arrays(target, "input", data)
     try:
@@ -1869,6 +1894,12 @@ def parse_args(argv):
     if args.seed is None:
         args.seed = int(time.time()) % 1000000
     return args
+
+
+# What the symbolic stage found besides failures: graphs compiled for any
+# sizes, and the operators that stopped the others.
+SYMBOLIC = collections.Counter()
+SYMBOLIC_UNSUPPORTED_OP = re.compile(r"failed to legalize operation 'onnx\.(\w+)'")
 
 
 class Campaign:
@@ -1934,6 +1965,9 @@ def print_report(args, campaign, elapsed):
             print(f"  {count:4d}  {reason}")
     if AVOIDED:
         print("nodes not generated because of known issues: " + format_counts(AVOIDED))
+    if SYMBOLIC:
+        print("compiled with symbolic sizes (stage symbolic): "
+              + format_counts(SYMBOLIC))
     print(f"differential-fuzz: seed {args.seed}: {campaign.checked} graphs checked "
           f"({campaign.compressed} compressed at full rank, {campaign.factored} "
           f"with factored layers), "
