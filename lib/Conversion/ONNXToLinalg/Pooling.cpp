@@ -425,21 +425,28 @@ struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
     return success();
   }
 
-  /// Spatial sizes known only at run time (an image of any size): one
-  /// reduction over them, and for the average a division by their product.
+  /// Sizes known only at run time (an image of any size, channels): one
+  /// reduction over the spatial sizes, and for the average a division by
+  /// their product.
   static LogicalResult
   lowerWithDynamicSizes(GlobalPoolOp op, OpAdaptor adaptor,
                         ConversionPatternRewriter &rewriter) {
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
-    if (!inputType || !resultType || inputType.getRank() < 3 ||
-        resultType.getRank() != inputType.getRank() ||
-        !ShapedType::isDynamicShape(inputType.getShape().drop_front(2)) ||
-        inputType.isDynamicDim(1) || resultType.isDynamicDim(1) ||
-        llvm::any_of(resultType.getShape().drop_front(2),
-                     [](int64_t size) { return size != 1; }) ||
+    auto declaredType = dyn_cast<RankedTensorType>(op.getY().getType());
+    if (!inputType || !declaredType || inputType.getRank() < 3 ||
+        declaredType.getRank() != inputType.getRank() ||
+        inputType.hasStaticShape() ||
+        llvm::any_of(declaredType.getShape().drop_front(2),
+                     [](int64_t size) {
+                       return size != 1 && !ShapedType::isDynamic(size);
+                     }) ||
         !isa<FloatType>(inputType.getElementType()))
       return failure();
+    // The result: the input's batch and channels, spatial sizes 1.
+    SmallVector<int64_t> shape(inputType.getShape().take_front(2));
+    shape.append(inputType.getRank() - 2, 1);
+    auto resultType =
+        RankedTensorType::get(shape, declaredType.getElementType());
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     Type elementType = resultType.getElementType();
@@ -481,7 +488,11 @@ struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
             return arith::DivFOp::create(b, nestedLoc, args[0], divisor);
           });
     }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, castToDeclaredType(rewriter, loc, result, declaredType,
+                               getNodePrefix(op) +
+                                   "global pooling result differs from its "
+                                   "declared shape"));
     return success();
   }
 };

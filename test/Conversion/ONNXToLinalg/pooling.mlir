@@ -107,6 +107,19 @@ func.func @global_average_pool(%x: tensor<1x3x5x6xf32>) -> tensor<1x3x1x1xf32> {
 
 // -----
 
+// Every size known only at run time (the channels too): the result takes
+// the input's batch and channels and spatial sizes 1.
+// CHECK-LABEL: func.func @global_max_pool_symbolic
+// CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?x1x1xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<?x?x?x?xf32>) outs(%{{.*}} : tensor<?x?x1x1xf32>)
+// CHECK: tensor.cast %{{.*}} : tensor<?x?x1x1xf32> to tensor<?x?x?x?xf32>
+func.func @global_max_pool_symbolic(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %y = onnx.GlobalMaxPool %x : (tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @global_max_pool
 // CHECK: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: linalg.fill ins(%[[NEG_INF]] : f32)
