@@ -96,6 +96,19 @@ Value createZeroTensor(OpBuilder &builder, Location loc,
   return linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
 }
 
+Value createTransposed(OpBuilder &builder, Location loc, Value value,
+                       ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, value);
+  SmallVector<OpFoldResult> permuted;
+  for (int64_t p : perm)
+    permuted.push_back(sizes[p]);
+  Value init =
+      tensor::EmptyOp::create(builder, loc, permuted, type.getElementType());
+  return linalg::TransposeOp::create(builder, loc, value, init, perm)
+      ->getResult(0);
+}
+
 bool hasStaticShapeExceptBatch(RankedTensorType type) {
   return type.getRank() > 0 &&
          !ShapedType::isDynamicShape(type.getShape().drop_front());

@@ -30,7 +30,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -64,16 +63,6 @@ static SmallVector<OpFoldResult> indexAttrs(OpBuilder &b,
                                             ArrayRef<int64_t> values) {
   return llvm::map_to_vector(
       values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
-}
-
-/// `value` with its dimensions permuted by `perm` (linalg.transpose).
-static Value transpose(OpBuilder &b, Location loc, Value value,
-                       ArrayRef<int64_t> perm) {
-  auto type = cast<RankedTensorType>(value.getType());
-  Value init = tensor::EmptyOp::create(
-      b, loc, applyPermutation(tensor::getMixedSizes(b, loc, value), perm),
-      type.getElementType());
-  return linalg::TransposeOp::create(b, loc, value, init, perm)->getResult(0);
 }
 
 /// The index-`d` slice of `value` along its leading (direction) dimension,
@@ -405,10 +394,10 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
             "]");
 
   if (batchFirst) {
-    in.x = transpose(rewriter, loc, in.x, {1, 0, 2});
+    in.x = createTransposed(rewriter, loc, in.x, {1, 0, 2});
     for (Value *state : {&in.initialH, &in.initialC})
       if (*state)
-        *state = transpose(rewriter, loc, *state, {1, 0, 2});
+        *state = createTransposed(rewriter, loc, *state, {1, 0, 2});
   }
 
   Value y = op.getY();
@@ -518,9 +507,9 @@ lowerRecurrent(OpTy op, RecurrentOperands in, const RecurrentForm &form,
 
   if (batchFirst) {
     if (needY)
-      allY = transpose(rewriter, loc, allY, {2, 0, 1, 3});
+      allY = createTransposed(rewriter, loc, allY, {2, 0, 1, 3});
     for (Value &state : finalStates)
-      state = transpose(rewriter, loc, state, {1, 0, 2});
+      state = createTransposed(rewriter, loc, state, {1, 0, 2});
   }
   SmallVector<Value> replacements;
   SmallVector<Value> computed = {allY};

@@ -15,7 +15,6 @@
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -39,18 +38,11 @@ Value moveFirstDim(OpBuilder &builder, Location loc, Value value,
                    int64_t axis) {
   if (axis == 0)
     return value;
-  auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> perm;
-  for (int64_t d = 0; d < type.getRank(); ++d)
+  for (int64_t d = 0; d < cast<RankedTensorType>(value.getType()).getRank();
+       ++d)
     perm.push_back(d < axis ? d + 1 : (d == axis ? 0 : d));
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, value);
-  SmallVector<OpFoldResult> permuted;
-  for (int64_t p : perm)
-    permuted.push_back(sizes[p]);
-  Value init =
-      tensor::EmptyOp::create(builder, loc, permuted, type.getElementType());
-  return linalg::TransposeOp::create(builder, loc, value, init, perm)
-      ->getResult(0);
+  return createTransposed(builder, loc, value, perm);
 }
 
 /// Offsets, sizes and strides of the slice at `position` along `axis` of a

@@ -61,6 +61,12 @@ mlir::Value createZeroTensor(mlir::OpBuilder &builder, mlir::Location loc,
                              llvm::ArrayRef<mlir::OpFoldResult> sizes,
                              mlir::Type elementType);
 
+/// `value` with its dimensions permuted by `perm` (result dimension i is
+/// `value`'s dimension perm[i]), as a linalg.transpose; sizes known only at
+/// run time are read from `value`.
+mlir::Value createTransposed(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value value, llvm::ArrayRef<int64_t> perm);
+
 /// Whether every size of `type` is static except possibly the first (a
 /// symbolic batch).
 bool hasStaticShapeExceptBatch(mlir::RankedTensorType type);
