@@ -636,6 +636,44 @@ def build_sklearn_forest(path, ctx):
     return _sklearn_fields(sklearn, skl2onnx, "skl2onnx.to_onnx(forest, X[:1]), default options, opset_import sorted", 8)
 
 
+def build_sklearn_boosting(path, ctx):
+    """GradientBoostingClassifier (10 trees of depth 3, binary, string
+    labels): TreeEnsembleClassifier in skl2onnx's binary form (weights of
+    one class, of both signs, a base value, LOGISTIC), a string label output
+    and a ZipMap."""
+    import numpy as np
+    import sklearn
+    import skl2onnx
+    from sklearn.ensemble import GradientBoostingClassifier
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((300, 6)).astype(np.float32)
+    y = np.where(x[:, 0] - x[:, 1] * x[:, 2] > 0, "spam", "ham")
+    model = GradientBoostingClassifier(n_estimators=10, max_depth=3,
+                                       random_state=0).fit(x, y)
+    onnx_model = _quiet(skl2onnx.to_onnx, model, x[:1])
+    _save_skl2onnx(onnx_model, path)
+    return _sklearn_fields(sklearn, skl2onnx, "skl2onnx.to_onnx(boosting, X[:1]), default options, opset_import sorted", 6)
+
+
+def build_sklearn_forest_regressor(path, ctx):
+    """Normalizer + RandomForestRegressor (4 trees, depth 5, 2 targets):
+    Normalizer and TreeEnsembleRegressor (ai.onnx.ml)."""
+    import numpy as np
+    import sklearn
+    import skl2onnx
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Normalizer
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 8)).astype(np.float32)
+    y = np.stack([x[:, 0] * 2 + x[:, 1], np.abs(x[:, 2])], axis=1)
+    model = make_pipeline(Normalizer(), RandomForestRegressor(
+        n_estimators=4, max_depth=5, random_state=0)).fit(x, y)
+    onnx_model = _quiet(skl2onnx.to_onnx, model, x[:1])
+    _save_skl2onnx(onnx_model, path)
+    return _sklearn_fields(sklearn, skl2onnx, "skl2onnx.to_onnx(pipeline, X[:1]), default options, opset_import sorted", 8)
+
+
 def build_scripted_loop_if(path, ctx):
     """torch.jit.script of an RNN-like module: a `for` over the time
     dimension (Loop whose body has two Gemm layers reading the outer
@@ -967,6 +1005,15 @@ OTHER_MODELS = {
         "scikit-learn RandomForestClassifier (5 trees, depth 4, string labels) "
         "through skl2onnx: TreeEnsembleClassifier, string label output, ZipMap "
         "with string keys"),
+    "sklearn-boosting.skl2onnx.onnx": (
+        "sklearn", build_sklearn_boosting, "sklearn-boosting",
+        "scikit-learn GradientBoostingClassifier (10 trees, binary, string "
+        "labels) through skl2onnx: TreeEnsembleClassifier in the binary form "
+        "(one class's weights, LOGISTIC), string label output, ZipMap"),
+    "sklearn-forest-regressor.skl2onnx.onnx": (
+        "sklearn", build_sklearn_forest_regressor, "sklearn-forest-regressor",
+        "scikit-learn Normalizer + RandomForestRegressor (4 trees, 2 targets) "
+        "through skl2onnx: Normalizer, TreeEnsembleRegressor"),
     "loop-if.torchscript-scripted.dynamic.onnx": (
         "control-flow", build_scripted_loop_if, "loop-if",
         "torch.jit.script RNN-like module: Loop over the time dimension (Gemm "

@@ -124,6 +124,11 @@ public:
   /// `{onnx.name = ...}` for each name: argument or result attributes.
   llvm::SmallVector<mlir::DictionaryAttr>
   getNameAttrs(llvm::ArrayRef<std::string> names);
+  /// Names of the graph outputs, with the label table or ZipMap keys the
+  /// expansion of ai.onnx.ml operators recorded on them.
+  llvm::SmallVector<mlir::DictionaryAttr> getOutputAttrs(
+      const ::google::protobuf::RepeatedPtrField<::onnx::ValueInfoProto>
+          &outputs);
   /// A result type for an output that shape inference left untyped.
   mlir::Type guessResultType(const ::onnx::NodeProto &node,
                              llvm::ArrayRef<mlir::Value> inputs);

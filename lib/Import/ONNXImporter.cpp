@@ -18,6 +18,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 #include <onnx/defs/schema.h>
@@ -460,6 +461,46 @@ GraphImporter::getNameAttrs(ArrayRef<std::string> names) {
   return attrs;
 }
 
+/// The attribute of a JSON array of strings or integers; null for other
+/// JSON.
+static ArrayAttr parseJSONArrayAttr(Builder &builder, StringRef text) {
+  Expected<json::Value> value = json::parse(text);
+  if (!value) {
+    consumeError(value.takeError());
+    return nullptr;
+  }
+  const json::Array *array = value->getAsArray();
+  if (!array)
+    return nullptr;
+  SmallVector<Attribute> elements;
+  for (const json::Value &element : *array) {
+    if (std::optional<StringRef> s = element.getAsString())
+      elements.push_back(builder.getStringAttr(*s));
+    else if (std::optional<int64_t> i = element.getAsInteger())
+      elements.push_back(builder.getI64IntegerAttr(*i));
+    else
+      return nullptr;
+  }
+  return builder.getArrayAttr(elements);
+}
+
+SmallVector<DictionaryAttr> GraphImporter::getOutputAttrs(
+    const ::google::protobuf::RepeatedPtrField<::onnx::ValueInfoProto>
+        &outputs) {
+  SmallVector<DictionaryAttr> attrs;
+  attrs.reserve(outputs.size());
+  for (const ::onnx::ValueInfoProto &output : outputs) {
+    SmallVector<NamedAttribute> named = {builder.getNamedAttr(
+        kONNXNameAttr, builder.getStringAttr(output.name()))};
+    for (const auto &entry : output.metadata_props())
+      if (entry.key() == kLabelTableAttr || entry.key() == kZipMapKeysAttr)
+        if (ArrayAttr array = parseJSONArrayAttr(builder, entry.value()))
+          named.push_back(builder.getNamedAttr(entry.key(), array));
+    attrs.push_back(builder.getDictionaryAttr(named));
+  }
+  return attrs;
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run() {
   const ::onnx::GraphProto &graph = model.graph();
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -513,10 +554,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  SmallVector<std::string> outputNames;
-  for (const auto &output : graph.output())
-    outputNames.push_back(output.name());
-  func.setAllResultAttrs(getNameAttrs(outputNames));
+  func.setAllResultAttrs(getOutputAttrs(graph.output()));
 
   if (failed(mlir::verify(*module)))
     return nullptr;

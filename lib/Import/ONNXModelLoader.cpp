@@ -10,8 +10,10 @@
 #include "ContribExpansion.h"
 #include "FunctionExpansion.h"
 #include "GuardedSchemaRegistry.h"
+#include "NodeWriter.h"
 #include "QuantizedExpansion.h"
 #include "SequenceLoopExpansion.h"
+#include "TraditionalMLExpansion.h"
 #include "lowrank/Support/InputFiles.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -23,6 +25,7 @@
 #include <onnx/defs/schema.h>
 #include <onnx/inliner/inliner.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 #include <google/protobuf/io/coded_stream.h>
 
@@ -262,7 +265,8 @@ Error checkOpsetImports(const ::onnx::ModelProto &model,
     std::string domain =
         isDefaultONNXDomain(opset.domain()) ? "ai.onnx" : opset.domain();
     auto [it, inserted] = versions.try_emplace(domain, opset.version());
-    if (!inserted)
+    // The same version twice (skl2onnx writes it) means one opset.
+    if (!inserted && it->second != opset.version())
       return createStringError(
           "%s: opset_import lists domain '%s' twice (versions %lld and "
           "%lld)",
@@ -429,6 +433,53 @@ static Error inferModelShapes(::onnx::ModelProto &model,
                               const std::string &name,
                               const ONNXLoadOptions &options);
 
+/// Converts a model whose ai.onnx.ml nodes the expansion replaces from an
+/// older default-domain opset to the one the expansion writes for (ONNX's
+/// version converter adapts its default-domain nodes). The converter is
+/// trusted only with the few operators such pipelines put around their
+/// ai.onnx.ml nodes (it aborts on some others, e.g. Softmax 12 -> 13), on
+/// a graph without subgraphs or functions. Returns whether the model
+/// changed; it stays as it is otherwise.
+static bool raiseOpsetForMLExpansion(::onnx::ModelProto &model) {
+  const ::onnx::GraphProto &graph = model.graph();
+  if (!llvm::any_of(graph.node(), isExpandedMLOperator) ||
+      getDefaultOpset(model) >= kMinimumExpansionOpset ||
+      hasExternalData(model) || model.functions_size())
+    return false;
+  static const StringSet<> convertible = {
+      "Abs",    "Add", "ArgMax",  "ArgMin",   "Cast",     "Concat",
+      "Div",    "Exp", "Flatten", "Gemm",     "Identity", "Log",
+      "MatMul", "Mul", "Neg",     "Relu",     "Reshape",  "Sigmoid",
+      "Sqrt",   "Sub", "Tanh",    "Transpose"};
+  bool anyDefaultDomain = false;
+  for (const ::onnx::NodeProto &node : graph.node()) {
+    for (const auto &attr : node.attribute())
+      if (attr.has_g() || attr.graphs_size())
+        return false;
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      continue;
+    anyDefaultDomain = true;
+    if (!convertible.contains(node.op_type()))
+      return false;
+  }
+  if (getDefaultOpset(model) == 0) {
+    if (anyDefaultDomain)
+      return false;
+    auto *entry = model.add_opset_import();
+    entry->set_domain("");
+    entry->set_version(kMinimumExpansionOpset);
+    return true;
+  }
+  try {
+    ::onnx::ModelProto converted = ::onnx::version_conversion::ConvertVersion(
+        model, static_cast<int>(kMinimumExpansionOpset));
+    model.Swap(&converted);
+    return true;
+  } catch (const std::exception &) {
+    return false;
+  }
+}
+
 static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
                           StringRef path, const ONNXLoadOptions &options) {
   std::string name = displayName.str();
@@ -471,9 +522,21 @@ static Error prepareModel(::onnx::ModelProto &model, StringRef displayName,
     return err;
   // Lists that loops build become scan outputs; the rewrite reads the
   // inferred ranks, and the rewritten graph is inferred again.
-  if (options.expandOperatorFunctions && options.isModelledOperator &&
-      expandSequenceAccumulatingLoops(*model.mutable_graph()))
-    return inferModelShapes(model, name, options);
+  // So do the ai.onnx.ml operators, which read their inputs' types.
+  if (options.expandOperatorFunctions && options.isModelledOperator) {
+    bool loops = expandSequenceAccumulatingLoops(*model.mutable_graph());
+    if (raiseOpsetForMLExpansion(model))
+      if (Error err = inferModelShapes(model, name, options))
+        return err;
+    if (loops)
+      if (Error err = inferModelShapes(model, name, options))
+        return err;
+    // An expanded node's outputs are typed by the next inference, which
+    // then types what the nodes after it read.
+    while (expandTraditionalMLOperators(model))
+      if (Error err = inferModelShapes(model, name, options))
+        return err;
+  }
   return Error::success();
 }
 

@@ -54,6 +54,27 @@ bool TensorSignature::accepts(const HostTensor &tensor) const {
   return true;
 }
 
+/// What the import recorded about the model's value a result stands for.
+static void setPresentation(OutputPresentation &presentation,
+                            DictionaryAttr attrs) {
+  if (auto table = attrs.getAs<ArrayAttr>(kLabelTableAttr)) {
+    presentation.kind = OutputPresentation::Kind::Labels;
+    for (auto label : table.getAsRange<StringAttr>())
+      presentation.labels.push_back(label.str());
+    return;
+  }
+  auto keys = attrs.getAs<ArrayAttr>(kZipMapKeysAttr);
+  if (!keys)
+    return;
+  presentation.kind = OutputPresentation::Kind::ZipMap;
+  for (Attribute key : keys) {
+    if (auto text = dyn_cast<StringAttr>(key))
+      presentation.stringKeys.push_back(text.str());
+    else if (auto number = dyn_cast<IntegerAttr>(key))
+      presentation.intKeys.push_back(number.getInt());
+  }
+}
+
 /// The signature of one argument or result; emits an error on `func` when
 /// the runner cannot pass it (not a ranked tensor of a type with an ONNX
 /// equivalent).
@@ -79,6 +100,8 @@ static FailureOr<TensorSignature> getSignature(func::FuncOp func, Type type,
   signature.dataType = *dataType;
   signature.shape.assign(tensorType.getShape().begin(),
                          tensorType.getShape().end());
+  if (attrs)
+    setPresentation(signature.presentation, attrs);
   return signature;
 }
 

@@ -601,6 +601,52 @@ def has_symbolic_inputs(model):
     return False
 
 
+def _is_string_tensor(value):
+    return _is_tensor(value) and value.dtype == object and all(
+        isinstance(v, str) for v in value.flat)
+
+
+def _is_map_sequence(value):
+    return (isinstance(value, list) and value
+            and all(isinstance(v, dict) for v in value))
+
+
+def compare_presented(name, reference, path):
+    """Compares a string tensor (labels) or a sequence of maps (ZipMap's
+    probabilities) that lowrank-run wrote as ONNX test data with ONNX
+    Runtime's; labels must be equal, map values within the float tolerance."""
+    if _is_string_tensor(reference):
+        tensor = onnx.TensorProto()
+        tensor.ParseFromString(path.read_bytes())
+        value = onnx.numpy_helper.to_array(tensor).astype(object)
+        value = np.vectorize(lambda v: v.decode() if isinstance(v, bytes) else v,
+                             otypes=[object])(value) if value.size else value
+        if value.shape != reference.shape or not np.array_equal(value, reference):
+            raise StageFailure(f"output '{name}' differs from ONNX Runtime: labels "
+                               f"{value.tolist()[:8]} against {reference.tolist()[:8]}")
+        return f"{reference.size} labels equal"
+    sequence = onnx.SequenceProto()
+    sequence.ParseFromString(path.read_bytes())
+    maps = [{k.decode() if isinstance(k, bytes) else k: v for k, v in m.items()}
+            for m in onnx.numpy_helper.to_list(sequence)]
+    if len(maps) != len(reference):
+        raise StageFailure(f"output '{name}': {len(maps)} maps, ONNX Runtime "
+                           f"{len(reference)}")
+    keys = list(reference[0].keys())
+    actual = np.array([[float(m.get(k, np.nan)) for k in keys] for m in maps])
+    expected = np.array([[float(m[k]) for k in keys] for m in reference])
+    if any(set(m) != set(keys) for m in maps):
+        raise StageFailure(f"output '{name}': keys {sorted(maps[0])} against "
+                           f"{sorted(keys)}")
+    error = scaled_error(expected.astype(np.float32), actual.astype(np.float32))
+    tolerance = SCALED_TOLERANCE[np.float32]
+    if not error <= tolerance:
+        raise StageFailure(f"output '{name}' differs from ONNX Runtime: "
+                           f"max |y - y_ort| / max |y_ort| = {error:.3e} "
+                           f"> {tolerance:g}")
+    return f"{len(maps)} maps {error:.1e}"
+
+
 def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeout,
                  entry=None, symbolic=False):
     """Runs `model_path` with lowrank-run and compares with `reference`;
@@ -622,12 +668,15 @@ def run_compiled(runner, model_path, feeds, names, reference, work, stem, timeou
     result = run_tool(args, timeout)
     details = []
     for index, (name, r) in enumerate(zip(names, reference)):
-        if not _is_numeric(r):
-            details.append(f"{name} skipped ({_describe_value(r)})")
-            continue
         path = folder / f"output_{index}.pb"
         if not path.exists():
             raise StageFailure(f"lowrank-run wrote no {path.name}")
+        if _is_map_sequence(r) or _is_string_tensor(r):
+            details.append(f"{name} {compare_presented(name, r, path)}")
+            continue
+        if not _is_numeric(r):
+            details.append(f"{name} skipped ({_describe_value(r)})")
+            continue
         tensor = onnx.TensorProto()
         tensor.ParseFromString(path.read_bytes())
         value = onnx.numpy_helper.to_array(tensor)

@@ -154,13 +154,6 @@ static OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
   return lowrank::importONNXFile(modelFile, &context, options);
 }
 
-static void printTensor(raw_ostream &os, const lowrank::HostTensor &tensor) {
-  os << "[";
-  for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
-    os << (i ? ", " : "") << lowrank::formatElement(tensor, i);
-  os << "]\n";
-}
-
 /// Compares every output with its expected tensor and reports each one on
 /// stdout. Returns the exit code.
 static int checkOutputs(const lowrank::JitRunner &runner,
@@ -169,6 +162,15 @@ static int checkOutputs(const lowrank::JitRunner &runner,
   int failures = 0;
   for (auto [i, output] : llvm::enumerate(outputs)) {
     const lowrank::TensorSignature &signature = runner.getOutputs()[i];
+    if (!signature.presentation.isTensor()) {
+      outs() << "output " << i << " '" << signature.name << "': "
+             << "MISMATCH: the output is a "
+             << signature.presentation.describeType()
+             << ", which --expect does not compare; write it with "
+                "--output-dir\n";
+      ++failures;
+      continue;
+    }
     lowrank::TensorComparison result = lowrank::compareTensors(
         output, expected[i], relativeTolerance, absoluteTolerance);
     outs() << "output " << i << " '" << signature.name << "': ";
@@ -204,10 +206,9 @@ static int writeOutputs(const lowrank::JitRunner &runner,
     SmallString<256> path(outputDir);
     sys::path::append(path,
                       "output_" + Twine(i) + (writeNumpy ? ".npy" : ".pb"));
-    Error err = writeNumpy ? lowrank::writeNumpyFile(output, path)
-                           : lowrank::writeONNXTensorFile(
-                                 output, runner.getOutputs()[i].name, path);
-    if (err)
+    const lowrank::TensorSignature &signature = runner.getOutputs()[i];
+    if (Error err = lowrank::writePresentedOutput(
+            output, signature.presentation, signature.name, path, writeNumpy))
       return reportError(path, toString(std::move(err)));
   }
   return 0;
@@ -278,9 +279,12 @@ int main(int argc, char **argv) {
     return checkOutputs(*runner, *outputs, expected);
   if (printOutputs) {
     for (auto [i, output] : llvm::enumerate(*outputs)) {
-      outs() << "output " << i << " '" << runner->getOutputs()[i].name
+      const lowrank::TensorSignature &signature = runner->getOutputs()[i];
+      outs() << "output " << i << " '" << signature.name
              << "': " << output.describe() << " = ";
-      printTensor(outs(), output);
+      if (Error err = lowrank::printPresentedOutput(outs(), output,
+                                                    signature.presentation))
+        return reportError(modelFile, toString(std::move(err)));
     }
     return 0;
   }

@@ -39,6 +39,13 @@ constexpr llvm::StringLiteral kONNXNodeIndexAttr = "onnx.node_index";
 constexpr llvm::StringLiteral kONNXInitializerAttr = "onnx.initializer";
 /// Why a node was imported as `onnx.Opaque` (code generation says it).
 constexpr llvm::StringLiteral kONNXOpaqueReasonAttr = "onnx.opaque_reason";
+/// On a result that holds int64 indices into this array of strings (a
+/// classifier's string labels): the model's output is the table's entries.
+constexpr llvm::StringLiteral kLabelTableAttr = "lowrank.label_table";
+/// On a float [N, K] result that holds ZipMap's probabilities: the model's
+/// output is a sequence of N maps from these K keys (integers or strings)
+/// to the row's values.
+constexpr llvm::StringLiteral kZipMapKeysAttr = "lowrank.zip_map_keys";
 
 struct ONNXImportOptions : ONNXLoadOptions {
   /// Initializers with more elements than this are stored as

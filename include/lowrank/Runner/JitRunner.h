@@ -11,6 +11,7 @@
 #define LOWRANK_RUNNER_JITRUNNER_H
 
 #include "lowrank/Runner/HostTensor.h"
+#include "lowrank/Runner/OutputPresentation.h"
 #include "lowrank/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -34,6 +35,9 @@ struct TensorSignature {
   int32_t dataType = 0;
   /// The sizes; ShapedType::kDynamic for a symbolic dimension.
   llvm::SmallVector<int64_t> shape;
+  /// For a result: the model's value it stands for (string labels, a
+  /// sequence of maps), from the import's result attributes.
+  OutputPresentation presentation;
 
   /// `dtype[d0xd1x...]`, like HostTensor::describe, with `?` for a symbolic
   /// dimension.
