@@ -19,7 +19,7 @@ DOCS="${2:-$ROOT/docs}"
 PYTHON="${LOWRANK_PYTHON:-$ROOT/.venv/bin/python}"
 LOWRANK_OPT="${LOWRANK_OPT:-$ROOT/build/bin/lowrank-opt}"
 DATA="$ROOT/examples/decoder"
-METHODS="${METHODS:-svd-uniform,svd-global,whiten,whiten-separate,basis,qlr-int4-r8,qlr-int4-r16,qlr-int8-r8,int4-rtn,int4-g128-rtn,int4-g32-rtn,qlr-int4-g128-r8,int4-g128-ldlq,qlr-int4-r4}"
+METHODS="${METHODS:-svd-uniform,svd-global,whiten,whiten-sequential,whiten-separate,basis,qlr-int4-r8,qlr-int4-r16,qlr-int8-r8,int4-rtn,int4-g128-rtn,int4-g32-rtn,qlr-int4-g128-r8,int4-g128-ldlq,qlr-int4-r4}"
 mkdir -p "$WORK" "$DOCS/results" "$DOCS/images"
 export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 
@@ -30,6 +30,7 @@ time_it "$PYTHON" -m lowrank_tools.capture "$DATA/decoder.onnx" \
 sweep_args=(--methods "$METHODS" --cuts "${CUTS:-0.1,0.2,0.3,0.4,0.5,0.6}")
 time_it "$PYTHON" -m lowrank_tools.sweep "$DATA/decoder.onnx" \
   --tokens "$DATA/eval_tokens.npy" --stats "$WORK/decoder.lrstats" \
+  --calibration-tokens "$DATA/calib_tokens.npy" \
   --lowrank-opt "$LOWRANK_OPT" "${sweep_args[@]}" \
   -o "$DOCS/results/decoder.csv" -o "$DOCS/results/decoder.json" -o "$DOCS/results/decoder.md"
 "$PYTHON" -m lowrank_tools.plot tradeoff "$DOCS/results/decoder.csv" \

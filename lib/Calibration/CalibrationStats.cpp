@@ -59,28 +59,46 @@ Error LayerStatistics::verify() const {
   if (static_cast<int64_t>(gramCount) != dim * dim)
     return makeError("layer '" + name + "': gram has " + Twine(gramCount) +
                      " values, expected dim^2 = " + Twine(dim * dim));
+  uint64_t crossCount =
+      crossBytes.empty() ? cross.size() : crossBytes.size() / sizeof(double);
+  if (hasCross() && static_cast<int64_t>(crossCount) != dim * dim)
+    return makeError("layer '" + name + "': cross has " + Twine(crossCount) +
+                     " values, expected dim^2 = " + Twine(dim * dim));
   for (auto [array, values] :
        {std::pair<StringRef, const std::vector<double> *>{"mean", &mean},
-        {"gram", &gram}})
+        {"gram", &gram},
+        {"cross", &cross}})
     for (size_t i = 0; i < values->size(); ++i)
       if (!std::isfinite((*values)[i]))
         return makeNonFiniteError(name, array, i, (*values)[i]);
   return Error::success();
 }
 
+/// The float64 values of a mapped array, checked finite; the file's pages
+/// are dropped from memory once decoded.
+static Expected<std::vector<double>>
+decodeMappedArray(StringRef bytes, StringRef layer, StringRef array) {
+  std::vector<double> values(bytes.size() / sizeof(double));
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = llvm::bit_cast<double>(
+        support::endian::read64le(bytes.data() + i * sizeof(double)));
+    if (!std::isfinite(values[i]))
+      return makeNonFiniteError(layer, array, i, values[i]);
+  }
+  releaseMappedPages(bytes.data(), bytes.size());
+  return values;
+}
+
 Expected<std::vector<double>> LayerStatistics::getGram() const {
   if (gramBytes.empty())
     return gram;
-  std::vector<double> values(gramBytes.size() / sizeof(double));
-  for (size_t i = 0; i < values.size(); ++i) {
-    values[i] = llvm::bit_cast<double>(
-        support::endian::read64le(gramBytes.data() + i * sizeof(double)));
-    if (!std::isfinite(values[i]))
-      return makeNonFiniteError(name, "gram", i, values[i]);
-  }
-  // The values are in memory now; the file's pages need not stay.
-  releaseMappedPages(gramBytes.data(), gramBytes.size());
-  return values;
+  return decodeMappedArray(gramBytes, name, "gram");
+}
+
+Expected<std::vector<double>> LayerStatistics::getCross() const {
+  if (crossBytes.empty())
+    return cross;
+  return decodeMappedArray(crossBytes, name, "cross");
 }
 
 Error CalibrationStatistics::addLayer(LayerStatistics layer) {
@@ -257,6 +275,17 @@ Expected<LayerStatistics> LayerParser::parse() {
   } else if (Error err = readArray("gram", layer.dim * layer.dim, layer.gram)) {
     return std::move(err);
   }
+  if (entry.get("cross")) {
+    if (keepGramInFile) {
+      Expected<StringRef> cross = findArray("cross", layer.dim * layer.dim);
+      if (!cross)
+        return cross.takeError();
+      layer.crossBytes = *cross;
+    } else if (Error err =
+                   readArray("cross", layer.dim * layer.dim, layer.cross)) {
+      return std::move(err);
+    }
+  }
   if (Error err = layer.verify())
     return std::move(err);
   return std::move(layer);
@@ -374,13 +403,13 @@ std::string CalibrationStatistics::serialize() const {
   for (const LayerStatistics &layer : layers) {
     json::Object mean = place(layer.mean.size());
     json::Object gram = place(static_cast<size_t>(layer.dim * layer.dim));
-    entries.push_back(json::Object{{"name", layer.name},
-                                   {"op", layer.op},
-                                   {"input", layer.input},
-                                   {"dim", layer.dim},
-                                   {"samples", layer.samples},
-                                   {"mean", std::move(mean)},
-                                   {"gram", std::move(gram)}});
+    json::Object entry{{"name", layer.name},       {"op", layer.op},
+                       {"input", layer.input},     {"dim", layer.dim},
+                       {"samples", layer.samples}, {"mean", std::move(mean)},
+                       {"gram", std::move(gram)}};
+    if (layer.hasCross())
+      entry["cross"] = place(static_cast<size_t>(layer.dim * layer.dim));
+    entries.push_back(std::move(entry));
   }
   json::Object root{{"format", "lowrank-calibration"},
                     {"version", kCalibrationFormatVersion},
@@ -402,16 +431,18 @@ std::string CalibrationStatistics::serialize() const {
                                  llvm::bit_cast<uint64_t>(values[i]));
     position = alignUp(position + values.size() * sizeof(double));
   };
+  // Mapped arrays are already little-endian float64, as read from a file.
+  auto emitEither = [&](const std::vector<double> &values, StringRef mapped) {
+    if (mapped.empty())
+      return emit(values);
+    std::memcpy(data + position, mapped.data(), mapped.size());
+    position = alignUp(position + mapped.size());
+  };
   for (const LayerStatistics &layer : layers) {
     emit(layer.mean);
-    if (layer.gramBytes.empty()) {
-      emit(layer.gram);
-      continue;
-    }
-    // Already little-endian float64, as read from a file.
-    std::memcpy(data + position, layer.gramBytes.data(),
-                layer.gramBytes.size());
-    position = alignUp(position + layer.gramBytes.size());
+    emitEither(layer.gram, layer.gramBytes);
+    if (layer.hasCross())
+      emitEither(layer.cross, layer.crossBytes);
   }
   return bytes;
 }

@@ -12,25 +12,69 @@ using namespace llvm;
 
 namespace lowrank::numerics {
 
+/// The mean diagonal of a K x K matrix, accumulated scaled so that it
+/// cannot overflow; 0 when it is not positive and finite.
+static double getMeanDiagonal(const std::vector<double> &values, int64_t dim) {
+  double largest = 0;
+  for (int64_t i = 0; i < dim; ++i)
+    largest = std::max(largest, std::abs(values[i * dim + i]));
+  if (!(largest > 0) || !std::isfinite(largest))
+    return 0;
+  double mean = 0;
+  for (int64_t i = 0; i < dim; ++i)
+    mean += values[i * dim + i] / largest;
+  mean = mean / dim * largest;
+  return mean > 0 && std::isfinite(mean) ? mean : 0;
+}
+
 MatrixD makeGramMatrix(const std::vector<double> &values, int64_t dim) {
   assert(static_cast<int64_t>(values.size()) == dim * dim && "not K x K");
   MatrixD gram(dim, dim, values.data());
-  // The mean diagonal, accumulated scaled so that it cannot overflow.
-  double largest = 0;
-  for (int64_t i = 0; i < dim; ++i)
-    largest = std::max(largest, std::abs(gram(i, i)));
-  if (!(largest > 0) || !std::isfinite(largest))
-    return gram;
-  double mean = 0;
-  for (int64_t i = 0; i < dim; ++i)
-    mean += gram(i, i) / largest;
-  mean = mean / dim * largest;
-  if (!(mean > 0) || !std::isfinite(mean))
-    return gram;
-  for (int64_t i = 0; i < dim; ++i)
-    for (int64_t j = 0; j < dim; ++j)
-      gram(i, j) /= mean;
+  if (double mean = getMeanDiagonal(values, dim))
+    for (int64_t i = 0; i < dim * dim; ++i)
+      gram.data()[i] /= mean;
   return gram;
+}
+
+llvm::Expected<MatrixF>
+computeCrossCorrectedWeight(const MatrixF &w,
+                            const std::vector<double> &gramValues,
+                            const std::vector<double> &crossValues) {
+  int64_t k = w.rows(), n = w.cols();
+  if (static_cast<int64_t>(gramValues.size()) != k * k ||
+      static_cast<int64_t>(crossValues.size()) != k * k)
+    return llvm::createStringError("the statistics are not %lld x %lld",
+                                   static_cast<long long>(k),
+                                   static_cast<long long>(k));
+  // G and C scaled alike: W* = G^-1 C W does not change.
+  double mean = getMeanDiagonal(gramValues, k);
+  if (mean == 0)
+    return llvm::createStringError("the Gram matrix has no positive diagonal");
+  MatrixD gram(k, k), cross(k, k), target(k, n), weight(k, n);
+  for (int64_t i = 0; i < k * k; ++i) {
+    gram.data()[i] = gramValues[i] / mean;
+    cross.data()[i] = crossValues[i] / mean;
+  }
+  for (int64_t i = 0; i < w.size(); ++i)
+    weight.data()[i] = w.data()[i];
+  llvm::Expected<CholeskyFactor> chol = computeCholeskyWithJitter(gram);
+  if (!chol)
+    return chol.takeError();
+  // C W, then two triangular solves with L L^T.
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, n, k, 1.0,
+              cross.data(), k, weight.data(), n, 0.0, target.data(), n);
+  cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit,
+              k, n, 1.0, chol->L.data(), k, target.data(), n);
+  cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, k,
+              n, 1.0, chol->L.data(), k, target.data(), n);
+  MatrixF result(k, n);
+  for (int64_t i = 0; i < target.size(); ++i) {
+    result.data()[i] = static_cast<float>(target.data()[i]);
+    if (!std::isfinite(result.data()[i]))
+      return llvm::createStringError(
+          "the corrected weight is not finite in float32");
+  }
+  return result;
 }
 
 /// dpotrf on a copy of `gram` + `jitter` I; the factor when it succeeds and

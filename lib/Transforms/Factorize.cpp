@@ -104,6 +104,8 @@ private:
   LogicalResult factorUnit(LinearOpAnalysis &analysis,
                            ArrayRef<unsigned> members, ReportBuilder &report,
                            BlobUseCounts &blobs);
+  LogicalResult correctDenseLayer(LinearOpAnalysis &analysis, unsigned index,
+                                  BlobUseCounts &blobs);
   /// Set from `quantize` and `quantize-factors`: Q + L R instead of L R.
   std::optional<QuantizedLowRankConfig> quantizedLowRank;
 
@@ -263,6 +265,11 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   FailureOr<WeightMatrix> matrix = analysis.getGroupMatrix(group);
   if (failed(matrix))
     return failure();
+  // Sequential calibration's statistics correct the weight to approximate.
+  if (calib && factorMethod != FactorMethod::SVD)
+    matrix = calib->getTargetMatrix(layers, members, std::move(*matrix));
+  if (failed(matrix))
+    return failure();
   if (quantizedLowRank) {
     // Against the calibration inputs' Gram matrix unless method=svd.
     std::optional<MatrixD> gram;
@@ -364,6 +371,36 @@ LogicalResult FactorizePass::factorUnit(LinearOpAnalysis &analysis,
   return success();
 }
 
+/// A layer that stays dense but has sequential calibration's statistics
+/// gets its corrected weight W* = G^-1 C W: the same parameters, with
+/// outputs closer to the original layer's on the inputs the compressed
+/// layers before it now give (an output head absorbs their error). Only
+/// for ops that apply the weight to rows of their input.
+LogicalResult FactorizePass::correctDenseLayer(LinearOpAnalysis &analysis,
+                                               unsigned index,
+                                               BlobUseCounts &blobs) {
+  MutableArrayRef<LinearLayerInfo> layers = analysis.getLayers();
+  LinearLayerInfo &layer = layers[index];
+  if (layer.op.getInputFormKey() != "rows" || !calib->hasCross(layers, {index}))
+    return success();
+  FailureOr<WeightMatrix> weight = layer.op.getWeightMatrix();
+  if (failed(weight))
+    return success();
+  FailureOr<WeightMatrix> target =
+      calib->getTargetMatrix(layers, {index}, std::move(*weight));
+  if (failed(target))
+    return failure();
+  OpBuilder builder(layer.op);
+  Value replacement = layer.op.buildOutputProjection(
+      builder, layer.op.getLinearInput(), *target, layer.name + ".corrected");
+  if (Attribute decision = layer.op->getAttr(kDecisionAttr))
+    replacement.getDefiningOp()->setAttr(kDecisionAttr, decision);
+  Operation *old = layer.op;
+  old->replaceAllUsesWith(ValueRange{replacement});
+  eraseDeadProducers(old, blobs);
+  return success();
+}
+
 void FactorizePass::runOnOperation() {
   if (svd != "auto" && svd != "gesdd" && svd != "randomized") {
     getOperation().emitError("unknown svd algorithm '")
@@ -439,6 +476,15 @@ void FactorizePass::runOnOperation() {
     if (failed(factorUnit(analysis, members, report, blobs)))
       return signalPassFailure();
     releaseRetainedHeap();
+  }
+  if (calib && factorMethod != FactorMethod::SVD) {
+    llvm::DenseSet<unsigned> factored;
+    for (auto &[key, members] : units)
+      factored.insert(members.begin(), members.end());
+    for (unsigned i = 0, e = analysis.getLayers().size(); i < e; ++i)
+      if (!factored.contains(i) &&
+          failed(correctDenseLayer(analysis, i, blobs)))
+        return signalPassFailure();
   }
   if (failed(applyTuckerDecisions(getOperation(),
                                   static_cast<int>(hooiIterations), report)))

@@ -103,6 +103,43 @@ LayerCalibration::getGram(ArrayRef<LinearLayerInfo> layers,
   return numerics::makeGramMatrix(*values, entry->dim);
 }
 
+bool LayerCalibration::hasCross(ArrayRef<LinearLayerInfo> layers,
+                                ArrayRef<unsigned> members) const {
+  return llvm::any_of(members, [&](unsigned member) {
+    const calibration::LayerStatistics *entry =
+        stats.lookup(layers[member].name);
+    return entry && entry->hasCross();
+  });
+}
+
+FailureOr<WeightMatrix>
+LayerCalibration::getTargetMatrix(ArrayRef<LinearLayerInfo> layers,
+                                  ArrayRef<unsigned> members,
+                                  WeightMatrix matrix) const {
+  const LinearLayerInfo &lead = layers[members.front()];
+  const calibration::LayerStatistics *entry = nullptr;
+  for (unsigned member : members)
+    if ((entry = stats.lookup(layers[member].name)))
+      break;
+  if (!entry || !entry->hasCross())
+    return std::move(matrix);
+  llvm::Expected<std::vector<double>> gram = entry->getGram();
+  if (!gram)
+    return lead.op->emitError()
+           << path << ": " << llvm::toString(gram.takeError());
+  llvm::Expected<std::vector<double>> cross = entry->getCross();
+  if (!cross)
+    return lead.op->emitError()
+           << path << ": " << llvm::toString(cross.takeError());
+  llvm::Expected<WeightMatrix> target =
+      numerics::computeCrossCorrectedWeight(matrix, *gram, *cross);
+  if (!target)
+    return lead.op->emitError()
+           << "sequential calibration statistics of layer '" << lead.name
+           << "': " << llvm::toString(target.takeError());
+  return std::move(*target);
+}
+
 FailureOr<numerics::CholeskyFactor>
 LayerCalibration::getCholesky(ArrayRef<LinearLayerInfo> layers,
                               ArrayRef<unsigned> members,

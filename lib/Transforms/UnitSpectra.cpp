@@ -104,6 +104,9 @@ lowrank::computeUnitSpectra(LinearOpAnalysis &analysis,
       analysis.getGroupMatrix(makeGroup(layers, members));
   if (failed(matrix))
     return failure();
+  matrix = calib->getTargetMatrix(layers, members, std::move(*matrix));
+  if (failed(matrix))
+    return failure();
   auto fail = [&](llvm::Error error) {
     return lead.op->emitError("whitened SVD of layer '")
            << lead.name << "' failed: " << llvm::toString(std::move(error));
@@ -131,6 +134,9 @@ lowrank::computeUnitSpectra(LinearOpAnalysis &analysis,
   for (unsigned member : members) {
     FailureOr<WeightMatrix> own =
         analysis.getGroupMatrix(makeGroup(layers, {member}));
+    if (failed(own))
+      return failure();
+    own = calib->getTargetMatrix(layers, {member}, std::move(*own));
     if (failed(own))
       return failure();
     auto spectrum = computeWhitenedSpectrum(*own, *chol);

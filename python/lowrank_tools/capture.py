@@ -241,7 +241,15 @@ def main(argv=None) -> int:
                         help=".npy of token ids [sequences, tokens]: one input per sequence "
                         "(input_ids [1, tokens]); repeatable")
     parser.add_argument("-o", "--output", type=pathlib.Path, required=True)
+    parser.add_argument("--sequential", metavar="OPTIONS",
+                        help="sequential calibration for these --lowrank-compress options "
+                        "(without calibration=): each stage measured in the model compressed "
+                        "before it, with the cross products lowrank-opt corrects weights by")
+    parser.add_argument("--lowrank-opt", type=pathlib.Path,
+                        help="the lowrank-opt that --sequential compresses with")
     args = parser.parse_args(argv)
+    if args.sequential is not None and args.lowrank_opt is None:
+        raise SystemExit("error: --sequential needs --lowrank-opt")
     if not args.model.is_file():
         raise SystemExit(f"error: {args.model}: no such file")
     model = onnx.load(str(args.model), load_external_data=False)
@@ -253,7 +261,16 @@ def main(argv=None) -> int:
     for path in args.tokens:
         feeds += token_feeds(path, model)
     start = time.perf_counter()
-    layers = capture(args.model, feeds)
+    if args.sequential is not None:
+        from . import sequential
+
+        try:
+            layers = sequential.capture_sequential(args.model, feeds, args.sequential,
+                                                   args.lowrank_opt)
+        except (sequential.SequentialError, lrstats.StatsError) as err:
+            raise SystemExit(f"error: {err}") from err
+    else:
+        layers = capture(args.model, feeds)
     lrstats.write(args.output, layers, model=args.model.name)
     print(f"{args.output}: {len(layers)} layers, {len(feeds)} inputs, "
           f"{time.perf_counter() - start:.1f} s")

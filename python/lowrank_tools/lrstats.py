@@ -45,6 +45,10 @@ class LayerStats:
     samples: int
     mean: np.ndarray  # [K] float64
     gram: np.ndarray  # [K, K] float64
+    # Sequential calibration: sum x~ x^T [K, K], x~ the input in the model
+    # whose earlier layers are compressed (what mean and gram describe), x
+    # the input in the original model.
+    cross: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -68,13 +72,20 @@ def write(path, layers: list[LayerStats], model: str = "") -> None:
                              f"expected {(k, k)}")
         if layer.samples <= 0:
             raise StatsError(f"{path}: layer '{layer.name}': no samples")
+        if layer.cross is not None and layer.cross.shape != (k, k):
+            raise StatsError(f"{path}: layer '{layer.name}': cross is {layer.cross.shape}, "
+                             f"expected {(k, k)}")
         mean_off = offset
         gram_off = _align(mean_off + 8 * k)
         offset = _align(gram_off + 8 * k * k)
-        entries.append({"name": layer.name, "op": layer.op, "input": layer.input, "dim": k,
-                        "samples": int(layer.samples),
-                        "mean": {"offset": mean_off, "count": k},
-                        "gram": {"offset": gram_off, "count": k * k}})
+        entry = {"name": layer.name, "op": layer.op, "input": layer.input, "dim": k,
+                 "samples": int(layer.samples),
+                 "mean": {"offset": mean_off, "count": k},
+                 "gram": {"offset": gram_off, "count": k * k}}
+        if layer.cross is not None:
+            entry["cross"] = {"offset": offset, "count": k * k}
+            offset = _align(offset + 8 * k * k)
+        entries.append(entry)
     header = json.dumps({"format": FORMAT, "version": VERSION, "model": model,
                          "dtype": "float64", "layers": entries}).encode()
     header += b" " * (_align(16 + len(header)) - 16 - len(header))
@@ -85,7 +96,10 @@ def write(path, layers: list[LayerStats], model: str = "") -> None:
         f.write(header)
         data_start = f.tell()
         for layer, entry in zip(layers, entries):
-            for key, array in (("mean", layer.mean), ("gram", layer.gram)):
+            for key, array in (("mean", layer.mean), ("gram", layer.gram),
+                               ("cross", layer.cross)):
+                if array is None:
+                    continue
                 f.write(b"\0" * (data_start + entry[key]["offset"] - f.tell()))
                 f.write(np.ascontiguousarray(array, dtype="<f8").tobytes())
         f.write(b"\0" * (data_start + offset - f.tell()))
@@ -132,8 +146,10 @@ def read(path) -> tuple[dict, list[LayerStats]]:
         if entry.get("op") not in OPS:
             raise StatsError(f"{where}: op {entry.get('op')!r} is not one of {OPS}")
         arrays = {}
-        for key, count in (("mean", k), ("gram", k * k)):
+        for key, count in (("mean", k), ("gram", k * k), ("cross", k * k)):
             ref = entry.get(key)
+            if key == "cross" and ref is None:
+                continue  # optional: sequential calibration only
             if not isinstance(ref, dict):
                 raise StatsError(f"{where}: no '{key}' array")
             off, cnt = ref.get("offset"), ref.get("count")
@@ -147,8 +163,10 @@ def read(path) -> tuple[dict, list[LayerStats]]:
             if not np.isfinite(array).all():
                 raise StatsError(f"{where}: {key} holds NaN or Inf")
             arrays[key] = array
+        cross = arrays.get("cross")
         layers.append(LayerStats(name, entry["op"], str(entry.get("input", "")), n,
-                                 arrays["mean"].copy(), arrays["gram"].reshape(k, k).copy()))
+                                 arrays["mean"].copy(), arrays["gram"].reshape(k, k).copy(),
+                                 None if cross is None else cross.reshape(k, k).copy()))
     return {key: value for key, value in header.items() if key != "layers"}, layers
 
 
@@ -190,4 +208,33 @@ class Accumulator:
         return self._total / max(self.samples, 1)
 
 
-__all__ = ["Accumulator", "LayerStats", "StatsError", "read", "write"]
+class CrossAccumulator(Accumulator):
+    """Also sums x~ x^T for pairs of rows: x~ the input in a compressed
+    model (what the Gram matrix and mean describe), x in the original."""
+
+    def __init__(self, dim: int):
+        super().__init__(dim)
+        self._cross = np.zeros((dim, dim), dtype=np.float64)
+        self._pending_original: list[np.ndarray] = []
+
+    def add_pair(self, rows: np.ndarray, original_rows: np.ndarray) -> None:
+        if rows.shape != original_rows.shape:
+            raise StatsError(f"the compressed model's rows {rows.shape} differ from the "
+                             f"original's {original_rows.shape}")
+        self._pending_original.append(np.asarray(original_rows, dtype=np.float64))
+        self.add(rows)
+
+    def _fold(self) -> None:
+        if self._pending:
+            block = np.concatenate(self._pending)
+            self._cross += block.T @ np.concatenate(self._pending_original)
+            self._pending_original = []
+        super()._fold()
+
+    @property
+    def cross(self) -> np.ndarray:
+        self._fold()
+        return self._cross
+
+
+__all__ = ["Accumulator", "CrossAccumulator", "LayerStats", "StatsError", "read", "write"]

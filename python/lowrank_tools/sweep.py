@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import evaluate
+from . import evaluate, lrstats
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class Method:
     # False: the options fix the size themselves (Q + L R is sized by its
     # rank and bit widths, not by a parameter budget); run once.
     per_cut: bool = True
+    # True: the statistics are captured sequentially for each cut's options
+    # (sequential.py) from the calibration inputs, instead of --stats.
+    sequential: bool = False
 
 
 # One row per method; a new method is one more line.
@@ -53,6 +56,9 @@ METHODS = {
     "whiten-separate": Method("param-ratio={keep} multiple=8 method=whiten grouping=false "
                               "calibration={stats}",
                               "activation-aware, no shared bottlenecks", needs_stats=True),
+    "whiten-sequential": Method("param-ratio={keep} multiple=8 method=whiten calibration={stats}",
+                                "activation-aware, sequential calibration",
+                                needs_stats=True, sequential=True),
     "basis": Method("param-ratio={keep} multiple=8 method=basis calibration={stats}",
                     "activation-aware with basis selection", needs_stats=True),
     # Q + L R: int4 Q plus rank-8 int8 factors, about 4.4 bits per
@@ -162,9 +168,10 @@ def initializer_bytes(path) -> int:
 
 
 def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_output,
-          log=print, tokens=None) -> list[dict]:
+          log=print, tokens=None, calibration_feeds=None) -> list[dict]:
     """`tokens`: the token ids of every feed, for a language model whose
-    `cosine_output` is the logits; None otherwise."""
+    `cosine_output` is the logits; None otherwise. `calibration_feeds`: the
+    inputs sequential methods capture their statistics from."""
     outputs = [cosine_output] + ([error_output] if error_output != cosine_output else [])
     start = time.perf_counter()
     reference = evaluate.run(model, feeds, outputs)
@@ -180,7 +187,10 @@ def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_
         work = pathlib.Path(tmp)
         for name in methods:
             method = METHODS[name]
-            if method.needs_stats and stats is None:
+            if method.sequential and not calibration_feeds:
+                log(f"{name}: skipped: needs calibration inputs (--calibration-tokens)")
+                continue
+            if method.needs_stats and stats is None and not method.sequential:
                 log(f"{name}: skipped: needs calibration statistics (--stats)")
                 continue
             for cut in (cuts if method.per_cut else [None]):
@@ -189,7 +199,18 @@ def sweep(tool, model, feeds, methods, cuts, stats, shape, cosine_output, error_
                 try:
                     ratio = (fit_rank_ratio(tool, model, method, keep, work, shape)
                              if "{rank_ratio}" in method.options else None)
-                    options = method.options.format(keep=keep, stats=stats, rank_ratio=ratio)
+                    method_stats = stats
+                    if method.sequential:
+                        from . import sequential
+
+                        method_stats = work / f"{name}-{cut}.lrstats"
+                        bare = method.options.replace(" calibration={stats}", "")
+                        layers = sequential.capture_sequential(
+                            model, calibration_feeds,
+                            bare.format(keep=keep, rank_ratio=ratio), tool, log=lambda _: None)
+                        lrstats.write(method_stats, layers)
+                    options = method.options.format(keep=keep, stats=method_stats,
+                                                    rank_ratio=ratio)
                     out = work / f"{name}-{cut or 'fixed'}.onnx"
                     report = compress(tool, model, options, out, work / "report.json", shape)
                 except NotAvailable as err:
@@ -283,6 +304,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cuts", default=",".join(str(c) for c in DEFAULT_CUTS),
                         help="fractions of the linear-layer parameters to remove")
     parser.add_argument("--stats", type=pathlib.Path, help="calibration statistics (.lrstats)")
+    parser.add_argument("--calibration-tokens", type=pathlib.Path,
+                        help=".npy of token ids the sequential methods capture from")
     parser.add_argument("--onnx-input-shape", help="passed to lowrank-opt")
     parser.add_argument("--cosine-output", help="embedding output (default: the first output)")
     parser.add_argument("--error-output", help="output of the relative error (default: the last)")
@@ -318,14 +341,17 @@ def main(argv=None) -> int:
     if not feeds:
         raise SystemExit("error: no evaluation inputs")
     names = evaluate.output_names(args.model)
+    calibration_feeds = (token_feeds(args.calibration_tokens, graph)
+                         if args.calibration_tokens else None)
     if tokens is not None:
         logits = args.logits or names[0]
         rows = sweep(args.lowrank_opt, args.model, feeds, methods, cuts, args.stats,
-                     args.onnx_input_shape, logits, logits, tokens=tokens)
+                     args.onnx_input_shape, logits, logits, tokens=tokens,
+                     calibration_feeds=calibration_feeds)
     else:
         rows = sweep(args.lowrank_opt, args.model, feeds, methods, cuts, args.stats,
                      args.onnx_input_shape, args.cosine_output or names[0],
-                     args.error_output or names[-1])
+                     args.error_output or names[-1], calibration_feeds=calibration_feeds)
     for path in args.output:
         write_results(rows, path)
     print(markdown_table(rows), end="")

@@ -59,6 +59,40 @@ class RoundTrip(unittest.TestCase):
             np.testing.assert_array_equal(gram.reshape(k, k), layer.gram)
 
 
+class CrossProducts(unittest.TestCase):
+    """Sequential calibration's optional cross products."""
+
+    def test_round_trip_with_cross(self):
+        rng = np.random.default_rng(1)
+        layers = sample_layers(rng)
+        layers[1].cross = rng.standard_normal((5, 5))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "c.lrstats"
+            lrstats.write(path, layers)
+            _, read = lrstats.read(path)
+        self.assertIsNone(read[0].cross)
+        np.testing.assert_array_equal(read[1].cross, layers[1].cross)
+        np.testing.assert_array_equal(read[1].gram, layers[1].gram)
+        np.testing.assert_array_equal(read[2].gram, layers[2].gram)
+
+    def test_cross_accumulator(self):
+        rng = np.random.default_rng(2)
+        acc = lrstats.CrossAccumulator(4)
+        seen, original = [], []
+        for rows in (3, 5000, 7):  # one fold in the middle
+            x = rng.standard_normal((rows, 4))
+            x_seen = x + 0.1 * rng.standard_normal((rows, 4))
+            acc.add_pair(x_seen, x)
+            seen.append(x_seen)
+            original.append(x)
+        seen, original = np.concatenate(seen), np.concatenate(original)
+        np.testing.assert_allclose(acc.gram, seen.T @ seen, rtol=1e-12)
+        np.testing.assert_allclose(acc.cross, seen.T @ original, rtol=1e-12)
+        np.testing.assert_allclose(acc.mean(), seen.mean(0), rtol=1e-12)
+        with self.assertRaises(lrstats.StatsError):
+            acc.add_pair(np.zeros((2, 4)), np.zeros((3, 4)))
+
+
 class ReaderErrors(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()

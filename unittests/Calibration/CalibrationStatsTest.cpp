@@ -118,6 +118,38 @@ TEST(CalibrationStats, RoundTripsThroughAFile) {
   EXPECT_EQ(read->serialize(), stats.serialize());
 }
 
+TEST(CalibrationStats, RoundTripsCrossProducts) {
+  CalibrationStatistics stats;
+  LayerStatistics layer = makeLayer("q", 3, 1.0);
+  for (int64_t i = 0; i < 9; ++i)
+    layer.cross.push_back(0.25 * i - 1.0);
+  ASSERT_FALSE(static_cast<bool>(stats.addLayer(layer)));
+  ASSERT_FALSE(static_cast<bool>(stats.addLayer(makeLayer("k", 2, 2.0))));
+
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("stats", "lrstats", path));
+  ASSERT_FALSE(static_cast<bool>(stats.writeFile(path)));
+  auto read = CalibrationStatistics::readFile(path);
+  llvm::sys::fs::remove(path);
+  ASSERT_TRUE(static_cast<bool>(read)) << llvm::toString(read.takeError());
+  const LayerStatistics *q = read->lookup("q");
+  ASSERT_NE(q, nullptr);
+  ASSERT_TRUE(q->hasCross());
+  auto cross = q->getCross();
+  ASSERT_TRUE(static_cast<bool>(cross)) << llvm::toString(cross.takeError());
+  EXPECT_EQ(*cross, layer.cross);
+  EXPECT_FALSE(read->lookup("k")->hasCross());
+  EXPECT_EQ(read->serialize(), stats.serialize());
+
+  // Cross products of the wrong size name the layer.
+  LayerStatistics bad = makeLayer("v", 3, 1.0);
+  bad.cross = {1.0, 2.0};
+  llvm::Error err = stats.addLayer(bad);
+  ASSERT_TRUE(static_cast<bool>(err));
+  EXPECT_NE(llvm::toString(std::move(err)).find("layer 'v': cross has 2"),
+            std::string::npos);
+}
+
 TEST(CalibrationStats, NonFiniteGramInAFileFailsWhenRead) {
   CalibrationStatistics stats;
   ASSERT_FALSE(static_cast<bool>(stats.addLayer(makeLayer("q", 3, 1.0))));

@@ -276,3 +276,61 @@ TEST(BasisSelection, PrefersComponentsTheDataExcites) {
 }
 
 } // namespace
+
+/// Sequential calibration: with inputs X~ = X + E (the inputs a layer sees
+/// after compressed layers), W* = G~^-1 C W is the least-squares fit of the
+/// original outputs X W, so no weight does better, W itself included; with
+/// X~ = X it is W.
+TEST(Whitening, CrossCorrectionFitsTheOriginalOutputs) {
+  std::mt19937_64 gen(7);
+  const int64_t n = 400, k = 12, m = 9;
+  MatrixD x = correlatedInputs(n, k, 0.8, gen);
+  MatrixD noise = gaussian(n, k, gen);
+  MatrixD seen(n, k);
+  for (int64_t i = 0; i < x.size(); ++i)
+    seen.data()[i] = x.data()[i] + 0.2 * noise.data()[i];
+  MatrixF w = toFloat(gaussian(k, m, gen));
+  auto values = [](const MatrixD &a) {
+    return std::vector<double>(a.data(), a.data() + a.size());
+  };
+  MatrixD cross(k, k);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, k, n, 1.0,
+              seen.data(), k, x.data(), k, 0.0, cross.data(), k);
+  auto target =
+      computeCrossCorrectedWeight(w, values(gramOf(seen)), values(cross));
+  ASSERT_TRUE(static_cast<bool>(target)) << llvm::toString(target.takeError());
+
+  // ||X W - X~ V|| for a weight V.
+  MatrixD original = matmul(x, toDouble(w));
+  auto misfit = [&](const MatrixF &v) {
+    MatrixD y = matmul(seen, toDouble(v));
+    double sum = 0;
+    for (int64_t i = 0; i < y.size(); ++i)
+      sum += (y.data()[i] - original.data()[i]) *
+             (y.data()[i] - original.data()[i]);
+    return std::sqrt(sum);
+  };
+  double best = misfit(*target);
+  EXPECT_LT(best, 0.95 * misfit(w));
+  // The normal equations hold: perturbing W* only makes it worse.
+  for (int trial = 0; trial < 5; ++trial) {
+    MatrixF perturbed = *target;
+    MatrixD step = gaussian(k, m, gen);
+    for (int64_t i = 0; i < perturbed.size(); ++i)
+      perturbed.data()[i] += 1e-2f * static_cast<float>(step.data()[i]);
+    EXPECT_GT(misfit(perturbed), best);
+  }
+
+  // Unperturbed inputs (C = G) leave the weight as it is.
+  auto same =
+      computeCrossCorrectedWeight(w, values(gramOf(x)), values(gramOf(x)));
+  ASSERT_TRUE(static_cast<bool>(same)) << llvm::toString(same.takeError());
+  for (int64_t i = 0; i < w.size(); ++i)
+    EXPECT_NEAR(same->data()[i], w.data()[i], 1e-4);
+
+  // Statistics of the wrong size are refused.
+  auto wrong = computeCrossCorrectedWeight(w, values(gramOf(x)),
+                                           std::vector<double>(k, 1.0));
+  EXPECT_FALSE(static_cast<bool>(wrong));
+  llvm::consumeError(wrong.takeError());
+}

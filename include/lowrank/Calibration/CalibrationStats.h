@@ -48,10 +48,23 @@ struct LayerStatistics {
   /// empty when `gram` holds them.
   llvm::StringRef gramBytes;
 
+  /// Optional, from sequential calibration: sum x~ x^T, K x K row-major,
+  /// where x~ is the layer's input in the model whose earlier layers are
+  /// compressed (the input `gram` and `mean` then describe) and x its input
+  /// in the original model. Like `gram`, in memory or in the mapped file
+  /// (`crossBytes`); both empty without it.
+  std::vector<double> cross;
+  llvm::StringRef crossBytes;
+
   /// The Gram matrix: `gram`, or the values decoded from `gramBytes`, whose
   /// pages are then dropped from memory. Fails, naming the layer, on a
   /// value that is NaN or infinite.
   llvm::Expected<std::vector<double>> getGram() const;
+  /// Whether the statistics have the cross products of sequential
+  /// calibration.
+  bool hasCross() const { return !cross.empty() || !crossBytes.empty(); }
+  /// The cross products, like getGram.
+  llvm::Expected<std::vector<double>> getCross() const;
 
   /// Fails when the sizes disagree with `dim`, `samples` is not positive or
   /// a value in memory is NaN or infinite; the message names the layer.

@@ -83,6 +83,18 @@ double computeSquaredOutputEnergy(const MatrixF &w, const MatrixD &gram);
 /// 1e-200) would otherwise overflow or underflow in the products.
 MatrixD makeGramMatrix(const std::vector<double> &values, int64_t dim);
 
+/// Sequential calibration's target weight W* = G^-1 C W for a layer whose
+/// input in the compressed model is x~ (G = sum x~ x~^T, `gramValues`) and in
+/// the original model x (C = sum x~ x^T, `crossValues`): of all weights, W*
+/// gives outputs x~ W* closest to the original outputs x W in least
+/// squares, and ||X W - X~ W'||^2 = ||X W - X~ W*||^2 + ||X~ (W* - W')||^2,
+/// so the whitened truncation of W* is the best rank-r W'. G gets the
+/// jitter of computeCholeskyWithJitter when it is not positive definite.
+llvm::Expected<MatrixF>
+computeCrossCorrectedWeight(const MatrixF &w,
+                            const std::vector<double> &gramValues,
+                            const std::vector<double> &crossValues);
+
 } // namespace lowrank::numerics
 
 #endif // LOWRANK_NUMERICS_WHITENING_H

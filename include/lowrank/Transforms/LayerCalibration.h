@@ -66,6 +66,20 @@ public:
               llvm::ArrayRef<unsigned> members,
               const numerics::MatrixD &gram) const;
 
+  /// Whether the members' statistics have sequential calibration's cross
+  /// products.
+  bool hasCross(llvm::ArrayRef<LinearLayerInfo> layers,
+                llvm::ArrayRef<unsigned> members) const;
+
+  /// The weight the members' factors approximate: with the cross products
+  /// of sequential calibration (the inputs of a model whose earlier layers
+  /// are compressed), the corrected W* = G^-1 C W of `matrix` (the members'
+  /// concatenated weights), whose outputs on those inputs come closest to
+  /// the original layer's; `matrix` itself otherwise.
+  mlir::FailureOr<WeightMatrix>
+  getTargetMatrix(llvm::ArrayRef<LinearLayerInfo> layers,
+                  llvm::ArrayRef<unsigned> members, WeightMatrix matrix) const;
+
   llvm::StringRef getPath() const { return path; }
 
 private:
