@@ -241,7 +241,15 @@ GraphImporter::importOpaque(const ::onnx::NodeProto &node,
   SmallVector<NamedAttribute> readable, encoded;
   SmallVector<const ::onnx::GraphProto *> subgraphs;
   SmallVector<Attribute> subgraphNames;
+  std::string declined;
   for (const auto &attr : node.attribute()) {
+    // Why the expansion of ai.onnx.ml operators left the node (not one of
+    // the node's own attributes).
+    if (attr.name() == "lowrank.not_expanded" &&
+        attr.type() == ::onnx::AttributeProto::STRING) {
+      declined = attr.s();
+      continue;
+    }
     if (attr.type() == ::onnx::AttributeProto::GRAPH) {
       subgraphs.push_back(&attr.g());
       subgraphNames.push_back(builder.getStringAttr(attr.name()));
@@ -293,7 +301,9 @@ GraphImporter::importOpaque(const ::onnx::NodeProto &node,
                        builder.getDictionaryAttr(encoded));
   if (!subgraphs.empty())
     state.addAttribute("subgraph_names", builder.getArrayAttr(subgraphNames));
-  state.addAttribute(kONNXOpaqueReasonAttr, builder.getStringAttr(reason));
+  state.addAttribute(
+      kONNXOpaqueReasonAttr,
+      builder.getStringAttr(declined.empty() ? reason.str() : declined));
   for (size_t i = 0; i < subgraphs.size(); ++i)
     state.addRegion();
   Operation *op = builder.create(state);

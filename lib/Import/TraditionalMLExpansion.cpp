@@ -62,6 +62,26 @@ namespace {
 /// Deepest tree walked (steps of the expanded walk).
 constexpr int64_t kMaxTreeDepth = 4096;
 
+/// Attribute that a node of a known operator the expansion leaves gets: why
+/// (the importer makes it the opaque operation's reason).
+constexpr llvm::StringLiteral kNotExpandedAttr = "lowrank.not_expanded";
+
+/// Why an expansion declines its node; `no(reason)` records it and returns
+/// false.
+struct Refusal {
+  std::string reason;
+  bool operator()(std::string why) {
+    reason = std::move(why);
+    return false;
+  }
+};
+
+/// Records `reason` in `why` and returns nothing.
+std::nullopt_t refuse(std::string &why, std::string reason) {
+  why = std::move(reason);
+  return std::nullopt;
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes and constants
 //===----------------------------------------------------------------------===//
@@ -392,17 +412,19 @@ std::string binaryIndex(NodeWriter &w, const std::string &s, float threshold) {
 // Scaler, Normalizer, ArrayFeatureExtractor, Binarizer
 //===----------------------------------------------------------------------===//
 
-bool expandScaler(NodeWriter &w, const FusedNode &f, const TypeMap &types) {
+bool expandScaler(NodeWriter &w, const FusedNode &f, const TypeMap &types,
+                  Refusal &no) {
   const ValueType *x =
       types.count(f.input(0)) ? &types.find(f.input(0))->second : nullptr;
   std::vector<float> scale = getFloats(f, "scale");
   std::vector<float> offset = getFloats(f, "offset");
   if (!x || !isNumeric(x->elementType) || !x->rank() || *x->rank() < 1 ||
       *x->rank() > 2 || scale.empty() || scale.size() != offset.size())
-    return false;
+    return no("its input is not a float, double or integer tensor of rank 1 or "
+              "2, or scale and offset differ in length");
   int64_t count = scale.size();
   if (count != 1 && x->lastSize() != count)
-    return false;
+    return no("scale and offset have neither one value nor one per feature");
   std::string y;
   if (x->elementType == ::onnx::TensorProto::DOUBLE) {
     std::string shifted = w.add("Sub", {f.input(0), doubleConstant(w, offset)});
@@ -417,11 +439,12 @@ bool expandScaler(NodeWriter &w, const FusedNode &f, const TypeMap &types) {
   return true;
 }
 
-bool expandNormalizer(NodeWriter &w, const FusedNode &f, const TypeMap &types) {
+bool expandNormalizer(NodeWriter &w, const FusedNode &f, const TypeMap &types,
+                      Refusal &no) {
   auto it = types.find(f.input(0));
   if (it == types.end() || !isNumeric(it->second.elementType) ||
       !it->second.rank() || *it->second.rank() < 1 || *it->second.rank() > 2)
-    return false;
+    return no("its input is not a numeric tensor of rank 1 or 2");
   std::string norm = getString(f, "norm", "MAX");
   std::string x = asFloat(w, f.input(0), it->second.elementType);
   std::string denominator;
@@ -437,7 +460,7 @@ bool expandNormalizer(NodeWriter &w, const FusedNode &f, const TypeMap &types) {
     denominator = w.add(
         "Sqrt", {reduce(w, f, "ReduceSum", w.add("Mul", {x, x}), -1, true)});
   else
-    return false;
+    return no("norm is not MAX, L1 or L2");
   // A zero norm leaves the row as it is.
   std::string zero = w.add("Equal", {denominator, w.floatScalar(0.0f)});
   std::string safe = w.add("Where", {zero, w.floatScalar(1.0f), denominator});
@@ -446,11 +469,11 @@ bool expandNormalizer(NodeWriter &w, const FusedNode &f, const TypeMap &types) {
 }
 
 bool expandArrayFeatureExtractor(NodeWriter &w, const FusedNode &f,
-                                 const TypeMap &types) {
+                                 const TypeMap &types, Refusal &no) {
   auto it = types.find(f.input(0));
   if (it == types.end() || !isNumeric(it->second.elementType) ||
       !it->second.rank() || *it->second.rank() < 1)
-    return false;
+    return no("its input is not a numeric tensor");
   std::string indices = w.add("Reshape", {f.input(1), w.ints({-1})});
   std::string gathered = w.add("Gather", {f.input(0), indices}, {},
                                {::onnx::MakeAttribute("axis", int64_t(-1))});
@@ -462,10 +485,11 @@ bool expandArrayFeatureExtractor(NodeWriter &w, const FusedNode &f,
   return true;
 }
 
-bool expandBinarizer(NodeWriter &w, const FusedNode &f, const TypeMap &types) {
+bool expandBinarizer(NodeWriter &w, const FusedNode &f, const TypeMap &types,
+                     Refusal &no) {
   auto it = types.find(f.input(0));
   if (it == types.end() || !isNumeric(it->second.elementType))
-    return false;
+    return no("its input is not a numeric tensor");
   int32_t type = it->second.elementType;
   std::string threshold =
       w.cast(w.floatScalar(f.getFloat("threshold", 0.0f)), type);
@@ -514,33 +538,37 @@ std::string linearScores(NodeWriter &w, const ValueType &type,
 }
 
 bool expandLinearClassifier(NodeWriter &w, const FusedNode &f,
-                            const TypeMap &types, OutputUses &uses) {
+                            const TypeMap &types, OutputUses &uses,
+                            Refusal &no) {
   auto it = types.find(f.input(0));
   if (it == types.end() || !isNumeric(it->second.elementType))
-    return false;
+    return no("its input is not a numeric tensor");
   ClassLabels labels{getInts(f, "classlabels_ints"),
                      getStrings(f, "classlabels_strings")};
   std::vector<float> intercepts = getFloats(f, "intercepts");
   int64_t targets = intercepts.size();
   std::string transform = getString(f, "post_transform", "NONE");
   if (!isSupportedTransform(transform) || targets == 0)
-    return false;
+    return no("post_transform is not NONE, LOGISTIC or SOFTMAX, or there are "
+              "no intercepts");
   bool twoLabels = labels.size() == 2;
   if (targets == 1 && !labels.usesStrings() && !twoLabels)
     labels.ints = {0, 1};
   if (targets == 1 && labels.usesStrings() && !twoLabels)
     labels.strings = {"0", "1"};
   if (targets > 1 && static_cast<int64_t>(labels.size()) != targets)
-    return false;
+    return no("the number of class labels differs from the number of "
+              "intercepts");
   if (!canWriteLabels(labels, f.output(0), uses))
-    return false;
+    return no("its string labels are read by nodes other than Identity");
   std::string xf = asFloatRows(w, it->second, f.input(0));
   if (xf.empty())
-    return false;
+    return no("its input is not a tensor of rank 1 or 2");
   std::string scores = linearScores(
       w, it->second, xf, getFloats(f, "coefficients"), intercepts, targets);
   if (scores.empty())
-    return false;
+    return no("the coefficients do not match the intercepts and the input's "
+              "features");
   if (targets == 1) {
     // The sign of the raw score chooses; with two labels the scores are
     // [1 - p, p] for p the score after NONE or LOGISTIC, otherwise the score
@@ -548,7 +576,7 @@ bool expandLinearClassifier(NodeWriter &w, const FusedNode &f,
     if (transform == "SOFTMAX" ||
         !writeLabels(w, labels, binaryIndex(w, scores, 0.0f), f.output(0),
                      uses))
-      return false;
+      return no("post_transform SOFTMAX of a single score is not compiled");
     if (!f.output(1).empty()) {
       std::string p = transformScores(w, transform, scores);
       w.add("Identity", {twoLabels ? twoClassScores(w, p, "complement") : p},
@@ -560,26 +588,28 @@ bool expandLinearClassifier(NodeWriter &w, const FusedNode &f,
                             {::onnx::MakeAttribute("axis", int64_t(1)),
                              ::onnx::MakeAttribute("keepdims", int64_t(0))});
   if (!writeLabels(w, labels, index, f.output(0), uses))
-    return false;
+    return no("its string labels are read by nodes other than Identity");
   if (!f.output(1).empty())
     w.add("Identity", {transformScores(w, transform, scores)}, {f.output(1)});
   return true;
 }
 
 bool expandLinearRegressor(NodeWriter &w, const FusedNode &f,
-                           const TypeMap &types) {
+                           const TypeMap &types, Refusal &no) {
   auto it = types.find(f.input(0));
   if (it == types.end() || !isNumeric(it->second.elementType) ||
       getString(f, "post_transform", "NONE") != "NONE")
-    return false;
+    return no(
+        "its input is not a numeric tensor, or post_transform is not NONE");
   std::string xf = asFloatRows(w, it->second, f.input(0));
   if (xf.empty())
-    return false;
+    return no("its input is not a tensor of rank 1 or 2");
   std::string scores =
       linearScores(w, it->second, xf, getFloats(f, "coefficients"),
                    getFloats(f, "intercepts"), f.getInt("targets", 1));
   if (scores.empty())
-    return false;
+    return no(
+        "the coefficients do not match the targets and the input's features");
   w.add("Identity", {scores}, {f.output(0)});
   return true;
 }
@@ -619,10 +649,12 @@ struct TreeTables {
 
 /// Reads and checks the nodes_* attributes; nullopt when they are
 /// inconsistent or use what the expansion does not cover.
-std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
+std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features,
+                                    std::string &why) {
   if (f.attr("nodes_values_as_tensor") || f.attr("base_values_as_tensor") ||
       f.attr("class_weights_as_tensor") || f.attr("target_weights_as_tensor"))
-    return std::nullopt;
+    return refuse(why,
+                  "tensor-valued attributes (*_as_tensor) are not compiled");
   std::vector<int64_t> treeIds = getInts(f, "nodes_treeids");
   std::vector<int64_t> nodeIds = getInts(f, "nodes_nodeids");
   std::vector<int64_t> featureIds = getInts(f, "nodes_featureids");
@@ -635,13 +667,14 @@ std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
   if (n == 0 || treeIds.size() != n || featureIds.size() != n ||
       values.size() != n || modes.size() != n || trueIds.size() != n ||
       falseIds.size() != n || (!missing.empty() && missing.size() != n))
-    return std::nullopt;
+    return refuse(why, "the nodes_* attributes are empty or differ in length");
 
   TreeTables t;
   t.ids.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     if (!t.index.try_emplace({treeIds[i], nodeIds[i]}, i).second)
-      return std::nullopt;
+      return refuse(why, "tree " + std::to_string(treeIds[i]) + " lists node " +
+                             std::to_string(nodeIds[i]) + " twice");
     t.ids.push_back({treeIds[i], nodeIds[i]});
   }
   t.feature.resize(n);
@@ -655,7 +688,8 @@ std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
   for (size_t i = 0; i < n; ++i) {
     std::optional<NodeMode> mode = parseMode(modes[i]);
     if (!mode)
-      return std::nullopt;
+      return refuse(why, "node mode '" + modes[i] +
+                             "' is not a branch mode or LEAF");
     t.modes[i] = static_cast<int64_t>(*mode);
     if (*mode == NodeMode::Leaf) {
       t.isLeaf[i] = true;
@@ -663,7 +697,11 @@ std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
       continue;
     }
     if (featureIds[i] < 0 || (features >= 0 && featureIds[i] >= features))
-      return std::nullopt;
+      return refuse(why, "node " + std::to_string(nodeIds[i]) + " of tree " +
+                             std::to_string(treeIds[i]) + " reads feature " +
+                             std::to_string(featureIds[i]) +
+                             ", outside the input's " +
+                             std::to_string(features) + " features");
     auto child = [&](int64_t id) -> std::optional<int64_t> {
       auto found = t.index.find({treeIds[i], id});
       if (found == t.index.end() || found->second == int64_t(i))
@@ -672,7 +710,10 @@ std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
     };
     std::optional<int64_t> yes = child(trueIds[i]), no = child(falseIds[i]);
     if (!yes || !no)
-      return std::nullopt;
+      return refuse(why,
+                    "node " + std::to_string(nodeIds[i]) + " of tree " +
+                        std::to_string(treeIds[i]) +
+                        " leads to a node that does not exist (or to itself)");
     t.feature[i] = featureIds[i];
     t.threshold[i] = values[i];
     t.trueChild[i] = *yes;
@@ -689,12 +730,16 @@ std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
     if (isChild[i])
       continue;
     if (!rootOfTree.try_emplace(treeIds[i], i).second)
-      return std::nullopt;
+      return refuse(why, "tree " + std::to_string(treeIds[i]) +
+                             " has more than one root");
     t.roots.push_back(i);
   }
   for (size_t i = 0; i < n; ++i)
     if (!rootOfTree.count(treeIds[i]))
-      return std::nullopt; // a tree that is a cycle
+      return refuse(why,
+                    "tree " + std::to_string(treeIds[i]) +
+                        " has no root (its nodes form a cycle)"); // a tree that
+                                                                  // is a cycle
   // Depth of the deepest leaf; a node reached twice is a cycle or a shared
   // subtree, which trees do not have.
   std::vector<bool> seen(n, false);
@@ -705,7 +750,9 @@ std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
     auto [node, depth] = stack.back();
     stack.pop_back();
     if (seen[node] || depth > kMaxTreeDepth)
-      return std::nullopt;
+      return refuse(why, "a node is reached twice (a cycle or a shared "
+                         "subtree) or a tree is deeper than " +
+                             std::to_string(kMaxTreeDepth));
     seen[node] = true;
     t.depth = std::max(t.depth, depth);
     if (!t.isLeaf[node]) {
@@ -714,7 +761,8 @@ std::optional<TreeTables> readTrees(const FusedNode &f, int64_t features) {
     }
   }
   if (t.depth == 0)
-    return std::nullopt; // only leaves: nothing to walk
+    return refuse(
+        why, "every tree is a single leaf"); // only leaves: nothing to walk
   return t;
 }
 
@@ -731,14 +779,16 @@ struct LeafWeights {
 
 std::optional<LeafWeights> readLeafWeights(const FusedNode &f,
                                            const TreeTables &t,
-                                           StringRef prefix, int64_t columns) {
+                                           StringRef prefix, int64_t columns,
+                                           std::string &why) {
   std::vector<int64_t> treeIds = getInts(f, (prefix + "_treeids").str());
   std::vector<int64_t> nodeIds = getInts(f, (prefix + "_nodeids").str());
   std::vector<int64_t> ids = getInts(f, (prefix + "_ids").str());
   std::vector<float> weights = getFloats(f, (prefix + "_weights").str());
   size_t n = treeIds.size();
   if (n == 0 || nodeIds.size() != n || ids.size() != n || weights.size() != n)
-    return std::nullopt;
+    return refuse(why, "the " + prefix.str() +
+                           "_* attributes are empty or differ in length");
   LeafWeights leaf;
   leaf.weights.assign(t.size() * columns, 0.0f);
   leaf.present.assign(t.size() * columns, false);
@@ -746,7 +796,11 @@ std::optional<LeafWeights> readLeafWeights(const FusedNode &f,
     auto found = t.index.find({treeIds[i], nodeIds[i]});
     if (found == t.index.end() || !t.isLeaf[found->second] || ids[i] < 0 ||
         ids[i] >= columns || !std::isfinite(weights[i]))
-      return std::nullopt;
+      return refuse(
+          why,
+          "a " + prefix.str() +
+              " weight names a node that is not a leaf, an id outside 0.." +
+              std::to_string(columns - 1) + " or a value that is not finite");
     size_t at = found->second * columns + ids[i];
     leaf.weights[at] += weights[i];
     leaf.present[at] = true;
@@ -857,10 +911,11 @@ std::string treeInput(NodeWriter &w, const ValueType &type,
 }
 
 bool expandTreeEnsembleClassifier(NodeWriter &w, const FusedNode &f,
-                                  const TypeMap &types, OutputUses &uses) {
+                                  const TypeMap &types, OutputUses &uses,
+                                  Refusal &no) {
   auto it = types.find(f.input(0));
   if (it == types.end())
-    return false;
+    return no("its input is not typed");
   ClassLabels labels{getInts(f, "classlabels_int64s"),
                      getStrings(f, "classlabels_strings")};
   int64_t classes = labels.size();
@@ -868,24 +923,29 @@ bool expandTreeEnsembleClassifier(NodeWriter &w, const FusedNode &f,
   std::vector<float> base = getFloats(f, "base_values");
   if (classes < 2 || !isSupportedTransform(transform) ||
       !canWriteLabels(labels, f.output(0), uses))
-    return false;
-  std::optional<TreeTables> trees = readTrees(f, it->second.lastSize());
+    return no("it has fewer than two class labels, a post_transform other than "
+              "NONE, LOGISTIC or SOFTMAX, or string labels read by nodes other "
+              "than Identity");
+  std::string treesWhy, leavesWhy;
+  std::optional<TreeTables> trees =
+      readTrees(f, it->second.lastSize(), treesWhy);
   if (!trees)
-    return false;
+    return no(treesWhy);
   std::optional<LeafWeights> leaf =
-      readLeafWeights(f, *trees, "class", classes);
+      readLeafWeights(f, *trees, "class", classes, leavesWhy);
   if (!leaf)
-    return false;
+    return no(leavesWhy);
   std::string x = treeInput(w, it->second, f.input(0));
   if (x.empty())
-    return false;
+    return no("its input is not a numeric tensor of rank 2");
 
   if (classes == 2) {
     // skl2onnx's binary form: weights of class 0 only, at most one base
     // value; s is the positive class's score.
     if (leaf->columnsUsed.size() != 1 || leaf->columnsUsed.front() != 0 ||
         base.size() > 1)
-      return false;
+      return no("two classes with weights other than class 0's alone (and at "
+                "most one base value) are not compiled");
     std::string leaves = walkTrees(w, *trees, x);
     LeafWeights first = *leaf;
     first.weights.clear();
@@ -898,7 +958,7 @@ bool expandTreeEnsembleClassifier(NodeWriter &w, const FusedNode &f,
     bool positive = leaf->allPositive;
     if (!writeLabels(w, labels, binaryIndex(w, s, positive ? 0.5f : 0.0f),
                      f.output(0), uses))
-      return false;
+      return no("its string labels are read by nodes other than Identity");
     if (!f.output(1).empty())
       w.add("Identity",
             {twoClassScores(w, s,
@@ -910,7 +970,7 @@ bool expandTreeEnsembleClassifier(NodeWriter &w, const FusedNode &f,
   }
 
   if (!base.empty() && static_cast<int64_t>(base.size()) != classes)
-    return false;
+    return no("the number of base values differs from the number of classes");
   std::string leaves = walkTrees(w, *trees, x);
   std::string scores =
       aggregateLeaves(w, f, *leaf, *trees, leaves, classes, "ReduceSum");
@@ -934,30 +994,33 @@ bool expandTreeEnsembleClassifier(NodeWriter &w, const FusedNode &f,
                             {::onnx::MakeAttribute("axis", int64_t(1)),
                              ::onnx::MakeAttribute("keepdims", int64_t(0))});
   if (!writeLabels(w, labels, index, f.output(0), uses))
-    return false;
+    return no("its string labels are read by nodes other than Identity");
   if (!f.output(1).empty())
     w.add("Identity", {transformScores(w, transform, scores)}, {f.output(1)});
   return true;
 }
 
 bool expandTreeEnsembleRegressor(NodeWriter &w, const FusedNode &f,
-                                 const TypeMap &types) {
+                                 const TypeMap &types, Refusal &no) {
   auto it = types.find(f.input(0));
   if (it == types.end() || getString(f, "post_transform", "NONE") != "NONE")
-    return false;
+    return no("its input is not typed, or post_transform is not NONE");
   int64_t targets = f.getInt("n_targets", 1);
   std::string aggregate = getString(f, "aggregate_function", "SUM");
   std::vector<float> base = getFloats(f, "base_values");
   if (targets <= 0 ||
       (!base.empty() && static_cast<int64_t>(base.size()) != targets))
-    return false;
-  std::optional<TreeTables> trees = readTrees(f, it->second.lastSize());
+    return no(
+        "n_targets is not positive or the base values are not one per target");
+  std::string treesWhy, leavesWhy;
+  std::optional<TreeTables> trees =
+      readTrees(f, it->second.lastSize(), treesWhy);
   if (!trees)
-    return false;
+    return no(treesWhy);
   std::optional<LeafWeights> leaf =
-      readLeafWeights(f, *trees, "target", targets);
+      readLeafWeights(f, *trees, "target", targets, leavesWhy);
   if (!leaf)
-    return false;
+    return no(leavesWhy);
   StringRef reduceOp = StringSwitch<StringRef>(aggregate)
                            .Case("SUM", "ReduceSum")
                            .Case("AVERAGE", "ReduceSum")
@@ -966,10 +1029,11 @@ bool expandTreeEnsembleRegressor(NodeWriter &w, const FusedNode &f,
                            .Default("");
   // A minimum or maximum over trees needs every leaf to weigh every target.
   if (reduceOp.empty() || (reduceOp != "ReduceSum" && !leaf->dense))
-    return false;
+    return no("aggregate_function is not SUM, AVERAGE, MIN or MAX (MIN and MAX "
+              "need every leaf to weigh every target)");
   std::string x = treeInput(w, it->second, f.input(0));
   if (x.empty())
-    return false;
+    return no("its input is not a numeric tensor of rank 2");
   std::string leaves = walkTrees(w, *trees, x);
   std::string y =
       aggregateLeaves(w, f, *leaf, *trees, leaves, targets, reduceOp);
@@ -986,7 +1050,7 @@ bool expandTreeEnsembleRegressor(NodeWriter &w, const FusedNode &f,
 //===----------------------------------------------------------------------===//
 
 bool expandZipMap(NodeWriter &w, const FusedNode &f, const TypeMap &types,
-                  OutputUses &uses) {
+                  OutputUses &uses, Refusal &no) {
   auto it = types.find(f.input(0));
   std::vector<int64_t> ints = getInts(f, "classlabels_int64s");
   std::vector<std::string> strings = getStrings(f, "classlabels_strings");
@@ -996,10 +1060,11 @@ bool expandZipMap(NodeWriter &w, const FusedNode &f, const TypeMap &types,
       !it->second.rank() || *it->second.rank() != 2 ||
       (ints.empty() == strings.empty()) || !uses.graphOutputs.contains(out) ||
       !uses.isFreeOutput(out))
-    return false;
+    return no("its input is not a float matrix, it is not a graph output read "
+              "by no node, or it has no (or both kinds of) class labels");
   int64_t keys = ints.empty() ? strings.size() : ints.size();
   if (it->second.lastSize() >= 0 && it->second.lastSize() != keys)
-    return false;
+    return no("the number of keys differs from the input's columns");
   w.add("Identity", {f.input(0)}, {out});
   std::vector<int64_t> shape = *it->second.shape;
   shape.back() = keys;
@@ -1081,26 +1146,38 @@ bool expandTraditionalMLOperators(::onnx::ModelProto &model) {
     FusedNode fused{node, opset};
     StringRef op = node.op_type();
     bool expanded = false;
+    Refusal no;
     if (op == "Scaler")
-      expanded = expandScaler(writer, fused, types);
+      expanded = expandScaler(writer, fused, types, no);
     else if (op == "Normalizer")
-      expanded = expandNormalizer(writer, fused, types);
+      expanded = expandNormalizer(writer, fused, types, no);
     else if (op == "ArrayFeatureExtractor")
-      expanded = expandArrayFeatureExtractor(writer, fused, types);
+      expanded = expandArrayFeatureExtractor(writer, fused, types, no);
     else if (op == "Binarizer")
-      expanded = expandBinarizer(writer, fused, types);
+      expanded = expandBinarizer(writer, fused, types, no);
     else if (op == "LinearClassifier")
-      expanded = expandLinearClassifier(writer, fused, types, uses);
+      expanded = expandLinearClassifier(writer, fused, types, uses, no);
     else if (op == "LinearRegressor")
-      expanded = expandLinearRegressor(writer, fused, types);
+      expanded = expandLinearRegressor(writer, fused, types, no);
     else if (op == "TreeEnsembleClassifier")
-      expanded = expandTreeEnsembleClassifier(writer, fused, types, uses);
+      expanded = expandTreeEnsembleClassifier(writer, fused, types, uses, no);
     else if (op == "TreeEnsembleRegressor")
-      expanded = expandTreeEnsembleRegressor(writer, fused, types);
+      expanded = expandTreeEnsembleRegressor(writer, fused, types, no);
     else if (op == "ZipMap")
-      expanded = expandZipMap(writer, fused, types, uses);
+      expanded = expandZipMap(writer, fused, types, uses, no);
     if (!expanded) {
-      *nodes.Add() = node;
+      ::onnx::NodeProto *kept = nodes.Add();
+      *kept = node;
+      // The reason of this round replaces an earlier round's.
+      auto *attrs = kept->mutable_attribute();
+      attrs->erase(std::remove_if(attrs->begin(), attrs->end(),
+                                  [](const ::onnx::AttributeProto &attr) {
+                                    return attr.name() == kNotExpandedAttr;
+                                  }),
+                   attrs->end());
+      if (!no.reason.empty())
+        *kept->add_attribute() =
+            ::onnx::MakeAttribute(kNotExpandedAttr.str(), no.reason);
       continue;
     }
     changed = true;

@@ -264,6 +264,41 @@ def cases():
                error=r"node 'shrink': antialiased Resize by a factor this "
                      r"small reads more than 4096")
 
+    # Tree ensembles whose attributes contradict themselves: a cycle, a
+    # child that does not exist, a feature beyond the input.
+    for name, change, error in (
+            ("ml-tree-cycle", {"nodes_modes": ["BRANCH_LEQ", "BRANCH_LEQ", "LEAF"]},
+             r"node 'forest': .*tree 0 has no root \(its nodes form a cycle\)"),
+            ("ml-tree-missing-child", {"nodes_truenodeids": [7, 0, 0]},
+             r"node 'forest': .*node 0 of tree 0 leads to a node that does not exist"),
+            ("ml-tree-feature-out-of-range", {"nodes_featureids": [5, 0, 0]},
+             r"node 'forest': .*reads feature 5, outside the input's 2 features")):
+        yield dict(name=name, files={"m.onnx": tree_model(**change),
+                                     "x.npy": np.ones((2, 2), np.float32)},
+                   tool="lowrank-run",
+                   args=["{dir}/m.onnx", "--input", "{dir}/x.npy",
+                         "--output-dir", "{out}"],
+                   error=error)
+
+
+def tree_model(**changes):
+    """A TreeEnsembleClassifier of one tree (a root and two leaves) over 2
+    features, with some attributes replaced."""
+    attrs = dict(
+        nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+        nodes_values=[0.0, 0.0, 0.0], nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF"],
+        nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 0, 0],
+        class_treeids=[0, 0], class_nodeids=[1, 2], class_ids=[0, 2],
+        class_weights=[1.0, 2.0], classlabels_int64s=[1, 2, 3])
+    attrs.update(changes)
+    node = helper.make_node("TreeEnsembleClassifier", ["x"], ["label", "scores"],
+                            domain="ai.onnx.ml", name="forest", **attrs)
+    return make_model([node], [INFO("x", TensorProto.FLOAT, ["n", 2])],
+                      [INFO("label", TensorProto.INT64, ["n"]),
+                       INFO("scores", TensorProto.FLOAT, ["n", 3])],
+                      opsets=[helper.make_opsetid("", 17),
+                              helper.make_opsetid("ai.onnx.ml", 1)])
+
 
 def write_files(folder, files):
     for name, content in files.items():
