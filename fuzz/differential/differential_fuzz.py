@@ -70,6 +70,9 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ml_generators import ML_GENERATORS  # noqa: E402
+
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_BUILD_DIR = os.path.join(SCRIPT_DIR, "..", "..", "build")
 
@@ -424,7 +427,8 @@ class GraphBuilder:
 
     # -- nodes ------------------------------------------------------------------
 
-    def add_node(self, op_type, inputs, attrs=None, num_outputs=1, keeps=None):
+    def add_node(self, op_type, inputs, attrs=None, num_outputs=1, keeps=None,
+                 domain=""):
         """Appends a node, infers its outputs' types, returns their Values.
 
         `inputs` holds Values or None (an omitted optional input). Raises
@@ -434,7 +438,8 @@ class GraphBuilder:
         attrs = attrs or {}
         names = [self.fresh_name(op_type.lower() + "_") for _ in range(num_outputs)]
         node = helper.make_node(op_type, [v.name if v else "" for v in inputs],
-                                names, name=self.fresh_name(op_type + "_"), **attrs)
+                                names, name=self.fresh_name(op_type + "_"),
+                                domain=domain or None, **attrs)
         self.nodes.append(node)
         try:
             types = self.infer_types(names)
@@ -508,9 +513,11 @@ class GraphBuilder:
             [helper.make_tensor_value_info(v.name, np_to_onnx(v.dtype), v.shape)
              for v in outputs],
             list(self.initializers))
-        model = helper.make_model(
-            graph, opset_imports=[helper.make_opsetid("", self.opset)],
-            producer_name="lowrank-differential-fuzz")
+        opsets = [helper.make_opsetid("", self.opset)]
+        if any(node.domain == "ai.onnx.ml" for node in self.nodes):
+            opsets.append(helper.make_opsetid("ai.onnx.ml", 3))
+        model = helper.make_model(graph, opset_imports=opsets,
+                                  producer_name="lowrank-differential-fuzz")
         model.ir_version = IR_VERSIONS[self.opset]
         return model
 
@@ -1285,6 +1292,7 @@ GENERATORS = {
     "Tile": (gen_tile, 7, 1.0), "Shape": (gen_shape, 7, 0.5),
     "ConstantOfShape": (gen_constant_of_shape, 9, 0.5),
     "Dropout": (gen_dropout, 7, 0.5), "DequantizeLinear": (gen_dequantize, 10, 0.8),
+    **ML_GENERATORS,
 }
 
 

@@ -571,17 +571,19 @@ bool expandLinearClassifier(NodeWriter &w, const FusedNode &f,
               "features");
   if (targets == 1) {
     // The sign of the raw score chooses; with two labels the scores are
-    // [1 - p, p] for p the score after NONE or LOGISTIC, otherwise the score
-    // itself (as ONNX Runtime computes them).
+    // [1 - p, p] for p the score after NONE or LOGISTIC, otherwise the raw
+    // score, whatever the transform (as ONNX Runtime computes them).
     if (transform == "SOFTMAX" ||
         !writeLabels(w, labels, binaryIndex(w, scores, 0.0f), f.output(0),
                      uses))
       return no("post_transform SOFTMAX of a single score is not compiled");
-    if (!f.output(1).empty()) {
-      std::string p = transformScores(w, transform, scores);
-      w.add("Identity", {twoLabels ? twoClassScores(w, p, "complement") : p},
+    if (!f.output(1).empty())
+      w.add("Identity",
+            {twoLabels
+                 ? twoClassScores(w, transformScores(w, transform, scores),
+                                  "complement")
+                 : scores},
             {f.output(1)});
-    }
     return true;
   }
   std::string index = w.add("ArgMax", {scores}, {},

@@ -140,16 +140,26 @@ getContractionSizes(OpBuilder &builder, Location loc, Operation *op,
   SmallVector<OpFoldResult> sizes;
   for (int64_t i = 0; i < batchRank; ++i) {
     Value size;
+    int64_t staticSize = 1;
     for (auto [operand, type] : {std::pair(lhs, lhsType), {rhs, rhsType}}) {
       int64_t dim = i - (batchRank - (type.getRank() - 2));
-      if (type.getRank() < 2 || dim < 0 || !type.isDynamicDim(dim))
+      if (type.getRank() < 2 || dim < 0)
         continue;
+      if (!type.isDynamicDim(dim)) {
+        staticSize = std::max(staticSize, type.getDimSize(dim));
+        continue;
+      }
       Value operandSize = tensor::DimOp::create(builder, loc, operand, dim);
       if (size)
         requireEqual(size, operandSize);
       else
         size = operandSize;
     }
+    // A symbolic size beside a static one other than 1 must equal it: the
+    // loop runs to the static size and reads the symbolic operand that far.
+    if (size && staticSize != 1)
+      requireEqual(size,
+                   arith::ConstantIndexOp::create(builder, loc, staticSize));
     if (!resultType.isDynamicDim(i) || !size)
       sizes.push_back(builder.getIndexAttr(resultType.getDimSize(i)));
     else

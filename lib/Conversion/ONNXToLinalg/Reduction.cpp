@@ -301,10 +301,11 @@ struct ReduceWithAxesAttrLowering : OpConversionPattern<OpTy> {
                                          op.getNoopWithEmptyAxes() != 0);
       rawAxes = std::move(*constantAxes);
     }
-    if (rawAxes.empty() && op.getNoopWithEmptyAxes() != 0) {
-      if (input.getType() != op.getType())
-        return rewriter.notifyMatchFailure(
-            op, "identity reduction changes the type");
+    // No axes with noop_with_empty_axes reduce over no axis: the data, through
+    // the reduction's element maps (squared, absolute, logarithm, ...), as
+    // ONNX's reference computes it.
+    bool noop = rawAxes.empty() && op.getNoopWithEmptyAxes() != 0;
+    if (noop && Kind == ReduceKind::Sum && input.getType() == op.getType()) {
       rewriter.replaceOp(op, input);
       return success();
     }
@@ -314,6 +315,8 @@ struct ReduceWithAxesAttrLowering : OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "axes out of range or repeated");
     ReductionShape shape = ReductionShape::fromAxes(*axes, inputType.getRank(),
                                                     op.getKeepdims() != 0);
+    if (noop)
+      shape.reducedDims.assign(inputType.getRank(), false);
     if (failed(checkReducible(rewriter, op, Kind, input, op.getType(), shape)))
       return failure();
     rewriter.replaceOp(op, lowerReduction(rewriter, op.getLoc(), Kind, input,

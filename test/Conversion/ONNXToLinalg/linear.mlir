@@ -308,6 +308,21 @@ func.func @matmul_symbolic_batch(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x16x?xf
 
 // -----
 
+// A symbolic batch size beside a static one other than 1 is checked to equal
+// it: the loop runs to 6 and reads %x that far, so a 1 at run time (which
+// would broadcast) is an error, not a read past the end.
+// CHECK-LABEL: func.func @matmul_symbolic_beside_static
+// CHECK-DAG: %[[SIX:.*]] = arith.constant 6 : index
+// CHECK-DAG: %[[DIM:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: arith.cmpi eq, %[[DIM]], %[[SIX]]
+// CHECK: cf.assert %{{.*}}, "MatMul operands of symbolic sizes that do not match
+func.func @matmul_symbolic_beside_static(%w: tensor<3x6x1x2xf32>, %x: tensor<3x?x2x5xf32>) -> tensor<3x6x1x5xf32> {
+  %0 = onnx.MatMul %w, %x : (tensor<3x6x1x2xf32>, tensor<3x?x2x5xf32>) -> tensor<3x6x1x5xf32>
+  return %0 : tensor<3x6x1x5xf32>
+}
+
+// -----
+
 // Channel and kernel loops reduce, their extents from an empty tensor; an
 // input position counts when (o + pad - k * dilation) divides by the stride
 // and lands inside. The bias initializes each output channel.

@@ -173,6 +173,20 @@ func.func @reduce_sum_noop(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// Other reductions over no axis still map each element: ReduceSumSquare
+// squares it, as ONNX's reference and ONNX Runtime do.
+// CHECK-LABEL: func.func @reduce_sum_square_noop
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK: arith.mulf
+// CHECK: -> tensor<2x3xf32>
+func.func @reduce_sum_square_noop(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.ReduceSumSquare %x {noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // The first maximum wins: only a strictly greater element replaces it.
 // CHECK-DAG: #[[$KEEP:.*]] = affine_map<(d0, d1) -> (d0, 0)>
 // CHECK-LABEL: func.func @argmax_first
