@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ElementwiseUtils.h"
+#include "RuntimeChecks.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 
@@ -141,6 +142,33 @@ static Value quantizedToF32(OpBuilder &b, Location loc, Value value,
   return convertScalar(b, loc, value, type, b.getF32Type());
 }
 
+/// Parameters per axis along a size known only at run time: `x` with that
+/// size fixed to the parameters' length (checked at run time, the message
+/// naming `op`), and `type` likewise. Other forms are left as they are.
+static std::pair<Value, RankedTensorType>
+fixQuantizedAxisSize(OpBuilder &builder, Location loc, Operation *op, Value x,
+                     RankedTensorType type, RankedTensorType scaleType,
+                     int64_t axis, int64_t blockSize) {
+  if (!type || !scaleType || blockSize > 0 || scaleType.getRank() != 1 ||
+      scaleType.isDynamicDim(0) || scaleType.getDimSize(0) == 1 ||
+      type.getRank() == 0)
+    return {x, type};
+  int64_t dim = normalizeAxis(axis, type.getRank());
+  if (dim < 0 || dim >= type.getRank() || !type.isDynamicDim(dim))
+    return {x, type};
+  int64_t length = scaleType.getDimSize(0);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, x);
+  sizes[dim] = builder.getIndexAttr(length);
+  Value fixed = castWithSizeChecks(
+      builder, loc, x, sizes,
+      getNodePrefix(op) + op->getName().stripDialect().str() +
+          ": the quantized axis must have as many elements as the scale (" +
+          std::to_string(length) + ")");
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = length;
+  return {fixed, type.clone(shape)};
+}
+
 namespace {
 
 struct DequantizeLinearLowering
@@ -150,9 +178,12 @@ struct DequantizeLinearLowering
   LogicalResult
   matchAndRewrite(onnx::DequantizeLinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
+    auto declaredType = dyn_cast<RankedTensorType>(op.getY().getType());
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getXScale().getType());
+    auto [x, resultType] = fixQuantizedAxisSize(
+        rewriter, op.getLoc(), op, adaptor.getX(), declaredType, scaleType,
+        op.getAxis(), op.getBlockSize());
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
     if (!isLowerable(xType, resultType, scaleType, op.getAxis(),
                      op.getBlockSize()))
       return rewriter.notifyMatchFailure(
@@ -161,7 +192,7 @@ struct DequantizeLinearLowering
     Type scaleElement = scaleType.getElementType();
     Type resultElement = resultType.getElementType();
     FailureOr<Value> result = buildQuantizationGeneric(
-        rewriter, op.getLoc(), resultType, adaptor.getX(), adaptor.getXScale(),
+        rewriter, op.getLoc(), resultType, x, adaptor.getXScale(),
         adaptor.getXZeroPoint(), op.getAxis(), op.getBlockSize(),
         [&](OpBuilder &b, Location loc, Value x, Value scale, Value zero) {
           Value real;
@@ -185,7 +216,8 @@ struct DequantizeLinearLowering
         });
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "unsupported parameter shapes");
-    rewriter.replaceOp(op, *result);
+    rewriter.replaceOp(op, tensor::CastOp::create(rewriter, op.getLoc(),
+                                                  declaredType, *result));
     return success();
   }
 };
@@ -196,9 +228,12 @@ struct QuantizeLinearLowering : OpConversionPattern<onnx::QuantizeLinearOp> {
   LogicalResult
   matchAndRewrite(onnx::QuantizeLinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = dyn_cast<RankedTensorType>(op.getY().getType());
-    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto declaredType = dyn_cast<RankedTensorType>(op.getY().getType());
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getYScale().getType());
+    auto [input, resultType] = fixQuantizedAxisSize(
+        rewriter, op.getLoc(), op, adaptor.getX(), declaredType, scaleType,
+        op.getAxis(), op.getBlockSize());
+    auto xType = dyn_cast<RankedTensorType>(input.getType());
     if (!isLowerable(xType, resultType, scaleType, op.getAxis(),
                      op.getBlockSize()))
       return rewriter.notifyMatchFailure(
@@ -208,7 +243,7 @@ struct QuantizeLinearLowering : OpConversionPattern<onnx::QuantizeLinearOp> {
     Type scaleElement = scaleType.getElementType();
     bool saturate = op.getSaturate() != 0;
     FailureOr<Value> result = buildQuantizationGeneric(
-        rewriter, op.getLoc(), resultType, adaptor.getX(), adaptor.getYScale(),
+        rewriter, op.getLoc(), resultType, input, adaptor.getYScale(),
         adaptor.getYZeroPoint(), op.getAxis(), op.getBlockSize(),
         [&](OpBuilder &b, Location loc, Value x, Value scale, Value zero) {
           Type f32 = b.getF32Type();
@@ -252,7 +287,8 @@ struct QuantizeLinearLowering : OpConversionPattern<onnx::QuantizeLinearOp> {
         });
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "unsupported parameter shapes");
-    rewriter.replaceOp(op, *result);
+    rewriter.replaceOp(op, tensor::CastOp::create(rewriter, op.getLoc(),
+                                                  declaredType, *result));
     return success();
   }
 };

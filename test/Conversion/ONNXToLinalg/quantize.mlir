@@ -135,3 +135,18 @@ func.func @quantize_e5m2(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf8E5M2>
   %0 = onnx.QuantizeLinear %x, %s, %none {saturate = 0 : i64} : (tensor<4xf32>, tensor<f32>, none) -> tensor<4xf8E5M2>
   return %0 : tensor<4xf8E5M2>
 }
+
+// -----
+
+// Per-axis parameters along a size known only at run time: the axis is
+// checked to have the scale's length, then read as a static one.
+// CHECK-LABEL: func.func @dequantize_per_axis_symbolic
+// CHECK: cf.assert %{{.*}}, "DequantizeLinear: the quantized axis must have as many elements as the scale (3)"
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x3x?xf32>)
+// CHECK: tensor.cast %{{.*}} : tensor<?x3x?xf32> to tensor<?x?x?xf32>
+func.func @dequantize_per_axis_symbolic(%x: tensor<?x?x?xi8>) -> tensor<?x?x?xf32> {
+  %s = onnx.Constant {value = dense<[0.5, 0.25, 2.0]> : tensor<3xf32>} : tensor<3xf32>
+  %z = onnx.Constant {value = dense<[1, 0, -1]> : tensor<3xi8>} : tensor<3xi8>
+  %0 = onnx.DequantizeLinear %x, %s, %z {axis = 1 : i64} : (tensor<?x?x?xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
