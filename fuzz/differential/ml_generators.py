@@ -1,7 +1,7 @@
 """Generators of ai.onnx.ml nodes for the differential fuzzer: the forms
 scikit-learn converters write (Scaler, Normalizer, Binarizer,
-ArrayFeatureExtractor, LinearClassifier, LinearRegressor and random tree
-ensembles), with integer class labels; lowrank-opt expands them into
+ArrayFeatureExtractor, LinearClassifier, LinearRegressor, random tree
+ensembles, Imputer and the integer encoders), with integer class labels; lowrank-opt expands them into
 default-domain nodes for compilation. Each takes the GraphBuilder of
 differential_fuzz.py and the operator name."""
 
@@ -150,6 +150,37 @@ def gen_tree_ensemble_regressor(b, _op):
     b.add_node("TreeEnsembleRegressor", [x], attrs, domain=ML)
 
 
+def gen_imputer(b, _op):
+    x = b.pick(("float32", "int64"), min_rank=1, max_rank=2)
+    count = 1 if b.chance(0.4) else x.shape[-1]
+    if x.dtype == "float32":
+        attrs = {"imputed_value_floats": [float(v) for v in b.rng.uniform(-3, 3, count)],
+                 "replaced_value_float": float("nan") if b.chance(0.3)
+                 else float(b.rng.integers(-4, 5) * 0.25)}
+    else:
+        attrs = {"imputed_value_int64s": [int(v) for v in b.rng.integers(-9, 10, count)],
+                 "replaced_value_int64": int(b.rng.integers(-3, 4))}
+    b.add_node("Imputer", [x], attrs, domain=ML)
+
+
+def gen_one_hot_encoder(b, _op):
+    x = b.pick(("int64", "int32", "float32"), min_rank=1, max_rank=3)
+    categories = sorted({int(v) for v in b.rng.integers(-4, 5, int(b.rng.integers(1, 5)))})
+    b.add_node("OneHotEncoder", [x], {"cats_int64s": categories}, domain=ML)
+
+
+def gen_label_encoder(b, _op):
+    x = b.pick(("int64",), min_rank=0, max_rank=3)
+    keys = [int(v) for v in b.rng.permutation(np.arange(-4, 5))[:int(b.rng.integers(1, 5))]]
+    if b.chance(0.5):
+        attrs = {"values_int64s": [int(v) for v in b.rng.integers(-50, 50, len(keys))],
+                 "default_int64": int(b.rng.integers(-3, 3))}
+    else:
+        attrs = {"values_floats": [float(v) for v in b.rng.uniform(-2, 2, len(keys))],
+                 "default_float": float(b.rng.uniform(-2, 2))}
+    b.add_node("LabelEncoder", [x], {"keys_int64s": keys, **attrs}, domain=ML)
+
+
 # name: (generator, first default-domain opset, weight). The expansion
 # writes opset 13 nodes, so the generated graphs are at 13 or later.
 ML_GENERATORS = {
@@ -161,4 +192,7 @@ ML_GENERATORS = {
     "LinearRegressor": (gen_linear_regressor, 13, 0.4),
     "TreeEnsembleClassifier": (gen_tree_ensemble_classifier, 13, 0.8),
     "TreeEnsembleRegressor": (gen_tree_ensemble_regressor, 13, 0.6),
+    "Imputer": (gen_imputer, 13, 0.4),
+    "OneHotEncoder": (gen_one_hot_encoder, 13, 0.3),
+    "LabelEncoder": (gen_label_encoder, 13, 0.3),
 }

@@ -27,6 +27,10 @@
 //   [sigmoid(-s), sigmoid(s)].
 // - ZipMap of a graph output: the probabilities themselves; the output is
 //   annotated with the keys (kZipMapKeysKey).
+// - Imputer: Where over the replaced value (NaN included); OneHotEncoder
+//   and LabelEncoder of integers: Equal against the categories or keys
+//   (LabelEncoder then gathers the value of the first match, or the
+//   default); FeatureVectorizer: a Concat of the columns as float.
 //
 // String labels are computed as indices into the table of labels, and the
 // graph output is annotated with it (kLabelTableKey). Forms outside these
@@ -41,6 +45,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -1048,6 +1053,136 @@ bool expandTreeEnsembleRegressor(NodeWriter &w, const FusedNode &f,
 }
 
 //===----------------------------------------------------------------------===//
+// Imputer, OneHotEncoder, LabelEncoder, FeatureVectorizer
+//===----------------------------------------------------------------------===//
+
+/// `x` with a trailing axis of size 1 (Unsqueeze in the form of the opset).
+std::string unsqueezeLast(NodeWriter &w, const FusedNode &f,
+                          const std::string &x) {
+  if (f.opset >= 13)
+    return w.add("Unsqueeze", {x, w.ints({-1})});
+  return w.add("Unsqueeze", {x}, {},
+               {::onnx::MakeAttribute("axes", std::vector<int64_t>{-1})});
+}
+
+bool expandImputer(NodeWriter &w, const FusedNode &f, const TypeMap &types,
+                   Refusal &no) {
+  auto it = types.find(f.input(0));
+  if (it == types.end() || !it->second.rank() || *it->second.rank() < 1 ||
+      *it->second.rank() > 2)
+    return no("its input is not a tensor of rank 1 or 2");
+  int32_t type = it->second.elementType;
+  std::vector<float> floats = getFloats(f, "imputed_value_floats");
+  std::vector<int64_t> ints = getInts(f, "imputed_value_int64s");
+  size_t count = type == ::onnx::TensorProto::FLOAT   ? floats.size()
+                 : type == ::onnx::TensorProto::INT64 ? ints.size()
+                                                      : 0;
+  if (count == 0 || floats.empty() == ints.empty())
+    return no("its input is not float or int64, or the imputed values are "
+              "not of its type alone");
+  // One value per feature when there are as many as features, else the
+  // first for all (as the kernel reads them).
+  int64_t features = it->second.lastSize();
+  bool perFeature = count > 1 && features == static_cast<int64_t>(count);
+  if (count > 1 && features < 0)
+    return no("the number of features is not known");
+  std::string imputed;
+  std::string mask;
+  if (type == ::onnx::TensorProto::FLOAT) {
+    imputed = perFeature ? floatConstant(w, floats, {int64_t(count)})
+                         : w.floatScalar(floats.front());
+    float replaced = f.getFloat("replaced_value_float", 0.0f);
+    mask = std::isnan(replaced)
+               ? w.add("IsNaN", {f.input(0)})
+               : w.add("Equal", {f.input(0), w.floatScalar(replaced)});
+  } else {
+    imputed = perFeature ? intConstant(w, ints, {int64_t(count)})
+                         : w.ints({ints.front()}, true);
+    mask =
+        w.add("Equal", {f.input(0),
+                        w.ints({f.getInt("replaced_value_int64", 0)}, true)});
+  }
+  w.add("Where", {mask, imputed, f.input(0)}, {f.output(0)});
+  return true;
+}
+
+bool expandOneHotEncoder(NodeWriter &w, const FusedNode &f,
+                         const TypeMap &types, Refusal &no) {
+  auto it = types.find(f.input(0));
+  if (it == types.end() || !isNumeric(it->second.elementType))
+    return no("its input is not a numeric tensor (string categories are not "
+              "compiled)");
+  std::vector<int64_t> categories = getInts(f, "cats_int64s");
+  if (categories.empty())
+    return no("it has no integer categories");
+  if (f.getInt("zeros", 1) == 0)
+    return no("zeros=0 (an error for unknown categories) is not compiled");
+  std::string x = f.input(0);
+  if (it->second.elementType != ::onnx::TensorProto::INT64)
+    x = w.cast(x, ::onnx::TensorProto::INT64);
+  std::string equal = w.add(
+      "Equal", {unsqueezeLast(w, f, x),
+                intConstant(w, categories, {int64_t(categories.size())})});
+  w.add("Cast", {equal}, {f.output(0)},
+        {::onnx::MakeAttribute("to", int64_t(::onnx::TensorProto::FLOAT))});
+  return true;
+}
+
+bool expandLabelEncoder(NodeWriter &w, const FusedNode &f, const TypeMap &types,
+                        Refusal &no) {
+  auto it = types.find(f.input(0));
+  std::vector<int64_t> keys = getInts(f, "keys_int64s");
+  std::vector<int64_t> intValues = getInts(f, "values_int64s");
+  std::vector<float> floatValues = getFloats(f, "values_floats");
+  size_t valueCount = intValues.empty() ? floatValues.size() : intValues.size();
+  if (it == types.end() ||
+      it->second.elementType != ::onnx::TensorProto::INT64 || keys.empty() ||
+      valueCount != keys.size() || intValues.empty() == floatValues.empty())
+    return no("only int64 keys mapped to int64 or float values are compiled");
+  if (llvm::SmallDenseSet<int64_t>(keys.begin(), keys.end()).size() !=
+      keys.size())
+    return no("a key is listed twice");
+  int64_t k = keys.size();
+  std::string matches = w.add(
+      "Equal", {unsqueezeLast(w, f, f.input(0)), intConstant(w, keys, {k})});
+  std::string asInts = w.cast(matches, ::onnx::TensorProto::INT32);
+  std::string index = w.add("ArgMax", {asInts}, {},
+                            {::onnx::MakeAttribute("axis", int64_t(-1)),
+                             ::onnx::MakeAttribute("keepdims", int64_t(0))});
+  std::string found = w.cast(reduce(w, f, "ReduceMax", asInts, -1, false),
+                             ::onnx::TensorProto::BOOL);
+  std::string table = intValues.empty() ? floatConstant(w, floatValues, {k})
+                                        : intConstant(w, intValues, {k});
+  std::string mapped = w.add("Gather", {table, index}, {},
+                             {::onnx::MakeAttribute("axis", int64_t(0))});
+  std::string fallback = intValues.empty()
+                             ? w.floatScalar(f.getFloat("default_float", -0.0f))
+                             : w.ints({f.getInt("default_int64", -1)}, true);
+  w.add("Where", {found, mapped, fallback}, {f.output(0)});
+  return true;
+}
+
+bool expandFeatureVectorizer(NodeWriter &w, const FusedNode &f,
+                             const TypeMap &types, Refusal &no) {
+  std::vector<int64_t> widths = getInts(f, "inputdimensions");
+  if (widths.size() != static_cast<size_t>(f.node.input_size()) ||
+      widths.empty())
+    return no("inputdimensions does not give one width per input");
+  std::vector<std::string> columns;
+  for (auto [i, width] : llvm::enumerate(widths)) {
+    auto it = types.find(f.input(i));
+    if (it == types.end() || !isNumeric(it->second.elementType) ||
+        it->second.rank() != 2 || it->second.lastSize() != width)
+      return no("an input is not a numeric matrix of its inputdimensions "
+                "width");
+    columns.push_back(asFloat(w, f.input(i), it->second.elementType));
+  }
+  w.add("Concat", columns, {f.output(0)},
+        {::onnx::MakeAttribute("axis", int64_t(1))});
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
 // ZipMap
 //===----------------------------------------------------------------------===//
 
@@ -1083,7 +1218,8 @@ bool isExpandedMLOperator(const ::onnx::NodeProto &node) {
          llvm::is_contained({"Scaler", "Normalizer", "ArrayFeatureExtractor",
                              "Binarizer", "LinearClassifier", "LinearRegressor",
                              "TreeEnsembleClassifier", "TreeEnsembleRegressor",
-                             "ZipMap"},
+                             "ZipMap", "Imputer", "OneHotEncoder",
+                             "LabelEncoder", "FeatureVectorizer"},
                             node.op_type());
 }
 
@@ -1167,6 +1303,14 @@ bool expandTraditionalMLOperators(::onnx::ModelProto &model) {
       expanded = expandTreeEnsembleRegressor(writer, fused, types, no);
     else if (op == "ZipMap")
       expanded = expandZipMap(writer, fused, types, uses, no);
+    else if (op == "Imputer")
+      expanded = expandImputer(writer, fused, types, no);
+    else if (op == "OneHotEncoder")
+      expanded = expandOneHotEncoder(writer, fused, types, no);
+    else if (op == "LabelEncoder")
+      expanded = expandLabelEncoder(writer, fused, types, no);
+    else if (op == "FeatureVectorizer")
+      expanded = expandFeatureVectorizer(writer, fused, types, no);
     if (!expanded) {
       ::onnx::NodeProto *kept = nodes.Add();
       *kept = node;

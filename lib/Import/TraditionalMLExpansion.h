@@ -2,7 +2,8 @@
 //
 // Nodes of the `ai.onnx.ml` domain that scikit-learn converters write
 // (Scaler, Normalizer, ArrayFeatureExtractor, Binarizer, LinearClassifier,
-// LinearRegressor, TreeEnsembleClassifier, TreeEnsembleRegressor, ZipMap)
+// LinearRegressor, TreeEnsembleClassifier, TreeEnsembleRegressor, ZipMap,
+// Imputer, OneHotEncoder, LabelEncoder, FeatureVectorizer)
 // are replaced, for compilation, by the default-domain nodes that compute
 // them as ONNX Runtime's CPU kernels do.
 //

@@ -11,6 +11,8 @@ some they rarely do, with inputs, for test/Import/traditional-ml.test:
 - linear.onnx: Scaler (one value for all features), LinearClassifier with
   one score and two string labels (scores [1 - s, s]), Normalizer MAX and
   L2 over rows that include a zero row, LinearRegressor.
+- preprocess.onnx: Imputer (NaN per feature, an int64 value), OneHotEncoder
+  and LabelEncoder of integers, FeatureVectorizer.
 - probit.onnx: a LinearClassifier with PROBIT, which is not expanded.
 
 Usage: make_traditional_ml_models.py OUT"""
@@ -27,10 +29,10 @@ os.makedirs(out, exist_ok=True)
 ML = "ai.onnx.ml"
 
 
-def save(name, nodes, inputs, outputs, opset=17):
+def save(name, nodes, inputs, outputs, opset=17, ml_opset=1):
     graph = helper.make_graph(nodes, name, inputs, outputs)
     model = helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", opset), helper.make_opsetid(ML, 1)])
+        helper.make_opsetid("", opset), helper.make_opsetid(ML, ml_opset)])
     model.ir_version = 8
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(out, name + ".onnx"))
@@ -118,6 +120,23 @@ save("linear", [
      info("by_max", TensorProto.FLOAT, ["n", 4]), info("by_l2", TensorProto.FLOAT, ["n", 4]),
      info("regressed", TensorProto.FLOAT, ["n", 2])])
 
+save("preprocess", [
+    helper.make_node("Imputer", ["x"], ["imputed"], domain=ML,
+                     imputed_value_floats=[10.0, 20.0, 30.0, 40.0],
+                     replaced_value_float=float("nan")),
+    helper.make_node("Imputer", ["ids"], ["imputed_ids"], domain=ML,
+                     imputed_value_int64s=[100], replaced_value_int64=7),
+    helper.make_node("OneHotEncoder", ["ids"], ["onehot"], domain=ML, cats_int64s=[1, 5, 7]),
+    helper.make_node("LabelEncoder", ["ids"], ["labels"], domain=ML,
+                     keys_int64s=[1, 5, 7], values_floats=[0.5, 1.5, 2.5], default_float=-9.0),
+    helper.make_node("FeatureVectorizer", ["imputed", "x"], ["features"], domain=ML,
+                     inputdimensions=[4, 4]),
+], [info("x", TensorProto.FLOAT, ["n", 4]), info("ids", TensorProto.INT64, ["n", 3])],
+    [info("imputed_ids", TensorProto.INT64, ["n", 3]),
+     info("onehot", TensorProto.FLOAT, ["n", 3, 3]),
+     info("labels", TensorProto.FLOAT, ["n", 3]),
+     info("features", TensorProto.FLOAT, ["n", 8])], opset=17, ml_opset=2)
+
 save("probit", [helper.make_node(
     "LinearClassifier", ["x"], ["label", "scores"], domain=ML,
     coefficients=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], intercepts=[0.0, 1.0],
@@ -134,3 +153,6 @@ x[2] = [0.7, np.nan, 3.0, 1.0]
 x[3] = [0.0, 0.0, 0.0, 0.0]
 x[4] = [-1.0, 0.0, 1.0, 2.5]
 np.save(os.path.join(out, "x.npy"), x)
+ids = rng.integers(0, 9, (12, 3)).astype(np.int64)
+ids[0] = [1, 5, 7]
+np.save(os.path.join(out, "ids.npy"), ids)
