@@ -169,6 +169,14 @@ fixQuantizedAxisSize(OpBuilder &builder, Location loc, Operation *op, Value x,
   return {fixed, type.clone(shape)};
 }
 
+/// `value` as `type` (a tensor.cast when the types differ).
+static Value castIfNeeded(OpBuilder &builder, Location loc, Value value,
+                          Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(builder, loc, type, value);
+}
+
 namespace {
 
 struct DequantizeLinearLowering
@@ -216,8 +224,8 @@ struct DequantizeLinearLowering
         });
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "unsupported parameter shapes");
-    rewriter.replaceOp(op, tensor::CastOp::create(rewriter, op.getLoc(),
-                                                  declaredType, *result));
+    rewriter.replaceOp(
+        op, castIfNeeded(rewriter, op.getLoc(), *result, declaredType));
     return success();
   }
 };
@@ -287,8 +295,8 @@ struct QuantizeLinearLowering : OpConversionPattern<onnx::QuantizeLinearOp> {
         });
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "unsupported parameter shapes");
-    rewriter.replaceOp(op, tensor::CastOp::create(rewriter, op.getLoc(),
-                                                  declaredType, *result));
+    rewriter.replaceOp(
+        op, castIfNeeded(rewriter, op.getLoc(), *result, declaredType));
     return success();
   }
 };
