@@ -234,13 +234,8 @@ bool expandLinearClassifier(NodeWriter &w, const FusedNode &f,
             {f.output(1)});
     return true;
   }
-  std::string index = w.add("ArgMax", {scores}, {},
-                            {::onnx::MakeAttribute("axis", int64_t(1)),
-                             ::onnx::MakeAttribute("keepdims", int64_t(0))});
-  if (!writeLabels(w, labels, index, f.output(0), uses))
+  if (!writeClassifierOutputs(w, f, labels, scores, scores, transform, uses))
     return no("its string labels are read by nodes other than Identity");
-  if (!f.output(1).empty())
-    w.add("Identity", {transformScores(w, transform, scores)}, {f.output(1)});
   return true;
 }
 

@@ -267,4 +267,19 @@ std::string binaryIndex(NodeWriter &w, const std::string &s, float threshold) {
   return w.cast(flat, ::onnx::TensorProto::INT64);
 }
 
+bool writeClassifierOutputs(NodeWriter &w, const FusedNode &f,
+                            const ClassLabels &labels,
+                            const std::string &choose,
+                            const std::string &scores,
+                            const std::string &transform, OutputUses &uses) {
+  std::string index = w.add("ArgMax", {choose}, {},
+                            {::onnx::MakeAttribute("axis", int64_t(1)),
+                             ::onnx::MakeAttribute("keepdims", int64_t(0))});
+  if (!writeLabels(w, labels, index, f.output(0), uses))
+    return false;
+  if (!f.output(1).empty())
+    w.add("Identity", {transformScores(w, transform, scores)}, {f.output(1)});
+  return true;
+}
+
 } // namespace lowrank::ml

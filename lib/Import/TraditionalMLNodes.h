@@ -196,6 +196,16 @@ std::string twoClassScores(NodeWriter &w, const std::string &s, StringRef form);
 /// s > threshold.
 std::string binaryIndex(NodeWriter &w, const std::string &s, float threshold);
 
+/// A classifier's outputs from its scores [N, C]: the label of the first
+/// maximum of `choose` (the scores, or the scores with classes that may
+/// not win masked) as `f`'s output 0, and the scores after `transform` as
+/// output 1. False when the labels cannot be written.
+bool writeClassifierOutputs(NodeWriter &w, const FusedNode &f,
+                            const ClassLabels &labels,
+                            const std::string &choose,
+                            const std::string &scores,
+                            const std::string &transform, OutputUses &uses);
+
 /// The tree ensembles (TreeEnsembleExpansion.cpp).
 bool expandTreeEnsembleClassifier(NodeWriter &w, const FusedNode &f,
                                   const TypeMap &types, OutputUses &uses,

@@ -405,13 +405,8 @@ bool expandTreeEnsembleClassifier(NodeWriter &w, const FusedNode &f,
         "Where",
         {any, scores, w.floatScalar(-std::numeric_limits<float>::infinity())});
   }
-  std::string index = w.add("ArgMax", {choose}, {},
-                            {::onnx::MakeAttribute("axis", int64_t(1)),
-                             ::onnx::MakeAttribute("keepdims", int64_t(0))});
-  if (!writeLabels(w, labels, index, f.output(0), uses))
+  if (!writeClassifierOutputs(w, f, labels, choose, scores, transform, uses))
     return no("its string labels are read by nodes other than Identity");
-  if (!f.output(1).empty())
-    w.add("Identity", {transformScores(w, transform, scores)}, {f.output(1)});
   return true;
 }
 

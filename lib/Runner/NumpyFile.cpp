@@ -168,6 +168,26 @@ Expected<HostTensor> readNumpyBuffer(StringRef bytes) {
   return tensor;
 }
 
+std::string formatNumpyPreamble(StringRef descr, ArrayRef<int64_t> shape) {
+  std::string header;
+  raw_string_ostream os(header);
+  os << "{'descr': '" << descr << "', 'fortran_order': False, 'shape': (";
+  llvm::interleave(shape, os, ", ");
+  // A one-element Python tuple needs its trailing comma.
+  os << (shape.size() == 1 ? ",), }" : "), }");
+  // NumPy pads the header with spaces so that the data starts 64-byte
+  // aligned, and ends it with a newline.
+  size_t unpadded = kNumpyMagic.size() + 4 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header.push_back('\n');
+  std::string preamble(kNumpyMagic);
+  preamble += '\x01';
+  preamble += '\x00';
+  preamble += char(header.size() & 0xff);
+  preamble += char(header.size() >> 8);
+  return preamble + header;
+}
+
 Error writeNumpyFile(const HostTensor &tensor, StringRef path) {
   const char *typeCode = nullptr;
   for (const auto &entry : kNumpyTypeCodes)
@@ -176,23 +196,11 @@ Error writeNumpyFile(const HostTensor &tensor, StringRef path) {
   if (!typeCode)
     return createStringError("NumPy has no %s arrays",
                              getDataTypeName(tensor.getDataType()).c_str());
-
-  std::string header;
-  raw_string_ostream os(header);
-  os << "{'descr': '" << (tensor.getElementByteSize() == 1 ? '|' : '<')
-     << typeCode << "', 'fortran_order': False, 'shape': (";
-  llvm::interleave(tensor.getShape(), os, ", ");
-  // A one-element Python tuple needs its trailing comma.
-  os << (tensor.getRank() == 1 ? ",), }" : "), }");
-  // NumPy pads the header with spaces so that the data starts 64-byte
-  // aligned, and ends it with a newline.
-  size_t unpadded = kNumpyMagic.size() + 4 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header.push_back('\n');
-
+  std::string descr =
+      (tensor.getElementByteSize() == 1 ? "|" : "<") + std::string(typeCode);
+  std::string preamble = formatNumpyPreamble(descr, tensor.getShape());
   return writeOutputFile(path, [&](raw_ostream &file) {
-    file << kNumpyMagic << '\x01' << '\x00' << char(header.size() & 0xff)
-         << char(header.size() >> 8) << header;
+    file << preamble;
     ArrayRef<char> data = tensor.getBytes();
     file.write(data.data(), data.size());
     return Error::success();

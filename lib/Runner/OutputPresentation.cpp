@@ -93,18 +93,10 @@ Error writeNumpyStrings(ArrayRef<const std::string *> strings,
     width = std::max(width, points->size());
     wide.push_back(std::move(*points));
   }
-  std::string header;
-  raw_string_ostream os(header);
-  os << "{'descr': '<U" << width << "', 'fortran_order': False, 'shape': (";
-  interleave(shape, os, ", ");
-  os << (shape.size() == 1 ? ",), }" : "), }");
-  constexpr StringLiteral magic("\x93NUMPY");
-  size_t unpadded = magic.size() + 4 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header.push_back('\n');
+  std::string preamble =
+      formatNumpyPreamble("<U" + std::to_string(width), shape);
   return writeOutputFile(path, [&](raw_ostream &file) {
-    file << magic << '\x01' << '\x00' << char(header.size() & 0xff)
-         << char(header.size() >> 8) << header;
+    file << preamble;
     for (const std::vector<UTF32> &points : wide)
       for (size_t i = 0; i < width; ++i) {
         uint32_t point = i < points.size() ? points[i] : 0;

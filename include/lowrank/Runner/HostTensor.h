@@ -113,6 +113,12 @@ llvm::Error writeONNXTensorFile(const HostTensor &tensor, llvm::StringRef name,
 /// (bfloat16).
 llvm::Error writeNumpyFile(const HostTensor &tensor, llvm::StringRef path);
 
+/// The bytes of a version 1 `.npy` file before its data: magic, version,
+/// header length and the header for elements `descr` ('<f4', '<U3', ...)
+/// and `shape`, padded so that the data starts 64-byte aligned.
+std::string formatNumpyPreamble(llvm::StringRef descr,
+                                llvm::ArrayRef<int64_t> shape);
+
 /// The outcome of comparing a tensor with its expected value.
 struct TensorComparison {
   /// Whether the data types and shapes agree and every element matches.
