@@ -43,10 +43,13 @@ static void addSplitFunctions(OpPassManager &pm,
 
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildONNXToLinalgPipeline(pm);
-  // Convolutions become matmuls while still on tensors, so that the
-  // kernels below run them.
-  if (options.ukernels)
-    pm.addNestedPass<func::FuncOp>(createLowrankConvToMatmul());
+  // Convolutions stay for the runtime's direct kernel (called on buffers
+  // below); the grouped ones get a loop order that vectorizes.
+  if (options.ukernels) {
+    LowrankConvToMatmulOptions convOptions;
+    convOptions.directConvolutions = true;
+    pm.addNestedPass<func::FuncOp>(createLowrankConvToMatmul(convOptions));
+  }
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createLowrankFuseElementwise());
   // Models of symbolic dimensions tell callers their output sizes.

@@ -121,6 +121,13 @@ static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
         &_mlir_ciface_lowrank_matmul_packed_bias_f32);
     add("_mlir_ciface_lowrank_batch_matmul_f32",
         &_mlir_ciface_lowrank_batch_matmul_f32);
+    add("_mlir_ciface_lowrank_conv2d_f32", &_mlir_ciface_lowrank_conv2d_f32);
+    add("_mlir_ciface_lowrank_conv2d_bias_f32",
+        &_mlir_ciface_lowrank_conv2d_bias_f32);
+    add("_mlir_ciface_lowrank_depthwise_conv2d_f32",
+        &_mlir_ciface_lowrank_depthwise_conv2d_f32);
+    add("_mlir_ciface_lowrank_depthwise_conv2d_bias_f32",
+        &_mlir_ciface_lowrank_depthwise_conv2d_bias_f32);
     add("_mlir_ciface_lowrank_parallel_for",
         &_mlir_ciface_lowrank_parallel_for);
     add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);

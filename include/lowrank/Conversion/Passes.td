@@ -205,9 +205,13 @@ def LowrankCloneSharedInits
     One-shot bufferization then checks every write to that value against
     every other use of it: quadratic in the number of ops (28 s for a chain
     of 2000 ONNX nodes). This pass clones such an init (a `tensor.empty`, or
-    a `linalg.fill` of one) for each destination operand that reads it, so
-    that each write has a value of its own; bufferization gives each one a
-    buffer as it would have after finding the conflicts, in linear time.
+    a `linalg.fill` or broadcasting `linalg.generic` into one) for each
+    destination operand that reads it, so that each write has a value of its
+    own; bufferization gives each one a buffer as it would have after
+    finding the conflicts, in linear time. A cloned broadcast (convolutions
+    with equal biases share one) stays next to its convolution, where
+    `lowrank-linalg-to-ukernel` folds it into the kernel call instead of
+    copying a shared buffer.
 
     ```mlir
     %e = tensor.empty() : tensor<1x32xf32>
@@ -246,6 +250,12 @@ def LowrankConvToMatmul
     o_s), so that the innermost loop runs along an output row instead of
     over the window.
 
+    With `direct-convolutions`, the 2-D convolutions that the runtime's
+    direct convolution kernel takes (f32, static sizes but the batch) are
+    left as they are: `lowrank-linalg-to-ukernel` calls that kernel on
+    buffers, which gathers the columns panel by panel instead of writing
+    them all, and folds the zero padding, the bias and a ReLU into the call.
+
     ```mlir
     %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
         ins(%x, %w : tensor<1x8x6x6xf32>, tensor<16x8x3x3xf32>) outs(%b : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
@@ -256,6 +266,12 @@ def LowrankConvToMatmul
     %y = tensor.expand_shape %m [[0, 1], [2, 3]] ...
     ```
   }];
+  let options = [
+    Option<"directConvolutions", "direct-convolutions", "bool",
+           /*default=*/"false",
+           "Leave the convolutions that the runtime's direct convolution "
+           "kernel takes to lowrank-linalg-to-ukernel">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
@@ -301,7 +317,8 @@ def LowrankTransposesIntoProducts
 
 def LowrankLinalgToUKernel
     : Pass<"lowrank-linalg-to-ukernel", "::mlir::ModuleOp"> {
-  let summary = "Call the CPU runtime's GEMM kernels for f32 matmuls on buffers";
+  let summary = "Call the CPU runtime's kernels for f32 matmuls and "
+                "convolutions on buffers";
   let description = [{
     Rewrites `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs into
     calls of `liblowrank_cpu_runtime` (packed, register-blocked, threaded
@@ -316,7 +333,23 @@ def LowrankLinalgToUKernel
     addition (`linalg.generic` adding a 1-D vector along the last dim) that
     is the only reader of a weight product is fused into the call
     (`lowrank_matmul_packed_bias_f32`), which then writes the addition's
-    output. Other linalg ops are left to the loop lowering.
+    output.
+
+    An f32 `linalg.conv_2d_nchw_fchw` (static sizes but the batch) becomes
+    a call of the runtime's direct convolution (`lowrank_conv2d_f32`, or
+    `lowrank_conv2d_bias_f32`), a `linalg.depthwise_conv_2d_nchw_chw` one
+    of its depthwise convolution (`lowrank_depthwise_conv2d_f32`, or
+    `..._bias_f32`), with strides, dilations, the top and left padding and
+    the flags as i64 arguments. Folded into the call when they match
+    exactly: a zero padding of the input (a zero-filled allocation whose
+    interior gets one copy of the source, which nothing writes before the
+    convolution: the call reads the source); an output initialized with
+    zero or with a 1-D bias broadcast along dim 1 (the call overwrites it,
+    adding the bias); and, then, a ReLU (`max(x, 0)`) that is the only
+    reader of the output (the call applies it and writes the ReLU's
+    buffer). Constant filters of a full convolution get a slot for their
+    packed form (flag `LOWRANK_CONV_CONSTANT_WEIGHTS`). Other linalg ops are
+    left to the loop lowering.
 
     Before:
     ```mlir
@@ -453,11 +486,12 @@ def LowrankLinalgToParallelCalls
     On buffers, after the matmuls became runtime calls: every other linalg
     op (elementwise chains, softmax and LayerNorm reductions, copies and
     transposes, generalized first) with at least `min-iterations`
-    iterations, static loop ranges and dims-only indexing is outlined into
-    a private function `__lowrank_parallel_body(args, begin, end)` that runs
-    iterations [begin, end) of the op's first parallel dimension of more
-    than one iteration that every output indexes (the operands sliced with
-    `memref.subview`). At the op's place the operands' memref descriptors
+    iterations and static loop ranges is outlined into a private function
+    `__lowrank_parallel_body(args, begin, end)` that runs iterations
+    [begin, end) of the op's first parallel dimension of more than one
+    iteration that every output indexes and that no operand indexes by an
+    expression (a pooling window's `oh * 2 + kh` may index the others; the
+    operands are sliced along it with `memref.subview`). At the op's place the operands' memref descriptors
     are stored into a stack struct and `lowrank_parallel_for(body, args,
     extent)` (liblowrank_cpu_runtime) runs the ranges, one per thread. The
     slices of the outputs are disjoint, so the tasks need no

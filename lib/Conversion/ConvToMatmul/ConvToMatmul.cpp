@@ -84,7 +84,9 @@ Value buildColumns(OpBuilder &b, Location loc, Value image,
 }
 
 struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvToMatmul(MLIRContext *context, bool directConvolutions)
+      : OpRewritePattern(context), directConvolutions(directConvolutions) {}
+  bool directConvolutions;
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
                                 PatternRewriter &rewriter) const override {
@@ -105,6 +107,8 @@ struct ConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                      ShapedType::isDynamic) ||
         llvm::any_of(outType.getShape().drop_front(), ShapedType::isDynamic))
       return rewriter.notifyMatchFailure(conv, "needs static sizes");
+    if (directConvolutions)
+      return rewriter.notifyMatchFailure(conv, "left to the direct kernel");
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     ArrayRef<int64_t> kernel = filterType.getShape().drop_front(2);
@@ -222,7 +226,8 @@ struct ConvToMatmulPass
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConvToMatmul, GroupedConvLoopOrder>(&getContext());
+    patterns.add<ConvToMatmul>(&getContext(), directConvolutions);
+    patterns.add<GroupedConvLoopOrder>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -37,9 +37,9 @@ constexpr StringLiteral kParallelFor = "lowrank_parallel_for";
 constexpr StringLiteral kOutlinedAttr = "lowrank.parallel_outlined";
 
 /// The loop dimension to cut: the first parallel one with more than one
-/// iteration that every output indexes directly. None when the op is too
-/// small, dynamic, reads its own indices or indexes operands by anything but
-/// dims and zeros.
+/// iteration that every output indexes directly and no operand indexes by
+/// an expression of it. None when the op is too small, dynamic or reads its
+/// own indices.
 std::optional<unsigned> getSplitDim(linalg::GenericOp op, int64_t minWork) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() == 0)
     return std::nullopt;
@@ -64,20 +64,25 @@ std::optional<unsigned> getSplitDim(linalg::GenericOp op, int64_t minWork) {
       }))
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!llvm::all_of(maps, [](AffineMap map) {
-        return map.isProjectedPermutation(/*allowZeroInResults=*/true);
-      }))
-    return std::nullopt;
   auto iterators = op.getIteratorTypesArray();
   for (unsigned d = 0; d < ranges.size(); ++d) {
     if (iterators[d] != utils::IteratorType::parallel || ranges[d] < 2)
       continue;
+    AffineExpr dim = getAffineDimExpr(d, op.getContext());
     bool inEveryOutput =
         llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
-          return op.getMatchingIndexingMap(&init).getResultPosition(
-                     getAffineDimExpr(d, op.getContext())) != std::nullopt;
+          return op.getMatchingIndexingMap(&init).getResultPosition(dim) !=
+                 std::nullopt;
         });
-    if (inEveryOutput)
+    // Each operand is sliced along the result that is `d` itself, so no
+    // other result may involve it (windows such as d2 * 2 + d4 of a pooling
+    // may index the other dims).
+    bool sliceable = llvm::all_of(maps, [&](AffineMap map) {
+      return llvm::all_of(map.getResults(), [&](AffineExpr result) {
+        return result == dim || !result.isFunctionOfDim(d);
+      });
+    });
+    if (inEveryOutput && sliceable)
       return d;
   }
   return std::nullopt;

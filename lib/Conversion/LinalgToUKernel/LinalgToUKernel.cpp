@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "UKernelSupport.h"
 #include "lowrank/Conversion/BufferViews.h"
 #include "lowrank/Conversion/Passes.h"
 #include "lowrank/Runtime/CPU/Runtime.h"
@@ -31,6 +32,7 @@ namespace lowrank {
 
 using namespace mlir;
 using lowrank::getRootBuffer;
+using namespace lowrank::ukernel;
 
 #define DEBUG_TYPE "lowrank-linalg-to-ukernel"
 
@@ -40,13 +42,6 @@ constexpr StringLiteral kMatmul = "lowrank_matmul_f32";
 constexpr StringLiteral kPackedMatmul = "lowrank_matmul_packed_f32";
 constexpr StringLiteral kBatchMatmul = "lowrank_batch_matmul_f32";
 constexpr StringLiteral kPackedBiasMatmul = "lowrank_matmul_packed_bias_f32";
-
-/// memref<?x...x?xf32, strided<[?, ...], offset: ?>> of the given rank.
-MemRefType getDynamicStridedType(MLIRContext *context, unsigned rank) {
-  SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
-  auto layout = StridedLayoutAttr::get(context, ShapedType::kDynamic, dynamic);
-  return MemRefType::get(dynamic, Float32Type::get(context), layout);
-}
 
 /// The permutation that orders the dims of an operand read through `map` as
 /// `wanted` (loop dims), or failure when the map is not such a permutation.
@@ -193,85 +188,6 @@ bool hasMultiplyAddBody(linalg::LinalgOp op) {
          (mul.getLhs() == b && mul.getRhs() == a);
 }
 
-/// A weight: a view of a constant global.
-bool isConstantGlobal(Value value, SymbolTable &symbols) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (auto getGlobal = dyn_cast<memref::GetGlobalOp>(def)) {
-      auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
-      return global && global.getConstant();
-    }
-    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp, memref::CastOp,
-             memref::TransposeOp>(def))
-      return false;
-    value = def->getOperand(0);
-  }
-  return false;
-}
-
-bool isZeroFill(linalg::FillOp fill) {
-  FloatAttr value;
-  return matchPattern(fill.getInputs()[0], m_Constant(&value)) &&
-         value.getValue().isZero();
-}
-
-/// Whether `buffer` is an allocation that holds zeros where `copy` reads it:
-/// filled with zero before `copy` in the same block, and until `copy` only
-/// read by other copies. Bufferization produces this when several products
-/// share one zero-filled init tensor (the last of them may then reuse the
-/// buffer in place).
-bool isZeroBufferAt(Value buffer, memref::CopyOp copy) {
-  if (!buffer.getDefiningOp<memref::AllocOp>())
-    return false;
-  linalg::FillOp fill;
-  for (Operation *user : buffer.getUsers()) {
-    if (user == copy)
-      continue;
-    if (user->getBlock() != copy->getBlock())
-      return false;
-    if (auto userFill = dyn_cast<linalg::FillOp>(user)) {
-      if (fill || !isZeroFill(userFill) || !userFill->isBeforeInBlock(copy))
-        return false;
-      fill = userFill;
-      continue;
-    }
-    auto userCopy = dyn_cast<memref::CopyOp>(user);
-    bool onlyReads = userCopy && userCopy.getSource() == buffer &&
-                     userCopy.getTarget() != buffer;
-    if (!onlyReads && !copy->isBeforeInBlock(user))
-      return false;
-  }
-  return static_cast<bool>(fill);
-}
-
-/// The op that sets the output of `op` to zero earlier in its block (a
-/// linalg.fill of zero, or a copy from a zero-filled buffer) if no op in
-/// between touches a view of the same buffer (bufferization often places
-/// input copies between the initialization and the product).
-Operation *getZeroInitOfOutput(linalg::LinalgOp op) {
-  Value output = op.getDpsInits()[0];
-  Value root = getRootBuffer(output);
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev))
-      if (fill.getOutputs()[0] == output)
-        return isZeroFill(fill) ? prev : nullptr;
-    if (auto copy = dyn_cast<memref::CopyOp>(prev))
-      if (copy.getTarget() == output)
-        return isZeroBufferAt(copy.getSource(), copy) ? prev : nullptr;
-    // Anything with regions or without known effects may touch it.
-    if (prev->getNumRegions() && !isa<linalg::LinalgOp>(prev))
-      return nullptr;
-    for (Value operand : prev->getOperands())
-      if (isa<BaseMemRefType>(operand.getType()) &&
-          getRootBuffer(operand) == root)
-        return nullptr;
-    if (!isa<linalg::LinalgOp, memref::CopyOp>(prev) &&
-        !isMemoryEffectFree(prev) &&
-        !isa<memref::AllocOp, memref::AllocaOp>(prev))
-      return nullptr;
-  }
-  return nullptr;
-}
-
 /// A bias addition that consumes a product: `D = C + bias` row-wise, where
 /// C (possibly through one reshaping view) is read only by it.
 struct BiasEpilogue {
@@ -281,32 +197,6 @@ struct BiasEpilogue {
   Operation *view; // the reshape of C that `add` reads, or null
   memref::DeallocOp deallocOfC;
 };
-
-/// Whether `map` reads an operand of `type` at the loop indices, allowing a
-/// constant 0 for a unit dim (as broadcasts of unit dims are written).
-bool isIdentityUpToUnitDims(AffineMap map, MemRefType type) {
-  if (map.getNumResults() != map.getNumDims() ||
-      type.getRank() != map.getNumResults())
-    return false;
-  for (auto [p, expr] : llvm::enumerate(map.getResults())) {
-    if (auto dim = dyn_cast<AffineDimExpr>(expr))
-      if (dim.getPosition() == p)
-        continue;
-    auto constant = dyn_cast<AffineConstantExpr>(expr);
-    if (!constant || constant.getValue() != 0 || type.getDimSize(p) != 1)
-      return false;
-  }
-  return true;
-}
-
-/// Whether `value` is available at `point`: a block argument of an
-/// enclosing region or the result of an op before it in its block.
-bool isAvailableAt(Value value, Operation *point) {
-  if (auto argument = dyn_cast<BlockArgument>(value))
-    return argument.getOwner()->getParentOp()->isAncestor(point);
-  Operation *def = value.getDefiningOp();
-  return def->getBlock() == point->getBlock() && def->isBeforeInBlock(point);
-}
 
 /// Matches the bias addition of docs/Design.md's epilogue fusion on the
 /// output buffer of the 2-D product `op`.
@@ -378,34 +268,8 @@ FailureOr<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp op) {
   if (!isAvailableAt(epilogue.bias, op) ||
       getRootBuffer(epilogue.bias) == getRootBuffer(epilogue.output))
     return failure();
-  auto outputAlloc = epilogue.output.getDefiningOp<memref::AllocOp>();
-  if (!isAvailableAt(epilogue.output, op) &&
-      !(outputAlloc && outputAlloc->getBlock() == op->getBlock() &&
-        outputAlloc->getNumOperands() == 0))
+  if (!canWriteResultEarly(epilogue.output, op, add))
     return failure();
-  // Readers and writers of D (through views) strictly between the product
-  // and the addition would see it early; those before or after are fine.
-  Block *block = op->getBlock();
-  SmallVector<Value> worklist = {getRootBuffer(epilogue.output)};
-  while (!worklist.empty()) {
-    Value buffer = worklist.pop_back_val();
-    for (Operation *user : buffer.getUsers()) {
-      if (isa<ViewLikeOpInterface>(user)) {
-        llvm::append_range(worklist, user->getResults());
-        continue;
-      }
-      Operation *ancestor = block->findAncestorOpInBlock(*user);
-      if (!ancestor)
-        return failure();
-      // The product itself must not read D (the output parameter is often
-      // reused for intermediates).
-      if (ancestor == op)
-        return failure();
-      if (ancestor != add && op->isBeforeInBlock(ancestor) &&
-          ancestor->isBeforeInBlock(add))
-        return failure();
-    }
-  }
   return epilogue;
 }
 
@@ -418,45 +282,17 @@ struct LinalgToUKernelPass
     SymbolTable symbols(module);
     SmallVector<linalg::LinalgOp> products;
     // Fills erased along the way are never in this list.
+    SmallVector<linalg::LinalgOp> convolutions;
     module.walk([&](linalg::LinalgOp op) {
-      if (op.getNumDpsInputs() == 2 && op.getNumReductionLoops() == 1)
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(*op))
+        convolutions.push_back(op);
+      else if (op.getNumDpsInputs() == 2 && op.getNumReductionLoops() == 1)
         products.push_back(op);
     });
     for (linalg::LinalgOp op : products)
       (void)rewrite(op, symbols);
-  }
-
-  /// The private declaration of a runtime entry point.
-  func::FuncOp getOrDeclare(SymbolTable &symbols, StringRef name,
-                            TypeRange inputs) {
-    if (auto existing = symbols.lookup<func::FuncOp>(name))
-      return existing;
-    ModuleOp module = getOperation();
-    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-    auto type = builder.getFunctionType(inputs, {});
-    auto func = func::FuncOp::create(builder, module.getLoc(), name, type);
-    func.setPrivate();
-    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                  builder.getUnitAttr());
-    symbols.insert(func);
-    return func;
-  }
-
-  /// A fresh zero-initialized slot where the runtime keeps a packed weight.
-  Value createPackedSlot(OpBuilder &builder, Location loc,
-                         SymbolTable &symbols) {
-    ModuleOp module = getOperation();
-    auto type = MemRefType::get({1}, builder.getI64Type());
-    OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
-    auto init =
-        DenseElementsAttr::get(RankedTensorType::get({1}, builder.getI64Type()),
-                               builder.getI64IntegerAttr(0).getValue());
-    auto global = memref::GlobalOp::create(
-        moduleBuilder, loc, "__lowrank_packed_weight",
-        moduleBuilder.getStringAttr("private"), type, init,
-        /*constant=*/false, /*alignment=*/IntegerAttr());
-    symbols.insert(global); // renames it when the name is taken
-    return memref::GetGlobalOp::create(builder, loc, type, global.getSymName());
+    for (linalg::LinalgOp conv : convolutions)
+      (void)rewriteConvolution(conv, module, symbols);
   }
 
   LogicalResult rewrite(linalg::LinalgOp op, SymbolTable &symbols) {
@@ -565,12 +401,13 @@ struct LinalgToUKernelPass
     if (isWeight) {
       if (callee != kPackedBiasMatmul)
         callee = kPackedMatmul;
-      arguments.push_back(createPackedSlot(builder, loc, symbols));
+      arguments.push_back(
+          createPackedSlot(builder, loc, getOperation(), symbols));
     }
     arguments.push_back(
         arith::ConstantIntOp::create(builder, loc, flags, /*width=*/64));
-    func::FuncOp declaration =
-        getOrDeclare(symbols, callee, ValueRange(arguments).getTypes());
+    func::FuncOp declaration = getOrDeclare(getOperation(), symbols, callee,
+                                            ValueRange(arguments).getTypes());
     func::CallOp::create(builder, loc, declaration, arguments);
     Value product = op.getDpsInits()[0];
     op->erase();

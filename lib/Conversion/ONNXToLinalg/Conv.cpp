@@ -2,8 +2,9 @@
 //
 // The input is zero-padded with tensor.pad, so the convolution itself never
 // tests bounds. Ungrouped 1-D, 2-D and 3-D convolutions become the named
-// linalg.conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw} ops; grouped ones
-// (depthwise included) and higher ranks a linalg.generic over the group
+// linalg.conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw} ops, 2-D depthwise
+// ones (one filter per channel) linalg.depthwise_conv_2d_nchw_chw; other
+// grouped ones and higher ranks a linalg.generic over the group
 // split (N, G, C/G, ...) of the operands. The accumulator starts as the
 // bias broadcast over the output, or zero without one. Spatial sizes known
 // only at run time (explicit or VALID padding) pad by the given pads and
@@ -133,6 +134,20 @@ static Value buildNamedConv(OpBuilder &builder, Location loc, Value input,
       .getResult(0);
 }
 
+/// A 2-D f32 convolution with one filter per input channel (group = C =
+/// M): linalg.depthwise_conv_2d_nchw_chw on the C x KH x KW filters, which
+/// the CPU pipeline runs in the runtime's depthwise kernel (other element
+/// types keep the grouped generic).
+static Value buildDepthwiseConv(OpBuilder &builder, Location loc, Value input,
+                                Value weight, Value init,
+                                const SpatialWindow &window) {
+  Value filters = tensor::CollapseShapeOp::create(
+      builder, loc, weight,
+      SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+  return buildNamedConv<linalg::DepthwiseConv2DNchwChwOp>(
+      builder, loc, input, filters, init, window);
+}
+
 namespace {
 struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -196,6 +211,11 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     else if (group == 1 && window->getRank() == 2)
       result = buildNamedConv<linalg::Conv2DNchwFchwOp>(rewriter, loc, input,
                                                         weight, init, *window);
+    else if (window->getRank() == 2 && group > 1 &&
+             group == weightType.getDimSize(0) &&
+             weightType.getDimSize(1) == 1 &&
+             resultType.getElementType().isF32())
+      result = buildDepthwiseConv(rewriter, loc, input, weight, init, *window);
     else if (group == 1 && window->getRank() == 3)
       result = buildNamedConv<linalg::Conv3DNcdhwFcdhwOp>(
           rewriter, loc, input, weight, init, *window);

@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Conv.h"
+#include "DepthwiseConv.h"
 #include "Gemm.h"
 #include "MicroKernels.h"
 #include "ThreadPool.h"
@@ -70,18 +72,24 @@ extern "C" void _mlir_ciface_lowrank_matmul_packed_f32(LowrankMemRefF32x2 *A,
                 /*bias=*/nullptr, flags, slot->aligned + slot->offset);
 }
 
+/// The kernels read a bias contiguously; other strides are gathered into
+/// `dense`.
+static const float *getContiguous(const LowrankMemRefF32x1 *bias,
+                                  std::vector<float> &dense) {
+  const float *data = bias->aligned + bias->offset;
+  if (bias->strides[0] == 1)
+    return data;
+  dense.resize(bias->sizes[0]);
+  for (int64_t i = 0; i < bias->sizes[0]; ++i)
+    dense[i] = data[i * bias->strides[0]];
+  return dense.data();
+}
+
 extern "C" void _mlir_ciface_lowrank_matmul_packed_bias_f32(
     LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *C,
     LowrankMemRefF32x1 *bias, LowrankMemRefI64x1 *slot, int64_t flags) {
-  // The kernels read the bias contiguously; other strides are gathered.
   std::vector<float> dense;
-  const float *biasData = bias->aligned + bias->offset;
-  if (bias->strides[0] != 1) {
-    dense.resize(bias->sizes[0]);
-    for (int64_t i = 0; i < bias->sizes[0]; ++i)
-      dense[i] = biasData[i * bias->strides[0]];
-    biasData = dense.data();
-  }
+  const float *biasData = getContiguous(bias, dense);
   lowrank_sgemm(A->sizes[0], B->sizes[1], A->sizes[1],
                 base(A->aligned, A->offset), A->strides[0], A->strides[1],
                 base(B->aligned, B->offset), B->strides[0], B->strides[1],
@@ -142,4 +150,135 @@ extern "C" void _mlir_ciface_lowrank_batch_matmul_f32(LowrankMemRefF32x3 *A,
   BatchJob job{A, B, C, flags, batches, 1};
   for (int64_t i = 0; i < batches; ++i)
     gemm(getBatch(job, i), /*parallel=*/true);
+}
+
+static void runConv2d(const LowrankMemRefF32x4 *input,
+                      const LowrankMemRefF32x4 *weights, const float *bias,
+                      LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot,
+                      const int64_t (&geometry)[6], int64_t flags) {
+  ConvProblem problem{};
+  problem.batch = input->sizes[0];
+  problem.channels = input->sizes[1];
+  problem.height = input->sizes[2];
+  problem.width = input->sizes[3];
+  problem.input = input->aligned + input->offset;
+  problem.filters = weights->sizes[0];
+  problem.kernelH = weights->sizes[2];
+  problem.kernelW = weights->sizes[3];
+  problem.weights = weights->aligned + weights->offset;
+  problem.outH = output->sizes[2];
+  problem.outW = output->sizes[3];
+  problem.output = output->aligned + output->offset;
+  for (int d = 0; d < 4; ++d) {
+    problem.inputStrides[d] = input->strides[d];
+    problem.weightStrides[d] = weights->strides[d];
+    problem.outputStrides[d] = output->strides[d];
+  }
+  problem.strideH = geometry[0];
+  problem.strideW = geometry[1];
+  problem.dilationH = geometry[2];
+  problem.dilationW = geometry[3];
+  problem.padTop = geometry[4];
+  problem.padLeft = geometry[5];
+  problem.bias = bias;
+  problem.accumulate = !(flags & LOWRANK_GEMM_OVERWRITE);
+  problem.relu = (flags & LOWRANK_GEMM_RELU) != 0;
+  problem.packedSlot = (flags & LOWRANK_CONV_CONSTANT_WEIGHTS)
+                           ? slot->aligned + slot->offset
+                           : nullptr;
+  // Compiled code passes consistent shapes; anything else computes nothing.
+  if (weights->sizes[1] != problem.channels ||
+      output->sizes[0] != problem.batch ||
+      output->sizes[1] != problem.filters || problem.strideH <= 0 ||
+      problem.strideW <= 0 || problem.dilationH <= 0 || problem.dilationW <= 0)
+    return;
+  conv2d(problem, /*parallel=*/true);
+}
+
+extern "C" void _mlir_ciface_lowrank_conv2d_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x4 *weights,
+    LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot, int64_t strideH,
+    int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
+    int64_t padLeft, int64_t flags) {
+  runConv2d(input, weights, /*bias=*/nullptr, output, slot,
+            {strideH, strideW, dilationH, dilationW, padTop, padLeft}, flags);
+}
+
+extern "C" void _mlir_ciface_lowrank_conv2d_bias_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x4 *weights,
+    LowrankMemRefF32x1 *bias, LowrankMemRefF32x4 *output,
+    LowrankMemRefI64x1 *slot, int64_t strideH, int64_t strideW,
+    int64_t dilationH, int64_t dilationW, int64_t padTop, int64_t padLeft,
+    int64_t flags) {
+  std::vector<float> dense;
+  const float *biasData = getContiguous(bias, dense);
+  if (bias->sizes[0] != weights->sizes[0])
+    return;
+  runConv2d(input, weights, biasData, output, slot,
+            {strideH, strideW, dilationH, dilationW, padTop, padLeft}, flags);
+}
+
+static void runDepthwiseConv2d(const LowrankMemRefF32x4 *input,
+                               const LowrankMemRefF32x3 *weights,
+                               const float *bias, LowrankMemRefF32x4 *output,
+                               const int64_t (&geometry)[6], int64_t flags) {
+  DepthwiseConvProblem problem{};
+  problem.batch = input->sizes[0];
+  problem.channels = input->sizes[1];
+  problem.height = input->sizes[2];
+  problem.width = input->sizes[3];
+  problem.input = input->aligned + input->offset;
+  problem.kernelH = weights->sizes[1];
+  problem.kernelW = weights->sizes[2];
+  problem.weights = weights->aligned + weights->offset;
+  problem.outH = output->sizes[2];
+  problem.outW = output->sizes[3];
+  problem.output = output->aligned + output->offset;
+  for (int d = 0; d < 4; ++d) {
+    problem.inputStrides[d] = input->strides[d];
+    problem.outputStrides[d] = output->strides[d];
+  }
+  for (int d = 0; d < 3; ++d)
+    problem.weightStrides[d] = weights->strides[d];
+  problem.strideH = geometry[0];
+  problem.strideW = geometry[1];
+  problem.dilationH = geometry[2];
+  problem.dilationW = geometry[3];
+  problem.padTop = geometry[4];
+  problem.padLeft = geometry[5];
+  problem.bias = bias;
+  problem.accumulate = !(flags & LOWRANK_GEMM_OVERWRITE);
+  problem.relu = (flags & LOWRANK_GEMM_RELU) != 0;
+  // Compiled code passes consistent shapes; anything else computes nothing.
+  if (weights->sizes[0] != problem.channels ||
+      output->sizes[0] != problem.batch ||
+      output->sizes[1] != problem.channels || problem.kernelH <= 0 ||
+      problem.kernelW <= 0 || problem.strideH <= 0 || problem.strideW <= 0 ||
+      problem.dilationH <= 0 || problem.dilationW <= 0)
+    return;
+  depthwiseConv2d(problem, /*parallel=*/true);
+}
+
+extern "C" void _mlir_ciface_lowrank_depthwise_conv2d_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x3 *weights,
+    LowrankMemRefF32x4 *output, int64_t strideH, int64_t strideW,
+    int64_t dilationH, int64_t dilationW, int64_t padTop, int64_t padLeft,
+    int64_t flags) {
+  runDepthwiseConv2d(input, weights, /*bias=*/nullptr, output,
+                     {strideH, strideW, dilationH, dilationW, padTop, padLeft},
+                     flags);
+}
+
+extern "C" void _mlir_ciface_lowrank_depthwise_conv2d_bias_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x3 *weights,
+    LowrankMemRefF32x1 *bias, LowrankMemRefF32x4 *output, int64_t strideH,
+    int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
+    int64_t padLeft, int64_t flags) {
+  std::vector<float> dense;
+  const float *biasData = getContiguous(bias, dense);
+  if (bias->sizes[0] != weights->sizes[0])
+    return;
+  runDepthwiseConv2d(input, weights, biasData, output,
+                     {strideH, strideW, dilationH, dilationW, padTop, padLeft},
+                     flags);
 }

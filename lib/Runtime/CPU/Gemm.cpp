@@ -35,21 +35,6 @@ const KernelFamily &getKernels() {
   return family;
 }
 
-/// Scratch space of one thread, grown on demand and kept for later calls.
-struct Scratch {
-  float *data = nullptr;
-  int64_t capacity = 0;
-  ~Scratch() { freeFloats(data); }
-  float *get(int64_t count) {
-    if (count > capacity) {
-      freeFloats(data);
-      data = allocateFloats(count);
-      capacity = count;
-    }
-    return data;
-  }
-};
-
 thread_local Scratch packedAScratch;
 thread_local Scratch packedBScratch;
 

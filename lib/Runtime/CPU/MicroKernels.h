@@ -5,7 +5,7 @@
 // rows of a row-major A, lda floats apart, read in place) and a packed B
 // micro-panel (kc steps of NR values, zero beyond column nr), then applies
 // the epilogue while the block is in registers: accumulate into C or
-// overwrite it, add a bias row, ReLU.
+// overwrite it, add a bias row or a bias per row, ReLU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +21,7 @@ struct Epilogue {
   bool accumulate;   // C += block, else C = block
   const float *bias; // nr values added to every row, or null
   bool relu;
+  const float *rowBias = nullptr; // one value per row of the block, or null
 };
 
 using MicroKernelFn = void (*)(int64_t kc, const float *a, int64_t lda,

@@ -35,6 +35,8 @@ void kernel(int64_t kc, const float *a, int64_t lda, const float *b, float *c,
         v += ci[j];
       if (e.bias)
         v += e.bias[j];
+      if (e.rowBias)
+        v += e.rowBias[i];
       if (e.relu && v < 0.0f)
         v = 0.0f;
       ci[j] = v;

@@ -27,6 +27,21 @@ void packB(const float *b, int64_t rs, int64_t cs, int64_t kc, int64_t nc,
 float *allocateFloats(int64_t count);
 void freeFloats(float *buffer);
 
+/// Scratch space of one thread, grown on demand and kept for later calls.
+struct Scratch {
+  float *data = nullptr;
+  int64_t capacity = 0;
+  ~Scratch() { freeFloats(data); }
+  float *get(int64_t count) {
+    if (count > capacity) {
+      freeFloats(data);
+      data = allocateFloats(count);
+      capacity = count;
+    }
+    return data;
+  }
+};
+
 } // namespace lowrank::runtime
 
 #endif // LOWRANK_RUNTIME_CPU_PACKING_H

@@ -1,4 +1,10 @@
 // RUN: lowrank-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(lowrank-conv-to-matmul))' | FileCheck %s
+// RUN: lowrank-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(lowrank-conv-to-matmul{direct-convolutions=true}))' | FileCheck %s --check-prefix=DIRECT
+
+// With direct-convolutions, every 2-D convolution here stays for the
+// runtime's direct kernel: none becomes a gather and a product.
+// DIRECT-NOT: linalg.matmul
+// DIRECT: linalg.conv_2d_nchw_fchw
 
 // A 3x3 convolution of stride 2 and dilation 1: the windows are gathered
 // into 8*3*3 x 2*2 columns, and the 16 x 72 filter multiplies them onto

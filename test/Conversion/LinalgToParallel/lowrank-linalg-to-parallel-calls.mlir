@@ -102,3 +102,40 @@ func.func @mixed(%a: memref<64x512xf32>, %x: memref<64x?xf32>) -> memref<64x512x
   }
   return %y : memref<64x512xf32>
 }
+
+// -----
+
+// A max pooling (3 x 3 windows of stride 2) indexes its input by window
+// expressions of the output rows and columns, but the channels plainly:
+// it is cut along the channels. A window expression of the only dim that
+// could be cut keeps the op in place (the second op).
+// MIXED-LABEL: func.func @pooling
+// MIXED: call @lowrank_parallel_for(%{{.*}}, %{{.*}}, %{{.*}})
+// MIXED: linalg.generic
+// MIXED: func.func private @__lowrank_parallel_slice{{.*}}(%[[IN:.*]]: memref<1x64x57x57xf32>, %{{.*}}: memref<3x3xf32>, %[[OUT:.*]]: memref<1x64x28x28xf32> {llvm.noalias}, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// MIXED: scf.for %[[C:.*]] = %[[BEGIN]] to %[[END]]
+// MIXED: memref.subview %[[IN]][0, %[[C]], 0, 0] [1, 1, 57, 57] [1, 1, 1, 1]
+// MIXED: memref.subview %[[OUT]][0, %[[C]], 0, 0] [1, 1, 28, 28] [1, 1, 1, 1]
+#window = affine_map<(n, c, h, w, kh, kw) -> (n, c, h * 2 + kh, w * 2 + kw)>
+#kernel = affine_map<(n, c, h, w, kh, kw) -> (kh, kw)>
+#pooled = affine_map<(n, c, h, w, kh, kw) -> (n, c, h, w)>
+#shifted = affine_map<(d0) -> (d0 + 1)>
+#plain = affine_map<(d0) -> (d0)>
+func.func @pooling(%x: memref<1x64x57x57xf32>, %k: memref<3x3xf32>,
+                   %v: memref<32769xf32>) -> (memref<1x64x28x28xf32>, memref<32768xf32>) {
+  %y = memref.alloc() : memref<1x64x28x28xf32>
+  linalg.generic {indexing_maps = [#window, #kernel, #pooled],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %k : memref<1x64x57x57xf32>, memref<3x3xf32>) outs(%y : memref<1x64x28x28xf32>) {
+  ^bb0(%in: f32, %unused: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  }
+  %z = memref.alloc() : memref<32768xf32>
+  linalg.generic {indexing_maps = [#shifted, #plain], iterator_types = ["parallel"]}
+      ins(%v : memref<32769xf32>) outs(%z : memref<32768xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return %y, %z : memref<1x64x28x28xf32>, memref<32768xf32>
+}

@@ -288,3 +288,134 @@ func.func @one_row(%x: memref<1x4xf32>, %w: memref<4x3xf32>,
                 outs(%c : memref<1x3xf32>)
   return
 }
+
+// -----
+
+// A convolution as bufferization leaves it: zero padding (a zero-filled
+// buffer with the source copied into its interior), the bias broadcast into
+// the output, and a ReLU that alone reads the output. All three fold into
+// one call of the direct convolution: it reads the source with pads 1 and
+// 2, overwrites the ReLU's buffer adding the bias (flags: overwrite 1, ReLU
+// 2, constant weights 4), and keeps the weights packed in a slot.
+
+// CHECK-DAG: func.func private @lowrank_conv2d_bias_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<1xi64>, i64, i64, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+memref.global "private" constant @filters : memref<4x3x3x3xf32> = dense<1.0>
+memref.global "private" constant @bias : memref<4xf32> = dense<0.5>
+
+// CHECK-LABEL: func.func @conv_pad_bias_relu
+// CHECK-SAME: (%[[X:.*]]: memref<1x3x8x8xf32>, %[[Y:.*]]: memref<1x4x9x10xf32>)
+func.func @conv_pad_bias_relu(%x: memref<1x3x8x8xf32>,
+                              %y: memref<1x4x9x10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @filters : memref<4x3x3x3xf32>
+  %b = memref.get_global @bias : memref<4xf32>
+  // CHECK-NOT: linalg.map
+  // CHECK-NOT: memref.copy
+  // CHECK-DAG: %[[XD:.*]] = memref.cast %[[X]] : memref<1x3x8x8xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  // CHECK-DAG: %[[YD:.*]] = memref.cast %[[Y]] : memref<1x4x9x10xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  // CHECK-DAG: %[[SLOT:.*]] = memref.get_global @__lowrank_packed_weight
+  // Strides, dilations, pads (1, 2) and flags, in that order.
+  // CHECK-COUNT-5: arith.constant 1 : i64
+  // CHECK-NEXT: arith.constant 2 : i64
+  // CHECK-NEXT: arith.constant 7 : i64
+  // CHECK-NEXT: call @lowrank_conv2d_bias_f32(%[[XD]], %{{.*}}, %{{.*}}, %[[YD]], %[[SLOT]],
+  // CHECK-NOT: linalg
+  // CHECK: return
+  %padded = memref.alloc() : memref<1x3x11x12xf32>
+  linalg.map outs(%padded : memref<1x3x11x12xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %padded[0, 0, 1, 2] [1, 3, 8, 8] [1, 1, 1, 1]
+      : memref<1x3x11x12xf32> to memref<1x3x8x8xf32, strided<[396, 132, 12, 1], offset: 14>>
+  memref.copy %x, %interior : memref<1x3x8x8xf32> to memref<1x3x8x8xf32, strided<[396, 132, 12, 1], offset: 14>>
+  %acc = memref.alloc() : memref<1x4x9x10xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<4xf32>) outs(%acc : memref<1x4x9x10xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %w : memref<1x3x11x12xf32>, memref<4x3x3x3xf32>)
+      outs(%acc : memref<1x4x9x10xf32>)
+  memref.dealloc %padded : memref<1x3x11x12xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (0, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%acc : memref<1x4x9x10xf32>) outs(%y : memref<1x4x9x10xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %acc : memref<1x4x9x10xf32>
+  return
+}
+
+// -----
+
+// A padding whose source is written between the copy and the convolution
+// is not folded (the call would read the new values); an output that holds
+// something else than zero or a bias is accumulated into (flags 4: the
+// constant weights only), and the ReLU of an accumulated output stays.
+
+memref.global "private" constant @filters2 : memref<2x1x1x1xf32> = dense<2.0>
+
+// CHECK-LABEL: func.func @conv_not_folded
+func.func @conv_not_folded(%x: memref<1x1x4x4xf32>, %y: memref<1x2x6x6xf32>,
+                           %z: memref<1x2x6x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %w = memref.get_global @filters2 : memref<2x1x1x1xf32>
+  // CHECK: linalg.map
+  // CHECK: memref.copy
+  // CHECK: linalg.fill
+  // CHECK: %[[FLAGS:.*]] = arith.constant 4 : i64
+  // CHECK: call @lowrank_conv2d_f32({{.*}}, %[[FLAGS]])
+  // CHECK: arith.maximumf
+  %padded = memref.alloc() : memref<1x1x6x6xf32>
+  linalg.map outs(%padded : memref<1x1x6x6xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 1, 4, 4] [1, 1, 1, 1]
+      : memref<1x1x6x6xf32> to memref<1x1x4x4xf32, strided<[36, 36, 6, 1], offset: 7>>
+  memref.copy %x, %interior : memref<1x1x4x4xf32> to memref<1x1x4x4xf32, strided<[36, 36, 6, 1], offset: 7>>
+  linalg.fill ins(%one : f32) outs(%x : memref<1x1x4x4xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %w : memref<1x1x6x6xf32>, memref<2x1x1x1xf32>)
+      outs(%y : memref<1x2x6x6xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x2x6x6xf32>) outs(%z : memref<1x2x6x6xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A depthwise convolution with a zero-filled output: the depthwise entry
+// point, strides (2, 2), no slot (its weights are read in place), flags 1.
+
+// CHECK-LABEL: func.func @depthwise
+// CHECK-SAME: (%[[X:.*]]: memref<1x8x9x9xf32>, %[[W:.*]]: memref<8x3x3xf32>, %[[Y:.*]]: memref<1x8x4x4xf32>)
+func.func @depthwise(%x: memref<1x8x9x9xf32>, %w: memref<8x3x3xf32>,
+                     %y: memref<1x8x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // CHECK-NOT: linalg.fill
+  // CHECK-COUNT-2: arith.constant 2 : i64
+  // CHECK-COUNT-2: arith.constant 1 : i64
+  // CHECK-COUNT-2: arith.constant 0 : i64
+  // CHECK-NEXT: arith.constant 1 : i64
+  // CHECK-NEXT: call @lowrank_depthwise_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64) -> ()
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x8x4x4xf32>)
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : memref<1x8x9x9xf32>, memref<8x3x3xf32>)
+      outs(%y : memref<1x8x4x4xf32>)
+  return
+}

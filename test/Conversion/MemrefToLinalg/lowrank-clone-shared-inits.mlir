@@ -39,3 +39,30 @@ func.func @shared_empty(%x: tensor<4xf32>, %init: tensor<4xf32>) -> tensor<4xf32
   %d = linalg.exp ins(%c : tensor<4xf32>) outs(%init : tensor<4xf32>) -> tensor<4xf32>
   return %d : tensor<4xf32>
 }
+
+// -----
+
+// Two convolutions with equal biases share one broadcast of it: the second
+// gets its own broadcast into its own tensor.empty.
+// CHECK-LABEL: func.func @shared_bias
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x4x4xf32>, %[[W:.*]]: tensor<2x2x1x1xf32>, %[[B:.*]]: tensor<2xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x4x4xf32>
+// CHECK: %[[I:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<2xf32>) outs(%[[E]] : tensor<1x2x4x4xf32>)
+// CHECK: %[[Y:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%[[X]], %[[W]] : {{.*}}) outs(%[[I]] : tensor<1x2x4x4xf32>)
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<1x2x4x4xf32>
+// CHECK: %[[I1:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<2xf32>) outs(%[[E1]] : tensor<1x2x4x4xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[Y]], %[[W]] : {{.*}}) outs(%[[I1]] : tensor<1x2x4x4xf32>)
+func.func @shared_bias(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (c)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : tensor<2xf32>) outs(%e : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x2x4x4xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) outs(%init : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %z = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%y, %w : tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) outs(%init : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %z : tensor<1x2x4x4xf32>
+}

@@ -187,16 +187,30 @@ func.func @conv_1d_same_lower(%x: tensor<2x3x7xf32>, %w: tensor<5x3x4xf32>) -> t
 
 // -----
 
-// Depthwise: one input channel per group.
+// Depthwise (one input channel per group, one filter each): the named
+// depthwise op on the C x KH x KW filters.
 // CHECK-LABEL: func.func @conv_depthwise
-// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 3, 1, 5, 5]
-// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] output_shape [3, 1, 1, 3, 3]
-// CHECK: linalg.generic
-// CHECK: tensor.collapse_shape {{.*}} into tensor<1x3x3x3xf32>
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x5x5xf32>, %[[W:.*]]: tensor<3x1x3x3xf32>)
+// CHECK: %[[F:.*]] = tensor.collapse_shape %[[W]] {{\[}}[0, 1], [2], [3]] : tensor<3x1x3x3xf32> into tensor<3x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[X]], %[[F]] : tensor<1x3x5x5xf32>, tensor<3x3x3xf32>)
+// CHECK-NOT: linalg.generic
 func.func @conv_depthwise(%x: tensor<1x3x5x5xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<1x3x3x3xf32> {
   %n = onnx.NoValue
   %0 = onnx.Conv %x, %w, %n {group = 3 : i64, kernel_shape = array<i64: 3, 3>} : (tensor<1x3x5x5xf32>, tensor<3x1x3x3xf32>, none) -> tensor<1x3x3x3xf32>
   return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// A float16 depthwise convolution keeps the grouped generic (the runtime's
+// depthwise kernel is for float32).
+// CHECK-LABEL: func.func @conv_depthwise_f16
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: linalg.generic
+func.func @conv_depthwise_f16(%x: tensor<1x3x5x5xf16>, %w: tensor<3x1x3x3xf16>) -> tensor<1x3x3x3xf16> {
+  %n = onnx.NoValue
+  %0 = onnx.Conv %x, %w, %n {group = 3 : i64} : (tensor<1x3x5x5xf16>, tensor<3x1x3x3xf16>, none) -> tensor<1x3x3x3xf16>
+  return %0 : tensor<1x3x3x3xf16>
 }
 
 // -----

@@ -24,6 +24,8 @@ enum {
   LOWRANK_GEMM_OVERWRITE = 1,
   /* max(x, 0) on every result element. */
   LOWRANK_GEMM_RELU = 2,
+  /* The convolution's weights never change: keep them packed in the slot. */
+  LOWRANK_CONV_CONSTANT_WEIGHTS = 4,
 };
 
 /* C[m, n] (+)= sum_k A[m, k] * B[k, n] (+ bias[n]) for 0 <= m < M, 0 <= n < N,
@@ -69,6 +71,10 @@ typedef struct {
   int64_t offset, sizes[1], strides[1];
 } LowrankMemRefF32x1;
 typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} LowrankMemRefF32x4;
+typedef struct {
   int64_t *allocated, *aligned;
   int64_t offset, sizes[1], strides[1];
 } LowrankMemRefI64x1;
@@ -94,6 +100,43 @@ void _mlir_ciface_lowrank_batch_matmul_f32(LowrankMemRefF32x3 *A,
                                            LowrankMemRefF32x3 *B,
                                            LowrankMemRefF32x3 *C,
                                            int64_t flags);
+
+/* linalg.conv_2d_nchw_fchw with implicit zero padding: output (N x F x OH x
+ * OW) (+)= sum over c, kh, kw of weights (F x C x KH x KW) times input
+ * (N x C x H x W) at row oh * strideH + kh * dilationH - padTop and column
+ * ow * strideW + kw * dilationW - padLeft, reading zero outside the input.
+ * With LOWRANK_CONV_CONSTANT_WEIGHTS in `flags` the weights are kept packed
+ * in `slot` (one i64, initially 0) after the first call. */
+void _mlir_ciface_lowrank_conv2d_f32(LowrankMemRefF32x4 *input,
+                                     LowrankMemRefF32x4 *weights,
+                                     LowrankMemRefF32x4 *output,
+                                     LowrankMemRefI64x1 *slot, int64_t strideH,
+                                     int64_t strideW, int64_t dilationH,
+                                     int64_t dilationW, int64_t padTop,
+                                     int64_t padLeft, int64_t flags);
+/* The same, then output[n, f, oh, ow] += bias[f] (before the ReLU). */
+void _mlir_ciface_lowrank_conv2d_bias_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x4 *weights,
+    LowrankMemRefF32x1 *bias, LowrankMemRefF32x4 *output,
+    LowrankMemRefI64x1 *slot, int64_t strideH, int64_t strideW,
+    int64_t dilationH, int64_t dilationW, int64_t padTop, int64_t padLeft,
+    int64_t flags);
+
+/* linalg.depthwise_conv_2d_nchw_chw with implicit zero padding: output
+ * (N x C x OH x OW) (+)= sum over kh, kw of weights (C x KH x KW) times the
+ * input (N x C x H x W) of the same channel, positions as for
+ * lowrank_conv2d_f32. */
+void _mlir_ciface_lowrank_depthwise_conv2d_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x3 *weights,
+    LowrankMemRefF32x4 *output, int64_t strideH, int64_t strideW,
+    int64_t dilationH, int64_t dilationW, int64_t padTop, int64_t padLeft,
+    int64_t flags);
+/* The same, then output[n, c, oh, ow] += bias[c] (before the ReLU). */
+void _mlir_ciface_lowrank_depthwise_conv2d_bias_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x3 *weights,
+    LowrankMemRefF32x1 *bias, LowrankMemRefF32x4 *output, int64_t strideH,
+    int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
+    int64_t padLeft, int64_t flags);
 
 /* Heap buffers of compiled models (memref.alloc / memref.dealloc, lowered
  * with MLIR's generic allocation functions): freed blocks are kept per size

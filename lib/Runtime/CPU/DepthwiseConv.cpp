@@ -1,0 +1,220 @@
+//===- DepthwiseConv.cpp - Depthwise 2-D convolution ----------------------===//
+//
+// A depthwise convolution does KH * KW multiply-adds per output element, too
+// few to gain from the GEMM kernels. Per channel plane: the part of the
+// input the windows read is copied into a scratch plane with a zero border
+// (the padding), split into strideW phases of columns, so that the loops
+// need no bounds tests and every tap reads contiguous floats; the output is
+// accumulated tap by tap in a scratch plane (one long vectorized loop per
+// tap for unit row strides), then the bias and the ReLU are applied on the
+// way out. Threads take contiguous ranges of planes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DepthwiseConv.h"
+#include "Packing.h"
+#include "ThreadPool.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace lowrank::runtime {
+
+namespace {
+
+// Below this many multiply-adds a wake-up of the workers costs more than it
+// saves.
+constexpr int64_t kMinParallelWork = 1 << 15;
+
+// Loops run over whole vectors of this many floats.
+constexpr int64_t kVector = 16;
+
+thread_local Scratch planeScratch;
+thread_local std::vector<const float *> tapBases;
+thread_local std::vector<float> tapWeights;
+
+int64_t roundToVectors(int64_t count) {
+  return (count + kVector - 1) / kVector * kVector;
+}
+
+struct DepthwiseJob {
+  const DepthwiseConvProblem *problem;
+  // The scratch plane: strideW phases of paddedH rows of `pitch` floats;
+  // phase p, row r, column x holds padded input (r, x * strideW + p).
+  int64_t paddedH, paddedW, pitch;
+  int64_t scratchSize, accSize; // with room for whole vectors
+  int64_t numPlanes;            // batch * channels
+  int numTasks;
+};
+
+/// What the taps of one plane compute: acc[r * pitch + j] = sum over taps t
+/// of weights[t] * bases[t][r * rowStep + j] for j in [0, length) of each
+/// of `rows` rows. Lengths are whole vectors; the scratch buffers have room
+/// for the columns past the used ones (rows are written in order, so a
+/// row's extra columns are overwritten by the next row).
+struct TapLoops {
+  const float *const *bases;
+  const float *weights;
+  int64_t numTaps, rows, rowStep, pitch, length;
+};
+
+/// The loops of the kernel, compiled for the widest vectors the host has:
+/// one vector of outputs stays in registers while every tap is added.
+#if defined(__x86_64__) && defined(__ELF__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void accumulateTaps(const TapLoops &loops, float *acc) {
+  for (int64_t r = 0; r < loops.rows; ++r)
+    for (int64_t j = 0; j < loops.length; j += kVector) {
+      float block[kVector] = {};
+      for (int64_t t = 0; t < loops.numTaps; ++t) {
+        const float weight = loops.weights[t];
+        const float *in = loops.bases[t] + r * loops.rowStep + j;
+        for (int l = 0; l < kVector; ++l)
+          block[l] += weight * in[l];
+      }
+      float *out = acc + r * loops.pitch + j;
+      for (int l = 0; l < kVector; ++l)
+        out[l] = block[l];
+    }
+}
+
+void computePlane(const DepthwiseJob &job, int64_t plane, float *scratch,
+                  float *acc) {
+  const DepthwiseConvProblem &g = *job.problem;
+  int64_t n = plane / g.channels, c = plane % g.channels;
+  const float *in = g.input + n * g.inputStrides[0] + c * g.inputStrides[1];
+  float *out = g.output + n * g.outputStrides[0] + c * g.outputStrides[1];
+  const float *w = g.weights + c * g.weightStrides[0];
+  const int64_t pitch = job.pitch, phaseSize = job.paddedH * pitch;
+
+  // Padded column x = iw + padLeft goes to phase x % strideW, column
+  // x / strideW; everything outside the input is zero.
+  std::fill(scratch, scratch + job.scratchSize, 0.0f);
+  int64_t rowBegin = std::max<int64_t>(0, -g.padTop);
+  int64_t rowEnd = std::min(g.height, job.paddedH - g.padTop);
+  int64_t colBegin = std::max<int64_t>(0, -g.padLeft);
+  int64_t colEnd = std::min(g.width, job.paddedW - g.padLeft);
+  for (int64_t ih = rowBegin; ih < rowEnd; ++ih) {
+    const float *source = in + ih * g.inputStrides[2];
+    float *row = scratch + (ih + g.padTop) * pitch;
+    if (g.strideW == 1 && g.inputStrides[3] == 1) {
+      std::copy(source + colBegin, source + colEnd, row + colBegin + g.padLeft);
+      continue;
+    }
+    int64_t iw = colBegin;
+    if (g.strideW == 2 && g.inputStrides[3] == 1) {
+      // Pairs of columns from an even padded column on: one to each phase.
+      if ((iw + g.padLeft) % 2 != 0 && iw < colEnd) {
+        row[phaseSize + (iw + g.padLeft) / 2] = source[iw];
+        ++iw;
+      }
+      float *even = row + (iw + g.padLeft) / 2, *odd = even + phaseSize;
+      int64_t pairs = (colEnd - iw) / 2;
+      for (int64_t i = 0; i < pairs; ++i) {
+        even[i] = source[iw + 2 * i];
+        odd[i] = source[iw + 2 * i + 1];
+      }
+      iw += 2 * pairs;
+    }
+    int64_t x = iw + g.padLeft;
+    int64_t phase = x % g.strideW, column = x / g.strideW;
+    for (; iw < colEnd; ++iw) {
+      row[phase * phaseSize + column] = source[iw * g.inputStrides[3]];
+      if (++phase == g.strideW) {
+        phase = 0;
+        ++column;
+      }
+    }
+  }
+
+  // Output (oh, ow) is acc[oh * pitch + ow]; tap (kh, kw) reads phase
+  // (kw * dilationW) % strideW at row oh * strideH + kh * dilationH, column
+  // ow + (kw * dilationW) / strideW. With strideH = 1 all rows are one flat
+  // loop (columns past outW are computed and dropped), else one per row.
+  std::vector<const float *> &bases = tapBases;
+  std::vector<float> &weights = tapWeights;
+  bases.clear();
+  weights.clear();
+  for (int64_t kh = 0; kh < g.kernelH; ++kh)
+    for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+      weights.push_back(w[kh * g.weightStrides[1] + kw * g.weightStrides[2]]);
+      int64_t column = kw * g.dilationW;
+      bases.push_back(scratch + column % g.strideW * phaseSize +
+                      kh * g.dilationH * pitch + column / g.strideW);
+    }
+  TapLoops loops{bases.data(),
+                 weights.data(),
+                 g.kernelH * g.kernelW,
+                 /*rows=*/1,
+                 /*rowStep=*/0,
+                 pitch,
+                 0};
+  if (g.strideH == 1) {
+    loops.length = roundToVectors((g.outH - 1) * pitch + g.outW);
+  } else {
+    loops.rows = g.outH;
+    loops.rowStep = g.strideH * pitch;
+    loops.length = roundToVectors(g.outW);
+  }
+  accumulateTaps(loops, acc);
+  const float bias = g.bias ? g.bias[c] : 0.0f;
+  for (int64_t oh = 0; oh < g.outH; ++oh) {
+    float *outRow = out + oh * g.outputStrides[2];
+    const float *accRow = acc + oh * pitch;
+    for (int64_t ow = 0; ow < g.outW; ++ow) {
+      float &target = outRow[ow * g.outputStrides[3]];
+      float v = accRow[ow] + bias + (g.accumulate ? target : 0.0f);
+      // NaN stays NaN, as in max(x, 0).
+      target = g.relu && v < 0.0f ? 0.0f : v;
+    }
+  }
+}
+
+void runTask(void *context, int task) {
+  const DepthwiseJob &job = *static_cast<const DepthwiseJob *>(context);
+  int64_t p0 = job.numPlanes * task / job.numTasks;
+  int64_t p1 = job.numPlanes * (task + 1) / job.numTasks;
+  if (p0 >= p1)
+    return;
+  float *scratch = planeScratch.get(job.scratchSize + job.accSize);
+  if (!scratch) {
+    std::fputs("lowrank runtime: out of memory in a depthwise convolution\n",
+               stderr);
+    std::abort();
+  }
+  float *acc = scratch + job.scratchSize;
+  for (int64_t plane = p0; plane < p1; ++plane)
+    computePlane(job, plane, scratch, acc);
+}
+
+} // namespace
+
+void depthwiseConv2d(const DepthwiseConvProblem &g, bool parallel) {
+  if (g.batch <= 0 || g.channels <= 0 || g.outH <= 0 || g.outW <= 0)
+    return;
+  DepthwiseJob job{};
+  job.problem = &g;
+  // The extent the windows read, from the padded origin.
+  job.paddedH = (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1;
+  job.paddedW = (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1;
+  job.pitch = (job.paddedW + g.strideW - 1) / g.strideW;
+  // Rounded-up loops read and write up to one vector past the last used
+  // float.
+  job.scratchSize = g.strideW * job.paddedH * job.pitch + kVector;
+  job.accSize = g.outH * job.pitch + kVector;
+  job.numPlanes = g.batch * g.channels;
+  int threads = parallel ? getThreadPool().getNumThreads() : 1;
+  if (job.numPlanes * g.outH * g.outW * g.kernelH * g.kernelW <
+      kMinParallelWork)
+    threads = 1;
+  job.numTasks = static_cast<int>(std::min<int64_t>(threads, job.numPlanes));
+  if (job.numTasks > 1)
+    getThreadPool().run(job.numTasks, runTask, &job);
+  else
+    runTask(&job, 0);
+}
+
+} // namespace lowrank::runtime
