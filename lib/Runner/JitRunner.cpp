@@ -124,6 +124,8 @@ static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
     add("_mlir_ciface_lowrank_conv2d_f32", &_mlir_ciface_lowrank_conv2d_f32);
     add("_mlir_ciface_lowrank_conv2d_bias_f32",
         &_mlir_ciface_lowrank_conv2d_bias_f32);
+    add("_mlir_ciface_lowrank_conv2d_bias_add_f32",
+        &_mlir_ciface_lowrank_conv2d_bias_add_f32);
     add("_mlir_ciface_lowrank_depthwise_conv2d_f32",
         &_mlir_ciface_lowrank_depthwise_conv2d_f32);
     add("_mlir_ciface_lowrank_depthwise_conv2d_bias_f32",

@@ -23,6 +23,7 @@ struct ConvCase {
   bool bias = false;
   bool relu = false;
   bool accumulate = false;
+  bool addend = false; // a residual tensor added (with the bias)
   // Extra floats at the end of every input and output row, so that the
   // kernels are checked to honour strides and to stay inside each row.
   int64_t rowPadding = 0;
@@ -67,9 +68,9 @@ void checkCase(const ConvCase &c) {
                << "x" << c.kernelW << " s=" << c.strideH << "," << c.strideW
                << " d=" << c.dilationH << "," << c.dilationW
                << " pads=" << c.padTop << "," << c.padLeft << "," << c.padBottom
-               << "," << c.padRight << " depthwise=" << c.depthwise
-               << " bias=" << c.bias << " relu=" << c.relu
-               << " acc=" << c.accumulate << " rowPadding=" << c.rowPadding
+               << "," << c.padRight << " depthwise=" << c.depthwise << " bias="
+               << c.bias << " relu=" << c.relu << " acc=" << c.accumulate
+               << " addend=" << c.addend << " rowPadding=" << c.rowPadding
                << " threads=" << lowrank_cpu_get_num_threads());
   std::mt19937 rng(c.channels * 131 + c.height * 17 + c.kernelH);
   const int64_t oh = c.outH(), ow = c.outW(), f = c.outChannels();
@@ -80,6 +81,7 @@ void checkCase(const ConvCase &c) {
   std::vector<float> weights = randomValues(f * perFilter, rng);
   std::vector<float> bias = randomValues(f, rng);
   std::vector<float> initial = randomValues(c.batch * f * oh * outRow, rng);
+  std::vector<float> residual = randomValues(c.batch * f * oh * outRow, rng);
 
   std::vector<double> expected(c.batch * f * oh * ow);
   for (int64_t n = 0; n < c.batch; ++n)
@@ -90,6 +92,8 @@ void checkCase(const ConvCase &c) {
               c.accumulate ? initial[((n * f + m) * oh + y) * outRow + x] : 0.0;
           if (c.bias)
             sum += bias[m];
+          if (c.addend)
+            sum += residual[((n * f + m) * oh + y) * outRow + x];
           int64_t c0 = c.depthwise ? m : 0;
           int64_t c1 = c.depthwise ? m + 1 : c.channels;
           for (int64_t ch = c0; ch < c1; ++ch)
@@ -145,7 +149,14 @@ void checkCase(const ConvCase &c) {
           describe4(weights.data(), {f, c.channels, c.kernelH, c.kernelW},
                     {perFilter, c.kernelH * c.kernelW, c.kernelW, 1});
       flags |= LOWRANK_CONV_CONSTANT_WEIGHTS;
-      if (c.bias)
+      LowrankMemRefF32x4 add =
+          describe4(residual.data(), {c.batch, f, oh, ow},
+                    {f * oh * outRow, oh * outRow, outRow, 1});
+      if (c.addend)
+        _mlir_ciface_lowrank_conv2d_bias_add_f32(
+            &in, &w, &biasRef, &add, &out, &slotRef, c.strideH, c.strideW,
+            c.dilationH, c.dilationW, c.padTop, c.padLeft, flags);
+      else if (c.bias)
         _mlir_ciface_lowrank_conv2d_bias_f32(
             &in, &w, &biasRef, &out, &slotRef, c.strideH, c.strideW,
             c.dilationH, c.dilationW, c.padTop, c.padLeft, flags);
@@ -179,6 +190,9 @@ std::vector<ConvCase> getCases() {
       {2, 5, 12, 10, 7, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
       {1, 4, 11, 13, 9, 2, 3, 1, 2, 1, 1, 0, 1, 1, 0},
       {1, 4, 6, 40, 3, 3, 1, 3, 1, 1, 3, 0, 2, 2, 0},
+      // A 1x1 convolution to one pixel (a squeeze-and-excitation block's),
+      // which runs as a product.
+      {2, 40, 1, 1, 37, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
       // More filters than one register block, more depth than one K block.
       {1, 40, 8, 8, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
       // Depthwise: 3x3 and 5x5, strides 1 and 2, dilation, odd pads.
@@ -189,12 +203,16 @@ std::vector<ConvCase> getCases() {
   };
   std::vector<ConvCase> all;
   for (const ConvCase &base : cases)
-    for (int variant = 0; variant < 4; ++variant) {
+    for (int variant = 0; variant < 6; ++variant) {
       ConvCase c = base;
-      c.bias = variant & 1;
-      c.relu = variant & 2;
-      c.accumulate = variant == 1 || variant == 2;
-      c.rowPadding = variant == 3 ? 5 : 0;
+      c.bias = variant & 1 || variant >= 4;
+      c.relu = variant & 2 || variant == 4;
+      c.accumulate = variant == 1 || variant == 2 || variant == 5;
+      c.rowPadding = variant == 3 || variant == 5 ? 5 : 0;
+      // Residual additions exist for full convolutions with a bias.
+      c.addend = variant >= 4;
+      if (c.addend && c.depthwise)
+        continue;
       all.push_back(c);
     }
   return all;

@@ -345,9 +345,11 @@ def LowrankLinalgToUKernel
     interior gets one copy of the source, which nothing writes before the
     convolution: the call reads the source); an output initialized with
     zero or with a 1-D bias broadcast along dim 1 (the call overwrites it,
-    adding the bias); and, then, a ReLU (`max(x, 0)`) that is the only
-    reader of the output (the call applies it and writes the ReLU's
-    buffer). Constant filters of a full convolution get a slot for their
+    adding the bias); and, then, what alone reads the output: a ReLU
+    (`max(x, 0)`), or for a full convolution with a bias the addition of
+    another tensor of its shape (a residual connection, with or without a
+    ReLU after it; `lowrank_conv2d_bias_add_f32`). The call applies it and
+    writes the reader's buffer, which must not be the added tensor. Constant filters of a full convolution get a slot for their
     packed form (flag `LOWRANK_CONV_CONSTANT_WEIGHTS`). Other linalg ops are
     left to the loop lowering.
 

@@ -14,8 +14,10 @@
 //   - the initialization of the output with zero or with the bias
 //     broadcast along the filters: the call overwrites the output, adding
 //     the bias;
-//   - a ReLU (max(x, 0)) that is the only reader of the output: the call
-//     applies it and writes the ReLU's buffer.
+//   - a ReLU (max(x, 0)), the addition of another tensor (a residual
+//     connection, for a convolution with a bias), or the addition then a
+//     ReLU, that is the only reader of the output: the call applies it and
+//     writes the reader's buffer.
 //
 // Anything else stays as it is, and the call accumulates onto the output.
 //
@@ -38,6 +40,7 @@ namespace {
 
 constexpr StringLiteral kConv = "lowrank_conv2d_f32";
 constexpr StringLiteral kConvBias = "lowrank_conv2d_bias_f32";
+constexpr StringLiteral kConvBiasAdd = "lowrank_conv2d_bias_add_f32";
 constexpr StringLiteral kDepthwise = "lowrank_depthwise_conv2d_f32";
 constexpr StringLiteral kDepthwiseBias = "lowrank_depthwise_conv2d_bias_f32";
 
@@ -195,31 +198,61 @@ Value matchBiasBroadcast(Operation *init, Value output) {
   return bias;
 }
 
-/// A ReLU that is the only reader of the convolution's output buffer.
-struct ReluEpilogue {
-  linalg::GenericOp relu;
-  Value output; // the ReLU's buffer, which the call writes instead
+/// What reads the convolution's output and nothing else: a ReLU, the
+/// addition of another tensor of its shape (a residual connection), or the
+/// addition then a ReLU, written to another buffer.
+struct Epilogue {
+  linalg::GenericOp consumer;
+  Value output; // the consumer's buffer, which the call writes instead
+  Value addend; // the tensor added, or null
+  bool relu = false;
   memref::DeallocOp deallocOfResult;
 };
 
-/// Whether the body of `generic` is `yield max(in, 0)`.
-bool isReluBody(linalg::GenericOp generic) {
-  Block *body = generic.getBlock();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto max = yield.getOperand(0).getDefiningOp<arith::MaximumFOp>();
-  if (body->getOperations().size() != 2 || !max)
-    return false;
-  Value in = body->getArgument(0);
-  return (max.getLhs() == in && isZeroConstant(max.getRhs())) ||
-         (max.getRhs() == in && isZeroConstant(max.getLhs()));
+/// Whether `value` is `max(in, 0)` or `max(0, in)`; returns `in`.
+Value matchRelu(Value value) {
+  auto max = value.getDefiningOp<arith::MaximumFOp>();
+  if (!max)
+    return {};
+  if (isZeroConstant(max.getRhs()))
+    return max.getLhs();
+  if (isZeroConstant(max.getLhs()))
+    return max.getRhs();
+  return {};
 }
 
-FailureOr<ReluEpilogue> matchRelu(linalg::LinalgOp conv, Operation *init) {
+/// Matches the consumer's body: `yield max(c, 0)` with one input, or
+/// `yield c + x` / `yield max(c + x, 0)` with two (input `resultIndex` is
+/// the convolution's output c).
+bool matchEpilogueBody(linalg::GenericOp consumer, unsigned resultIndex,
+                       Epilogue &epilogue) {
+  Block *body = consumer.getBlock();
+  Value yielded = cast<linalg::YieldOp>(body->getTerminator()).getOperand(0);
+  size_t numOps = body->getOperations().size();
+  Value c = body->getArgument(resultIndex);
+  if (Value reluInput = matchRelu(yielded)) {
+    epilogue.relu = true;
+    yielded = reluInput;
+    --numOps;
+  }
+  if (consumer.getNumDpsInputs() == 1)
+    return epilogue.relu && numOps == 1 && yielded == c;
+  Value x = body->getArgument(1 - resultIndex);
+  auto add = yielded.getDefiningOp<arith::AddFOp>();
+  return add && numOps == 2 &&
+         ((add.getLhs() == c && add.getRhs() == x) ||
+          (add.getLhs() == x && add.getRhs() == c));
+}
+
+/// Matches the epilogue of `conv`, whose output `init` initialized; an
+/// addition only when `allowAddend`.
+FailureOr<Epilogue> matchEpilogue(linalg::LinalgOp conv, Operation *init,
+                                  bool allowAddend) {
   Value result = conv.getDpsInits()[0];
   auto alloc = result.getDefiningOp<memref::AllocOp>();
   if (!alloc)
     return failure();
-  ReluEpilogue epilogue{};
+  Epilogue epilogue{};
   for (Operation *user : alloc->getUsers()) {
     if (user == conv || user == init)
       continue;
@@ -229,27 +262,54 @@ FailureOr<ReluEpilogue> matchRelu(linalg::LinalgOp conv, Operation *init) {
       continue;
     }
     auto generic = dyn_cast<linalg::GenericOp>(user);
-    if (!generic || epilogue.relu)
+    if (!generic || epilogue.consumer)
       return failure();
-    epilogue.relu = generic;
+    epilogue.consumer = generic;
   }
-  linalg::GenericOp relu = epilogue.relu;
-  if (!relu || relu.getNumDpsInputs() != 1 || relu.getNumDpsInits() != 1 ||
-      relu.getDpsInputs()[0] != result || relu.getNumReductionLoops() != 0 ||
-      relu->getBlock() != conv->getBlock() || !conv->isBeforeInBlock(relu) ||
-      !isReluBody(relu))
+  linalg::GenericOp consumer = epilogue.consumer;
+  if (!consumer || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumDpsInputs() > (allowAddend ? 2u : 1u) ||
+      consumer.getNumReductionLoops() != 0 ||
+      consumer->getBlock() != conv->getBlock() ||
+      !conv->isBeforeInBlock(consumer))
     return failure();
-  SmallVector<AffineMap> maps = relu.getIndexingMapsArray();
-  epilogue.output = relu.getDpsInits()[0];
+  // Which input is the convolution's output (once).
+  SmallVector<Value> inputs(consumer.getDpsInputs());
+  if (llvm::count(inputs, result) != 1)
+    return failure();
+  unsigned resultIndex = inputs[0] == result ? 0 : 1;
+  if (!matchEpilogueBody(consumer, resultIndex, epilogue))
+    return failure();
+  SmallVector<AffineMap> maps = consumer.getIndexingMapsArray();
+  epilogue.output = consumer.getDpsInits()[0];
   auto outputType = dyn_cast<MemRefType>(epilogue.output.getType());
-  if (!isIdentityUpToUnitDims(maps[0], alloc.getType()) ||
-      !maps[1].isIdentity() || !outputType ||
+  if (!maps.back().isIdentity() || !outputType ||
       outputType.getShape() != alloc.getType().getShape() ||
-      !outputType.getElementType().isF32() ||
-      getRootBuffer(epilogue.output) == getRootBuffer(conv.getDpsInputs()[0]) ||
-      getRootBuffer(epilogue.output) == getRootBuffer(conv.getDpsInputs()[1]) ||
-      !canWriteResultEarly(epilogue.output, conv, relu))
+      !outputType.getElementType().isF32())
     return failure();
+  for (auto [i, input] : llvm::enumerate(inputs)) {
+    auto type = dyn_cast<MemRefType>(input.getType());
+    if (!type || type.getShape() != alloc.getType().getShape() ||
+        !isIdentityUpToUnitDims(maps[i], type))
+      return failure();
+  }
+  // The call writes the consumer's buffer, which must be none of its
+  // operands; it reads the addend then, which nothing may write until the
+  // consumer (and which must not be the buffer it writes: earlier K blocks
+  // store partial sums there before the last adds the addend).
+  Value outputRoot = getRootBuffer(epilogue.output);
+  if (outputRoot == getRootBuffer(conv.getDpsInputs()[0]) ||
+      outputRoot == getRootBuffer(conv.getDpsInputs()[1]) ||
+      !canWriteResultEarly(epilogue.output, conv, consumer))
+    return failure();
+  if (inputs.size() == 2) {
+    epilogue.addend = inputs[1 - resultIndex];
+    memref::DeallocOp freed;
+    if (outputRoot == getRootBuffer(epilogue.addend) ||
+        !isAvailableAt(epilogue.addend, conv) ||
+        !isOnlyReadBetween(epilogue.addend, conv, consumer, freed) || freed)
+      return failure();
+  }
   return epilogue;
 }
 
@@ -293,10 +353,11 @@ LogicalResult rewriteConvolution(linalg::LinalgOp conv, ModuleOp module,
   }
   if (init)
     flags |= LOWRANK_GEMM_OVERWRITE;
-  FailureOr<ReluEpilogue> relu = failure();
+  // A residual addition needs the bias entry point's addend variant.
+  FailureOr<Epilogue> epilogue = failure();
   if (init)
-    relu = matchRelu(conv, init);
-  if (succeeded(relu))
+    epilogue = matchEpilogue(conv, init, /*allowAddend=*/full && bias);
+  if (succeeded(epilogue) && epilogue->relu)
     flags |= LOWRANK_GEMM_RELU;
   if (full && isConstantGlobal(filter, symbols))
     flags |= LOWRANK_CONV_CONSTANT_WEIGHTS;
@@ -304,8 +365,8 @@ LogicalResult rewriteConvolution(linalg::LinalgOp conv, ModuleOp module,
   OpBuilder builder(conv);
   Location loc = conv.getLoc();
   Value destination = output;
-  if (succeeded(relu)) {
-    destination = relu->output;
+  if (succeeded(epilogue)) {
+    destination = epilogue->output;
     if (Operation *alloc = destination.getDefiningOp())
       if (!isAvailableAt(destination, conv))
         alloc->moveBefore(conv);
@@ -316,6 +377,9 @@ LogicalResult rewriteConvolution(linalg::LinalgOp conv, ModuleOp module,
       castToDynamicStrided(builder, loc, filter)};
   if (bias)
     arguments.push_back(castToDynamicStrided(builder, loc, bias));
+  Value addend = succeeded(epilogue) ? epilogue->addend : Value();
+  if (addend)
+    arguments.push_back(castToDynamicStrided(builder, loc, addend));
   arguments.push_back(castToDynamicStrided(builder, loc, destination));
   // The depthwise kernel reads its few weights in place.
   if (full)
@@ -326,8 +390,8 @@ LogicalResult rewriteConvolution(linalg::LinalgOp conv, ModuleOp module,
                         padTop, padLeft, flags})
     arguments.push_back(
         arith::ConstantIntOp::create(builder, loc, value, /*width=*/64));
-  StringRef name =
-      full ? (bias ? kConvBias : kConv) : (bias ? kDepthwiseBias : kDepthwise);
+  StringRef name = full ? (addend ? kConvBiasAdd : (bias ? kConvBias : kConv))
+                        : (bias ? kDepthwiseBias : kDepthwise);
   func::FuncOp callee =
       getOrDeclare(module, symbols, name, ValueRange(arguments).getTypes());
   auto call = func::CallOp::create(builder, loc, callee, arguments);
@@ -342,10 +406,10 @@ LogicalResult rewriteConvolution(linalg::LinalgOp conv, ModuleOp module,
       op->erase();
     input.getDefiningOp()->erase();
   }
-  if (succeeded(relu)) {
-    relu->relu->erase();
-    if (relu->deallocOfResult)
-      relu->deallocOfResult->erase();
+  if (succeeded(epilogue)) {
+    epilogue->consumer->erase();
+    if (epilogue->deallocOfResult)
+      epilogue->deallocOfResult->erase();
     output.getDefiningOp()->erase();
   }
   return success();

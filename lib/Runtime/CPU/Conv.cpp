@@ -21,6 +21,7 @@
 
 #include "Conv.h"
 #include "ConvGather.h"
+#include "Gemm.h"
 #include "MicroKernels.h"
 #include "Packing.h"
 #include "ThreadPool.h"
@@ -36,8 +37,10 @@ namespace lowrank::runtime {
 namespace {
 
 constexpr int64_t kKC = 256;
-// The gathered panels applied together: half of a 2 MiB L2.
-constexpr int64_t kGroupBytes = 1 << 20;
+// The gathered panels applied together: three quarters of a 2 MiB L2, so
+// that a thread's two panels of a 512-channel 3 x 3 convolution at 7 x 7
+// (590 KB each) form one group and its weights are read once.
+constexpr int64_t kGroupBytes = 3 << 19;
 // Below this many multiply-adds per image a wake-up of the workers costs
 // more than it saves.
 constexpr int64_t kMinParallelWork = 1 << 16;
@@ -134,6 +137,8 @@ struct ConvJob {
   const float *image; // input of this image
   float *out;         // F x OH*OW of this image, pixels contiguous
   int64_t ldc;        // floats between filters in `out`
+  const float *addend; // laid out as `out`, or null
+  int64_t ldAddend;
   int64_t depth, paddedFilters, numPanels, rowBlocks;
   bool splitRows;
   int numTasks;
@@ -181,6 +186,13 @@ int planPanel(const ConvJob &job, int64_t q0, int64_t cols,
   return static_cast<int>(runs.size());
 }
 
+/// Asks for the cache lines of [data, data + count) in L2.
+void prefetchToL2(const float *data, int64_t count) {
+  constexpr int64_t kFloatsPerLine = 64 / sizeof(float);
+  for (int64_t i = 0; i < count; i += kFloatsPerLine)
+    __builtin_prefetch(data + i, /*rw=*/0, /*locality=*/2);
+}
+
 /// Filter rows [m0, m1) (multiples of MR) at pixel panels [p0, p1).
 void computeRange(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
                   int64_t p1) {
@@ -218,14 +230,26 @@ void computeRange(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
       int64_t kc = std::min(kKC, job.depth - pc);
       bool lastK = pc + kc == job.depth;
       const float *block = job.packedWeights + pc * job.paddedFilters;
+      // The next block of the weights, fetched into L2 while this one is
+      // applied to the group's first panel (with few pixels the weights
+      // are most of the memory traffic, and the kernels read them faster
+      // than the hardware prefetchers bring them).
+      int64_t nextKc = std::min(kKC, job.depth - pc - kc);
+      const float *nextBlock = block + kc * job.paddedFilters;
       for (int64_t p = g0; p < g1; ++p) {
         int64_t q0 = p * f.nr;
         int64_t cols = std::min<int64_t>(f.nr, pixels - q0);
         const float *packed = group + (p - g0) * panelFloats + pc * f.nr;
         for (int64_t row = m0; row < m1; row += f.mr) {
           int64_t rows = std::min<int64_t>(f.mr, m1 - row);
+          if (p == g0 && nextKc > 0)
+            prefetchToL2(nextBlock + row * nextKc, f.mr * nextKc);
           Epilogue e{pc > 0 || g.accumulate, nullptr, lastK && g.relu,
                      lastK && g.bias ? g.bias + row : nullptr};
+          if (lastK && job.addend) {
+            e.addend = job.addend + row * job.ldAddend + q0;
+            e.ldAddend = job.ldAddend;
+          }
           f.kernels[rows](kc, block + row * kc, 0, packed,
                           job.out + row * job.ldc + q0, job.ldc, cols, e);
         }
@@ -261,6 +285,21 @@ void conv2d(const ConvProblem &g, bool parallel) {
   int64_t pixels = g.outH * g.outW;
   if (g.batch <= 0 || g.filters <= 0 || pixels <= 0)
     return;
+  // A 1x1 convolution to a single pixel that reads input pixel (0, 0) (as
+  // in squeeze-and-excitation blocks) is a product of the images (batch x
+  // C) by the transposed filters: the panels of NR pixels would waste all
+  // but one column.
+  if (pixels == 1 && g.kernelH == 1 && g.kernelW == 1 && g.padTop == 0 &&
+      g.padLeft == 0 && g.height > 0 && g.width > 0 && !g.addend) {
+    GemmProblem product{g.batch,     g.filters,          g.channels,
+                        g.input,     g.inputStrides[0],  g.inputStrides[1],
+                        g.weights,   g.weightStrides[1], g.weightStrides[0],
+                        g.output,    g.outputStrides[0], g.outputStrides[1],
+                        g.bias,      g.accumulate,       g.relu,
+                        g.packedSlot};
+    gemm(product, parallel);
+    return;
+  }
   const KernelFamily &f = getKernels();
   int64_t depth = g.channels * g.kernelH * g.kernelW;
   const float *packedWeights = depth > 0 ? getPackedWeights(g, f) : nullptr;
@@ -292,9 +331,13 @@ void conv2d(const ConvProblem &g, bool parallel) {
     }
   job.gather = gatherColumns;
 #if defined(__x86_64__) || defined(__i386__)
-  if (g.strideW * g.inputStrides[3] == 1 && f.nr == 32 &&
-      std::strcmp(f.name, "avx512") == 0)
-    job.gather = gatherColumnsAVX512;
+  if (f.nr == 32 && std::strcmp(f.name, "avx512") == 0) {
+    int64_t step = g.strideW * g.inputStrides[3];
+    if (step == 1)
+      job.gather = gatherColumnsAVX512;
+    else if (step == 2)
+      job.gather = gatherColumnsStride2AVX512;
+  }
 #endif
   int threads = parallel ? getThreadPool().getNumThreads() : 1;
   if (g.filters * depth * pixels < kMinParallelWork)
@@ -307,14 +350,29 @@ void conv2d(const ConvProblem &g, bool parallel) {
 
   // The kernels write pixels with unit stride and filters `ldc` apart; other
   // output layouts go through a dense copy.
-  const int64_t *os = g.outputStrides;
+  const int64_t *os = g.outputStrides, *as = g.addendStrides;
   bool denseOut = os[3] == 1 && (g.outH == 1 || os[2] == g.outW);
+  bool denseAddend = as[3] == 1 && (g.outH == 1 || as[2] == g.outW);
   std::vector<float> dense(denseOut ? 0 : g.filters * pixels);
+  std::vector<float> addend(!g.addend || denseAddend ? 0 : g.filters * pixels);
   for (int64_t n = 0; n < g.batch; ++n) {
     float *out = g.output + n * os[0];
     job.image = g.input + n * g.inputStrides[0];
     job.out = denseOut ? out : dense.data();
     job.ldc = denseOut ? os[1] : pixels;
+    job.addend = nullptr;
+    if (g.addend && denseAddend) {
+      job.addend = g.addend + n * as[0];
+      job.ldAddend = as[1];
+    } else if (g.addend) {
+      for (int64_t filter = 0; filter < g.filters; ++filter)
+        for (int64_t q = 0; q < pixels; ++q)
+          addend[filter * pixels + q] =
+              g.addend[n * as[0] + filter * as[1] + q / g.outW * as[2] +
+                       q % g.outW * as[3]];
+      job.addend = addend.data();
+      job.ldAddend = pixels;
+    }
     auto at = [&](int64_t filter, int64_t q) -> float & {
       return out[filter * os[1] + q / g.outW * os[2] + q % g.outW * os[3]];
     };
@@ -327,7 +385,9 @@ void conv2d(const ConvProblem &g, bool parallel) {
       for (int64_t filter = 0; filter < g.filters; ++filter)
         for (int64_t q = 0; q < pixels; ++q) {
           float &v = job.out[filter * job.ldc + q];
-          float sum = (g.accumulate ? v : 0.0f) + (g.bias ? g.bias[filter] : 0);
+          float sum = (g.accumulate ? v : 0.0f) +
+                      (g.bias ? g.bias[filter] : 0) +
+                      (job.addend ? job.addend[filter * job.ldAddend + q] : 0);
           v = g.relu && sum < 0.0f ? 0.0f : sum;
         }
     } else if (job.numTasks > 1) {

@@ -7,7 +7,8 @@
 
 namespace lowrank::runtime {
 
-/// out[n, f, oh, ow] (+)= bias[f] + sum_{c, kh, kw} w[f, c, kh, kw] *
+/// out[n, f, oh, ow] (+)= bias[f] + addend[n, f, oh, ow] +
+///   sum_{c, kh, kw} w[f, c, kh, kw] *
 ///   in[n, c, oh * strideH + kh * dilationH - padTop,
 ///         ow * strideW + kw * dilationW - padLeft]
 /// with input elements outside [0, height) x [0, width) read as zero (the
@@ -25,6 +26,9 @@ struct ConvProblem {
   int64_t outputStrides[4];
   int64_t strideH, strideW, dilationH, dilationW, padTop, padLeft;
   const float *bias; // `filters` values, or null
+  // A tensor of the output's shape added before the ReLU, or null.
+  const float *addend;
+  int64_t addendStrides[4];
   bool accumulate;
   bool relu;
   int64_t *packedSlot; // where the constant weights stay packed, or null

@@ -42,6 +42,11 @@ void gatherColumns(const ColumnPanel &panel, int64_t pc, int64_t kc,
 void gatherColumnsAVX512(const ColumnPanel &panel, int64_t pc, int64_t kc,
                          float *packed);
 
+/// The same for step = 2 (a convolution of stride 2 along rows): the even
+/// elements of two masked loads per vector.
+void gatherColumnsStride2AVX512(const ColumnPanel &panel, int64_t pc,
+                                int64_t kc, float *packed);
+
 } // namespace lowrank::runtime
 
 #endif // LOWRANK_RUNTIME_CPU_CONVGATHER_H

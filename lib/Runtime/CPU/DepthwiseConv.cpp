@@ -81,6 +81,15 @@ void accumulateTaps(const TapLoops &loops, float *acc) {
     }
 }
 
+/// out[j] = (acc[j] + bias (+ out[j])), then ReLU (NaN stays NaN).
+void finishRow(const float *acc, float bias, bool accumulate, bool relu,
+               int64_t length, float *out) {
+  for (int64_t j = 0; j < length; ++j) {
+    float v = acc[j] + bias + (accumulate ? out[j] : 0.0f);
+    out[j] = relu && v < 0.0f ? 0.0f : v;
+  }
+}
+
 void computePlane(const DepthwiseJob &job, int64_t plane, float *scratch,
                   float *acc) {
   const DepthwiseConvProblem &g = *job.problem;
@@ -161,15 +170,20 @@ void computePlane(const DepthwiseJob &job, int64_t plane, float *scratch,
   }
   accumulateTaps(loops, acc);
   const float bias = g.bias ? g.bias[c] : 0.0f;
+  // Unit column strides get a loop of their own, which vectorizes.
+  const int64_t step = g.outputStrides[3];
   for (int64_t oh = 0; oh < g.outH; ++oh) {
     float *outRow = out + oh * g.outputStrides[2];
     const float *accRow = acc + oh * pitch;
-    for (int64_t ow = 0; ow < g.outW; ++ow) {
-      float &target = outRow[ow * g.outputStrides[3]];
-      float v = accRow[ow] + bias + (g.accumulate ? target : 0.0f);
-      // NaN stays NaN, as in max(x, 0).
-      target = g.relu && v < 0.0f ? 0.0f : v;
-    }
+    if (step == 1)
+      finishRow(accRow, bias, g.accumulate, g.relu, g.outW, outRow);
+    else
+      for (int64_t ow = 0; ow < g.outW; ++ow) {
+        float &target = outRow[ow * step];
+        float v = accRow[ow] + bias + (g.accumulate ? target : 0.0f);
+        // NaN stays NaN, as in max(x, 0).
+        target = g.relu && v < 0.0f ? 0.0f : v;
+      }
   }
 }
 

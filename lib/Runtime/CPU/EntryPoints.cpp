@@ -154,9 +154,20 @@ extern "C" void _mlir_ciface_lowrank_batch_matmul_f32(LowrankMemRefF32x3 *A,
 
 static void runConv2d(const LowrankMemRefF32x4 *input,
                       const LowrankMemRefF32x4 *weights, const float *bias,
+                      const LowrankMemRefF32x4 *addend,
                       LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot,
                       const int64_t (&geometry)[6], int64_t flags) {
   ConvProblem problem{};
+  if (addend) {
+    // Compiled code passes the output's shape; anything else computes
+    // nothing.
+    for (int d = 0; d < 4; ++d)
+      if (addend->sizes[d] != output->sizes[d])
+        return;
+    problem.addend = addend->aligned + addend->offset;
+    for (int d = 0; d < 4; ++d)
+      problem.addendStrides[d] = addend->strides[d];
+  }
   problem.batch = input->sizes[0];
   problem.channels = input->sizes[1];
   problem.height = input->sizes[2];
@@ -200,7 +211,7 @@ extern "C" void _mlir_ciface_lowrank_conv2d_f32(
     LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot, int64_t strideH,
     int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
     int64_t padLeft, int64_t flags) {
-  runConv2d(input, weights, /*bias=*/nullptr, output, slot,
+  runConv2d(input, weights, /*bias=*/nullptr, /*addend=*/nullptr, output, slot,
             {strideH, strideW, dilationH, dilationW, padTop, padLeft}, flags);
 }
 
@@ -214,7 +225,21 @@ extern "C" void _mlir_ciface_lowrank_conv2d_bias_f32(
   const float *biasData = getContiguous(bias, dense);
   if (bias->sizes[0] != weights->sizes[0])
     return;
-  runConv2d(input, weights, biasData, output, slot,
+  runConv2d(input, weights, biasData, /*addend=*/nullptr, output, slot,
+            {strideH, strideW, dilationH, dilationW, padTop, padLeft}, flags);
+}
+
+extern "C" void _mlir_ciface_lowrank_conv2d_bias_add_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x4 *weights,
+    LowrankMemRefF32x1 *bias, LowrankMemRefF32x4 *addend,
+    LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot, int64_t strideH,
+    int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
+    int64_t padLeft, int64_t flags) {
+  std::vector<float> dense;
+  const float *biasData = getContiguous(bias, dense);
+  if (bias->sizes[0] != weights->sizes[0])
+    return;
+  runConv2d(input, weights, biasData, addend, output, slot,
             {strideH, strideW, dilationH, dilationW, padTop, padLeft}, flags);
 }
 

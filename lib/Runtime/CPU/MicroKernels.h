@@ -5,7 +5,7 @@
 // rows of a row-major A, lda floats apart, read in place) and a packed B
 // micro-panel (kc steps of NR values, zero beyond column nr), then applies
 // the epilogue while the block is in registers: accumulate into C or
-// overwrite it, add a bias row or a bias per row, ReLU.
+// overwrite it, add a bias row or a bias per row, add another block, ReLU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +22,10 @@ struct Epilogue {
   const float *bias; // nr values added to every row, or null
   bool relu;
   const float *rowBias = nullptr; // one value per row of the block, or null
+  // A block of the same shape as C added before the ReLU (row i at
+  // addend + i * ldAddend), or null.
+  const float *addend = nullptr;
+  int64_t ldAddend = 0;
 };
 
 using MicroKernelFn = void (*)(int64_t kc, const float *a, int64_t lda,

@@ -20,13 +20,16 @@ constexpr int MR = 14;
 constexpr int NR = 32;
 
 inline __m512 finish(__m512 acc, float *c, __mmask16 mask, const Epilogue &e,
-                     const float *bias, const float *rowBias) {
+                     const float *bias, const float *rowBias,
+                     const float *addend) {
   if (e.accumulate)
     acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(mask, c));
   if (bias)
     acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(mask, bias));
   if (rowBias)
     acc = _mm512_add_ps(acc, _mm512_set1_ps(*rowBias));
+  if (addend)
+    acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(mask, addend));
   if (e.relu)
     acc = _mm512_max_ps(_mm512_setzero_ps(), acc); // NaN stays NaN
   return acc;
@@ -60,10 +63,13 @@ void kernel(int64_t kc, const float *a, int64_t lda, const float *b, float *c,
   for (int i = 0; i < R; ++i) {
     float *ci = c + i * ldc;
     const float *rowBias = e.rowBias ? e.rowBias + i : nullptr;
-    _mm512_mask_storeu_ps(ci, mlo, finish(lo[i], ci, mlo, e, bias0, rowBias));
+    const float *addend = e.addend ? e.addend + i * e.ldAddend : nullptr;
+    _mm512_mask_storeu_ps(ci, mlo,
+                          finish(lo[i], ci, mlo, e, bias0, rowBias, addend));
     if (mhi)
       _mm512_mask_storeu_ps(ci + 16, mhi,
-                            finish(hi[i], ci + 16, mhi, e, bias1, rowBias));
+                            finish(hi[i], ci + 16, mhi, e, bias1, rowBias,
+                                   addend ? addend + 16 : nullptr));
   }
 }
 

@@ -37,6 +37,8 @@ void kernel(int64_t kc, const float *a, int64_t lda, const float *b, float *c,
         v += e.bias[j];
       if (e.rowBias)
         v += e.rowBias[i];
+      if (e.addend)
+        v += e.addend[i * e.ldAddend + j];
       if (e.relu && v < 0.0f)
         v = 0.0f;
       ci[j] = v;

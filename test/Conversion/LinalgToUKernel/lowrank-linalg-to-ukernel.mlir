@@ -419,3 +419,91 @@ func.func @depthwise(%x: memref<1x8x9x9xf32>, %w: memref<8x3x3xf32>,
       outs(%y : memref<1x8x4x4xf32>)
   return
 }
+
+// -----
+
+// A residual connection: the only reader of a biased convolution's output
+// adds another tensor and applies ReLU. The call adds it (the bias_add
+// entry point) and writes the reader's buffer; flags 7.
+
+memref.global "private" constant @filters3 : memref<2x2x1x1xf32> = dense<1.0>
+memref.global "private" constant @bias3 : memref<2xf32> = dense<0.5>
+
+// CHECK-LABEL: func.func @residual
+// CHECK-SAME: (%[[X:.*]]: memref<1x2x4x4xf32>, %[[S:.*]]: memref<1x2x4x4xf32>, %[[Y:.*]]: memref<1x2x4x4xf32>)
+// CHECK-DAG: %[[SD:.*]] = memref.cast %[[S]]
+// CHECK-DAG: %[[YD:.*]] = memref.cast %[[Y]]
+// CHECK: arith.constant 7 : i64
+// CHECK-NEXT: call @lowrank_conv2d_bias_add_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[SD]], %[[YD]],
+// CHECK-NOT: linalg.generic
+func.func @residual(%x: memref<1x2x4x4xf32>, %skip: memref<1x2x4x4xf32>,
+                    %y: memref<1x2x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @filters3 : memref<2x2x1x1xf32>
+  %b = memref.get_global @bias3 : memref<2xf32>
+  %acc = memref.alloc() : memref<1x2x4x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<2xf32>) outs(%acc : memref<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x2x4x4xf32>, memref<2x2x1x1xf32>)
+      outs(%acc : memref<1x2x4x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%skip, %acc : memref<1x2x4x4xf32>, memref<1x2x4x4xf32>)
+      outs(%y : memref<1x2x4x4xf32>) {
+  ^bb0(%s: f32, %c: f32, %out: f32):
+    %sum = arith.addf %c, %s : f32
+    %r = arith.maximumf %sum, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xf32>
+  return
+}
+
+// -----
+
+// The same addition written in place into the added tensor is not folded
+// (the call stores partial sums into its output before it reads the
+// addend): the plain bias call, then the addition.
+
+memref.global "private" constant @filters4 : memref<2x2x1x1xf32> = dense<1.0>
+memref.global "private" constant @bias4 : memref<2xf32> = dense<0.5>
+
+// CHECK-LABEL: func.func @residual_in_place
+// CHECK: call @lowrank_conv2d_bias_f32(
+// CHECK: linalg.generic
+// CHECK: arith.addf
+func.func @residual_in_place(%x: memref<1x2x4x4xf32>, %skip: memref<1x2x4x4xf32>) {
+  %w = memref.get_global @filters4 : memref<2x2x1x1xf32>
+  %b = memref.get_global @bias4 : memref<2xf32>
+  %acc = memref.alloc() : memref<1x2x4x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<2xf32>) outs(%acc : memref<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x2x4x4xf32>, memref<2x2x1x1xf32>)
+      outs(%acc : memref<1x2x4x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>,
+                                   affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%acc, %skip : memref<1x2x4x4xf32>, memref<1x2x4x4xf32>)
+      outs(%skip : memref<1x2x4x4xf32>) {
+  ^bb0(%c: f32, %s: f32, %out: f32):
+    %sum = arith.addf %c, %s : f32
+    linalg.yield %sum : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xf32>
+  return
+}

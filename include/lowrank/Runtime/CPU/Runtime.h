@@ -122,6 +122,14 @@ void _mlir_ciface_lowrank_conv2d_bias_f32(
     int64_t dilationH, int64_t dilationW, int64_t padTop, int64_t padLeft,
     int64_t flags);
 
+/* The same with `addend` (of the output's shape) added before the ReLU: a
+ * residual connection. */
+void _mlir_ciface_lowrank_conv2d_bias_add_f32(
+    LowrankMemRefF32x4 *input, LowrankMemRefF32x4 *weights,
+    LowrankMemRefF32x1 *bias, LowrankMemRefF32x4 *addend,
+    LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot, int64_t strideH,
+    int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
+    int64_t padLeft, int64_t flags);
 /* linalg.depthwise_conv_2d_nchw_chw with implicit zero padding: output
  * (N x C x OH x OW) (+)= sum over kh, kw of weights (C x KH x KW) times the
  * input (N x C x H x W) of the same channel, positions as for
