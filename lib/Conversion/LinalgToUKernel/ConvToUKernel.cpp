@@ -81,37 +81,25 @@ struct ZeroPadding {
 /// `dealloc`.
 bool isOnlyReadBetween(Value buffer, Operation *from, Operation *to,
                        memref::DeallocOp &dealloc) {
-  Block *block = from->getBlock();
-  SmallVector<Value> worklist = {getRootBuffer(buffer)};
-  while (!worklist.empty()) {
-    Value view = worklist.pop_back_val();
-    for (OpOperand &use : view.getUses()) {
-      Operation *user = use.getOwner();
-      if (isa<ViewLikeOpInterface>(user)) {
-        llvm::append_range(worklist, user->getResults());
-        continue;
-      }
-      Operation *ancestor = block->findAncestorOpInBlock(*user);
-      if (!ancestor)
-        return false;
-      if (!from->isBeforeInBlock(ancestor) || !ancestor->isBeforeInBlock(to))
-        continue;
-      if (auto free = dyn_cast<memref::DeallocOp>(user)) {
-        if (dealloc)
-          return false;
-        dealloc = free;
-        continue;
-      }
-      if (auto copy = dyn_cast<memref::CopyOp>(user))
-        if (use.get() == copy.getSource() && use.get() != copy.getTarget())
-          continue;
-      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(user))
-        if (linalgOp.isDpsInput(&use))
-          continue;
-      return false;
-    }
-  }
-  return true;
+  return succeeded(visitUsesThroughViews(
+      buffer, from->getBlock(), [&](OpOperand &use, Operation *ancestor) {
+        if (!from->isBeforeInBlock(ancestor) || !ancestor->isBeforeInBlock(to))
+          return success();
+        Operation *user = use.getOwner();
+        if (auto free = dyn_cast<memref::DeallocOp>(user)) {
+          if (dealloc)
+            return failure();
+          dealloc = free;
+          return success();
+        }
+        if (auto copy = dyn_cast<memref::CopyOp>(user))
+          if (use.get() == copy.getSource() && use.get() != copy.getTarget())
+            return success();
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(user))
+          if (linalgOp.isDpsInput(&use))
+            return success();
+        return failure();
+      }));
 }
 
 /// Matches `alloc; zero fill of alloc; copy source into a subview of alloc

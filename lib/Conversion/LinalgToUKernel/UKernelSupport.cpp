@@ -177,6 +177,26 @@ bool isIdentityUpToUnitDims(AffineMap map, MemRefType type) {
   return true;
 }
 
+LogicalResult visitUsesThroughViews(
+    Value buffer, Block *block,
+    function_ref<LogicalResult(OpOperand &, Operation *)> visit) {
+  SmallVector<Value> worklist = {getRootBuffer(buffer)};
+  while (!worklist.empty()) {
+    Value view = worklist.pop_back_val();
+    for (OpOperand &use : view.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<ViewLikeOpInterface>(user)) {
+        llvm::append_range(worklist, user->getResults());
+        continue;
+      }
+      Operation *ancestor = block->findAncestorOpInBlock(*user);
+      if (!ancestor || failed(visit(use, ancestor)))
+        return failure();
+    }
+  }
+  return success();
+}
+
 bool canWriteResultEarly(Value output, Operation *producer,
                          Operation *consumer) {
   auto outputAlloc = output.getDefiningOp<memref::AllocOp>();
@@ -188,27 +208,16 @@ bool canWriteResultEarly(Value output, Operation *producer,
   // producer and the consumer would see it early; those before or after are
   // fine.
   Block *block = producer->getBlock();
-  SmallVector<Value> worklist = {getRootBuffer(output)};
-  while (!worklist.empty()) {
-    Value buffer = worklist.pop_back_val();
-    for (Operation *user : buffer.getUsers()) {
-      if (isa<ViewLikeOpInterface>(user)) {
-        llvm::append_range(worklist, user->getResults());
-        continue;
-      }
-      Operation *ancestor = block->findAncestorOpInBlock(*user);
-      if (!ancestor)
-        return false;
-      // The producer itself must not read it (the output parameter is often
-      // reused for intermediates).
-      if (ancestor == producer)
-        return false;
-      if (ancestor != consumer && producer->isBeforeInBlock(ancestor) &&
-          ancestor->isBeforeInBlock(consumer))
-        return false;
-    }
-  }
-  return true;
+  return succeeded(
+      visitUsesThroughViews(output, block, [&](OpOperand &, Operation *op) {
+        // The producer itself must not read it (the output parameter is
+        // often reused for intermediates).
+        if (op == producer)
+          return failure();
+        bool between = op != consumer && producer->isBeforeInBlock(op) &&
+                       op->isBeforeInBlock(consumer);
+        return failure(between);
+      }));
 }
 
 } // namespace lowrank::ukernel

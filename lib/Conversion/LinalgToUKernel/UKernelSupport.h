@@ -50,6 +50,15 @@ bool isAvailableAt(mlir::Value value, mlir::Operation *point);
 /// constant 0 for a unit dim (as broadcasts of unit dims are written).
 bool isIdentityUpToUnitDims(mlir::AffineMap map, mlir::MemRefType type);
 
+/// Calls `visit(use, ancestor)` for every use of the allocation under
+/// `buffer`, following view-like ops, with the use's ancestor in `block`;
+/// fails when a use has none there or `visit` fails.
+mlir::LogicalResult
+visitUsesThroughViews(mlir::Value buffer, mlir::Block *block,
+                      llvm::function_ref<mlir::LogicalResult(mlir::OpOperand &,
+                                                             mlir::Operation *)>
+                          visit);
+
 /// Whether `producer` may write `output`, the result buffer of `consumer`
 /// later in the same block, instead of a buffer of its own: `output` exists
 /// at `producer` (or is an allocation without operands in that block, to be

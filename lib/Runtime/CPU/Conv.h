@@ -3,34 +3,22 @@
 #ifndef LOWRANK_RUNTIME_CPU_CONV_H
 #define LOWRANK_RUNTIME_CPU_CONV_H
 
+#include "ConvImages.h"
+
 #include <cstdint>
 
 namespace lowrank::runtime {
 
 /// out[n, f, oh, ow] (+)= bias[f] + addend[n, f, oh, ow] +
-///   sum_{c, kh, kw} w[f, c, kh, kw] *
-///   in[n, c, oh * strideH + kh * dilationH - padTop,
-///         ow * strideW + kw * dilationW - padLeft]
-/// with input elements outside [0, height) x [0, width) read as zero (the
-/// padding, on every side); then ReLU when asked. Element strides of the
-/// four dims are given for every operand.
-struct ConvProblem {
-  int64_t batch, channels, height, width;
-  const float *input;
-  int64_t inputStrides[4];
+///   sum_{c, kh, kw} w[f, c, kh, kw] * (input at tap (kh, kw) of (oh, ow))
+/// as ConvImages describes, with F filters of C x KH x KW.
+struct ConvProblem : ConvImages {
   int64_t filters, kernelH, kernelW;
   const float *weights;
   int64_t weightStrides[4];
-  int64_t outH, outW;
-  float *output;
-  int64_t outputStrides[4];
-  int64_t strideH, strideW, dilationH, dilationW, padTop, padLeft;
-  const float *bias; // `filters` values, or null
   // A tensor of the output's shape added before the ReLU, or null.
   const float *addend;
   int64_t addendStrides[4];
-  bool accumulate;
-  bool relu;
   int64_t *packedSlot; // where the constant weights stay packed, or null
 };
 

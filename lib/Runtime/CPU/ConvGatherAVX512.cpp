@@ -14,33 +14,6 @@
 
 namespace lowrank::runtime {
 
-void gatherColumnsAVX512(const ColumnPanel &g, int64_t pc, int64_t kc,
-                         float *packed) {
-  int64_t c = pc / g.numTaps, tap = pc % g.numTaps;
-  for (int64_t kk = 0; kk < kc; ++kk) {
-    uintptr_t plane =
-        reinterpret_cast<uintptr_t>(g.image + c * g.channelStride);
-    const ColumnSegment *segments = g.segments + tap * g.segmentsPerTap;
-    __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
-    for (int s = 0; s < g.segmentsPerTap; ++s) {
-      // The address of panel column 0; only the segment's lanes are read.
-      uintptr_t source = plane + segments[s].offset * sizeof(float);
-      uint64_t lanes = segments[s].lanes;
-      lo = _mm512_mask_loadu_ps(lo, static_cast<__mmask16>(lanes),
-                                reinterpret_cast<const float *>(source));
-      hi = _mm512_mask_loadu_ps(
-          hi, static_cast<__mmask16>(lanes >> 16),
-          reinterpret_cast<const float *>(source + 16 * sizeof(float)));
-    }
-    _mm512_storeu_ps(packed + kk * 32, lo);
-    _mm512_storeu_ps(packed + kk * 32 + 16, hi);
-    if (++tap == g.numTaps) {
-      tap = 0;
-      ++c;
-    }
-  }
-}
-
 namespace {
 
 /// Bit i of the 8-bit `bits` moved to bit 2i.
@@ -64,31 +37,21 @@ inline __m512 loadEvenElements(uintptr_t source, uint32_t lanes) {
   return _mm512_permutex2var_ps(first, even, second);
 }
 
-} // namespace
-
-void gatherColumnsStride2AVX512(const ColumnPanel &g, int64_t pc, int64_t kc,
-                                float *packed) {
+/// The rows of the panel, each from its segments: `load(lo, hi, source,
+/// lanes)` merges one segment (panel column 0 at `source`, its columns in
+/// `lanes`) into the two vectors of the row.
+template <typename LoadSegment>
+inline void gatherRows(const ColumnPanel &g, int64_t pc, int64_t kc,
+                       float *packed, LoadSegment load) {
   int64_t c = pc / g.numTaps, tap = pc % g.numTaps;
   for (int64_t kk = 0; kk < kc; ++kk) {
     uintptr_t plane =
         reinterpret_cast<uintptr_t>(g.image + c * g.channelStride);
     const ColumnSegment *segments = g.segments + tap * g.segmentsPerTap;
     __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
-    for (int s = 0; s < g.segmentsPerTap; ++s) {
-      // Panel column j reads source + 2 j floats; only the segment's
-      // columns are read.
-      uintptr_t source = plane + segments[s].offset * sizeof(float);
-      uint32_t lanesLo = static_cast<uint32_t>(segments[s].lanes & 0xFFFFu);
-      uint32_t lanesHi =
-          static_cast<uint32_t>((segments[s].lanes >> 16) & 0xFFFFu);
-      if (lanesLo)
-        lo = _mm512_mask_mov_ps(lo, static_cast<__mmask16>(lanesLo),
-                                loadEvenElements(source, lanesLo));
-      if (lanesHi)
-        hi = _mm512_mask_mov_ps(
-            hi, static_cast<__mmask16>(lanesHi),
-            loadEvenElements(source + 32 * sizeof(float), lanesHi));
-    }
+    for (int s = 0; s < g.segmentsPerTap; ++s)
+      load(lo, hi, plane + segments[s].offset * sizeof(float),
+           segments[s].lanes);
     _mm512_storeu_ps(packed + kk * 32, lo);
     _mm512_storeu_ps(packed + kk * 32 + 16, hi);
     if (++tap == g.numTaps) {
@@ -96,6 +59,39 @@ void gatherColumnsStride2AVX512(const ColumnPanel &g, int64_t pc, int64_t kc,
       ++c;
     }
   }
+}
+
+} // namespace
+
+void gatherColumnsAVX512(const ColumnPanel &g, int64_t pc, int64_t kc,
+                         float *packed) {
+  gatherRows(
+      g, pc, kc, packed,
+      [](__m512 &lo, __m512 &hi, uintptr_t source, uint64_t lanes) {
+        lo = _mm512_mask_loadu_ps(lo, static_cast<__mmask16>(lanes),
+                                  reinterpret_cast<const float *>(source));
+        hi = _mm512_mask_loadu_ps(
+            hi, static_cast<__mmask16>(lanes >> 16),
+            reinterpret_cast<const float *>(source + 16 * sizeof(float)));
+      });
+}
+
+void gatherColumnsStride2AVX512(const ColumnPanel &g, int64_t pc, int64_t kc,
+                                float *packed) {
+  // Panel column j reads source + 2 j floats.
+  gatherRows(g, pc, kc, packed,
+             [](__m512 &lo, __m512 &hi, uintptr_t source, uint64_t lanes) {
+               uint32_t lanesLo = static_cast<uint32_t>(lanes & 0xFFFFu);
+               uint32_t lanesHi =
+                   static_cast<uint32_t>((lanes >> 16) & 0xFFFFu);
+               if (lanesLo)
+                 lo = _mm512_mask_mov_ps(lo, static_cast<__mmask16>(lanesLo),
+                                         loadEvenElements(source, lanesLo));
+               if (lanesHi)
+                 hi = _mm512_mask_mov_ps(
+                     hi, static_cast<__mmask16>(lanesHi),
+                     loadEvenElements(source + 32 * sizeof(float), lanesHi));
+             });
 }
 
 } // namespace lowrank::runtime

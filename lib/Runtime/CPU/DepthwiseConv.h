@@ -3,29 +3,19 @@
 #ifndef LOWRANK_RUNTIME_CPU_DEPTHWISECONV_H
 #define LOWRANK_RUNTIME_CPU_DEPTHWISECONV_H
 
+#include "ConvImages.h"
+
 #include <cstdint>
 
 namespace lowrank::runtime {
 
 /// out[n, c, oh, ow] (+)= bias[c] + sum_{kh, kw} w[c, kh, kw] *
-///   in[n, c, oh * strideH + kh * dilationH - padTop,
-///         ow * strideW + kw * dilationW - padLeft]
-/// with input elements outside the image read as zero; then ReLU when
-/// asked. Element strides of every dim are given for every operand.
-struct DepthwiseConvProblem {
-  int64_t batch, channels, height, width;
-  const float *input;
-  int64_t inputStrides[4];
+///   (input of channel c at tap (kh, kw) of (oh, ow)), as ConvImages
+/// describes, with one KH x KW filter per channel.
+struct DepthwiseConvProblem : ConvImages {
   int64_t kernelH, kernelW;
   const float *weights;
   int64_t weightStrides[3];
-  int64_t outH, outW;
-  float *output;
-  int64_t outputStrides[4];
-  int64_t strideH, strideW, dilationH, dilationW, padTop, padLeft;
-  const float *bias; // `channels` values, or null
-  bool accumulate;
-  bool relu;
 };
 
 /// Runs the channel planes on the thread pool when `parallel`: each plane is

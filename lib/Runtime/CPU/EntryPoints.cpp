@@ -152,6 +152,37 @@ extern "C" void _mlir_ciface_lowrank_batch_matmul_f32(LowrankMemRefF32x3 *A,
     gemm(getBatch(job, i), /*parallel=*/true);
 }
 
+/// The images, window and epilogue of a convolution call; false when the
+/// window is not a window (compiled code never passes one).
+static bool describeImages(const LowrankMemRefF32x4 *input,
+                           LowrankMemRefF32x4 *output, const float *bias,
+                           const int64_t (&geometry)[6], int64_t flags,
+                           ConvImages &images) {
+  images.batch = input->sizes[0];
+  images.channels = input->sizes[1];
+  images.height = input->sizes[2];
+  images.width = input->sizes[3];
+  images.input = input->aligned + input->offset;
+  images.outH = output->sizes[2];
+  images.outW = output->sizes[3];
+  images.output = output->aligned + output->offset;
+  for (int d = 0; d < 4; ++d) {
+    images.inputStrides[d] = input->strides[d];
+    images.outputStrides[d] = output->strides[d];
+  }
+  images.strideH = geometry[0];
+  images.strideW = geometry[1];
+  images.dilationH = geometry[2];
+  images.dilationW = geometry[3];
+  images.padTop = geometry[4];
+  images.padLeft = geometry[5];
+  images.bias = bias;
+  images.accumulate = !(flags & LOWRANK_GEMM_OVERWRITE);
+  images.relu = (flags & LOWRANK_GEMM_RELU) != 0;
+  return output->sizes[0] == images.batch && images.strideH > 0 &&
+         images.strideW > 0 && images.dilationH > 0 && images.dilationW > 0;
+}
+
 static void runConv2d(const LowrankMemRefF32x4 *input,
                       const LowrankMemRefF32x4 *weights, const float *bias,
                       const LowrankMemRefF32x4 *addend,
@@ -168,40 +199,19 @@ static void runConv2d(const LowrankMemRefF32x4 *input,
     for (int d = 0; d < 4; ++d)
       problem.addendStrides[d] = addend->strides[d];
   }
-  problem.batch = input->sizes[0];
-  problem.channels = input->sizes[1];
-  problem.height = input->sizes[2];
-  problem.width = input->sizes[3];
-  problem.input = input->aligned + input->offset;
   problem.filters = weights->sizes[0];
   problem.kernelH = weights->sizes[2];
   problem.kernelW = weights->sizes[3];
   problem.weights = weights->aligned + weights->offset;
-  problem.outH = output->sizes[2];
-  problem.outW = output->sizes[3];
-  problem.output = output->aligned + output->offset;
-  for (int d = 0; d < 4; ++d) {
-    problem.inputStrides[d] = input->strides[d];
+  for (int d = 0; d < 4; ++d)
     problem.weightStrides[d] = weights->strides[d];
-    problem.outputStrides[d] = output->strides[d];
-  }
-  problem.strideH = geometry[0];
-  problem.strideW = geometry[1];
-  problem.dilationH = geometry[2];
-  problem.dilationW = geometry[3];
-  problem.padTop = geometry[4];
-  problem.padLeft = geometry[5];
-  problem.bias = bias;
-  problem.accumulate = !(flags & LOWRANK_GEMM_OVERWRITE);
-  problem.relu = (flags & LOWRANK_GEMM_RELU) != 0;
   problem.packedSlot = (flags & LOWRANK_CONV_CONSTANT_WEIGHTS)
                            ? slot->aligned + slot->offset
                            : nullptr;
   // Compiled code passes consistent shapes; anything else computes nothing.
-  if (weights->sizes[1] != problem.channels ||
-      output->sizes[0] != problem.batch ||
-      output->sizes[1] != problem.filters || problem.strideH <= 0 ||
-      problem.strideW <= 0 || problem.dilationH <= 0 || problem.dilationW <= 0)
+  if (!describeImages(input, output, bias, geometry, flags, problem) ||
+      weights->sizes[1] != problem.channels ||
+      output->sizes[1] != problem.filters)
     return;
   conv2d(problem, /*parallel=*/true);
 }
@@ -248,38 +258,16 @@ static void runDepthwiseConv2d(const LowrankMemRefF32x4 *input,
                                const float *bias, LowrankMemRefF32x4 *output,
                                const int64_t (&geometry)[6], int64_t flags) {
   DepthwiseConvProblem problem{};
-  problem.batch = input->sizes[0];
-  problem.channels = input->sizes[1];
-  problem.height = input->sizes[2];
-  problem.width = input->sizes[3];
-  problem.input = input->aligned + input->offset;
   problem.kernelH = weights->sizes[1];
   problem.kernelW = weights->sizes[2];
   problem.weights = weights->aligned + weights->offset;
-  problem.outH = output->sizes[2];
-  problem.outW = output->sizes[3];
-  problem.output = output->aligned + output->offset;
-  for (int d = 0; d < 4; ++d) {
-    problem.inputStrides[d] = input->strides[d];
-    problem.outputStrides[d] = output->strides[d];
-  }
   for (int d = 0; d < 3; ++d)
     problem.weightStrides[d] = weights->strides[d];
-  problem.strideH = geometry[0];
-  problem.strideW = geometry[1];
-  problem.dilationH = geometry[2];
-  problem.dilationW = geometry[3];
-  problem.padTop = geometry[4];
-  problem.padLeft = geometry[5];
-  problem.bias = bias;
-  problem.accumulate = !(flags & LOWRANK_GEMM_OVERWRITE);
-  problem.relu = (flags & LOWRANK_GEMM_RELU) != 0;
   // Compiled code passes consistent shapes; anything else computes nothing.
-  if (weights->sizes[0] != problem.channels ||
-      output->sizes[0] != problem.batch ||
+  if (!describeImages(input, output, bias, geometry, flags, problem) ||
+      weights->sizes[0] != problem.channels ||
       output->sizes[1] != problem.channels || problem.kernelH <= 0 ||
-      problem.kernelW <= 0 || problem.strideH <= 0 || problem.strideW <= 0 ||
-      problem.dilationH <= 0 || problem.dilationW <= 0)
+      problem.kernelW <= 0)
     return;
   depthwiseConv2d(problem, /*parallel=*/true);
 }
