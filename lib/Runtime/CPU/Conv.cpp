@@ -146,26 +146,29 @@ struct ConvJob {
   void (*gather)(const ColumnPanel &, int64_t, int64_t, float *);
 };
 
+/// Panel columns [first, first + length) are output row oh, columns
+/// [ow, ow + length).
+struct OutputRun {
+  int64_t first, length, oh, ow;
+};
+
 /// Plans the gather of the panel of pixel columns [q0, q0 + cols): per
 /// tap, one segment per output row the panel spans (at most nr). Returns
 /// the segments per tap.
 int planPanel(const ConvJob &job, int64_t q0, int64_t cols,
-              ColumnSegment *segments) {
+              std::vector<OutputRun> &runs, ColumnSegment *segments) {
   const ConvProblem &g = *job.problem;
-  struct Run {
-    int64_t first, length, oh, ow;
-  };
-  std::vector<Run> runs;
+  runs.clear();
   int64_t oh = q0 / g.outW, ow = q0 % g.outW;
   for (int64_t j = 0; j < cols; ++oh, ow = 0) {
     int64_t length = std::min(cols - j, g.outW - ow);
-    runs.push_back(Run{j, length, oh, ow});
+    runs.push_back(OutputRun{j, length, oh, ow});
     j += length;
   }
   const int64_t rowStride = g.inputStrides[2], colStride = g.inputStrides[3];
   ColumnSegment *segment = segments;
   for (const ConvTap &tap : job.taps)
-    for (const Run &run : runs) {
+    for (const OutputRun &run : runs) {
       *segment = ColumnSegment{0, 0, 0, 0};
       int64_t ih = run.oh * g.strideH + tap.rowBase;
       // Panel column j is output column j + shift of this row.
@@ -211,6 +214,8 @@ void computeRange(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
       columnPanelScratch.get(std::min(groupPanels, p1 - p0) * panelFloats);
   const int64_t numTaps = g.kernelH * g.kernelW;
   std::vector<ColumnSegment> segments(numTaps * f.nr);
+  std::vector<OutputRun> runs;
+  runs.reserve(f.nr);
   ColumnPanel panel{job.image,
                     g.inputStrides[1],
                     g.strideW * g.inputStrides[3],
@@ -223,7 +228,7 @@ void computeRange(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
     for (int64_t p = g0; p < g1; ++p) {
       int64_t q0 = p * f.nr;
       panel.segmentsPerTap = planPanel(
-          job, q0, std::min<int64_t>(f.nr, pixels - q0), segments.data());
+          job, q0, std::min<int64_t>(f.nr, pixels - q0), runs, segments.data());
       job.gather(panel, 0, job.depth, group + (p - g0) * panelFloats);
     }
     for (int64_t pc = 0; pc < job.depth; pc += kKC) {

@@ -184,10 +184,15 @@ static bool describeImages(const LowrankMemRefF32x4 *input,
 }
 
 static void runConv2d(const LowrankMemRefF32x4 *input,
-                      const LowrankMemRefF32x4 *weights, const float *bias,
+                      const LowrankMemRefF32x4 *weights,
+                      const LowrankMemRefF32x1 *bias,
                       const LowrankMemRefF32x4 *addend,
                       LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot,
                       const int64_t (&geometry)[6], int64_t flags) {
+  std::vector<float> dense;
+  const float *biasData = bias ? getContiguous(bias, dense) : nullptr;
+  if (bias && bias->sizes[0] != weights->sizes[0])
+    return;
   ConvProblem problem{};
   if (addend) {
     // Compiled code passes the output's shape; anything else computes
@@ -209,7 +214,7 @@ static void runConv2d(const LowrankMemRefF32x4 *input,
                            ? slot->aligned + slot->offset
                            : nullptr;
   // Compiled code passes consistent shapes; anything else computes nothing.
-  if (!describeImages(input, output, bias, geometry, flags, problem) ||
+  if (!describeImages(input, output, biasData, geometry, flags, problem) ||
       weights->sizes[1] != problem.channels ||
       output->sizes[1] != problem.filters)
     return;
@@ -231,11 +236,7 @@ extern "C" void _mlir_ciface_lowrank_conv2d_bias_f32(
     LowrankMemRefI64x1 *slot, int64_t strideH, int64_t strideW,
     int64_t dilationH, int64_t dilationW, int64_t padTop, int64_t padLeft,
     int64_t flags) {
-  std::vector<float> dense;
-  const float *biasData = getContiguous(bias, dense);
-  if (bias->sizes[0] != weights->sizes[0])
-    return;
-  runConv2d(input, weights, biasData, /*addend=*/nullptr, output, slot,
+  runConv2d(input, weights, bias, /*addend=*/nullptr, output, slot,
             {strideH, strideW, dilationH, dilationW, padTop, padLeft}, flags);
 }
 
@@ -245,18 +246,19 @@ extern "C" void _mlir_ciface_lowrank_conv2d_bias_add_f32(
     LowrankMemRefF32x4 *output, LowrankMemRefI64x1 *slot, int64_t strideH,
     int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
     int64_t padLeft, int64_t flags) {
-  std::vector<float> dense;
-  const float *biasData = getContiguous(bias, dense);
-  if (bias->sizes[0] != weights->sizes[0])
-    return;
-  runConv2d(input, weights, biasData, addend, output, slot,
+  runConv2d(input, weights, bias, addend, output, slot,
             {strideH, strideW, dilationH, dilationW, padTop, padLeft}, flags);
 }
 
 static void runDepthwiseConv2d(const LowrankMemRefF32x4 *input,
                                const LowrankMemRefF32x3 *weights,
-                               const float *bias, LowrankMemRefF32x4 *output,
+                               const LowrankMemRefF32x1 *bias,
+                               LowrankMemRefF32x4 *output,
                                const int64_t (&geometry)[6], int64_t flags) {
+  std::vector<float> dense;
+  const float *biasData = bias ? getContiguous(bias, dense) : nullptr;
+  if (bias && bias->sizes[0] != weights->sizes[0])
+    return;
   DepthwiseConvProblem problem{};
   problem.kernelH = weights->sizes[1];
   problem.kernelW = weights->sizes[2];
@@ -264,7 +266,7 @@ static void runDepthwiseConv2d(const LowrankMemRefF32x4 *input,
   for (int d = 0; d < 3; ++d)
     problem.weightStrides[d] = weights->strides[d];
   // Compiled code passes consistent shapes; anything else computes nothing.
-  if (!describeImages(input, output, bias, geometry, flags, problem) ||
+  if (!describeImages(input, output, biasData, geometry, flags, problem) ||
       weights->sizes[0] != problem.channels ||
       output->sizes[1] != problem.channels || problem.kernelH <= 0 ||
       problem.kernelW <= 0)
@@ -287,11 +289,7 @@ extern "C" void _mlir_ciface_lowrank_depthwise_conv2d_bias_f32(
     LowrankMemRefF32x1 *bias, LowrankMemRefF32x4 *output, int64_t strideH,
     int64_t strideW, int64_t dilationH, int64_t dilationW, int64_t padTop,
     int64_t padLeft, int64_t flags) {
-  std::vector<float> dense;
-  const float *biasData = getContiguous(bias, dense);
-  if (bias->sizes[0] != weights->sizes[0])
-    return;
-  runDepthwiseConv2d(input, weights, biasData, output,
+  runDepthwiseConv2d(input, weights, bias, output,
                      {strideH, strideW, dilationH, dilationW, padTop, padLeft},
                      flags);
 }
