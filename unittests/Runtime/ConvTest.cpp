@@ -2,6 +2,8 @@
 
 #include "lowrank/Runtime/CPU/Runtime.h"
 
+#include "../../lib/Runtime/CPU/Conv.h"
+
 #include "gtest/gtest.h"
 
 #include <cmath>
@@ -195,6 +197,10 @@ std::vector<ConvCase> getCases() {
       {2, 40, 1, 1, 37, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
       // More filters than one register block, more depth than one K block.
       {1, 40, 8, 8, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+      // A 7x7 image (one pixel block part empty) with a part-filled filter
+      // panel; an image whose gathered pixels take several groups.
+      {1, 32, 7, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+      {1, 64, 30, 34, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
       // Depthwise: 3x3 and 5x5, strides 1 and 2, dilation, odd pads.
       {1, 7, 13, 11, 0, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
       {2, 5, 15, 16, 0, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, true},
@@ -229,6 +235,23 @@ TEST(ConvTest, MatchesNaiveLoopOnTwoThreads) {
   lowrank_cpu_set_num_threads(2);
   for (const ConvCase &c : getCases())
     checkCase(c);
+  lowrank_cpu_set_num_threads(0);
+}
+
+TEST(ConvTest, EachLayoutMatchesNaiveLoop) {
+  using lowrank::runtime::ConvLayout;
+  for (ConvLayout layout : {ConvLayout::FilterRows, ConvLayout::PixelRows}) {
+    SCOPED_TRACE(layout == ConvLayout::FilterRows ? "filter rows"
+                                                  : "pixel rows");
+    lowrank::runtime::setConvLayoutOverride(layout);
+    for (int threads : {1, 2}) {
+      lowrank_cpu_set_num_threads(threads);
+      for (const ConvCase &c : getCases())
+        if (!c.depthwise)
+          checkCase(c);
+    }
+  }
+  lowrank::runtime::setConvLayoutOverride(ConvLayout::Automatic);
   lowrank_cpu_set_num_threads(0);
 }
 

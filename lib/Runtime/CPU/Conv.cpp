@@ -17,6 +17,18 @@
 // filter rows when that balances better (then each gathers the panels it
 // needs).
 //
+// Small images (the 7 x 7 and 14 x 14 layers of a ResNet) waste much of an
+// NR-wide pixel panel and leave too few panels to share, and filter counts
+// (64, 128, ...) are multiples of NR but not of MR. So the product can also
+// be transposed: out^T (pixels x F) = col^T . W^T, with MR-pixel blocks of
+// the column matrix gathered as the A panels and the weights packed once
+// as NR-filter B panels; the product goes to a block of scratch that the
+// epilogue writes transposed into the output. A cost model picks the layout
+// and the split between threads per convolution: the transposed one for
+// ResNet-18's 3 x 3 convolutions at 28 x 28 and smaller (1.15 to 1.7 times
+// as fast), the direct one at 56 x 56 and where the depth is too small to
+// pay for the transposition (most 1 x 1 convolutions).
+//
 //===----------------------------------------------------------------------===//
 
 #include "Conv.h"
@@ -27,6 +39,8 @@
 #include "ThreadPool.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,33 +61,44 @@ constexpr int64_t kMinParallelWork = 1 << 16;
 
 thread_local Scratch columnPanelScratch;
 thread_local Scratch weightScratch;
+thread_local Scratch transposedResultScratch;
 
 const KernelFamily &getKernels() {
   static const KernelFamily &family = selectHostKernels();
   return family;
 }
 
+std::atomic<ConvLayout> layoutOverride{ConvLayout::Automatic};
+
 /// Weights packed in a caller's slot; the header checks that the slot is
-/// used for one shape only.
+/// used for one shape and layout only.
 struct PackedConvWeights {
-  int64_t filters, depth, mr;
+  int64_t filters, depth, width;
+  ConvLayout layout;
   float *panels;
 };
+
+/// The offset of each row k = (c, kh, kw) of the weights' depth in a
+/// filter.
+std::vector<int64_t> getTapOffsets(const ConvProblem &g) {
+  int64_t taps = g.kernelH * g.kernelW;
+  std::vector<int64_t> offsets(g.channels * taps);
+  for (int64_t k = 0; k < static_cast<int64_t>(offsets.size()); ++k) {
+    int64_t c = k / taps, kh = k % taps / g.kernelW, kw = k % g.kernelW;
+    offsets[k] = c * g.weightStrides[1] + kh * g.weightStrides[2] +
+                 kw * g.weightStrides[3];
+  }
+  return offsets;
+}
 
 /// Packs the weights as a filters x depth matrix A: for each KC block, the
 /// micro-panels of mr filters (zero past the last), `kc` steps of mr values.
 /// Block `pc` starts at packed + pc * paddedFilters, its panel of filter
 /// `row` at + row * kc.
-void packWeights(const ConvProblem &g, int mr, float *packed) {
-  int64_t taps = g.kernelH * g.kernelW;
-  int64_t depth = g.channels * taps;
+void packWeightsAsRows(const ConvProblem &g, int mr, float *packed) {
+  std::vector<int64_t> offsets = getTapOffsets(g);
+  int64_t depth = static_cast<int64_t>(offsets.size());
   int64_t paddedFilters = (g.filters + mr - 1) / mr * mr;
-  std::vector<int64_t> offsets(depth);
-  for (int64_t k = 0; k < depth; ++k) {
-    int64_t c = k / taps, kh = k % taps / g.kernelW, kw = k % g.kernelW;
-    offsets[k] = c * g.weightStrides[1] + kh * g.weightStrides[2] +
-                 kw * g.weightStrides[3];
-  }
   for (int64_t pc = 0; pc < depth; pc += kKC) {
     int64_t kc = std::min(kKC, depth - pc);
     float *block = packed + pc * paddedFilters;
@@ -91,27 +116,54 @@ void packWeights(const ConvProblem &g, int mr, float *packed) {
   }
 }
 
+/// Packs the weights as a depth x filters matrix B: the micro-panels of nr
+/// filters (zero past the last), panel `p` at packed + p * depth * nr, row
+/// k of it at + k * nr.
+void packWeightsAsColumns(const ConvProblem &g, int nr, float *packed) {
+  std::vector<int64_t> offsets = getTapOffsets(g);
+  int64_t depth = static_cast<int64_t>(offsets.size());
+  for (int64_t n0 = 0; n0 < g.filters; n0 += nr) {
+    float *panel = packed + n0 * depth;
+    for (int64_t k = 0; k < depth; ++k)
+      for (int j = 0; j < nr; ++j) {
+        int64_t f = n0 + j;
+        panel[k * nr + j] = f < g.filters
+                                ? g.weights[f * g.weightStrides[0] + offsets[k]]
+                                : 0.0f;
+      }
+  }
+}
+
 /// The packed weights: kept in the problem's slot (packed on first use), or
 /// packed into this thread's scratch on every call without one.
-const float *getPackedWeights(const ConvProblem &g, const KernelFamily &f) {
+const float *getPackedWeights(const ConvProblem &g, const KernelFamily &f,
+                              ConvLayout layout) {
   int64_t depth = g.channels * g.kernelH * g.kernelW;
-  int64_t size = (g.filters + f.mr - 1) / f.mr * f.mr * depth;
+  int width = layout == ConvLayout::FilterRows ? f.mr : f.nr;
+  int64_t size = (g.filters + width - 1) / width * width * depth;
+  auto pack = [&](float *packed) {
+    if (layout == ConvLayout::FilterRows)
+      packWeightsAsRows(g, width, packed);
+    else
+      packWeightsAsColumns(g, width, packed);
+  };
   if (!g.packedSlot) {
     float *packed = weightScratch.get(size);
     if (packed)
-      packWeights(g, f.mr, packed);
+      pack(packed);
     return packed;
   }
   auto *existing = reinterpret_cast<PackedConvWeights *>(
       __atomic_load_n(g.packedSlot, __ATOMIC_ACQUIRE));
   if (existing && existing->filters == g.filters && existing->depth == depth &&
-      existing->mr == f.mr)
+      existing->width == width && existing->layout == layout)
     return existing->panels;
   float *panels = allocateFloats(size);
   if (!panels)
     return nullptr;
-  packWeights(g, f.mr, panels);
-  auto *weights = new PackedConvWeights{g.filters, depth, f.mr, panels};
+  pack(panels);
+  auto *weights =
+      new PackedConvWeights{g.filters, depth, width, layout, panels};
   int64_t expected = reinterpret_cast<int64_t>(existing);
   if (__atomic_compare_exchange_n(g.packedSlot, &expected,
                                   reinterpret_cast<int64_t>(weights), false,
@@ -129,10 +181,14 @@ struct ConvTap {
   int64_t rowBase, colBase, owLo, owHi;
 };
 
-/// One image of the problem and how its work is shared.
+/// One image of the problem and how its work is shared. `rowBlocks` counts
+/// the MR-row blocks of the micro-kernels' A operand and `numPanels` the
+/// NR-column panels of B: filters and pixels in the FilterRows layout,
+/// pixels and filters in the PixelRows one.
 struct ConvJob {
   const ConvProblem *problem;
   const KernelFamily *family;
+  ConvLayout layout;
   const float *packedWeights;
   const float *image; // input of this image
   float *out;         // F x OH*OW of this image, pixels contiguous
@@ -196,9 +252,10 @@ void prefetchToL2(const float *data, int64_t count) {
     __builtin_prefetch(data + i, /*rw=*/0, /*locality=*/2);
 }
 
-/// Filter rows [m0, m1) (multiples of MR) at pixel panels [p0, p1).
-void computeRange(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
-                  int64_t p1) {
+/// The FilterRows layout: filter rows [m0, m1) (multiples of MR) at pixel
+/// panels [p0, p1).
+void computeFilterRows(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
+                       int64_t p1) {
   const ConvProblem &g = *job.problem;
   const KernelFamily &f = *job.family;
   if (m0 >= m1 || p0 >= p1)
@@ -263,28 +320,191 @@ void computeRange(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
   }
 }
 
-void runTask(void *context, int task) {
-  const ConvJob &job = *static_cast<const ConvJob *>(context);
+/// Writes the product of pixels [q0, q1) and filters [f0, f1), row q - q0
+/// of `result` at result + (q - q0) * ldResult, transposed into the output,
+/// with the epilogue: what was there (when accumulating), the bias, the
+/// addend and the ReLU.
+void writeTransposed(const ConvJob &job, int64_t q0, int64_t q1, int64_t f0,
+                     int64_t f1, const float *result, int64_t ldResult) {
   const ConvProblem &g = *job.problem;
-  int mr = job.family->mr;
-  if (job.splitRows) {
-    int64_t b0 = job.rowBlocks * task / job.numTasks;
-    int64_t b1 = job.rowBlocks * (task + 1) / job.numTasks;
-    computeRange(job, std::min(g.filters, b0 * mr),
-                 std::min(g.filters, b1 * mr), 0, job.numPanels);
-  } else {
-    int64_t p0 = job.numPanels * task / job.numTasks;
-    int64_t p1 = job.numPanels * (task + 1) / job.numTasks;
-    computeRange(job, 0, g.filters, p0, p1);
+  // Tiles of 32 pixels by 16 filters: the 32 rows of `result` a tile reads
+  // stay in L1 while its 16 filters are written.
+  constexpr int64_t kTilePixels = 32, kTileFilters = 16;
+  for (int64_t qt = q0; qt < q1; qt += kTilePixels) {
+    const int64_t qe = std::min(q1, qt + kTilePixels);
+    for (int64_t ft = f0; ft < f1; ft += kTileFilters)
+      for (int64_t filter = ft; filter < std::min(f1, ft + kTileFilters);
+           ++filter) {
+        float *out = job.out + filter * job.ldc;
+        const float *addend =
+            job.addend ? job.addend + filter * job.ldAddend : nullptr;
+        const float bias = g.bias ? g.bias[filter] : 0.0f;
+        const float *column = result + (filter - f0) - q0 * ldResult;
+        for (int64_t q = qt; q < qe; ++q) {
+          float v = column[q * ldResult];
+          if (g.accumulate)
+            v += out[q];
+          v += bias;
+          if (addend)
+            v += addend[q];
+          out[q] = g.relu && v < 0.0f ? 0.0f : v; // NaN stays NaN
+        }
+      }
   }
 }
 
-/// The share of `units` that the busiest of `threads` threads gets.
-double busiestShare(int64_t units, int threads) {
-  return static_cast<double>((units + threads - 1) / threads) / units;
+/// The PixelRows layout: pixel blocks [b0, b1) (MR pixels each) at filter
+/// panels [p0, p1) (NR filters each). Blocks are gathered in groups, whole
+/// (all of the depth), of at most kGroupBytes; each KC block of a weight
+/// panel is then applied to every block of the group while it is in L1.
+void computePixelRows(const ConvJob &job, int64_t b0, int64_t b1, int64_t p0,
+                      int64_t p1) {
+  const ConvProblem &g = *job.problem;
+  const KernelFamily &f = *job.family;
+  if (b0 >= b1 || p0 >= p1)
+    return;
+  const int64_t pixels = g.outH * g.outW;
+  const int64_t f0 = p0 * f.nr, f1 = std::min(g.filters, p1 * f.nr);
+  const int64_t blockFloats = job.depth * f.mr;
+  const int64_t ldResult = f1 - f0;
+  // A group's gathered blocks and its product fit in kGroupBytes.
+  const int64_t groupBlocks = std::min(
+      b1 - b0,
+      std::max<int64_t>(
+          1, kGroupBytes / ((blockFloats + f.mr * ldResult) * sizeof(float))));
+  float *group = columnPanelScratch.get(groupBlocks * blockFloats);
+  float *result = transposedResultScratch.get(groupBlocks * f.mr * ldResult);
+  if (!group || !result) {
+    std::fputs("lowrank runtime: out of memory in a convolution\n", stderr);
+    std::abort();
+  }
+  const int64_t numTaps = g.kernelH * g.kernelW;
+  std::vector<ColumnSegment> segments(numTaps * f.mr);
+  std::vector<OutputRun> runs;
+  runs.reserve(f.mr);
+  ColumnPanel panel{job.image,
+                    g.inputStrides[1],
+                    g.strideW * g.inputStrides[3],
+                    segments.data(),
+                    numTaps,
+                    0,
+                    f.mr};
+  for (int64_t g0 = b0; g0 < b1; g0 += groupBlocks) {
+    int64_t g1 = std::min(b1, g0 + groupBlocks);
+    for (int64_t b = g0; b < g1; ++b) {
+      int64_t q0 = b * f.mr;
+      panel.segmentsPerTap = planPanel(
+          job, q0, std::min<int64_t>(f.mr, pixels - q0), runs, segments.data());
+      job.gather(panel, 0, job.depth, group + (b - g0) * blockFloats);
+    }
+    for (int64_t pc = 0; pc < job.depth; pc += kKC) {
+      int64_t kc = std::min(kKC, job.depth - pc);
+      Epilogue e{pc > 0, nullptr, false};
+      for (int64_t p = p0; p < p1; ++p) {
+        int64_t n0 = p * f.nr;
+        int64_t cols = std::min<int64_t>(f.nr, g.filters - n0);
+        const float *weights = job.packedWeights + n0 * job.depth + pc * f.nr;
+        for (int64_t b = g0; b < g1; ++b) {
+          int64_t rows = std::min<int64_t>(f.mr, pixels - b * f.mr);
+          f.kernels[rows](
+              kc, group + (b - g0) * blockFloats + pc * f.mr, 0, weights,
+              result + (b - g0) * f.mr * ldResult + n0 - f0, ldResult, cols, e);
+        }
+      }
+    }
+    writeTransposed(job, g0 * f.mr, std::min(pixels, g1 * f.mr), f0, f1, result,
+                    ldResult);
+  }
+}
+
+void runTask(void *context, int task) {
+  const ConvJob &job = *static_cast<const ConvJob *>(context);
+  const ConvProblem &g = *job.problem;
+  int64_t b0 = 0, b1 = job.rowBlocks, p0 = 0, p1 = job.numPanels;
+  if (job.splitRows) {
+    b0 = job.rowBlocks * task / job.numTasks;
+    b1 = job.rowBlocks * (task + 1) / job.numTasks;
+  } else {
+    p0 = job.numPanels * task / job.numTasks;
+    p1 = job.numPanels * (task + 1) / job.numTasks;
+  }
+  if (job.layout == ConvLayout::PixelRows)
+    return computePixelRows(job, b0, b1, p0, p1);
+  int mr = job.family->mr;
+  computeFilterRows(job, std::min(g.filters, b0 * mr),
+                    std::min(g.filters, b1 * mr), p0, p1);
+}
+
+/// A layout and how threads share it.
+struct ConvSchedule {
+  ConvLayout layout;
+  bool splitRows;
+  double cost;
+};
+
+/// The busiest thread's work in one image, in multiply-adds: the kernels'
+/// blocks (partial ones count whole), plus the floats it gathers and the
+/// weights it streams (about three and two multiply-adds each: a vector of
+/// gathered floats takes a few cycles, a vector FMA 16 multiply-adds in
+/// half a cycle), plus the transposed writes of the PixelRows layout (about
+/// 32 each: a float at a time). On AVX-512 it picked the faster layout for
+/// all but one of 22 convolution shapes of ResNet-18 and MobileNetV3
+/// measured (a 1 x 1 convolution of 256 channels at 14 x 14, 6% slower).
+ConvSchedule planSchedule(const ConvProblem &g, const KernelFamily &f,
+                          ConvLayout layout, bool splitRows, int threads) {
+  const int64_t pixels = g.outH * g.outW;
+  const int64_t depth = g.channels * g.kernelH * g.kernelW;
+  const bool pixelRows = layout == ConvLayout::PixelRows;
+  const int64_t rowUnits = pixelRows ? pixels : g.filters;
+  const int64_t colUnits = pixelRows ? g.filters : pixels;
+  int64_t rowBlocks = (rowUnits + f.mr - 1) / f.mr;
+  int64_t panels = (colUnits + f.nr - 1) / f.nr;
+  if (splitRows)
+    rowBlocks = (rowBlocks + threads - 1) / threads;
+  else
+    panels = (panels + threads - 1) / threads;
+  double rows = static_cast<double>(rowBlocks * f.mr);
+  double cols = static_cast<double>(panels * f.nr);
+  double gathered = (pixelRows ? rows : cols) * depth;
+  double groupBytes =
+      (gathered + (pixelRows ? rows * cols : 0.0)) * sizeof(float);
+  double groups = std::max(1.0, std::ceil(groupBytes / kGroupBytes));
+  double weights = (pixelRows ? cols : rows) * depth * groups;
+  double transposed = pixelRows ? rows * cols : 0.0;
+  // A gathered row costs about as much whatever its width (a masked load
+  // per segment and a store): 3 multiply-adds per float at 32 columns.
+  double gatherCost = 96.0 / (pixelRows ? f.mr : f.nr);
+  return ConvSchedule{layout, splitRows,
+                      rows * cols * depth + gatherCost * gathered +
+                          2 * weights + 32 * transposed};
+}
+
+/// The cheapest schedule on `threads` threads.
+ConvSchedule chooseSchedule(const ConvProblem &g, const KernelFamily &f,
+                            int threads) {
+  ConvSchedule best =
+      planSchedule(g, f, ConvLayout::FilterRows, false, threads);
+  for (ConvLayout layout : {ConvLayout::FilterRows, ConvLayout::PixelRows})
+    for (bool splitRows : {false, true}) {
+      ConvSchedule s = planSchedule(g, f, layout, splitRows, threads);
+      if (s.cost < best.cost)
+        best = s;
+    }
+  ConvLayout forced = layoutOverride.load(std::memory_order_relaxed);
+  if (forced != ConvLayout::Automatic && forced != best.layout) {
+    best = planSchedule(g, f, forced, false, threads);
+    ConvSchedule splitRows = planSchedule(g, f, forced, true, threads);
+    if (splitRows.cost < best.cost)
+      best = splitRows;
+  }
+  return best;
 }
 
 } // namespace
+
+void setConvLayoutOverride(ConvLayout layout) {
+  layoutOverride.store(layout, std::memory_order_relaxed);
+}
 
 void conv2d(const ConvProblem &g, bool parallel) {
   int64_t pixels = g.outH * g.outW;
@@ -307,7 +527,12 @@ void conv2d(const ConvProblem &g, bool parallel) {
   }
   const KernelFamily &f = getKernels();
   int64_t depth = g.channels * g.kernelH * g.kernelW;
-  const float *packedWeights = depth > 0 ? getPackedWeights(g, f) : nullptr;
+  int threads = parallel ? getThreadPool().getNumThreads() : 1;
+  if (g.filters * depth * pixels < kMinParallelWork)
+    threads = 1;
+  ConvSchedule schedule = chooseSchedule(g, f, threads);
+  const float *packedWeights =
+      depth > 0 ? getPackedWeights(g, f, schedule.layout) : nullptr;
   if (depth > 0 && !packedWeights) {
     std::fputs("lowrank runtime: out of memory packing convolution weights\n",
                stderr);
@@ -317,11 +542,13 @@ void conv2d(const ConvProblem &g, bool parallel) {
   ConvJob job{};
   job.problem = &g;
   job.family = &f;
+  job.layout = schedule.layout;
   job.packedWeights = packedWeights;
   job.depth = depth;
   job.paddedFilters = (g.filters + f.mr - 1) / f.mr * f.mr;
-  job.numPanels = (pixels + f.nr - 1) / f.nr;
-  job.rowBlocks = job.paddedFilters / f.mr;
+  bool pixelRows = schedule.layout == ConvLayout::PixelRows;
+  job.rowBlocks = ((pixelRows ? pixels : g.filters) + f.mr - 1) / f.mr;
+  job.numPanels = ((pixelRows ? g.filters : pixels) + f.nr - 1) / f.nr;
   for (int64_t kh = 0; kh < g.kernelH; ++kh)
     for (int64_t kw = 0; kw < g.kernelW; ++kw) {
       ConvTap tap;
@@ -336,7 +563,9 @@ void conv2d(const ConvProblem &g, bool parallel) {
     }
   job.gather = gatherColumns;
 #if defined(__x86_64__) || defined(__i386__)
-  if (f.nr == 32 && std::strcmp(f.name, "avx512") == 0) {
+  int gatherWidth = pixelRows ? f.mr : f.nr;
+  if ((gatherWidth == 32 || gatherWidth <= 16) &&
+      std::strcmp(f.name, "avx512") == 0) {
     int64_t step = g.strideW * g.inputStrides[3];
     if (step == 1)
       job.gather = gatherColumnsAVX512;
@@ -344,12 +573,7 @@ void conv2d(const ConvProblem &g, bool parallel) {
       job.gather = gatherColumnsStride2AVX512;
   }
 #endif
-  int threads = parallel ? getThreadPool().getNumThreads() : 1;
-  if (g.filters * depth * pixels < kMinParallelWork)
-    threads = 1;
-  job.splitRows =
-      job.rowBlocks >= threads && busiestShare(job.rowBlocks, threads) <
-                                      busiestShare(job.numPanels, threads);
+  job.splitRows = schedule.splitRows;
   job.numTasks = static_cast<int>(std::min<int64_t>(
       threads, job.splitRows ? job.rowBlocks : job.numPanels));
 

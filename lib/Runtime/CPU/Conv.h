@@ -27,6 +27,17 @@ struct ConvProblem : ConvImages {
 /// the micro-kernels (no im2col matrix), on the thread pool when `parallel`.
 void conv2d(const ConvProblem &problem, bool parallel);
 
+/// Which operand of the micro-kernels the weights are.
+enum class ConvLayout {
+  Automatic,  // chosen per problem
+  FilterRows, // weights are A (MR filters per block), pixels B
+  PixelRows,  // pixels are A (MR pixels per block), weights B
+};
+
+/// Makes every later convolution use `layout` (tests cover both layouts
+/// with it); Automatic restores the choice per problem.
+void setConvLayoutOverride(ConvLayout layout);
+
 } // namespace lowrank::runtime
 
 #endif // LOWRANK_RUNTIME_CPU_CONV_H

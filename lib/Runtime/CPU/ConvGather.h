@@ -37,8 +37,8 @@ struct ColumnPanel {
 void gatherColumns(const ColumnPanel &panel, int64_t pc, int64_t kc,
                    float *packed);
 
-/// The same with AVX-512 masked loads, for nr = 32 and step = 1. Only on
-/// hosts with AVX-512F.
+/// The same with AVX-512 masked loads, for nr = 32 or nr <= 16 and step = 1.
+/// Only on hosts with AVX-512F.
 void gatherColumnsAVX512(const ColumnPanel &panel, int64_t pc, int64_t kc,
                          float *packed);
 

@@ -1,9 +1,10 @@
 //===- ConvGatherAVX512.cpp - Column panels with masked loads -------------===//
 //
 // Built with -mavx512f; only called after the host check. A panel row of 32
-// columns is two vectors; each segment is one masked load per vector, with
-// the lanes outside it masked off (masked-off lanes are never read, so the
-// load may start before the row). Nothing from the C++ library is used
+// columns is two vectors, one of at most 16 columns one vector; each
+// segment is one masked load per vector, with the lanes outside it masked
+// off (masked-off lanes are never read, so the load may start before the
+// row). Nothing from the C++ library is used
 // here, so no AVX-512 code leaks into shared inline functions.
 //
 //===----------------------------------------------------------------------===//
@@ -39,11 +40,15 @@ inline __m512 loadEvenElements(uintptr_t source, uint32_t lanes) {
 
 /// The rows of the panel, each from its segments: `load(lo, hi, source,
 /// lanes)` merges one segment (panel column 0 at `source`, its columns in
-/// `lanes`) into the two vectors of the row.
+/// `lanes`) into the two vectors of the row. Rows of 32 columns store both
+/// vectors, narrower ones (at most 16) the lanes of `lo` they have.
 template <typename LoadSegment>
 inline void gatherRows(const ColumnPanel &g, int64_t pc, int64_t kc,
                        float *packed, LoadSegment load) {
   int64_t c = pc / g.numTaps, tap = pc % g.numTaps;
+  const bool wide = g.nr == 32;
+  const __mmask16 rowLanes =
+      static_cast<__mmask16>(wide ? 0xFFFFu : (1u << g.nr) - 1);
   for (int64_t kk = 0; kk < kc; ++kk) {
     uintptr_t plane =
         reinterpret_cast<uintptr_t>(g.image + c * g.channelStride);
@@ -52,8 +57,12 @@ inline void gatherRows(const ColumnPanel &g, int64_t pc, int64_t kc,
     for (int s = 0; s < g.segmentsPerTap; ++s)
       load(lo, hi, plane + segments[s].offset * sizeof(float),
            segments[s].lanes);
-    _mm512_storeu_ps(packed + kk * 32, lo);
-    _mm512_storeu_ps(packed + kk * 32 + 16, hi);
+    if (wide) {
+      _mm512_storeu_ps(packed + kk * 32, lo);
+      _mm512_storeu_ps(packed + kk * 32 + 16, hi);
+    } else {
+      _mm512_mask_storeu_ps(packed + kk * g.nr, rowLanes, lo);
+    }
     if (++tap == g.numTaps) {
       tap = 0;
       ++c;
