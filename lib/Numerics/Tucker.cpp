@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include <cmath>
+#include <limits>
 
 using namespace llvm;
 
@@ -14,8 +15,12 @@ namespace lowrank::numerics {
 
 int64_t getTucker2Params(const ConvWeightShape &s, int64_t outRank,
                          int64_t inRank) {
-  return s.inChannels * inRank + outRank * inRank * s.kernelSize +
-         s.outChannels * outRank;
+  int64_t params = outRank * inRank * s.kernelSize;
+  if (inRank < s.inChannels)
+    params += s.inChannels * inRank;
+  if (outRank < s.outChannels)
+    params += s.outChannels * outRank;
+  return params;
 }
 
 double getTucker2ParityFraction(const ConvWeightShape &s) {
@@ -123,8 +128,12 @@ allocateTucker2Ranks(const std::vector<Tucker2Candidate> &candidates,
         double cost = params - getTucker2Params(c.shape, rOut, rIn);
         if (params >= dense || used + cost > budget)
           continue;
-        double gain = (tailEnergy(spectrum, current) - tailEnergy(spectrum, next)) /
-                      cost;
+        // Reaching a full rank can cost nothing or free parameters (its
+        // factor folds into the core): such a step goes first.
+        double reduction =
+            tailEnergy(spectrum, current) - tailEnergy(spectrum, next);
+        double gain = cost <= 0 ? std::numeric_limits<double>::infinity()
+                                : reduction / cost;
         if (gain > bestGain) {
           bestGain = gain;
           bestIndex = static_cast<int64_t>(i);
@@ -141,15 +150,25 @@ allocateTucker2Ranks(const std::vector<Tucker2Candidate> &candidates,
   }
 }
 
-MatrixF reconstructTucker2(const Tucker2Result &t, const ConvWeightShape &s) {
-  // core x_1 U_in: [r_out, C_in, K], then x_0 U_out: [C_out, C_in, K].
+MatrixF foldTucker2Factors(const Tucker2Result &t, const ConvWeightShape &s,
+                           bool foldOut, bool foldIn) {
+  // core x_1 U_in: [r_out, C_in, K], then x_0 U_out: [C_out, ., K].
   int64_t rOut = t.outFactor.cols(), rIn = t.inFactor.cols(), k = s.kernelSize;
-  MatrixF expandedIn(rOut, s.inChannels * k);
-  for (int64_t o = 0; o < rOut; ++o)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.inChannels, k, rIn,
-                1.0f, t.inFactor.data(), rIn, t.core.data() + o * t.core.cols(),
-                k, 0.0f, expandedIn.data() + o * expandedIn.cols(), k);
-  return multiply(t.outFactor, expandedIn);
+  MatrixF folded = t.core;
+  if (foldIn) {
+    MatrixF expandedIn(rOut, s.inChannels * k);
+    for (int64_t o = 0; o < rOut; ++o)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.inChannels, k,
+                  rIn, 1.0f, t.inFactor.data(), rIn,
+                  t.core.data() + o * t.core.cols(), k, 0.0f,
+                  expandedIn.data() + o * expandedIn.cols(), k);
+    folded = std::move(expandedIn);
+  }
+  return foldOut ? multiply(t.outFactor, folded) : folded;
+}
+
+MatrixF reconstructTucker2(const Tucker2Result &t, const ConvWeightShape &s) {
+  return foldTucker2Factors(t, s, /*foldOut=*/true, /*foldIn=*/true);
 }
 
 Expected<Tucker2Result> computeTucker2(const MatrixF &w,

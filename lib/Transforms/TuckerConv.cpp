@@ -5,7 +5,10 @@
 // the core keeps the original window (strides, pads, dilations) between
 // r_in and r_out channels, and the last maps r_out to C_out channels and
 // adds the bias. Zero padding commutes with the first (bias-free) 1x1
-// convolution, so the rewrite is exact at full ranks.
+// convolution, so the rewrite is exact at full ranks. A factor at full rank
+// (r_out = C_out or r_in = C_in) is square: it is multiplied into the core
+// and its 1x1 convolution left out, so that side costs no parameters and
+// no time (getTucker2Params counts it so when ranks are allocated).
 //
 //===----------------------------------------------------------------------===//
 
@@ -249,40 +252,53 @@ static LogicalResult rewriteConv(onnx::ConvOp conv, DictionaryAttr decision,
     shape.append(window.begin(), window.end());
     return shape;
   };
+  // A factor at full rank is square: it is multiplied into the core and
+  // its 1x1 convolution left out.
+  bool foldIn = rIn == s.inChannels, foldOut = rOut == s.outChannels;
   Value none = onnx::NoValueOp::create(builder, loc, builder.getNoneType());
-  Value inKernel = createKernel(builder, loc, name + ".tucker_in",
-                                shapeOf(rIn, s.inChannels, ones),
-                                transposed(tucker->inFactor));
-  auto reduce = onnx::ConvOp::create(
-      builder, loc, withChannels(conv.getX().getType(), rIn), conv.getX(),
-      inKernel, none, builder.getStringAttr("NOTSET"), DenseI64ArrayAttr(),
-      builder.getI64IntegerAttr(1), pointwiseKernel, DenseI64ArrayAttr(),
-      DenseI64ArrayAttr());
-  reduce->setAttr(kFactorAttr, builder.getStringAttr("tucker_in"));
+  Value coreInput = conv.getX();
+  if (!foldIn) {
+    Value inKernel = createKernel(builder, loc, name + ".tucker_in",
+                                  shapeOf(rIn, s.inChannels, ones),
+                                  transposed(tucker->inFactor));
+    auto reduce = onnx::ConvOp::create(
+        builder, loc, withChannels(conv.getX().getType(), rIn), conv.getX(),
+        inKernel, none, builder.getStringAttr("NOTSET"), DenseI64ArrayAttr(),
+        builder.getI64IntegerAttr(1), pointwiseKernel, DenseI64ArrayAttr(),
+        DenseI64ArrayAttr());
+    reduce->setAttr(kFactorAttr, builder.getStringAttr("tucker_in"));
+    coreInput = reduce.getY();
+  }
   Value coreKernel = createKernel(
       builder, loc, name + ".tucker_core",
-      shapeOf(rOut, rIn, wType.getShape().drop_front(2)), tucker->core);
+      shapeOf(foldOut ? s.outChannels : rOut, foldIn ? s.inChannels : rIn,
+              wType.getShape().drop_front(2)),
+      foldTucker2Factors(*tucker, s, foldOut, foldIn));
   auto core = onnx::ConvOp::create(
-      builder, loc, withChannels(conv.getType(), rOut), reduce.getY(),
-      coreKernel, none, conv.getAutoPadAttr(), conv.getDilationsAttr(),
-      builder.getI64IntegerAttr(1), conv.getKernelShapeAttr(),
-      conv.getPadsAttr(), conv.getStridesAttr());
+      builder, loc,
+      foldOut ? conv.getType() : withChannels(conv.getType(), rOut), coreInput,
+      coreKernel, foldOut ? conv.getB() : none, conv.getAutoPadAttr(),
+      conv.getDilationsAttr(), builder.getI64IntegerAttr(1),
+      conv.getKernelShapeAttr(), conv.getPadsAttr(), conv.getStridesAttr());
   core->setAttr(kFactorAttr, builder.getStringAttr("tucker_core"));
-  Value outKernel =
-      createKernel(builder, loc, name + ".tucker_out",
-                   shapeOf(s.outChannels, rOut, ones), tucker->outFactor);
-  auto expand = onnx::ConvOp::create(
-      builder, loc, conv.getType(), core.getY(), outKernel, conv.getB(),
-      builder.getStringAttr("NOTSET"), DenseI64ArrayAttr(),
-      builder.getI64IntegerAttr(1), pointwiseKernel, DenseI64ArrayAttr(),
-      DenseI64ArrayAttr());
-  expand->setAttr(kFactorAttr, builder.getStringAttr("tucker_out"));
-  expand->setAttr(kDecisionAttr, decision);
+  onnx::ConvOp last = core;
+  if (!foldOut) {
+    Value outKernel =
+        createKernel(builder, loc, name + ".tucker_out",
+                     shapeOf(s.outChannels, rOut, ones), tucker->outFactor);
+    last = onnx::ConvOp::create(
+        builder, loc, conv.getType(), core.getY(), outKernel, conv.getB(),
+        builder.getStringAttr("NOTSET"), DenseI64ArrayAttr(),
+        builder.getI64IntegerAttr(1), pointwiseKernel, DenseI64ArrayAttr(),
+        DenseI64ArrayAttr());
+    last->setAttr(kFactorAttr, builder.getStringAttr("tucker_out"));
+  }
+  last->setAttr(kDecisionAttr, decision);
 
   report.addRow(
       reportRow(b, name, s, rOut, rIn, tucker->relativeError, decision));
   Value oldWeight = conv.getW();
-  conv.getY().replaceAllUsesWith(expand.getY());
+  conv.getY().replaceAllUsesWith(last.getY());
   conv.erase();
   if (Operation *def = oldWeight.getDefiningOp(); def && def->use_empty())
     def->erase();

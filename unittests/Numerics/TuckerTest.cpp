@@ -25,6 +25,10 @@ MatrixF randomMatrix(int64_t rows, int64_t cols, unsigned seed) {
 TEST(Tucker2, ParamsAndParity) {
   ConvWeightShape s{64, 32, 9};
   EXPECT_EQ(getTucker2Params(s, 16, 8), 32 * 8 + 16 * 8 * 9 + 64 * 16);
+  // A factor at full rank folds into the core.
+  EXPECT_EQ(getTucker2Params(s, 64, 8), 32 * 8 + 64 * 8 * 9);
+  EXPECT_EQ(getTucker2Params(s, 16, 32), 16 * 32 * 9 + 64 * 16);
+  EXPECT_EQ(getTucker2Params(s, 64, 32), 64 * 32 * 9);
   double f = getTucker2ParityFraction(s);
   int64_t below = static_cast<int64_t>(f * 0.99 * 64);
   int64_t above = static_cast<int64_t>(f * 1.01 * 64) + 1;
@@ -38,6 +42,33 @@ TEST(Tucker2, FullRankIsExact) {
   auto t = computeTucker2(w, s, 12, 8);
   ASSERT_TRUE(static_cast<bool>(t)) << llvm::toString(t.takeError());
   EXPECT_LT(t->relativeError, 1e-5);
+}
+
+TEST(Tucker2, FoldedFactorsStandForTheSameWeight) {
+  // A core with one factor multiplied in, decomposed again with an identity
+  // factor in its place, reconstructs the same weight.
+  ConvWeightShape s{10, 7, 9};
+  Tucker2Result t{randomMatrix(10, 4, 11), randomMatrix(7, 3, 12),
+                  randomMatrix(4, 3 * 9, 13)};
+  MatrixF expected = reconstructTucker2(t, s);
+  auto identity = [](int64_t n) {
+    MatrixF m(n, n);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        m.data()[i * n + j] = i == j ? 1.0f : 0.0f;
+    return m;
+  };
+  Tucker2Result outFolded{identity(10), t.inFactor,
+                          foldTucker2Factors(t, s, true, false)};
+  Tucker2Result inFolded{t.outFactor, identity(7),
+                         foldTucker2Factors(t, s, false, true)};
+  for (const Tucker2Result *folded : {&outFolded, &inFolded}) {
+    MatrixF actual = reconstructTucker2(*folded, s);
+    ASSERT_EQ(actual.rows(), expected.rows());
+    ASSERT_EQ(actual.cols(), expected.cols());
+    for (int64_t i = 0; i < expected.rows() * expected.cols(); ++i)
+      EXPECT_NEAR(actual.data()[i], expected.data()[i], 1e-4);
+  }
 }
 
 TEST(Tucker2, RecoversALowMultilinearRankWeight) {
@@ -84,7 +115,9 @@ TEST(Tucker2, GlobalAllocationFollowsTheSpectraWithinTheBudget) {
             budget);
   EXPECT_GT(ranks[0].first + ranks[0].second,
             ranks[1].first + ranks[1].second);
-  EXPECT_EQ(ranks[1].first, 8);
+  // From rank 24 the full output rank frees parameters (its factor folds
+  // into the core), so the flat spectrum gets it.
+  EXPECT_EQ(ranks[0].first, 32);
   EXPECT_EQ(ranks[1].second, 8);
   // Each convolution stays below its dense size.
   EXPECT_LT(getTucker2Params(s, ranks[0].first, ranks[0].second), 32 * 32 * 9);

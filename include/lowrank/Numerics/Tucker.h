@@ -40,7 +40,8 @@ struct Tucker2Result {
   int hooiIterations = 0;
 };
 
-/// C_in r_in + r_out r_in k + C_out r_out.
+/// C_in r_in + r_out r_in k + C_out r_out, without the factor of a mode kept
+/// at full rank (r = C): that factor is square and folds into the core.
 int64_t getTucker2Params(const ConvWeightShape &shape, int64_t outRank,
                          int64_t inRank);
 
@@ -73,11 +74,18 @@ llvm::Expected<Tucker2Candidate> getTucker2Candidate(const MatrixF &weight,
 /// Tucker-2 parameters within `budget`: starting from one multiple per mode,
 /// greedily adds the step (one mode of one convolution) with the largest
 /// decrease of the HOSVD error bound sum_{i >= r_out} s0_i^2 +
-/// sum_{i >= r_in} s1_i^2 per added parameter, never reaching a
+/// sum_{i >= r_in} s1_i^2 per added parameter (a step that adds none, to a
+/// full rank whose factor folds away, first), never reaching a
 /// convolution's dense size.
 std::vector<std::pair<int64_t, int64_t>>
 allocateTucker2Ranks(const std::vector<Tucker2Candidate> &candidates,
                      double budget, int64_t multiple);
+
+/// The core with the factors of the chosen modes multiplied in: rows
+/// C_out (foldOut) or r_out, by (C_in (foldIn) or r_in) * kernelSize.
+MatrixF foldTucker2Factors(const Tucker2Result &tucker,
+                           const ConvWeightShape &shape, bool foldOut,
+                           bool foldIn);
 
 /// The dense weight (C_out x (C_in * kernelSize)) the decomposition stands for.
 MatrixF reconstructTucker2(const Tucker2Result &tucker,
