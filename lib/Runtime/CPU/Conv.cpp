@@ -252,6 +252,52 @@ void prefetchToL2(const float *data, int64_t count) {
     __builtin_prefetch(data + i, /*rw=*/0, /*locality=*/2);
 }
 
+/// Gathers blocks of `width` consecutive output pixels of the column
+/// matrix, whole (all of the depth), for one task; the plan's buffers are
+/// kept from block to block.
+class PixelBlockGatherer {
+public:
+  PixelBlockGatherer(const ConvJob &job, int width)
+      : job(job), width(width),
+        segments(job.problem->kernelH * job.problem->kernelW * width) {
+    runs.reserve(width);
+  }
+
+  /// Blocks [b0, b1), block b at dest + (b - b0) * depth * width.
+  void gather(int64_t b0, int64_t b1, float *dest) {
+    const ConvProblem &g = *job.problem;
+    const int64_t pixels = g.outH * g.outW;
+    ColumnPanel panel{job.image,
+                      g.inputStrides[1],
+                      g.strideW * g.inputStrides[3],
+                      segments.data(),
+                      g.kernelH * g.kernelW,
+                      0,
+                      width};
+    for (int64_t b = b0; b < b1; ++b) {
+      int64_t q0 = b * width;
+      panel.segmentsPerTap =
+          planPanel(job, q0, std::min<int64_t>(width, pixels - q0), runs,
+                    segments.data());
+      job.gather(panel, 0, job.depth, dest + (b - b0) * job.depth * width);
+    }
+  }
+
+private:
+  const ConvJob &job;
+  int width;
+  std::vector<ColumnSegment> segments;
+  std::vector<OutputRun> runs;
+};
+
+/// Stops the process when a task's scratch could not be allocated.
+void checkScratch(const float *scratch) {
+  if (!scratch) {
+    std::fputs("lowrank runtime: out of memory in a convolution\n", stderr);
+    std::abort();
+  }
+}
+
 /// The FilterRows layout: filter rows [m0, m1) (multiples of MR) at pixel
 /// panels [p0, p1).
 void computeFilterRows(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
@@ -269,25 +315,11 @@ void computeFilterRows(const ConvJob &job, int64_t m0, int64_t m1, int64_t p0,
       std::max<int64_t>(1, kGroupBytes / (panelFloats * sizeof(float)));
   float *group =
       columnPanelScratch.get(std::min(groupPanels, p1 - p0) * panelFloats);
-  const int64_t numTaps = g.kernelH * g.kernelW;
-  std::vector<ColumnSegment> segments(numTaps * f.nr);
-  std::vector<OutputRun> runs;
-  runs.reserve(f.nr);
-  ColumnPanel panel{job.image,
-                    g.inputStrides[1],
-                    g.strideW * g.inputStrides[3],
-                    segments.data(),
-                    numTaps,
-                    0,
-                    f.nr};
+  checkScratch(group);
+  PixelBlockGatherer gatherer(job, f.nr);
   for (int64_t g0 = p0; g0 < p1; g0 += groupPanels) {
     int64_t g1 = std::min(p1, g0 + groupPanels);
-    for (int64_t p = g0; p < g1; ++p) {
-      int64_t q0 = p * f.nr;
-      panel.segmentsPerTap = planPanel(
-          job, q0, std::min<int64_t>(f.nr, pixels - q0), runs, segments.data());
-      job.gather(panel, 0, job.depth, group + (p - g0) * panelFloats);
-    }
+    gatherer.gather(g0, g1, group);
     for (int64_t pc = 0; pc < job.depth; pc += kKC) {
       int64_t kc = std::min(kKC, job.depth - pc);
       bool lastK = pc + kc == job.depth;
@@ -373,30 +405,13 @@ void computePixelRows(const ConvJob &job, int64_t b0, int64_t b1, int64_t p0,
       std::max<int64_t>(
           1, kGroupBytes / ((blockFloats + f.mr * ldResult) * sizeof(float))));
   float *group = columnPanelScratch.get(groupBlocks * blockFloats);
+  checkScratch(group);
   float *result = transposedResultScratch.get(groupBlocks * f.mr * ldResult);
-  if (!group || !result) {
-    std::fputs("lowrank runtime: out of memory in a convolution\n", stderr);
-    std::abort();
-  }
-  const int64_t numTaps = g.kernelH * g.kernelW;
-  std::vector<ColumnSegment> segments(numTaps * f.mr);
-  std::vector<OutputRun> runs;
-  runs.reserve(f.mr);
-  ColumnPanel panel{job.image,
-                    g.inputStrides[1],
-                    g.strideW * g.inputStrides[3],
-                    segments.data(),
-                    numTaps,
-                    0,
-                    f.mr};
+  checkScratch(result);
+  PixelBlockGatherer gatherer(job, f.mr);
   for (int64_t g0 = b0; g0 < b1; g0 += groupBlocks) {
     int64_t g1 = std::min(b1, g0 + groupBlocks);
-    for (int64_t b = g0; b < g1; ++b) {
-      int64_t q0 = b * f.mr;
-      panel.segmentsPerTap = planPanel(
-          job, q0, std::min<int64_t>(f.mr, pixels - q0), runs, segments.data());
-      job.gather(panel, 0, job.depth, group + (b - g0) * blockFloats);
-    }
+    gatherer.gather(g0, g1, group);
     for (int64_t pc = 0; pc < job.depth; pc += kKC) {
       int64_t kc = std::min(kKC, job.depth - pc);
       Epilogue e{pc > 0, nullptr, false};
