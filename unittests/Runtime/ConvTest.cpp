@@ -206,6 +206,9 @@ std::vector<ConvCase> getCases() {
       {2, 5, 15, 16, 0, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, true},
       {1, 3, 9, 20, 0, 3, 3, 2, 1, 2, 1, 0, 1, 2, 1, true},
       {1, 4, 7, 7, 0, 5, 3, 1, 3, 1, 1, 2, 1, 2, 1, true},
+      // A narrow input (channels interleaved in blocks of 16): a full block
+      // and a partial one, strides and dilation.
+      {1, 20, 12, 9, 0, 3, 3, 2, 1, 2, 2, 2, 1, 1, 2, true},
   };
   std::vector<ConvCase> all;
   for (const ConvCase &base : cases)

@@ -20,7 +20,9 @@ struct DepthwiseConvProblem : ConvImages {
 
 /// Runs the channel planes on the thread pool when `parallel`: each plane is
 /// copied into a zero-bordered scratch buffer, and every output row is
-/// accumulated tap by tap along the row (contiguous, so vectorized).
+/// accumulated tap by tap along the row (contiguous, so vectorized); inputs
+/// narrower than a vector go by blocks of 16 channels interleaved pixel by
+/// pixel instead.
 void depthwiseConv2d(const DepthwiseConvProblem &problem, bool parallel);
 
 } // namespace lowrank::runtime
