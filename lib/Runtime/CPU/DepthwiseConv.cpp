@@ -355,7 +355,10 @@ void depthwiseConv2d(const DepthwiseConvProblem &g, bool parallel) {
   // Measured on MobileNetV3's shapes: channel blocks are 2-3 times as fast
   // on maps narrower than a vector (7 x 7 outputs), on par at 14 x 14, and
   // slower on wider inputs, whose packing costs more than the planes waste.
-  job.channelBlocks = g.width < kVector;
+  // A tall input keeps the planes, whose scratch is 16 times smaller.
+  constexpr int64_t kMaxBlockFloats = int64_t(1) << 20;
+  job.channelBlocks = g.width < kVector &&
+                      job.paddedH <= kMaxBlockFloats / (job.paddedW * kVector);
   int threads = parallel ? getThreadPool().getNumThreads() : 1;
   if (job.numPlanes * g.outH * g.outW * g.kernelH * g.kernelW <
       kMinParallelWork)
