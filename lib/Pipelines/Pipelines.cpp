@@ -81,7 +81,9 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   // constant weights are known; everything else goes to loops.
   if (options.ukernels) {
     pm.addNestedPass<func::FuncOp>(createLowrankTransposesIntoProducts());
-    pm.addPass(createLowrankLinalgToUKernel());
+    LowrankLinalgToUKernelOptions ukernelOptions;
+    ukernelOptions.fusePairs = options.fusePairs;
+    pm.addPass(createLowrankLinalgToUKernel(ukernelOptions));
   }
   // Inline polynomials instead of libm calls let LLVM vectorize the loops
   // of GELU, softmax and the like.

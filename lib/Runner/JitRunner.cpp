@@ -119,6 +119,10 @@ static void registerCPURuntimeSymbols(ExecutionEngine &engine) {
         &_mlir_ciface_lowrank_matmul_packed_f32);
     add("_mlir_ciface_lowrank_matmul_packed_bias_f32",
         &_mlir_ciface_lowrank_matmul_packed_bias_f32);
+    add("_mlir_ciface_lowrank_matmul_pair_f32",
+        &_mlir_ciface_lowrank_matmul_pair_f32);
+    add("_mlir_ciface_lowrank_matmul_pair_bias_f32",
+        &_mlir_ciface_lowrank_matmul_pair_bias_f32);
     add("_mlir_ciface_lowrank_batch_matmul_f32",
         &_mlir_ciface_lowrank_batch_matmul_f32);
     add("_mlir_ciface_lowrank_conv2d_f32", &_mlir_ciface_lowrank_conv2d_f32);

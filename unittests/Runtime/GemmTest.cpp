@@ -136,6 +136,71 @@ TEST_P(GemmTest, LargeParallel) {
   checkCase({5, 1000, 300, true, false, false, false, true});
 }
 
+/// A factor pair: T = X * A, then Y (+)= T * B (+ bias), by the pair entry
+/// point against two packed products. With enough rows and several threads
+/// each thread computes its rows of both; otherwise the two products run
+/// one after the other.
+void checkPair(int64_t m, int64_t k, int64_t r, int64_t n, bool bias,
+               bool accumulate, int64_t padT) {
+  SCOPED_TRACE(testing::Message()
+               << "M=" << m << " K=" << k << " R=" << r << " N=" << n
+               << " bias=" << bias << " acc=" << accumulate << " padT=" << padT
+               << " threads=" << lowrank_cpu_get_num_threads());
+  std::mt19937 rng(m * 7 + k * 5 + r * 3 + n);
+  std::vector<float> x = randomValues(m * k, rng), a = randomValues(k * r, rng);
+  std::vector<float> b = randomValues(r * n, rng), bs = randomValues(n, rng);
+  std::vector<float> initial = randomValues(m * n, rng);
+  int64_t ldT = r + padT;
+  auto describe = [](std::vector<float> &v, int64_t rows, int64_t cols,
+                     int64_t ld) {
+    return LowrankMemRefF32x2{v.data(), v.data(), 0, {rows, cols}, {ld, 1}};
+  };
+  int64_t flagsB = accumulate ? 0 : LOWRANK_GEMM_OVERWRITE;
+  std::vector<float> expectedT(m * ldT, 0.0f), expectedY = initial;
+  lowrank_sgemm(m, r, k, x.data(), k, 1, a.data(), r, 1, expectedT.data(), ldT,
+                1, nullptr, LOWRANK_GEMM_OVERWRITE, nullptr);
+  lowrank_sgemm(m, n, r, expectedT.data(), ldT, 1, b.data(), n, 1,
+                expectedY.data(), n, 1, bias ? bs.data() : nullptr, flagsB,
+                nullptr);
+
+  int64_t slots[2] = {0, 0};
+  LowrankMemRefI64x1 slotA{&slots[0], &slots[0], 0, {1}, {1}};
+  LowrankMemRefI64x1 slotB{&slots[1], &slots[1], 0, {1}, {1}};
+  for (int repeat = 0; repeat < 2; ++repeat) {
+    std::vector<float> t(m * ldT, 0.0f), y = initial;
+    LowrankMemRefF32x2 dx = describe(x, m, k, k), da = describe(a, k, r, r);
+    LowrankMemRefF32x2 dt = describe(t, m, r, ldT), db = describe(b, r, n, n);
+    LowrankMemRefF32x2 dy = describe(y, m, n, n);
+    LowrankMemRefF32x1 dbias{bs.data(), bs.data(), 0, {n}, {1}};
+    if (bias)
+      _mlir_ciface_lowrank_matmul_pair_bias_f32(&dx, &da, &dt, &db, &dy, &dbias,
+                                                &slotA, &slotB,
+                                                LOWRANK_GEMM_OVERWRITE, flagsB);
+    else
+      _mlir_ciface_lowrank_matmul_pair_f32(&dx, &da, &dt, &db, &dy, &slotA,
+                                           &slotB, LOWRANK_GEMM_OVERWRITE,
+                                           flagsB);
+    for (int64_t i = 0; i < m * ldT; ++i)
+      ASSERT_NEAR(t[i], expectedT[i], kTolerance * (k + 1))
+          << "T at " << i << ", call " << repeat;
+    for (int64_t i = 0; i < m * n; ++i)
+      ASSERT_NEAR(y[i], expectedY[i], kTolerance * (k + r + 1))
+          << "Y at " << i << ", call " << repeat;
+  }
+  EXPECT_NE(slots[0], 0);
+  EXPECT_NE(slots[1], 0);
+}
+
+TEST_P(GemmTest, FactorPairs) {
+  // Rows enough for the row-split pair (one or two K blocks, a partial
+  // last micro-panel), and a few rows (two products in turn).
+  checkPair(130, 70, 37, 50, /*bias=*/true, /*accumulate=*/false, 0);
+  checkPair(200, 300, 19, 97, false, true, 3);
+  checkPair(128, 384, 136, 384, true, true, 0);
+  checkPair(7, 40, 5, 33, true, false, 1);
+  checkPair(1, 64, 8, 64, false, false, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, GemmTest, testing::Values(1, 2, 3));
 
 TEST(GemmTest, EmptyK) {

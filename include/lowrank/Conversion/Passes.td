@@ -353,6 +353,18 @@ def LowrankLinalgToUKernel
     packed form (flag `LOWRANK_CONV_CONSTANT_WEIGHTS`). Other linalg ops are
     left to the loop lowering.
 
+    A factor pair, a weight product writing an intermediate buffer T that
+    the next weight product in the block reads (`(x * A) * B` of a
+    factorized layer), becomes one call of `lowrank_matmul_pair_f32` (or
+    `..._bias_f32` when the second product had a fused bias) at the first
+    product, when nothing between the two touches T or the second's output,
+    and the second's operands are available there or are views, constants
+    and allocations that can move there (`fuse-pairs`). The runtime then
+    computes a block of rows of T and the same rows of the result on one
+    thread, so the bottleneck rows stay in its cache and the pool is called
+    once; other readers of T (the other members of a shared bottleneck)
+    still find all of T written.
+
     Before:
     ```mlir
     %w = memref.get_global @weight : memref<384x1536xf32>
@@ -375,6 +387,10 @@ def LowrankLinalgToUKernel
            "Fold a row-wise bias addition that reads only a weight product "
            "into the call (the kernel adds the bias while the result is in "
            "registers and writes the addition's output buffer)">,
+    Option<"fusePairs", "fuse-pairs", "bool", /*default=*/"true",
+           "Merge the two weight products of a factor pair (X * A into T, "
+           "then T * B) into one call that computes T and the result row "
+           "block by row block on each thread">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

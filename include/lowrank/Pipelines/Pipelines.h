@@ -20,6 +20,12 @@ struct CPUPipelineOptions
                      "kernels (lowrank-linalg-to-ukernel); false keeps the "
                      "plain loop lowering"),
       llvm::cl::init(true)};
+  Option<bool> fusePairs{
+      *this, "fuse-pairs",
+      llvm::cl::desc("With ukernels, compute the two products of a factor "
+                     "pair in one runtime call, row block by row block "
+                     "(lowrank-linalg-to-ukernel's fuse-pairs)"),
+      llvm::cl::init(true)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("With ukernels, run large loop nests other than "

@@ -38,11 +38,6 @@ using namespace lowrank::ukernel;
 
 namespace {
 
-constexpr StringLiteral kMatmul = "lowrank_matmul_f32";
-constexpr StringLiteral kPackedMatmul = "lowrank_matmul_packed_f32";
-constexpr StringLiteral kBatchMatmul = "lowrank_batch_matmul_f32";
-constexpr StringLiteral kPackedBiasMatmul = "lowrank_matmul_packed_bias_f32";
-
 /// The permutation that orders the dims of an operand read through `map` as
 /// `wanted` (loop dims), or failure when the map is not such a permutation.
 FailureOr<SmallVector<unsigned>>
@@ -293,6 +288,8 @@ struct LinalgToUKernelPass
       (void)rewrite(op, symbols);
     for (linalg::LinalgOp conv : convolutions)
       (void)rewriteConvolution(conv, module, symbols);
+    if (fusePairs)
+      fuseFactorPairs(module, symbols);
   }
 
   LogicalResult rewrite(linalg::LinalgOp op, SymbolTable &symbols) {

@@ -17,6 +17,17 @@
 
 namespace lowrank::ukernel {
 
+/// Entry points of the runtime's products (include/lowrank/Runtime/CPU).
+inline constexpr llvm::StringLiteral kMatmul = "lowrank_matmul_f32";
+inline constexpr llvm::StringLiteral kPackedMatmul =
+    "lowrank_matmul_packed_f32";
+inline constexpr llvm::StringLiteral kBatchMatmul = "lowrank_batch_matmul_f32";
+inline constexpr llvm::StringLiteral kPackedBiasMatmul =
+    "lowrank_matmul_packed_bias_f32";
+inline constexpr llvm::StringLiteral kPairMatmul = "lowrank_matmul_pair_f32";
+inline constexpr llvm::StringLiteral kPairBiasMatmul =
+    "lowrank_matmul_pair_bias_f32";
+
 /// memref<?x...x?xf32, strided<[?, ...], offset: ?>> of the given rank.
 mlir::MemRefType getDynamicStridedType(mlir::MLIRContext *context,
                                        unsigned rank);
@@ -75,6 +86,13 @@ mlir::func::FuncOp getOrDeclare(mlir::ModuleOp module,
 /// A fresh zero-initialized slot where the runtime keeps a packed weight.
 mlir::Value createPackedSlot(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::ModuleOp module, mlir::SymbolTable &symbols);
+
+/// Merges each call of a weight product whose output buffer the next
+/// weight product in its block reads (X * A into T, then T * B into Y: a
+/// factor pair) into one call of the pair entry point, at the first call,
+/// when nothing between the two touches T or Y and the second's operands
+/// can be made available there. Returns the number of pairs merged.
+unsigned fuseFactorPairs(mlir::ModuleOp module, mlir::SymbolTable &symbols);
 
 /// Rewrites an f32 linalg.conv_2d_nchw_fchw or
 /// linalg.depthwise_conv_2d_nchw_chw on buffers into a call of the runtime's

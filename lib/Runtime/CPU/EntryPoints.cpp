@@ -97,6 +97,50 @@ extern "C" void _mlir_ciface_lowrank_matmul_packed_bias_f32(
                 flags, slot->aligned + slot->offset);
 }
 
+/// The product C (+)= A * B of descriptors, B kept packed in `slot`.
+static GemmProblem
+getPackedProblem(const LowrankMemRefF32x2 *A, const LowrankMemRefF32x2 *B,
+                 const LowrankMemRefF32x2 *C, const float *bias,
+                 const LowrankMemRefI64x1 *slot, int64_t flags) {
+  return GemmProblem{A->sizes[0],
+                     B->sizes[1],
+                     A->sizes[1],
+                     base(A->aligned, A->offset),
+                     A->strides[0],
+                     A->strides[1],
+                     base(B->aligned, B->offset),
+                     B->strides[0],
+                     B->strides[1],
+                     C->aligned + C->offset,
+                     C->strides[0],
+                     C->strides[1],
+                     bias,
+                     !(flags & LOWRANK_GEMM_OVERWRITE),
+                     (flags & LOWRANK_GEMM_RELU) != 0,
+                     slot->aligned + slot->offset};
+}
+
+extern "C" void _mlir_ciface_lowrank_matmul_pair_f32(
+    LowrankMemRefF32x2 *X, LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *T,
+    LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *Y, LowrankMemRefI64x1 *slotA,
+    LowrankMemRefI64x1 *slotB, int64_t flagsA, int64_t flagsB) {
+  gemmPair(getPackedProblem(X, A, T, nullptr, slotA, flagsA),
+           getPackedProblem(T, B, Y, nullptr, slotB, flagsB),
+           /*parallel=*/true);
+}
+
+extern "C" void _mlir_ciface_lowrank_matmul_pair_bias_f32(
+    LowrankMemRefF32x2 *X, LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *T,
+    LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *Y, LowrankMemRefF32x1 *bias,
+    LowrankMemRefI64x1 *slotA, LowrankMemRefI64x1 *slotB, int64_t flagsA,
+    int64_t flagsB) {
+  std::vector<float> dense;
+  const float *biasData = getContiguous(bias, dense);
+  gemmPair(getPackedProblem(X, A, T, nullptr, slotA, flagsA),
+           getPackedProblem(T, B, Y, biasData, slotB, flagsB),
+           /*parallel=*/true);
+}
+
 namespace {
 struct BatchJob {
   LowrankMemRefF32x3 *a, *b, *c;

@@ -205,7 +205,61 @@ void gemmEmptyK(const GemmProblem &g) {
     }
 }
 
+/// Both products of a factor pair on rows [m0, m1): the bottleneck rows,
+/// then the output rows that read them while they are in cache.
+struct PairJob {
+  GemmJob first, second;
+  int numTasks;
+};
+
+void runPairTask(void *context, int task) {
+  const PairJob &job = *static_cast<const PairJob *>(context);
+  int64_t m = job.first.problem->m;
+  int64_t m0 = m * task / job.numTasks, m1 = m * (task + 1) / job.numTasks;
+  computeRange(job.first, m0, m1, 0, job.first.numPanels);
+  computeRange(job.second, m0, m1, 0, job.second.numPanels);
+}
+
+/// B packed for one call: in its slot, or in `scratch`.
+const float *getPackedB(const GemmProblem &g, const KernelFamily &f,
+                        int threads, Scratch &scratch) {
+  if (g.packedSlot)
+    return getPackedWeight(g, f, threads);
+  float *packed = scratch.get((g.n + f.nr - 1) / f.nr * g.k * f.nr);
+  packWholeB(g, f, packed, threads);
+  return packed;
+}
+
 } // namespace
+
+void gemmPair(const GemmProblem &first, const GemmProblem &second,
+              bool parallel) {
+  const KernelFamily &f = getKernels();
+  int threads = parallel ? getThreadPool().getNumThreads() : 1;
+  // Each thread takes whole rows of both products: the second must read
+  // the rows the first writes, row-major, and there must be rows enough
+  // for every thread to fill its micro-kernels.
+  bool fusable = threads > 1 && first.m == second.m && first.n == second.k &&
+                 first.k > 0 && first.n > 0 && second.n > 0 && first.csC == 1 &&
+                 second.csC == 1 && second.a == first.c && second.csA == 1 &&
+                 second.rsA == first.rsC && first.m >= 4 * threads * f.mr &&
+                 first.m * (first.n * first.k + second.n * second.k) >=
+                     threads * kMinParallelWork;
+  if (!fusable) {
+    gemm(first, parallel);
+    gemm(second, parallel);
+    return;
+  }
+  thread_local Scratch secondPackedScratch;
+  const float *packedFirst = getPackedB(first, f, threads, packedBScratch);
+  const float *packedSecond =
+      getPackedB(second, f, threads, secondPackedScratch);
+  PairJob job{
+      {&first, &f, packedFirst, true, threads, (first.n + f.nr - 1) / f.nr},
+      {&second, &f, packedSecond, true, threads, (second.n + f.nr - 1) / f.nr},
+      threads};
+  getThreadPool().run(threads, runPairTask, &job);
+}
 
 void gemm(const GemmProblem &problem, bool parallel) {
   GemmProblem g = problem;
@@ -244,7 +298,13 @@ void gemm(const GemmProblem &problem, bool parallel) {
 
   GemmJob job{&g, &f, packedB, false, threads, numPanels};
   int64_t rowBlocks = (g.m + f.mr - 1) / f.mr;
-  if (numPanels < 2 * threads && rowBlocks >= 2 * threads)
+  // The busiest thread's kernel blocks either way: a few panels that do
+  // not divide among the threads (a bottleneck of 136 columns is 5 panels)
+  // go by rows.
+  int64_t byPanels = (numPanels + threads - 1) / threads * rowBlocks;
+  int64_t byRows = (rowBlocks + threads - 1) / threads * numPanels;
+  if (rowBlocks >= 2 * threads &&
+      (numPanels < 2 * threads || byRows < byPanels))
     job.splitRows = true;
   else
     job.numTasks = static_cast<int>(std::min<int64_t>(threads, numPanels));

@@ -26,6 +26,14 @@ struct GemmProblem {
 /// pool task).
 void gemm(const GemmProblem &problem, bool parallel);
 
+/// A factor pair: `first` (T = X * A), then `second` (Y (+)= T * B), where
+/// `second` reads T where `first` writes it. With rows enough, each thread
+/// computes its rows of T and then the same rows of Y, so the bottleneck
+/// rows stay in its cache and the pool is called once; otherwise two
+/// products.
+void gemmPair(const GemmProblem &first, const GemmProblem &second,
+              bool parallel);
+
 } // namespace lowrank::runtime
 
 #endif // LOWRANK_RUNTIME_CPU_GEMM_H

@@ -1,7 +1,9 @@
 // RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-ukernel | FileCheck %s
 // RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-ukernel=fuse-bias=false | FileCheck %s --check-prefix=NOFUSE
+// RUN: lowrank-opt %s --split-input-file --lowrank-linalg-to-ukernel=fuse-pairs=false | FileCheck %s --check-prefix=NOPAIRS
 
 // NOFUSE-NOT: lowrank_matmul_packed_bias_f32
+// NOPAIRS-NOT: lowrank_matmul_pair
 
 // A matmul with a constant weight and a zero fill: the packed entry point,
 // a slot global, and the overwrite flag instead of the fill.
@@ -505,5 +507,146 @@ func.func @residual_in_place(%x: memref<1x2x4x4xf32>, %skip: memref<1x2x4x4xf32>
     linalg.yield %sum : f32
   }
   memref.dealloc %acc : memref<1x2x4x4xf32>
+  return
+}
+
+// -----
+
+// A factor pair: x * A into T, then T * B plus a bias. One call computes
+// both, at the first product; the second's output view, weight, bias and
+// slot move before it. T keeps its allocation (the call writes it).
+
+memref.global "private" constant @a : memref<4x2xf32> = dense<1.0>
+memref.global "private" constant @b : memref<2x3xf32> = dense<1.0>
+memref.global "private" constant @bias : memref<3xf32> = dense<2.0>
+
+// CHECK-LABEL: func.func @factor_pair
+// CHECK-SAME: (%[[X:.*]]: memref<5x4xf32>, %[[Y:.*]]: memref<5x3xf32>)
+// CHECK: %[[T:.*]] = memref.alloc() : memref<5x2xf32>
+// CHECK-DAG: %[[XD:.*]] = memref.cast %[[X]]
+// CHECK-DAG: %[[TD:.*]] = memref.cast %[[T]]
+// CHECK-DAG: %[[YD:.*]] = memref.cast %[[Y]]
+// CHECK-DAG: %[[BD:.*]] = memref.cast %{{.*}} : memref<3xf32> to memref<?xf32, strided<[?], offset: ?>>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK: call @lowrank_matmul_pair_bias_f32(%[[XD]], %{{.*}}, %[[TD]], %{{.*}}, %[[YD]], %[[BD]], %{{.*}}, %{{.*}}, %[[ONE]], %{{.*}})
+// CHECK-NOT: call
+// CHECK: memref.dealloc %[[T]]
+// NOPAIRS-LABEL: func.func @factor_pair
+// NOPAIRS: call @lowrank_matmul_packed_f32
+// NOPAIRS: call @lowrank_matmul_packed_bias_f32
+func.func @factor_pair(%x: memref<5x4xf32>, %y: memref<5x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.get_global @a : memref<4x2xf32>
+  %t = memref.alloc() : memref<5x2xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<5x2xf32>)
+  linalg.matmul ins(%x, %a : memref<5x4xf32>, memref<4x2xf32>)
+                outs(%t : memref<5x2xf32>)
+  %b = memref.get_global @b : memref<2x3xf32>
+  %bias = memref.get_global @bias : memref<3xf32>
+  %c = memref.alloc() : memref<5x3xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<5x3xf32>)
+  linalg.matmul ins(%t, %b : memref<5x2xf32>, memref<2x3xf32>)
+                outs(%c : memref<5x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                   affine_map<(d0, d1) -> (d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<5x3xf32>, memref<3xf32>)
+      outs(%y : memref<5x3xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %s = arith.addf %in, %in2 : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<5x3xf32>
+  memref.dealloc %t : memref<5x2xf32>
+  return
+}
+
+// -----
+
+// A shared bottleneck: T is read by two products. The first is merged with
+// the pair call (which writes all of T); the second reads T afterwards.
+
+memref.global "private" constant @a : memref<4x2xf32> = dense<1.0>
+memref.global "private" constant @b : memref<2x3xf32> = dense<1.0>
+memref.global "private" constant @c : memref<2x6xf32> = dense<1.0>
+
+// CHECK-LABEL: func.func @shared_bottleneck
+// CHECK: call @lowrank_matmul_pair_f32
+// CHECK: call @lowrank_matmul_packed_f32
+// CHECK-NOT: call
+func.func @shared_bottleneck(%x: memref<5x4xf32>, %y: memref<5x3xf32>,
+                             %z: memref<5x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.get_global @a : memref<4x2xf32>
+  %b = memref.get_global @b : memref<2x3xf32>
+  %c = memref.get_global @c : memref<2x6xf32>
+  %t = memref.alloc() : memref<5x2xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<5x2xf32>)
+  linalg.matmul ins(%x, %a : memref<5x4xf32>, memref<4x2xf32>)
+                outs(%t : memref<5x2xf32>)
+  linalg.fill ins(%zero : f32) outs(%y : memref<5x3xf32>)
+  linalg.matmul ins(%t, %b : memref<5x2xf32>, memref<2x3xf32>)
+                outs(%y : memref<5x3xf32>)
+  linalg.fill ins(%zero : f32) outs(%z : memref<5x6xf32>)
+  linalg.matmul ins(%t, %c : memref<5x2xf32>, memref<2x6xf32>)
+                outs(%z : memref<5x6xf32>)
+  memref.dealloc %t : memref<5x2xf32>
+  return
+}
+
+// -----
+
+// Not merged: an op between the two products reads the second's output
+// (it must see the old values), or writes the bottleneck.
+
+memref.global "private" constant @a : memref<4x2xf32> = dense<1.0>
+memref.global "private" constant @b : memref<2x3xf32> = dense<1.0>
+
+// CHECK-LABEL: func.func @output_read_between
+// CHECK: call @lowrank_matmul_packed_f32
+// CHECK: memref.copy
+// CHECK: call @lowrank_matmul_packed_f32
+func.func @output_read_between(%x: memref<5x4xf32>, %y: memref<5x3xf32>,
+                               %old: memref<5x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.get_global @a : memref<4x2xf32>
+  %b = memref.get_global @b : memref<2x3xf32>
+  %t = memref.alloc() : memref<5x2xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<5x2xf32>)
+  linalg.matmul ins(%x, %a : memref<5x4xf32>, memref<4x2xf32>)
+                outs(%t : memref<5x2xf32>)
+  memref.copy %y, %old : memref<5x3xf32> to memref<5x3xf32>
+  linalg.fill ins(%zero : f32) outs(%y : memref<5x3xf32>)
+  linalg.matmul ins(%t, %b : memref<5x2xf32>, memref<2x3xf32>)
+                outs(%y : memref<5x3xf32>)
+  memref.dealloc %t : memref<5x2xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @bottleneck_written_between
+// CHECK: call @lowrank_matmul_packed_f32
+// CHECK: linalg.generic
+// CHECK: call @lowrank_matmul_packed_f32
+func.func @bottleneck_written_between(%x: memref<5x4xf32>,
+                                      %y: memref<5x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.get_global @a : memref<4x2xf32>
+  %b = memref.get_global @b : memref<2x3xf32>
+  %t = memref.alloc() : memref<5x2xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<5x2xf32>)
+  linalg.matmul ins(%x, %a : memref<5x4xf32>, memref<4x2xf32>)
+                outs(%t : memref<5x2xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      outs(%t : memref<5x2xf32>) {
+  ^bb0(%out: f32):
+    %h = arith.mulf %out, %out : f32
+    linalg.yield %h : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%y : memref<5x3xf32>)
+  linalg.matmul ins(%t, %b : memref<5x2xf32>, memref<2x3xf32>)
+                outs(%y : memref<5x3xf32>)
+  memref.dealloc %t : memref<5x2xf32>
   return
 }

@@ -95,6 +95,20 @@ void _mlir_ciface_lowrank_matmul_packed_f32(LowrankMemRefF32x2 *A,
 void _mlir_ciface_lowrank_matmul_packed_bias_f32(
     LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *C,
     LowrankMemRefF32x1 *bias, LowrankMemRefI64x1 *slot, int64_t flags);
+/* A factor pair: T (MxR) (+)= X (MxK) * A (KxR), then Y (MxN) (+)= T * B
+ * (RxN), with A and B constant and kept packed in their slots, and each
+ * product's own flags. Y's rows are computed from the rows of T just
+ * written, on the thread that wrote them. */
+void _mlir_ciface_lowrank_matmul_pair_f32(
+    LowrankMemRefF32x2 *X, LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *T,
+    LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *Y, LowrankMemRefI64x1 *slotA,
+    LowrankMemRefI64x1 *slotB, int64_t flagsA, int64_t flagsB);
+/* The same, then Y[m, n] += bias[n]. */
+void _mlir_ciface_lowrank_matmul_pair_bias_f32(
+    LowrankMemRefF32x2 *X, LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *T,
+    LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *Y, LowrankMemRefF32x1 *bias,
+    LowrankMemRefI64x1 *slotA, LowrankMemRefI64x1 *slotB, int64_t flagsA,
+    int64_t flagsB);
 /* linalg.batch_matmul: C (BxMxN) (+)= A (BxMxK) * B (BxKxN). */
 void _mlir_ciface_lowrank_batch_matmul_f32(LowrankMemRefF32x3 *A,
                                            LowrankMemRefF32x3 *B,
