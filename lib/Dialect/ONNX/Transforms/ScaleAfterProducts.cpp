@@ -9,9 +9,12 @@
 
 #include "lowrank/Dialect/ONNX/IR/ONNXOps.h"
 #include "lowrank/Dialect/ONNX/Transforms/Passes.h"
+#include "lowrank/Interfaces/LinearOpInterface.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
 
 namespace lowrank {
 #define GEN_PASS_DEF_LOWRANKONNXSCALEAFTERPRODUCTS
@@ -69,6 +72,71 @@ std::optional<ScaledOperand> matchScaledOperand(Value operand,
   return std::nullopt;
 }
 
+/// The value of a one-element float constant.
+std::optional<float> getScalarValue(Value scale) {
+  auto constant = scale.getDefiningOp<onnx::ConstantOp>();
+  auto attr = constant ? dyn_cast<ElementsAttr>(constant.getValueAttr())
+                       : ElementsAttr();
+  if (!attr || attr.getNumElements() != 1 ||
+      !isa<FloatType>(attr.getElementType()))
+    return std::nullopt;
+  auto values = attr.tryGetValues<APFloat>();
+  if (!values)
+    return std::nullopt;
+  return static_cast<float>((*values->begin()).convertToDouble());
+}
+
+/// `MatMul(Mul(x, c), W)` with W an f32 matrix constant read only there
+/// becomes `MatMul(x, W')` with W' = c W computed here: no multiplication is
+/// left at run time, and a factor pair's two products stay adjacent (GELU's
+/// final halving, moved after the first factor's product, would sit between
+/// them).
+struct FoldScaleIntoWeight : OpRewritePattern<onnx::MatMulOp> {
+  FoldScaleIntoWeight(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(onnx::MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = getStaticFloatType(op.getY());
+    if (!resultType || !resultType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "result not static f32");
+    for (unsigned i = 0; i < 2; ++i) {
+      Value weight = op->getOperand(1 - i);
+      auto weightType = dyn_cast<RankedTensorType>(weight.getType());
+      std::optional<ScaledOperand> scaled =
+          matchScaledOperand(op->getOperand(i), resultType.getRank());
+      if (!scaled || !weight.getDefiningOp<onnx::ConstantOp>() ||
+          !weight.hasOneUse() || !weightType || weightType.getRank() != 2 ||
+          !weightType.getElementType().isF32())
+        continue;
+      std::optional<float> factor = getScalarValue(scaled->scale);
+      FailureOr<WeightMatrix> matrix =
+          readConstantMatrix(weight, /*transpose=*/false);
+      if (!factor || !std::isfinite(*factor) || failed(matrix))
+        continue;
+      float *values = matrix->data();
+      for (int64_t e = 0, end = matrix->size(); e < end; ++e)
+        values[e] *= *factor;
+      Operation *oldWeight = weight.getDefiningOp();
+      auto attr = createWeightAttr(getContext(), "scaled_weight",
+                                   weightType.getShape(), *matrix);
+      rewriter.setInsertionPoint(oldWeight);
+      Value folded = onnx::ConstantOp::create(rewriter, oldWeight->getLoc(),
+                                              weightType, attr);
+      SmallVector<Value> operands(op->getOperands());
+      operands[i] = scaled->unscaled;
+      operands[1 - i] = folded;
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOpWithNewOp<onnx::MatMulOp>(op, resultType, operands[0],
+                                                  operands[1]);
+      rewriter.eraseOp(scaled->mul);
+      rewriter.eraseOp(oldWeight);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "no scaled operand of a weight");
+  }
+};
+
 struct MoveScaleAfterMatMul : OpRewritePattern<onnx::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -102,7 +170,7 @@ struct ScaleAfterProductsPass
     : lowrank::impl::LowrankONNXScaleAfterProductsBase<ScaleAfterProductsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<MoveScaleAfterMatMul>(&getContext());
+    patterns.add<FoldScaleIntoWeight, MoveScaleAfterMatMul>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -85,3 +85,41 @@ func.func @not_rewritten(%q: tensor<1x64xf32>, %k: tensor<64x512xf32>, %v: tenso
   %y5 = onnx.MatMul %qh, %half : (tensor<1x64xf16>, tensor<64x512xf16>) -> tensor<1x512xf16>
   return %y0, %shared, %y1, %y2, %y3r, %y4, %y5 : tensor<1x512xf32>, tensor<64x512xf32>, tensor<1x512xf32>, tensor<1x512xf32>, tensor<1x512xf32>, tensor<?x512xf32>, tensor<1x512xf16>
 }
+
+// -----
+
+// A scaled input of a constant weight: the scale is multiplied into the
+// weight (0.5 times 1..12), and no multiplication is left.
+// CHECK-LABEL: func.func @scaled_input_of_weight
+// CHECK-SAME: (%[[X:.*]]: tensor<4x6xf32>)
+// CHECK: %[[W:.*]] = onnx.Constant {value = dense_resource<[[BLOB:.*]]> : tensor<6x2xf32>}
+// CHECK-NOT: onnx.Mul
+// CHECK: %[[Y:.*]] = onnx.MatMul %[[X]], %[[W]]
+// CHECK-NOT: onnx.Mul
+// CHECK: return %[[Y]]
+// CHECK: [[BLOB]]: "0x400000000000003F0000803F0000C03F0000004000002040000040400000604000008040000090400000A0400000B0400000C040"
+func.func @scaled_input_of_weight(%x: tensor<4x6xf32>) -> tensor<4x2xf32> {
+  %s = onnx.Constant {value = dense<0.5> : tensor<f32>} : tensor<f32>
+  %w = onnx.Constant {value = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0], [11.0, 12.0]]> : tensor<6x2xf32>} : tensor<6x2xf32>
+  %xs = onnx.Mul %x, %s : (tensor<4x6xf32>, tensor<f32>) -> tensor<4x6xf32>
+  %y = onnx.MatMul %xs, %w : (tensor<4x6xf32>, tensor<6x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
+
+// -----
+
+// A weight read by two products is not changed: the scale moves after the
+// product as before.
+// CHECK-LABEL: func.func @shared_weight
+// CHECK: %[[W:.*]] = onnx.Constant {value = dense<1.000000e+00> : tensor<6x2xf32>}
+// CHECK: %[[P:.*]] = onnx.MatMul %{{.*}}, %[[W]]
+// CHECK: onnx.Mul %[[P]], %{{.*}} : (tensor<4x2xf32>, tensor<f32>)
+// CHECK: onnx.MatMul %{{.*}}, %[[W]]
+func.func @shared_weight(%x: tensor<4x6xf32>, %z: tensor<3x6xf32>) -> (tensor<4x2xf32>, tensor<3x2xf32>) {
+  %s = onnx.Constant {value = dense<0.5> : tensor<f32>} : tensor<f32>
+  %w = onnx.Constant {value = dense<1.0> : tensor<6x2xf32>} : tensor<6x2xf32>
+  %xs = onnx.Mul %x, %s : (tensor<4x6xf32>, tensor<f32>) -> tensor<4x6xf32>
+  %y = onnx.MatMul %xs, %w : (tensor<4x6xf32>, tensor<6x2xf32>) -> tensor<4x2xf32>
+  %v = onnx.MatMul %z, %w : (tensor<3x6xf32>, tensor<6x2xf32>) -> tensor<3x2xf32>
+  return %y, %v : tensor<4x2xf32>, tensor<3x2xf32>
+}
