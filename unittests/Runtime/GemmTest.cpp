@@ -193,10 +193,12 @@ void checkPair(int64_t m, int64_t k, int64_t r, int64_t n, bool bias,
 
 TEST_P(GemmTest, FactorPairs) {
   // Rows enough for the row-split pair (one or two K blocks, a partial
-  // last micro-panel), and a few rows (two products in turn).
+  // last micro-panel, 8 rows a thread), and a few rows (two products in
+  // turn).
   checkPair(130, 70, 37, 50, /*bias=*/true, /*accumulate=*/false, 0);
   checkPair(200, 300, 19, 97, false, true, 3);
   checkPair(128, 384, 136, 384, true, true, 0);
+  checkPair(16, 384, 136, 384, true, false, 0);
   checkPair(7, 40, 5, 33, true, false, 1);
   checkPair(1, 64, 8, 64, false, false, 0);
 }

@@ -27,10 +27,10 @@ struct GemmProblem {
 void gemm(const GemmProblem &problem, bool parallel);
 
 /// A factor pair: `first` (T = X * A), then `second` (Y (+)= T * B), where
-/// `second` reads T where `first` writes it. With rows enough, each thread
-/// computes its rows of T and then the same rows of Y, so the bottleneck
-/// rows stay in its cache and the pool is called once; otherwise two
-/// products.
+/// `second` reads T where `first` writes it. With four rows or more per
+/// thread, each thread computes its rows of T and then the same rows of Y,
+/// so the bottleneck rows stay in its cache and the pool is called once;
+/// otherwise two products.
 void gemmPair(const GemmProblem &first, const GemmProblem &second,
               bool parallel);
 
