@@ -27,9 +27,12 @@ if [ -n "$quick" ]; then
   exec "$python" "$root/benchmarks/compare.py" --quick --build "$build" \
     --threads "$threads"
 fi
-ninja -C "$build" lowrank-gemm-benchmark lowrank-opt lowrank_cpu_runtime
+ninja -C "$build" lowrank-gemm-benchmark lowrank-pair-benchmark lowrank-opt \
+  lowrank_cpu_runtime
 echo "== GEMM: lowrank runtime vs OpenBLAS sgemm =="
 "$build/bin/lowrank-gemm-benchmark" "$threads" 3
+echo "== Factor pairs: one call vs two =="
+"$build/bin/lowrank-pair-benchmark" "$threads" 15
 echo "== Encoder: compiled vs ONNX Runtime, compressed vs dense =="
 "$python" "$root/benchmarks/encoder_benchmark.py" --build "$build" \
   --threads "$threads"
