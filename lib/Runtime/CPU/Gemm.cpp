@@ -289,13 +289,7 @@ void gemm(const GemmProblem &problem, bool parallel) {
   if (g.m * g.n * g.k < kMinParallelWork)
     threads = 1;
 
-  const float *packedB;
-  if (g.packedSlot) {
-    packedB = getPackedWeight(g, f, threads);
-  } else {
-    packedB = packedBScratch.get(numPanels * g.k * f.nr);
-    packWholeB(g, f, const_cast<float *>(packedB), threads);
-  }
+  const float *packedB = getPackedB(g, f, threads, packedBScratch);
 
   GemmJob job{&g, &f, packedB, false, threads, numPanels};
   int64_t rowBlocks = (g.m + f.mr - 1) / f.mr;
