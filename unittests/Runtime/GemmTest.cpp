@@ -131,6 +131,20 @@ TEST_P(GemmTest, ALayouts) {
       }
 }
 
+TEST_P(GemmTest, RowSplits) {
+  // Products the threads share by even row ranges: rows that fit one
+  // micro-kernel call per thread but not in all (16 and 27 rows), and a
+  // few column panels that do not divide among the threads (136 columns),
+  // whose row ranges end inside a micro-kernel block; K of one and of
+  // several K blocks, bias and accumulation in the epilogue.
+  for (int64_t k : {200, 600}) {
+    checkCase({16, 384, k, false, false, true, false, true});
+    checkCase({27, 100, k, true, true, false, false, true});
+    checkCase({128, 136, k, false, true, true, true, true});
+    checkCase({130, 40, k, false, false, false, false, false});
+  }
+}
+
 TEST_P(GemmTest, LargeParallel) {
   checkCase({300, 200, 600, false, true, true, false, true});
   checkCase({5, 1000, 300, true, false, false, false, true});
