@@ -49,59 +49,12 @@ static const float *base(const float *aligned, int64_t offset) {
   return aligned + offset;
 }
 
-extern "C" void _mlir_ciface_lowrank_matmul_f32(LowrankMemRefF32x2 *A,
-                                                LowrankMemRefF32x2 *B,
-                                                LowrankMemRefF32x2 *C,
-                                                int64_t flags) {
-  lowrank_sgemm(A->sizes[0], B->sizes[1], A->sizes[1],
-                base(A->aligned, A->offset), A->strides[0], A->strides[1],
-                base(B->aligned, B->offset), B->strides[0], B->strides[1],
-                C->aligned + C->offset, C->strides[0], C->strides[1],
-                /*bias=*/nullptr, flags, /*packedB=*/nullptr);
-}
-
-extern "C" void _mlir_ciface_lowrank_matmul_packed_f32(LowrankMemRefF32x2 *A,
-                                                       LowrankMemRefF32x2 *B,
-                                                       LowrankMemRefF32x2 *C,
-                                                       LowrankMemRefI64x1 *slot,
-                                                       int64_t flags) {
-  lowrank_sgemm(A->sizes[0], B->sizes[1], A->sizes[1],
-                base(A->aligned, A->offset), A->strides[0], A->strides[1],
-                base(B->aligned, B->offset), B->strides[0], B->strides[1],
-                C->aligned + C->offset, C->strides[0], C->strides[1],
-                /*bias=*/nullptr, flags, slot->aligned + slot->offset);
-}
-
-/// The kernels read a bias contiguously; other strides are gathered into
-/// `dense`.
-static const float *getContiguous(const LowrankMemRefF32x1 *bias,
-                                  std::vector<float> &dense) {
-  const float *data = bias->aligned + bias->offset;
-  if (bias->strides[0] == 1)
-    return data;
-  dense.resize(bias->sizes[0]);
-  for (int64_t i = 0; i < bias->sizes[0]; ++i)
-    dense[i] = data[i * bias->strides[0]];
-  return dense.data();
-}
-
-extern "C" void _mlir_ciface_lowrank_matmul_packed_bias_f32(
-    LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *C,
-    LowrankMemRefF32x1 *bias, LowrankMemRefI64x1 *slot, int64_t flags) {
-  std::vector<float> dense;
-  const float *biasData = getContiguous(bias, dense);
-  lowrank_sgemm(A->sizes[0], B->sizes[1], A->sizes[1],
-                base(A->aligned, A->offset), A->strides[0], A->strides[1],
-                base(B->aligned, B->offset), B->strides[0], B->strides[1],
-                C->aligned + C->offset, C->strides[0], C->strides[1], biasData,
-                flags, slot->aligned + slot->offset);
-}
-
-/// The product C (+)= A * B of descriptors, B kept packed in `slot`.
-static GemmProblem
-getPackedProblem(const LowrankMemRefF32x2 *A, const LowrankMemRefF32x2 *B,
-                 const LowrankMemRefF32x2 *C, const float *bias,
-                 const LowrankMemRefI64x1 *slot, int64_t flags) {
+/// The product C (+)= A * B (+ bias) of descriptors; B kept packed in the
+/// slot `packedB` points to, if any.
+static GemmProblem getProblem(const LowrankMemRefF32x2 *A,
+                              const LowrankMemRefF32x2 *B,
+                              const LowrankMemRefF32x2 *C, const float *bias,
+                              int64_t *packedB, int64_t flags) {
   return GemmProblem{A->sizes[0],
                      B->sizes[1],
                      A->sizes[1],
@@ -117,15 +70,57 @@ getPackedProblem(const LowrankMemRefF32x2 *A, const LowrankMemRefF32x2 *B,
                      bias,
                      !(flags & LOWRANK_GEMM_OVERWRITE),
                      (flags & LOWRANK_GEMM_RELU) != 0,
-                     slot->aligned + slot->offset};
+                     packedB};
+}
+
+static int64_t *getSlot(LowrankMemRefI64x1 *slot) {
+  return slot->aligned + slot->offset;
+}
+
+/// The kernels read a bias contiguously; other strides are gathered into
+/// `dense`.
+static const float *getContiguous(const LowrankMemRefF32x1 *bias,
+                                  std::vector<float> &dense) {
+  const float *data = bias->aligned + bias->offset;
+  if (bias->strides[0] == 1)
+    return data;
+  dense.resize(bias->sizes[0]);
+  for (int64_t i = 0; i < bias->sizes[0]; ++i)
+    dense[i] = data[i * bias->strides[0]];
+  return dense.data();
+}
+
+extern "C" void _mlir_ciface_lowrank_matmul_f32(LowrankMemRefF32x2 *A,
+                                                LowrankMemRefF32x2 *B,
+                                                LowrankMemRefF32x2 *C,
+                                                int64_t flags) {
+  gemm(getProblem(A, B, C, /*bias=*/nullptr, /*packedB=*/nullptr, flags),
+       /*parallel=*/true);
+}
+
+extern "C" void _mlir_ciface_lowrank_matmul_packed_f32(LowrankMemRefF32x2 *A,
+                                                       LowrankMemRefF32x2 *B,
+                                                       LowrankMemRefF32x2 *C,
+                                                       LowrankMemRefI64x1 *slot,
+                                                       int64_t flags) {
+  gemm(getProblem(A, B, C, /*bias=*/nullptr, getSlot(slot), flags),
+       /*parallel=*/true);
+}
+
+extern "C" void _mlir_ciface_lowrank_matmul_packed_bias_f32(
+    LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *C,
+    LowrankMemRefF32x1 *bias, LowrankMemRefI64x1 *slot, int64_t flags) {
+  std::vector<float> dense;
+  gemm(getProblem(A, B, C, getContiguous(bias, dense), getSlot(slot), flags),
+       /*parallel=*/true);
 }
 
 extern "C" void _mlir_ciface_lowrank_matmul_pair_f32(
     LowrankMemRefF32x2 *X, LowrankMemRefF32x2 *A, LowrankMemRefF32x2 *T,
     LowrankMemRefF32x2 *B, LowrankMemRefF32x2 *Y, LowrankMemRefI64x1 *slotA,
     LowrankMemRefI64x1 *slotB, int64_t flagsA, int64_t flagsB) {
-  gemmPair(getPackedProblem(X, A, T, nullptr, slotA, flagsA),
-           getPackedProblem(T, B, Y, nullptr, slotB, flagsB),
+  gemmPair(getProblem(X, A, T, nullptr, getSlot(slotA), flagsA),
+           getProblem(T, B, Y, nullptr, getSlot(slotB), flagsB),
            /*parallel=*/true);
 }
 
@@ -136,8 +131,8 @@ extern "C" void _mlir_ciface_lowrank_matmul_pair_bias_f32(
     int64_t flagsB) {
   std::vector<float> dense;
   const float *biasData = getContiguous(bias, dense);
-  gemmPair(getPackedProblem(X, A, T, nullptr, slotA, flagsA),
-           getPackedProblem(T, B, Y, biasData, slotB, flagsB),
+  gemmPair(getProblem(X, A, T, nullptr, getSlot(slotA), flagsA),
+           getProblem(T, B, Y, biasData, getSlot(slotB), flagsB),
            /*parallel=*/true);
 }
 
