@@ -4,7 +4,9 @@
 // linalg.matmul over the flattened rows of the left operand, which is the
 // form the low-rank factorization recognizes. Equal-batch 3-D products use
 // linalg.batch_matmul; every other rank combination (1-D operands, batch
-// broadcasting) is a linalg.generic contraction.
+// broadcasting) is a linalg.generic contraction. A symbolic batch size that
+// is 1 at run time broadcasts, as in ONNX Runtime: the operands are then
+// copied out to the result's batch sizes first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -117,71 +120,151 @@ static SmallVector<AffineExpr> getBatchExprs(RankedTensorType type,
   return exprs;
 }
 
+namespace {
+/// The result sizes of a general contraction whose sizes are not all static.
+struct ContractionSizes {
+  SmallVector<OpFoldResult> sizes;
+  /// True at run time when no operand's symbolic batch size is 1 where the
+  /// result's is not, so that no operand broadcasts along a symbolic size;
+  /// null when that cannot happen.
+  Value noSymbolicBroadcast;
+};
+} // namespace
+
 /// The result sizes of the general contraction of `lhs` and `rhs` when some
-/// are symbolic: a symbolic batch size from an operand that has it (one
-/// that is 1 at run time is not broadcast: both operands' symbolic sizes
-/// must agree), m from `lhs`, n from `rhs`. The symbolic contraction sizes
-/// are checked to agree too, so that no loop reads past an operand.
-static SmallVector<OpFoldResult>
-getContractionSizes(OpBuilder &builder, Location loc, Operation *op,
-                    Value lhs, Value rhs, RankedTensorType resultType) {
+/// are symbolic: each batch size by ONNX broadcasting (the operands' sizes
+/// other than 1 must agree, and the result takes that size, or 1), m from
+/// `lhs`, n from `rhs`. The symbolic sizes are checked at run time, the
+/// contraction's included, so that no loop reads past an operand.
+static ContractionSizes getContractionSizes(OpBuilder &builder, Location loc,
+                                            Operation *op, Value lhs, Value rhs,
+                                            RankedTensorType resultType) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   bool hasRows = lhsType.getRank() >= 2;
   bool hasColumns = rhsType.getRank() >= 2;
   int64_t resultRank = resultType.getRank();
   int64_t batchRank = resultRank - hasRows - hasColumns;
-  Value valid = arith::ConstantIntOp::create(builder, loc, 1, 1);
-  auto requireEqual = [&](Value a, Value b) {
-    valid = arith::AndIOp::create(
-        builder, loc, valid,
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, a, b));
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  auto isEqual = [&](Value a, Value b) -> Value {
+    return builder.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, a,
+                                               b);
   };
-  SmallVector<OpFoldResult> sizes;
+  auto conjoin = [&](Value &all, Value next) {
+    all = all ? builder.createOrFold<arith::AndIOp>(loc, all, next) : next;
+  };
+  Value valid = arith::ConstantIntOp::create(builder, loc, 1, 1);
+  ContractionSizes result;
   for (int64_t i = 0; i < batchRank; ++i) {
-    Value size;
-    int64_t staticSize = 1;
+    // The sizes other than a static 1 decide; the symbolic ones among them
+    // may be 1 at run time and broadcast.
+    SmallVector<Value> contributions, symbolic;
     for (auto [operand, type] : {std::pair(lhs, lhsType), {rhs, rhsType}}) {
       int64_t dim = i - (batchRank - (type.getRank() - 2));
-      if (type.getRank() < 2 || dim < 0)
+      if (type.getRank() < 2 || dim < 0 || type.getDimSize(dim) == 1)
         continue;
-      if (!type.isDynamicDim(dim)) {
-        staticSize = std::max(staticSize, type.getDimSize(dim));
-        continue;
-      }
-      Value operandSize = tensor::DimOp::create(builder, loc, operand, dim);
-      if (size)
-        requireEqual(size, operandSize);
-      else
-        size = operandSize;
+      Value size = getValueOrCreateConstantIndexOp(
+          builder, loc, tensor::getMixedSize(builder, loc, operand, dim));
+      contributions.push_back(size);
+      if (type.isDynamicDim(dim))
+        symbolic.push_back(size);
     }
-    // A symbolic size beside a static one other than 1 must equal it: the
-    // loop runs to the static size and reads the symbolic operand that far.
-    if (size && staticSize != 1)
-      requireEqual(size,
-                   arith::ConstantIndexOp::create(builder, loc, staticSize));
-    if (!resultType.isDynamicDim(i) || !size)
-      sizes.push_back(builder.getIndexAttr(resultType.getDimSize(i)));
-    else
-      sizes.push_back(size);
+    if (contributions.empty()) {
+      result.sizes.push_back(builder.getIndexAttr(1));
+      continue;
+    }
+    Value size = contributions.front();
+    for (Value next : ArrayRef(contributions).drop_front())
+      size = builder.createOrFold<arith::SelectOp>(loc, isEqual(size, one),
+                                                   next, size);
+    for (Value contribution : contributions)
+      conjoin(valid, builder.createOrFold<arith::OrIOp>(
+                         loc, isEqual(contribution, size),
+                         isEqual(contribution, one)));
+    if (contributions.size() > 1)
+      for (Value contribution : symbolic)
+        conjoin(result.noSymbolicBroadcast, isEqual(contribution, size));
+    if (resultType.isDynamicDim(i)) {
+      result.sizes.push_back(size);
+      continue;
+    }
+    int64_t staticSize = resultType.getDimSize(i);
+    if (!symbolic.empty())
+      conjoin(valid, isEqual(size, arith::ConstantIndexOp::create(builder, loc,
+                                                                  staticSize)));
+    result.sizes.push_back(builder.getIndexAttr(staticSize));
   }
   if (hasRows)
-    sizes.push_back(
+    result.sizes.push_back(
         tensor::getMixedSize(builder, loc, lhs, lhsType.getRank() - 2));
   if (hasColumns)
-    sizes.push_back(
+    result.sizes.push_back(
         tensor::getMixedSize(builder, loc, rhs, rhsType.getRank() - 1));
   int64_t lhsK = lhsType.getRank() - 1;
   int64_t rhsK = hasColumns ? rhsType.getRank() - 2 : 0;
   if (lhsType.isDynamicDim(lhsK) || rhsType.isDynamicDim(rhsK))
-    requireEqual(tensor::DimOp::create(builder, loc, lhs, lhsK),
-                 tensor::DimOp::create(builder, loc, rhs, rhsK));
+    conjoin(valid, isEqual(tensor::DimOp::create(builder, loc, lhs, lhsK),
+                           tensor::DimOp::create(builder, loc, rhs, rhsK)));
   cf::AssertOp::create(builder, loc, valid,
                        getNodePrefix(op) +
                            "MatMul operands of symbolic sizes that do not "
-                           "match (a symbolic batch of 1 that broadcasts is "
-                           "not supported)");
-  return sizes;
+                           "match or broadcast");
+  return result;
+}
+
+/// `operand` (a matrix or a batch of them) copied out to the result's
+/// batch sizes `batchSizes` (the last of them when it has fewer) along its
+/// symbolic batch dimensions, where a size of 1 at run time is broadcast;
+/// its other dimensions are kept.
+static Value broadcastSymbolicBatch(OpBuilder &builder, Location loc,
+                                    Value operand,
+                                    ArrayRef<OpFoldResult> batchSizes) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t rank = type.getRank();
+  int64_t operandBatchRank = rank - 2;
+  if (operandBatchRank <= 0 ||
+      llvm::none_of(llvm::seq<int64_t>(0, operandBatchRank),
+                    [&](int64_t i) { return type.isDynamicDim(i); }))
+    return operand;
+  int64_t offset = batchSizes.size() - operandBatchRank;
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<Value> isOne(rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i >= operandBatchRank || !type.isDynamicDim(i)) {
+      sizes.push_back(tensor::getMixedSize(builder, loc, operand, i));
+      continue;
+    }
+    sizes.push_back(batchSizes[offset + i]);
+    isOne[i] = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::eq,
+        tensor::DimOp::create(builder, loc, operand, i), one);
+  }
+  Value init =
+      tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
+  MLIRContext *context = builder.getContext();
+  return linalg::GenericOp::create(
+             builder, loc, TypeRange{init.getType()}, ValueRange{},
+             ValueRange{init},
+             SmallVector<AffineMap>{
+                 AffineMap::getMultiDimIdentityMap(rank, context)},
+             getParallelIterators(rank),
+             [&](OpBuilder &b, Location nestedLoc, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t i = 0; i < rank; ++i) {
+                 Value index = linalg::IndexOp::create(b, nestedLoc, i);
+                 if (isOne[i])
+                   index = arith::SelectOp::create(b, nestedLoc, isOne[i], zero,
+                                                   index);
+                 indices.push_back(index);
+               }
+               linalg::YieldOp::create(
+                   b, nestedLoc,
+                   tensor::ExtractOp::create(b, nestedLoc, operand, indices)
+                       .getResult());
+             })
+      .getResult(0);
 }
 
 /// The general contraction: loops are the result dimensions (batch, then m
@@ -285,12 +368,42 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
                    rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
                    ValueRange{createZeroTensor(rewriter, loc, resultType)})
                    .getResult(0);
+    } else if (isStatic) {
+      result = buildGenericContraction(rewriter, loc, lhs, rhs, resultType,
+                                       /*resultSizes=*/{});
     } else {
-      SmallVector<OpFoldResult> sizes;
-      if (!isStatic)
-        sizes = getContractionSizes(rewriter, loc, op, lhs, rhs, resultType);
-      result =
-          buildGenericContraction(rewriter, loc, lhs, rhs, resultType, sizes);
+      ContractionSizes sizes =
+          getContractionSizes(rewriter, loc, op, lhs, rhs, resultType);
+      if (!sizes.noSymbolicBroadcast) {
+        result = buildGenericContraction(rewriter, loc, lhs, rhs, resultType,
+                                         sizes.sizes);
+      } else {
+        // An operand's symbolic batch size may be 1 and broadcast: then the
+        // operands are first copied out to the result's batch sizes.
+        int64_t batchRank =
+            resultType.getRank() - (lhsRank >= 2) - (rhsRank >= 2);
+        ArrayRef<OpFoldResult> batchSizes =
+            ArrayRef(sizes.sizes).take_front(batchRank);
+        auto ifOp = scf::IfOp::create(
+            rewriter, loc, sizes.noSymbolicBroadcast,
+            [&](OpBuilder &b, Location nestedLoc) {
+              scf::YieldOp::create(b, nestedLoc,
+                                   buildGenericContraction(b, nestedLoc, lhs,
+                                                           rhs, resultType,
+                                                           sizes.sizes));
+            },
+            [&](OpBuilder &b, Location nestedLoc) {
+              Value wideLhs =
+                  broadcastSymbolicBatch(b, nestedLoc, lhs, batchSizes);
+              Value wideRhs =
+                  broadcastSymbolicBatch(b, nestedLoc, rhs, batchSizes);
+              scf::YieldOp::create(
+                  b, nestedLoc,
+                  buildGenericContraction(b, nestedLoc, wideLhs, wideRhs,
+                                          resultType, sizes.sizes));
+            });
+        result = ifOp.getResult(0);
+      }
     }
     if (accumulateWider)
       result = convertFloatElements(rewriter, loc, result, elementType);

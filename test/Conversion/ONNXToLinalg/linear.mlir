@@ -312,7 +312,7 @@ func.func @conv_symbolic_width(%x: tensor<1x3x8x?xf32>, %w: tensor<4x3x3x3xf32>)
 // batch, rows and columns come from the operands, after a run-time check
 // that their symbolic sizes (including the contraction's) agree.
 // CHECK-LABEL: func.func @matmul_symbolic_batch
-// CHECK: cf.assert %{{.*}}, "MatMul operands of symbolic sizes that do not match
+// CHECK: cf.assert %{{.*}}, "MatMul operands of symbolic sizes that do not match or broadcast
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
 // CHECK-SAME: outs(%{{.*}} : tensor<?x4x?x?xf32>)
 func.func @matmul_symbolic_batch(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x16x?xf32>) -> tensor<?x4x?x?xf32> {
@@ -322,14 +322,31 @@ func.func @matmul_symbolic_batch(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x16x?xf
 
 // -----
 
-// A symbolic batch size beside a static one other than 1 is checked to equal
-// it: the loop runs to 6 and reads %x that far, so a 1 at run time (which
-// would broadcast) is an error, not a read past the end.
+// A symbolic batch size beside a static one other than 1 must equal it or
+// be 1, which broadcasts as in ONNX Runtime: when it equals 6 the product
+// reads %x in place; when it is 1, %x is first copied out to 6 along it
+// (index 0 read there), so that no loop reads past %x.
 // CHECK-LABEL: func.func @matmul_symbolic_beside_static
+// CHECK-SAME: (%[[W:.*]]: tensor<3x6x1x2xf32>, %[[X:.*]]: tensor<3x?x2x5xf32>)
 // CHECK-DAG: %[[SIX:.*]] = arith.constant 6 : index
-// CHECK-DAG: %[[DIM:.*]] = tensor.dim %{{.*}}, %c1
-// CHECK: arith.cmpi eq, %[[DIM]], %[[SIX]]
-// CHECK: cf.assert %{{.*}}, "MatMul operands of symbolic sizes that do not match
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[DIM:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[EQUAL:.*]] = arith.cmpi eq, %[[DIM]], %[[SIX]]
+// CHECK: %[[IS_ONE:.*]] = arith.cmpi eq, %[[DIM]], %[[ONE]]
+// CHECK: %[[VALID:.*]] = arith.ori %[[EQUAL]], %[[IS_ONE]]
+// CHECK: %[[SAME:.*]] = arith.cmpi eq, %[[DIM]], %[[SIX]]
+// CHECK: cf.assert %[[VALID]], "MatMul operands of symbolic sizes that do not match or broadcast"
+// CHECK: scf.if %[[SAME]] -> (tensor<3x6x1x5xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[W]], %[[X]] : tensor<3x6x1x2xf32>, tensor<3x?x2x5xf32>)
+// CHECK: } else {
+// CHECK: %[[WIDE_ONE:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK: %[[WIDE:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<3x6x2x5xf32>)
+// CHECK: %[[B:.*]] = linalg.index 1 : index
+// CHECK: arith.select %[[WIDE_ONE]], %c0, %[[B]] : index
+// CHECK: tensor.extract %[[X]]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[W]], %[[WIDE]] : tensor<3x6x1x2xf32>, tensor<3x6x2x5xf32>)
 func.func @matmul_symbolic_beside_static(%w: tensor<3x6x1x2xf32>, %x: tensor<3x?x2x5xf32>) -> tensor<3x6x1x5xf32> {
   %0 = onnx.MatMul %w, %x : (tensor<3x6x1x2xf32>, tensor<3x?x2x5xf32>) -> tensor<3x6x1x5xf32>
   return %0 : tensor<3x6x1x5xf32>
