@@ -410,12 +410,16 @@ def LowrankApproximateMath
     loop lowering: a loop body that calls libm's `expf` or `erff` per
     element stays scalar, while one made of arithmetic is vectorized by
     LLVM. The approximations are accurate to a few ulp on f32; ops not
-    selected, and ops on other types, keep their libm calls.
+    selected, and ops on other types, keep their libm calls. `math.erf` on
+    f32 (GELU's) is one rational function of x clamped to [-4, 4], the
+    minimax one Eigen and XLA use (within 3e-7 of erf), instead of MLIR's
+    approximation, which selects coefficients among three ranges per
+    element and costs several times as many instructions.
 
     ```mlir
     %y = math.erf %x : f32
-    // becomes arithmetic only: clamps, a rational approximation per range
-    // and selects, without a call
+    // becomes arithmetic only: clamps to [-4, 4], x P(x^2) / Q(x^2) by
+    // fused multiply-adds, the result clamped to [-1, 1]
     ```
   }];
   let options = [

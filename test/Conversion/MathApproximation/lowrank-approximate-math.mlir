@@ -41,3 +41,28 @@ func.func @transcendental(%x: f32, %v: vector<16xf32>, %d: f64)
   return %e, %t, %ev, %s, %ed, %l, %l1
       : f32, f32, vector<16xf32>, f32, f64, f32, f32
 }
+
+// f32 erf is one rational function: x clamped to [-4, 4], x P(x^2) over
+// Q(x^2) by fused multiply-adds (six and four), one division, the result
+// clamped to [-1, 1]; no per-range selection.
+// CHECK-LABEL: func.func @erf_rational
+// CHECK-SAME: (%[[X:.*]]: vector<8xf32>)
+// CHECK-DAG: %[[FOUR:.*]] = arith.constant dense<4.000000e+00> : vector<8xf32>
+// CHECK-DAG: %[[MINUS_FOUR:.*]] = arith.constant dense<-4.000000e+00> : vector<8xf32>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : vector<8xf32>
+// CHECK-DAG: %[[MINUS_ONE:.*]] = arith.constant dense<-1.000000e+00> : vector<8xf32>
+// CHECK: %[[UPPER:.*]] = arith.minimumf %[[X]], %[[FOUR]]
+// CHECK: %[[CLAMPED:.*]] = arith.maximumf %[[UPPER]], %[[MINUS_FOUR]]
+// CHECK: %[[SQUARE:.*]] = arith.mulf %[[CLAMPED]], %[[CLAMPED]]
+// CHECK-COUNT-6: math.fma %[[SQUARE]]
+// CHECK: %[[NUMERATOR:.*]] = arith.mulf %[[CLAMPED]]
+// CHECK-COUNT-4: math.fma %[[SQUARE]]
+// CHECK: %[[RATIO:.*]] = arith.divf %[[NUMERATOR]]
+// CHECK: %[[BELOW:.*]] = arith.minimumf %[[RATIO]], %[[ONE]]
+// CHECK: %[[ERF:.*]] = arith.maximumf %[[BELOW]], %[[MINUS_ONE]]
+// CHECK-NOT: arith.select
+// CHECK: return %[[ERF]]
+func.func @erf_rational(%x: vector<8xf32>) -> vector<8xf32> {
+  %e = math.erf %x : vector<8xf32>
+  return %e : vector<8xf32>
+}

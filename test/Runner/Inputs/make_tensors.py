@@ -52,6 +52,17 @@ def main(directory):
     save_npy(directory, "erfc_out",
              np.array([math.erfc(v) for v in x], dtype=np.float32))
 
+    # erf over [-6, 6] and at the special values: NaN, the infinities,
+    # -0, the clamp at 4, the smallest normal and a subnormal.
+    special = [math.nan, math.inf, -math.inf, -0.0, 4.0, -4.0, 1.17549435e-38,
+               1e-45]
+    grid = np.concatenate([np.linspace(-6, 6, 4096),
+                           special]).astype(np.float32)
+    save_npy(directory, "erf_grid_in", grid)
+    save_npy(directory, "erf_grid_out",
+             np.array([math.nan if math.isnan(v) else math.erf(v)
+                       for v in grid.astype(np.float64)], dtype=np.float32))
+
     # A softmax large enough to run on several threads.
     rng = np.random.default_rng(0)
     logits = rng.standard_normal((96, 512)).astype(np.float32) * 4
