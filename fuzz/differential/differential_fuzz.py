@@ -151,40 +151,12 @@ KNOWN_ISSUES = [
         "onnx.MaxPool'",
         lambda n: n.op == "MaxPool" and len(n.outputs) > 1),
     KnownIssue(
-        "slice-negative-step-multi-axis",
-        "Slice with a negative step and a second sliced axis (a step-1 range "
-        "from index 0 that stops early) or an empty range: a linalg verifier "
-        "error ('linalg.generic' op inferred input/output operand #1 has "
-        "shape's dimension ..., or unexpected result less than 0); not "
-        "generated: negative steps with any second axis or an empty range",
-        lambda n: n.op == "Slice" and slice_negative_step_multi_axis(n)),
-    KnownIssue(
         "pool-window-exceeds-input",
         "MaxPool/AveragePool whose (dilated) window is larger than the padded "
         "input along some axis, which ONNX Runtime computes (an empty or "
         "partial-window output): 'failed to legalize'",
         lambda n: n.op in ("MaxPool", "AveragePool") and window_exceeds_input(n)),
 ]
-
-
-def slice_negative_step_multi_axis(node):
-    """Whether a Slice has a negative step and also slices another axis or
-    yields an empty range: lowrank reads such slices through an affine map
-    (index * step + start per axis) that the linalg verifier refuses when a
-    step-1 axis starting at 0 stops early or a range is empty. Broader than
-    the bug, so that no variant slips through."""
-    data = node.inputs[0]
-    operands = node.inputs[1:]
-    if any(v.data is None for v in operands):
-        return False
-    starts, ends = operands[0].data, operands[1].data
-    axes = operands[2].data if len(operands) > 2 else np.arange(len(starts))
-    steps = operands[3].data if len(operands) > 3 else np.ones(len(starts), np.int64)
-    if not any(step < 0 for step in steps):
-        return False
-    empty = any(not range(*slice(int(s), int(e), int(t)).indices(data.shape[int(a)]))
-                for s, e, a, t in zip(starts, ends, axes, steps))
-    return empty or len(starts) > 1
 
 
 def window_exceeds_input(node):

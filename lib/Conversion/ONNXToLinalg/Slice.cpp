@@ -193,9 +193,29 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
       if (failed(verifyCompatibleShape(shape, resultType.getShape())))
         return rewriter.notifyMatchFailure(
             op, "the slice bounds contradict the result type");
-      Value sliced = llvm::all_of(*steps, [](int64_t s) { return s > 0; })
-                         ? sliceWithPositiveSteps(rewriter, loc, data, slices)
-                         : sliceWithAffineGeneric(rewriter, loc, data, slices);
+      Value sliced = data;
+      if (llvm::any_of(slices, [](const AxisSlice &s) { return !s.size; })) {
+        // Nothing is read (the verifier would check the affine reads of an
+        // empty loop as if it ran once, past the input).
+        SmallVector<Value> dynamicSizes;
+        for (int64_t i = 0; i < dataType.getRank(); ++i)
+          if (ShapedType::isDynamic(shape[i]))
+            dynamicSizes.push_back(
+                tensor::DimOp::create(rewriter, loc, data, i));
+        sliced = tensor::EmptyOp::create(
+            rewriter, loc, shape, dataType.getElementType(), dynamicSizes);
+      } else {
+        // The axes of positive steps are cut first: in the generic an axis
+        // read at d * 1 + 0 would be a plain loop dimension, whose extent
+        // linalg takes from both the input and the output sizes.
+        SmallVector<AxisSlice> forward, backward;
+        for (const AxisSlice &slice : slices)
+          (slice.step > 0 ? forward : backward).push_back(slice);
+        if (!forward.empty())
+          sliced = sliceWithPositiveSteps(rewriter, loc, sliced, forward);
+        if (!backward.empty())
+          sliced = sliceWithAffineGeneric(rewriter, loc, sliced, backward);
+      }
       rewriter.replaceOp(op, castToType(rewriter, loc, sliced, resultType));
       return success();
     }

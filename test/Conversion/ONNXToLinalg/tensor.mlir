@@ -109,6 +109,28 @@ func.func @slice(%x: tensor<20x10x5xf32>) -> (tensor<3x3x5xf32>, tensor<20x3x5xf
 
 // -----
 
+// A negative step beside a positive one: the positive axis is cut first
+// (read at d1 * 1 + 0 in the generic, its extent would be taken from both
+// the input's 5 and the output's 3), then the reversed axis is read at
+// d0 * -1 + 3.
+// CHECK-DAG: #[[$BACK:.*]] = affine_map<(d0, d1) -> (-d0 + 3, d1)>
+// CHECK-LABEL: func.func @slice_reverse_and_cut
+// CHECK-SAME: (%[[X:.*]]: tensor<4x5xf32>)
+// CHECK: %[[CUT:.*]] = tensor.extract_slice %[[X]][0, 0] [4, 3] [1, 1] : tensor<4x5xf32> to tensor<4x3xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$BACK]], #{{.*}}]
+// CHECK-SAME: ins(%[[CUT]] : tensor<4x3xf32>) outs(%{{.*}} : tensor<4x3xf32>)
+// CHECK: return %[[Y]]
+func.func @slice_reverse_and_cut(%x: tensor<4x5xf32>) -> tensor<4x3xf32> {
+  %st = onnx.Constant {value = dense<[3, 0]> : tensor<2xi64>} : tensor<2xi64>
+  %en = onnx.Constant {value = dense<[-10, 3]> : tensor<2xi64>} : tensor<2xi64>
+  %ax = onnx.Constant {value = dense<[0, 1]> : tensor<2xi64>} : tensor<2xi64>
+  %sp = onnx.Constant {value = dense<[-1, 1]> : tensor<2xi64>} : tensor<2xi64>
+  %0 = onnx.Slice %x, %st, %en, %ax, %sp : (tensor<4x5xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
 // Runtime starts: wrapped, clamped, and used as a dynamic offset.
 // CHECK-LABEL: func.func @slice_runtime
 // CHECK-SAME: (%[[X:.*]]: tensor<20x10xf32>, %[[ST:[^:]*]]: tensor<1xi64>
@@ -127,10 +149,14 @@ func.func @slice_runtime(%x: tensor<20x10xf32>, %st: tensor<1xi64>, %en: tensor<
 
 // -----
 
-// An empty slice at the end of a dimension reads from offset 0
-// (tensor.extract_slice refuses an offset equal to the size).
+// An empty slice reads nothing: an empty tensor, whatever the step (the
+// verifier would check a reversed read of an empty range as if it ran
+// once, past the input).
 // CHECK-LABEL: func.func @slice_empty_at_end
-// CHECK: tensor.extract_slice %{{.*}}[0] [0] [1] : tensor<3xi64> to tensor<0xi64>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<0xi64>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return %[[EMPTY]]
 func.func @slice_empty_at_end(%x: tensor<3xi64>) -> tensor<0xi64> {
   %st = onnx.Constant {value = dense<[3]> : tensor<1xi64>} : tensor<1xi64>
   %en = onnx.Constant {value = dense<[9223372036854775807]> : tensor<1xi64>} : tensor<1xi64>
