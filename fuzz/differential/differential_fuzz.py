@@ -150,30 +150,7 @@ KNOWN_ISSUES = [
         "MaxPool with its Indices output: 'failed to legalize operation "
         "onnx.MaxPool'",
         lambda n: n.op == "MaxPool" and len(n.outputs) > 1),
-    KnownIssue(
-        "pool-window-exceeds-input",
-        "MaxPool/AveragePool whose (dilated) window is larger than the padded "
-        "input along some axis, which ONNX Runtime computes (an empty or "
-        "partial-window output): 'failed to legalize'",
-        lambda n: n.op in ("MaxPool", "AveragePool") and window_exceeds_input(n)),
 ]
-
-
-def window_exceeds_input(node):
-    """Whether a pooling window is larger than the padded input somewhere."""
-    if any(0 in shape for _, shape in node.outputs):
-        return True
-    auto_pad = node.attrs.get("auto_pad", "NOTSET")
-    if auto_pad.startswith("SAME"):
-        return False  # padded up to the window
-    spatial = node.inputs[0].shape[2:]
-    kernel = node.attrs["kernel_shape"]
-    dilations = node.attrs.get("dilations", [1] * len(spatial))
-    pads = node.attrs.get("pads", [0] * 2 * len(spatial))
-    if auto_pad == "VALID":
-        pads = [0] * 2 * len(spatial)
-    return any((k - 1) * d + 1 > size + pads[i] + pads[i + len(spatial)]
-               for i, (size, k, d) in enumerate(zip(spatial, kernel, dilations)))
 
 
 class GenerationSkip(Exception):

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -84,11 +85,14 @@ resolveSpatialWindow(PatternRewriter &rewriter, Operation *op,
       continue;
     }
 
+    // A window larger than the padded input leaves no output under the
+    // floor rule, and under ceil_mode one window that hangs over the end
+    // when the stride exceeds the shortfall (ONNX Runtime computes both).
     int64_t span = in + begin + end - dilatedKernel;
-    if (span < 0)
+    int64_t floorSize = llvm::divideFloorSigned(span, stride) + 1;
+    int64_t ceilSize = llvm::divideCeilSigned(span, stride) + 1;
+    if (floorSize < 0 && ceilSize < 1)
       return rewriter.notifyMatchFailure(op, "window larger than padded input");
-    int64_t floorSize = span / stride + 1;
-    int64_t ceilSize = ceilDiv(span, stride) + 1;
     int64_t out = outputSizes[i];
     bool sizeAgrees = out == floorSize || (attrs.ceilMode && !isSame &&
                                            out >= floorSize && out <= ceilSize);
