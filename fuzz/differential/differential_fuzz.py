@@ -145,11 +145,6 @@ KNOWN_ISSUES = [
         lambda n: (n.op in ("ReduceMax", "ReduceMin", "ArgMax", "ArgMin", "MaxPool",
                             "DequantizeLinear", "Clip") and n.input_type() == "uint8")
         or any(v.dtype == "uint8" and "constant" in v.props for v in n.inputs)),
-    KnownIssue(
-        "maxpool-indices",
-        "MaxPool with its Indices output: 'failed to legalize operation "
-        "onnx.MaxPool'",
-        lambda n: n.op == "MaxPool" and len(n.outputs) > 1),
 ]
 
 

@@ -105,6 +105,105 @@ static Value buildWindowReduction(OpBuilder &builder, Location loc, Value input,
       .getResult(0);
 }
 
+/// MaxPool with its Indices: one reduction over every window of the padded
+/// `input` into the maximum (as buildWindowReduction computes it) and the
+/// index of the first element that attains it, counted as ONNX Runtime
+/// does over the unpadded input flattened from (N, C, spatial...): the
+/// spatial position row-major, or with `columnMajor` (storage_order 1)
+/// the first spatial dimension fastest. Padding is never selected; a
+/// window whose elements are all the lowest value (or NaN) keeps -1.
+static std::pair<Value, Value>
+buildWindowArgMax(OpBuilder &builder, Location loc, Value input,
+                  RankedTensorType resultType, RankedTensorType indicesType,
+                  const SpatialWindow &window, ArrayRef<int64_t> inputSizes,
+                  int64_t channels, bool columnMajor, ValueRange dynamicSizes) {
+  MLIRContext *context = builder.getContext();
+  Type elementType = resultType.getElementType();
+  int64_t spatialRank = window.getRank();
+  int64_t numLoops = 2 + 2 * spatialRank;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs,
+                          outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    AffineExpr output = dim(2 + i), windowPos = dim(2 + spatialRank + i);
+    inputExprs.push_back(getWindowInputExpr(window, i, output, windowPos));
+    windowExprs.push_back(windowPos);
+    outputExprs.push_back(output);
+  }
+  AffineMap outputMap = AffineMap::get(numLoops, 0, outputExprs, context);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, context),
+      AffineMap::get(numLoops, 0, windowExprs, context), outputMap, outputMap};
+  SmallVector<utils::IteratorType> iterators =
+      getParallelIterators(2 + spatialRank);
+  iterators.append(spatialRank, utils::IteratorType::reduction);
+
+  Value windowShape =
+      tensor::EmptyOp::create(builder, loc, window.kernel, elementType);
+  auto filled = [&](RankedTensorType type, TypedAttr value) {
+    Value empty = tensor::EmptyOp::create(builder, loc, type.getShape(),
+                                          type.getElementType(), dynamicSizes);
+    Value fillValue = arith::ConstantOp::create(builder, loc, value);
+    return linalg::FillOp::create(builder, loc, fillValue, empty).getResult(0);
+  };
+  Value values =
+      filled(resultType, getPoolIdentity(builder, elementType, PoolKind::Max));
+  Value indices = filled(indicesType, builder.getI64IntegerAttr(-1));
+  int64_t spatialSize = 1;
+  for (int64_t size : inputSizes)
+    spatialSize *= size;
+  auto generic = linalg::GenericOp::create(
+      builder, loc, TypeRange{resultType, indicesType},
+      ValueRange{input, windowShape}, ValueRange{values, indices}, maps,
+      iterators, [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+        Value element = args[0], best = args[2], bestIndex = args[3];
+        auto constant = [&](int64_t value) -> Value {
+          return arith::ConstantIndexOp::create(b, nestedLoc, value);
+        };
+        auto loopIndex = [&](int64_t i) -> Value {
+          return linalg::IndexOp::create(b, nestedLoc, i);
+        };
+        auto multiplyAdd = [&](Value a, int64_t factor, Value c) -> Value {
+          return arith::AddIOp::create(
+              b, nestedLoc,
+              arith::MulIOp::create(b, nestedLoc, a, constant(factor)), c);
+        };
+        // The unpadded input position of each spatial dimension.
+        SmallVector<Value> positions;
+        for (int64_t i = 0; i < spatialRank; ++i) {
+          Value start = arith::MulIOp::create(b, nestedLoc, loopIndex(2 + i),
+                                              constant(window.strides[i]));
+          Value position = multiplyAdd(loopIndex(2 + spatialRank + i),
+                                       window.dilations[i], start);
+          positions.push_back(arith::SubIOp::create(
+              b, nestedLoc, position, constant(window.padsBegin[i])));
+        }
+        Value spatial = constant(0);
+        for (int64_t j = 0; j < spatialRank; ++j) {
+          int64_t i = columnMajor ? spatialRank - 1 - j : j;
+          spatial = multiplyAdd(spatial, inputSizes[i], positions[i]);
+        }
+        Value plane = multiplyAdd(loopIndex(0), channels, loopIndex(1));
+        Value flat = multiplyAdd(plane, spatialSize, spatial);
+        Value better =
+            isa<FloatType>(elementType)
+                ? arith::CmpFOp::create(b, nestedLoc, arith::CmpFPredicate::OGT,
+                                        element, best)
+                      .getResult()
+                : arith::CmpIOp::create(b, nestedLoc, arith::CmpIPredicate::sgt,
+                                        element, best)
+                      .getResult();
+        Value index =
+            arith::IndexCastOp::create(b, nestedLoc, b.getI64Type(), flat);
+        linalg::YieldOp::create(
+            b, nestedLoc,
+            ValueRange{combine(b, nestedLoc, PoolKind::Max, best, element),
+                       arith::SelectOp::create(b, nestedLoc, better, index,
+                                               bestIndex)});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
 /// The number of elements AveragePool divides by at each output position of
 /// spatial dimension `dim`: the window's taps that fall on the input, and
 /// with `countIncludePad` on the explicit pads too (never on the extra
@@ -214,9 +313,6 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
   LogicalResult
   matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!op.getIndices().use_empty())
-      return rewriter.notifyMatchFailure(op, "the Indices output is not "
-                                             "lowered");
     RankedTensorType inputType, resultType;
     if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(), inputType,
                             resultType,
@@ -240,6 +336,21 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
         getPoolIdentity(rewriter, inputType.getElementType(), PoolKind::Max);
     Value padded = padSpatialDims(rewriter, loc, adaptor.getX(), *window,
                                   lowest);
+    if (!op.getIndices().use_empty()) {
+      auto indicesType = dyn_cast<RankedTensorType>(op.getIndices().getType());
+      ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
+      if (!indicesType || indicesType.getShape() != resultType.getShape() ||
+          ShapedType::isDynamicShape(inputSizes))
+        return rewriter.notifyMatchFailure(
+            op, "the Indices output needs static spatial sizes and the "
+                "shape of Y");
+      auto [result, indices] =
+          buildWindowArgMax(rewriter, loc, padded, resultType, indicesType,
+                            *window, inputSizes, inputType.getDimSize(1),
+                            op.getStorageOrder() == 1, ValueRange(sizes));
+      rewriter.replaceOp(op, {result, indices});
+      return success();
+    }
     Value result =
         buildWindowReduction(rewriter, loc, padded, resultType, *window,
                              PoolKind::Max, ValueRange(sizes));

@@ -60,6 +60,32 @@ func.func @maxpool_window_past_input(%x: tensor<1x1x3x4xf32>) -> (tensor<1x1x1x3
 
 // -----
 
+// With Indices: one reduction yields the maximum and the flat index of the
+// first element that attains it, (n * 3 + c) * 20 + h * 5 + w over the
+// unpadded 4 x 5 input (h = 2 * oh + kh - 1, w = ow + kw); -1 until an
+// element beats the lowest value.
+// CHECK-LABEL: func.func @maxpool_indices
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 0] high[0, 0, 0, 0]
+// CHECK: %[[LOWEST:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[LOWEST]] : f32)
+// CHECK: %[[MINUS_ONE:.*]] = arith.constant -1 : i64
+// CHECK: linalg.fill ins(%[[MINUS_ONE]] : i64)
+// CHECK: %[[POOL:.*]]:2 = linalg.generic
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<2x3x2x4xf32>, tensor<2x3x2x4xi64>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32, %[[BEST:.*]]: f32, %[[BEST_INDEX:.*]]: i64):
+// CHECK: %[[BETTER:.*]] = arith.cmpf ogt, %[[IN]], %[[BEST]]
+// CHECK: %[[INDEX:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: %[[MAX:.*]] = arith.maximumf %[[BEST]], %[[IN]]
+// CHECK: %[[NEW_INDEX:.*]] = arith.select %[[BETTER]], %[[INDEX]], %[[BEST_INDEX]]
+// CHECK: linalg.yield %[[MAX]], %[[NEW_INDEX]]
+// CHECK: return %[[POOL]]#0, %[[POOL]]#1
+func.func @maxpool_indices(%x: tensor<2x3x4x5xf32>) -> (tensor<2x3x2x4xf32>, tensor<2x3x2x4xi64>) {
+  %y, %i = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 0, 0, 0>, strides = array<i64: 2, 1>} : (tensor<2x3x4x5xf32>) -> (tensor<2x3x2x4xf32>, tensor<2x3x2x4xi64>)
+  return %y, %i : tensor<2x3x2x4xf32>, tensor<2x3x2x4xi64>
+}
+
+// -----
+
 // count_include_pad = 0: windows on the border hold 2 of 3 real elements per
 // dimension, so each dimension divides by its own count vector.
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
