@@ -85,11 +85,13 @@ resolveSpatialWindow(PatternRewriter &rewriter, Operation *op,
       continue;
     }
 
-    // A window larger than the padded input leaves no output under the
-    // floor rule, and under ceil_mode one window that hangs over the end
-    // when the stride exceeds the shortfall (ONNX Runtime computes both).
+    // A window larger than the padded input leaves no output, or one
+    // window that hangs over the end when the stride exceeds the shortfall:
+    // ONNX's shape inference and ONNX Runtime divide by truncation in floor
+    // mode (a shortfall of 1 at stride 2 gives one window) and round up
+    // under ceil_mode.
     int64_t span = in + begin + end - dilatedKernel;
-    int64_t floorSize = llvm::divideFloorSigned(span, stride) + 1;
+    int64_t floorSize = span / stride + 1;
     int64_t ceilSize = llvm::divideCeilSigned(span, stride) + 1;
     if (floorSize < 0 && ceilSize < 1)
       return rewriter.notifyMatchFailure(op, "window larger than padded input");

@@ -44,7 +44,9 @@ func.func @maxpool_1d_ceil_dilated(%x: tensor<1x2x8xi32>) -> tensor<1x2x3xi32> {
 // A window of 5 rows over 3 rows padded by 1: under ceil_mode with stride 2
 // one window hangs 1 row past the end (padded with the lowest value, so
 // the maximum is of the real rows); under the floor rule there is no
-// window, an empty result. ONNX Runtime computes both.
+// window, an empty result. ONNX's shape inference and ONNX Runtime divide
+// by truncation in floor mode: 4 rows over 3 at stride 2 make one window,
+// which hangs 1 row past the end. ONNX Runtime computes all three.
 // CHECK-LABEL: func.func @maxpool_window_past_input
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 0] high[0, 0, 1, 0]
 // CHECK: } : tensor<1x1x3x4xf32> to tensor<1x1x5x4xf32>
@@ -52,10 +54,14 @@ func.func @maxpool_1d_ceil_dilated(%x: tensor<1x2x8xi32>) -> tensor<1x2x3xi32> {
 // CHECK-SAME: outs(%{{.*}} : tensor<1x1x1x3xf32>)
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.*}} : tensor<1x1x0x3xf32>)
-func.func @maxpool_window_past_input(%x: tensor<1x1x3x4xf32>) -> (tensor<1x1x1x3xf32>, tensor<1x1x0x3xf32>) {
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 0]
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x1x2xf32>)
+func.func @maxpool_window_past_input(%x: tensor<1x1x3x4xf32>) -> (tensor<1x1x1x3xf32>, tensor<1x1x0x3xf32>, tensor<1x1x1x2xf32>) {
   %y, %i = onnx.MaxPool %x {kernel_shape = array<i64: 5, 2>, pads = array<i64: 1, 0, 0, 0>, ceil_mode = 1 : i64, strides = array<i64: 2, 1>} : (tensor<1x1x3x4xf32>) -> (tensor<1x1x1x3xf32>, none)
   %z, %j = onnx.MaxPool %x {kernel_shape = array<i64: 5, 2>, pads = array<i64: 1, 0, 0, 0>} : (tensor<1x1x3x4xf32>) -> (tensor<1x1x0x3xf32>, none)
-  return %y, %z : tensor<1x1x1x3xf32>, tensor<1x1x0x3xf32>
+  %w, %k = onnx.MaxPool %x {kernel_shape = array<i64: 4, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x3x4xf32>) -> (tensor<1x1x1x2xf32>, none)
+  return %y, %z, %w : tensor<1x1x1x3xf32>, tensor<1x1x0x3xf32>, tensor<1x1x1x2xf32>
 }
 
 // -----
