@@ -53,13 +53,18 @@ static Value combine(OpBuilder &builder, Location loc, PoolKind kind,
                        .getResult();
 }
 
-/// Reduces every window of the already padded `input` into `resultType`.
-static Value buildWindowReduction(OpBuilder &builder, Location loc, Value input,
-                                  RankedTensorType resultType,
-                                  const SpatialWindow &window, PoolKind kind,
-                                  std::optional<ValueRange> dynamicSizes = {}) {
-  MLIRContext *context = builder.getContext();
-  Type elementType = resultType.getElementType();
+namespace {
+/// The loops of a window reduction: (N, C, output positions) in parallel,
+/// then the window positions reduced; the padded input is read at
+/// `output * stride + window * dilation`.
+struct WindowLoops {
+  AffineMap inputMap, windowMap, outputMap;
+  SmallVector<utils::IteratorType> iterators;
+};
+} // namespace
+
+static WindowLoops getWindowLoops(MLIRContext *context,
+                                  const SpatialWindow &window) {
   int64_t spatialRank = window.getRank();
   int64_t numLoops = 2 + 2 * spatialRank;
   auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
@@ -71,13 +76,24 @@ static Value buildWindowReduction(OpBuilder &builder, Location loc, Value input,
     windowExprs.push_back(windowPos);
     outputExprs.push_back(output);
   }
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(numLoops, 0, inputExprs, context),
-      AffineMap::get(numLoops, 0, windowExprs, context),
-      AffineMap::get(numLoops, 0, outputExprs, context)};
-  SmallVector<utils::IteratorType> iterators =
-      getParallelIterators(2 + spatialRank);
-  iterators.append(spatialRank, utils::IteratorType::reduction);
+  WindowLoops loops{AffineMap::get(numLoops, 0, inputExprs, context),
+                    AffineMap::get(numLoops, 0, windowExprs, context),
+                    AffineMap::get(numLoops, 0, outputExprs, context),
+                    getParallelIterators(2 + spatialRank)};
+  loops.iterators.append(spatialRank, utils::IteratorType::reduction);
+  return loops;
+}
+
+/// Reduces every window of the already padded `input` into `resultType`.
+static Value buildWindowReduction(OpBuilder &builder, Location loc, Value input,
+                                  RankedTensorType resultType,
+                                  const SpatialWindow &window, PoolKind kind,
+                                  std::optional<ValueRange> dynamicSizes = {}) {
+  Type elementType = resultType.getElementType();
+  WindowLoops loops = getWindowLoops(builder.getContext(), window);
+  SmallVector<AffineMap> maps = {loops.inputMap, loops.windowMap,
+                                 loops.outputMap};
+  SmallVector<utils::IteratorType> iterators = loops.iterators;
 
   Value windowShape =
       tensor::EmptyOp::create(builder, loc, window.kernel, elementType);
@@ -117,26 +133,12 @@ buildWindowArgMax(OpBuilder &builder, Location loc, Value input,
                   RankedTensorType resultType, RankedTensorType indicesType,
                   const SpatialWindow &window, ArrayRef<int64_t> inputSizes,
                   int64_t channels, bool columnMajor, ValueRange dynamicSizes) {
-  MLIRContext *context = builder.getContext();
   Type elementType = resultType.getElementType();
   int64_t spatialRank = window.getRank();
-  int64_t numLoops = 2 + 2 * spatialRank;
-  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs,
-                          outputExprs = {dim(0), dim(1)};
-  for (int64_t i = 0; i < spatialRank; ++i) {
-    AffineExpr output = dim(2 + i), windowPos = dim(2 + spatialRank + i);
-    inputExprs.push_back(getWindowInputExpr(window, i, output, windowPos));
-    windowExprs.push_back(windowPos);
-    outputExprs.push_back(output);
-  }
-  AffineMap outputMap = AffineMap::get(numLoops, 0, outputExprs, context);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(numLoops, 0, inputExprs, context),
-      AffineMap::get(numLoops, 0, windowExprs, context), outputMap, outputMap};
-  SmallVector<utils::IteratorType> iterators =
-      getParallelIterators(2 + spatialRank);
-  iterators.append(spatialRank, utils::IteratorType::reduction);
+  WindowLoops loops = getWindowLoops(builder.getContext(), window);
+  SmallVector<AffineMap> maps = {loops.inputMap, loops.windowMap,
+                                 loops.outputMap, loops.outputMap};
+  SmallVector<utils::IteratorType> iterators = loops.iterators;
 
   Value windowShape =
       tensor::EmptyOp::create(builder, loc, window.kernel, elementType);
