@@ -136,15 +136,6 @@ class NodeInfo:
 # Known compiler bugs, excluded from generation (and counted in the output)
 # until fixed. Each has a reproducer; remove the entry with the fix.
 KNOWN_ISSUES = [
-    KnownIssue(
-        "uint8-lowering",
-        "uint8 tensors into ReduceMax/ReduceMin, ArgMax/ArgMin, MaxPool, "
-        "DequantizeLinear and Clip, and uint8 constants anywhere: 'failed to "
-        "legalize' or a verifier error ('arith.constant' op integer return "
-        "type must be signless)",
-        lambda n: (n.op in ("ReduceMax", "ReduceMin", "ArgMax", "ArgMin", "MaxPool",
-                            "DequantizeLinear", "Clip") and n.input_type() == "uint8")
-        or any(v.dtype == "uint8" and "constant" in v.props for v in n.inputs)),
 ]
 
 

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ElementwiseUtils.h"
 #include "ReductionBuilders.h"
 
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
@@ -33,6 +34,11 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
     auto resultType = dyn_cast<RankedTensorType>(op.getType());
     if (!inputType || !resultType || inputType.getRank() == 0)
       return rewriter.notifyMatchFailure(op, "needs a ranked non-scalar input");
+    if (isWidenableUnsigned(inputType.getElementType())) {
+      // Unsigned values compare as signed ones of twice the width.
+      input = widenUnsignedElements(rewriter, op.getLoc(), input);
+      inputType = cast<RankedTensorType>(input.getType());
+    }
     Type elementType = inputType.getElementType();
     if (!isArithElementType(elementType))
       return rewriter.notifyMatchFailure(

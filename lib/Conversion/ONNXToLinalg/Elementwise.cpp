@@ -324,6 +324,35 @@ Value convertScalar(OpBuilder &builder, Location loc, Value value, Type from,
   return arith::ExtSIOp::create(builder, loc, signlessTo, value);
 }
 
+bool isWidenableUnsigned(Type type) {
+  return isUnsignedInteger(type) && type.getIntOrFloatBitWidth() < 64;
+}
+
+Value widenUnsignedElements(OpBuilder &builder, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type element = type.getElementType();
+  Type wide = builder.getIntegerType(2 * element.getIntOrFloatBitWidth());
+  return buildElementwise(
+      builder, loc, type.clone(wide), value,
+      [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+        Value signless = castScalarSignedness(b, nestedLoc, args[0],
+                                              getSignlessType(element));
+        return convertScalar(b, nestedLoc, signless, element, wide);
+      });
+}
+
+Value narrowToUnsignedElements(OpBuilder &builder, Location loc, Value value,
+                               Type unsignedElement) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return buildElementwise(
+      builder, loc, type.clone(unsignedElement), value,
+      [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+        Value narrow = arith::TruncIOp::create(
+            b, nestedLoc, getSignlessType(unsignedElement), args[0]);
+        return castScalarSignedness(b, nestedLoc, narrow, unsignedElement);
+      });
+}
+
 void populateONNXElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseUnaryPatterns(patterns);
   populateElementwiseBinaryPatterns(patterns);

@@ -43,6 +43,23 @@ mlir::Value castScalarSignedness(mlir::OpBuilder &builder, mlir::Location loc,
 /// Whether `type` is an unsigned integer type (ONNX uint8..uint64).
 bool isUnsignedInteger(mlir::Type type);
 
+/// Whether `type` is an unsigned integer narrower than 64 bits, which
+/// widenUnsignedElements can hold.
+bool isWidenableUnsigned(mlir::Type type);
+
+/// `value`, a ranked tensor of unsigned integers narrower than 64 bits,
+/// zero-extended to signless integers of twice the width: arith's signed
+/// comparisons (max, min, argmax, pooling) then order them as the unsigned
+/// values.
+mlir::Value widenUnsignedElements(mlir::OpBuilder &builder, mlir::Location loc,
+                                  mlir::Value value);
+
+/// The inverse: `value`, signless integers holding unsigned values, as
+/// tensors of `unsignedElement`.
+mlir::Value narrowToUnsignedElements(mlir::OpBuilder &builder,
+                                     mlir::Location loc, mlir::Value value,
+                                     mlir::Type unsignedElement);
+
 /// The element type of a shaped `value`.
 mlir::Type getElementType(mlir::Value value);
 

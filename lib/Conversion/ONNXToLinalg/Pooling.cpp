@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ElementwiseUtils.h"
 #include "RuntimeChecks.h"
 #include "SpatialWindow.h"
 #include "lowrank/Conversion/ONNXToLinalg/LoweringUtils.h"
@@ -285,12 +286,12 @@ static Value buildAverageDivision(OpBuilder &builder, Location loc, Value sum,
 /// The types of a pooling op's input and result, static but for the
 /// batch, or failure.
 static LogicalResult getPoolTypes(ConversionPatternRewriter &rewriter,
-                                  Operation *op, Value input, Value result,
+                                  Operation *op, Type input, Type result,
                                   RankedTensorType &inputType,
                                   RankedTensorType &resultType,
                                   bool allowDynamicSpatial = false) {
-  inputType = dyn_cast<RankedTensorType>(input.getType());
-  resultType = dyn_cast<RankedTensorType>(result.getType());
+  inputType = dyn_cast<RankedTensorType>(input);
+  resultType = dyn_cast<RankedTensorType>(result);
   // The batch may be symbolic; channels may not; spatial sizes only where
   // the caller sizes the result at run time.
   auto isSupported = [&](RankedTensorType type) {
@@ -315,9 +316,25 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
   LogicalResult
   matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    // Unsigned values pool as signed ones of twice the width.
+    Value input = adaptor.getX();
+    Type inputTypeAsWritten = input.getType();
+    Type resultTypeAsWritten = op.getY().getType();
+    Type unsignedElement = getElementTypeOrSelf(inputTypeAsWritten);
+    bool widen = isWidenableUnsigned(unsignedElement);
+    if (widen) {
+      Type wide =
+          rewriter.getIntegerType(2 * unsignedElement.getIntOrFloatBitWidth());
+      auto rankedInput = dyn_cast<RankedTensorType>(inputTypeAsWritten);
+      auto rankedResult = dyn_cast<RankedTensorType>(resultTypeAsWritten);
+      if (!rankedInput || !rankedResult)
+        return rewriter.notifyMatchFailure(op, "needs ranked tensors");
+      inputTypeAsWritten = rankedInput.clone(wide);
+      resultTypeAsWritten = rankedResult.clone(wide);
+    }
     RankedTensorType inputType, resultType;
-    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(), inputType,
-                            resultType,
+    if (failed(getPoolTypes(rewriter, op, inputTypeAsWritten,
+                            resultTypeAsWritten, inputType, resultType,
                             /*allowDynamicSpatial=*/true)))
       return failure();
     WindowAttrs attrs{
@@ -329,34 +346,37 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
         resultType.getShape().drop_front(2), attrs);
     if (failed(window))
       return failure();
+    bool withIndices = !op.getIndices().use_empty();
+    auto indicesType = dyn_cast<RankedTensorType>(op.getIndices().getType());
+    ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
+    if (withIndices &&
+        (!indicesType || indicesType.getShape() != resultType.getShape() ||
+         ShapedType::isDynamicShape(inputSizes)))
+      return rewriter.notifyMatchFailure(
+          op, "the Indices output needs static spatial sizes and the shape "
+              "of Y");
 
     Location loc = op.getLoc();
+    if (widen)
+      input = widenUnsignedElements(rewriter, loc, input);
     SmallVector<Value> sizes =
-        getWindowOutputSizes(rewriter, loc, adaptor.getX(), resultType, *window,
+        getWindowOutputSizes(rewriter, loc, input, resultType, *window,
                              getNodePrefix(op) + "MaxPool: ");
     TypedAttr lowest =
         getPoolIdentity(rewriter, inputType.getElementType(), PoolKind::Max);
-    Value padded = padSpatialDims(rewriter, loc, adaptor.getX(), *window,
-                                  lowest);
-    if (!op.getIndices().use_empty()) {
-      auto indicesType = dyn_cast<RankedTensorType>(op.getIndices().getType());
-      ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
-      if (!indicesType || indicesType.getShape() != resultType.getShape() ||
-          ShapedType::isDynamicShape(inputSizes))
-        return rewriter.notifyMatchFailure(
-            op, "the Indices output needs static spatial sizes and the "
-                "shape of Y");
-      auto [result, indices] =
+    Value padded = padSpatialDims(rewriter, loc, input, *window, lowest);
+    Value result, indices;
+    if (withIndices)
+      std::tie(result, indices) =
           buildWindowArgMax(rewriter, loc, padded, resultType, indicesType,
                             *window, inputSizes, inputType.getDimSize(1),
                             op.getStorageOrder() == 1, ValueRange(sizes));
-      rewriter.replaceOp(op, {result, indices});
-      return success();
-    }
-    Value result =
-        buildWindowReduction(rewriter, loc, padded, resultType, *window,
-                             PoolKind::Max, ValueRange(sizes));
-    rewriter.replaceOp(op, {result, Value()});
+    else
+      result = buildWindowReduction(rewriter, loc, padded, resultType, *window,
+                                    PoolKind::Max, ValueRange(sizes));
+    if (widen)
+      result = narrowToUnsignedElements(rewriter, loc, result, unsignedElement);
+    rewriter.replaceOp(op, {result, indices});
     return success();
   }
 };
@@ -368,8 +388,8 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
   matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(), inputType,
-                            resultType,
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX().getType(),
+                            op.getY().getType(), inputType, resultType,
                             /*allowDynamicSpatial=*/true)))
       return failure();
     // With sizes known only at run time, only windows that all count the
@@ -471,8 +491,8 @@ struct LpPoolLowering : OpConversionPattern<onnx::LpPoolOp> {
   matchAndRewrite(onnx::LpPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
-                            inputType, resultType)))
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX().getType(),
+                            op.getY().getType(), inputType, resultType)))
       return failure();
     WindowAttrs attrs{op.getKernelShape(), op.getAutoPad(), op.getPads(),
                       op.getStrides(),     op.getDilations(),
@@ -511,8 +531,8 @@ struct GlobalPoolLowering : OpConversionPattern<GlobalPoolOp> {
     if (succeeded(lowerWithDynamicSizes(op, adaptor, rewriter)))
       return success();
     RankedTensorType inputType, resultType;
-    if (failed(getPoolTypes(rewriter, op, adaptor.getX(), op.getY(),
-                                  inputType, resultType)))
+    if (failed(getPoolTypes(rewriter, op, adaptor.getX().getType(),
+                            op.getY().getType(), inputType, resultType)))
       return failure();
     ArrayRef<int64_t> inputSizes = inputType.getShape().drop_front(2);
     if (llvm::any_of(resultType.getShape().drop_front(2),

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ElementwiseUtils.h"
 #include "ReductionBuilders.h"
 #include "RuntimeChecks.h"
 
@@ -317,11 +318,24 @@ struct ReduceWithAxesAttrLowering : OpConversionPattern<OpTy> {
                                                     op.getKeepdims() != 0);
     if (noop)
       shape.reducedDims.assign(inputType.getRank(), false);
-    if (failed(checkReducible(rewriter, op, Kind, input, op.getType(), shape)))
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type unsignedElement = inputType.getElementType();
+    bool widen = (Kind == ReduceKind::Max || Kind == ReduceKind::Min) &&
+                 isWidenableUnsigned(unsignedElement);
+    if (widen) {
+      // Unsigned values compare as signed ones of twice the width.
+      input = widenUnsignedElements(rewriter, op.getLoc(), input);
+      resultType = resultType.clone(
+          cast<RankedTensorType>(input.getType()).getElementType());
+    }
+    if (failed(checkReducible(rewriter, op, Kind, input, resultType, shape)))
       return failure();
-    rewriter.replaceOp(op, lowerReduction(rewriter, op.getLoc(), Kind, input,
-                                          cast<RankedTensorType>(op.getType()),
-                                          shape));
+    Value result =
+        lowerReduction(rewriter, op.getLoc(), Kind, input, resultType, shape);
+    if (widen)
+      result = narrowToUnsignedElements(rewriter, op.getLoc(), result,
+                                        unsignedElement);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

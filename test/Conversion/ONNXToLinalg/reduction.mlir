@@ -437,3 +437,20 @@ func.func @argmax_dynamic(%x: tensor<?x?x3xf32>) -> tensor<?x3xi64> {
   %0 = onnx.ArgMax %x {axis = 1 : i64, keepdims = 0 : i64} : (tensor<?x?x3xf32>) -> tensor<?x3xi64>
   return %0 : tensor<?x3xi64>
 }
+
+// -----
+
+// uint8 values reduce as signless i16 (zero-extended), so that the signed
+// maximum orders them as unsigned values, and the result is narrowed back.
+// CHECK-LABEL: func.func @reducemax_unsigned
+// CHECK: %[[WIDE:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<3x7xui8>) outs(%{{.*}} : tensor<3x7xi16>)
+// CHECK: arith.extui %{{.*}} : i8 to i16
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[WIDE]] : tensor<3x7xi16>) outs(%{{.*}} : tensor<3xi16>)
+// CHECK: arith.maxsi
+// CHECK: %[[NARROW:.*]] = linalg.generic {{.*}} ins(%[[MAX]] : tensor<3xi16>) outs(%{{.*}} : tensor<3xui8>)
+// CHECK: arith.trunci %{{.*}} : i16 to i8
+// CHECK: return %[[NARROW]]
+func.func @reducemax_unsigned(%x: tensor<3x7xui8>) -> tensor<3xui8> {
+  %0 = onnx.ReduceMax %x {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<3x7xui8>) -> tensor<3xui8>
+  return %0 : tensor<3xui8>
+}
